@@ -1,0 +1,31 @@
+@{
+    RootModule           = 'out/LvsPS/LvsPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '202355e8-cb36-4162-9b64-fa53ca194d72'
+    Author               = 'LvsPS team'
+    CompanyName          = 'LvsPS'
+    Copyright            = '(c) LvsPS team. MIT License.'
+    Description          = 'Build, inspect and verify Linux Virtual Server (LVS) clusters, above all in Direct Routing mode: a user-space IPVS director, SSH preparation of real servers, a namespace lab and cluster checks.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/LvsPS.Format.ps1xml')
+    TypesToProcess       = @('module/LvsPS.Types.ps1xml')
+    CmdletsToExport      = @(
+        'Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsDirector',
+        'New-LvsService', 'Get-LvsService', 'Set-LvsService', 'Remove-LvsService',
+        'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
+        'Get-LvsConnection', 'Import-LvsConfiguration',
+        'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
+        'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',
+        'Test-LvsCluster'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('LVS', 'IPVS', 'ipvsadm', 'LoadBalancer', 'DirectRouting', 'Linux')
+            LicenseUri = ''
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+using LvsPS.Engine;
+
+namespace LvsPS.Bench;
+
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
+
+/// <summary>A sink that drops frames: measures the engine, not the NIC.</summary>
+internal sealed class NullSink : IFrameSink
+{
+    public long Sent;
+    public void Send(ReadOnlySpan<byte> frame) => Sent++;
+}
+
+/// <summary>
+/// The per-packet path of the director: parse Ethernet/IPv4/TCP, find the service and the connection,
+/// update the IPVS TCP state and counters, rewrite the MACs and hand the frame to the sink.
+/// </summary>
+[MemoryDiagnoser]
+public class PacketPathBenchmarks
+{
+    private DirectorEngine _engine = null!;
+    private byte[] _data = null!;
+    private byte[] _arp = null!;
+    private byte[] _syn = null!;
+    private ushort _port = 10000;
+
+    private static readonly byte[] DirectorMac = { 2, 0x4c, 0x56, 0, 1, 1 };
+    private static readonly byte[] ClientMac = { 2, 0x4c, 0x56, 0, 2, 200 };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _engine = new DirectorEngine("bench", DirectorMac, 0x0afa0001, new NullSink(), 12);
+        _engine.AddService(new ServiceSpec
+        {
+            Protocol = LvsProtocol.Tcp,
+            Address = IPAddress.Parse("10.250.0.101"),
+            Port = 80,
+            Scheduler = LvsScheduler.Rr,
+            RealServers =
+            {
+                new RealServerSpec { Address = IPAddress.Parse("10.250.0.4"), Port = 80, Weight = 1 },
+                new RealServerSpec { Address = IPAddress.Parse("10.250.0.3"), Port = 80, Weight = 1 },
+            },
+        });
+        // The real servers answer the engine's ARP requests.
+        _engine.ProcessFrame(TestFrames.ArpReply(new byte[] { 2, 0x4c, 0x56, 0, 0x11, 3 }, 0x0afa0003, DirectorMac, 0x0afa0001));
+        _engine.ProcessFrame(TestFrames.ArpReply(new byte[] { 2, 0x4c, 0x56, 0, 0x12, 4 }, 0x0afa0004, DirectorMac, 0x0afa0001));
+        // One established flow; the benchmark sends its data packets.
+        _engine.ProcessFrame(TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x02, 0));
+        _engine.ProcessFrame(TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x10, 0));
+        _data = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x18, 512);
+        _arp = TestFrames.ArpRequest(ClientMac, 0x0afa00c8, 0x0afa0065);
+        _syn = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 1, 80, 0x02, 0);
+    }
+
+    /// <summary>A data segment of an established connection (the common case).</summary>
+    [Benchmark(Baseline = true)]
+    public void EstablishedSegment() => _engine.ProcessFrame(_data);
+
+    /// <summary>who-has VIP: the engine answers with its MAC.</summary>
+    [Benchmark]
+    public void ArpRequestForVip() => _engine.ProcessFrame(_arp);
+
+    /// <summary>A new connection: schedule (rr), create the entry, forward. Allocates the connection entry.</summary>
+    [Benchmark]
+    public void NewConnectionSyn()
+    {
+        _port = (ushort)(_port == 60000 ? 10000 : _port + 1);
+        TestFrames.SetSourcePort(_syn, _port);
+        _engine.ProcessFrame(_syn);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+
+namespace LvsPS.Core.Model;
+
+/// <summary>A virtual service (one line of ipvsadm -L) as the director reports it.</summary>
+public sealed class LvsService
+{
+    /// <summary>The director (engine instance) that holds the service.</summary>
+    public string Director { get; set; } = "";
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    public LvsScheduler Scheduler { get; set; }
+    /// <summary>Real servers in the kernel's list order: the newest first.</summary>
+    public List<LvsRealServer> RealServers { get; set; } = new();
+    public LvsStatistics Statistics { get; set; } = new();
+    /// <summary>The director's connection table size (the "size=" of the ipvsadm header).</summary>
+    public int TableSize { get; set; } = 4096;
+
+    public int ActiveConnections => RealServers.Sum(r => r.ActiveConnections);
+    public int InactiveConnections => RealServers.Sum(r => r.InactiveConnections);
+
+    /// <summary>"TCP  10.0.0.1:80" style identity.</summary>
+    public string Name => $"{Protocol.ToString().ToUpperInvariant()} {VirtualAddress}:{Port}";
+
+    public override string ToString() => Name;
+}
+
+/// <summary>A real server (destination) of a virtual service.</summary>
+public sealed class LvsRealServer
+{
+    public string Director { get; set; } = "";
+    /// <summary>The service this real server belongs to (so objects bind by property name to service cmdlets).</summary>
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+    public ushort RealPort { get; set; }
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+    public int Weight { get; set; } = 1;
+    public int ActiveConnections { get; set; }
+    public int InactiveConnections { get; set; }
+    /// <summary>The MAC the engine resolved for the real server ("" while unresolved).</summary>
+    public string MacAddress { get; set; } = "";
+    public LvsStatistics Statistics { get; set; } = new();
+
+    public override string ToString() => $"{RealAddress}:{RealPort}";
+}
+
+/// <summary>One entry of the connection table (ipvsadm -L -n -c).</summary>
+public sealed class LvsConnection
+{
+    public string Director { get; set; } = "";
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress ClientAddress { get; set; } = IPAddress.None;
+    public ushort ClientPort { get; set; }
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+    public ushort RealPort { get; set; }
+    public LvsConnectionState State { get; set; }
+    /// <summary>Seconds until the entry expires.</summary>
+    public int ExpiresInSeconds { get; set; }
+    public ulong Packets { get; set; }
+}

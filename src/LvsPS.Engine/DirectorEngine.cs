@@ -1,0 +1,587 @@
+using System.Net;
+using System.Net.Sockets;
+using LvsPS.Core.Connections;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+using LvsPS.Core.Scheduling;
+
+namespace LvsPS.Engine;
+
+/// <summary>Where the engine sends frames. The pcap device in production, a recorder in tests and benchmarks.</summary>
+internal interface IFrameSink
+{
+    void Send(ReadOnlySpan<byte> frame);
+}
+
+/// <summary>
+/// The forwarding engine: a user-space IPVS director for one Ethernet interface. It owns the virtual
+/// addresses (answers ARP for them), schedules new connections to real servers with the IPVS
+/// schedulers, tracks connections with the IPVS TCP state machine and forwards frames by Direct
+/// Routing (destination MAC := real server, source MAC := director). Nothing here knows about pcap or
+/// PowerShell: frames come in through <see cref="ProcessFrame"/>, go out through an <see cref="IFrameSink"/>.
+/// All public members are serialised with <see cref="Sync"/>.
+/// </summary>
+internal sealed class DirectorEngine
+{
+    private readonly IFrameSink _sink;
+    private readonly Func<long> _clockMs;
+    private readonly Dictionary<ulong, ServiceRuntime> _services = new();
+    private readonly List<ServiceRuntime> _serviceOrder = new();
+    private readonly ConnectionTable _connections;
+    private readonly byte[] _mac;
+    private readonly byte[] _scratch = new byte[128];
+    private uint[] _vips = Array.Empty<uint>();
+    private readonly Dictionary<uint, int> _garpPending = new();
+    private long _nextArpRefreshMs;
+
+    public DirectorEngine(string name, byte[] mac, uint interfaceAddress, IFrameSink sink, int tableBits = 12, Func<long>? clockMs = null)
+    {
+        if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
+        Name = name;
+        _mac = mac;
+        InterfaceAddress = interfaceAddress;
+        _sink = sink;
+        _clockMs = clockMs ?? (() => Environment.TickCount64);
+        _connections = new ConnectionTable(tableBits);
+    }
+
+    public object Sync { get; } = new();
+    public string Name { get; }
+    public uint InterfaceAddress { get; }
+    public ReadOnlySpan<byte> Mac => _mac;
+    public LvsTimeouts Timeouts { get; } = new();
+    public int TableSize => _connections.Size;
+    public int ConnectionCount => _connections.Count;
+    public int ServiceCount => _serviceOrder.Count;
+    public IReadOnlyList<uint> VirtualAddresses => _vips;
+
+    public ulong FramesReceived;
+    public ulong FramesForwarded;
+    public ulong FramesDropped;
+    public ulong ArpRepliesSent;
+    public ulong IcmpUnreachableSent;
+
+    /// <summary>Raised (under the lock) when the set of virtual addresses changes, so the capture filter can follow.</summary>
+    public event Action<IReadOnlyList<uint>>? VirtualAddressesChanged;
+
+    // ------------------------------------------------------------------ data path
+
+    /// <summary>Handles one received Ethernet frame; the frame may be rewritten in place and re-sent.</summary>
+    public void ProcessFrame(Span<byte> frame)
+    {
+        lock (Sync)
+        {
+            FramesReceived++;
+            if (frame.Length < Frames.EthHeader) { FramesDropped++; return; }
+            ushort type = Frames.U16(frame, 12);
+            if (type == Frames.EtherTypeIPv4) ProcessIPv4(frame);
+            else if (type == Frames.EtherTypeArp) ProcessArp(frame);
+        }
+    }
+
+    private bool IsVip(uint a)
+    {
+        var v = _vips;
+        for (int i = 0; i < v.Length; i++) if (v[i] == a) return true;
+        return false;
+    }
+
+    private void ProcessArp(Span<byte> frame)
+    {
+        if (frame.Length < Frames.EthHeader + Frames.ArpLength) return;
+        var a = frame.Slice(Frames.EthHeader);
+        if (Frames.U16(a, 0) != 1 || Frames.U16(a, 2) != Frames.EtherTypeIPv4 || a[4] != 6 || a[5] != 4) return;
+        ushort op = Frames.U16(a, 6);
+        uint senderIp = Frames.U32(a, 14);
+        uint targetIp = Frames.U32(a, 24);
+
+        // Learn real servers' MACs from any ARP they send (reply to our request, or their own requests).
+        if (senderIp != 0) LearnMac(senderIp, a.Slice(8, 6));
+
+        if (op == 1 && IsVip(targetIp) && senderIp != targetIp)
+        {
+            // who-has VIP: answer with the director's MAC.
+            Span<byte> senderMac = stackalloc byte[6];
+            a.Slice(8, 6).CopyTo(senderMac);
+            int n = Frames.BuildArp(_scratch, 2, senderMac, _mac, targetIp, senderMac, senderIp);
+            _sink.Send(_scratch.AsSpan(0, n));
+            ArpRepliesSent++;
+        }
+    }
+
+    private void LearnMac(uint ip, ReadOnlySpan<byte> mac)
+    {
+        foreach (var s in _serviceOrder)
+            foreach (var d in s.Destinations)
+                if (d.AddressValue == ip)
+                {
+                    if (d.Mac is null || !mac.SequenceEqual(d.Mac)) d.Mac = mac.ToArray();
+                }
+    }
+
+    private void ProcessIPv4(Span<byte> frame)
+    {
+        var ip = frame.Slice(Frames.EthHeader);
+        if (ip.Length < 20 || (ip[0] >> 4) != 4) { FramesDropped++; return; }
+        int ihl = (ip[0] & 0x0f) * 4;
+        int total = Frames.U16(ip, 2);
+        if (ihl < 20 || total < ihl || total > ip.Length) { FramesDropped++; return; }
+        uint daddr = Frames.U32(ip, 16);
+        if (!IsVip(daddr)) return; // not ours (the capture filter normally keeps these out)
+
+        byte proto = ip[9];
+        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp) { FramesDropped++; return; }
+        ushort frag = Frames.U16(ip, 6);
+        if ((frag & 0x3fff) != 0) { FramesDropped++; return; } // fragments: the kernel defragments first; not handled yet
+        var l4 = ip.Slice(ihl, total - ihl);
+        if (l4.Length < (proto == Frames.ProtoTcp ? 20 : 8)) { FramesDropped++; return; }
+        uint saddr = Frames.U32(ip, 12);
+        ushort sport = Frames.U16(l4, 0);
+        ushort dport = Frames.U16(l4, 2);
+
+        if (!_services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, dport), out var svc)) { FramesDropped++; return; }
+
+        byte flags = proto == Frames.ProtoTcp ? l4[13] : (byte)0;
+        var key = new ConnKey(proto, saddr, sport, daddr, dport);
+        long now = _clockMs();
+        var conn = _connections.Find(key);
+
+        if (conn is not null && proto == Frames.ProtoTcp && IsNewTcpConnection(flags)
+            && (conn.State == LvsConnectionState.TimeWait || conn.State == LvsConnectionState.Close))
+        {
+            // conn_reuse_mode: a new SYN on a finished entry is scheduled afresh.
+            _connections.Remove(conn);
+            Expire(conn);
+            conn = null;
+        }
+
+        if (conn is null)
+        {
+            if (proto == Frames.ProtoTcp && !IsNewTcpConnection(flags)) { FramesDropped++; return; }
+            var dest = svc.Scheduler.Schedule(svc.Destinations, saddr, sport);
+            if (dest is null)
+            {
+                SendPortUnreachable(frame, ihl, total);
+                FramesDropped++;
+                return;
+            }
+            conn = new Connection
+            {
+                Key = key,
+                Dest = dest,
+                Service = svc,
+                State = proto == Frames.ProtoTcp ? LvsConnectionState.None : LvsConnectionState.Udp,
+                Inactive = true,
+            };
+            dest.InactiveConnections++;
+            dest.Statistics.Connections++;
+            svc.Statistics.Connections++;
+            _connections.Add(conn);
+        }
+
+        var d = conn.Dest;
+        // Update state and the active/inactive counters as ip_vs_set_state does.
+        if (proto == Frames.ProtoTcp)
+        {
+            var next = TcpStateTable.Next(conn.State, flags, TcpDirection.InputOnly);
+            SetState(conn, next);
+            conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+        }
+        else
+        {
+            conn.ExpiresAtMs = now + Timeouts.Udp * 1000L;
+        }
+        conn.Packets++;
+        d.Statistics.InPackets++;
+        d.Statistics.InBytes += (ulong)total;
+        svc.Statistics.InPackets++;
+        svc.Statistics.InBytes += (ulong)total;
+
+        if (d.Removed || d.Mac is null) { FramesDropped++; return; }
+
+        // Direct routing: only the Ethernet header changes.
+        d.Mac.CopyTo(frame);
+        _mac.CopyTo(frame.Slice(6, 6));
+        _sink.Send(frame.Slice(0, Frames.EthHeader + total));
+        FramesForwarded++;
+    }
+
+    private static bool IsNewTcpConnection(byte flags) => (flags & Frames.Syn) != 0 && (flags & (Frames.Rst | Frames.Ack | Frames.Fin)) == 0;
+
+    private void SetState(Connection c, LvsConnectionState next)
+    {
+        bool active = TcpStateTable.IsActive(next);
+        if (active && c.Inactive)
+        {
+            c.Dest.InactiveConnections--;
+            c.Dest.ActiveConnections++;
+            c.Inactive = false;
+        }
+        else if (!active && !c.Inactive)
+        {
+            c.Dest.ActiveConnections--;
+            c.Dest.InactiveConnections++;
+            c.Inactive = true;
+        }
+        c.State = next;
+    }
+
+    private void Expire(Connection c)
+    {
+        if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
+    }
+
+    /// <summary>ICMP port unreachable to the client, as ip_vs_leave does when no destination is available.</summary>
+    private void SendPortUnreachable(ReadOnlySpan<byte> frame, int ihl, int total)
+    {
+        var ip = frame.Slice(Frames.EthHeader);
+        int quoted = Math.Min(total, ihl + 8);
+        int icmpLen = 8 + quoted;
+        int len = Frames.EthHeader + 20 + icmpLen;
+        var buf = new byte[len];
+        var f = buf.AsSpan();
+        frame.Slice(6, 6).CopyTo(f);            // back to the sender's MAC
+        _mac.CopyTo(f.Slice(6));
+        Frames.W16(f, 12, Frames.EtherTypeIPv4);
+        var o = f.Slice(Frames.EthHeader);
+        o[0] = 0x45;
+        Frames.W16(o, 2, (ushort)(20 + icmpLen));
+        o[8] = 64;
+        o[9] = 1; // ICMP
+        ip.Slice(16, 4).CopyTo(o.Slice(12)); // from the VIP
+        ip.Slice(12, 4).CopyTo(o.Slice(16)); // to the client
+        Frames.W16(o, 10, Checksum(o.Slice(0, 20)));
+        var icmp = o.Slice(20);
+        icmp[0] = 3; icmp[1] = 3;
+        ip.Slice(0, quoted).CopyTo(icmp.Slice(8));
+        Frames.W16(icmp, 2, Checksum(icmp.Slice(0, icmpLen)));
+        _sink.Send(f);
+        IcmpUnreachableSent++;
+    }
+
+    internal static ushort Checksum(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        int i = 0;
+        for (; i + 1 < data.Length; i += 2) sum += (uint)(data[i] << 8 | data[i + 1]);
+        if (i < data.Length) sum += (uint)(data[i] << 8);
+        while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /// <summary>Once a second: expire connections, resolve and refresh real servers' MACs, repeat gratuitous ARP.</summary>
+    public void Tick()
+    {
+        lock (Sync)
+        {
+            long now = _clockMs();
+            _connections.RemoveWhere(c => c.ExpiresAtMs <= now, Expire);
+
+            bool refreshAll = now >= _nextArpRefreshMs;
+            if (refreshAll) _nextArpRefreshMs = now + 30_000;
+            var asked = new HashSet<uint>();
+            foreach (var s in _serviceOrder)
+                foreach (var d in s.Destinations)
+                    if ((d.Mac is null || refreshAll) && asked.Add(d.AddressValue))
+                        SendArpRequest(d.AddressValue);
+
+            foreach (var vip in _garpPending.Keys.ToList())
+            {
+                SendGratuitousArp(vip);
+                if (--_garpPending[vip] <= 0) _garpPending.Remove(vip);
+            }
+        }
+    }
+
+    private void SendArpRequest(uint target)
+    {
+        int n = Frames.BuildArp(_scratch, 1, Frames.Broadcast, _mac, InterfaceAddress, Frames.ZeroMac, target);
+        _sink.Send(_scratch.AsSpan(0, n));
+    }
+
+    private void SendGratuitousArp(uint vip)
+    {
+        int n = Frames.BuildArp(_scratch, 1, Frames.Broadcast, _mac, vip, Frames.ZeroMac, vip);
+        _sink.Send(_scratch.AsSpan(0, n));
+    }
+
+    // ------------------------------------------------------------------ control path
+
+    private static uint ValidateAddress(IPAddress? a, string what)
+    {
+        if (a is null || a.AddressFamily != AddressFamily.InterNetwork)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The {what} '{a}' is not an IPv4 address; the LvsPS engine forwards IPv4 only.", a);
+        uint v = Frames.ToUInt32(a);
+        byte first = (byte)(v >> 24);
+        if (v == 0 || v == 0xffffffff || first == 127 || first >= 224)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The {what} '{a}' is not a unicast address a director can serve.", a);
+        return v;
+    }
+
+    private static void ValidatePort(int port, string what)
+    {
+        if (port < 1 || port > 65535)
+            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
+                $"The {what} {port} is out of range; use 1..65535 (port 0 needs a persistent service, which is not supported yet).", port);
+    }
+
+    private static void ValidateWeight(int weight)
+    {
+        if (weight < 0 || weight > 65535)
+            throw new LvsException(LvsErrorIds.InvalidWeight, LvsErrorKind.InvalidArgument,
+                $"The weight {weight} is out of range; use 0..65535 (0 quiesces the real server).", weight);
+    }
+
+    private static void ValidateForwarding(LvsForwarding f)
+    {
+        if (f != LvsForwarding.Route)
+            throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.NotImplemented,
+                $"The forwarding method '{f}' is not implemented yet by the LvsPS engine; use Route (direct routing).", f);
+    }
+
+    private ServiceRuntime GetService(ServiceSpec? spec)
+    {
+        if (spec is null) throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "No service was named.");
+        uint a = ValidateAddress(spec.Address, "virtual address");
+        if (!_services.TryGetValue(ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port), out var s))
+            throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
+                $"No virtual service {spec} exists on director '{Name}'.", spec.ToString());
+        return s;
+    }
+
+    /// <summary>Adds a service with its real servers (listed newest first); all is validated before anything changes.</summary>
+    public void AddService(ServiceSpec spec)
+    {
+        lock (Sync)
+        {
+            uint a = ValidateAddress(spec.Address, "virtual address");
+            ValidatePort(spec.Port, "port");
+            if (!Enum.IsDefined(spec.Protocol))
+                throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp or Udp.");
+            var impl = SchedulerFactory.Create(spec.Scheduler);
+            ulong key = ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
+            if (_services.ContainsKey(key))
+                throw new LvsException(LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists,
+                    $"The virtual service {spec} already exists on director '{Name}'.", spec.ToString());
+            var seen = new HashSet<(uint, ushort)>();
+            foreach (var rs in spec.RealServers)
+            {
+                var (ra, rp) = ValidateRealServer(spec, rs);
+                if (!seen.Add((ra, rp)))
+                    throw new LvsException(LvsErrorIds.RealServerExists, LvsErrorKind.ResourceExists,
+                        $"The real server {rs.Address}:{rp} is listed twice for {spec}.", rs.ToString());
+            }
+
+            var svc = new ServiceRuntime(spec.Protocol, a, spec.Port, spec.Scheduler, impl);
+            _services.Add(key, svc);
+            _serviceOrder.Add(svc);
+            // The spec lists newest first; add oldest first so the list ends in the same order.
+            for (int i = spec.RealServers.Count - 1; i >= 0; i--) InsertDestination(svc, spec.RealServers[i]);
+            VipsChanged();
+        }
+    }
+
+    private (uint, ushort) ValidateRealServer(ServiceSpec svc, RealServerSpec rs)
+    {
+        uint ra = ValidateAddress(rs.Address, "real server address");
+        ValidateWeight(rs.Weight);
+        ValidateForwarding(rs.Forwarding);
+        // Direct routing cannot change the port: ipvsadm forces the service port for -g.
+        ushort rp = rs.Forwarding == LvsForwarding.Route ? svc.Port : rs.Port == 0 ? svc.Port : rs.Port;
+        ValidatePort(rp, "real server port");
+        return (ra, rp);
+    }
+
+    private Destination InsertDestination(ServiceRuntime svc, RealServerSpec rs)
+    {
+        ushort port = rs.Forwarding == LvsForwarding.Route || rs.Port == 0 ? svc.Port : rs.Port;
+        var d = new Destination(rs.Address, port, rs.Forwarding, rs.Weight) { AddressValue = Frames.ToUInt32(rs.Address) };
+        // Reuse a MAC already known for the same host from another service.
+        foreach (var s in _serviceOrder)
+            foreach (var o in s.Destinations)
+                if (o.AddressValue == d.AddressValue && o.Mac is not null) d.Mac = o.Mac;
+        svc.Destinations.Insert(0, d);
+        svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
+        if (d.Mac is null) SendArpRequest(d.AddressValue);
+        return d;
+    }
+
+    public void EditService(ServiceSpec spec)
+    {
+        lock (Sync)
+        {
+            var svc = GetService(spec);
+            if (svc.SchedulerKind == spec.Scheduler) return;
+            var impl = SchedulerFactory.Create(spec.Scheduler);
+            impl.OnDestinationsChanged(svc.Destinations, null);
+            svc.Scheduler = impl;
+            svc.SchedulerKind = spec.Scheduler;
+        }
+    }
+
+    public void DeleteService(ServiceSpec spec)
+    {
+        lock (Sync)
+        {
+            var svc = GetService(spec);
+            foreach (var d in svc.Destinations) d.Removed = true;
+            _services.Remove(svc.Key);
+            _serviceOrder.Remove(svc);
+            _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), Expire);
+            VipsChanged();
+        }
+    }
+
+    public void AddRealServer(ServiceSpec service, RealServerSpec rs)
+    {
+        lock (Sync)
+        {
+            var svc = GetService(service);
+            var (ra, rp) = ValidateRealServer(service, rs);
+            if (svc.FindDestination(ra, rp) is not null)
+                throw new LvsException(LvsErrorIds.RealServerExists, LvsErrorKind.ResourceExists,
+                    $"The real server {rs.Address}:{rp} already exists in {svc.Name} on director '{Name}'.", $"{rs.Address}:{rp}");
+            InsertDestination(svc, rs);
+        }
+    }
+
+    public void EditRealServer(ServiceSpec service, RealServerSpec rs)
+    {
+        lock (Sync)
+        {
+            var svc = GetService(service);
+            var (ra, rp) = ValidateRealServer(service, rs);
+            var d = svc.FindDestination(ra, rp) ?? throw NoRealServer(svc, rs.Address, rp);
+            d.Weight = rs.Weight;
+            d.Forwarding = rs.Forwarding;
+            svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
+        }
+    }
+
+    public void DeleteRealServer(ServiceSpec service, RealServerSpec rs)
+    {
+        lock (Sync)
+        {
+            var svc = GetService(service);
+            uint ra = ValidateAddress(rs.Address, "real server address");
+            ushort rp = rs.Port == 0 ? svc.Port : rs.Port;
+            var d = svc.FindDestination(ra, rp) ?? (rs.Port != svc.Port ? svc.FindDestination(ra, svc.Port) : null) ?? throw NoRealServer(svc, rs.Address, rp);
+            svc.Destinations.Remove(d);
+            d.Removed = true;
+            svc.Scheduler.OnDestinationsChanged(svc.Destinations, d);
+            // expire_nodest_conn=0: packets of its connections are dropped until the entries time out.
+        }
+    }
+
+    private LvsException NoRealServer(ServiceRuntime svc, IPAddress a, ushort p) =>
+        new(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
+            $"The real server {a}:{p} does not exist in {svc.Name} on director '{Name}'.", $"{a}:{p}");
+
+    public void Clear()
+    {
+        lock (Sync)
+        {
+            foreach (var s in _serviceOrder.ToList()) DeleteService(s.ToSpec());
+        }
+    }
+
+    public void Zero(ServiceSpec? service)
+    {
+        lock (Sync)
+        {
+            var list = service is null ? _serviceOrder : new List<ServiceRuntime> { GetService(service) };
+            foreach (var s in list)
+            {
+                Reset(s.Statistics);
+                foreach (var d in s.Destinations) Reset(d.Statistics);
+            }
+        }
+    }
+
+    private static void Reset(LvsStatistics st)
+    {
+        st.Connections = st.InPackets = st.OutPackets = st.InBytes = st.OutBytes = 0;
+    }
+
+    public DirectorState ExportState()
+    {
+        lock (Sync)
+        {
+            return new DirectorState { Services = _serviceOrder.Select(s => s.ToSpec()).ToList() };
+        }
+    }
+
+    public List<LvsService> ListServices()
+    {
+        lock (Sync)
+        {
+            return _serviceOrder.Select(s =>
+            {
+                var vip = Frames.ToAddress(s.Address);
+                return new LvsService
+                {
+                    Director = Name,
+                    Protocol = s.Protocol,
+                    VirtualAddress = vip,
+                    Port = s.Port,
+                    Scheduler = s.SchedulerKind,
+                    Statistics = s.Statistics.Clone(),
+                    RealServers = s.Destinations.Select(d => new LvsRealServer
+                    {
+                        Director = Name,
+                        Protocol = s.Protocol,
+                        VirtualAddress = vip,
+                        Port = s.Port,
+                        RealAddress = d.Address,
+                        RealPort = d.Port,
+                        Forwarding = d.Forwarding,
+                        Weight = d.Weight,
+                        ActiveConnections = d.ActiveConnections,
+                        InactiveConnections = d.InactiveConnections,
+                        MacAddress = d.Mac is null ? "" : Frames.MacToString(d.Mac),
+                        Statistics = d.Statistics.Clone(),
+                    }).ToList(),
+                };
+            }).ToList();
+        }
+    }
+
+    public List<LvsConnection> ListConnections()
+    {
+        lock (Sync)
+        {
+            long now = _clockMs();
+            return _connections.All().Select(c => new LvsConnection
+            {
+                Director = Name,
+                Protocol = c.Service.Protocol,
+                ClientAddress = Frames.ToAddress(c.Key.ClientAddress),
+                ClientPort = c.Key.ClientPort,
+                VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),
+                Port = c.Key.VirtualPort,
+                RealAddress = c.Dest.Address,
+                RealPort = c.Dest.Port,
+                State = c.State,
+                ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),
+                Packets = c.Packets,
+            }).ToList();
+        }
+    }
+
+    private void VipsChanged()
+    {
+        var vips = _serviceOrder.Select(s => s.Address).Distinct().ToArray();
+        foreach (var v in vips)
+            if (Array.IndexOf(_vips, v) < 0)
+            {
+                SendGratuitousArp(v);
+                _garpPending[v] = 2; // two more, one per tick, as directors repeat GARP
+            }
+        _vips = vips;
+        VirtualAddressesChanged?.Invoke(vips);
+    }
+}

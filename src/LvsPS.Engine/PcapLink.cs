@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Runtime.InteropServices;
+using SharpPcap;
+using SharpPcap.LibPcap;
+
+namespace LvsPS.Engine;
+
+/// <summary>
+/// The engine's Ethernet port: a libpcap handle in immediate mode with a BPF filter that admits ARP and
+/// frames for the virtual addresses, and drops the engine's own transmissions.
+/// </summary>
+internal sealed class PcapLink : IFrameSink, IDisposable
+{
+    private readonly LibPcapLiveDevice _device;
+    private readonly byte[] _buffer = new byte[65536];
+    private DirectorEngine? _engine;
+
+    private PcapLink(LibPcapLiveDevice device, int mtu)
+    {
+        _device = device;
+        Mtu = mtu;
+    }
+
+    public string Interface => _device.Name;
+    public byte[] Mac { get; private set; } = new byte[6];
+    public IPAddress? Address { get; private set; }
+    public int Mtu { get; }
+
+    public static PcapLink Open(string interfaceName, int bufferBytes = 32 << 20)
+    {
+        var device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == interfaceName)
+            ?? throw new InvalidOperationException($"The interface '{interfaceName}' was not found by libpcap in this network namespace.");
+        int mtu = 1500;
+        try { mtu = int.Parse(File.ReadAllText($"/sys/class/net/{interfaceName}/mtu").Trim()); } catch (Exception) { /* keep 1500 */ }
+        var link = new PcapLink(device, mtu);
+        device.Open(new DeviceConfiguration
+        {
+            Mode = DeviceModes.None,
+            Immediate = true,                  // without it each frame waits for the read timeout
+            Snaplen = mtu + 18,                // Ethernet header, VLAN tag and FCS room
+            BufferSize = bufferBytes,
+            ReadTimeout = 100,
+        });
+        var mac = device.MacAddress ?? ReadSysMac(interfaceName);
+        link.Mac = mac.GetAddressBytes();
+        link.Address = device.Addresses.Select(a => a.Addr?.ipAddress).FirstOrDefault(a => a is not null && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        link.SetVirtualAddresses(Array.Empty<uint>());
+        return link;
+    }
+
+    private static PhysicalAddress ReadSysMac(string name) =>
+        PhysicalAddress.Parse(File.ReadAllText($"/sys/class/net/{name}/address").Trim().Replace(':', '-').ToUpperInvariant());
+
+    /// <summary>BPF: ARP, or IPv4 to one of the VIPs; never the frames this engine sent itself.</summary>
+    public static string BuildFilter(IReadOnlyList<uint> vips, ReadOnlySpan<byte> ownMac)
+    {
+        string mac = Frames.MacToString(ownMac);
+        string ip = vips.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", vips.Select(v => "dst host " + Frames.ToAddress(v))) + "))";
+        return $"(arp{ip}) and not ether src {mac}";
+    }
+
+    public void SetVirtualAddresses(IReadOnlyList<uint> vips) => _device.Filter = BuildFilter(vips, Mac);
+
+    public void Start(DirectorEngine engine)
+    {
+        _engine = engine;
+        _device.OnPacketArrival += OnPacketArrival;
+        _device.StartCapture();
+    }
+
+    private void OnPacketArrival(object sender, PacketCapture e)
+    {
+        var data = e.Data;
+        if (data.Length > _buffer.Length) return;
+        data.CopyTo(_buffer);
+        _engine!.ProcessFrame(_buffer.AsSpan(0, data.Length));
+    }
+
+    public void Send(ReadOnlySpan<byte> frame) => _device.SendPacket(frame, null);
+
+    /// <summary>libpcap's counters read with a correct struct (SharpPcap 6.3.1 reads pointer-sized fields on 64-bit Linux).</summary>
+    public (ulong Received, ulong Dropped, ulong InterfaceDropped) ReadStatistics()
+    {
+        var st = new PcapStat();
+        try
+        {
+            if (Native.pcap_stats(_device.Handle.DangerousGetHandle(), ref st) == 0)
+                return (st.Received, st.Dropped, st.InterfaceDropped);
+        }
+        catch (Exception) { /* not opened or no libpcap symbol */ }
+        return (0, 0, 0);
+    }
+
+    public void Dispose()
+    {
+        try { if (_device.Started) _device.StopCapture(); } catch (Exception) { }
+        try { _device.Close(); } catch (Exception) { }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PcapStat
+    {
+        public uint Received;
+        public uint Dropped;
+        public uint InterfaceDropped;
+    }
+
+    private static class Native
+    {
+        static Native()
+        {
+            NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, asm, path) =>
+            {
+                if (name != "pcap") return IntPtr.Zero;
+                foreach (var n in new[] { "libpcap.so.0.8", "libpcap.so.1", "libpcap.so" })
+                    if (NativeLibrary.TryLoad(n, out var h)) return h;
+                return IntPtr.Zero;
+            });
+        }
+
+        [DllImport("pcap")]
+        public static extern int pcap_stats(IntPtr handle, ref PcapStat stats);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using System.Net;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>Adds a real server to a virtual service (ipvsadm -a). It goes first in the kernel's list.</summary>
+[Cmdlet(VerbsCommon.Add, "LvsRealServer", SupportsShouldProcess = true)]
+[OutputType(typeof(LvsRealServer))]
+public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
+{
+    /// <summary>The real server's address (RIP).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("RIP")]
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+
+    /// <summary>The real server's port; direct routing always uses the service port.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int? RealPort { get; set; }
+
+    /// <summary>Route (direct routing, ipvsadm -g, the default), Masq or Tunnel.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+
+    /// <summary>0..65535; 0 = quiesced (no new connections).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int Weight { get; set; } = 1;
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        ServiceSpec svc;
+        RealServerSpec rs;
+        try
+        {
+            svc = ServiceIdentity();
+            CheckWeight(Weight);
+            rs = new RealServerSpec { Address = RealAddress, Port = ToPort(RealPort ?? Port, "real server port"), Forwarding = Forwarding, Weight = Weight };
+        }
+        catch (LvsException e) { WriteLvsError(e); return; }
+
+        var client = GetClient();
+        if (!ShouldProcess($"{rs.Address}:{rs.Port} ({Forwarding}, weight {Weight}) in {svc} on director '{client.Name}'", "Add LVS real server")) return;
+        try
+        {
+            client.Send(new ControlRequest { Op = ControlOps.AddRealServer, Service = svc, RealServer = rs });
+            if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, svc.Port));
+        }
+        catch (LvsException e) { WriteLvsError(e, $"{rs.Address}:{rs.Port}"); }
+    }
+}
+
+internal static class RealServerLookup
+{
+    public static LvsRealServer? Find(LvsServiceCmdlet cmd, DirectorClient client, ServiceSpec svc, IPAddress address, int port) =>
+        cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
+        ?? cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
+}

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>Gets running directors (and, with -All, stopped ones that have a saved state).</summary>
+[Cmdlet(VerbsCommon.Get, "LvsDirector")]
+[OutputType(typeof(DirectorStatus))]
+public sealed class GetLvsDirectorCommand : LvsCmdlet
+{
+    /// <summary>Director names (wildcards allowed).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Director", "Lab")]
+    [ArgumentCompleter(typeof(DirectorNameCompleter))]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    /// <summary>Also list directors that are stopped but have a saved configuration.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var names = DirectorPaths.SocketNames().ToList();
+        if (All) names = names.Union(DirectorPaths.StateNames()).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+        bool any = false;
+        foreach (var n in names.Where(n => patterns.Any(p => p.IsMatch(n))))
+        {
+            any = true;
+            DirectorStatus? status = null;
+            try { status = new DirectorClient(n, TimeSpan.FromSeconds(3)).Send(new ControlRequest { Op = ControlOps.Ping }).Director; }
+            catch (LvsException) { }
+            if (status is null)
+            {
+                if (!All && !File.Exists(DirectorPaths.State(n))) continue;
+                status = new DirectorStatus { Name = n, Running = false, StatePath = DirectorPaths.State(n), LogPath = DirectorPaths.Log(n), SocketPath = DirectorPaths.Socket(n) };
+            }
+            WriteObject(status);
+        }
+        if (!any && Name is not null && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+            WriteLvsError(new LvsException(LvsErrorIds.DirectorNotRunning, LvsErrorKind.ObjectNotFound,
+                $"No director named '{string.Join("', '", Name)}' is running.", Name));
+    }
+}

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using LvsPS.Core.Lab;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>Gets the labs on this machine.</summary>
+[Cmdlet(VerbsCommon.Get, "LvsLab")]
+[OutputType(typeof(LvsLab))]
+public sealed class GetLvsLabCommand : LvsCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var labs = new LabManager().List();
+        var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+        var found = labs.Where(l => patterns.Any(p => p.IsMatch(l.Name))).ToList();
+        WriteObject(found, true);
+        if (Name is not null)
+            foreach (var n in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !found.Any(l => string.Equals(l.Name, n, StringComparison.OrdinalIgnoreCase))))
+                WriteLvsError(new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{n}' exists.", n));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Management.Automation;
+using System.Net;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+using LvsPS.Core.Text;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Gets the director's virtual services with their real servers; the default view is laid out as
+/// ipvsadm -L -n prints it. -AsText returns exactly that text (with -Stats: ipvsadm -L -n --stats).
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects")]
+[OutputType(typeof(LvsService), ParameterSetName = new[] { "Objects" })]
+[OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
+public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("VIP")]
+    public IPAddress? VirtualAddress { get; set; }
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    public int? Port { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsProtocol? Protocol { get; set; }
+
+    /// <summary>Return the table as ipvsadm -L -n text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Text")]
+    public SwitchParameter AsText { get; set; }
+
+    /// <summary>With -AsText: the --stats listing.</summary>
+    [Parameter(ParameterSetName = "Text")]
+    public SwitchParameter Stats { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var client = GetClient();
+        List<LvsService> services;
+        int size;
+        try
+        {
+            var r = client.Send(new ControlRequest { Op = ControlOps.ListServices });
+            services = r.Services ?? new List<LvsService>();
+            size = r.Director?.TableSize ?? 4096;
+        }
+        catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
+
+        var selected = services.Where(s => (VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
+                                           && (Port is null || s.Port == Port) && (Protocol is null || s.Protocol == Protocol)).ToList();
+        if (AsText)
+        {
+            WriteObject(Stats ? IpvsadmFormatter.FormatStats(selected) : IpvsadmFormatter.FormatList(selected, size));
+            return;
+        }
+        foreach (var s in selected.OrderBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))
+        {
+            s.TableSize = size;
+            WriteObject(s);
+        }
+        if (selected.Count == 0 && (VirtualAddress is not null || Port is not null))
+            WriteLvsError(new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
+                $"No virtual service matches {Protocol?.ToString().ToUpperInvariant() ?? "any protocol"} {VirtualAddress?.ToString() ?? "*"}:{Port?.ToString() ?? "*"} on director '{client.Name}'."));
+    }
+
+    internal static uint AddressKey(IPAddress a)
+    {
+        var b = a.GetAddressBytes();
+        return b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+    }
+}

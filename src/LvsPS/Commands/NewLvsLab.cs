@@ -1,0 +1,60 @@
+using System.Management.Automation;
+using LvsPS.Core.Lab;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Builds a lab: a client, a director and N real servers in network namespaces on one bridge. Each real
+/// server runs nginx (test.html says "real server #i"), an OpenSSH sshd with a lab host key and key-only root
+/// login, and a telnet-like service on port 23. Addresses exist only inside the namespaces.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "LvsLab", SupportsShouldProcess = true)]
+[OutputType(typeof(LvsLab))]
+public sealed class NewLvsLabCommand : LvsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 16)]
+    public int RealServerCount { get; set; } = 2;
+
+    /// <summary>IPv4 subnet in CIDR form; director .1, real servers .3, .4 ..., VIP .101, client .200.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Subnet { get; set; } = "10.250.0.0/24";
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}", "New LvsPS lab")) return;
+        var progress = new Progress(this, Name);
+        try
+        {
+            var lab = new LabManager().Create(Name, RealServerCount, Subnet, progress);
+            WriteObject(lab);
+        }
+        catch (LvsException e) { ThrowLvsError(e, Name); }
+        finally
+        {
+            WriteProgress(new ProgressRecord(2, "New-LvsLab", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>Relays the lab builder's steps to Write-Progress (on the pipeline thread only).</summary>
+    private sealed class Progress : IProgress<(string Activity, int Percent)>
+    {
+        private readonly NewLvsLabCommand _cmd;
+        private readonly string _name;
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+
+        public Progress(NewLvsLabCommand cmd, string name) { _cmd = cmd; _name = name; }
+
+        public void Report((string Activity, int Percent) value)
+        {
+            if (Environment.CurrentManagedThreadId != _thread) return;
+            _cmd.WriteProgress(new ProgressRecord(2, $"New-LvsLab {_name}", value.Activity) { PercentComplete = Math.Clamp(value.Percent, 0, 100) });
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Creates a virtual service on the director (ipvsadm -A), optionally with its real servers in one step
+/// (as Import-LvsConfiguration objects carry them).
+/// </summary>
+[Cmdlet(VerbsCommon.New, "LvsService", SupportsShouldProcess = true)]
+[OutputType(typeof(LvsService))]
+public sealed class NewLvsServiceCommand : LvsServiceCmdlet
+{
+    #region Parameters
+
+    /// <summary>The scheduling algorithm (ipvsadm's default is wlc).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
+
+    /// <summary>Real servers to add with the service: objects with RealAddress (or Address), optional RealPort, Weight and Forwarding.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("RealServers")]
+    public object[]? RealServer { get; set; }
+
+    #endregion
+
+    protected override void ProcessRecord()
+    {
+        ServiceSpec spec;
+        try
+        {
+            spec = ServiceIdentity();
+            spec.Scheduler = Scheduler;
+            // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
+            spec.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, spec)).Reverse().ToList();
+        }
+        catch (LvsException e) { WriteLvsError(e); return; }
+
+        var what = $"{spec} scheduler {Scheduler.ToString().ToLowerInvariant()}"
+                   + (spec.RealServers.Count > 0 ? " with real servers " + string.Join(", ", spec.RealServers.AsEnumerable().Reverse().Select(r => $"{r.Address}:{r.Port} w{r.Weight}")) : "");
+        var client = GetClient();
+        if (!ShouldProcess($"{what} on director '{client.Name}'", "New LVS service")) return;
+        try
+        {
+            client.Send(new ControlRequest { Op = ControlOps.AddService, Service = spec });
+            var created = FindService(client, spec);
+            if (created is not null) WriteObject(created);
+        }
+        catch (LvsException e) { WriteLvsError(e, spec.ToString()); }
+    }
+}
+
+/// <summary>Reads real-server definitions from any object with the right property names.</summary>
+internal static class RealServerConverter
+{
+    public static RealServerSpec From(object o, ServiceSpec service)
+    {
+        var ps = PSObject.AsPSObject(o);
+        object? Get(params string[] names)
+        {
+            foreach (var n in names)
+            {
+                var p = ps.Properties[n];
+                if (p?.Value is not null) return p.Value;
+            }
+            return null;
+        }
+        var addrObj = Get("RealAddress", "Address", "IPAddress");
+        if (addrObj is null || !System.Net.IPAddress.TryParse(PSObject.AsPSObject(addrObj).BaseObject.ToString(), out var addr))
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The real server '{o}' has no valid RealAddress.", o);
+        int port = Convert.ToInt32(PSObject.AsPSObject(Get("RealPort") ?? (int)service.Port).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        int weight = Convert.ToInt32(PSObject.AsPSObject(Get("Weight") ?? 1).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        var fwdObj = Get("Forwarding");
+        var fwd = fwdObj is null ? LvsForwarding.Route : (LvsForwarding)LanguagePrimitives.ConvertTo(fwdObj, typeof(LvsForwarding), System.Globalization.CultureInfo.InvariantCulture);
+        LvsServiceCmdlet.CheckWeight(weight);
+        return new RealServerSpec { Address = addr, Port = LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd };
+    }
+}

@@ -1,0 +1,128 @@
+using System.Management.Automation;
+using System.Net;
+using System.Runtime.InteropServices;
+using LvsPS.Core.Lab;
+using LvsPS.Core.Model;
+using LvsPS.Core.Remote;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Shared targeting of the real-server cmdlets that log in over SSH: a lab's real servers (its key, its
+/// known_hosts, reached from the lab's director namespace), or any hosts by name with a key file or a
+/// credential and a known_hosts file. Host keys are always verified.
+/// </summary>
+public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
+{
+    protected const string LabSet = "Lab";
+    protected const string ComputerSet = "ComputerName";
+
+    [Parameter(Mandatory = true, ParameterSetName = LabSet)]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Lab { get; set; } = "";
+
+    /// <summary>Lab real servers to act on (default: all).</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [ArgumentCompleter(typeof(LabNodeCompleter))]
+    public string[]? Node { get; set; }
+
+    /// <summary>Real servers to log in to (names or addresses). Binds RealAddress from Get-LvsRealServer.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ComputerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("RealAddress", "HostName")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = ComputerSet)]
+    [ValidateRange(1, 65535)]
+    public int SshPort { get; set; } = 22;
+
+    /// <summary>User name and password; with -KeyFile the password is the key's passphrase. Default user root.</summary>
+    [Parameter(ParameterSetName = ComputerSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>OpenSSH private key file.</summary>
+    [Parameter(ParameterSetName = ComputerSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
+    /// <summary>known_hosts to verify host keys against (default ~/.ssh/known_hosts).</summary>
+    [Parameter(ParameterSetName = ComputerSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KnownHostsFile { get; set; }
+
+    /// <summary>Trust and record a host key that is not yet in known_hosts (a changed key is still refused).</summary>
+    [Parameter(ParameterSetName = ComputerSet)]
+    public SwitchParameter AcceptNewHostKey { get; set; }
+
+    /// <summary>Interface that holds the VIP: lo (default) or dummy0 as the walkthrough does.</summary>
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    public string Interface { get; set; } = "lo";
+
+    /// <summary>The real server's network interface (SERVER_NET_DEVICE), whose ARP settings are set too.</summary>
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    public string? NetInterface { get; set; }
+
+    private LvsLab? _lab;
+
+    internal LvsLab? LoadLab()
+    {
+        if (ParameterSetName != LabSet) return null;
+        _lab ??= new LabManager().Get(Lab)
+                 ?? throw new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab);
+        return _lab;
+    }
+
+    /// <summary>The hosts to act on with how to reach each.</summary>
+    internal IEnumerable<SshTarget> Targets()
+    {
+        if (ParameterSetName == LabSet)
+        {
+            var lab = LoadLab()!;
+            var nodes = Node is null
+                ? lab.RealServers
+                : Node.Select(n => lab.RealServers.FirstOrDefault(r => string.Equals(r.Name, n, StringComparison.OrdinalIgnoreCase))
+                                   ?? throw new LvsException(LvsErrorIds.LabNodeNotFound, LvsErrorKind.ObjectNotFound,
+                                       $"Lab '{lab.Name}' has no real server '{n}' (it has {string.Join(", ", lab.RealServers.Select(r => r.Name))}).", n)).ToList();
+            foreach (var n in nodes) yield return LabTarget(lab, n.Address);
+            yield break;
+        }
+        foreach (var host in ComputerName)
+        {
+            string? password = null;
+            if (Credential is not null)
+                password = Marshal.PtrToStringUni(Marshal.SecureStringToGlobalAllocUnicode(Credential.Password));
+            yield return new SshTarget(host)
+            {
+                Port = SshPort,
+                UserName = string.IsNullOrEmpty(Credential?.UserName) ? "root" : Credential!.UserName.TrimStart('\\'),
+                KeyFile = KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
+                KeyPassphrase = KeyFile is null ? null : password,
+                Password = KeyFile is null ? password : null,
+                KnownHostsFile = KnownHostsFile is null ? KnownHostsFileDefault() : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
+                AcceptNewHostKey = AcceptNewHostKey,
+            };
+        }
+    }
+
+    private static string KnownHostsFileDefault() => Core.Remote.KnownHostsFile.DefaultPath;
+
+    /// <summary>How the lab's real servers are reached: from the director's namespace, with the lab key and known_hosts.</summary>
+    internal static SshTarget LabTarget(LvsLab lab, IPAddress address) => new(address.ToString())
+    {
+        KeyFile = lab.KeyFile,
+        KnownHostsFile = lab.KnownHostsFile,
+        NetworkNamespace = lab.Director.Namespace,
+    };
+
+    internal IPAddress ResolveVip(IPAddress? given)
+    {
+        if (given is not null) return given;
+        var lab = LoadLab();
+        if (lab is not null) return lab.VirtualAddress;
+        throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, "Give -VirtualAddress (the VIP the real servers must hold).");
+    }
+}

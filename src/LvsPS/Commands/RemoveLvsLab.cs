@@ -1,0 +1,33 @@
+using System.Management.Automation;
+using LvsPS.Core.Control;
+using LvsPS.Core.Lab;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>Stops every process of a lab (its director too) and deletes its namespaces and files.</summary>
+[Cmdlet(VerbsCommon.Remove, "LvsLab", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+public sealed class RemoveLvsLabCommand : LvsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LabNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess($"lab '{Name}' (namespaces lvs-{Name}-*, its director and files)", "Remove LvsPS lab")) return;
+        try
+        {
+            // The lab's director is named after the lab: stop it cleanly, then forget its state.
+            if (new DirectorClient(Name, TimeSpan.FromSeconds(2)).IsRunning())
+            {
+                try { DirectorLauncher.Stop(Name); } catch (LvsException) { }
+            }
+            new LabManager().Remove(Name);
+            DirectorLauncher.Forget(Name);
+            if (SessionDirector == Name) SessionDirector = null;
+        }
+        catch (LvsException e) { WriteLvsError(e, Name); }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Net;
+using LvsPS.Core.Model;
+using LvsPS.Core.Remote;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Prepares real servers for LVS-DR over SSH: the VIP on lo as /32 (or on dummo0), arp_ignore=1 and
+/// arp_announce=2 on all and on the interface, and the old 'hidden' flag where the kernel has it. Idempotent;
+/// -WhatIf shows the exact commands.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "LvsRealServerHidden", SupportsShouldProcess = true, DefaultParameterSetName = ComputerSet)]
+[OutputType(typeof(LvsRealServerHiddenState))]
+public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
+{
+    /// <summary>The VIP (default with -Lab: the lab's VIP).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("VIP")]
+    public IPAddress? VirtualAddress { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IPAddress vip;
+        IReadOnlyList<string> commands;
+        List<SshTarget> targets;
+        try
+        {
+            vip = ResolveVip(VirtualAddress);
+            commands = RealServerPreparer.BuildSetHiddenCommands(vip, Interface, NetInterface);
+            targets = Targets().ToList();
+        }
+        catch (LvsException e) { ThrowLvsError(e); return; }
+
+        int i = 0;
+        foreach (var target in targets)
+        {
+            i++;
+            WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", $"{target.HostName}: VIP {vip} on {Interface}")
+            { PercentComplete = (i - 1) * 100 / targets.Count });
+            if (!ShouldProcess($"{target.HostName}: {string.Join("; ", commands)}", "Hide the VIP on the real server")) continue;
+            try
+            {
+                using var session = SshSession.Open(target);
+                var state = RealServerPreparer.SetHidden(session, vip, Interface, NetInterface);
+                WriteVerbose($"{target.HostName}: {(state.Changed ? "changed" : "already hidden")}; host key {session.HostKeyFingerprint}");
+                if (PassThru) WriteObject(state);
+            }
+            catch (LvsException e) { WriteLvsError(e, target.HostName); }
+        }
+        WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", "Done") { RecordType = ProgressRecordType.Completed });
+    }
+}

@@ -1,0 +1,48 @@
+using System.Management.Automation;
+using LvsPS.Core.Control;
+using LvsPS.Core.Model;
+
+namespace LvsPS.Commands;
+
+/// <summary>Stops a running director. Its configuration stays in its state file and returns at the next start.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "LvsDirector", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(DirectorStatus))]
+public sealed class StopLvsDirectorCommand : LvsCmdlet
+{
+    #region Parameters
+
+    /// <summary>The director to stop (default: the only one running). A lab's director is named after the lab.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Director", "Lab")]
+    [ArgumentCompleter(typeof(DirectorNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Emit the director's last status.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    protected override void ProcessRecord()
+    {
+        string name;
+        try { name = ResolveDirector(Name); }
+        catch (LvsException e) { WriteLvsError(e, Name); return; }
+        if (!ShouldProcess($"director '{name}'", "Stop LvsPS director")) return;
+        try
+        {
+            var status = new DirectorClient(name).Send(new ControlRequest { Op = ControlOps.Ping }).Director;
+            DirectorLauncher.Stop(name);
+            if (PassThru && status is not null)
+            {
+                status.Running = false;
+                WriteObject(status);
+            }
+        }
+        catch (LvsException e)
+        {
+            WriteLvsError(e, name);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using LvsPS.Core.Control;
+using LvsPS.Core.Lab;
+
+namespace LvsPS;
+
+internal static class CompletionHelper
+{
+    public static IEnumerable<CompletionResult> Complete(IEnumerable<string> values, string word)
+    {
+        word ??= "";
+        foreach (var v in values.Distinct(StringComparer.Ordinal))
+            if (v.StartsWith(word.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+                yield return new CompletionResult(v, v, CompletionResultType.ParameterValue, v);
+    }
+}
+
+/// <summary>Completes director names from running sockets and saved states.</summary>
+public sealed class DirectorNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(DirectorPaths.SocketNames().Concat(DirectorPaths.StateNames()), wordToComplete);
+}
+
+/// <summary>Completes lab names.</summary>
+public sealed class LabNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IEnumerable<string> names;
+        try { names = new LabManager().List().Select(l => l.Name); }
+        catch (Exception) { names = Array.Empty<string>(); }
+        return CompletionHelper.Complete(names, wordToComplete);
+    }
+}
+
+/// <summary>Completes node names of the lab given by -Lab (client, director, rs1 ...).</summary>
+public sealed class LabNodeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IEnumerable<string> names = new[] { "client", "director" };
+        try
+        {
+            var labName = fakeBoundParameters["Lab"]?.ToString();
+            var labs = new LabManager().List();
+            var lab = labName is null ? labs.FirstOrDefault() : labs.FirstOrDefault(l => l.Name == labName);
+            if (lab is not null) names = lab.Nodes.Select(n => n.Name);
+        }
+        catch (Exception) { }
+        return CompletionHelper.Complete(names, wordToComplete);
+    }
+}

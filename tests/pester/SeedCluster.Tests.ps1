@@ -1,0 +1,263 @@
+#Requires -Version 7.4
+# End to end, with real packets: a lab (client, director, three real servers running nginx, sshd and a
+# telnet-like service in network namespaces), the LvsPS director forwarding by direct routing, the real
+# servers prepared over SSH, and every cmdlet of the seed slice driven as an admin would.
+
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
+    $script:LabName = 'pt' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
+    $script:Octet = Get-Random -Minimum 10 -Maximum 240
+    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 3 -Subnet "10.249.$Octet.0/24"
+    $script:Vip = $Lab.VirtualAddress
+    $script:Rs = @{}
+    foreach ($n in $Lab.RealServers) { $Rs[$n.Name] = $n.Address }
+
+    function script:Get-Page([int]$Count = 1, [int]$Port = 80) {
+        # One new TCP connection per request, like reloading test.html in the walkthrough.
+        1..$Count | ForEach-Object {
+            (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$($Vip):$Port/test.html") -join ''
+        }
+    }
+    function script:ServerOf([string]$page) { if ($page -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$page]" } }
+    function script:Conns([int]$Port = 80) {
+        $h = @{}
+        foreach ($r in Get-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port $Port) { $h[$r.RealAddress.ToString()] = [int]$r.Statistics.Connections }
+        $h
+    }
+
+    # The walkthrough's lvs_dr.conf as written, with the lab's addresses.
+    $script:Conf = Join-Path $TestDrive 'lvs_dr.conf'
+    @"
+#lvs_dr.conf (C) Joseph Mack mack@ncifcrf.gov
+LVS_TYPE=VS_DR
+INITIAL_STATE=on
+VIP=eth0:101 $Vip 255.255.255.0 10.249.$Octet.0
+DIRECTOR_INSIDEIP=eth0 $($Lab.Director.Address) 10.249.$Octet.0 255.255.255.0 10.249.$Octet.255
+SERVICE=t telnet rr rs1:telnet rs2:telnet
+SERVICE=t www rr rs1:www rs2:www
+SERVER_VIP_DEVICE=dummy0
+SERVER_NET_DEVICE=eth0
+#----------end lvs_dr.conf------------------------------------
+"@ | Set-Content -Path $Conf -Encoding utf8
+}
+
+AfterAll {
+    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
+}
+
+Describe 'The seed cluster (LVS-DR, rr) in a lab' {
+    It 'builds a lab whose nodes have addresses only inside their namespaces' {
+        $Lab.RealServers.Count | Should -Be 3
+        $Lab.Director.Address.ToString() | Should -Be "10.249.$Octet.1"
+        $Rs.rs1.ToString() | Should -Be "10.249.$Octet.3"
+        (& ip -o -4 addr show) -join "`n" | Should -Not -Match "10\.249\.$Octet\."
+        Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'cat /proc/sys/net/ipv4/ip_forward' | Should -Be '0'
+    }
+
+    It 'starts the director in the lab' {
+        $d = Start-LvsDirector -Lab $LabName
+        $d.Running | Should -BeTrue
+        $d.MacAddress | Should -Be $Lab.Director.MacAddress
+        (Get-LvsDirector -Name $LabName).ProcessId | Should -Be $d.ProcessId
+    }
+
+    It 'imports lvs_dr.conf as written, resolving rs1/rs2 and telnet/www' {
+        $defs = Import-LvsConfiguration -Path $Conf -Lab $LabName
+        $defs.Count | Should -Be 2
+        $defs[0].Port | Should -Be 23
+        $defs[1].Port | Should -Be 80
+        $defs[1].Scheduler | Should -Be 'Rr'
+        ($defs[1].RealServers.RealAddress | ForEach-Object ToString) | Should -Be @($Rs.rs1.ToString(), $Rs.rs2.ToString())
+        $created = $defs | New-LvsService -Director $LabName
+        $created.Count | Should -Be 2
+        (Get-LvsService -Director $LabName).Count | Should -Be 2
+    }
+
+    It 'reports an import error with file and line' {
+        $bad = Join-Path $TestDrive 'bad.conf'
+        "LVS_TYPE=VS_DR`nSERVICE=t www rx rs1:www" | Set-Content $bad
+        $err = $null
+        Import-LvsConfiguration -Path $bad -Lab $LabName -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigParseError,*'
+        $err[0].Exception.Message | Should -Match 'bad\.conf:2'
+    }
+
+    It 'prepares the real servers over SSH (VIP on lo/32, ARP hidden), idempotently' {
+        $states = Set-LvsRealServerHidden -Lab $LabName -PassThru
+        $states.Count | Should -Be 3
+        $states | ForEach-Object { $_.IsHidden | Should -BeTrue; $_.VipPrefixLength | Should -Be 32 }
+        (Set-LvsRealServerHidden -Lab $LabName -PassThru) | ForEach-Object { $_.Changed | Should -BeFalse }
+        # Read back independently of SSH, inside the namespace.
+        Invoke-LvsLabCommand -Lab $LabName -Node rs1 -Command 'ip -o -4 addr show dev lo' | Out-String | Should -Match "$([regex]::Escape($Vip.ToString()))/32"
+        Invoke-LvsLabCommand -Lab $LabName -Node rs1 -Command 'cat /proc/sys/net/ipv4/conf/all/arp_ignore /proc/sys/net/ipv4/conf/all/arp_announce' | Should -Be @('1', '2')
+        (Get-LvsRealServerHidden -Lab $LabName -Node rs2).IsHidden | Should -BeTrue
+    }
+
+    It 'shows the table laid out as ipvsadm -L -n' {
+        $text = Get-LvsService -Director $LabName -AsText
+        $lines = $text -split "`n"
+        $lines[0] | Should -Be 'IP Virtual Server version 1.2.1 (size=4096)'
+        $lines[1] | Should -Be 'Prot LocalAddress:Port Scheduler Flags'
+        $lines[2] | Should -Be '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'
+        $lines[3] | Should -Be "TCP  $($Vip):23 rr"
+        $lines[4] | Should -Be ('  -> {0,-28} Route   1      0          0         ' -f "$($Rs.rs1):23")
+        # The default view renders the same lines.
+        $view = (Get-LvsService -Director $LabName | Out-String) -split "`r?`n" | ForEach-Object TrimEnd
+        $view | Should -Contain 'IP Virtual Server version 1.2.1 (size=4096)'
+        $view | Should -Contain "TCP  $($Vip):80 rr"
+    }
+
+    It 'alternates test.html between real server #2 and #1 through the VIP' {
+        $before = Conns
+        $pages = Get-Page -Count 10
+        $servers = $pages | ForEach-Object { ServerOf $_ }
+        ($servers | Where-Object { $_ -like 'none*' }) | Should -BeNullOrEmpty
+        for ($i = 1; $i -lt $servers.Count; $i++) { $servers[$i] | Should -Not -Be $servers[$i - 1] }
+        ($servers | Where-Object { $_ -eq 'rs1' }).Count | Should -Be 5
+        $after = Conns
+        ($after[$Rs.rs1.ToString()] - $before[$Rs.rs1.ToString()]) | Should -Be 5
+        ($after[$Rs.rs2.ToString()] - $before[$Rs.rs2.ToString()]) | Should -Be 5
+        # Closed HTTP connections stay as InActConn (FIN_WAIT in DR) as ipvsadm counts them.
+        $www = Get-LvsService -Director $LabName -Port 80
+        ($www.RealServers | Measure-Object -Sum InactiveConnections).Sum | Should -BeGreaterOrEqual 10
+        (Get-LvsConnection -Director $LabName -Port 80 -State FinWait).Count | Should -BeGreaterOrEqual 10
+    }
+
+    It 'counts open telnet-like sessions as ActiveConn, one per real server' {
+        # Two sessions held open for a few seconds, like the walkthrough's two telnet windows.
+        Invoke-LvsLabCommand -Lab $LabName -Node client -Command "for i in 1 2; do setsid sh -c 'sleep 6 | socat - TCP:$($Vip):23' </dev/null >/dev/null 2>&1 & done; sleep 1" | Out-Null
+        $telnet = Get-LvsRealServer -Director $LabName -Port 23
+        $telnet | ForEach-Object { $_.ActiveConnections | Should -Be 1 }
+        (Get-LvsConnection -Director $LabName -Port 23 -AsText) | Should -Match 'ESTABLISHED'
+    }
+
+    It 'only the director answers ARP for the VIP' {
+        $arp = Test-LvsCluster -Lab $LabName -Include VipArpOwner
+        $arp.Result | Should -Be 'Passed'
+    }
+
+    It 'detects a real server that answers ARP for the VIP' {
+        Invoke-LvsLabCommand -Lab $LabName -Node rs3 -Command 'sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.eth0.arp_ignore=0' | Out-Null
+        try {
+            $arp = Test-LvsCluster -Lab $LabName -Include VipArpOwner
+            $arp.Result | Should -Be 'Failed'
+            $arp.Message | Should -Match 'rs3'
+        } finally {
+            Set-LvsRealServerHidden -Lab $LabName -Node rs3
+        }
+        (Test-LvsCluster -Lab $LabName -Include VipArpOwner).Result | Should -Be 'Passed'
+    }
+
+    It 'passes every cluster check' {
+        $results = Test-LvsCluster -Lab $LabName
+        $results.Count | Should -BeGreaterThan 8
+        $results | Where-Object Result -eq 'Failed' | ForEach-Object { "$($_.Check) $($_.Target): $($_.Message)" } | Should -BeNullOrEmpty
+        Test-LvsCluster -Lab $LabName -Quiet | Should -BeTrue
+    }
+
+    It 'runs the shipped Pester suite against the live cluster' {
+        $container = New-PesterContainer -Path (Join-Path $root 'module/Diagnostics/LvsCluster.Tests.ps1') -Data @{ Lab = $LabName }
+        $cfg = New-PesterConfiguration
+        $cfg.Run.Container = $container
+        $cfg.Run.PassThru = $true
+        $cfg.Output.Verbosity = 'None'
+        $r = Invoke-Pester -Configuration $cfg
+        $r.FailedCount | Should -Be 0
+        $r.PassedCount | Should -BeGreaterThan 5
+    }
+}
+
+Describe 'Weighted round robin with the kernel''s semantics' {
+    It 'gives weights 3:2:1 exactly 3:2:1 of new connections' {
+        Set-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler wrr
+        Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs3 -Weight 1
+        Get-LvsService -Director $LabName -Port 80 | Add-LvsRealServer -RealAddress $Rs.rs3 -ErrorAction SilentlyContinue -ErrorVariable dup
+        $dup[0].FullyQualifiedErrorId | Should -BeLike 'RealServerExists,*'
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs1 -Weight 3
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs2 -Weight 2
+        $servers = Get-Page -Count 12 | ForEach-Object { ServerOf $_ }
+        ($servers | Where-Object { $_ -eq 'rs1' }).Count | Should -Be 6
+        ($servers | Where-Object { $_ -eq 'rs2' }).Count | Should -Be 4
+        ($servers | Where-Object { $_ -eq 'rs3' }).Count | Should -Be 2
+        # wrr repeats with a period of 6 (sum of weights / gcd): the second six repeat the first six.
+        ($servers[6..11] -join ',') | Should -Be ($servers[0..5] -join ',')
+    }
+
+    It 'gives a quiesced (weight 0) server no new connections while its open connection goes on' {
+        $log = '/tmp/lvsps-quiesce-' + $LabName
+        # Open a session through the VIP to whichever server rr/wrr picks, keep it, talk on it after the weight change.
+        Invoke-LvsLabCommand -Lab $LabName -Node client -Command "setsid bash -c 'exec 3<>/dev/tcp/$Vip/23; sleep 4; echo still-here >&3; timeout 3 cat <&3 > $log' </dev/null >/dev/null 2>&1 &" | Out-Null
+        Start-Sleep -Milliseconds 800
+        $open = Get-LvsConnection -Director $LabName -Port 23 -State Established
+        $open.Count | Should -Be 1
+        $target = $open[0].RealAddress
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $target -Weight 0
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs3 -Weight 0
+        $servers = Get-Page -Count 6 | ForEach-Object { ServerOf $_ }
+        $servers | Should -Not -Contain 'rs3'
+        Start-Sleep -Seconds 5
+        Invoke-LvsLabCommand -Lab $LabName -Node client -Command "cat $log; rm -f $log" | Out-String | Should -Match 'still-here'
+        (Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $target).Weight | Should -Be 0
+    }
+}
+
+Describe 'Bad input is refused and nothing configured changes' {
+    BeforeAll { $script:Table = Get-LvsService -Director $LabName -AsText }
+    AfterEach { Get-LvsService -Director $LabName -AsText | Should -Be $script:Table }
+
+    It 'refuses a port out of range with InvalidPort' {
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 70000 -Scheduler rr -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPort,LvsPS.Commands.NewLvsServiceCommand'
+    }
+    It 'refuses a weight out of range with InvalidWeight' {
+        { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress 10.249.$Octet.9 -Weight 65536 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidWeight,LvsPS.Commands.AddLvsRealServerCommand'
+    }
+    It 'refuses an address that is not an IPv4 address' {
+        { New-LvsService -Director $LabName -VirtualAddress 300.1.1.1 -Port 80 -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,LvsPS.Commands.NewLvsServiceCommand'
+        { New-LvsService -Director $LabName -VirtualAddress 224.0.0.1 -Port 80 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidAddress,LvsPS.Commands.NewLvsServiceCommand'
+    }
+    It 'refuses an unknown scheduler' {
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler xyz -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,LvsPS.Commands.NewLvsServiceCommand'
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler mh -ErrorAction Stop } | Should -Throw -ErrorId 'SchedulerNotImplemented,LvsPS.Commands.NewLvsServiceCommand'
+    }
+    It 'refuses a duplicate service with ServiceExists' {
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceExists,LvsPS.Commands.NewLvsServiceCommand'
+    }
+    It 'refuses a missing service or real server with not-found errors' {
+        { Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 8080 -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,LvsPS.Commands.RemoveLvsServiceCommand'
+        { Remove-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress 10.249.$Octet.99 -ErrorAction Stop } | Should -Throw -ErrorId 'RealServerNotFound,LvsPS.Commands.RemoveLvsRealServerCommand'
+    }
+    It 'changes nothing under -WhatIf' {
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 8080 -Scheduler rr -WhatIf
+        Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -WhatIf
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs1 -Weight 9 -WhatIf
+    }
+}
+
+Describe 'A restarted director restores its services' {
+    It 'reports DirectorNotRunning while stopped and restores everything at start' {
+        $before = Get-LvsService -Director $LabName -AsText
+        Stop-LvsDirector -Name $LabName
+        { Get-LvsService -Director $LabName -ErrorAction Stop } | Should -Throw -ErrorId 'DirectorNotRunning,LvsPS.Commands.GetLvsServiceCommand'
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -ErrorAction Stop } | Should -Throw -ErrorId 'DirectorNotRunning,LvsPS.Commands.NewLvsServiceCommand'
+        Start-LvsDirector -Lab $LabName | Out-Null
+        # Same services, real servers, weights and order; counters start again from zero.
+        $after = Get-LvsService -Director $LabName -AsText
+        ($after -replace '\s+\d+\s+\d+\s*(\n|$)', '$1') | Should -Be ($before -replace '\s+\d+\s+\d+\s*(\n|$)', '$1')
+        ServerOf (Get-Page -Count 1) | Should -Match '^rs[12]$'
+    }
+}
+
+Describe 'Removing the lab' {
+    It 'stops every process and deletes every namespace and file' {
+        $dir = $Lab.Directory
+        Remove-LvsLab -Name $LabName -Confirm:$false
+        (& ip netns list) -join "`n" | Should -Not -Match "lvs-$LabName-"
+        Test-Path $dir | Should -BeFalse
+        Get-LvsDirector -Name $LabName -All -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $script:LabName = $null
+    }
+}
