@@ -84,6 +84,25 @@ Describe 'The seed cluster (LVS-DR, rr) in a lab' {
         $err[0].Exception.Message | Should -Match 'bad\.conf:2'
     }
 
+    It 'changes nothing on the real servers under -WhatIf' {
+        Set-LvsRealServerHidden -Lab $LabName -WhatIf
+        Invoke-LvsLabCommand -Lab $LabName -Node rs1 -Command 'ip -o -4 addr show dev lo' | Out-String | Should -Not -Match ([regex]::Escape($Vip.ToString()))
+    }
+
+    It 'refuses an unknown host key, and records it only with -AcceptNewHostKey' {
+        $known = Join-Path $TestDrive 'known_hosts'
+        $common = @{ ComputerName = $Rs.rs1.ToString(); VirtualAddress = $Vip; KeyFile = $Lab.KeyFile; KnownHostsFile = $known; NetworkNamespace = $Lab.Director.Namespace }
+        { Get-LvsRealServerHidden @common -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyUnknown,LvsPS.Commands.GetLvsRealServerHiddenCommand'
+        (Get-LvsRealServerHidden @common -AcceptNewHostKey).VipPresent | Should -BeFalse
+        (Get-Content $known) -join "`n" | Should -Match ([regex]::Escape($Rs.rs1.ToString()) + ' ssh-ed25519 ')
+        # The recorded key is the lab's: the same line as the lab's known_hosts.
+        (Get-Content $known | Where-Object { $_ -notmatch '^#' }) | Should -BeIn (Get-Content $Lab.KnownHostsFile)
+        # A changed key is refused even with -AcceptNewHostKey.
+        $other = (Get-Content $Lab.KnownHostsFile | Where-Object { $_ -like "$($Rs.rs2) *" }) -replace '^\S+', $Rs.rs1.ToString()
+        Set-Content -Path $known -Value $other
+        { Get-LvsRealServerHidden @common -AcceptNewHostKey -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,LvsPS.Commands.GetLvsRealServerHiddenCommand'
+    }
+
     It 'prepares the real servers over SSH (VIP on lo/32, ARP hidden), idempotently' {
         $states = Set-LvsRealServerHidden -Lab $LabName -PassThru
         $states.Count | Should -Be 3

@@ -56,6 +56,11 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     [Parameter(ParameterSetName = ComputerSet)]
     public SwitchParameter AcceptNewHostKey { get; set; }
 
+    /// <summary>Open the SSH connection from inside this Linux network namespace (e.g. a director in a netns).</summary>
+    [Parameter(ParameterSetName = ComputerSet)]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    public string? NetworkNamespace { get; set; }
+
     /// <summary>Interface that holds the VIP: lo (default) or dummy0 as the walkthrough does.</summary>
     [Parameter]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
@@ -104,6 +109,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
                 Password = KeyFile is null ? password : null,
                 KnownHostsFile = KnownHostsFile is null ? KnownHostsFileDefault() : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
                 AcceptNewHostKey = AcceptNewHostKey,
+                NetworkNamespace = NetworkNamespace,
             };
         }
     }

@@ -1,0 +1,44 @@
+@{
+    Synopsis    = 'Gets the LvsPS directors on this machine, with their process, interface and packet counters.'
+    Description = @'
+Get-LvsDirector lists the directors that have a control socket under /run/lvsps and asks each for its status: name,
+process ID, interface and network namespace, MAC and interface address, table size, number of services, real
+servers and connections, the VIPs it owns, and its frame counters (received, forwarded, dropped, ARP replies sent,
+and libpcap''s capture counters).
+
+With -All it also lists directors that are stopped but have a saved configuration in /var/lib/lvsps/directors;
+those are returned with Running set to False.
+
+There is no ipvsadm equivalent: with kernel IPVS the "director" is the kernel itself. The nearest is
+"lsmod | grep ip_vs" together with "ipvsadm -L -n" (see Get-LvsService).
+'@
+    Parameters  = @{
+        Name = 'Names of the directors to get. Wildcards are allowed. A lab''s director has the lab''s name. By default all directors are returned.'
+        All  = 'Also returns directors that are stopped but have a saved state file.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'List the running directors'
+            Code    = 'Get-LvsDirector'
+            Remarks = 'Shows every running director with its process ID, interface, MAC address and counts of services, real servers and connections.'
+        }
+        @{
+            Title   = 'Watch a director''s counters'
+            Code    = 'Get-LvsDirector -Name seed | Select-Object Name, FramesReceived, FramesForwarded, FramesDropped, ArpRepliesSent, CaptureDropped'
+            Remarks = 'FramesForwarded grows with the traffic through the VIPs; CaptureDropped shows frames the capture ring lost under load.'
+        }
+        @{
+            Title   = 'Include stopped directors'
+            Code    = 'Get-LvsDirector -All | Format-Table Name, Running, StatePath'
+            Remarks = 'Lists running directors and the stopped ones that Start-LvsDirector would restore.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'System.String[]'; Description = 'Director names, by the property name Name (or Director, Lab).' }
+    )
+    Outputs     = @(
+        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'One object per director.' }
+    )
+    Notes       = 'When a name without wildcards matches no director, the cmdlet writes a DirectorNotRunning error.'
+    RelatedLinks = @('Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsService', 'about_LvsPS')
+}

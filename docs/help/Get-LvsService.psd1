@@ -1,0 +1,67 @@
+@{
+    Synopsis    = 'Gets a director''s virtual services with their real servers, laid out like ipvsadm -L -n.'
+    Description = @'
+Get-LvsService reads the director's table and returns one object per virtual service, sorted as ipvsadm sorts them
+(protocol, VIP, port), each with its real servers and statistics. The default view prints them in the layout of
+"ipvsadm -L -n": the "IP Virtual Server version ... (size=4096)" header, "Prot LocalAddress:Port Scheduler Flags"
+and "-> RemoteAddress:Port Forward Weight ActiveConn InActConn" lines.
+
+With -AsText the cmdlet returns exactly the text "ipvsadm -L -n" would print for the same table, as one string;
+with -AsText -Stats the text of "ipvsadm -L -n --stats" (Conns, InPkts, OutPkts, InBytes, OutBytes; in DR the
+director sees no outgoing packets, so OutPkts and OutBytes stay 0).
+
+-VirtualAddress, -Port and -Protocol filter the services; with a filter that matches nothing the cmdlet writes a
+ServiceNotFound error.
+'@
+    Parameters  = @{
+        VirtualAddress = 'Only the services on this virtual IP address.'
+        Port           = 'Only the services on this port.'
+        Protocol       = 'Only the services of this protocol (Tcp or Udp).'
+        AsText         = 'Returns the table as the text of "ipvsadm -L -n" (one string) instead of objects.'
+        Stats          = 'With -AsText: returns the text of "ipvsadm -L -n --stats" instead.'
+        Director       = 'The director to read. By default: the only director running, or the one this session started last.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'The table, as ipvsadm -L -n shows it'
+            Code    = 'Get-LvsService'
+            Remarks = @'
+Output resembles:
+
+    IP Virtual Server version 1.2.1 (size=4096)
+    Prot LocalAddress:Port Scheduler Flags
+      -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+    TCP  10.250.0.101:80 rr
+      -> 10.250.0.4:80                Route   1      0          3
+      -> 10.250.0.3:80                Route   1      0          3
+'@
+        }
+        @{
+            Title   = 'The exact ipvsadm text'
+            Code    = @'
+Get-LvsService -AsText
+Get-LvsService -AsText -Stats
+'@
+            Remarks = 'The first is the text of "ipvsadm -L -n", the second that of "ipvsadm -L -n --stats"; scripts that parse ipvsadm output can read either.'
+        }
+        @{
+            Title   = 'One service and its counters'
+            Code    = 'Get-LvsService -VirtualAddress 10.250.0.101 -Port 80 | Select-Object -ExpandProperty RealServers | Format-Table RealAddress, Weight, ActiveConn, InActConn'
+            Remarks = 'Shows the real servers of TCP 10.250.0.101:80 with their active and inactive connection counts (counted the way ipvsadm counts them).'
+        }
+        @{
+            Title   = 'Pipe a service to add a real server'
+            Code    = 'Get-LvsService -Port 80 | Add-LvsRealServer -RealAddress 10.250.0.4'
+            Remarks = 'The service objects bind to Add-LvsRealServer by property name (VirtualAddress, Port, Protocol, Director).'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties bind by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'By default, one object per service: Protocol, VirtualAddress, Port, Scheduler, RealServers, Statistics, ActiveConn, InActConn.' }
+        @{ Type = 'System.String'; Description = 'With -AsText, the ipvsadm text (with -Stats, the --stats text).' }
+    )
+    Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating), ServiceNotFound when a filter matches nothing.'
+    RelatedLinks = @('New-LvsService', 'Get-LvsRealServer', 'Get-LvsConnection', 'Set-LvsService', 'about_LvsPS')
+}

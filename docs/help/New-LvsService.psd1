@@ -1,0 +1,62 @@
+@{
+    Synopsis    = 'Creates a virtual service on an LvsPS director (ipvsadm -A), optionally with its real servers.'
+    Description = @'
+New-LvsService adds a virtual service, identified by protocol, virtual IP address (VIP) and port, to a director's
+table. It is the equivalent of "ipvsadm -A -t VIP:PORT -s SCHEDULER" (-u for UDP). As soon as a VIP has a service,
+the director answers ARP for it and announces it with gratuitous ARP.
+
+Real servers can be given in the same call with -RealServer, as objects that have a RealAddress (or Address)
+property and optionally RealPort, Weight and Forwarding. They are added in the order given, as a sequence of
+"ipvsadm -a" commands would add them; like the kernel, the director lists the newest real server first. This is what
+makes "Import-LvsConfiguration lvs_dr.conf | New-LvsService" work: each imported service carries its real servers.
+
+The new service is returned as the director reports it.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service: the address clients connect to, which the director owns and the real servers hold on a non-ARP interface.'
+        Port           = 'The port of the service, 1 to 65535 (ipvsadm -t VIP:PORT).'
+        Protocol       = @{ Description = 'Tcp (ipvsadm -t) or Udp (ipvsadm -u).'; DefaultValue = 'Tcp' }
+        Scheduler      = @{ Description = 'The scheduling algorithm (ipvsadm -s). The engine implements Rr, Wrr, Lc, Wlc, Sed, Nq, Fo and Ovf with the kernel''s rules; the others are refused with SchedulerNotImplemented. As with ipvsadm, the default is wlc.'; DefaultValue = 'Wlc' }
+        RealServer     = 'Real servers to add with the service: objects with RealAddress (or Address, IPAddress) and optionally RealPort, Weight (default 1) and Forwarding (default Route). Imported service definitions carry them in their RealServers property, which binds here by name.'
+        Director       = 'The director to add the service to. By default: the only director running, or the one this session started last.'
+        WhatIf         = 'Shows the service, its scheduler and its real servers that would be added, without adding them.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'A round-robin web service'
+            Code    = 'New-LvsService -VirtualAddress 10.250.0.101 -Port 80 -Protocol Tcp -Scheduler rr'
+            Remarks = 'The same as "ipvsadm -A -t 10.250.0.101:80 -s rr". Add real servers next with Add-LvsRealServer.'
+        }
+        @{
+            Title   = 'A service with its real servers in one step'
+            Code    = @'
+$rs = @(
+    [pscustomobject]@{ RealAddress = '10.250.0.3'; Weight = 2 }
+    [pscustomobject]@{ RealAddress = '10.250.0.4'; Weight = 1 }
+)
+New-LvsService 10.250.0.101 80 -Scheduler wrr -RealServer $rs
+'@
+            Remarks = 'Creates TCP 10.250.0.101:80 with wrr and adds two real servers by direct routing, weights 2 and 1 (ipvsadm -A followed by two ipvsadm -a -g).'
+        }
+        @{
+            Title   = 'Load a configure-script file'
+            Code    = 'Import-LvsConfiguration ./lvs_dr.conf -Lab seed | New-LvsService -Director seed'
+            Remarks = 'Creates one service per SERVICE= line of lvs_dr.conf, with the real servers of that line.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Core.Config.LvsServiceDefinition'; Description = 'Service definitions from Import-LvsConfiguration bind by property name (Protocol, VirtualAddress, Port, Scheduler, RealServers).' }
+        @{ Type = 'System.Management.Automation.PSObject'; Description = 'Any object with the properties VirtualAddress and Port (and optionally Protocol, Scheduler, RealServer, Director).' }
+    )
+    Outputs     = @(
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'The service as created, with its real servers.' }
+    )
+    Notes       = @'
+Errors: ServiceExists when the service is already there (ipvsadm says "Service already exists"), InvalidPort,
+InvalidAddress, InvalidWeight, SchedulerNotImplemented, ForwardingNotImplemented (only Route is implemented),
+DirectorNotRunning, DirectorAmbiguous.
+
+Each failing service is a non-terminating error, so a pipeline of definitions goes on with the next one.
+'@
+    RelatedLinks = @('Get-LvsService', 'Set-LvsService', 'Remove-LvsService', 'Add-LvsRealServer', 'Import-LvsConfiguration', 'about_LvsPS')
+}

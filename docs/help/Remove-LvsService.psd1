@@ -1,0 +1,38 @@
+@{
+    Synopsis    = 'Deletes a virtual service and its real servers (ipvsadm -D).'
+    Description = @'
+Remove-LvsService deletes a virtual service from the director, like "ipvsadm -D -t VIP:PORT". Its real servers and
+its entries in the connection table go with it. When the last service of a VIP is gone, the director stops
+answering ARP for that VIP.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service to delete.'
+        Port           = 'The port of the service to delete.'
+        Protocol       = @{ Description = 'The protocol of the service to delete: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        PassThru       = 'Returns the service as it was just before it was deleted. By default nothing is returned.'
+        Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
+        WhatIf         = 'Shows the service that would be deleted, without deleting it.'
+        Confirm        = 'Prompts for confirmation before deleting the service. The impact is Medium, so set $ConfirmPreference to Medium to be asked by default.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Delete one service'
+            Code    = 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23'
+            Remarks = 'The same as "ipvsadm -D -t 10.250.0.101:23".'
+        }
+        @{
+            Title   = 'Clear a director''s table'
+            Code    = 'Get-LvsService -Director seed | Remove-LvsService -Confirm:$false'
+            Remarks = 'Deletes every service of the director "seed", like "ipvsadm -C".'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'With -PassThru, the deleted service.' }
+    )
+    Notes       = 'Errors: ServiceNotFound, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('New-LvsService', 'Get-LvsService', 'Remove-LvsRealServer', 'about_LvsPS')
+}

@@ -1,0 +1,38 @@
+@{
+    Synopsis    = 'Changes the scheduler of a virtual service (ipvsadm -E).'
+    Description = @'
+Set-LvsService edits an existing virtual service, like "ipvsadm -E -t VIP:PORT -s SCHEDULER". The service keeps
+its real servers, their statistics and the connection table; only new connections are scheduled with the new
+algorithm.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
+        Port           = 'The port of the service to change.'
+        Protocol       = @{ Description = 'The protocol of the service to change: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Scheduler      = 'The new scheduling algorithm. The engine implements Rr, Wrr, Lc, Wlc, Sed, Nq, Fo and Ovf.'
+        PassThru       = 'Returns the changed service. By default nothing is returned.'
+        Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
+        WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Switch to weighted least-connection'
+            Code    = 'Set-LvsService -VirtualAddress 10.250.0.101 -Port 80 -Scheduler wlc -PassThru'
+            Remarks = 'The same as "ipvsadm -E -t 10.250.0.101:80 -s wlc"; the changed service is shown.'
+        }
+        @{
+            Title   = 'Change every service of a VIP'
+            Code    = 'Get-LvsService -VirtualAddress 10.250.0.101 | Set-LvsService -Scheduler sed'
+            Remarks = 'Each service binds by property name; every service on the VIP now uses the shortest expected delay scheduler.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'With -PassThru, the changed service.' }
+    )
+    Notes       = 'Errors: ServiceNotFound, SchedulerNotImplemented, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('Get-LvsService', 'New-LvsService', 'Set-LvsRealServer', 'about_LvsPS')
+}

@@ -1,0 +1,72 @@
+@{
+    Synopsis    = 'Starts an LvsPS director: the user-space IPVS forwarding engine (lvsd) for one Ethernet interface.'
+    Description = @'
+Start-LvsDirector launches lvsd, the LvsPS forwarding engine, as a detached process and waits until it answers on
+its control socket. It is the LvsPS counterpart of loading the ip_vs kernel module and bringing up the VIP on a
+director: from then on the engine captures the interface's frames with libpcap, answers ARP for every virtual IP
+(VIP) that has a service, sends gratuitous ARP when a VIP appears, schedules each new connection with the
+service's IPVS scheduler and forwards it to a real server by direct routing (only the destination MAC address is
+rewritten).
+
+The director is a named instance. Its control socket is /run/lvsps/<Name>.sock (root only), its state file is
+/var/lib/lvsps/directors/<Name>.json and its log /var/lib/lvsps/directors/<Name>.log. Services and real servers
+saved in the state file by an earlier run are restored at start, so the table survives a stop and start (the
+connection table does not).
+
+With -Lab the director runs in the lab's director namespace, on the lab's director interface, and is named after
+the lab. With -Name and -Interface it runs on any Ethernet interface of this machine or of a network namespace
+(-NetworkNamespace).
+
+The director must not hold the VIP in its own kernel (no "ip addr add VIP" on the director): the engine owns the
+VIP, and a kernel that also holds it would answer ARP and take the traffic itself. DR does not need
+net.ipv4.ip_forward on the director either; Test-LvsCluster checks both in a lab.
+
+The cmdlets of this session talk to the director started last when several run and no -Director is given.
+-WhatIf prints the exact command line that would be run.
+'@
+    Parameters  = @{
+        Lab              = 'The lab whose director to start. The director runs in the lab''s director network namespace, on its interface (eth0), and takes the lab''s name.'
+        Name             = 'The name of the director. Its socket, state file and log are named after it. Use a letter, then letters, digits, "-" or "_" (at most 32 characters).'
+        Interface        = 'The Ethernet interface the director serves (the one the VIP is announced on and the real servers are reached through), for example eth0.'
+        NetworkNamespace = 'The network namespace (as listed by "ip netns list") to run the director in. By default it runs in the current namespace.'
+        TableBits        = @{ Description = 'The size of the connection table as a power of two, 8 to 20, like the kernel''s CONFIG_IP_VS_TAB_BITS. 12 gives 4096 buckets, shown as "size=4096" in the ipvsadm header.'; DefaultValue = '12' }
+        TimeoutSec       = @{ Description = 'How many seconds to wait for the new director to answer on its control socket (1 to 600). When it does not, the error shows the end of its log.'; DefaultValue = '30' }
+        WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...) without running it.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Start the director of a lab'
+            Code    = @'
+New-LvsLab -Name seed -RealServerCount 2
+Start-LvsDirector -Lab seed
+'@
+            Remarks = 'Builds a lab and starts its director, named "seed", in the namespace lvs-seed-director. The status object shows the process ID, the interface, its MAC address and the table size.'
+        }
+        @{
+            Title   = 'Start a director on a real interface'
+            Code    = 'Start-LvsDirector -Name lvs1 -Interface eth0'
+            Remarks = 'Starts a director named lvs1 on eth0 of this machine. eth0 must be on the same segment as the real servers (DR rewrites only the MAC address), and the VIP must not be configured on this host''s kernel.'
+        }
+        @{
+            Title   = 'See what would be run'
+            Code    = 'Start-LvsDirector -Name lvs1 -Interface eth1 -NetworkNamespace dmz -TableBits 16 -WhatIf'
+            Remarks = 'Prints the full command line (ip netns exec dmz ... lvsd.dll run --name lvs1 --interface eth1 --table-bits 16) without starting anything.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'System.String'; Description = 'A lab name, by the property name Lab (for example objects with a Lab property).' }
+    )
+    Outputs     = @(
+        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'The running director: Name, ProcessId, Interface, NetworkNamespace, MacAddress, TableSize, counters and the paths of its socket, state and log.' }
+    )
+    Notes       = @'
+Needs root: the engine opens the interface in promiscuous capture mode and its socket is root only.
+
+The engine implements the rr, wrr, lc, wlc, sed, nq, fo and ovf schedulers and the Route (direct routing)
+forwarding method. Masq and Tunnel are refused with the error ForwardingNotImplemented.
+
+Errors: LabNotFound, DirectorAlreadyRunning, DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
+InvalidInterfaceName, InvalidDirectorName.
+'@
+    RelatedLinks = @('Stop-LvsDirector', 'Get-LvsDirector', 'New-LvsService', 'New-LvsLab', 'Test-LvsCluster', 'about_LvsPS')
+}

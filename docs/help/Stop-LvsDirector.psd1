@@ -1,0 +1,40 @@
+@{
+    Synopsis    = 'Stops a running LvsPS director; its configuration stays saved for the next start.'
+    Description = @'
+Stop-LvsDirector asks a director to shut down over its control socket and waits until its process and socket are
+gone (it kills the process if it does not stop within 15 seconds). Once stopped, the director no longer answers
+ARP for the VIPs, so clients lose the service until a director takes the VIPs again.
+
+The virtual services and real servers stay in the director's state file and come back at the next
+Start-LvsDirector with the same name; the connection table is lost. To forget a lab's director entirely, remove
+the lab with Remove-LvsLab.
+
+Without -Name, the only running director is stopped; when several run, the one started last in this session.
+'@
+    Parameters  = @{
+        Name     = 'The director to stop. A lab''s director has the lab''s name. By default: the only director running, or the one this session started last.'
+        PassThru = 'Returns the director''s last status (with Running set to False) after stopping it. By default nothing is returned.'
+        WhatIf   = 'Shows which director would be stopped without stopping it.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Stop the director of a lab'
+            Code    = 'Stop-LvsDirector -Name seed'
+            Remarks = 'Stops the director "seed". Start-LvsDirector -Lab seed brings it back with the same services.'
+        }
+        @{
+            Title   = 'Stop every running director'
+            Code    = 'Get-LvsDirector | Stop-LvsDirector -PassThru'
+            Remarks = 'Pipes each running director (its Name property) to Stop-LvsDirector and shows their final counters.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'System.String'; Description = 'A director name, by the property name Name (or Director, Lab), for example DirectorStatus objects from Get-LvsDirector.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'With -PassThru, the director''s last status.' }
+    )
+    Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorProtocolError when the director does not answer properly.'
+    RelatedLinks = @('Start-LvsDirector', 'Get-LvsDirector', 'Remove-LvsLab', 'about_LvsPS')
+}
