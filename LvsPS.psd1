@@ -15,6 +15,7 @@
         'New-LvsService', 'Get-LvsService', 'Set-LvsService', 'Remove-LvsService',
         'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
         'Get-LvsConnection', 'Import-LvsConfiguration',
+        'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsStatistics', 'Export-LvsConfiguration',
         'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
         'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',
         'Test-LvsCluster'

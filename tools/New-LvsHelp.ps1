@@ -80,7 +80,7 @@ $problems = [System.Collections.Generic.List[string]]::new()
 function Test-Text([object]$Value) { $null -ne $Value -and -not [string]::IsNullOrWhiteSpace([string]$Value) }
 
 # Paragraphs separated by blank lines. Lines of a paragraph are joined with a space, except that "- " starts a list
-# item of its own and a paragraph whose every line is indented is kept as it is (commands, tables).
+# item of its own and a paragraph whose every line is indented is kept line by line (commands, tables).
 function Split-Paragraph([string]$Text) {
     if (-not (Test-Text $Text)) { return @() }
     $blocks = ($Text -replace "`r`n", "`n").Trim("`n") -split "`n[ `t]*`n"
@@ -89,7 +89,9 @@ function Split-Paragraph([string]$Text) {
         if ($lines.Count -eq 0) { continue }
         if (@($lines | Where-Object { $_ -notmatch '^\s' }).Count -eq 0) {
             $indent = ($lines | ForEach-Object { ($_ -replace '^(\s*).*$', '$1').Length } | Measure-Object -Minimum).Minimum
-            ($lines | ForEach-Object { '    ' + $_.Substring($indent).TrimEnd() }) -join "`n"
+            # Get-Help indents every line of a paragraph alike but drops the first line's own indentation, so the
+            # block is kept flush: it still lines up, as a block of its own.
+            ($lines | ForEach-Object { $_.Substring($indent).TrimEnd() }) -join "`n"
             continue
         }
         $current = $null
@@ -339,10 +341,12 @@ foreach ($cmd in $commands) {
         $i++
         $title = if (Test-Text $e['Title']) { "Example ${i}: $($e['Title'])" } else { "Example $i" }
         $w.WriteStartElement('command', 'example', $ns.command)
-        $w.WriteElementString('maml', 'title', $ns.maml, "-------------------------- $title --------------------------")
+        $w.WriteElementString('maml', 'title', $ns.maml, "---------- $title ----------")
         $w.WriteElementString('dev', 'code', $ns.dev, (($e['Code'] -replace "`r`n", "`n").Trim("`n").TrimEnd()))
         $w.WriteStartElement('dev', 'remarks', $ns.dev)
         Write-Para $w $e['Remarks']
+        # An empty paragraph: Get-Help then leaves a blank line before the next example.
+        $w.WriteStartElement('maml', 'para', $ns.maml); $w.WriteEndElement()
         $w.WriteEndElement()
         $w.WriteEndElement()
     }

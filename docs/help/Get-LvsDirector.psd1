@@ -4,7 +4,7 @@
 Get-LvsDirector lists the directors that have a control socket under /run/lvsps and asks each for its status: name,
 process ID, interface and network namespace, MAC and interface address, table size, number of services, real
 servers and connections, the VIPs it owns, and its frame counters (received, forwarded, dropped, ARP replies sent,
-and libpcap''s capture counters).
+and libpcap's capture counters).
 
 With -All it also lists directors that are stopped but have a saved configuration in /var/lib/lvsps/directors;
 those are returned with Running set to False.

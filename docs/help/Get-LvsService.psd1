@@ -10,8 +10,8 @@ With -AsText the cmdlet returns exactly the text "ipvsadm -L -n" would print for
 with -AsText -Stats the text of "ipvsadm -L -n --stats" (Conns, InPkts, OutPkts, InBytes, OutBytes; in DR the
 director sees no outgoing packets, so OutPkts and OutBytes stay 0).
 
--VirtualAddress, -Port and -Protocol filter the services; with a filter that matches nothing the cmdlet writes a
-ServiceNotFound error.
+-VirtualAddress, -Port and -Protocol filter the services. When -VirtualAddress or -Port is given and no service
+matches, the cmdlet writes a ServiceNotFound error.
 '@
     Parameters  = @{
         VirtualAddress = 'Only the services on this virtual IP address.'
@@ -62,6 +62,6 @@ Get-LvsService -AsText -Stats
         @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'By default, one object per service: Protocol, VirtualAddress, Port, Scheduler, RealServers, Statistics, ActiveConn, InActConn.' }
         @{ Type = 'System.String'; Description = 'With -AsText, the ipvsadm text (with -Stats, the --stats text).' }
     )
-    Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating), ServiceNotFound when a filter matches nothing.'
+    Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating), ServiceNotFound when -VirtualAddress or -Port matches nothing.'
     RelatedLinks = @('New-LvsService', 'Get-LvsRealServer', 'Get-LvsConnection', 'Set-LvsService', 'about_LvsPS')
 }

@@ -16,10 +16,12 @@ The new service is returned as the director reports it.
         VirtualAddress = 'The virtual IP address (VIP) of the service: the address clients connect to, which the director owns and the real servers hold on a non-ARP interface.'
         Port           = 'The port of the service, 1 to 65535 (ipvsadm -t VIP:PORT).'
         Protocol       = @{ Description = 'Tcp (ipvsadm -t) or Udp (ipvsadm -u).'; DefaultValue = 'Tcp' }
-        Scheduler      = @{ Description = 'The scheduling algorithm (ipvsadm -s). The engine implements Rr, Wrr, Lc, Wlc, Sed, Nq, Fo and Ovf with the kernel''s rules; the others are refused with SchedulerNotImplemented. As with ipvsadm, the default is wlc.'; DefaultValue = 'Wlc' }
+        Scheduler      = @{ Description = 'The scheduling algorithm (ipvsadm -s), applied with the kernel''s rules. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does. As with ipvsadm, the default is wlc.'; DefaultValue = 'Wlc' }
         RealServer     = 'Real servers to add with the service: objects with RealAddress (or Address, IPAddress) and optionally RealPort, Weight (default 1) and Forwarding (default Route). Imported service definitions carry them in their RealServers property, which binds here by name.'
         Director       = 'The director to add the service to. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service, its scheduler and its real servers that would be added, without adding them.'
+        Persistent         = @{ Description = 'Persistence timeout in seconds (ipvsadm -p; ipvsadm uses 360 for a bare -p). New connections from a client (its address masked with -PersistenceNetmask) go to the same real server while a persistence template exists; the template lives this long after its last connection. 0, the default, means not persistent.'; DefaultValue = '0' }
+        PersistenceNetmask = 'Persistence granularity (ipvsadm -M), e.g. 255.255.255.0 keeps every client of a /24 on one real server. Only with -Persistent; by default each client address on its own (255.255.255.255).'
     }
     Examples    = @(
         @{

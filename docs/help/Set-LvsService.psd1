@@ -1,5 +1,5 @@
 @{
-    Synopsis    = 'Changes the scheduler of a virtual service (ipvsadm -E).'
+    Synopsis    = 'Changes the scheduler or persistence of a virtual service (ipvsadm -E).'
     Description = @'
 Set-LvsService edits an existing virtual service, like "ipvsadm -E -t VIP:PORT -s SCHEDULER". The service keeps
 its real servers, their statistics and the connection table; only new connections are scheduled with the new
@@ -9,10 +9,12 @@ algorithm.
         VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
         Port           = 'The port of the service to change.'
         Protocol       = @{ Description = 'The protocol of the service to change: Tcp or Udp.'; DefaultValue = 'Tcp' }
-        Scheduler      = 'The new scheduling algorithm. The engine implements Rr, Wrr, Lc, Wlc, Sed, Nq, Fo and Ovf.'
+        Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does.'
         PassThru       = 'Returns the changed service. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
+        Persistent         = 'New persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off. By default it does not change.'
+        PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change.'
     }
     Examples    = @(
         @{

@@ -60,10 +60,11 @@ Start-LvsDirector -Lab seed
         @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'The running director: Name, ProcessId, Interface, NetworkNamespace, MacAddress, TableSize, counters and the paths of its socket, state and log.' }
     )
     Notes       = @'
-Needs root: the engine opens the interface in promiscuous capture mode and its socket is root only.
+Needs root: the engine captures and sends raw frames on the interface with libpcap, and its socket is root only.
 
-The engine implements the rr, wrr, lc, wlc, sed, nq, fo and ovf schedulers and the Route (direct routing)
-forwarding method. Masq and Tunnel are refused with the error ForwardingNotImplemented.
+The engine schedules with the kernel's rules; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers
+lists the schedulers it implements, and any other is refused with SchedulerNotImplemented. Of the forwarding
+methods it implements Route (direct routing); Masq and Tunnel are refused with ForwardingNotImplemented.
 
 Errors: LabNotFound, DirectorAlreadyRunning, DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
 InvalidInterfaceName, InvalidDirectorName.

@@ -54,6 +54,12 @@ internal sealed class Connection
     public bool Inactive;
     public long ExpiresAtMs;
     public ulong Packets;
+    /// <summary>A persistence template (client port 0, state NONE, counted in PersistentConnections).</summary>
+    public bool IsTemplate;
+    /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>
+    public Connection? Control;
+    /// <summary>For a template: how many connections it controls (n_control).</summary>
+    public int Controlled;
     public Connection? Next;
 }
 

@@ -128,6 +128,8 @@ internal sealed class DirectorEngine
         if (ihl < 20 || total < ihl || total > ip.Length) { FramesDropped++; return; }
         uint daddr = Frames.U32(ip, 16);
         if (!IsVip(daddr)) return; // not ours (the capture filter normally keeps these out)
+        // Only frames sent to the director: a frame flooded by a switch to every port is not ours to forward.
+        if (!frame.Slice(0, 6).SequenceEqual(_mac)) return;
 
         byte proto = ip[9];
         if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp) { FramesDropped++; return; }
@@ -151,32 +153,29 @@ internal sealed class DirectorEngine
         {
             // conn_reuse_mode: a new SYN on a finished entry is scheduled afresh.
             _connections.Remove(conn);
-            Expire(conn);
+            Unbind(conn);
             conn = null;
+        }
+
+        if (conn is not null && conn.Dest.Removed)
+        {
+            // expire_nodest_conn=0: the destination is gone; drop without touching the entry, which times out.
+            FramesDropped++;
+            return;
         }
 
         if (conn is null)
         {
             if (proto == Frames.ProtoTcp && !IsNewTcpConnection(flags)) { FramesDropped++; return; }
-            var dest = svc.Scheduler.Schedule(svc.Destinations, saddr, sport);
-            if (dest is null)
+            conn = svc.PersistentTimeout != 0
+                ? NewPersistentConnection(svc, key, new SchedulingContext(saddr, sport, daddr, dport, now), now)
+                : NewConnection(svc, key, svc.Scheduler.Schedule(svc.Destinations, new SchedulingContext(saddr, sport, daddr, dport, now)), null);
+            if (conn is null)
             {
                 SendPortUnreachable(frame, ihl, total);
                 FramesDropped++;
                 return;
             }
-            conn = new Connection
-            {
-                Key = key,
-                Dest = dest,
-                Service = svc,
-                State = proto == Frames.ProtoTcp ? LvsConnectionState.None : LvsConnectionState.Udp,
-                Inactive = true,
-            };
-            dest.InactiveConnections++;
-            dest.Statistics.Connections++;
-            svc.Statistics.Connections++;
-            _connections.Add(conn);
         }
 
         var d = conn.Dest;
@@ -197,13 +196,88 @@ internal sealed class DirectorEngine
         svc.Statistics.InPackets++;
         svc.Statistics.InBytes += (ulong)total;
 
-        if (d.Removed || d.Mac is null) { FramesDropped++; return; }
+        if (d.Mac is null) { FramesDropped++; return; }
 
         // Direct routing: only the Ethernet header changes.
         d.Mac.CopyTo(frame);
         _mac.CopyTo(frame.Slice(6, 6));
         _sink.Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;
+    }
+
+    /// <summary>Creates and binds a connection to <paramref name="dest"/> (ip_vs_conn_new + ip_vs_bind_dest); null when no destination.</summary>
+    private Connection? NewConnection(ServiceRuntime svc, in ConnKey key, Destination? dest, Connection? template)
+    {
+        if (dest is null) return null;
+        var conn = new Connection
+        {
+            Key = key,
+            Dest = dest,
+            Service = svc,
+            State = key.Protocol == Frames.ProtoTcp ? LvsConnectionState.None : LvsConnectionState.Udp,
+            Inactive = true,
+            Control = template,
+        };
+        if (template is not null) template.Controlled++;
+        dest.InactiveConnections++;
+        dest.Statistics.Connections++;
+        svc.Statistics.Connections++;
+        CheckOverloadOnBind(dest);
+        _connections.Add(conn);
+        return conn;
+    }
+
+    /// <summary>
+    /// ip_vs_sched_persist: the client's template (client address masked with the persistence netmask, port 0)
+    /// picks the destination while it is valid; otherwise the scheduler picks one and a template is made.
+    /// </summary>
+    private Connection? NewPersistentConnection(ServiceRuntime svc, in ConnKey key, in SchedulingContext ctx, long now)
+    {
+        var tkey = new ConnKey(key.Protocol, key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        var template = _connections.Find(tkey);
+        if (template is not null && template.Dest.Removed)
+        {
+            // ip_vs_check_template: a template whose destination is gone is expired and the client rescheduled.
+            _connections.Remove(template);
+            UnbindTemplate(template);
+            template = null;
+        }
+        if (template is null)
+        {
+            var dest = svc.Scheduler.Schedule(svc.Destinations, ctx);
+            if (dest is null) return null;
+            template = new Connection { Key = tkey, Dest = dest, Service = svc, State = LvsConnectionState.None, IsTemplate = true };
+            dest.PersistentConnections++;
+            CheckOverloadOnBind(dest);
+            _connections.Add(template);
+        }
+        // Using a template re-arms its timer to the full persistence timeout (ip_vs_conn_put).
+        template.ExpiresAtMs = now + svc.PersistentTimeout * 1000L;
+        return NewConnection(svc, key, template.Dest, template);
+    }
+
+    /// <summary>ip_vs_bind_dest: over the upper threshold the destination is marked overloaded.</summary>
+    private static void CheckOverloadOnBind(Destination d)
+    {
+        if (d.UpperThreshold != 0 && d.ActiveConnections + d.InactiveConnections >= d.UpperThreshold) d.Overloaded = true;
+    }
+
+    /// <summary>ip_vs_unbind_dest: the overload mark clears below the lower threshold (or 3/4 of the upper one).</summary>
+    private static void CheckOverloadOnUnbind(Destination d)
+    {
+        long total = d.ActiveConnections + d.InactiveConnections;
+        if (d.LowerThreshold != 0)
+        {
+            if (total < d.LowerThreshold) d.Overloaded = false;
+        }
+        else if (d.UpperThreshold != 0)
+        {
+            if (total * 4 < (long)d.UpperThreshold * 3) d.Overloaded = false;
+        }
+        else
+        {
+            d.Overloaded = false;
+        }
     }
 
     private static bool IsNewTcpConnection(byte flags) => (flags & Frames.Syn) != 0 && (flags & (Frames.Rst | Frames.Ack | Frames.Fin)) == 0;
@@ -226,9 +300,34 @@ internal sealed class DirectorEngine
         c.State = next;
     }
 
-    private void Expire(Connection c)
+    /// <summary>Releases a removed connection from its destination and template.</summary>
+    private void Unbind(Connection c)
     {
+        if (c.IsTemplate) { UnbindTemplate(c); return; }
         if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
+        if (c.Control is not null) c.Control.Controlled--;
+        CheckOverloadOnUnbind(c.Dest);
+    }
+
+    private static void UnbindTemplate(Connection t)
+    {
+        t.Dest.PersistentConnections--;
+        CheckOverloadOnUnbind(t.Dest);
+    }
+
+    /// <summary>
+    /// Timer expiry (ip_vs_conn_expire): a template that still controls connections is re-armed, anything else
+    /// leaves the table.
+    /// </summary>
+    private bool ExpireDue(Connection c, long now)
+    {
+        if (c.ExpiresAtMs > now) return false;
+        if (c.IsTemplate && c.Controlled > 0)
+        {
+            c.ExpiresAtMs = now + c.Service.PersistentTimeout * 1000L;
+            return false;
+        }
+        return true;
     }
 
     /// <summary>ICMP port unreachable to the client, as ip_vs_leave does when no destination is available.</summary>
@@ -277,7 +376,10 @@ internal sealed class DirectorEngine
         lock (Sync)
         {
             long now = _clockMs();
-            _connections.RemoveWhere(c => c.ExpiresAtMs <= now, Expire);
+            _connections.RemoveWhere(c => ExpireDue(c, now), Unbind);
+            // The dest trash keeps deleted destinations while connections still point at them.
+            foreach (var svc in _serviceOrder)
+                svc.Trash.RemoveAll(d => d.ActiveConnections + d.InactiveConnections + d.PersistentConnections == 0);
 
             bool refreshAll = now >= _nextArpRefreshMs;
             if (refreshAll) _nextArpRefreshMs = now + 30_000;
@@ -363,6 +465,7 @@ internal sealed class DirectorEngine
             if (!Enum.IsDefined(spec.Protocol))
                 throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp or Udp.");
             var impl = SchedulerFactory.Create(spec.Scheduler);
+            uint mask = ValidatePersistence(spec);
             ulong key = ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
             if (_services.ContainsKey(key))
                 throw new LvsException(LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists,
@@ -376,7 +479,11 @@ internal sealed class DirectorEngine
                         $"The real server {rs.Address}:{rp} is listed twice for {spec}.", rs.ToString());
             }
 
-            var svc = new ServiceRuntime(spec.Protocol, a, spec.Port, spec.Scheduler, impl);
+            var svc = new ServiceRuntime(spec.Protocol, a, spec.Port, spec.Scheduler, impl)
+            {
+                PersistentTimeout = spec.PersistentTimeout,
+                PersistenceMask = mask,
+            };
             _services.Add(key, svc);
             _serviceOrder.Add(svc);
             // The spec lists newest first; add oldest first so the list ends in the same order.
@@ -385,10 +492,39 @@ internal sealed class DirectorEngine
         }
     }
 
+    /// <summary>Checks -p and -M; returns the persistence mask in host order.</summary>
+    private static uint ValidatePersistence(ServiceSpec spec)
+    {
+        if (spec.PersistentTimeout > LvsTimeouts.MaxSeconds)
+            throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                $"The persistence timeout {spec.PersistentTimeout} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 = not persistent).", spec.PersistentTimeout);
+        if (spec.PersistenceNetmask is null) return 0xffffffff;
+        if (spec.PersistenceNetmask.AddressFamily != AddressFamily.InterNetwork)
+            throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                $"The persistence netmask '{spec.PersistenceNetmask}' is not an IPv4 netmask.", spec.PersistenceNetmask);
+        uint m = Frames.ToUInt32(spec.PersistenceNetmask);
+        // A netmask is ones then zeros.
+        if (m != 0 && (~m & (~m + 1)) != 0)
+            throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                $"'{spec.PersistenceNetmask}' is not a netmask (ones followed by zeros).", spec.PersistenceNetmask);
+        return m;
+    }
+
+    private static void ValidateThresholds(RealServerSpec rs)
+    {
+        if (rs.UpperThreshold < 0 || rs.LowerThreshold < 0)
+            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
+                $"Connection thresholds cannot be negative (upper {rs.UpperThreshold}, lower {rs.LowerThreshold}).", rs.ToString());
+        if (rs.UpperThreshold != 0 && rs.LowerThreshold > rs.UpperThreshold)
+            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
+                $"The lower threshold {rs.LowerThreshold} is above the upper threshold {rs.UpperThreshold} for {rs}.", rs.ToString());
+    }
+
     private (uint, ushort) ValidateRealServer(ServiceSpec svc, RealServerSpec rs)
     {
         uint ra = ValidateAddress(rs.Address, "real server address");
         ValidateWeight(rs.Weight);
+        ValidateThresholds(rs);
         ValidateForwarding(rs.Forwarding);
         // Direct routing cannot change the port: ipvsadm forces the service port for -g.
         ushort rp = rs.Forwarding == LvsForwarding.Route ? svc.Port : rs.Port == 0 ? svc.Port : rs.Port;
@@ -399,7 +535,22 @@ internal sealed class DirectorEngine
     private Destination InsertDestination(ServiceRuntime svc, RealServerSpec rs)
     {
         ushort port = rs.Forwarding == LvsForwarding.Route || rs.Port == 0 ? svc.Port : rs.Port;
-        var d = new Destination(rs.Address, port, rs.Forwarding, rs.Weight) { AddressValue = Frames.ToUInt32(rs.Address) };
+        uint addr = Frames.ToUInt32(rs.Address);
+        // ip_vs_trash_get_dest: a deleted destination that still has connections comes back with them.
+        var d = svc.Trash.FirstOrDefault(t => t.AddressValue == addr && t.Port == port);
+        if (d is not null)
+        {
+            svc.Trash.Remove(d);
+            d.Removed = false;
+            d.Weight = rs.Weight;
+            d.Forwarding = rs.Forwarding;
+        }
+        else
+        {
+            d = new Destination(rs.Address, port, rs.Forwarding, rs.Weight) { AddressValue = addr };
+        }
+        d.UpperThreshold = rs.UpperThreshold;
+        d.LowerThreshold = rs.LowerThreshold;
         // Reuse a MAC already known for the same host from another service.
         foreach (var s in _serviceOrder)
             foreach (var o in s.Destinations)
@@ -415,11 +566,16 @@ internal sealed class DirectorEngine
         lock (Sync)
         {
             var svc = GetService(spec);
-            if (svc.SchedulerKind == spec.Scheduler) return;
-            var impl = SchedulerFactory.Create(spec.Scheduler);
-            impl.OnDestinationsChanged(svc.Destinations, null);
-            svc.Scheduler = impl;
-            svc.SchedulerKind = spec.Scheduler;
+            uint mask = ValidatePersistence(spec);
+            if (svc.SchedulerKind != spec.Scheduler)
+            {
+                var impl = SchedulerFactory.Create(spec.Scheduler);
+                impl.OnDestinationsChanged(svc.Destinations, null);
+                svc.Scheduler = impl;
+                svc.SchedulerKind = spec.Scheduler;
+            }
+            svc.PersistentTimeout = spec.PersistentTimeout;
+            svc.PersistenceMask = mask;
         }
     }
 
@@ -431,7 +587,7 @@ internal sealed class DirectorEngine
             foreach (var d in svc.Destinations) d.Removed = true;
             _services.Remove(svc.Key);
             _serviceOrder.Remove(svc);
-            _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), Expire);
+            _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), Unbind);
             VipsChanged();
         }
     }
@@ -458,6 +614,10 @@ internal sealed class DirectorEngine
             var d = svc.FindDestination(ra, rp) ?? throw NoRealServer(svc, rs.Address, rp);
             d.Weight = rs.Weight;
             d.Forwarding = rs.Forwarding;
+            // __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
+            if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
+            d.UpperThreshold = rs.UpperThreshold;
+            d.LowerThreshold = rs.LowerThreshold;
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
         }
     }
@@ -472,6 +632,7 @@ internal sealed class DirectorEngine
             var d = svc.FindDestination(ra, rp) ?? (rs.Port != svc.Port ? svc.FindDestination(ra, svc.Port) : null) ?? throw NoRealServer(svc, rs.Address, rp);
             svc.Destinations.Remove(d);
             d.Removed = true;
+            if (d.ActiveConnections + d.InactiveConnections + d.PersistentConnections > 0) svc.Trash.Add(d);
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, d);
             // expire_nodest_conn=0: packets of its connections are dropped until the entries time out.
         }
@@ -511,7 +672,29 @@ internal sealed class DirectorEngine
     {
         lock (Sync)
         {
-            return new DirectorState { Services = _serviceOrder.Select(s => s.ToSpec()).ToList() };
+            return new DirectorState
+            {
+                Services = _serviceOrder.Select(s => s.ToSpec()).ToList(),
+                Timeouts = GetTimeouts(),
+            };
+        }
+    }
+
+    public TimeoutSpec GetTimeouts()
+    {
+        lock (Sync) return new TimeoutSpec { Tcp = Timeouts.Tcp, TcpFin = Timeouts.TcpFin, Udp = Timeouts.Udp };
+    }
+
+    /// <summary>ipvsadm --set tcp tcpfin udp: 0 leaves a value as it is; at most 31 days.</summary>
+    public void SetTimeouts(TimeoutSpec t)
+    {
+        lock (Sync)
+        {
+            foreach (var (name, v) in new[] { ("tcp", t.Tcp), ("tcpfin", t.TcpFin), ("udp", t.Udp) })
+                if (v < 0 || v > LvsTimeouts.MaxSeconds)
+                    throw new LvsException(LvsErrorIds.InvalidTimeout, LvsErrorKind.InvalidArgument,
+                        $"The {name} timeout {v} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 leaves it unchanged).", v);
+            Timeouts.Set(t.Tcp, t.TcpFin, t.Udp);
         }
     }
 
@@ -529,6 +712,9 @@ internal sealed class DirectorEngine
                     VirtualAddress = vip,
                     Port = s.Port,
                     Scheduler = s.SchedulerKind,
+                    PersistentTimeout = s.PersistentTimeout,
+                    PersistenceNetmask = s.PersistentTimeout == 0 || s.PersistenceMask == 0xffffffff ? null : Frames.ToAddress(s.PersistenceMask),
+                    TableSize = TableSize,
                     Statistics = s.Statistics.Clone(),
                     RealServers = s.Destinations.Select(d => new LvsRealServer
                     {
@@ -542,6 +728,10 @@ internal sealed class DirectorEngine
                         Weight = d.Weight,
                         ActiveConnections = d.ActiveConnections,
                         InactiveConnections = d.InactiveConnections,
+                        PersistentConnections = d.PersistentConnections,
+                        UpperThreshold = d.UpperThreshold,
+                        LowerThreshold = d.LowerThreshold,
+                        Overloaded = d.Overloaded,
                         MacAddress = d.Mac is null ? "" : Frames.MacToString(d.Mac),
                         Statistics = d.Statistics.Clone(),
                     }).ToList(),
@@ -581,6 +771,7 @@ internal sealed class DirectorEngine
                 SendGratuitousArp(v);
                 _garpPending[v] = 2; // two more, one per tick, as directors repeat GARP
             }
+        foreach (var gone in _garpPending.Keys.Where(v => Array.IndexOf(vips, v) < 0).ToList()) _garpPending.Remove(gone);
         _vips = vips;
         VirtualAddressesChanged?.Invoke(vips);
     }

@@ -49,14 +49,14 @@ internal static class Program
         var d = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < a.Length; i++)
         {
-            if (!a[i].StartsWith("--", StringComparison.Ordinal)) throw new LvsException("InvalidArgument", LvsErrorKind.InvalidArgument, $"Unexpected argument '{a[i]}'.");
+            if (!a[i].StartsWith("--", StringComparison.Ordinal)) throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"Unexpected argument '{a[i]}'.");
             d[a[i][2..]] = i + 1 < a.Length ? a[++i] : "";
         }
         return d;
     }
 
     private static string Required(Dictionary<string, string> o, string key) =>
-        o.TryGetValue(key, out var v) && v.Length > 0 ? v : throw new LvsException("InvalidArgument", LvsErrorKind.InvalidArgument, $"--{key} is required.");
+        o.TryGetValue(key, out var v) && v.Length > 0 ? v : throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--{key} is required.");
 
     private static void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:O} {message}");
 
@@ -84,6 +84,7 @@ internal static class Program
 
         // Restore what was configured before a restart: nothing configured is lost.
         var state = store.Load();
+        if (state.Timeouts is not null) engine.SetTimeouts(state.Timeouts);
         foreach (var s in state.Services)
         {
             try { engine.AddService(s); }
@@ -108,6 +109,8 @@ internal static class Program
                 case ControlOps.EditRealServer: engine.EditRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
                 case ControlOps.DeleteRealServer: engine.DeleteRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
                 case ControlOps.Zero: mutates = false; engine.Zero(r.Service); break;
+                case ControlOps.GetTimeouts: mutates = false; resp.Timeouts = engine.GetTimeouts(); break;
+                case ControlOps.SetTimeouts: engine.SetTimeouts(r.Timeouts ?? throw Missing("timeouts")); resp.Timeouts = engine.GetTimeouts(); break;
                 case ControlOps.Clear: engine.Clear(); break;
                 case ControlOps.Shutdown: mutates = false; done.Set(); break;
                 default: throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"Unknown operation '{r.Op}'.");

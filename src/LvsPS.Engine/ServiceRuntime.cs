@@ -23,6 +23,12 @@ internal sealed class ServiceRuntime
     public IIpvsScheduler Scheduler { get; set; }
     /// <summary>Destinations in the kernel's order: a new one is inserted at the head.</summary>
     public List<Destination> Destinations { get; } = new();
+    /// <summary>Deleted destinations that still have connections (the kernel's dest trash): re-adding one revives it.</summary>
+    public List<Destination> Trash { get; } = new();
+    /// <summary>Persistence timeout in seconds; 0 = not persistent.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity as a host-order IPv4 mask (0xffffffff = per client address).</summary>
+    public uint PersistenceMask { get; set; } = 0xffffffff;
     public LvsStatistics Statistics { get; } = new();
 
     public ulong Key => MakeKey((byte)Protocol, Address, Port);
@@ -44,6 +50,12 @@ internal sealed class ServiceRuntime
         Address = Frames.ToAddress(Address),
         Port = Port,
         Scheduler = SchedulerKind,
-        RealServers = Destinations.Select(d => new RealServerSpec { Address = d.Address, Port = d.Port, Forwarding = d.Forwarding, Weight = d.Weight }).ToList(),
+        PersistentTimeout = PersistentTimeout,
+        PersistenceNetmask = PersistentTimeout == 0 || PersistenceMask == 0xffffffff ? null : Frames.ToAddress(PersistenceMask),
+        RealServers = Destinations.Select(d => new RealServerSpec
+        {
+            Address = d.Address, Port = d.Port, Forwarding = d.Forwarding, Weight = d.Weight,
+            UpperThreshold = d.UpperThreshold, LowerThreshold = d.LowerThreshold,
+        }).ToList(),
     };
 }

@@ -29,7 +29,10 @@ internal sealed class FakeService
     public Destination Make(string name, int weight)
     {
         byte last = (byte)(_names.Count + 1);
-        var d = new Destination(new IPAddress(new byte[] { 10, 0, 0, last }), 80, LvsForwarding.Route, weight);
+        var d = new Destination(new IPAddress(new byte[] { 10, 0, 0, last }), 80, LvsForwarding.Route, weight)
+        {
+            AddressValue = 0x0A000000u | last,
+        };
         _names[d] = name;
         return d;
     }
@@ -60,11 +63,15 @@ internal sealed class FakeService
 
     public Destination this[string name] => _names.First(kv => kv.Value == name && List.Contains(kv.Key)).Key;
 
-    public string Pick()
-    {
-        var d = Scheduler.Schedule(List, 0x0A000063, 40000);
-        return d is null ? "-" : _names[d];
-    }
+    /// <summary>The packet every <see cref="Pick()"/> schedules: 10.0.0.99:40000 -> 10.250.0.101:80 at t = 0.</summary>
+    public static readonly SchedulingContext DefaultPacket = new(0x0A000063, 40000, 0x0AFA0065, 80, 0);
+
+    public string Pick() => Pick(DefaultPacket);
+
+    public string Pick(in SchedulingContext packet) => NameOf(Scheduler.Schedule(List, packet));
+
+    /// <summary>The name a destination was made with, "-" for null.</summary>
+    public string NameOf(Destination? d) => d is null ? "-" : _names[d];
 
     public string Picks(int count)
     {
@@ -511,7 +518,13 @@ public class SchedulerFactoryTests
     [InlineData(LvsScheduler.Nq, typeof(NeverQueueScheduler))]
     [InlineData(LvsScheduler.Fo, typeof(WeightedFailoverScheduler))]
     [InlineData(LvsScheduler.Ovf, typeof(WeightedOverflowScheduler))]
-    public void CreatesTheImplementedSchedulers(LvsScheduler kind, Type type)
+    [InlineData(LvsScheduler.Lblc, typeof(LocalityBasedLeastConnectionScheduler))]
+    [InlineData(LvsScheduler.Lblcr, typeof(LocalityBasedLeastConnectionReplicationScheduler))]
+    [InlineData(LvsScheduler.Dh, typeof(DestinationHashingScheduler))]
+    [InlineData(LvsScheduler.Sh, typeof(SourceHashingScheduler))]
+    [InlineData(LvsScheduler.Mh, typeof(MaglevHashingScheduler))]
+    [InlineData(LvsScheduler.Twos, typeof(PowerOfTwoChoicesScheduler))]
+    public void CreatesEveryScheduler(LvsScheduler kind, Type type)
     {
         var s = SchedulerFactory.Create(kind);
         Assert.IsType(type, s);
@@ -520,20 +533,19 @@ public class SchedulerFactoryTests
         Assert.NotSame(s, SchedulerFactory.Create(kind));
     }
 
-    [Theory]
-    [InlineData(LvsScheduler.Lblc, "lblc")]
-    [InlineData(LvsScheduler.Lblcr, "lblcr")]
-    [InlineData(LvsScheduler.Dh, "dh")]
-    [InlineData(LvsScheduler.Sh, "sh")]
-    [InlineData(LvsScheduler.Mh, "mh")]
-    [InlineData(LvsScheduler.Twos, "twos")]
-    public void OthersThrowSchedulerNotImplemented(LvsScheduler kind, string name)
+    [Fact]
+    public void EverySchedulerIsImplemented()
     {
-        Assert.False(SchedulerFactory.IsImplemented(kind));
-        var ex = Assert.Throws<LvsException>(() => SchedulerFactory.Create(kind));
-        Assert.Equal(LvsErrorIds.SchedulerNotImplemented, ex.ErrorId);
-        Assert.Equal(LvsErrorKind.NotImplemented, ex.Kind);
-        Assert.Equal($"The scheduler '{name}' is not implemented yet by the LvsPS engine; implemented: rr, wrr, lc, wlc, sed, nq, fo, ovf.", ex.Message);
+        Assert.Equal(Enum.GetValues<LvsScheduler>(), SchedulerFactory.ImplementedSchedulers);
+    }
+
+    [Fact]
+    public void UndefinedSchedulerValueIsInvalidScheduler()
+    {
+        var ex = Assert.Throws<LvsException>(() => SchedulerFactory.Create((LvsScheduler)99));
+        Assert.Equal(LvsErrorIds.InvalidScheduler, ex.ErrorId);
+        Assert.Equal(LvsErrorKind.InvalidArgument, ex.Kind);
+        Assert.False(SchedulerFactory.IsImplemented((LvsScheduler)99));
     }
 
     [Theory]
@@ -565,9 +577,18 @@ public class SchedulerFactoryTests
     [InlineData(LvsScheduler.Nq)]
     [InlineData(LvsScheduler.Fo)]
     [InlineData(LvsScheduler.Ovf)]
+    [InlineData(LvsScheduler.Lblc)]
+    [InlineData(LvsScheduler.Lblcr)]
+    [InlineData(LvsScheduler.Dh)]
+    [InlineData(LvsScheduler.Sh)]
+    [InlineData(LvsScheduler.Mh)]
+    [InlineData(LvsScheduler.Twos)]
     public void ScheduleDoesNotAllocate(LvsScheduler kind)
     {
-        var s = new FakeService(SchedulerFactory.Create(kind));
+        var flags = kind is LvsScheduler.Sh or LvsScheduler.Mh
+            ? LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port
+            : LvsSchedulerFlags.None;
+        var s = new FakeService(SchedulerFactory.Create(kind, flags));
         for (int i = 0; i < 8; i++)
         {
             var d = s.Add("D" + i, 1 + i % 3);
@@ -576,16 +597,20 @@ public class SchedulerFactoryTests
         }
         s["D3"].Overloaded = true;
         IReadOnlyList<Destination> list = s.List;
+        // 64 client and 64 destination addresses; time runs over several collector periods (lblc, lblcr).
         for (int i = 0; i < 2000; i++)
-            s.Scheduler.Schedule(list, (uint)i, 1);
+            s.Scheduler.Schedule(list, Packet(i));
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         Destination? last = null;
-        for (int i = 0; i < 10000; i++)
-            last = s.Scheduler.Schedule(list, (uint)i, 1);
+        for (int i = 2000; i < 12000; i++)
+            last = s.Scheduler.Schedule(list, Packet(i));
         long after = GC.GetAllocatedBytesForCurrentThread();
 
         Assert.NotNull(last);
         Assert.Equal(0, after - before);
     }
+
+    private static SchedulingContext Packet(int i)
+        => new((uint)(0x0A000100 + i % 64), (ushort)(1024 + i), (uint)(0x0AFA0000 + i % 64), 80, i * 100L);
 }

@@ -60,6 +60,10 @@ public sealed class LvsServiceDefinition
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; }
+    /// <summary>Persistence timeout in seconds (ipvsadm -p, keepalived persistence_timeout); 0 = none.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
+    public IPAddress? PersistenceNetmask { get; set; }
     /// <summary>The real servers in file order (the order the configure script added them).</summary>
     public List<LvsRealServerDefinition> RealServers { get; set; } = new();
     public string SourceFile { get; set; } = "";
@@ -81,6 +85,8 @@ public sealed class LvsServiceDefinition
             VirtualAddress = VirtualAddress,
             Port = Port,
             Scheduler = Scheduler,
+            PersistentTimeout = PersistentTimeout,
+            PersistenceNetmask = PersistenceNetmask,
         };
         for (int i = RealServers.Count - 1; i >= 0; i--)
         {
@@ -95,6 +101,8 @@ public sealed class LvsServiceDefinition
                 RealPort = r.RealPort,
                 Forwarding = r.Forwarding,
                 Weight = r.Weight,
+                UpperThreshold = r.UpperThreshold,
+                LowerThreshold = r.LowerThreshold,
             });
         }
         return svc;
@@ -112,6 +120,10 @@ public sealed class LvsRealServerDefinition
     /// <summary>0..65535, default 1.</summary>
     public int Weight { get; set; } = 1;
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
+    public int LowerThreshold { get; set; }
     /// <summary>The host name as written, or null when the line gave an address.</summary>
     public string? HostName { get; set; }
 

@@ -18,6 +18,8 @@ public static class ControlOps
     public const string DeleteRealServer = "delete-real-server";
     public const string ListConnections = "list-connections";
     public const string Zero = "zero";
+    public const string GetTimeouts = "get-timeouts";
+    public const string SetTimeouts = "set-timeouts";
     public const string Clear = "clear";
     public const string Shutdown = "shutdown";
 }
@@ -30,6 +32,18 @@ public sealed class ControlRequest
     public ServiceSpec? Service { get; set; }
     /// <summary>The real server to add, edit or delete.</summary>
     public RealServerSpec? RealServer { get; set; }
+    /// <summary>For set-timeouts.</summary>
+    public TimeoutSpec? Timeouts { get; set; }
+}
+
+/// <summary>The three timeouts ipvsadm --set changes (seconds; 0 = leave as it is).</summary>
+public sealed class TimeoutSpec
+{
+    public int Tcp { get; set; }
+    public int TcpFin { get; set; }
+    public int Udp { get; set; }
+
+    public override string ToString() => $"{Tcp} {TcpFin} {Udp}";
 }
 
 /// <summary>A virtual service as configured (what the state file and the requests carry).</summary>
@@ -39,6 +53,10 @@ public sealed class ServiceSpec
     public IPAddress Address { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
+    /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
+    public IPAddress? PersistenceNetmask { get; set; }
     /// <summary>Real servers in kernel list order (newest first).</summary>
     public List<RealServerSpec> RealServers { get; set; } = new();
 
@@ -52,6 +70,10 @@ public sealed class RealServerSpec
     public ushort Port { get; set; }
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
     public int Weight { get; set; } = 1;
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
+    public int LowerThreshold { get; set; }
 
     public override string ToString() => $"{Address}:{Port}";
 }
@@ -61,6 +83,7 @@ public sealed class DirectorState
 {
     public int Version { get; set; } = 1;
     public List<ServiceSpec> Services { get; set; } = new();
+    public TimeoutSpec? Timeouts { get; set; }
 }
 
 /// <summary>The director's answer.</summary>
@@ -73,6 +96,7 @@ public sealed class ControlResponse
     public DirectorStatus? Director { get; set; }
     public List<LvsService>? Services { get; set; }
     public List<LvsConnection>? Connections { get; set; }
+    public TimeoutSpec? Timeouts { get; set; }
 
     public static ControlResponse Success() => new() { Ok = true };
 

@@ -38,7 +38,7 @@ public static class DirectorLauncher
     public static void ValidateName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Length > 32 || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_-]*$"))
-            throw new LvsException("InvalidDirectorName", LvsErrorKind.InvalidArgument,
+            throw new LvsException(LvsErrorIds.InvalidDirectorName, LvsErrorKind.InvalidArgument,
                 $"The director name '{name}' is not valid: use a letter, then letters, digits, '-' or '_' (at most 32).", name);
     }
 

@@ -23,7 +23,7 @@ public sealed partial class LabManager
     public const int ClientOffset = 200;
     public const string LabFileName = "lab.json";
     /// <summary>ErrorId for a bad lab name or real server count (LvsErrorIds has no general one).</summary>
-    public const string InvalidArgumentErrorId = "InvalidArgument";
+    public const string InvalidArgumentErrorId = LvsErrorIds.InvalidArgument;
 
     /// <summary>Host offset of real server <paramref name="index"/> (1-based): rs1 = .3, rs2 = .4 ...</summary>
     public static int RealServerOffset(int index) => 2 + index;

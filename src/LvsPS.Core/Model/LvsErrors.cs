@@ -42,7 +42,11 @@ public static class LvsErrorIds
     public const string InvalidPort = "InvalidPort";
     public const string InvalidWeight = "InvalidWeight";
     public const string InvalidScheduler = "InvalidScheduler";
+    public const string InvalidSchedulerFlags = "InvalidSchedulerFlags";
     public const string InvalidProtocol = "InvalidProtocol";
+    public const string InvalidPersistence = "InvalidPersistence";
+    public const string InvalidThreshold = "InvalidThreshold";
+    public const string InvalidTimeout = "InvalidTimeout";
     public const string SchedulerNotImplemented = "SchedulerNotImplemented";
     public const string ForwardingNotImplemented = "ForwardingNotImplemented";
     public const string ServiceExists = "ServiceExists";
@@ -72,4 +76,7 @@ public static class LvsErrorIds
     public const string InvalidInterfaceName = "InvalidInterfaceName";
     public const string InterfaceNotAvailable = "InterfaceNotAvailable";
     public const string NotRoot = "NotRoot";
+    public const string InvalidArgument = "InvalidArgument";
+    public const string InvalidDirectorName = "InvalidDirectorName";
+    public const string LabCommandFailed = "LabCommandFailed";
 }

@@ -11,6 +11,10 @@ public sealed class LvsService
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; }
+    /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity (ipvsadm -M); null = 255.255.255.255.</summary>
+    public IPAddress? PersistenceNetmask { get; set; }
     /// <summary>Real servers in the kernel's list order: the newest first.</summary>
     public List<LvsRealServer> RealServers { get; set; } = new();
     public LvsStatistics Statistics { get; set; } = new();
@@ -40,6 +44,14 @@ public sealed class LvsRealServer
     public int Weight { get; set; } = 1;
     public int ActiveConnections { get; set; }
     public int InactiveConnections { get; set; }
+    /// <summary>Persistence templates pointing at this real server (ipvsadm --persistent-conn).</summary>
+    public int PersistentConnections { get; set; }
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none (then 3/4 of the upper one).</summary>
+    public int LowerThreshold { get; set; }
+    /// <summary>IP_VS_DEST_F_OVERLOAD: over its upper threshold, no new connections until it falls below the lower one.</summary>
+    public bool Overloaded { get; set; }
     /// <summary>The MAC the engine resolved for the real server ("" while unresolved).</summary>
     public string MacAddress { get; set; } = "";
     public LvsStatistics Statistics { get; set; } = new();

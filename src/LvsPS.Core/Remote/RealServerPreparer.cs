@@ -94,7 +94,7 @@ public static class RealServerPreparer
             if (step == Step.CreateLink)
                 throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ResourceUnavailable,
                     $"Cannot create the interface '{vipInterface}' on {s.ComputerName} as a dummy link: {r.Error.Trim()}. " +
-                    "The kernel probably lacks the 'dummy' link type (CONFIG_DUMMY / module dummy). Use -VipInterface lo, " +
+                    "The kernel probably lacks the 'dummy' link type (CONFIG_DUMMY / module dummy). Use -Interface lo, " +
                     "or load the module (modprobe dummy) and try again.", vipInterface);
             throw new LvsException(LvsErrorIds.RemoteCommandFailed, LvsErrorKind.InvalidOperation,
                 $"Command failed on {s.ComputerName} (exit {r.ExitStatus}): {command}" +

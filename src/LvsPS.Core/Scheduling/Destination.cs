@@ -34,6 +34,15 @@ public sealed class Destination
     /// <summary>The last non-zero weight (mh keeps its table stable across quiescing).</summary>
     public int LastWeight { get; private set; }
 
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
+    public int LowerThreshold { get; set; }
+
+    /// <summary>Persistence templates pointing here (persistconns).</summary>
+    public int PersistentConnections { get; set; }
+
     /// <summary>IP_VS_DEST_F_OVERLOAD (thresholds); never set while thresholds are 0.</summary>
     public bool Overloaded { get; set; }
 
@@ -74,6 +83,43 @@ public interface IIpvsScheduler
     /// </summary>
     void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed);
 
-    /// <summary>Picks a destination for a new connection, or null when none is available.</summary>
-    Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort);
+    /// <summary>
+    /// Picks a destination for a new connection, or null when none is available ("no destination available").
+    /// Must not allocate: tables are built in <see cref="OnDestinationsChanged"/>.
+    /// </summary>
+    Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet);
+}
+
+/// <summary>
+/// What a scheduler may look at in the packet that opens a connection (IPv4 addresses and ports in host order)
+/// and the current time on the engine's clock (milliseconds; lblc and lblcr age their tables by it).
+/// sh and mh hash the client (source) address and, with the port flag, the client port; dh, lblc and lblcr key on the
+/// packet's destination address (the virtual address for a normal service).
+/// </summary>
+public readonly struct SchedulingContext
+{
+    public SchedulingContext(uint clientAddress, ushort clientPort, uint destinationAddress, ushort destinationPort, long nowMs)
+    {
+        ClientAddress = clientAddress;
+        ClientPort = clientPort;
+        DestinationAddress = destinationAddress;
+        DestinationPort = destinationPort;
+        NowMs = nowMs;
+    }
+
+    /// <summary>Source address of the packet (host order).</summary>
+    public uint ClientAddress { get; init; }
+    /// <summary>Source port of the packet (host order).</summary>
+    public ushort ClientPort { get; init; }
+    /// <summary>Destination address of the packet (host order).</summary>
+    public uint DestinationAddress { get; init; }
+    /// <summary>Destination port of the packet (host order).</summary>
+    public ushort DestinationPort { get; init; }
+    /// <summary>The engine's clock in milliseconds (monotonic).</summary>
+    public long NowMs { get; init; }
+
+    public override string ToString() =>
+        $"{Fmt(ClientAddress)}:{ClientPort} -> {Fmt(DestinationAddress)}:{DestinationPort} @{NowMs}ms";
+
+    private static string Fmt(uint a) => $"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}";
 }

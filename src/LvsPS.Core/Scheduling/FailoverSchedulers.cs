@@ -12,7 +12,7 @@ public sealed class WeightedFailoverScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         Destination? best = null;
         int hw = 0;
@@ -41,7 +41,7 @@ public sealed class WeightedOverflowScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         Destination? best = null;
         int hw = 0;

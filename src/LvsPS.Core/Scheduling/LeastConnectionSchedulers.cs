@@ -13,7 +13,7 @@ public sealed class LeastConnectionScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         Destination? least = null;
         long loh = 0;
@@ -45,7 +45,7 @@ public sealed class WeightedLeastConnectionScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
         => WeightedLeast.Pick(destinations, activeOnly: false);
 }
 
@@ -59,7 +59,7 @@ public sealed class ShortestExpectedDelayScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
         => WeightedLeast.Pick(destinations, activeOnly: true);
 }
 
@@ -74,7 +74,7 @@ public sealed class NeverQueueScheduler : IIpvsScheduler
 
     public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         Destination? least = null;
         long loh = 0;

@@ -40,7 +40,7 @@ public sealed class RoundRobinScheduler : IIpvsScheduler
         _snapshot = copy;
     }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         int n = destinations.Count;
         int start = SchedulerList.Find(destinations, _cursor, _cursorIndex); // -1 = head

@@ -51,7 +51,7 @@ public sealed class WeightedRoundRobinScheduler : IIpvsScheduler
             _cw = (_cw / _di) * _di + 1;
     }
 
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, uint clientAddress, ushort clientPort)
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
     {
         if (_mw == 0)
             return null; // no available destinations; the cursor stays

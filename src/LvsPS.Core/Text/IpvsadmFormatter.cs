@@ -43,8 +43,14 @@ public static class IpvsadmFormatter
         {
             sb.Append(ServiceName(svc, numeric, hostName, portName))
               .Append(' ')
-              .Append(SchedulerFactory.Name(svc.Scheduler))
-              .Append('\n');
+              .Append(SchedulerFactory.Name(svc.Scheduler));
+            if (svc.PersistentTimeout > 0)
+            {
+                sb.Append(" persistent ").Append(svc.PersistentTimeout.ToString(Inv));
+                if (PersistenceMaskText(svc) is { } mask)
+                    sb.Append(" mask ").Append(mask);
+            }
+            sb.Append('\n');
             foreach (var rs in SortDests(svc.RealServers))
             {
                 string dname = DestName(svc, rs, numeric, hostName, portName);
@@ -121,7 +127,11 @@ public static class IpvsadmFormatter
     /// <summary>
     /// <c>ipvsadm -S -n</c> (ipvsadm-save -n): one <c>-A</c> line per service followed by one <c>-a</c> line per
     /// real server, sorted like the listing, without a header. Local real servers are saved as <c>-g</c>;
-    /// tunnel real servers carry <c>--tun-type ipip</c> as ipvsadm 1.31 writes it.
+    /// tunnel real servers carry <c>--tun-type ipip</c> as ipvsadm 1.31 writes it. A persistent service carries
+    /// <c>-p N</c>, and <c>-M mask</c> when its granularity is not /32 (/128), as ipvsadm writes them.
+    /// LvsPS extension: a real server with a threshold ends with <c>-x N</c> and/or <c>-y N</c> (each only when not
+    /// zero). ipvsadm -S drops the thresholds; ipvsadm -R accepts the options on <c>-a</c> lines, so the text still
+    /// restores with ipvsadm.
     /// </summary>
     public static string FormatSave(IEnumerable<LvsService> services)
     {
@@ -130,7 +140,14 @@ public static class IpvsadmFormatter
         foreach (var svc in SortServices(services))
         {
             string svcName = (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + NumericAddrPort(svc.VirtualAddress, svc.Port);
-            sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler)).Append('\n');
+            sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler));
+            if (svc.PersistentTimeout > 0)
+            {
+                sb.Append(" -p ").Append(svc.PersistentTimeout.ToString(Inv));
+                if (PersistenceMaskText(svc) is { } mask)
+                    sb.Append(" -M ").Append(mask);
+            }
+            sb.Append('\n');
             foreach (var rs in SortDests(svc.RealServers))
             {
                 sb.Append("-a ").Append(svcName)
@@ -139,6 +156,10 @@ public static class IpvsadmFormatter
                   .Append(" -w ").Append(rs.Weight.ToString(Inv));
                 if (rs.Forwarding == LvsForwarding.Tunnel)
                     sb.Append(" --tun-type ipip");
+                if (rs.UpperThreshold != 0)
+                    sb.Append(" -x ").Append(rs.UpperThreshold.ToString(Inv));
+                if (rs.LowerThreshold != 0)
+                    sb.Append(" -y ").Append(rs.LowerThreshold.ToString(Inv));
                 sb.Append('\n');
             }
         }
@@ -237,6 +258,27 @@ public static class IpvsadmFormatter
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The persistence granularity as ipvsadm prints it, or null when it is the default: IPv4 a dotted quad unless
+    /// 255.255.255.255 (or unset); IPv6 the prefix length unless 128.
+    /// </summary>
+    private static string? PersistenceMaskText(LvsService svc)
+    {
+        var mask = svc.PersistenceNetmask;
+        if (mask is null)
+            return null;
+        if (svc.VirtualAddress.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            int prefix = mask.AddressFamily == AddressFamily.InterNetworkV6
+                ? mask.GetAddressBytes().Sum(b => System.Numerics.BitOperations.PopCount(b))
+                : 128;
+            return prefix == 128 ? null : prefix.ToString(Inv);
+        }
+        if (mask.AddressFamily != AddressFamily.InterNetwork || mask.Equals(IPAddress.Broadcast))
+            return null;
+        return mask.ToString();
+    }
 
     private static void AppendVersion(StringBuilder sb, string version, int tableSize)
         => sb.Append("IP Virtual Server version ").Append(version)

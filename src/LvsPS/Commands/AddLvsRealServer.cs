@@ -27,6 +27,14 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int Weight { get; set; } = 1;
 
+    /// <summary>Upper connection threshold (ipvsadm -x): at this many connections it takes no new ones; 0 = none.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int UpperThreshold { get; set; }
+
+    /// <summary>Lower connection threshold (ipvsadm -y): below it an overloaded server takes connections again; 0 = 3/4 of the upper.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int LowerThreshold { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -38,7 +46,7 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
         {
             svc = ServiceIdentity();
             CheckWeight(Weight);
-            rs = new RealServerSpec { Address = RealAddress, Port = ToPort(RealPort ?? Port, "real server port"), Forwarding = Forwarding, Weight = Weight };
+            rs = new RealServerSpec { Address = RealAddress, Port = ToPort(RealPort ?? Port, "real server port"), Forwarding = Forwarding, Weight = Weight, UpperThreshold = UpperThreshold, LowerThreshold = LowerThreshold };
         }
         catch (LvsException e) { WriteLvsError(e); return; }
 

@@ -44,7 +44,7 @@ public sealed class InvokeLvsLabCommandCommand : LvsCmdlet
             foreach (var line in output.Replace("\r\n", "\n").TrimEnd('\n').Split('\n'))
                 if (output.Length > 0) WriteObject(line);
             if (exit != 0)
-                WriteLvsError(new LvsException("LabCommandFailed", LvsErrorKind.InvalidOperation,
+                WriteLvsError(new LvsException(LvsErrorIds.LabCommandFailed, LvsErrorKind.InvalidOperation,
                     $"'{Command}' on {Node} of lab '{Lab}' exited with {exit}: {error.Trim()}", Command));
             else if (error.Trim().Length > 0)
                 WriteVerbose(error.Trim());

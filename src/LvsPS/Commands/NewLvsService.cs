@@ -18,6 +18,15 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
 
+    /// <summary>Persistence timeout in seconds (ipvsadm -p; 360 is ipvsadm's value for a bare -p); 0 = not persistent.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PersistentTimeout")]
+    public uint Persistent { get; set; }
+
+    /// <summary>Persistence granularity (ipvsadm -M), e.g. 255.255.255.0 to keep a whole /24 on one real server.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public System.Net.IPAddress? PersistenceNetmask { get; set; }
+
     /// <summary>Real servers to add with the service: objects with RealAddress (or Address), optional RealPort, Weight and Forwarding.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RealServers")]
@@ -32,12 +41,14 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
         {
             spec = ServiceIdentity();
             spec.Scheduler = Scheduler;
+            spec.PersistentTimeout = Persistent;
+            spec.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
             // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
             spec.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, spec)).Reverse().ToList();
         }
         catch (LvsException e) { WriteLvsError(e); return; }
 
-        var what = $"{spec} scheduler {Scheduler.ToString().ToLowerInvariant()}"
+        var what = $"{spec} scheduler {Scheduler.ToString().ToLowerInvariant()}" + (Persistent > 0 ? $" persistent {Persistent}" + (PersistenceNetmask is null ? "" : $" mask {PersistenceNetmask}") : "")
                    + (spec.RealServers.Count > 0 ? " with real servers " + string.Join(", ", spec.RealServers.AsEnumerable().Reverse().Select(r => $"{r.Address}:{r.Port} w{r.Weight}")) : "");
         var client = GetClient();
         if (!ShouldProcess($"{what} on director '{client.Name}'", "New LVS service")) return;
@@ -72,9 +83,11 @@ internal static class RealServerConverter
                 $"The real server '{o}' has no valid RealAddress.", o);
         int port = Convert.ToInt32(PSObject.AsPSObject(Get("RealPort") ?? (int)service.Port).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
         int weight = Convert.ToInt32(PSObject.AsPSObject(Get("Weight") ?? 1).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        int upper = Convert.ToInt32(PSObject.AsPSObject(Get("UpperThreshold") ?? 0).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        int lower = Convert.ToInt32(PSObject.AsPSObject(Get("LowerThreshold") ?? 0).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
         var fwdObj = Get("Forwarding");
         var fwd = fwdObj is null ? LvsForwarding.Route : (LvsForwarding)LanguagePrimitives.ConvertTo(fwdObj, typeof(LvsForwarding), System.Globalization.CultureInfo.InvariantCulture);
         LvsServiceCmdlet.CheckWeight(weight);
-        return new RealServerSpec { Address = addr, Port = LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd };
+        return new RealServerSpec { Address = addr, Port = LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
     }
 }

@@ -23,6 +23,14 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
     [Parameter]
     public LvsForwarding? Forwarding { get; set; }
 
+    /// <summary>Upper connection threshold (ipvsadm -e -x); 0 = none.</summary>
+    [Parameter]
+    public int? UpperThreshold { get; set; }
+
+    /// <summary>Lower connection threshold (ipvsadm -e -y); 0 = none.</summary>
+    [Parameter]
+    public int? LowerThreshold { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -46,8 +54,10 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
                 Port = current.RealPort,
                 Weight = Weight ?? current.Weight,
                 Forwarding = Forwarding ?? current.Forwarding,
+                UpperThreshold = UpperThreshold ?? current.UpperThreshold,
+                LowerThreshold = LowerThreshold ?? current.LowerThreshold,
             };
-            if (!ShouldProcess($"{rs.Address}:{rs.Port} in {svc} on director '{client.Name}'", $"Set weight {rs.Weight}, forwarding {rs.Forwarding}")) return;
+            if (!ShouldProcess($"{rs.Address}:{rs.Port} in {svc} on director '{client.Name}'", $"Set weight {rs.Weight}, forwarding {rs.Forwarding}" + (rs.UpperThreshold + rs.LowerThreshold > 0 ? $", thresholds {rs.UpperThreshold}/{rs.LowerThreshold}" : ""))) return;
             client.Send(new ControlRequest { Op = ControlOps.EditRealServer, Service = svc, RealServer = rs });
             if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, rs.Port));
         }

@@ -9,8 +9,18 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsService))]
 public sealed class SetLvsServiceCommand : LvsServiceCmdlet
 {
-    [Parameter(Mandatory = true)]
-    public LvsScheduler Scheduler { get; set; }
+    /// <summary>The new scheduler (ipvsadm -E -s).</summary>
+    [Parameter]
+    public LvsScheduler? Scheduler { get; set; }
+
+    /// <summary>Persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off.</summary>
+    [Parameter]
+    [Alias("PersistentTimeout")]
+    public uint? Persistent { get; set; }
+
+    /// <summary>Persistence granularity (ipvsadm -E -M).</summary>
+    [Parameter]
+    public System.Net.IPAddress? PersistenceNetmask { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -19,11 +29,18 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
     {
         ServiceSpec spec;
         try { spec = ServiceIdentity(); } catch (LvsException e) { WriteLvsError(e); return; }
-        spec.Scheduler = Scheduler;
         var client = GetClient();
-        if (!ShouldProcess($"{spec} on director '{client.Name}'", $"Set scheduler {Scheduler.ToString().ToLowerInvariant()}")) return;
         try
         {
+            // Start from the service as it is, so unnamed settings keep their values.
+            var current = FindService(client, spec)
+                ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {spec} exists on director '{client.Name}'.", spec.ToString());
+            spec.Scheduler = Scheduler ?? current.Scheduler;
+            spec.PersistentTimeout = Persistent ?? current.PersistentTimeout;
+            spec.PersistenceNetmask = spec.PersistentTimeout == 0 ? null : PersistenceNetmask ?? current.PersistenceNetmask;
+            var change = $"scheduler {spec.Scheduler.ToString().ToLowerInvariant()}"
+                         + (spec.PersistentTimeout > 0 ? $", persistent {spec.PersistentTimeout}" + (spec.PersistenceNetmask is null ? "" : $" mask {spec.PersistenceNetmask}") : ", not persistent");
+            if (!ShouldProcess($"{spec} on director '{client.Name}'", $"Set {change}")) return;
             client.Send(new ControlRequest { Op = ControlOps.EditService, Service = spec });
             if (PassThru) WriteObject(FindService(client, spec));
         }

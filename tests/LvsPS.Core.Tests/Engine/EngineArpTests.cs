@@ -139,7 +139,7 @@ public class EngineArpTests
             h.Sink.Clear();
             h.AdvanceSeconds(1);
             h.Engine.Tick();
-            Assert.Equal(garp, Assert.Single(h.Sink.Sent.Where(f => f.AsSpan().SequenceEqual(garp))));
+            Assert.Single(h.Sink.Sent, f => f.AsSpan().SequenceEqual(garp));
         }
 
         h.Sink.Clear();
@@ -161,7 +161,7 @@ public class EngineArpTests
         Assert.Equal(new[] { Vip, Vip2 }, h.Engine.VirtualAddresses);
     }
 
-    [Fact(Skip = "BUG: after DeleteService the pending gratuitous ARPs for the removed VIP are still sent on the next ticks (_garpPending is not pruned in VipsChanged)")]
+    [Fact]
     public void GratuitousArp_StopsWhenTheVipIsRemoved()
     {
         var h = new EngineHarness();
@@ -221,7 +221,8 @@ public class EngineArpTests
             h.Sink.Clear();
             h.AdvanceSeconds(1);
             h.Engine.Tick();
-            Assert.Equal(new[] { ExpectedArp(1, Bcast, DirectorMac, DirectorIp, Zero6, Rs2) }, h.Sink.Arp.ToArray());
+            var requests = h.Sink.Arp.Where(f => Frames.U32(f, 28) == DirectorIp).ToArray(); // not the repeated GARPs
+            Assert.Equal(new[] { ExpectedArp(1, Bcast, DirectorMac, DirectorIp, Zero6, Rs2) }, requests);
         }
 
         h.Resolve(Rs2);
@@ -229,6 +230,11 @@ public class EngineArpTests
         h.AdvanceSeconds(1);
         h.Engine.Tick();
         Assert.Empty(h.Sink.Sent);
+
+        // Every 30 s the director refreshes every real server, resolved or not.
+        h.AdvanceSeconds(30);
+        h.Engine.Tick();
+        Assert.Equal(new[] { Rs1, Rs2 }, h.Sink.Arp.Where(f => Frames.U32(f, 28) == DirectorIp).Select(f => Frames.U32(f, 38)).OrderBy(x => x));
     }
 
     [Fact]

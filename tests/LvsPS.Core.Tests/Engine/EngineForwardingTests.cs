@@ -132,11 +132,13 @@ public class EngineForwardingTests
         var h = ResolvedRr(Rs1);
         var f = h.Tcp(40000, Frames.Syn);
         f[12] = 0x86; f[13] = 0xdd; // IPv6 EtherType
+        ulong received = h.Engine.FramesReceived;
 
         h.Process(f);
 
         Assert.Empty(h.Sink.Sent);
-        Assert.Equal(1UL, h.Engine.FramesReceived);
+        Assert.Equal(received + 1, h.Engine.FramesReceived);
+        Assert.Empty(h.Engine.ListConnections());
     }
 
     [Fact]

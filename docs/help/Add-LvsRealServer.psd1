@@ -1,0 +1,67 @@
+@{
+    Synopsis    = 'Adds a real server to a virtual service (ipvsadm -a), by direct routing by default (-g).'
+    Description = @'
+Add-LvsRealServer adds a real server (a destination) to an existing virtual service, like
+"ipvsadm -a -t VIP:PORT -r RIP -g -w WEIGHT". As in the kernel, the new real server goes first in the service's list,
+and from the next new connection on the scheduler may choose it.
+
+With direct routing (Route, the default and the only method the engine implements), the director rewrites only the
+destination MAC address of the client's packets: the real server must be on the director's segment, must hold the
+VIP on a non-ARP interface (lo or dummy0) with ARP hidden (see Set-LvsRealServerHidden) and answers the client
+directly, so the port on the real server is always the service port. The director resolves the real server's MAC
+with ARP; Get-LvsRealServer shows it.
+
+Weight 0 adds the real server quiesced: it takes no new connections until its weight is raised with
+Set-LvsRealServer.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service.'
+        Port           = 'The port of the service.'
+        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        RealAddress    = 'The real server''s IP address (RIP, ipvsadm -r). In DR it must be on the director''s segment.'
+        RealPort       = 'The real server''s port. Direct routing cannot change the port, so for Route the service port is always used; this parameter matters only for the forwarding methods that can map ports (Masq).'
+        Forwarding     = @{ Description = 'The forwarding method: Route (direct routing, ipvsadm -g), Masq (NAT, -m) or Tunnel (IP-in-IP, -i). The engine implements Route only; the others fail with ForwardingNotImplemented.'; DefaultValue = 'Route' }
+        Weight         = @{ Description = 'The weight, 0 to 65535 (ipvsadm -w). Weighted schedulers (wrr, wlc, sed, nq, fo, ovf) send proportionally more connections to higher weights; 0 quiesces the real server.'; DefaultValue = '1' }
+        PassThru       = 'Returns the real server as the director now lists it. By default nothing is returned.'
+        Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
+        WhatIf         = 'Shows the real server, its forwarding method and weight, and the service it would join, without adding it.'
+        UpperThreshold = @{ Description = 'Upper connection threshold (ipvsadm -x): when active plus inactive connections reach it, the real server is marked overloaded and takes no new connections. 0, the default, means no limit.'; DefaultValue = '0' }
+        LowerThreshold = @{ Description = 'Lower connection threshold (ipvsadm -y): an overloaded real server takes new connections again when its connections fall below it; with 0 (the default) below three quarters of the upper threshold.'; DefaultValue = '0' }
+    }
+    Examples    = @(
+        @{
+            Title   = 'Add a real server by direct routing'
+            Code    = 'Add-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3 -Forwarding Route -Weight 1'
+            Remarks = 'The same as "ipvsadm -a -t 10.250.0.101:80 -r 10.250.0.3 -g -w 1".'
+        }
+        @{
+            Title   = 'Add a real server to a service from the pipeline'
+            Code    = 'Get-LvsService -Port 80 | Add-LvsRealServer -RealAddress 10.250.0.4 -PassThru'
+            Remarks = 'The service binds VirtualAddress, Port, Protocol and Director by property name; the new real server is shown with its resolved MAC address once the director has it.'
+        }
+        @{
+            Title   = 'Add a real server quiesced'
+            Code    = @'
+Add-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 0
+Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
+'@
+            Remarks = 'The real server joins without taking connections, for example while it is being checked, then is put into rotation.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+        @{ Type = 'System.Management.Automation.PSObject'; Description = 'Any object with RealAddress (alias RIP), RealPort, Forwarding or Weight properties also binds by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'With -PassThru, the added real server.' }
+    )
+    Notes       = @'
+Errors: ServiceNotFound, RealServerExists (ipvsadm: "Destination already exists"), InvalidAddress, InvalidPort,
+InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous.
+
+Adding a real server does not prepare it: run Set-LvsRealServerHidden on it, or clients may reach it directly by
+ARP, bypassing the director.
+'@
+    RelatedLinks = @('Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsRealServerHidden', 'New-LvsService', 'about_LvsPS')
+}

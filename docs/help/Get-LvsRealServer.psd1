@@ -1,0 +1,51 @@
+@{
+    Synopsis    = 'Gets real servers with their weights, connection counts, resolved MAC addresses and statistics.'
+    Description = @'
+Get-LvsRealServer returns the real servers (destinations) of a director's services, one object each, sorted by
+address within each service. Each object names its service (Protocol, VirtualAddress, Port), so it can be piped to
+the cmdlets that take a service and a real server.
+
+Besides what "ipvsadm -L -n" shows per destination (forwarding, weight, ActiveConn, InActConn), each object carries
+the MAC address the director resolved for the real server by ARP (empty while unresolved: the real server is down
+or not on the director's segment) and the per-real-server statistics of "ipvsadm -L -n --stats".
+
+ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as ipvsadm counts them.
+'@
+    Parameters  = @{
+        VirtualAddress = 'Only the real servers of services on this virtual IP address.'
+        Port           = 'Only the real servers of services on this port.'
+        Protocol       = 'Only the real servers of services of this protocol (Tcp or Udp).'
+        RealAddress    = 'Only the real server with this address (RIP).'
+        Director       = 'The director to read. By default: the only director running, or the one this session started last.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Every real server of a director'
+            Code    = 'Get-LvsRealServer -Director seed'
+            Remarks = 'Lists each real server of each service with forwarding, weight, active and inactive connections and MAC address.'
+        }
+        @{
+            Title   = 'Find real servers the director cannot reach'
+            Code    = 'Get-LvsRealServer | Where-Object MacAddress -eq ''''' 
+            Remarks = 'A real server without a MAC address did not answer the director''s ARP requests: check its link and that it is on the director''s segment, which DR requires.'
+        }
+        @{
+            Title   = 'Connection counts of one service'
+            Code    = 'Get-LvsRealServer 10.250.0.101 80 | Format-Table RealAddress, Weight, ActiveConn, InActConn, @{ n = ''Conns''; e = { $_.Statistics.Connections } }'
+            Remarks = 'Shows how the scheduler spread the connections over the real servers of TCP 10.250.0.101:80.'
+        }
+        @{
+            Title   = 'Prepare every real server of the table'
+            Code    = 'Get-LvsRealServer | Set-LvsRealServerHidden -KeyFile ~/.ssh/id_ed25519 -KnownHostsFile ~/.ssh/known_hosts'
+            Remarks = 'RealAddress and VirtualAddress bind to Set-LvsRealServerHidden by property name, so each real server gets the VIP of its service.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties (for example services from Get-LvsService) bind by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, Statistics.' }
+    )
+    Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating). A filter that matches nothing returns nothing, without an error.'
+    RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Get-LvsService', 'Get-LvsConnection', 'about_LvsPS')
+}

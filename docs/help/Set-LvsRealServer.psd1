@@ -1,0 +1,46 @@
+@{
+    Synopsis    = 'Changes a real server''s weight or forwarding method (ipvsadm -e); weight 0 quiesces it.'
+    Description = @'
+Set-LvsRealServer edits a real server of a virtual service, like "ipvsadm -e -t VIP:PORT -r RIP -w WEIGHT". Values
+that are not given keep their current value.
+
+Setting the weight to 0 quiesces the real server: the scheduler sends it no new connections, while its existing
+connections go on until they close or expire. This is the usual way to drain a real server before maintenance;
+watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its weight again.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service.'
+        Port           = 'The port of the service.'
+        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        RealAddress    = 'The address (RIP) of the real server to change.'
+        RealPort       = 'The port of the real server to change, when the service has the same address on several ports. By default the service port.'
+        Weight         = 'The new weight, 0 to 65535. 0 quiesces the real server. By default the weight does not change.'
+        Forwarding     = 'The new forwarding method. The engine implements Route only. By default the method does not change.'
+        PassThru       = 'Returns the changed real server. By default nothing is returned.'
+        Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
+        WhatIf         = 'Shows the weight and forwarding the real server would get, without changing it.'
+        UpperThreshold = 'New upper connection threshold (ipvsadm -e -x); 0 removes it. Raising or removing it lifts an overload mark at once. By default it does not change.'
+        LowerThreshold = 'New lower connection threshold (ipvsadm -e -y); 0 means three quarters of the upper one. By default it does not change.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Drain a real server'
+            Code    = 'Set-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3 -Weight 0'
+            Remarks = 'The same as "ipvsadm -e -t 10.250.0.101:80 -r 10.250.0.3 -g -w 0": no new connections go to 10.250.0.3; open ones continue.'
+        }
+        @{
+            Title   = 'Double the weight of a real server in every service'
+            Code    = 'Get-LvsRealServer -RealAddress 10.250.0.4 | ForEach-Object { $_ | Set-LvsRealServer -Weight ($_.Weight * 2) -PassThru }'
+            Remarks = 'Each real server object binds its service and RealAddress by property name.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, RealAddress, RealPort, Director.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'With -PassThru, the changed real server.' }
+    )
+    Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('Get-LvsRealServer', 'Add-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsService', 'about_LvsPS')
+}

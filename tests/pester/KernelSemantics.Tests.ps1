@@ -1,0 +1,156 @@
+#Requires -Version 7.4
+# Kernel IPVS semantics beyond round robin, end to end in a lab with real packets: persistence (with its
+# netmask and templates), connection thresholds (OVERLOAD), timeouts (--set), zeroing (-Z).
+
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
+    $script:LabName = 'pk' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
+    $script:Octet = Get-Random -Minimum 10 -Maximum 240
+    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 3 -Subnet "10.247.$Octet.0/24"
+    $script:Vip = $Lab.VirtualAddress
+    $script:Rs = @{}
+    foreach ($n in $Lab.RealServers) { $Rs[$n.Name] = $n.Address }
+    Start-LvsDirector -Lab $LabName | Out-Null
+    Set-LvsRealServerHidden -Lab $LabName
+    # A second client address in the same /24, for the persistence netmask.
+    $script:Client2 = "10.247.$Octet.201"
+    Invoke-LvsLabCommand -Lab $LabName -Node client -Command "ip addr add $Client2/24 dev eth0" | Out-Null
+
+    function script:Get-Page([int]$Count = 1, [string]$From) {
+        $opt = if ($From) { "--interface $From" } else { '' }
+        1..$Count | ForEach-Object {
+            $page = (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 $opt http://$Vip/test.html") -join ''
+            if ($page -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$page]" }
+        }
+    }
+    function script:Open-Session([int]$Seconds = 10) {
+        # A telnet-like session that stays ESTABLISHED for a while.
+        Invoke-LvsLabCommand -Lab $LabName -Node client -Command "setsid bash -c 'exec 3<>/dev/tcp/$Vip/23; sleep $Seconds' </dev/null >/dev/null 2>&1 & sleep 0.3" | Out-Null
+    }
+    function script:RsName($address) { ($Rs.GetEnumerator() | Where-Object { $_.Value.ToString() -eq $address.ToString() }).Key }
+}
+
+AfterAll {
+    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
+}
+
+Describe 'Persistence (ipvsadm -p, -M)' {
+    BeforeAll {
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -Persistent 60 | Out-Null
+        foreach ($n in 'rs1', 'rs2', 'rs3') { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$n] }
+    }
+
+    It 'sends every connection of a client to one real server and lists the template' {
+        $servers = Get-Page -Count 6
+        ($servers | Select-Object -Unique).Count | Should -Be 1
+        $script:Sticky = $servers[0]
+        $Sticky | Should -Match '^rs[123]$'
+        (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain "TCP  $($Vip):80 rr persistent 60"
+        $template = Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }
+        $template.Count | Should -Be 1
+        $template.State | Should -Be 'None'
+        RsName $template.RealAddress | Should -Be $Sticky
+        (Get-LvsRealServer -Director $LabName -Port 80 -RealAddress $Rs[$Sticky]).PersistentConnections | Should -Be 1
+    }
+
+    It 'gives another client address (mask /32) its own template' {
+        $other = Get-Page -Count 3 -From $Client2
+        ($other | Select-Object -Unique).Count | Should -Be 1
+        $other[0] | Should -Not -Be $Sticky   # rr moved on for the new template
+        (Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }).Count | Should -Be 2
+    }
+
+    It 'keeps a quiesced server for its persistent clients (expire_quiescent_template = 0)' {
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky] -Weight 0
+        Get-Page -Count 2 | Should -Be @($Sticky, $Sticky)
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky] -Weight 1
+    }
+
+    It 'reschedules a client whose real server was deleted' {
+        Remove-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky]
+        $after = Get-Page -Count 3
+        ($after | Select-Object -Unique).Count | Should -Be 1
+        $after[0] | Should -Not -Be $Sticky
+        $after[0] | Should -Match '^rs[123]$'
+    }
+
+    It 'keeps a whole /24 together with -PersistenceNetmask 255.255.255.0' {
+        Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 80
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -Persistent 60 -PersistenceNetmask 255.255.255.0 | Out-Null
+        foreach ($n in 'rs1', 'rs2', 'rs3') { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$n] }
+        $a = Get-Page -Count 2
+        $b = Get-Page -Count 2 -From $Client2
+        @($a + $b | Select-Object -Unique).Count | Should -Be 1
+        (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain "TCP  $($Vip):80 rr persistent 60 mask 255.255.255.0"
+        $template = Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }
+        $template.ClientAddress.ToString() | Should -Be "10.247.$Octet.0"
+    }
+
+    It 'turns persistence off with Set-LvsService -Persistent 0' {
+        Set-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Persistent 0
+        $servers = Get-Page -Count 6
+        ($servers | Select-Object -Unique).Count | Should -Be 3
+        (Get-LvsService -Director $LabName -Port 80).PersistentTimeout | Should -Be 0
+    }
+}
+
+Describe 'Connection thresholds (ipvsadm -x, -y) and the OVERLOAD mark' {
+    It 'takes an overloaded real server out of scheduling until its threshold is lifted' {
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 23 -Scheduler rr | Out-Null
+        Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs1 -UpperThreshold 1
+        Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs2
+        # List order is newest first: rs2, rs1. rr: rs2, rs1 (now at its threshold: overloaded), then rs2, rs2.
+        1..4 | ForEach-Object { Open-Session -Seconds 15 }
+        $rs1 = Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1
+        $rs2 = Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs2
+        $rs1.Overloaded | Should -BeTrue
+        $rs1.UpperThreshold | Should -Be 1
+        $rs1.ActiveConnections | Should -Be 1
+        $rs2.ActiveConnections | Should -Be 3
+        # Raising the threshold lifts the mark at once (__ip_vs_update_dest).
+        Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs1 -UpperThreshold 10
+        (Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1).Overloaded | Should -BeFalse
+        1..2 | ForEach-Object { Open-Session -Seconds 5 }
+        (Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1).ActiveConnections | Should -BeGreaterThan 1
+    }
+
+    It 'refuses a lower threshold above the upper one and changes nothing' {
+        $before = Get-LvsService -Director $LabName -AsText
+        { Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs2 -UpperThreshold 5 -LowerThreshold 9 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidThreshold,LvsPS.Commands.SetLvsRealServerCommand'
+        Get-LvsService -Director $LabName -AsText | Should -Be $before
+    }
+}
+
+Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
+    It 'sets the timeouts, applies them to new entries and keeps them across a restart' {
+        (Get-LvsTimeout -Director $LabName | ForEach-Object { "$($_.Tcp) $($_.TcpFin) $($_.Udp)" }) | Should -Be '900 120 300'
+        $t = Set-LvsTimeout -Director $LabName -Tcp 300 -TcpFin 30 -PassThru
+        "$($t.Tcp) $($t.TcpFin) $($t.Udp)" | Should -Be '300 30 300'
+        $old = @(Get-LvsConnection -Director $LabName -Port 80 | ForEach-Object ClientPort)
+        Get-Page -Count 1 | Out-Null
+        $fin = Get-LvsConnection -Director $LabName -Port 80 -State FinWait | Where-Object { $_.ClientPort -notin $old }
+        $fin.Count | Should -Be 1
+        $fin.ExpiresInSeconds | Should -BeLessOrEqual 30
+        $fin.ExpiresInSeconds | Should -BeGreaterThan 20
+        Stop-LvsDirector -Name $LabName
+        Start-LvsDirector -Lab $LabName | Out-Null
+        (Get-LvsTimeout -Director $LabName).TcpFin | Should -Be 30
+        { Set-LvsTimeout -Director $LabName -Udp 3000000 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,LvsPS.Commands.SetLvsTimeoutCommand'
+    }
+
+    It 'zeroes the counters of one service or all' {
+        Get-Page -Count 3 | Out-Null
+        (Get-LvsService -Director $LabName -Port 80).Statistics.Connections | Should -BeGreaterThan 0
+        Get-LvsService -Director $LabName -Port 80 | Clear-LvsStatistics
+        $s = Get-LvsService -Director $LabName -Port 80
+        $s.Statistics.Connections | Should -Be 0
+        $s.Statistics.InPackets | Should -Be 0
+        ($s.RealServers.Statistics.Connections | Measure-Object -Sum).Sum | Should -Be 0
+        Get-Page -Count 2 | Out-Null
+        Clear-LvsStatistics -Director $LabName
+        (Get-LvsService -Director $LabName).Statistics.Connections | ForEach-Object { $_ | Should -Be 0 }
+    }
+}

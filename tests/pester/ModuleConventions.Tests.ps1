@@ -1,0 +1,290 @@
+#Requires -Version 7.4
+# The checks PSScriptAnalyzer and platyPS would make on a binary module, written out because neither is available
+# here: approved verbs, ShouldProcess on state-changing cmdlets, OutputType, an explicit manifest, complete help
+# that matches the cmdlets, format and type data that name real types, and the about topic.
+# Needs neither root nor a lab: it only imports the module and reads its metadata and files.
+
+BeforeDiscovery {
+    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
+    $cmdletCases = @(Get-Command -Module LvsPS -CommandType Cmdlet | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
+
+    # Verbs whose cmdlets change state and so must support -WhatIf and -Confirm (PSScriptAnalyzer's
+    # PSUseShouldProcessForStateChangingFunctions lists New, Set, Remove, Start, Stop, Restart, Reset, Update; Add and
+    # the other verbs below change state just as much).
+    $stateChangingVerbs = 'Add', 'Clear', 'Disable', 'Enable', 'Install', 'Move', 'New', 'Register', 'Remove', 'Rename',
+                          'Reset', 'Restart', 'Set', 'Start', 'Stop', 'Uninstall', 'Unregister', 'Update', 'Import'
+    # Deliberate exceptions, each with its reason (the reason must also be in the cmdlet's help notes).
+    $shouldProcessExempt = @{
+        'Import-LvsConfiguration' = 'reads a file and emits definitions; it changes nothing (New-LvsService, which it feeds, has -WhatIf)'
+        'Invoke-LvsLabCommand'    = 'runs an arbitrary command in a lab node; whether that changes anything depends on the command'
+    }
+    $shouldProcessCases = @(Get-Command -Module LvsPS -CommandType Cmdlet | Sort-Object Name |
+        Where-Object { $_.Verb -in $stateChangingVerbs -and -not $shouldProcessExempt.ContainsKey($_.Name) } |
+        ForEach-Object { @{ Name = $_.Name } })
+    $exemptCases = @($shouldProcessExempt.GetEnumerator() | Sort-Object Key | ForEach-Object { @{ Name = $_.Key; Reason = $_.Value } })
+}
+
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    $script:Root = $root
+    $script:ManifestPath = Join-Path $root 'LvsPS.psd1'
+    Import-Module $ManifestPath -Force
+    $script:Manifest = Import-PowerShellDataFile $ManifestPath
+    $script:Commands = @(Get-Command -Module LvsPS -CommandType Cmdlet | Sort-Object Name)
+    $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters
+    $script:Generator = Join-Path $root 'tools/New-LvsHelp.ps1'
+    $script:MamlPath = Join-Path $root 'en-US/LvsPS.dll-Help.xml'
+    $script:AboutPath = Join-Path $root 'en-US/about_LvsPS.help.txt'
+    # Cmdlets that return nothing and so declare no [OutputType].
+    $script:NoOutputExempt = @('Remove-LvsLab')
+
+    function script:Get-NonCommonParameter([System.Management.Automation.CommandInfo]$Command) {
+        @($Command.Parameters.Values | Where-Object { $Common -notcontains $_.Name })
+    }
+}
+
+Describe 'Module manifest' {
+    It 'passes Test-ModuleManifest' {
+        $m = Test-ModuleManifest -Path $ManifestPath -ErrorAction Stop -WarningAction SilentlyContinue -WarningVariable warnings
+        $m.Name | Should -Be 'LvsPS'
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'lists <_> explicitly, without wildcards' -ForEach 'CmdletsToExport', 'FunctionsToExport', 'VariablesToExport', 'AliasesToExport' {
+        $Manifest.ContainsKey($_) | Should -BeTrue -Because "an absent $_ exports everything"
+        @($Manifest[$_] | Where-Object { $_ -match '[*?\[]' }) | Should -BeNullOrEmpty
+    }
+
+    It 'exports exactly the cmdlets it lists, and every cmdlet class of the assembly' {
+        $listed = @($Manifest.CmdletsToExport | Sort-Object)
+        @($Commands.Name | Sort-Object) | Should -Be $listed
+        $assembly = $Commands[0].ImplementingType.Assembly
+        $classes = @($assembly.GetExportedTypes() |
+            Where-Object { -not $_.IsAbstract -and [System.Management.Automation.Cmdlet].IsAssignableFrom($_) } |
+            ForEach-Object {
+                $a = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) | Select-Object -First 1
+                if ($a) { "$($a.VerbName)-$($a.NounName)" }
+            } | Sort-Object)
+        $classes | Should -Be $listed
+    }
+
+    It 'exports no function, variable or alias' {
+        (Get-Module LvsPS).ExportedFunctions.Count | Should -Be 0
+        (Get-Module LvsPS).ExportedVariables.Count | Should -Be 0
+        (Get-Module LvsPS).ExportedAliases.Count | Should -Be 0
+    }
+}
+
+Describe 'Cmdlet <Name>' -ForEach $cmdletCases {
+    BeforeAll {
+        $Cmd = Get-Command -Name $Name -Module LvsPS
+        $Help = Get-Help -Name $Name -Full
+    }
+
+    It 'uses an approved verb' {
+        (Get-Verb).Verb | Should -Contain $Cmd.Verb
+    }
+
+    It 'has a singular noun with the module prefix Lvs' {
+        $Cmd.Noun | Should -Match '^Lvs[A-Z]'
+        $Cmd.Noun | Should -Not -Match '[^s]s$'
+    }
+
+    It 'declares its output types with [OutputType], naming real types' {
+        if ($Name -in $NoOutputExempt) {
+            # Returns nothing; should it ever return something, it must declare it and leave this list.
+            $Cmd.OutputType | Should -BeNullOrEmpty
+            return
+        }
+        $Cmd.OutputType | Should -Not -BeNullOrEmpty
+        foreach ($t in $Cmd.OutputType) { $t.Type | Should -Not -BeNullOrEmpty -Because "$($t.Name) must resolve to a .NET type" }
+    }
+
+    It 'has a default parameter set when it has several, and no two positional parameters share a position' {
+        if ($Cmd.ParameterSets.Count -gt 1) { @($Cmd.ParameterSets | Where-Object IsDefault).Count | Should -Be 1 }
+        foreach ($set in $Cmd.ParameterSets) {
+            $positions = @($set.Parameters | Where-Object Position -GE 0 | ForEach-Object Position)
+            ($positions | Sort-Object -Unique).Count | Should -Be $positions.Count -Because "set $($set.Name) of $Name"
+        }
+    }
+
+    It 'takes secrets only as PSCredential or SecureString' {
+        foreach ($p in Get-NonCommonParameter $Cmd) {
+            if ($p.Name -match 'Credential') { $p.ParameterType | Should -Be ([pscredential]) }
+            if ($p.Name -match 'Password|Passphrase|Secret') { $p.ParameterType | Should -BeIn @([securestring], [pscredential]) }
+        }
+    }
+
+    It 'has no switch parameter that defaults to $true, and documents the defaults it has' {
+        $instance = [Activator]::CreateInstance($Cmd.ImplementingType)
+        foreach ($p in Get-NonCommonParameter $Cmd) {
+            $property = $Cmd.ImplementingType.GetProperty($p.Name)
+            if (-not $property) { continue }
+            $value = $property.GetValue($instance)
+            if ($p.SwitchParameter) {
+                ([bool]$value.IsPresent) | Should -BeFalse -Because "-$($p.Name) of $Name is a switch"
+                continue
+            }
+            $mandatoryEverywhere = @($p.ParameterSets.Values | Where-Object { -not $_.IsMandatory }).Count -eq 0
+            $isUnset = $null -eq $value -or ($value -is [string] -and $value -eq '') -or
+                       ($value -is [array] -and $value.Count -eq 0) -or [System.Net.IPAddress]::None.Equals($value)
+            if ($mandatoryEverywhere -or $isUnset) { continue }
+            $documented = ($Help.parameters.parameter | Where-Object name -EQ $p.Name).defaultValue
+            $documented | Should -Be ([string]$value) -Because "-$($p.Name) of $Name defaults to '$value'"
+        }
+    }
+
+    It 'has help: synopsis, description and at least one example with code and remarks' {
+        $Help.Synopsis | Should -Not -BeNullOrEmpty
+        $Help.Synopsis | Should -Not -Match "^\s*$Name\s+\[" -Because 'a synopsis that is the syntax means there is no MAML help'
+        ($Help.description.Text -join '') | Should -Not -BeNullOrEmpty
+        @($Help.examples.example | Where-Object { $_ }).Count | Should -BeGreaterThan 0
+        foreach ($e in $Help.examples.example) {
+            $e.code | Should -Not -BeNullOrEmpty
+            ($e.remarks.Text -join '') | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'describes every parameter in its help, and only real parameters' {
+        $documented = @($Help.parameters.parameter)
+        foreach ($p in Get-NonCommonParameter $Cmd) {
+            $h = $documented | Where-Object name -EQ $p.Name
+            $h | Should -Not -BeNullOrEmpty -Because "-$($p.Name) of $Name needs help"
+            ($h.description.Text -join '').Trim() | Should -Not -BeNullOrEmpty -Because "-$($p.Name) of $Name needs a description"
+        }
+        foreach ($h in $documented) { $Cmd.Parameters.Keys | Should -Contain $h.name }
+    }
+
+    It 'has inputs and outputs in its help, and related links that exist' {
+        @($Help.inputTypes.inputType).Count | Should -BeGreaterThan 0
+        @($Help.returnValues.returnValue).Count | Should -BeGreaterThan 0
+        foreach ($link in @($Help.relatedLinks.navigationLink.linkText)) {
+            if ($link -match '^about_') { Get-Help $link -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty -Because "$Name links to $link" }
+            elseif ($link -match '^[A-Z][a-z]+-[A-Za-z]+$') { Get-Command $link -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty -Because "$Name links to $link" }
+        }
+    }
+}
+
+Describe 'ShouldProcess: <Name> changes state' -ForEach $shouldProcessCases {
+    It 'supports -WhatIf and -Confirm' {
+        $cmd = Get-Command -Name $Name -Module LvsPS
+        $attr = $cmd.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $true) | Select-Object -First 1
+        $attr.SupportsShouldProcess | Should -BeTrue
+        $cmd.Parameters.Keys | Should -Contain 'WhatIf'
+        $cmd.Parameters.Keys | Should -Contain 'Confirm'
+    }
+}
+
+Describe 'ShouldProcess exemption: <Name>' -ForEach $exemptCases {
+    It 'is deliberate (<Reason>) and said so in its help' {
+        $cmd = Get-Command -Name $Name -Module LvsPS
+        $cmd.Parameters.Keys | Should -Not -Contain 'WhatIf' -Because 'an exemption that is no longer needed should be removed'
+        ((Get-Help $Name -Full).alertSet.alert.Text -join ' ') | Should -Match 'WhatIf'
+    }
+}
+
+Describe 'Generated help (MAML)' {
+    It 'is committed at en-US/LvsPS.dll-Help.xml, the module base, where Get-Help finds it' {
+        $MamlPath | Should -Exist
+        [xml]$x = Get-Content -Raw $MamlPath
+        $x.helpItems.schema | Should -Be 'maml'
+        @($x.helpItems.command).Count | Should -Be $Commands.Count
+        (Get-Module LvsPS).ModuleBase | Should -Be $Root
+        foreach ($c in $Commands) {
+            $null = Get-Help $c.Name
+            # The help file name PowerShell looks for, resolved to the file it found once Get-Help has run.
+            Split-Path -Leaf $c.HelpFile | Should -Be 'LvsPS.dll-Help.xml'
+            if ([System.IO.Path]::IsPathRooted($c.HelpFile)) { $c.HelpFile | Should -Be $MamlPath }
+        }
+    }
+
+    It 'is up to date with the cmdlets and docs/help (tools/New-LvsHelp.ps1 regenerates it)' {
+        $fresh = Join-Path $TestDrive 'LvsPS.dll-Help.xml'
+        $null = & $Generator -OutputPath $fresh
+        $committed = (Get-Content -Raw $MamlPath) -replace "`r`n", "`n"
+        $generated = (Get-Content -Raw $fresh) -replace "`r`n", "`n"
+        if ($generated -ne $committed) {
+            $a = $committed -split "`n"; $b = $generated -split "`n"
+            $i = 0
+            while ($i -lt [Math]::Min($a.Count, $b.Count) -and $a[$i] -eq $b[$i]) { $i++ }
+            $line = $i + 1
+            throw "en-US/LvsPS.dll-Help.xml is stale (first difference at line ${line}: committed '$(if ($i -lt $a.Count) { $a[$i].Trim() })', generated '$(if ($i -lt $b.Count) { $b[$i].Trim() })'). Run: dotnet pwsh -NoProfile -File tools/New-LvsHelp.ps1"
+        }
+    }
+
+    It 'is refused by the generator when a parameter has no description' {
+        $src = Join-Path $TestDrive 'help'
+        Copy-Item -Recurse (Join-Path $Root 'docs/help') $src
+        $file = Join-Path $src 'Get-LvsLab.psd1'
+        (Get-Content -Raw $file) -replace "(?m)^\s*Name\s*=\s*'[^']*'\s*$", '' | Set-Content $file
+        { & $Generator -SourcePath $src -OutputPath (Join-Path $TestDrive 'bad.xml') } | Should -Throw '*Get-LvsLab: parameter -Name has no description*'
+        Join-Path $TestDrive 'bad.xml' | Should -Not -Exist
+    }
+}
+
+Describe 'Format and type data' {
+    BeforeAll {
+        $script:FormatFiles = @($Manifest.FormatsToProcess | ForEach-Object { Join-Path $Root $_ })
+        $script:TypeFiles = @($Manifest.TypesToProcess | ForEach-Object { Join-Path $Root $_ })
+    }
+
+    It 'selects every format view by a .NET type that exists' {
+        $FormatFiles.Count | Should -BeGreaterThan 0
+        foreach ($f in $FormatFiles) {
+            [xml]$x = Get-Content -Raw $f
+            $names = @($x.SelectNodes('//ViewSelectedBy/TypeName') | ForEach-Object InnerText)
+            $names.Count | Should -BeGreaterThan 0
+            foreach ($n in $names) { ($n -as [type]) | Should -Not -BeNullOrEmpty -Because "$(Split-Path -Leaf $f) selects a view by $n" }
+        }
+    }
+
+    It 'calls only LvsPS types that exist from its script blocks' {
+        foreach ($f in $FormatFiles + $TypeFiles) {
+            $names = @([regex]::Matches((Get-Content -Raw $f), '\[(LvsPS\.[A-Za-z0-9_.]+)\]') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+            foreach ($n in $names) { ($n -as [type]) | Should -Not -BeNullOrEmpty -Because "$(Split-Path -Leaf $f) uses [$n]" }
+        }
+    }
+
+    It 'extends only .NET types that exist, with members that exist' {
+        foreach ($f in $TypeFiles) {
+            [xml]$x = Get-Content -Raw $f
+            foreach ($t in $x.Types.Type) {
+                $type = $t.Name -as [type]
+                $type | Should -Not -BeNullOrEmpty -Because "$(Split-Path -Leaf $f) extends $($t.Name)"
+                foreach ($alias in @($t.Members.AliasProperty)) {
+                    if (-not $alias) { continue }
+                    $type.GetProperty($alias.ReferencedMemberName) | Should -Not -BeNullOrEmpty -Because "$($alias.Name) refers to $($t.Name).$($alias.ReferencedMemberName)"
+                }
+            }
+        }
+    }
+}
+
+Describe 'About topic' {
+    BeforeAll { $script:About = if (Test-Path $AboutPath) { Get-Content -Raw $AboutPath } else { '' } }
+
+    It 'exists as en-US/about_LvsPS.help.txt and Get-Help finds it' {
+        $AboutPath | Should -Exist
+        (Get-Help about_LvsPS | Out-String) | Should -Match 'about_LvsPS'
+    }
+
+    It 'keeps its lines within 80 columns' {
+        @($About -split "`r?`n" | Where-Object Length -GT 80) | Should -BeNullOrEmpty
+    }
+
+    It 'names every cmdlet' {
+        foreach ($c in $Commands) { $About | Should -Match ([regex]::Escape($c.Name)) }
+    }
+
+    It 'lists every error identifier of LvsErrorIds' {
+        $ids = @([LvsPS.Core.Model.LvsErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
+        $ids.Count | Should -BeGreaterThan 0
+        foreach ($id in $ids) { $About | Should -Match "\b$id\b" -Because "the about topic lists the error IDs" }
+    }
+
+    It 'describes every cluster check' {
+        foreach ($c in [LvsPS.Core.Checks.ClusterChecks]::Catalogue) { $About | Should -Match "\b$($c.Check)\b" }
+    }
+}
