@@ -15,6 +15,7 @@ algorithm.
         WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
         Persistent         = 'New persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off. By default it does not change.'
         PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change.'
+        SchedulerFlags     = 'New scheduler flags (ipvsadm -E -b). By default they do not change, unless -Scheduler changes, which clears them.'
     }
     Examples    = @(
         @{

@@ -32,6 +32,7 @@ The cmdlets of this session talk to the director started last when several run a
         TableBits        = @{ Description = 'The size of the connection table as a power of two, 8 to 20, like the kernel''s CONFIG_IP_VS_TAB_BITS. 12 gives 4096 buckets, shown as "size=4096" in the ipvsadm header.'; DefaultValue = '12' }
         TimeoutSec       = @{ Description = 'How many seconds to wait for the new director to answer on its control socket (1 to 600). When it does not, the error shows the end of its log.'; DefaultValue = '30' }
         WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...) without running it.'
+        InsideInterface = 'A second interface toward the real servers'' internal network, for LVS-NAT: NAT real servers are reached through it and their replies come back on it. A NAT lab''s director gets it (eth1) with -Lab.'
     }
     Examples    = @(
         @{

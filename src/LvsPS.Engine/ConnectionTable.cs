@@ -60,6 +60,10 @@ internal sealed class Connection
     public Connection? Control;
     /// <summary>For a template: how many connections it controls (n_control).</summary>
     public int Controlled;
+    /// <summary>NAT: the client's (or its router's) MAC, where replies go.</summary>
+    public byte[]? ClientMac;
+    /// <summary>NAT: the entry is also indexed by its reply direction (real server -> client).</summary>
+    public bool InReplyIndex;
     public Connection? Next;
 }
 

@@ -34,6 +34,27 @@ internal sealed class DirectorEngine
     private readonly Dictionary<uint, int> _garpPending = new();
     private long _nextArpRefreshMs;
 
+    /// <summary>The optional inside link (LVS-NAT real servers on an internal network).</summary>
+    private IFrameSink? _insideSink;
+    private byte[]? _insideMac;
+    /// <summary>NAT entries by their reply direction: (proto, real server addr:port, client addr:port).</summary>
+    private readonly Dictionary<ConnKey, Connection> _replies = new();
+
+    public uint InsideAddress { get; private set; }
+    public bool HasInsideLink => _insideSink is not null;
+
+    /// <summary>Adds the inside link: NAT real servers are reached (and answer) through it.</summary>
+    public void AttachInsideLink(byte[] mac, uint address, IFrameSink sink)
+    {
+        if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
+        lock (Sync)
+        {
+            _insideMac = mac;
+            InsideAddress = address;
+            _insideSink = sink;
+        }
+    }
+
     public DirectorEngine(string name, byte[] mac, uint interfaceAddress, IFrameSink sink, int tableBits = 12, Func<long>? clockMs = null)
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
@@ -61,23 +82,37 @@ internal sealed class DirectorEngine
     public ulong ArpRepliesSent;
     public ulong IcmpUnreachableSent;
 
-    /// <summary>Raised (under the lock) when the set of virtual addresses changes, so the capture filter can follow.</summary>
-    public event Action<IReadOnlyList<uint>>? VirtualAddressesChanged;
+    /// <summary>
+    /// Raised (under the lock) when the capture filter must change: the virtual addresses, and the real servers whose
+    /// NAT replies come back on the outside link (one-armed NAT).
+    /// </summary>
+    public event Action<IReadOnlyList<uint>, IReadOnlyList<uint>>? VirtualAddressesChanged;
 
     // ------------------------------------------------------------------ data path
 
     /// <summary>Handles one received Ethernet frame; the frame may be rewritten in place and re-sent.</summary>
-    public void ProcessFrame(Span<byte> frame)
+    public void ProcessFrame(Span<byte> frame) => ProcessFrame(frame, 0);
+
+    /// <summary>Handles a frame received on link <paramref name="link"/> (0 outside, 1 inside).</summary>
+    public void ProcessFrame(Span<byte> frame, int link)
     {
         lock (Sync)
         {
             FramesReceived++;
             if (frame.Length < Frames.EthHeader) { FramesDropped++; return; }
             ushort type = Frames.U16(frame, 12);
-            if (type == Frames.EtherTypeIPv4) ProcessIPv4(frame);
-            else if (type == Frames.EtherTypeArp) ProcessArp(frame);
+            if (type == Frames.EtherTypeIPv4)
+            {
+                if (link == 0) ProcessIPv4(frame);
+                else ProcessReply(frame, link);
+            }
+            else if (type == Frames.EtherTypeArp) ProcessArp(frame, link);
         }
     }
+
+    private IFrameSink SinkOf(int link) => link == 1 && _insideSink is not null ? _insideSink : _sink;
+    private byte[] MacOf(int link) => link == 1 && _insideMac is not null ? _insideMac : _mac;
+    private uint AddressOf(int link) => link == 1 && _insideSink is not null ? InsideAddress : InterfaceAddress;
 
     private bool IsVip(uint a)
     {
@@ -86,7 +121,7 @@ internal sealed class DirectorEngine
         return false;
     }
 
-    private void ProcessArp(Span<byte> frame)
+    private void ProcessArp(Span<byte> frame, int link)
     {
         if (frame.Length < Frames.EthHeader + Frames.ArpLength) return;
         var a = frame.Slice(Frames.EthHeader);
@@ -98,7 +133,7 @@ internal sealed class DirectorEngine
         // Learn real servers' MACs from any ARP they send (reply to our request, or their own requests).
         if (senderIp != 0) LearnMac(senderIp, a.Slice(8, 6));
 
-        if (op == 1 && IsVip(targetIp) && senderIp != targetIp)
+        if (link == 0 && op == 1 && IsVip(targetIp) && senderIp != targetIp)
         {
             // who-has VIP: answer with the director's MAC.
             Span<byte> senderMac = stackalloc byte[6];
@@ -127,7 +162,12 @@ internal sealed class DirectorEngine
         int total = Frames.U16(ip, 2);
         if (ihl < 20 || total < ihl || total > ip.Length) { FramesDropped++; return; }
         uint daddr = Frames.U32(ip, 16);
-        if (!IsVip(daddr)) return; // not ours (the capture filter normally keeps these out)
+        if (!IsVip(daddr))
+        {
+            // Not to a VIP: on a one-armed NAT director, a real server's reply comes back on this link.
+            if (_replies.Count > 0) ProcessReply(frame, 0);
+            return;
+        }
         // Only frames sent to the director: a frame flooded by a switch to every port is not ours to forward.
         if (!frame.Slice(0, 6).SequenceEqual(_mac)) return;
 
@@ -179,10 +219,12 @@ internal sealed class DirectorEngine
         }
 
         var d = conn.Dest;
+        bool nat = d.Forwarding == LvsForwarding.Masq;
         // Update state and the active/inactive counters as ip_vs_set_state does.
         if (proto == Frames.ProtoTcp)
         {
-            var next = TcpStateTable.Next(conn.State, flags, TcpDirection.InputOnly);
+            // DR sees only the client's side (INPUT-ONLY table); NAT sees both directions (INPUT table here).
+            var next = TcpStateTable.Next(conn.State, flags, nat ? TcpDirection.Input : TcpDirection.InputOnly);
             SetState(conn, next);
             conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
         }
@@ -198,8 +240,66 @@ internal sealed class DirectorEngine
 
         if (d.Mac is null) { FramesDropped++; return; }
 
-        // Direct routing: only the Ethernet header changes.
+        if (nat)
+        {
+            // Masquerading: destination VIP:vport becomes RIP:rport, checksums adjusted; replies come back through us.
+            conn.ClientMac ??= frame.Slice(6, 6).ToArray();
+            if (!conn.InReplyIndex)
+            {
+                _replies[new ConnKey(proto, d.AddressValue, d.Port, saddr, sport)] = conn;
+                conn.InReplyIndex = true;
+            }
+            Nat.RewriteDestination(ip, ihl, proto, d.AddressValue, d.Port);
+        }
+        // Only the Ethernet header changes for direct routing.
         d.Mac.CopyTo(frame);
+        MacOf(d.Link).CopyTo(frame.Slice(6, 6));
+        SinkOf(d.Link).Send(frame.Slice(0, Frames.EthHeader + total));
+        FramesForwarded++;
+    }
+
+    /// <summary>
+    /// A frame from a real server (NAT): if it answers one of our NAT connections, its source RIP:rport becomes
+    /// VIP:vport again and it goes to the client from the outside link.
+    /// </summary>
+    private void ProcessReply(Span<byte> frame, int link)
+    {
+        if (_replies.Count == 0) return;
+        var ip = frame.Slice(Frames.EthHeader);
+        if (ip.Length < 20 || (ip[0] >> 4) != 4) return;
+        int ihl = (ip[0] & 0x0f) * 4;
+        int total = Frames.U16(ip, 2);
+        if (ihl < 20 || total < ihl || total > ip.Length) { FramesDropped++; return; }
+        byte proto = ip[9];
+        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp) return;
+        if ((Frames.U16(ip, 6) & 0x3fff) != 0) return;
+        var l4 = ip.Slice(ihl, total - ihl);
+        if (l4.Length < (proto == Frames.ProtoTcp ? 20 : 8)) return;
+        if (!frame.Slice(0, 6).SequenceEqual(MacOf(link))) return;
+        uint saddr = Frames.U32(ip, 12), daddr = Frames.U32(ip, 16);
+        ushort sport = Frames.U16(l4, 0), dport = Frames.U16(l4, 2);
+        if (!_replies.TryGetValue(new ConnKey(proto, saddr, sport, daddr, dport), out var conn)) return;
+        if (conn.Dest.Removed || conn.ClientMac is null) { FramesDropped++; return; }
+
+        long now = _clockMs();
+        if (proto == Frames.ProtoTcp)
+        {
+            var next = TcpStateTable.Next(conn.State, l4[13], TcpDirection.Output);
+            SetState(conn, next);
+            conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+        }
+        else
+        {
+            conn.ExpiresAtMs = now + Timeouts.Udp * 1000L;
+        }
+        var d = conn.Dest;
+        d.Statistics.OutPackets++;
+        d.Statistics.OutBytes += (ulong)total;
+        conn.Service.Statistics.OutPackets++;
+        conn.Service.Statistics.OutBytes += (ulong)total;
+
+        Nat.RewriteSource(ip, ihl, proto, conn.Key.VirtualAddress, conn.Key.VirtualPort);
+        conn.ClientMac.CopyTo(frame);
         _mac.CopyTo(frame.Slice(6, 6));
         _sink.Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;
@@ -304,6 +404,11 @@ internal sealed class DirectorEngine
     private void Unbind(Connection c)
     {
         if (c.IsTemplate) { UnbindTemplate(c); return; }
+        if (c.InReplyIndex)
+        {
+            _replies.Remove(new ConnKey(c.Key.Protocol, c.Dest.AddressValue, c.Dest.Port, c.Key.ClientAddress, c.Key.ClientPort));
+            c.InReplyIndex = false;
+        }
         if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
         if (c.Control is not null) c.Control.Controlled--;
         CheckOverloadOnUnbind(c.Dest);
@@ -387,7 +492,7 @@ internal sealed class DirectorEngine
             foreach (var s in _serviceOrder)
                 foreach (var d in s.Destinations)
                     if ((d.Mac is null || refreshAll) && asked.Add(d.AddressValue))
-                        SendArpRequest(d.AddressValue);
+                        SendArpRequest(d.AddressValue, d.Link);
 
             foreach (var vip in _garpPending.Keys.ToList())
             {
@@ -397,10 +502,10 @@ internal sealed class DirectorEngine
         }
     }
 
-    private void SendArpRequest(uint target)
+    private void SendArpRequest(uint target, int link)
     {
-        int n = Frames.BuildArp(_scratch, 1, Frames.Broadcast, _mac, InterfaceAddress, Frames.ZeroMac, target);
-        _sink.Send(_scratch.AsSpan(0, n));
+        int n = Frames.BuildArp(_scratch, 1, Frames.Broadcast, MacOf(link), AddressOf(link), Frames.ZeroMac, target);
+        SinkOf(link).Send(_scratch.AsSpan(0, n));
     }
 
     private void SendGratuitousArp(uint vip)
@@ -440,9 +545,9 @@ internal sealed class DirectorEngine
 
     private static void ValidateForwarding(LvsForwarding f)
     {
-        if (f != LvsForwarding.Route)
+        if (f != LvsForwarding.Route && f != LvsForwarding.Masq)
             throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.NotImplemented,
-                $"The forwarding method '{f}' is not implemented yet by the LvsPS engine; use Route (direct routing).", f);
+                $"The forwarding method '{f}' is not implemented yet by the LvsPS engine; use Route (direct routing) or Masq (NAT).", f);
     }
 
     private ServiceRuntime GetService(ServiceSpec? spec)
@@ -464,7 +569,7 @@ internal sealed class DirectorEngine
             ValidatePort(spec.Port, "port");
             if (!Enum.IsDefined(spec.Protocol))
                 throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp or Udp.");
-            var impl = SchedulerFactory.Create(spec.Scheduler);
+            var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
             uint mask = ValidatePersistence(spec);
             ulong key = ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
             if (_services.ContainsKey(key))
@@ -483,6 +588,7 @@ internal sealed class DirectorEngine
             {
                 PersistentTimeout = spec.PersistentTimeout,
                 PersistenceMask = mask,
+                SchedulerFlags = spec.SchedulerFlags,
             };
             _services.Add(key, svc);
             _serviceOrder.Add(svc);
@@ -551,13 +657,16 @@ internal sealed class DirectorEngine
         }
         d.UpperThreshold = rs.UpperThreshold;
         d.LowerThreshold = rs.LowerThreshold;
+        // NAT real servers sit behind the inside link when there is one; DR needs them on the outside segment.
+        d.Link = d.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
         // Reuse a MAC already known for the same host from another service.
         foreach (var s in _serviceOrder)
             foreach (var o in s.Destinations)
                 if (o.AddressValue == d.AddressValue && o.Mac is not null) d.Mac = o.Mac;
         svc.Destinations.Insert(0, d);
         svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
-        if (d.Mac is null) SendArpRequest(d.AddressValue);
+        if (d.Forwarding == LvsForwarding.Masq && d.Link == 0) VipsChanged();
+        if (d.Mac is null) SendArpRequest(d.AddressValue, d.Link);
         return d;
     }
 
@@ -567,12 +676,13 @@ internal sealed class DirectorEngine
         {
             var svc = GetService(spec);
             uint mask = ValidatePersistence(spec);
-            if (svc.SchedulerKind != spec.Scheduler)
+            if (svc.SchedulerKind != spec.Scheduler || svc.SchedulerFlags != spec.SchedulerFlags)
             {
-                var impl = SchedulerFactory.Create(spec.Scheduler);
+                var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
                 impl.OnDestinationsChanged(svc.Destinations, null);
                 svc.Scheduler = impl;
                 svc.SchedulerKind = spec.Scheduler;
+                svc.SchedulerFlags = spec.SchedulerFlags;
             }
             svc.PersistentTimeout = spec.PersistentTimeout;
             svc.PersistenceMask = mask;
@@ -614,6 +724,7 @@ internal sealed class DirectorEngine
             var d = svc.FindDestination(ra, rp) ?? throw NoRealServer(svc, rs.Address, rp);
             d.Weight = rs.Weight;
             d.Forwarding = rs.Forwarding;
+            d.Link = d.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
             // __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
             if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
             d.UpperThreshold = rs.UpperThreshold;
@@ -712,6 +823,7 @@ internal sealed class DirectorEngine
                     VirtualAddress = vip,
                     Port = s.Port,
                     Scheduler = s.SchedulerKind,
+                    SchedulerFlags = s.SchedulerFlags,
                     PersistentTimeout = s.PersistentTimeout,
                     PersistenceNetmask = s.PersistentTimeout == 0 || s.PersistenceMask == 0xffffffff ? null : Frames.ToAddress(s.PersistenceMask),
                     TableSize = TableSize,
@@ -773,6 +885,8 @@ internal sealed class DirectorEngine
             }
         foreach (var gone in _garpPending.Keys.Where(v => Array.IndexOf(vips, v) < 0).ToList()) _garpPending.Remove(gone);
         _vips = vips;
-        VirtualAddressesChanged?.Invoke(vips);
+        var natOutside = _serviceOrder.SelectMany(s => s.Destinations)
+            .Where(d => d.Forwarding == LvsForwarding.Masq && d.Link == 0).Select(d => d.AddressValue).Distinct().ToArray();
+        VirtualAddressesChanged?.Invoke(vips, natOutside);
     }
 }

@@ -52,19 +52,31 @@ internal sealed class PcapLink : IFrameSink, IDisposable
     private static PhysicalAddress ReadSysMac(string name) =>
         PhysicalAddress.Parse(File.ReadAllText($"/sys/class/net/{name}/address").Trim().Replace(':', '-').ToUpperInvariant());
 
-    /// <summary>BPF: ARP, or IPv4 to one of the VIPs; never the frames this engine sent itself.</summary>
-    public static string BuildFilter(IReadOnlyList<uint> vips, ReadOnlySpan<byte> ownMac)
+    /// <summary>
+    /// BPF: ARP, IPv4 to one of the VIPs, IPv4 from a one-armed NAT real server; never the frames this engine sent
+    /// itself.
+    /// </summary>
+    public static string BuildFilter(IReadOnlyList<uint> vips, ReadOnlySpan<byte> ownMac, IReadOnlyList<uint>? natSources = null)
     {
         string mac = Frames.MacToString(ownMac);
         string ip = vips.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", vips.Select(v => "dst host " + Frames.ToAddress(v))) + "))";
-        return $"(arp{ip}) and not ether src {mac}";
+        string nat = natSources is null || natSources.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", natSources.Select(v => "src host " + Frames.ToAddress(v))) + "))";
+        return $"(arp{ip}{nat}) and not ether src {mac}";
     }
 
-    public void SetVirtualAddresses(IReadOnlyList<uint> vips) => _device.Filter = BuildFilter(vips, Mac);
+    /// <summary>The inside link sees the real servers' replies: ARP and IPv4, never our own frames.</summary>
+    public static string BuildInsideFilter(ReadOnlySpan<byte> ownMac) => $"(arp or ip) and not ether src {Frames.MacToString(ownMac)}";
 
-    public void Start(DirectorEngine engine)
+    public void SetVirtualAddresses(IReadOnlyList<uint> vips, IReadOnlyList<uint>? natSources = null) => _device.Filter = BuildFilter(vips, Mac, natSources);
+
+    public void UseInsideFilter() => _device.Filter = BuildInsideFilter(Mac);
+
+    private int _linkIndex;
+
+    public void Start(DirectorEngine engine, int linkIndex = 0)
     {
         _engine = engine;
+        _linkIndex = linkIndex;
         _device.OnPacketArrival += OnPacketArrival;
         _device.StartCapture();
     }
@@ -74,7 +86,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
         var data = e.Data;
         if (data.Length > _buffer.Length) return;
         data.CopyTo(_buffer);
-        _engine!.ProcessFrame(_buffer.AsSpan(0, data.Length));
+        _engine!.ProcessFrame(_buffer.AsSpan(0, data.Length), _linkIndex);
     }
 
     public void Send(ReadOnlySpan<byte> frame) => _device.SendPacket(frame, null);

@@ -40,7 +40,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--namespace NS] [--table-bits 12]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
+        Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
         return 64;
     }
 
@@ -77,7 +77,15 @@ internal static class Program
         using var link = PcapLink.Open(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits);
-        engine.VirtualAddressesChanged += vips => link.SetVirtualAddresses(vips);
+        engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources);
+        // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
+        PcapLink? inside = null;
+        if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
+        {
+            inside = PcapLink.Open(insideName);
+            inside.UseInsideFilter();
+            engine.AttachInsideLink(inside.Mac, inside.Address is null ? 0 : Frames.ToUInt32(inside.Address), inside);
+        }
         var started = DateTime.UtcNow;
         string statePath = DirectorPaths.State(name);
         var store = new StateStore(statePath);
@@ -126,6 +134,8 @@ internal static class Program
                 Name = name,
                 ProcessId = Environment.ProcessId,
                 Interface = iface,
+                InsideInterface = inside?.Interface,
+                InsideAddress = inside?.Address,
                 NetworkNamespace = string.IsNullOrEmpty(ns) ? null : ns,
                 MacAddress = Frames.MacToString(link.Mac),
                 InterfaceAddress = link.Address,
@@ -155,6 +165,7 @@ internal static class Program
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; done.Set(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; done.Set(); });
         link.Start(engine);
+        inside?.Start(engine, 1);
         using var timer = new Timer(_ =>
         {
             try { engine.Tick(); } catch (Exception e) { Log("tick: " + e); }
@@ -164,6 +175,7 @@ internal static class Program
         done.Wait();
         Log("stopping");
         timer.Dispose();
+        inside?.Dispose();
         link.Dispose();
         server.Dispose();
         try { File.Delete(DirectorPaths.Pid(name)); } catch (Exception) { }

@@ -20,6 +20,7 @@ internal sealed class ServiceRuntime
     public uint Address { get; }
     public ushort Port { get; }
     public LvsScheduler SchedulerKind { get; set; }
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
     public IIpvsScheduler Scheduler { get; set; }
     /// <summary>Destinations in the kernel's order: a new one is inserted at the head.</summary>
     public List<Destination> Destinations { get; } = new();
@@ -50,6 +51,7 @@ internal sealed class ServiceRuntime
         Address = Frames.ToAddress(Address),
         Port = Port,
         Scheduler = SchedulerKind,
+        SchedulerFlags = SchedulerFlags,
         PersistentTimeout = PersistentTimeout,
         PersistenceNetmask = PersistentTimeout == 0 || PersistenceMask == 0xffffffff ? null : Frames.ToAddress(PersistenceMask),
         RealServers = Destinations.Select(d => new RealServerSpec

@@ -240,7 +240,7 @@ Describe 'Bad input is refused and nothing configured changes' {
     }
     It 'refuses an unknown scheduler' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler xyz -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,LvsPS.Commands.NewLvsServiceCommand'
-        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler mh -ErrorAction Stop } | Should -Throw -ErrorId 'SchedulerNotImplemented,LvsPS.Commands.NewLvsServiceCommand'
+        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler rr -SchedulerFlags Port -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSchedulerFlags,LvsPS.Commands.NewLvsServiceCommand'
     }
     It 'refuses a duplicate service with ServiceExists' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceExists,LvsPS.Commands.NewLvsServiceCommand'

@@ -156,7 +156,9 @@ public static class ClusterChecks
         {
             foreach (var r in realServers)
                 foreach (var vip in services.Where(s => s.RealServers.Any(x => x.RealAddress.Equals(r.RealAddress))).Select(s => s.VirtualAddress).Distinct())
-                    yield return CheckHidden(o, r.RealAddress, vip);
+                    yield return r.Forwarding == LvsForwarding.Masq
+                        ? R(RealServerHidden, $"{r.RealAddress} ({vip})", LvsCheckResultKind.NotApplicable, "A NAT (Masq) real server does not hold the VIP; the director rewrites the destination.")
+                        : CheckHidden(o, r.RealAddress, vip);
         }
 
         progress?.Report(("ARP on the wire", 60));

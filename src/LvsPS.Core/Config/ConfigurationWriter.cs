@@ -232,7 +232,7 @@ public static class ConfigurationWriter
         }
 
         var vips = list.Select(s => s.VirtualAddress).Distinct().ToList();
-        var realServers = list.SelectMany(s => s.RealServers).Select(r => r.RealAddress).Distinct().ToList();
+        var realServers = list.SelectMany(AddOrder).Select(r => r.RealAddress).Distinct().ToList();
         static string Q(string v) => ShellQuote.Quote(v);
 
         var sb = new StringBuilder(2048);
@@ -304,7 +304,7 @@ public static class ConfigurationWriter
         sb.Append("    echo 'rc.lvs_dr: real server: holding the VIP without answering ARP for it'\n");
         foreach (var vip in vips)
         {
-            var servers = list.Where(s => s.VirtualAddress.Equals(vip)).SelectMany(s => s.RealServers)
+            var servers = list.Where(s => s.VirtualAddress.Equals(vip)).SelectMany(AddOrder)
                               .Select(r => r.RealAddress).Distinct().ToList();
             sb.Append("    # VIP ").Append(vip).Append('\n');
             sb.Append("    if [ -n \"$forced\" ]");

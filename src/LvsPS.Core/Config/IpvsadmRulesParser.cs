@@ -238,9 +238,7 @@ public static class IpvsadmRulesParser
 
                 string key = spec.Opt is Opt.Tcp or Opt.Udp or Opt.Fwmark or Opt.Sctp ? "service" : spec.Name;
                 if (given.TryGetValue(key, out var first))
-                    throw _c.Error(first.Spec.Opt == spec.Opt
-                        ? $"multiple '{spec.Name}' options specified ('{first.Token}' and '{t}')"
-                        : $"'{first.Token}' and '{t}' cannot be combined");
+                    throw _c.Error($"multiple '{key}' options specified ('{first.Token}' and '{t}')");
                 given[key] = (spec, t, value);
             }
 

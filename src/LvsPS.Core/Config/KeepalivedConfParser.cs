@@ -197,6 +197,7 @@ public static class KeepalivedConfParser
         private readonly KeepalivedConfiguration _conf;
         private readonly Dictionary<(LvsProtocol, IPAddress, ushort), LvsServiceDefinition> _byKey = new();
         private int _pos;
+        private bool _sawVirtualServer;
 
         public Parser(string text, ConfigSyntax syntax)
         {
@@ -225,13 +226,26 @@ public static class KeepalivedConfParser
                         At(st);
                         throw _c.Error($"include is not followed; import the included file{(st.ValueCount > 0 ? $" '{st.Words[1]}'" : "")} itself");
                     case "virtual_server":
+                        _sawVirtualServer = true;
                         VirtualServer(st);
                         break;
                     default:
+                        if (st.Keyword.StartsWith('-'))
+                        {
+                            // no keepalived keyword starts with '-': most likely ipvsadm rules read as keepalived.conf
+                            At(st);
+                            throw _c.Error($"'{st.Keyword}' is not a keepalived keyword (this looks like an ipvsadm rules file)");
+                        }
                         if (st.HasBlock)
                             SkipBlock(st);
                         break;
                 }
+            }
+            if (!_sawVirtualServer)
+            {
+                _c.Line = 0;
+                _c.LineText = "";
+                _conf.Warnings.Add($"{_c.File}: no virtual_server block");
             }
             return _conf;
         }

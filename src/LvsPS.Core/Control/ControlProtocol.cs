@@ -53,6 +53,8 @@ public sealed class ServiceSpec
     public IPAddress Address { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
+    /// <summary>Scheduler flags (ipvsadm -b): sh/mh fallback and port.</summary>
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
     /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
@@ -113,6 +115,9 @@ public sealed class DirectorStatus
     public string? NetworkNamespace { get; set; }
     public string MacAddress { get; set; } = "";
     public IPAddress? InterfaceAddress { get; set; }
+    /// <summary>The inside interface (LVS-NAT real servers on an internal network), if any.</summary>
+    public string? InsideInterface { get; set; }
+    public IPAddress? InsideAddress { get; set; }
     public DateTime StartTime { get; set; }
     public string Version { get; set; } = "";
     public int TableSize { get; set; }

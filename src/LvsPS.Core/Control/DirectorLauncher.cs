@@ -25,13 +25,14 @@ public static class DirectorLauncher
     }
 
     /// <summary>The exact command line Start-LvsDirector runs (shown by -WhatIf).</summary>
-    public static IReadOnlyList<string> BuildCommand(string name, string iface, string? netns, string enginePath, int tableBits)
+    public static IReadOnlyList<string> BuildCommand(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null)
     {
         var args = new List<string>();
         args.Add("setsid");
         if (!string.IsNullOrEmpty(netns)) { args.AddRange(new[] { "ip", "netns", "exec", netns }); }
         args.AddRange(new[] { FindDotnet(), enginePath, "run", "--name", name, "--interface", iface, "--table-bits", tableBits.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         if (!string.IsNullOrEmpty(netns)) args.AddRange(new[] { "--namespace", netns });
+        if (!string.IsNullOrEmpty(insideInterface)) args.AddRange(new[] { "--inside-interface", insideInterface });
         return args;
     }
 
@@ -43,10 +44,11 @@ public static class DirectorLauncher
     }
 
     /// <summary>Starts the director and waits until it answers on its socket.</summary>
-    public static DirectorStatus Start(string name, string iface, string? netns, string enginePath, int tableBits = 12, TimeSpan? timeout = null)
+    public static DirectorStatus Start(string name, string iface, string? netns, string enginePath, int tableBits = 12, TimeSpan? timeout = null, string? insideInterface = null)
     {
         ValidateName(name);
         ShellQuote.ValidateInterfaceName(iface);
+        if (insideInterface is not null) ShellQuote.ValidateInterfaceName(insideInterface);
         if (!File.Exists(enginePath))
             throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.ObjectNotFound, $"The engine '{enginePath}' was not found; build the solution first.", enginePath);
         if (!string.IsNullOrEmpty(netns) && !File.Exists(Path.Combine("/var/run/netns", netns)))
@@ -57,7 +59,7 @@ public static class DirectorLauncher
 
         DirectorPaths.EnsureDirectories();
         var log = DirectorPaths.Log(name);
-        var cmd = string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits).Select(ShellQuote.Quote));
+        var cmd = string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits, insideInterface).Select(ShellQuote.Quote));
         // Detached: no pipe of the caller stays open in the daemon.
         var script = $"{cmd} </dev/null >>{ShellQuote.Quote(log)} 2>&1 &";
         var r = ProcessRunner.Run("/bin/sh", new[] { "-c", script }, TimeSpan.FromSeconds(10));

@@ -80,19 +80,29 @@ internal sealed class LabBuilder
         Must(_ip, "-n", sw, "link", "add", "br0", "address", bridgeMac, "type", "bridge", "stp_state", "0", "forward_delay", "0");
         Must(_ip, Cat(new[] { "netns", "exec", sw, _ethtool, "-K", "br0" }, OffloadsOff));
         Must(_ip, "-n", sw, "link", "set", "br0", "up");
+        bool nat = lab.Forwarding == LvsPS.Core.Model.LvsForwarding.Masq;
+        if (nat)
+        {
+            // NAT: a second bridge for the real servers' internal network.
+            Must(_ip, "-n", sw, "link", "add", "br1", "address", $"02:4c:56:{LabManager.LabHashByte(lab.Name):x2}:00:01", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            Must(_ip, Cat(new[] { "netns", "exec", sw, _ethtool, "-K", "br1" }, OffloadsOff));
+            Must(_ip, "-n", sw, "link", "set", "br1", "up");
+        }
 
         int wired = 0, nodeCount = lab.Nodes.Count();
         foreach (var node in lab.Nodes)
         {
             Step($"Wiring {node.Name} ({node.Address}) to the switch", 12 + 36 * wired++ / nodeCount);
-            var port = "p-" + node.Name;
-            Must(_ip, "-n", sw, "link", "add", port, "type", "veth", "peer", "name", node.Interface, "netns", node.Namespace);
-            Must(_ip, "-n", node.Namespace, "link", "set", node.Interface, "address", node.MacAddress);
-            Must(_ip, "-n", node.Namespace, "addr", "add", $"{node.Address}/{lab.PrefixLength}", "dev", node.Interface);
-            Must(_ip, Cat(new[] { "netns", "exec", node.Namespace, _ethtool, "-K", node.Interface }, OffloadsOff));
-            Must(_ip, Cat(new[] { "netns", "exec", sw, _ethtool, "-K", port }, OffloadsOff));
-            Must(_ip, "-n", sw, "link", "set", port, "master", "br0", "up");
-            Must(_ip, "-n", node.Namespace, "link", "set", node.Interface, "up");
+            bool inside = nat && node.Role == LvsLabRole.RealServer;
+            Wire(node.Namespace, "p-" + node.Name, node.Interface, node.MacAddress, $"{node.Address}/{lab.PrefixLength}", inside ? "br1" : "br0");
+        }
+        if (nat)
+        {
+            var d = lab.Director;
+            Wire(d.Namespace, "q-director", d.InsideInterface!, d.InsideMacAddress!, $"{d.InsideAddress}/{lab.PrefixLength}", "br1");
+            // The real servers answer clients through the director (their default gateway), as LVS-NAT needs.
+            foreach (var rs in lab.RealServers)
+                Must(_ip, "-n", rs.Namespace, "route", "add", "default", "via", d.InsideAddress!.ToString());
         }
 
         Step("Configuring the director (ip_forward=0, no VIP)", 50);
@@ -130,6 +140,19 @@ internal sealed class LabBuilder
 
         Step("Waiting for the real servers' services", 90);
         WaitReady();
+    }
+
+    /// <summary>One veth from the switch's bridge to a node's interface, with the node's MAC and address, offloads off.</summary>
+    private void Wire(string ns, string port, string iface, string mac, string cidr, string bridge)
+    {
+        var sw = _lab.SwitchNamespace;
+        Must(_ip, "-n", sw, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns);
+        Must(_ip, "-n", ns, "link", "set", iface, "address", mac);
+        Must(_ip, "-n", ns, "addr", "add", cidr, "dev", iface);
+        Must(_ip, Cat(new[] { "netns", "exec", ns, _ethtool, "-K", iface }, OffloadsOff));
+        Must(_ip, Cat(new[] { "netns", "exec", sw, _ethtool, "-K", port }, OffloadsOff));
+        Must(_ip, "-n", sw, "link", "set", port, "master", bridge, "up");
+        Must(_ip, "-n", ns, "link", "set", iface, "up");
     }
 
     // ------------------------------------------------------------------ files

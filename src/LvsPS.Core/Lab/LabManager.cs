@@ -187,9 +187,12 @@ public sealed partial class LabManager
     /// starts nginx, sshd and a telnet-like service on every real server, saves the lab and returns it.
     /// </summary>
     public LvsLab Create(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
-        IProgress<(string Activity, int Percent)>? progress = null)
+        IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route)
     {
         name = ValidateName(name);
+        if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq)
+            throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
+                $"A lab can be wired for Route (DR) or Masq (NAT), not '{forwarding}' (this kernel has no ipip link type for tunnel real servers).", forwarding);
         if (realServerCount < MinRealServers || realServerCount > MaxRealServers)
             throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
                 $"Real server count {realServerCount} is not valid: use {MinRealServers} to {MaxRealServers}.", realServerCount);
@@ -222,8 +225,16 @@ public sealed partial class LabManager
             throw new LvsException(LvsErrorIds.LabExists, LvsErrorKind.ResourceExists, $"Lab '{name}' cannot be created: {what}.", name);
         }
         CheckSubnetFree(net);
+        LabSubnet? inside = null;
+        if (forwarding == LvsForwarding.Masq)
+        {
+            // The real servers' internal network: the block after the lab's subnet.
+            var next = new LabSubnet(net.Last + 1, net.PrefixLength);
+            inside = ParseSubnet(next.ToString(), realServerCount);
+            CheckSubnetFree(inside.Value);
+        }
 
-        var lab = BuildModel(name, realServerCount, net, dir);
+        var lab = BuildModel(name, realServerCount, net, dir, inside);
         var builder = new LabBuilder(lab, net, progress);
         try
         {
@@ -250,12 +261,13 @@ public sealed partial class LabManager
     private static IEnumerable<string> PlannedNamespaces(LvsLab lab) =>
         new[] { lab.SwitchNamespace }.Concat(lab.Nodes.Select(n => n.Namespace));
 
-    private static LvsLab BuildModel(string name, int count, LabSubnet net, string dir)
+    private static LvsLab BuildModel(string name, int count, LabSubnet net, string dir, LabSubnet? inside = null)
     {
         byte labByte = LabHashByte(name);
         LvsLabNode Node(string node, LvsLabRole role, int index, byte nodeByte, int offset)
         {
-            var address = net.At(offset);
+            // In a NAT lab the real servers live on the internal network.
+            var address = role == LvsLabRole.RealServer && inside is not null ? inside.Value.At(offset) : net.At(offset);
             return new LvsLabNode
             {
                 Lab = name,
@@ -286,6 +298,15 @@ public sealed partial class LabManager
         };
         for (int i = 1; i <= count; i++)
             lab.RealServers.Add(Node($"rs{i}", LvsLabRole.RealServer, i, (byte)(0x10 + i), RealServerOffset(i)));
+        if (inside is not null)
+        {
+            lab.Forwarding = LvsForwarding.Masq;
+            lab.InsideSubnet = inside.Value.ToString();
+            var dip = inside.Value.At(DirectorOffset);
+            lab.Director.InsideInterface = "eth1";
+            lab.Director.InsideAddress = dip;
+            lab.Director.InsideMacAddress = $"02:4c:56:{labByte:x2}:03:{dip.GetAddressBytes()[3]:x2}";
+        }
         return lab;
     }
 

@@ -22,6 +22,10 @@ public sealed class LvsLabNode
     public string Interface { get; set; } = "eth0";
     public IPAddress Address { get; set; } = IPAddress.None;
     public string MacAddress { get; set; } = "";
+    /// <summary>NAT labs, director only: its interface on the internal network of the real servers.</summary>
+    public string? InsideInterface { get; set; }
+    public IPAddress? InsideAddress { get; set; }
+    public string? InsideMacAddress { get; set; }
 
     public override string ToString() => $"{Name} {Address}";
 }
@@ -34,6 +38,11 @@ public sealed class LvsLab
     public string Subnet { get; set; } = "";
     public int PrefixLength { get; set; } = 24;
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    /// <summary>How the lab is wired for: Route (DR: every node on one segment) or Masq (NAT: the real servers on an
+    /// internal network behind the director, their default gateway).</summary>
+    public LvsPS.Core.Model.LvsForwarding Forwarding { get; set; } = LvsPS.Core.Model.LvsForwarding.Route;
+    /// <summary>NAT labs: the internal network of the real servers (the next block after <see cref="Subnet"/>).</summary>
+    public string? InsideSubnet { get; set; }
     /// <summary>Namespace that holds the bridge.</summary>
     public string SwitchNamespace { get; set; } = "";
     /// <summary>Folder holding every file the lab made (configs, keys, logs, pid files).</summary>

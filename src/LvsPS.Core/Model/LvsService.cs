@@ -11,6 +11,8 @@ public sealed class LvsService
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; }
+    /// <summary>Scheduler flags (ipvsadm -b), e.g. Fallback, Port for sh and mh.</summary>
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
     /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = 255.255.255.255.</summary>

@@ -63,6 +63,9 @@ public sealed class Destination
     /// <summary>Resolved Ethernet address of the real server, 6 bytes, or null while unresolved.</summary>
     public byte[]? Mac { get; set; }
 
+    /// <summary>The engine link (0 = outside, 1 = inside) the real server is reached on.</summary>
+    public int Link { get; set; }
+
     /// <summary>IPv4 address in host order, cached for the packet path.</summary>
     public uint AddressValue { get; init; }
 

@@ -26,13 +26,17 @@ public sealed class NewLvsLabCommand : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string Subnet { get; set; } = "10.250.0.0/24";
 
+    /// <summary>Route (DR: all nodes on one segment) or Masq (NAT: real servers on an internal network behind the director).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}", "New LvsPS lab")) return;
+        if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}" + (Forwarding == LvsForwarding.Masq ? " (NAT: real servers on the next block behind the director)" : ""), "New LvsPS lab")) return;
         var progress = new Progress(this, Name);
         try
         {
-            var lab = new LabManager().Create(Name, RealServerCount, Subnet, progress);
+            var lab = new LabManager().Create(Name, RealServerCount, Subnet, progress, Forwarding);
             WriteObject(lab);
         }
         catch (LvsException e) { ThrowLvsError(e, Name); }

@@ -18,6 +18,10 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
 
+    /// <summary>Scheduler flags (ipvsadm -b): Fallback (sh-fallback, mh-fallback) and Port (sh-port, mh-port).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
+
     /// <summary>Persistence timeout in seconds (ipvsadm -p; 360 is ipvsadm's value for a bare -p); 0 = not persistent.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("PersistentTimeout")]
@@ -41,6 +45,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
         {
             spec = ServiceIdentity();
             spec.Scheduler = Scheduler;
+            spec.SchedulerFlags = SchedulerFlags;
             spec.PersistentTimeout = Persistent;
             spec.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
             // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.

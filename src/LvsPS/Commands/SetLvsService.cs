@@ -13,6 +13,10 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
     [Parameter]
     public LvsScheduler? Scheduler { get; set; }
 
+    /// <summary>New scheduler flags (ipvsadm -E -b).</summary>
+    [Parameter]
+    public LvsSchedulerFlags? SchedulerFlags { get; set; }
+
     /// <summary>Persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off.</summary>
     [Parameter]
     [Alias("PersistentTimeout")]
@@ -36,6 +40,7 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
             var current = FindService(client, spec)
                 ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {spec} exists on director '{client.Name}'.", spec.ToString());
             spec.Scheduler = Scheduler ?? current.Scheduler;
+            spec.SchedulerFlags = SchedulerFlags ?? (Scheduler is null ? current.SchedulerFlags : LvsSchedulerFlags.None);
             spec.PersistentTimeout = Persistent ?? current.PersistentTimeout;
             spec.PersistenceNetmask = spec.PersistentTimeout == 0 ? null : PersistenceNetmask ?? current.PersistenceNetmask;
             var change = $"scheduler {spec.Scheduler.ToString().ToLowerInvariant()}"

@@ -34,6 +34,11 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string Interface { get; set; } = "";
 
+    /// <summary>A second interface toward the real servers' internal network (LVS-NAT with the director as their gateway).</summary>
+    [Parameter(ParameterSetName = InterfaceSet)]
+    [ValidateNotNullOrEmpty]
+    public string? InsideInterface { get; set; }
+
     /// <summary>The network namespace to run in (default: the current one).</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
@@ -56,7 +61,7 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
     protected override void ProcessRecord()
     {
         string name = Name, iface = Interface;
-        string? ns = NetworkNamespace;
+        string? ns = NetworkNamespace, inside = InsideInterface;
         if (ParameterSetName == LabSet)
         {
             var lab = new LabManager().Get(Lab);
@@ -68,10 +73,11 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
             name = lab.Name;
             iface = lab.Director.Interface;
             ns = lab.Director.Namespace;
+            inside = lab.Director.InsideInterface;
         }
 
         string command;
-        try { command = string.Join(' ', DirectorLauncher.BuildCommand(name, iface, ns, EnginePath, TableBits)); }
+        try { command = string.Join(' ', DirectorLauncher.BuildCommand(name, iface, ns, EnginePath, TableBits, inside)); }
         catch (LvsException e) { ThrowLvsError(e, name); return; }
         if (!ShouldProcess($"director '{name}' on {iface}{(ns is null ? "" : " in namespace " + ns)}: {command}", "Start LvsPS director"))
             return;
@@ -79,7 +85,7 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
         WriteProgress(new ProgressRecord(1, "Start-LvsDirector", $"Starting director '{name}'") { PercentComplete = 10 });
         try
         {
-            var status = DirectorLauncher.Start(name, iface, ns, EnginePath, TableBits, TimeSpan.FromSeconds(TimeoutSec));
+            var status = DirectorLauncher.Start(name, iface, ns, EnginePath, TableBits, TimeSpan.FromSeconds(TimeoutSec), inside);
             SessionDirector = name;
             WriteObject(status);
         }

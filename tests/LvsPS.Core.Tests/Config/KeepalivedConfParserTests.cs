@@ -184,6 +184,7 @@ public sealed class KeepalivedConfParserTests
     [InlineData("virtual_server 10.0.0.1 80\n", 1, "virtual_server needs a '{' block")]
     [InlineData("virtual_server 10.0.0.1 80 {\n  protocol TCP\n  real_server 10.0.0.2 80 { weight 1 }\n}\nvirtual_server 10.0.0.1 80 {\n  protocol TCP\n  real_server 10.0.0.3 80\n}\n", 5, "the virtual_server TCP 10.0.0.1:80 is already defined on line 1")]
     [InlineData("vrrp_script x {\n  script \"/bin/true\n}\n", 2, "unterminated double-quoted string")]
+    [InlineData("! rules\n-A -t 10.0.0.1:80 -s rr\n", 2, "'-A' is not a keepalived keyword")]
     [InlineData("virtual_server 10.0.0.1 htttp {\n  protocol TCP\n  real_server 10.0.0.2 {\n  }\n}\n", 1, "unknown service name 'htttp'")]
     public void MalformedInputNamesFileAndLine(string text, int line, string fragment)
     {
@@ -215,6 +216,14 @@ public sealed class KeepalivedConfParserTests
         var ex = Fails(Sample + "virtual_server 10.0.0.1 80 {\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n  real_server 10.0.0.2 80 { weight -1 }\n}\n");
         Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
         Assert.StartsWith("keepalived.conf:80: invalid weight '-1'", ex.Message);
+    }
+
+    [Fact]
+    public void AFileWithoutVirtualServersGivesNothingAndSaysSo()
+    {
+        var c = Parse("global_defs {\n  router_id x\n}\nvrrp_instance VI_1 {\n  state BACKUP\n}\n");
+        Assert.Empty(c.Services);
+        Assert.Equal("keepalived.conf: no virtual_server block", Assert.Single(c.Warnings));
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public class EngineArpTests
     {
         var h = new EngineHarness();
         var vips = new List<IReadOnlyList<uint>>();
-        h.Engine.VirtualAddressesChanged += v => vips.Add(v);
+        h.Engine.VirtualAddressesChanged += (v, _) => vips.Add(v);
 
         h.Engine.AddService(Spec(80));
 
