@@ -27,6 +27,7 @@ for example to feed Set-LvsRealServerHidden -Interface.
         ServicesFile    = @{ Description = 'The services(5) file that port names such as www and telnet are looked up in.'; DefaultValue = '/etc/services' }
         UseDns          = 'Resolves names that no hosts file knows with DNS. By default such a name is an error.'
         AsConfiguration = 'Returns the whole configuration as one object instead of one object per service.'
+        Format         = @{ Description = 'The file''s format: LvsDrConf (the configure script''s lvs_dr.conf), IpvsadmRules (ipvsadm-save output, ipvsadm -R input), Keepalived (keepalived.conf virtual_server blocks), or Auto (the default), which tells them apart by their content.'; DefaultValue = 'Auto' }
     }
     Examples    = @(
         @{
@@ -54,7 +55,9 @@ $conf.Services.RealServers.RealAddress | Select-Object -Unique |
     )
     Outputs     = @(
         @{ Type = 'LvsPS.Core.Config.LvsServiceDefinition'; Description = 'By default, one object per SERVICE line: Protocol, VirtualAddress, Port, Scheduler, RealServers, SourceFile, Line.' }
-        @{ Type = 'LvsPS.Core.Config.LvsDrConfiguration'; Description = 'With -AsConfiguration, the whole file.' }
+        @{ Type = 'LvsPS.Core.Config.LvsDrConfiguration'; Description = 'With -AsConfiguration, the whole file, for an lvs_dr.conf.' }
+        @{ Type = 'LvsPS.Core.Config.IpvsadmRules'; Description = 'With -AsConfiguration, the whole file, for ipvsadm-save / ipvsadm -R rules (Clears tells whether it starts with -C).' }
+        @{ Type = 'LvsPS.Core.Config.KeepalivedConfiguration'; Description = 'With -AsConfiguration, the whole file, for keepalived.conf (virtual_server blocks and their health checks).' }
     )
     Notes       = @'
 Import-LvsConfiguration does not change state and so has no -WhatIf; New-LvsService, which it feeds, has.

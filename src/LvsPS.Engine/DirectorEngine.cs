@@ -33,6 +33,15 @@ internal sealed class DirectorEngine
     private uint[] _vips = Array.Empty<uint>();
     private readonly Dictionary<uint, int> _garpPending = new();
     private long _nextArpRefreshMs;
+    private long _nextEstimateMs;
+    /// <summary>One rate estimator per statistics block (service or real server), by reference.</summary>
+    private readonly Dictionary<LvsStatistics, RateEstimator> _estimators = new(ReferenceEqualityComparer.Instance);
+
+    private RateEstimator EstimatorOf(LvsStatistics s)
+    {
+        if (!_estimators.TryGetValue(s, out var e)) _estimators[s] = e = new RateEstimator();
+        return e;
+    }
 
     /// <summary>The optional inside link (LVS-NAT real servers on an internal network).</summary>
     private IFrameSink? _insideSink;
@@ -486,6 +495,17 @@ internal sealed class DirectorEngine
             foreach (var svc in _serviceOrder)
                 svc.Trash.RemoveAll(d => d.ActiveConnections + d.InactiveConnections + d.PersistentConnections == 0);
 
+            if (now >= _nextEstimateMs)
+            {
+                // ip_vs_est: every 2 s for every service and real server.
+                _nextEstimateMs = now + RateEstimator.IntervalMs;
+                foreach (var svc in _serviceOrder)
+                {
+                    EstimatorOf(svc.Statistics).Estimate(svc.Statistics);
+                    foreach (var d in svc.Destinations) EstimatorOf(d.Statistics).Estimate(d.Statistics);
+                }
+            }
+
             bool refreshAll = now >= _nextArpRefreshMs;
             if (refreshAll) _nextArpRefreshMs = now + 30_000;
             var asked = new HashSet<uint>();
@@ -774,9 +794,17 @@ internal sealed class DirectorEngine
         }
     }
 
-    private static void Reset(LvsStatistics st)
+    private void Reset(LvsStatistics st)
     {
         st.Connections = st.InPackets = st.OutPackets = st.InBytes = st.OutBytes = 0;
+        EstimatorOf(st).Reset();
+    }
+
+    private LvsStatistics Snapshot(LvsStatistics st)
+    {
+        var copy = st.Clone();
+        EstimatorOf(st).Read(copy);
+        return copy;
     }
 
     public DirectorState ExportState()
@@ -827,7 +855,7 @@ internal sealed class DirectorEngine
                     PersistentTimeout = s.PersistentTimeout,
                     PersistenceNetmask = s.PersistentTimeout == 0 || s.PersistenceMask == 0xffffffff ? null : Frames.ToAddress(s.PersistenceMask),
                     TableSize = TableSize,
-                    Statistics = s.Statistics.Clone(),
+                    Statistics = Snapshot(s.Statistics),
                     RealServers = s.Destinations.Select(d => new LvsRealServer
                     {
                         Director = Name,
@@ -845,7 +873,7 @@ internal sealed class DirectorEngine
                         LowerThreshold = d.LowerThreshold,
                         Overloaded = d.Overloaded,
                         MacAddress = d.Mac is null ? "" : Frames.MacToString(d.Mac),
-                        Statistics = d.Statistics.Clone(),
+                        Statistics = Snapshot(d.Statistics),
                     }).ToList(),
                 };
             }).ToList();

@@ -9,5 +9,13 @@ public sealed class LvsStatistics
     public ulong InBytes { get; set; }
     public ulong OutBytes { get; set; }
 
+    /// <summary>Connections per second, as the kernel's estimator smooths it (ipvsadm --rate CPS).</summary>
+    public ulong ConnectionsPerSecond { get; set; }
+    public ulong InPacketsPerSecond { get; set; }
+    public ulong OutPacketsPerSecond { get; set; }
+    /// <summary>Bytes per second in (ipvsadm --rate InBPS).</summary>
+    public ulong InBytesPerSecond { get; set; }
+    public ulong OutBytesPerSecond { get; set; }
+
     public LvsStatistics Clone() => (LvsStatistics)MemberwiseClone();
 }
