@@ -11,11 +11,11 @@
     FormatsToProcess     = @('module/LvsPS.Format.ps1xml')
     TypesToProcess       = @('module/LvsPS.Types.ps1xml')
     CmdletsToExport      = @(
-        'Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsDirector',
+        'Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsDirector', 'Connect-LvsDirector', 'Disconnect-LvsDirector',
         'New-LvsService', 'Get-LvsService', 'Set-LvsService', 'Remove-LvsService',
         'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
         'Get-LvsConnection', 'Import-LvsConfiguration',
-        'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsStatistics', 'Export-LvsConfiguration',
+        'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter', 'Export-LvsConfiguration',
         'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
         'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',
         'Test-LvsCluster'

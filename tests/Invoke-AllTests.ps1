@@ -44,17 +44,22 @@ if (-not $SkipPester) {
     if ($env:NUGET_PACKAGES) { $pester = Join-Path $env:NUGET_PACKAGES 'pester/6.2.0/tools/Pester.psd1' }
     Import-Module $pester -Force
     $cfg = New-PesterConfiguration
-    $cfg.Run.Path = if ($PesterPath) { $PesterPath } else { Join-Path $root 'tests/pester' }
+    $cfg.Run.Path = if ($PesterPath) { @($PesterPath | ForEach-Object { $_ -split ',' } | ForEach-Object { if ([IO.Path]::IsPathRooted($_)) { $_ } else { Join-Path $root $_ } }) } else { Join-Path $root 'tests/pester' }
     $cfg.Run.PassThru = $true
     $cfg.Output.Verbosity = 'Detailed'
     $cfg.TestResult.Enabled = $true
     $cfg.TestResult.OutputFormat = 'JUnitXml'
     $cfg.TestResult.OutputPath = Join-Path $results 'pester.xml'
     Write-Host '== Pester'
-    $run = Invoke-Pester -Configuration $cfg
-    $passed += $run.PassedCount
-    $failed += $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount
-    if ($run.TotalCount -eq 0) { $failed++; $problems += 'Pester ran no test' }
+    $run = $null
+    try { $run = Invoke-Pester -Configuration $cfg }
+    catch { $problems += "Pester failed to run: $_" }
+    if ($null -eq $run) { $failed++ }
+    else {
+        $passed += $run.PassedCount
+        $failed += $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount
+        if ($run.TotalCount -eq 0) { $failed++; $problems += 'Pester ran no test' }
+    }
 }
 
 # Nothing the tests made may survive them.

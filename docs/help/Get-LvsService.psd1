@@ -20,6 +20,10 @@ matches, the cmdlet writes a ServiceNotFound error.
         AsText         = 'Returns the table as the text of "ipvsadm -L -n" (one string) instead of objects.'
         Stats          = 'With -AsText: returns the text of "ipvsadm -L -n --stats" instead.'
         Director       = 'The director to read. By default: the only director running, or the one this session started last.'
+        Rate           = 'With -AsText: the "ipvsadm -L -n --rate" listing: connections, packets and bytes per second as the kernel''s estimator computes them (2-second samples, smoothed with weight 1/4).'
+        Thresholds     = 'With -AsText: the "ipvsadm -L -n --thresholds" listing (Uthreshold, Lthreshold, ActiveConn, InActConn).'
+        PersistentConn = 'With -AsText: the "ipvsadm -L -n --persistent-conn" listing (Weight, PersistConn, ActiveConn, InActConn).'
+        Exact          = 'With -AsText -Stats or -Rate: full numbers instead of K, M, G and T (--exact).'
     }
     Examples    = @(
         @{

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LvsPS.Core.Control;
+using LvsPS.Core.Kernel;
 using LvsPS.Core.Model;
 
 namespace LvsPS;
@@ -53,11 +54,15 @@ public abstract class LvsCmdlet : PSCmdlet
         }
     }
 
-    /// <summary>The director to talk to: the named one, else the only one running, else this session's last started one.</summary>
+    /// <summary>
+    /// The director to talk to: the named one, else the only one running, else this session's last started one.
+    /// Kernel directors connected with Connect-LvsDirector count as running.
+    /// </summary>
     internal static string ResolveDirector(string? name)
     {
         if (!string.IsNullOrEmpty(name)) return name!;
-        var names = DirectorPaths.SocketNames();
+        var names = DirectorPaths.SocketNames().Concat(KernelDirectorRegistry.Names).Distinct(StringComparer.Ordinal)
+            .OrderBy(n => n, StringComparer.Ordinal).ToList();
         if (names.Count == 1) return names[0];
         if (names.Count == 0)
             throw new LvsException(LvsErrorIds.DirectorNotRunning, LvsErrorKind.ResourceUnavailable,
@@ -67,7 +72,12 @@ public abstract class LvsCmdlet : PSCmdlet
             $"Several directors are running ({string.Join(", ", names)}); name one with -Director.");
     }
 
-    internal static DirectorClient Client(string? name) => new(ResolveDirector(name));
+    /// <summary>A connected kernel director of that name if there is one, else the local director's socket client.</summary>
+    internal static IDirectorConnection Client(string? name)
+    {
+        var resolved = ResolveDirector(name);
+        return KernelDirectorRegistry.TryGet(resolved, out var kernel) ? kernel : new DirectorClient(resolved);
+    }
 
     /// <summary>Folder of this module's assembly (out/LvsPS); the engine sits in ../lvsd.</summary>
     internal static string AssemblyDirectory => Path.GetDirectoryName(typeof(LvsCmdlet).Assembly.Location)!;
@@ -84,12 +94,12 @@ public abstract class LvsDirectorCmdlet : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Director { get; set; }
 
-    internal DirectorClient GetClient()
+    internal IDirectorConnection GetClient()
     {
         try { return Client(Director); }
         catch (LvsException e) { ThrowLvsError(e, Director); throw; }
     }
 
-    internal List<LvsService> ListServices(DirectorClient client) =>
+    internal List<LvsService> ListServices(IDirectorConnection client) =>
         client.Send(new ControlRequest { Op = ControlOps.ListServices }).Services ?? new List<LvsService>();
 }

@@ -144,13 +144,13 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
     It 'zeroes the counters of one service or all' {
         Get-Page -Count 3 | Out-Null
         (Get-LvsService -Director $LabName -Port 80).Statistics.Connections | Should -BeGreaterThan 0
-        Get-LvsService -Director $LabName -Port 80 | Clear-LvsStatistics
+        Get-LvsService -Director $LabName -Port 80 | Clear-LvsCounter
         $s = Get-LvsService -Director $LabName -Port 80
         $s.Statistics.Connections | Should -Be 0
         $s.Statistics.InPackets | Should -Be 0
         ($s.RealServers.Statistics.Connections | Measure-Object -Sum).Sum | Should -Be 0
         Get-Page -Count 2 | Out-Null
-        Clear-LvsStatistics -Director $LabName
+        Clear-LvsCounter -Director $LabName
         (Get-LvsService -Director $LabName).Statistics.Connections | ForEach-Object { $_ | Should -Be 0 }
     }
 }

@@ -54,7 +54,7 @@ public sealed class ConfigurationWriterOptions
 public static class ConfigurationWriter
 {
     /// <summary>The ErrorId of a table a format cannot express (kind InvalidOperation).</summary>
-    public const string NotExportableErrorId = "ConfigNotExportable";
+    public const string NotExportableErrorId = LvsErrorIds.ConfigNotExportable;
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

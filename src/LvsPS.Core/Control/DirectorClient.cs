@@ -5,7 +5,7 @@ using LvsPS.Core.Model;
 namespace LvsPS.Core.Control;
 
 /// <summary>Talks to a running director over its Unix domain socket: one request line, one response line.</summary>
-public sealed class DirectorClient
+public sealed class DirectorClient : IDirectorConnection
 {
     public DirectorClient(string name, TimeSpan? timeout = null)
     {

@@ -60,6 +60,9 @@ public static class LvsErrorIds
     public const string DirectorProtocolError = "DirectorProtocolError";
     public const string ConfigParseError = "ConfigParseError";
     public const string ConfigFileNotFound = "ConfigFileNotFound";
+    public const string ConfigNotExportable = "ConfigNotExportable";
+    public const string ConfigFileExists = "ConfigFileExists";
+    public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
     public const string HostNameNotResolved = "HostNameNotResolved";
     public const string ServiceNameNotResolved = "ServiceNameNotResolved";
     public const string LabExists = "LabExists";
@@ -79,4 +82,6 @@ public static class LvsErrorIds
     public const string InvalidArgument = "InvalidArgument";
     public const string InvalidDirectorName = "InvalidDirectorName";
     public const string LabCommandFailed = "LabCommandFailed";
+    /// <summary>ipvsadm is not installed (or not executable) on a remote kernel director.</summary>
+    public const string IpvsadmNotFound = "IpvsadmNotFound";
 }

@@ -41,16 +41,7 @@ public static class IpvsadmFormatter
         sb.Append(ListTitle);
         foreach (var svc in SortServices(services))
         {
-            sb.Append(ServiceName(svc, numeric, hostName, portName))
-              .Append(' ')
-              .Append(SchedulerFactory.Name(svc.Scheduler));
-            if (svc.PersistentTimeout > 0)
-            {
-                sb.Append(" persistent ").Append(svc.PersistentTimeout.ToString(Inv));
-                if (PersistenceMaskText(svc) is { } mask)
-                    sb.Append(" mask ").Append(mask);
-            }
-            sb.Append('\n');
+            AppendServiceLine(sb, svc, numeric, hostName, portName);
             foreach (var rs in SortDests(svc.RealServers))
             {
                 string dname = DestName(svc, rs, numeric, hostName, portName);
@@ -60,6 +51,115 @@ public static class IpvsadmFormatter
                 AppendLeft(sb, rs.Weight.ToString(Inv), 6).Append(' ');
                 AppendLeft(sb, ((uint)rs.ActiveConnections).ToString(Inv), 10).Append(' ');
                 AppendLeft(sb, ((uint)rs.InactiveConnections).ToString(Inv), 10).Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The service line of the -L listings: name, scheduler, " (flags)" when a scheduler flag is set,
+    /// " persistent N" and " mask M" (print_service_entry).
+    /// </summary>
+    private static void AppendServiceLine(StringBuilder sb, LvsService svc, bool numeric,
+        Func<IPAddress, string?>? hostName, Func<ushort, LvsProtocol, string?>? portName)
+    {
+        sb.Append(ServiceName(svc, numeric, hostName, portName))
+          .Append(' ')
+          .Append(SchedulerFactory.Name(svc.Scheduler));
+        if (svc.SchedulerFlags != LvsSchedulerFlags.None)
+            sb.Append(" (").Append(SchedulerFactory.FlagsText(svc.Scheduler, svc.SchedulerFlags)).Append(')');
+        if (svc.PersistentTimeout > 0)
+        {
+            sb.Append(" persistent ").Append(svc.PersistentTimeout.ToString(Inv));
+            if (PersistenceMaskText(svc) is { } mask)
+                sb.Append(" mask ").Append(mask);
+        }
+        sb.Append('\n');
+    }
+
+    /// <summary><c>ipvsadm -L -n --rate</c>: CPS, InPPS, OutPPS as numbers, InBPS and OutBPS with K/M/G/T.</summary>
+    public static string FormatRate(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1", bool exact = false)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var sb = new StringBuilder(256);
+        AppendVersion(sb, version, tableSize);
+        AppendLeft(sb, "Prot LocalAddress:Port", 33);
+        foreach (var h in new[] { "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS" })
+            AppendRight(sb.Append(' '), h, 8);
+        sb.Append('\n').Append("  -> RemoteAddress:Port\n");
+        foreach (var svc in SortServices(services))
+        {
+            AppendLeft(sb, ServiceName(svc, true, null, null), 33);
+            AppendRates(sb, svc.Statistics, exact);
+            sb.Append('\n');
+            foreach (var rs in SortDests(svc.RealServers))
+            {
+                sb.Append("  -> ");
+                AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
+                AppendRates(sb, rs.Statistics, exact);
+                sb.Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static void AppendRates(StringBuilder sb, LvsStatistics? st, bool exact)
+    {
+        st ??= new LvsStatistics();
+        foreach (var v in new[] { st.ConnectionsPerSecond, st.InPacketsPerSecond, st.OutPacketsPerSecond })
+            AppendRight(sb.Append(' '), v.ToString(Inv), 8);
+        sb.Append(LargeNumber(st.InBytesPerSecond, exact)).Append(LargeNumber(st.OutBytesPerSecond, exact));
+    }
+
+    /// <summary><c>ipvsadm -L -n --thresholds</c>.</summary>
+    public static string FormatThresholds(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1")
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var sb = new StringBuilder(256);
+        AppendVersion(sb, version, tableSize);
+        AppendLeft(sb, "Prot LocalAddress:Port", 33);
+        foreach (var h in new[] { "Uthreshold", "Lthreshold", "ActiveConn", "InActConn" })
+            AppendLeft(sb.Append(' '), h, 10);
+        sb.Append('\n').Append("  -> RemoteAddress:Port\n");
+        foreach (var svc in SortServices(services))
+        {
+            AppendServiceLine(sb, svc, true, null, null);
+            foreach (var rs in SortDests(svc.RealServers))
+            {
+                sb.Append("  -> ");
+                AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
+                foreach (var v in new[] { (uint)rs.UpperThreshold, (uint)rs.LowerThreshold, (uint)rs.ActiveConnections, (uint)rs.InactiveConnections })
+                    AppendLeft(sb.Append(' '), v.ToString(Inv), 10);
+                sb.Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary><c>ipvsadm -L -n --persistent-conn</c>.</summary>
+    public static string FormatPersistentConn(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1")
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var sb = new StringBuilder(256);
+        AppendVersion(sb, version, tableSize);
+        AppendLeft(sb, "Prot LocalAddress:Port", 33);
+        AppendLeft(sb.Append(' '), "Weight", 9);
+        AppendLeft(sb.Append(' '), "PersistConn", 11);
+        AppendLeft(sb.Append(' '), "ActiveConn", 10);
+        AppendLeft(sb.Append(' '), "InActConn", 10);
+        sb.Append('\n').Append("  -> RemoteAddress:Port\n");
+        foreach (var svc in SortServices(services))
+        {
+            AppendServiceLine(sb, svc, true, null, null);
+            foreach (var rs in SortDests(svc.RealServers))
+            {
+                sb.Append("  -> ");
+                AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
+                AppendLeft(sb.Append(' '), rs.Weight.ToString(Inv), 9);
+                AppendLeft(sb.Append(' '), ((uint)rs.PersistentConnections).ToString(Inv), 11);
+                AppendLeft(sb.Append(' '), ((uint)rs.ActiveConnections).ToString(Inv), 10);
+                AppendLeft(sb.Append(' '), ((uint)rs.InactiveConnections).ToString(Inv), 10);
+                sb.Append('\n');
             }
         }
         return sb.ToString();
@@ -147,6 +247,8 @@ public static class IpvsadmFormatter
                 if (PersistenceMaskText(svc) is { } mask)
                     sb.Append(" -M ").Append(mask);
             }
+            if (svc.SchedulerFlags != LvsSchedulerFlags.None)
+                sb.Append(" -b ").Append(SchedulerFactory.FlagsText(svc.Scheduler, svc.SchedulerFlags));
             sb.Append('\n');
             foreach (var rs in SortDests(svc.RealServers))
             {

@@ -63,7 +63,7 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
 
 internal static class RealServerLookup
 {
-    public static LvsRealServer? Find(LvsServiceCmdlet cmd, DirectorClient client, ServiceSpec svc, IPAddress address, int port) =>
+    public static LvsRealServer? Find(LvsServiceCmdlet cmd, IDirectorConnection client, ServiceSpec svc, IPAddress address, int port) =>
         cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
         ?? cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
 }

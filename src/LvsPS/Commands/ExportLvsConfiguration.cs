@@ -27,9 +27,9 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
     public const string FormatRcLvsDr = "RcLvsDr";
 
     /// <summary>The ErrorId when -NoClobber meets an existing file.</summary>
-    public const string FileExistsErrorId = "ConfigFileExists";
+    public const string FileExistsErrorId = LvsErrorIds.ConfigFileExists;
     /// <summary>The ErrorId when the file cannot be written.</summary>
-    public const string WriteFailedErrorId = "ConfigFileWriteFailed";
+    public const string WriteFailedErrorId = LvsErrorIds.ConfigFileWriteFailed;
 
     #region Parameters
 
@@ -112,7 +112,7 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
         }
         else
         {
-            DirectorClient client;
+            IDirectorConnection client;
             try { client = Client(Director); }
             catch (LvsException e) { ThrowLvsError(e, Director); return; }
             try

@@ -33,6 +33,22 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
     [Parameter(ParameterSetName = "Text")]
     public SwitchParameter Stats { get; set; }
 
+    /// <summary>With -AsText: the --rate listing (the kernel estimator's smoothed rates).</summary>
+    [Parameter(ParameterSetName = "Text")]
+    public SwitchParameter Rate { get; set; }
+
+    /// <summary>With -AsText: the --thresholds listing.</summary>
+    [Parameter(ParameterSetName = "Text")]
+    public SwitchParameter Thresholds { get; set; }
+
+    /// <summary>With -AsText: the --persistent-conn listing.</summary>
+    [Parameter(ParameterSetName = "Text")]
+    public SwitchParameter PersistentConn { get; set; }
+
+    /// <summary>With -AsText: full numbers instead of K/M/G/T (--exact).</summary>
+    [Parameter(ParameterSetName = "Text")]
+    public SwitchParameter Exact { get; set; }
+
     protected override void ProcessRecord()
     {
         var client = GetClient();
@@ -50,7 +66,18 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
                                            && (Port is null || s.Port == Port) && (Protocol is null || s.Protocol == Protocol)).ToList();
         if (AsText)
         {
-            WriteObject(Stats ? IpvsadmFormatter.FormatStats(selected) : IpvsadmFormatter.FormatList(selected, size));
+            int views = (Stats ? 1 : 0) + (Rate ? 1 : 0) + (Thresholds ? 1 : 0) + (PersistentConn ? 1 : 0);
+            if (views > 1)
+            {
+                ThrowLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
+                    "Choose one of -Stats, -Rate, -Thresholds and -PersistentConn (ipvsadm does not combine them)."));
+                return;
+            }
+            WriteObject(Stats ? IpvsadmFormatter.FormatStats(selected, size, exact: Exact)
+                : Rate ? IpvsadmFormatter.FormatRate(selected, size, exact: Exact)
+                : Thresholds ? IpvsadmFormatter.FormatThresholds(selected, size)
+                : PersistentConn ? IpvsadmFormatter.FormatPersistentConn(selected, size)
+                : IpvsadmFormatter.FormatList(selected, size));
             return;
         }
         foreach (var s in selected.OrderBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))

@@ -55,9 +55,9 @@ public sealed class SetLvsTimeoutCommand : LvsDirectorCmdlet
 }
 
 /// <summary>Zeroes the packet, byte and connection counters of one service or of all (ipvsadm -Z).</summary>
-[Cmdlet(VerbsCommon.Clear, "LvsStatistics", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Clear, "LvsCounter", SupportsShouldProcess = true)]
 [OutputType(typeof(LvsService))]
-public sealed class ClearLvsStatisticsCommand : LvsDirectorCmdlet
+public sealed class ClearLvsCounterCommand : LvsDirectorCmdlet
 {
     /// <summary>The service's VIP; without it every service is zeroed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -46,6 +46,6 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
 
     internal static string Describe(ServiceSpec s) => s.ToString();
 
-    internal LvsService? FindService(DirectorClient client, ServiceSpec id) =>
+    internal LvsService? FindService(IDirectorConnection client, ServiceSpec id) =>
         ListServices(client).FirstOrDefault(s => s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port);
 }

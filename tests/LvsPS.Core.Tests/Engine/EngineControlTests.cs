@@ -130,10 +130,9 @@ public class EngineControlTests
     }
 
     [Theory]
-    [InlineData(LvsForwarding.Masq)]
     [InlineData(LvsForwarding.Tunnel)]
     [InlineData(LvsForwarding.Local)]
-    public void NonRouteForwarding_ForwardingNotImplemented(LvsForwarding forwarding)
+    public void TunnelAndLocalForwarding_ForwardingNotImplemented(LvsForwarding forwarding)
     {
         var h = Configured();
         AssertRefused(h, LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.NotImplemented,

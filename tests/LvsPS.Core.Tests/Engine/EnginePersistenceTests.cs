@@ -654,25 +654,27 @@ public class EnginePersistenceTests
 
     // ------------------------------------------------------------------ client port 0
 
-    [Fact(Skip = "BUG: templates and connections share one key space; a TCP/UDP packet from client port 0 has exactly the template's key (proto, client, 0, VIP, port), so the engine creates a second entry with the template's key and later lookups mix them up (a template lookup finds the port-0 connection, a packet lookup finds the template): counters go wrong. The kernel keeps them apart (ip_vs_ct_in_get requires IP_VS_CONN_F_TEMPLATE; __ip_vs_conn_in_get's NO_CPORT test never matches a template for cport 0)")]
-    public void ClientPort0_IsNeverMistakenForTheTemplate()
+    private const string Port0Bug = "BUG: templates and connections share one key space; a packet from client port 0 has exactly the template's key (proto, client, 0, VIP, port), so the packet lookup finds the template and runs the TCP state machine on it (state, timer and the ActiveConn/InActConn counters of a connection it is not), and the template lookup finds a port-0 connection and re-arms it as a template. The kernel keeps them apart: ip_vs_ct_in_get requires IP_VS_CONN_F_TEMPLATE and __ip_vs_conn_in_get's NO_CPORT test never matches a template. Fix: a template flag in ConnKey (or Find variants that match only templates / only connections)";
+
+    [Fact(Skip = Port0Bug)]
+    public void ClientPort0_AfterTheTemplate_DoesNotTurnTheTemplateIntoAConnection()
     {
         var h = TwoServers(PSpec(300));
+        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
+        h.Forward(h.Tcp(40000, Frames.Ack));                  // ESTABLISHED, ActiveConn 1
 
-        // A SYN from source port 0 (a broken stack, a scanner): scheduled through the template like any other.
-        Assert.Equal(Rs2, SynFrom(h, Client, 0));
+        // Segments from source port 0 (a broken stack, a scanner) while the client's template exists.
+        h.Forward(h.Tcp(0, Frames.Syn));
         h.Forward(h.Tcp(0, Frames.Ack));
         h.Forward(h.Tcp(0, Frames.Fin | Frames.Ack));
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Rst));
 
+        var templates = h.Engine.ListConnections().Where(c => c.State == LvsConnectionState.None).ToList();
+        var t = Assert.Single(templates);                      // still a template: state NONE ...
+        Assert.Equal(300, t.ExpiresInSeconds);                 // ... and the persistence timer, not a TCP one
         var r = h.RealServer(Rs2);
-        Assert.True(r.ActiveConnections >= 0 && r.InactiveConnections >= 0, $"active {r.ActiveConnections}, inactive {r.InactiveConnections}");
         Assert.Equal(1, r.PersistentConnections);
-        var none = h.Engine.ListConnections().Where(c => c.State == LvsConnectionState.None).ToList();
-        Assert.Single(none);                                       // exactly one template
-        Assert.Equal(300, none[0].ExpiresInSeconds);                // governed by the persistence timeout only
-        Assert.Equal(3, h.Engine.ConnectionCount);                  // template + the port-0 connection + 40000
+        Assert.True(r.ActiveConnections >= 1, $"the established connection is still active (ActiveConn {r.ActiveConnections})");
+        Assert.True(r.InactiveConnections >= 0, $"InActConn {r.InactiveConnections}");
         Assert.Equal(r.ActiveConnections + r.InactiveConnections, h.Engine.ConnectionCount - 1);
 
         // Once everything has expired every counter is back to zero.
@@ -680,5 +682,21 @@ public class EnginePersistenceTests
         Assert.Empty(h.Engine.ListConnections());
         r = h.RealServer(Rs2);
         Assert.Equal((0, 0, 0), (r.ActiveConnections, r.InactiveConnections, r.PersistentConnections));
+    }
+
+    [Fact(Skip = Port0Bug)]
+    public void ClientPort0_BeforeTheTemplate_ItsConnectionIsNotUsedAsTheTemplate()
+    {
+        var h = TwoServers(PSpec(300));
+        Assert.Equal(Rs2, SynFrom(h, Client, 0));               // makes the template and a port-0 connection
+        Assert.Equal(60, h.Engine.ListConnections().Single(c => c.State == LvsConnectionState.SynRecv).ExpiresInSeconds);
+
+        h.AdvanceSeconds(10);
+        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
+
+        // The new connection re-arms the template, not the port-0 connection (SYN_RECV: 60 s, 50 s left).
+        var port0 = h.Engine.ListConnections().Where(c => c.ClientPort == 0 && c.State == LvsConnectionState.SynRecv).ToList();
+        Assert.Equal(50, Assert.Single(port0).ExpiresInSeconds);
+        Assert.Equal(300, Assert.Single(h.Engine.ListConnections(), c => c.State == LvsConnectionState.None).ExpiresInSeconds);
     }
 }

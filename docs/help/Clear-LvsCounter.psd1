@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Zeroes the connection, packet and byte counters of one service or all (ipvsadm -Z).'
     Description = @'
-Clear-LvsStatistics sets Conns, InPkts, OutPkts, InBytes and OutBytes of a service and its real servers to zero,
+Clear-LvsCounter sets Conns, InPkts, OutPkts, InBytes and OutBytes of a service and its real servers to zero,
 like "ipvsadm -Z [-t VIP:PORT]". Without -VirtualAddress and -Port every service is zeroed. The connection table,
 ActiveConn and InActConn are not touched.
 '@
@@ -17,12 +17,12 @@ ActiveConn and InActConn are not touched.
     Examples    = @(
         @{
             Title   = 'Zero everything'
-            Code    = 'Clear-LvsStatistics'
+            Code    = 'Clear-LvsCounter'
             Remarks = 'The same as "ipvsadm -Z".'
         }
         @{
             Title   = 'Zero one service and show it'
-            Code    = 'Get-LvsService -Port 80 | Clear-LvsStatistics -PassThru'
+            Code    = 'Get-LvsService -Port 80 | Clear-LvsCounter -PassThru'
             Remarks = 'Services bind by property name.'
         }
     )
