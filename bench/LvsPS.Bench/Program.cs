@@ -35,10 +35,13 @@ public class PacketPathBenchmarks
     private static readonly byte[] DirectorMac = { 2, 0x4c, 0x56, 0, 1, 1 };
     private static readonly byte[] ClientMac = { 2, 0x4c, 0x56, 0, 2, 200 };
 
+    private NullSink _sink = null!;
+
     [GlobalSetup]
     public void Setup()
     {
-        _engine = new DirectorEngine("bench", DirectorMac, 0x0afa0001, new NullSink(), 12);
+        _sink = new NullSink();
+        _engine = new DirectorEngine("bench", DirectorMac, 0x0afa0001, _sink, 12);
         _engine.AddService(new ServiceSpec
         {
             Protocol = LvsProtocol.Tcp,
@@ -60,11 +63,20 @@ public class PacketPathBenchmarks
         _data = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x18, 512);
         _arp = TestFrames.ArpRequest(ClientMac, 0x0afa00c8, 0x0afa0065);
         _syn = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 1, 80, 0x02, 0);
+        // The path measured must be the forwarding one, not an early exit.
+        long before = _sink.Sent;
+        EstablishedSegment();
+        if (_sink.Sent != before + 1) throw new InvalidOperationException("The established segment was not forwarded.");
     }
 
     /// <summary>A data segment of an established connection (the common case).</summary>
     [Benchmark(Baseline = true)]
-    public void EstablishedSegment() => _engine.ProcessFrame(_data);
+    public void EstablishedSegment()
+    {
+        // The engine rewrites the destination MAC in place; give the frame back to the director each time.
+        DirectorMac.CopyTo(_data, 0);
+        _engine.ProcessFrame(_data);
+    }
 
     /// <summary>who-has VIP: the engine answers with its MAC.</summary>
     [Benchmark]
@@ -76,6 +88,7 @@ public class PacketPathBenchmarks
     {
         _port = (ushort)(_port == 60000 ? 10000 : _port + 1);
         TestFrames.SetSourcePort(_syn, _port);
+        DirectorMac.CopyTo(_syn, 0);
         _engine.ProcessFrame(_syn);
     }
 }

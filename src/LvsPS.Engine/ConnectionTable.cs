@@ -56,6 +56,8 @@ internal sealed class Connection
     public ulong Packets;
     /// <summary>A persistence template (client port 0, state NONE, counted in PersistentConnections).</summary>
     public bool IsTemplate;
+    /// <summary>A template's current timeout (the persistence timeout, 60 s once it outlived it with connections).</summary>
+    public long TimeoutMs;
     /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>
     public Connection? Control;
     /// <summary>For a template: how many connections it controls (n_control).</summary>

@@ -260,6 +260,11 @@ internal sealed class DirectorEngine
             }
             Nat.RewriteDestination(ip, ihl, proto, d.AddressValue, d.Port);
         }
+        else if (d.Forwarding == LvsForwarding.Tunnel)
+        {
+            ForwardTunnelled(frame, ip, ihl, total, d);
+            return;
+        }
         // Only the Ethernet header changes for direct routing.
         d.Mac.CopyTo(frame);
         MacOf(d.Link).CopyTo(frame.Slice(6, 6));
@@ -314,6 +319,53 @@ internal sealed class DirectorEngine
         FramesForwarded++;
     }
 
+    /// <summary>Link MTU for IP-in-IP: an encapsulated packet may not exceed it.</summary>
+    public int Mtu { get; set; } = 1500;
+
+    /// <summary>Set in a template key's protocol byte: templates and connections never share a key.</summary>
+    private const byte TemplateKeyBit = 0x80;
+
+    private readonly byte[] _tunnelBuffer = new byte[65536 + Frames.EthHeader + 20];
+    private ushort _tunnelId;
+    public ulong TooBigDropped;
+
+    /// <summary>
+    /// IP-in-IP (ip_vs_tunnel_xmit): a new outer IPv4 header from the director to the real server, protocol 4,
+    /// around the untouched client packet. Too big for the MTU with DF set: ICMP fragmentation needed back to the
+    /// client (the kernel's PMTU handling); without DF it is dropped (no fragmentation here).
+    /// </summary>
+    private void ForwardTunnelled(Span<byte> frame, Span<byte> ip, int ihl, int total, Destination d)
+    {
+        int outerTotal = total + 20;
+        bool df = (Frames.U16(ip, 6) & 0x4000) != 0;
+        if (outerTotal > Mtu)
+        {
+            if (df) SendIcmpError(frame, ihl, total, 4, (ushort)(Mtu - 20));
+            TooBigDropped++;
+            FramesDropped++;
+            return;
+        }
+        var f = _tunnelBuffer.AsSpan(0, Frames.EthHeader + outerTotal);
+        d.Mac!.CopyTo(f);
+        MacOf(d.Link).CopyTo(f.Slice(6, 6));
+        Frames.W16(f, 12, Frames.EtherTypeIPv4);
+        var outer = f.Slice(Frames.EthHeader, 20);
+        outer.Clear();
+        outer[0] = 0x45;
+        outer[1] = ip[1];                        // TOS copied
+        Frames.W16(outer, 2, (ushort)outerTotal);
+        Frames.W16(outer, 4, ++_tunnelId);
+        Frames.W16(outer, 6, df ? (ushort)0x4000 : (ushort)0);
+        outer[8] = 64;
+        outer[9] = 4;                            // IPPROTO_IPIP
+        Frames.W32(outer, 12, AddressOf(d.Link));
+        Frames.W32(outer, 16, d.AddressValue);
+        Frames.W16(outer, 10, Checksum(outer));
+        ip.Slice(0, total).CopyTo(f.Slice(Frames.EthHeader + 20));
+        SinkOf(d.Link).Send(f);
+        FramesForwarded++;
+    }
+
     /// <summary>Creates and binds a connection to <paramref name="dest"/> (ip_vs_conn_new + ip_vs_bind_dest); null when no destination.</summary>
     private Connection? NewConnection(ServiceRuntime svc, in ConnKey key, Destination? dest, Connection? template)
     {
@@ -342,7 +394,9 @@ internal sealed class DirectorEngine
     /// </summary>
     private Connection? NewPersistentConnection(ServiceRuntime svc, in ConnKey key, in SchedulingContext ctx, long now)
     {
-        var tkey = new ConnKey(key.Protocol, key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        // Templates live in their own key space (the kernel's template lookup matches only templates), so a client
+        // that really uses port 0 never meets its template.
+        var tkey = new ConnKey((byte)(key.Protocol | TemplateKeyBit), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
         var template = _connections.Find(tkey);
         if (template is not null && template.Dest.Removed)
         {
@@ -355,13 +409,17 @@ internal sealed class DirectorEngine
         {
             var dest = svc.Scheduler.Schedule(svc.Destinations, ctx);
             if (dest is null) return null;
-            template = new Connection { Key = tkey, Dest = dest, Service = svc, State = LvsConnectionState.None, IsTemplate = true };
+            template = new Connection
+            {
+                Key = tkey, Dest = dest, Service = svc, State = LvsConnectionState.None, IsTemplate = true,
+                TimeoutMs = svc.PersistentTimeout * 1000L,
+            };
             dest.PersistentConnections++;
             CheckOverloadOnBind(dest);
             _connections.Add(template);
         }
-        // Using a template re-arms its timer to the full persistence timeout (ip_vs_conn_put).
-        template.ExpiresAtMs = now + svc.PersistentTimeout * 1000L;
+        // Using a template re-arms its timer with its timeout (ip_vs_conn_put).
+        template.ExpiresAtMs = now + template.TimeoutMs;
         return NewConnection(svc, key, template.Dest, template);
     }
 
@@ -438,14 +496,19 @@ internal sealed class DirectorEngine
         if (c.ExpiresAtMs > now) return false;
         if (c.IsTemplate && c.Controlled > 0)
         {
-            c.ExpiresAtMs = now + c.Service.PersistentTimeout * 1000L;
+            // ip_vs_conn_expire: a template that still controls connections lives on, with a 60 s timeout from now on.
+            c.TimeoutMs = 60_000;
+            c.ExpiresAtMs = now + c.TimeoutMs;
             return false;
         }
         return true;
     }
 
     /// <summary>ICMP port unreachable to the client, as ip_vs_leave does when no destination is available.</summary>
-    private void SendPortUnreachable(ReadOnlySpan<byte> frame, int ihl, int total)
+    private void SendPortUnreachable(ReadOnlySpan<byte> frame, int ihl, int total) => SendIcmpError(frame, ihl, total, 3, 0);
+
+    /// <summary>An ICMP destination-unreachable (code 3 port, code 4 fragmentation needed with the next-hop MTU).</summary>
+    private void SendIcmpError(ReadOnlySpan<byte> frame, int ihl, int total, byte code, ushort nextHopMtu)
     {
         var ip = frame.Slice(Frames.EthHeader);
         int quoted = Math.Min(total, ihl + 8);
@@ -465,7 +528,8 @@ internal sealed class DirectorEngine
         ip.Slice(12, 4).CopyTo(o.Slice(16)); // to the client
         Frames.W16(o, 10, Checksum(o.Slice(0, 20)));
         var icmp = o.Slice(20);
-        icmp[0] = 3; icmp[1] = 3;
+        icmp[0] = 3; icmp[1] = code;
+        if (code == 4) Frames.W16(icmp, 6, nextHopMtu);
         ip.Slice(0, quoted).CopyTo(icmp.Slice(8));
         Frames.W16(icmp, 2, Checksum(icmp.Slice(0, icmpLen)));
         _sink.Send(f);
@@ -565,9 +629,9 @@ internal sealed class DirectorEngine
 
     private static void ValidateForwarding(LvsForwarding f)
     {
-        if (f != LvsForwarding.Route && f != LvsForwarding.Masq)
+        if (f == LvsForwarding.Local || !Enum.IsDefined(f))
             throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.NotImplemented,
-                $"The forwarding method '{f}' is not implemented yet by the LvsPS engine; use Route (direct routing) or Masq (NAT).", f);
+                $"The forwarding method '{f}' is not implemented by the LvsPS engine; use Route (direct routing), Masq (NAT) or Tunnel (IP-in-IP).", f);
     }
 
     private ServiceRuntime GetService(ServiceSpec? spec)
@@ -641,7 +705,8 @@ internal sealed class DirectorEngine
         if (rs.UpperThreshold < 0 || rs.LowerThreshold < 0)
             throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
                 $"Connection thresholds cannot be negative (upper {rs.UpperThreshold}, lower {rs.LowerThreshold}).", rs.ToString());
-        if (rs.UpperThreshold != 0 && rs.LowerThreshold > rs.UpperThreshold)
+        // As ip_vs_add_dest/ip_vs_edit_dest: the lower threshold may not exceed the upper one (even 0).
+        if (rs.LowerThreshold > rs.UpperThreshold)
             throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
                 $"The lower threshold {rs.LowerThreshold} is above the upper threshold {rs.UpperThreshold} for {rs}.", rs.ToString());
     }
@@ -652,15 +717,15 @@ internal sealed class DirectorEngine
         ValidateWeight(rs.Weight);
         ValidateThresholds(rs);
         ValidateForwarding(rs.Forwarding);
-        // Direct routing cannot change the port: ipvsadm forces the service port for -g.
-        ushort rp = rs.Forwarding == LvsForwarding.Route ? svc.Port : rs.Port == 0 ? svc.Port : rs.Port;
+        // Direct routing and tunnelling cannot change the port: ipvsadm forces the service port for -g and -i.
+        ushort rp = rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
         ValidatePort(rp, "real server port");
         return (ra, rp);
     }
 
     private Destination InsertDestination(ServiceRuntime svc, RealServerSpec rs)
     {
-        ushort port = rs.Forwarding == LvsForwarding.Route || rs.Port == 0 ? svc.Port : rs.Port;
+        ushort port = rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
         uint addr = Frames.ToUInt32(rs.Address);
         // ip_vs_trash_get_dest: a deleted destination that still has connections comes back with them.
         var d = svc.Trash.FirstOrDefault(t => t.AddressValue == addr && t.Port == port);
@@ -670,6 +735,8 @@ internal sealed class DirectorEngine
             d.Removed = false;
             d.Weight = rs.Weight;
             d.Forwarding = rs.Forwarding;
+            // As __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
+            if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
         }
         else
         {

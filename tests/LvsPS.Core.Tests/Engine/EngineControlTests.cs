@@ -130,9 +130,9 @@ public class EngineControlTests
     }
 
     [Theory]
-    [InlineData(LvsForwarding.Tunnel)]
     [InlineData(LvsForwarding.Local)]
-    public void TunnelAndLocalForwarding_ForwardingNotImplemented(LvsForwarding forwarding)
+    [InlineData((LvsForwarding)42)]
+    public void LocalForwarding_ForwardingNotImplemented(LvsForwarding forwarding)
     {
         var h = Configured();
         AssertRefused(h, LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.NotImplemented,

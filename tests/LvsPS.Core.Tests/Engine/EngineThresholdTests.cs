@@ -367,7 +367,7 @@ public class EngineThresholdTests
         AssertRefusedWithIcmp(h, 40002);
     }
 
-    [Fact(Skip = "BUG: a destination taken back from the trash keeps its old OVERLOAD mark; ip_vs_add_dest runs __ip_vs_update_dest on it, which clears the mark when the new upper threshold is 0 or above the old one (InsertDestination only copies the thresholds). Fix: in InsertDestination, for a revived d, `if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;` before copying the thresholds")]
+    [Fact]
     public void DeletedAndReAddedWithoutThresholds_IsNoLongerOverloaded()
     {
         var (h, s) = OverloadedAtTwo();
