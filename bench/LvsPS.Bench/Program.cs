@@ -30,6 +30,8 @@ public class PacketPathBenchmarks
     private byte[] _data = null!;
     private byte[] _arp = null!;
     private byte[] _syn = null!;
+    private byte[] _rst = null!;
+    private byte[] _ack = null!;
     private ushort _port = 10000;
 
     private static readonly byte[] DirectorMac = { 2, 0x4c, 0x56, 0, 1, 1 };
@@ -63,6 +65,8 @@ public class PacketPathBenchmarks
         _data = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x18, 512);
         _arp = TestFrames.ArpRequest(ClientMac, 0x0afa00c8, 0x0afa0065);
         _syn = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 1, 80, 0x02, 0);
+        _rst = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 1, 80, 0x04, 0);
+        _ack = TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 1, 80, 0x10, 0);
         // The path measured must be the forwarding one, not an early exit.
         long before = _sink.Sent;
         EstablishedSegment();
@@ -82,13 +86,23 @@ public class PacketPathBenchmarks
     [Benchmark]
     public void ArpRequestForVip() => _engine.ProcessFrame(_arp);
 
-    /// <summary>A new connection: schedule (rr), create the entry, forward. Allocates the connection entry.</summary>
+    /// <summary>
+    /// A new connection each time: a SYN from a 5-tuple whose previous entry was closed (conn_reuse_mode schedules it
+    /// afresh: unlink the old entry, schedule with rr, allocate and link the new one), then an ACK (ESTABLISHED)
+    /// and an RST (CLOSE), so the next call finds a closed entry again. Three frames per call; the table stays bounded.
+    /// </summary>
     [Benchmark]
-    public void NewConnectionSyn()
+    public void NewConnectionSynAckRst()
     {
-        _port = (ushort)(_port == 60000 ? 10000 : _port + 1);
+        _port = (ushort)(_port == 11000 ? 10000 : _port + 1);
         TestFrames.SetSourcePort(_syn, _port);
         DirectorMac.CopyTo(_syn, 0);
         _engine.ProcessFrame(_syn);
+        TestFrames.SetSourcePort(_ack, _port);
+        DirectorMac.CopyTo(_ack, 0);
+        _engine.ProcessFrame(_ack);
+        TestFrames.SetSourcePort(_rst, _port);
+        DirectorMac.CopyTo(_rst, 0);
+        _engine.ProcessFrame(_rst);
     }
 }

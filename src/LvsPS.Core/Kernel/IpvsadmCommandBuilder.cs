@@ -17,7 +17,7 @@ public enum IpvsadmOutputKind
 {
     /// <summary>Nothing worth reading (a change: -A, -E, -D, -a, -e, -d, -Z, -C, --set).</summary>
     None,
-    /// <summary><c>-L -n</c> listings (plain, --stats, --thresholds, --persistent-conn).</summary>
+    /// <summary><c>-L -n</c> listings (plain, --stats, --rate, --thresholds, --persistent-conn).</summary>
     Listing,
     /// <summary><c>-L -n -c</c>.</summary>
     Connections,
@@ -65,7 +65,7 @@ public static class IpvsadmCommandBuilder
 
     /// <summary>
     /// The ipvsadm invocations that carry out <paramref name="request"/>, in the order they must run.
-    /// list-services gives four listings (-L -n --exact, --stats --exact, --thresholds, --persistent-conn);
+    /// list-services gives five listings (-L -n --exact, --stats --exact, --rate --exact, --thresholds, --persistent-conn);
     /// add-service with real servers gives -A followed by one -a per real server (oldest first, so the kernel's
     /// list matches the request's newest-first order); set-timeouts gives --set followed by -L --timeout.
     /// </summary>
@@ -177,11 +177,15 @@ public static class IpvsadmCommandBuilder
         return Make(program, new[] { "--set", Num(timeouts.Tcp), Num(timeouts.TcpFin), Num(timeouts.Udp) }, IpvsadmOutputKind.None);
     }
 
-    /// <summary>The four listings list-services reads: -L -n --exact, -L -n --stats --exact, -L -n --thresholds, -L -n --persistent-conn.</summary>
+    /// <summary>
+    /// The five listings list-services reads: -L -n --exact, -L -n --stats --exact, -L -n --rate --exact,
+    /// -L -n --thresholds, -L -n --persistent-conn.
+    /// </summary>
     public static IReadOnlyList<IpvsadmCommand> ListServices(string program = DefaultProgram) => new[]
     {
         Make(program, new[] { "-L", "-n", "--exact" }, IpvsadmOutputKind.Listing),
         Make(program, new[] { "-L", "-n", "--stats", "--exact" }, IpvsadmOutputKind.Listing),
+        Make(program, new[] { "-L", "-n", "--rate", "--exact" }, IpvsadmOutputKind.Listing),
         Make(program, new[] { "-L", "-n", "--thresholds" }, IpvsadmOutputKind.Listing),
         Make(program, new[] { "-L", "-n", "--persistent-conn" }, IpvsadmOutputKind.Listing),
     };
@@ -441,7 +445,7 @@ public static class IpvsadmCommandBuilder
     private static string Num(int v) => v.ToString(Inv);
 
     private static T Required<T>(T? value, string what) where T : class
-        => value ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no {what}.");
+        => value ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no '{what}'.");
 
     private static IpvsadmCommand Make(string program, IReadOnlyList<string> args, IpvsadmOutputKind output)
     {

@@ -15,6 +15,8 @@ public enum IpvsadmListingKind
     List,
     /// <summary><c>-L -n --stats</c> (with or without --exact).</summary>
     Stats,
+    /// <summary><c>-L -n --rate</c> (with or without --exact): the kernel estimator's per-second rates.</summary>
+    Rate,
     /// <summary><c>-L -n --thresholds</c>.</summary>
     Thresholds,
     /// <summary><c>-L -n --persistent-conn</c>.</summary>
@@ -49,7 +51,7 @@ public sealed class IpvsadmVersionInfo
 
 /// <summary>
 /// Reads the text ipvsadm (1.26 .. 1.31) prints: <c>-L -n</c> with or without <c>--exact</c>, <c>--stats</c>,
-/// <c>--thresholds</c>, <c>--persistent-conn</c>, <c>-L -n -c</c>, <c>-L --timeout</c> and <c>--version</c>. The
+/// <c>--rate</c>, <c>--thresholds</c>, <c>--persistent-conn</c>, <c>-L -n -c</c>, <c>-L --timeout</c> and <c>--version</c>. The
 /// formats are those of ipvsadm.c (print_title, print_service_entry, print_conn, list_timeout, version); trailing
 /// spaces and K/M/G/T abbreviations are accepted. Anything else is refused with DirectorProtocolError (ParserError)
 /// naming the line, so a changed format is never read as wrong numbers.
@@ -69,8 +71,9 @@ public static class IpvsadmOutputParser
 
     /// <summary>
     /// The services of one or more concatenated listings (each starts with its "IP Virtual Server version" header):
-    /// the plain listing gives the services and real servers, --stats their counters, --thresholds the thresholds,
-    /// --persistent-conn the persistence-template counts. The plain listing must be among them.
+    /// the plain listing gives the services and real servers, --stats their counters, --rate their rates,
+    /// --thresholds the thresholds, --persistent-conn the persistence-template counts. The plain listing must be
+    /// among them.
     /// </summary>
     public static List<LvsService> ParseServices(string text, string director = "")
         => Merge(ParseListings(text), director);
@@ -126,7 +129,8 @@ public static class IpvsadmOutputParser
             foreach (var other in listing.Services)
             {
                 if (!index.TryGetValue(Key(other), out var svc)) continue;
-                if (listing.Kind == IpvsadmListingKind.Stats) svc.Statistics = other.Statistics;
+                if (listing.Kind == IpvsadmListingKind.Stats) CopyCounters(other.Statistics, svc.Statistics);
+                if (listing.Kind == IpvsadmListingKind.Rate) CopyRates(other.Statistics, svc.Statistics);
                 foreach (var ors in other.RealServers)
                 {
                     var rs = svc.RealServers.FirstOrDefault(r => r.RealAddress.Equals(ors.RealAddress) && r.RealPort == ors.RealPort);
@@ -134,7 +138,10 @@ public static class IpvsadmOutputParser
                     switch (listing.Kind)
                     {
                         case IpvsadmListingKind.Stats:
-                            rs.Statistics = ors.Statistics;
+                            CopyCounters(ors.Statistics, rs.Statistics);
+                            break;
+                        case IpvsadmListingKind.Rate:
+                            CopyRates(ors.Statistics, rs.Statistics);
                             break;
                         case IpvsadmListingKind.Thresholds:
                             rs.UpperThreshold = ors.UpperThreshold;
@@ -158,6 +165,24 @@ public static class IpvsadmOutputParser
         static (LvsProtocol, IPAddress, ushort) Key(LvsService s) => (s.Protocol, s.VirtualAddress, s.Port);
     }
 
+    private static void CopyCounters(LvsStatistics from, LvsStatistics to)
+    {
+        to.Connections = from.Connections;
+        to.InPackets = from.InPackets;
+        to.OutPackets = from.OutPackets;
+        to.InBytes = from.InBytes;
+        to.OutBytes = from.OutBytes;
+    }
+
+    private static void CopyRates(LvsStatistics from, LvsStatistics to)
+    {
+        to.ConnectionsPerSecond = from.ConnectionsPerSecond;
+        to.InPacketsPerSecond = from.InPacketsPerSecond;
+        to.OutPacketsPerSecond = from.OutPacketsPerSecond;
+        to.InBytesPerSecond = from.InBytesPerSecond;
+        to.OutBytesPerSecond = from.OutBytesPerSecond;
+    }
+
     private static IpvsadmListing ParseSection(List<string> lines, int start, int end)
     {
         var m = HeaderPattern.Match(lines[start].TrimEnd());
@@ -170,12 +195,14 @@ public static class IpvsadmOutputParser
             kind = IpvsadmListingKind.List;
         else if (Words(title).SequenceEqual(new[] { "Prot", "LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes" }))
             kind = IpvsadmListingKind.Stats;
+        else if (Words(title).SequenceEqual(new[] { "Prot", "LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS" }))
+            kind = IpvsadmListingKind.Rate;
         else if (Words(title).SequenceEqual(new[] { "Prot", "LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn", "InActConn" }))
             kind = IpvsadmListingKind.Thresholds;
         else if (Words(title).SequenceEqual(new[] { "Prot", "LocalAddress:Port", "Weight", "PersistConn", "ActiveConn", "InActConn" }))
             kind = IpvsadmListingKind.PersistentConn;
         else
-            throw Unexpected(start + 1, lines[start + 1], "not a listing LvsPS reads (-L -n, --stats, --thresholds, --persistent-conn)");
+            throw Unexpected(start + 1, lines[start + 1], "not a listing LvsPS reads (-L -n, --stats, --rate, --thresholds, --persistent-conn)");
         if (kind != IpvsadmListingKind.List && title2 != "  -> RemoteAddress:Port")
             throw Unexpected(start + 2, lines[start + 2], "expected \"  -> RemoteAddress:Port\"");
 
@@ -208,7 +235,7 @@ public static class IpvsadmOutputParser
                 continue;
             }
             skipping = false;
-            current = kind == IpvsadmListingKind.Stats ? ParseStatsServiceLine(t, i, line) : ParseServiceLine(t, i, line);
+            current = kind is IpvsadmListingKind.Stats or IpvsadmListingKind.Rate ? ParseCounterServiceLine(kind, t, i, line) : ParseServiceLine(t, i, line);
             listing.Services.Add(current);
         }
         return listing;
@@ -244,12 +271,12 @@ public static class IpvsadmOutputParser
         return svc;
     }
 
-    /// <summary>"TCP  10.0.0.1:80   12   3456   0   789012   0" (five counters).</summary>
-    private static LvsService ParseStatsServiceLine(string[] t, int n, string line)
+    /// <summary>"TCP  10.0.0.1:80   12   3456   0   789012   0" (five counters or five rates).</summary>
+    private static LvsService ParseCounterServiceLine(IpvsadmListingKind kind, string[] t, int n, string line)
     {
         var svc = NewService(t, n, line);
-        if (t.Length != 7) throw Unexpected(n, line, "expected the service and five counters");
-        svc.Statistics = Counters(t, 2, n, line);
+        if (t.Length != 7) throw Unexpected(n, line, "expected the service and five numbers");
+        svc.Statistics = kind == IpvsadmListingKind.Rate ? Rates(t, 2, n, line) : Counters(t, 2, n, line);
         return svc;
     }
 
@@ -297,6 +324,10 @@ public static class IpvsadmOutputParser
                 if (t.Length != 6) throw Unexpected(n, line, "expected address:port and five counters");
                 rs.Statistics = Counters(t, 1, n, line);
                 break;
+            case IpvsadmListingKind.Rate:
+                if (t.Length != 6) throw Unexpected(n, line, "expected address:port and five rates");
+                rs.Statistics = Rates(t, 1, n, line);
+                break;
             case IpvsadmListingKind.Thresholds:
                 if (t.Length != 5) throw Unexpected(n, line, "expected address:port, Uthreshold, Lthreshold, ActiveConn, InActConn");
                 rs.UpperThreshold = ParseCount(t[1], n, line);
@@ -322,6 +353,16 @@ public static class IpvsadmOutputParser
         OutPackets = ParseLargeNumber(t[from + 2], n, line),
         InBytes = ParseLargeNumber(t[from + 3], n, line),
         OutBytes = ParseLargeNumber(t[from + 4], n, line),
+    };
+
+    /// <summary>CPS, InPPS, OutPPS, InBPS, OutBPS (the first three plain on real server lines, all largenum otherwise).</summary>
+    private static LvsStatistics Rates(string[] t, int from, int n, string line) => new()
+    {
+        ConnectionsPerSecond = ParseLargeNumber(t[from], n, line),
+        InPacketsPerSecond = ParseLargeNumber(t[from + 1], n, line),
+        OutPacketsPerSecond = ParseLargeNumber(t[from + 2], n, line),
+        InBytesPerSecond = ParseLargeNumber(t[from + 3], n, line),
+        OutBytesPerSecond = ParseLargeNumber(t[from + 4], n, line),
     };
 
     /// <summary>

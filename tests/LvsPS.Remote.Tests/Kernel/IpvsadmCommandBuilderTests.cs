@@ -154,11 +154,12 @@ public sealed class IpvsadmCommandBuilderTests
         {
             "ipvsadm '-L' '-n' '--exact'",
             "ipvsadm '-L' '-n' '--stats' '--exact'",
+            "ipvsadm '-L' '-n' '--rate' '--exact'",
             "ipvsadm '-L' '-n' '--thresholds'",
             "ipvsadm '-L' '-n' '--persistent-conn'",
         }, list.Select(c => c.CommandLine));
         Assert.All(list, c => Assert.Equal(IpvsadmOutputKind.Listing, c.Output));
-        Assert.Equal("ipvsadm '-L' '-n' '--exact' && ipvsadm '-L' '-n' '--stats' '--exact' && ipvsadm '-L' '-n' '--thresholds' && ipvsadm '-L' '-n' '--persistent-conn'",
+        Assert.Equal("ipvsadm '-L' '-n' '--exact' && ipvsadm '-L' '-n' '--stats' '--exact' && ipvsadm '-L' '-n' '--rate' '--exact' && ipvsadm '-L' '-n' '--thresholds' && ipvsadm '-L' '-n' '--persistent-conn'",
             IpvsadmCommandBuilder.JoinCommandLines(list));
     }
 
@@ -252,7 +253,7 @@ public sealed class IpvsadmCommandBuilderTests
         AssertRefused(LvsErrorIds.InvalidThreshold, () => IpvsadmCommandBuilder.AddRealServer(Svc(), th));
         AssertRefused(LvsErrorIds.InvalidTimeout, () => IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Tcp = -1 }));
         AssertRefused(LvsErrorIds.InvalidTimeout, () => IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Udp = 2678401 }));
-        AssertRefused(LvsErrorIds.ServiceNotFound, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.DeleteService }));
+        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.DeleteService }));
         AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = "format-disk" }));
         AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.Shutdown }));
     }

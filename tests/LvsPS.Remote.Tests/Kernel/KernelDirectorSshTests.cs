@@ -1,0 +1,101 @@
+using System.Net;
+using LvsPS.Core.Control;
+using LvsPS.Core.Kernel;
+using LvsPS.Core.Model;
+using LvsPS.Core.Remote;
+
+namespace LvsPS.Remote.Tests.Kernel;
+
+/// <summary>
+/// KernelDirector against a real OpenSSH sshd (<see cref="SshdNamespaceFixture"/>) on a host without ipvsadm and
+/// without the ip_vs module: the SSH transport, host-key checking, the exact argument vector the remote shell hands
+/// to the program, and the "ipvsadm not found" error. Nothing here runs ipvsadm or touches kernel IPVS.
+/// </summary>
+public sealed class KernelDirectorSshTests : IClassFixture<SshdNamespaceFixture>
+{
+    private readonly SshdNamespaceFixture _f;
+
+    public KernelDirectorSshTests(SshdNamespaceFixture fixture) => _f = fixture;
+
+    private static void AssertId(string expected, LvsException e)
+        => Assert.True(expected == e.ErrorId, $"expected {expected}, got {e.ErrorId}: {e.Message}");
+
+    [Fact]
+    public void Connect_WithoutIpvsadmOnTheHost_IsIpvsadmNotFound()
+    {
+        // The test needs a host without ipvsadm; it never installs or fakes one.
+        Assert.False(File.Exists("/usr/sbin/ipvsadm") || File.Exists("/sbin/ipvsadm"), "this host has ipvsadm; the test expects none");
+        using var d = new KernelDirector("ktest", _f.Target(_f.TrustingKnownHosts()));
+        var e = Assert.Throws<LvsException>(() => d.Connect());
+        AssertId(LvsErrorIds.IpvsadmNotFound, e);
+        Assert.Equal(LvsErrorKind.ResourceUnavailable, e.Kind);
+        Assert.StartsWith("ipvsadm not found on 127.0.0.1", e.Message);
+        Assert.Contains("/usr/sbin/ipvsadm, /sbin/ipvsadm", e.Message);
+        Assert.Contains("not found", e.Message.Substring(e.Message.IndexOf("the shell said", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("apt-get install ipvsadm", e.Message);
+        // The SSH session itself worked: the host key was checked and trusted.
+        Assert.True(d.IsConnected);
+        Assert.StartsWith("SHA256:", d.HostKeyFingerprint);
+    }
+
+    [Fact]
+    public void Requests_WithoutIpvsadm_FailWithAStableErrorId()
+    {
+        using var d = new KernelDirector("ktest", _f.Target(_f.TrustingKnownHosts()));
+        foreach (var op in new[] { ControlOps.ListServices, ControlOps.ListConnections, ControlOps.GetTimeouts, ControlOps.Clear, ControlOps.Ping })
+        {
+            var e = Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = op }));
+            AssertId(LvsErrorIds.IpvsadmNotFound, e);
+            var r = d.Send(new ControlRequest { Op = op }, throwOnError: false);
+            Assert.False(r.Ok);
+            Assert.Equal(LvsErrorIds.IpvsadmNotFound, r.ErrorId);
+            Assert.Equal(LvsErrorKind.ResourceUnavailable, r.ErrorKind);
+        }
+        // Validation comes first: a bad weight is reported as such, not as a missing ipvsadm.
+        var bad = new ControlRequest
+        {
+            Op = ControlOps.AddRealServer,
+            Service = new ServiceSpec { Address = IPAddress.Parse("10.250.9.101"), Port = 80 },
+            RealServer = new RealServerSpec { Address = IPAddress.Parse("10.250.9.2"), Weight = -5 },
+        };
+        AssertId(LvsErrorIds.InvalidWeight, Assert.Throws<LvsException>(() => d.Send(bad)));
+    }
+
+    [Fact]
+    public void UnknownHostKey_IsRefusedBeforeAnyCommand()
+    {
+        using var d = new KernelDirector("ktest", _f.Target(_f.NewKnownHostsPath()));
+        AssertId(LvsErrorIds.HostKeyUnknown, Assert.Throws<LvsException>(() => d.Connect()));
+        AssertId(LvsErrorIds.HostKeyUnknown, Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.ListServices })));
+        Assert.False(d.IsConnected);
+    }
+
+    [Fact]
+    public void TheRemoteShellHandsTheExactArgumentsOn()
+    {
+        // The command lines are run through the login shell of the director; printf shows the argument vector that
+        // shell builds from them (ipvsadm would receive the same).
+        var svc = new ServiceSpec
+        {
+            Address = IPAddress.Parse("10.250.9.101"), Port = 443, Scheduler = LvsScheduler.Sh, PersistentTimeout = 360,
+            PersistenceNetmask = IPAddress.Parse("255.255.255.0"), SchedulerFlags = LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port,
+        };
+        var commands = new[]
+        {
+            IpvsadmCommandBuilder.AddService(svc),
+            IpvsadmCommandBuilder.AddRealServer(svc, new RealServerSpec { Address = IPAddress.Parse("10.250.9.2"), Weight = 3, UpperThreshold = 10, LowerThreshold = 5 }),
+            IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Tcp = 900, TcpFin = 120, Udp = 300 }),
+            IpvsadmCommandBuilder.ListServices()[1],
+        };
+        using var s = SshSession.Open(_f.Target(_f.TrustingKnownHosts()));
+        foreach (var c in commands)
+        {
+            Assert.StartsWith("ipvsadm ", c.CommandLine);
+            var r = s.RunChecked("printf '<%s>\\n' " + c.CommandLine["ipvsadm ".Length..]);
+            Assert.Equal(string.Concat(c.Arguments.Select(a => "<" + a + ">\n")), r.Output);
+        }
+        var hostile = IpvsadmCommandBuilder.ToCommandLine("ipvsadm", new[] { "-L", "x'; touch /tmp/lvsps-pwned-$$ #", "$(id)", "`id`" });
+        var h = s.RunChecked("printf '<%s>\\n' " + hostile["ipvsadm ".Length..]);
+        Assert.Equal("<-L>\n<x'; touch /tmp/lvsps-pwned-$$ #>\n<$(id)>\n<`id`>\n", h.Output);
+    }
+}
