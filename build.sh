@@ -35,12 +35,19 @@ build() {
     dotnet build LvsPS.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 }
 
+# The module and the engine only (what the demo needs).
+build_module() {
+    echo "== dotnet build (module and engine)"
+    dotnet build src/LvsPS.Engine/LvsPS.Engine.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+    dotnet build src/LvsPS/LvsPS.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+}
+
 pwsh() { dotnet pwsh -NoLogo -NoProfile "$@"; }
 
 case "${1:-}" in
     setup) setup ;;
     build) setup; build ;;
-    demo) setup; build; pwsh -File examples/Seed-DrCluster.ps1 ;;
+    demo) setup; build_module; pwsh -File examples/Seed-DrCluster.ps1 ;;
     test) setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
     bench) setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
     *) sed -n '2,6p' "$0"; exit 64 ;;

@@ -66,7 +66,7 @@ SERVER_NET_DEVICE=eth0
     Get-LvsService -Director $Name | Out-Host
 
     Step 'Two telnet sessions from the client (like the walkthrough''s two telnet windows)'
-    Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2; do setsid sh -c 'sleep 8 | socat - TCP:$($vip):23 > /tmp/lvsps-telnet-$Name-`$i.txt' </dev/null >/dev/null 2>&1 & sleep 0.3; done; sleep 0.5; cat /tmp/lvsps-telnet-$Name-1.txt; echo; cat /tmp/lvsps-telnet-$Name-2.txt; echo" | Out-Host
+    Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2; do setsid sh -c `"sleep 8 | socat - TCP:$($vip):23 > /tmp/lvsps-telnet-$Name-`$i.txt`" </dev/null >/dev/null 2>&1 & sleep 0.3; done; sleep 0.5; for i in 1 2; do printf 'telnet %s window %s: ' $vip `$i; cat /tmp/lvsps-telnet-$Name-`$i.txt; echo; done" | Out-Host
     Get-LvsService -Director $Name | Out-Host
 
     Step "10 requests for http://$vip/test.html"
@@ -84,7 +84,7 @@ SERVER_NET_DEVICE=eth0
 
     Step 'Test-LvsCluster'
     $results = Test-LvsCluster -Lab $Name
-    $results | Format-Table Result, Check, Target, Message -Wrap | Out-Host
+    $results | ForEach-Object { '{0,-7} {1,-22} {2,-26} {3}' -f $_.Result, $_.Check, $_.Target, $_.Message } | Out-Host
     $failed = @($results | Where-Object Result -eq 'Failed').Count
     Write-Host ("{0} checks, {1} failed" -f $results.Count, $failed)
 }

@@ -7,6 +7,7 @@ keep the kernel's fixed timeouts (SYN_RECV 60 s, CLOSE 10 s ...).
 '@
     Parameters  = @{
         Director = 'The director to ask. By default: the only director running, or the one this session started last.'
+        AsText   = 'Returns the line "ipvsadm -L --timeout" prints: "Timeout (tcp tcpfin udp): 900 120 300".'
     }
     Examples    = @(
         @{
@@ -20,6 +21,7 @@ keep the kernel's fixed timeouts (SYN_RECV 60 s, CLOSE 10 s ...).
     )
     Outputs     = @(
         @{ Type = 'LvsPS.Core.Control.TimeoutSpec'; Description = 'Tcp, TcpFin and Udp in seconds.' }
+        @{ Type = 'System.String'; Description = 'With -AsText, the ipvsadm line.' }
     )
     Notes       = 'Errors: DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Set-LvsTimeout', 'Get-LvsConnection', 'about_LvsPS')

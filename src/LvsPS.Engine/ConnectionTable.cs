@@ -56,6 +56,11 @@ internal sealed class Connection
     public ulong Packets;
     /// <summary>A persistence template (client port 0, state NONE, counted in PersistentConnections).</summary>
     public bool IsTemplate;
+    /// <summary>The forwarding method fixed when the connection was bound (ip_vs_bind_xmit): editing the real
+    /// server later does not switch its existing connections.</summary>
+    public LvsForwarding Forwarding;
+    /// <summary>The link the connection's frames leave on (0 outside, 1 inside).</summary>
+    public int Link;
     /// <summary>A template's current timeout (the persistence timeout, 60 s once it outlived it with connections).</summary>
     public long TimeoutMs;
     /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>

@@ -228,7 +228,7 @@ internal sealed class DirectorEngine
         }
 
         var d = conn.Dest;
-        bool nat = d.Forwarding == LvsForwarding.Masq;
+        bool nat = conn.Forwarding == LvsForwarding.Masq;
         // Update state and the active/inactive counters as ip_vs_set_state does.
         if (proto == Frames.ProtoTcp)
         {
@@ -260,15 +260,15 @@ internal sealed class DirectorEngine
             }
             Nat.RewriteDestination(ip, ihl, proto, d.AddressValue, d.Port);
         }
-        else if (d.Forwarding == LvsForwarding.Tunnel)
+        else if (conn.Forwarding == LvsForwarding.Tunnel)
         {
-            ForwardTunnelled(frame, ip, ihl, total, d);
+            ForwardTunnelled(frame, ip, ihl, total, d, conn.Link);
             return;
         }
         // Only the Ethernet header changes for direct routing.
         d.Mac.CopyTo(frame);
-        MacOf(d.Link).CopyTo(frame.Slice(6, 6));
-        SinkOf(d.Link).Send(frame.Slice(0, Frames.EthHeader + total));
+        MacOf(conn.Link).CopyTo(frame.Slice(6, 6));
+        SinkOf(conn.Link).Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;
     }
 
@@ -334,7 +334,7 @@ internal sealed class DirectorEngine
     /// around the untouched client packet. Too big for the MTU with DF set: ICMP fragmentation needed back to the
     /// client (the kernel's PMTU handling); without DF it is dropped (no fragmentation here).
     /// </summary>
-    private void ForwardTunnelled(Span<byte> frame, Span<byte> ip, int ihl, int total, Destination d)
+    private void ForwardTunnelled(Span<byte> frame, Span<byte> ip, int ihl, int total, Destination d, int link)
     {
         int outerTotal = total + 20;
         bool df = (Frames.U16(ip, 6) & 0x4000) != 0;
@@ -347,7 +347,7 @@ internal sealed class DirectorEngine
         }
         var f = _tunnelBuffer.AsSpan(0, Frames.EthHeader + outerTotal);
         d.Mac!.CopyTo(f);
-        MacOf(d.Link).CopyTo(f.Slice(6, 6));
+        MacOf(link).CopyTo(f.Slice(6, 6));
         Frames.W16(f, 12, Frames.EtherTypeIPv4);
         var outer = f.Slice(Frames.EthHeader, 20);
         outer.Clear();
@@ -356,13 +356,13 @@ internal sealed class DirectorEngine
         Frames.W16(outer, 2, (ushort)outerTotal);
         Frames.W16(outer, 4, ++_tunnelId);
         Frames.W16(outer, 6, df ? (ushort)0x4000 : (ushort)0);
-        outer[8] = 64;
+        outer[8] = ip[8];                        // TTL copied from the inner header, as ip_vs_tunnel_xmit does
         outer[9] = 4;                            // IPPROTO_IPIP
-        Frames.W32(outer, 12, AddressOf(d.Link));
+        Frames.W32(outer, 12, AddressOf(link));
         Frames.W32(outer, 16, d.AddressValue);
         Frames.W16(outer, 10, Checksum(outer));
         ip.Slice(0, total).CopyTo(f.Slice(Frames.EthHeader + 20));
-        SinkOf(d.Link).Send(f);
+        SinkOf(link).Send(f);
         FramesForwarded++;
     }
 
@@ -378,6 +378,8 @@ internal sealed class DirectorEngine
             State = key.Protocol == Frames.ProtoTcp ? LvsConnectionState.None : LvsConnectionState.Udp,
             Inactive = true,
             Control = template,
+            Forwarding = dest.Forwarding,
+            Link = dest.Link,
         };
         if (template is not null) template.Controlled++;
         dest.InactiveConnections++;
@@ -557,7 +559,12 @@ internal sealed class DirectorEngine
             _connections.RemoveWhere(c => ExpireDue(c, now), Unbind);
             // The dest trash keeps deleted destinations while connections still point at them.
             foreach (var svc in _serviceOrder)
-                svc.Trash.RemoveAll(d => d.ActiveConnections + d.InactiveConnections + d.PersistentConnections == 0);
+                svc.Trash.RemoveAll(d =>
+                {
+                    if (d.ActiveConnections + d.InactiveConnections + d.PersistentConnections != 0) return false;
+                    _estimators.Remove(d.Statistics);
+                    return true;
+                });
 
             if (now >= _nextEstimateMs)
             {
@@ -781,7 +788,12 @@ internal sealed class DirectorEngine
         lock (Sync)
         {
             var svc = GetService(spec);
-            foreach (var d in svc.Destinations) d.Removed = true;
+            foreach (var d in svc.Destinations.Concat(svc.Trash))
+            {
+                d.Removed = true;
+                _estimators.Remove(d.Statistics);
+            }
+            _estimators.Remove(svc.Statistics);
             _services.Remove(svc.Key);
             _serviceOrder.Remove(svc);
             _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), Unbind);
@@ -809,14 +821,17 @@ internal sealed class DirectorEngine
             var svc = GetService(service);
             var (ra, rp) = ValidateRealServer(service, rs);
             var d = svc.FindDestination(ra, rp) ?? throw NoRealServer(svc, rs.Address, rp);
+            bool wasOneArmedNat = d.Forwarding == LvsForwarding.Masq && d.Link == 0;
             d.Weight = rs.Weight;
             d.Forwarding = rs.Forwarding;
-            d.Link = d.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
+            d.Link = rs.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
             // __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
             if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
             d.UpperThreshold = rs.UpperThreshold;
             d.LowerThreshold = rs.LowerThreshold;
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
+            // A one-armed NAT real server's replies come back on the outside link: the capture filter follows.
+            if (wasOneArmedNat || (d.Forwarding == LvsForwarding.Masq && d.Link == 0)) VipsChanged();
         }
     }
 
@@ -831,7 +846,9 @@ internal sealed class DirectorEngine
             svc.Destinations.Remove(d);
             d.Removed = true;
             if (d.ActiveConnections + d.InactiveConnections + d.PersistentConnections > 0) svc.Trash.Add(d);
+            else _estimators.Remove(d.Statistics);
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, d);
+            if (d.Forwarding == LvsForwarding.Masq && d.Link == 0) VipsChanged();
             // expire_nodest_conn=0: packets of its connections are dropped until the entries time out.
         }
     }

@@ -22,7 +22,7 @@ public sealed class DirectorNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionHelper.Complete(DirectorPaths.SocketNames().Concat(DirectorPaths.StateNames()), wordToComplete);
+        CompletionHelper.Complete(DirectorPaths.SocketNames().Concat(DirectorPaths.StateNames()).Concat(LvsPS.Core.Kernel.KernelDirectorRegistry.Names), wordToComplete);
 }
 
 /// <summary>Completes lab names.</summary>

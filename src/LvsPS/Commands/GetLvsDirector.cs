@@ -6,7 +6,7 @@ namespace LvsPS.Commands;
 
 /// <summary>Gets running directors (and, with -All, stopped ones that have a saved state).</summary>
 [Cmdlet(VerbsCommon.Get, "LvsDirector")]
-[OutputType(typeof(DirectorStatus))]
+[OutputType(typeof(DirectorStatus), typeof(LvsPS.Core.Kernel.KernelDirectorStatus))]
 public sealed class GetLvsDirectorCommand : LvsCmdlet
 {
     /// <summary>Director names (wildcards allowed).</summary>
@@ -38,6 +38,13 @@ public sealed class GetLvsDirectorCommand : LvsCmdlet
                 status = new DirectorStatus { Name = n, Running = false, StatePath = DirectorPaths.State(n), LogPath = DirectorPaths.Log(n), SocketPath = DirectorPaths.Socket(n) };
             }
             WriteObject(status);
+        }
+        // Kernel IPVS directors this session is connected to (Connect-LvsDirector).
+        foreach (var k in LvsPS.Core.Kernel.KernelDirectorRegistry.All.Where(k => patterns.Any(p => p.IsMatch(k.Name))))
+        {
+            any = true;
+            try { WriteObject(k.GetStatus()); }
+            catch (LvsException e) { WriteLvsError(e, k.Name); }
         }
         if (!any && Name is not null && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)))
             WriteLvsError(new LvsException(LvsErrorIds.DirectorNotRunning, LvsErrorKind.ObjectNotFound,

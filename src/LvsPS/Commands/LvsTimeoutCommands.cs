@@ -5,14 +5,33 @@ using LvsPS.Core.Model;
 namespace LvsPS.Commands;
 
 /// <summary>Gets the director's connection timeouts (ipvsadm -L --timeout).</summary>
-[Cmdlet(VerbsCommon.Get, "LvsTimeout")]
-[OutputType(typeof(TimeoutSpec))]
+[Cmdlet(VerbsCommon.Get, "LvsTimeout", DefaultParameterSetName = "Object")]
+[OutputType(typeof(TimeoutSpec), ParameterSetName = new[] { "Object" })]
+[OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
 public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
 {
+    /// <summary>Return the line ipvsadm -L --timeout prints.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Text")]
+    public SwitchParameter AsText { get; set; }
+
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        try { WriteObject(client.Send(new ControlRequest { Op = ControlOps.GetTimeouts }).Timeouts); }
+        try
+        {
+            var t = client.Send(new ControlRequest { Op = ControlOps.GetTimeouts }).Timeouts;
+            if (t is null) return;
+            if (AsText)
+            {
+                var lt = new LvsPS.Core.Connections.LvsTimeouts();
+                lt.Set(t.Tcp, t.TcpFin, t.Udp);
+                WriteObject(LvsPS.Core.Text.IpvsadmFormatter.FormatTimeout(lt));
+            }
+            else
+            {
+                WriteObject(t);
+            }
+        }
         catch (LvsException e) { WriteLvsError(e, client.Name); }
     }
 }

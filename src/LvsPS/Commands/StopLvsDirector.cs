@@ -29,6 +29,12 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
         string name;
         try { name = ResolveDirector(Name); }
         catch (LvsException e) { WriteLvsError(e, Name); return; }
+        if (LvsPS.Core.Kernel.KernelDirectorRegistry.Contains(name))
+        {
+            WriteLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidOperation,
+                $"'{name}' is a kernel IPVS director reached over SSH; LvsPS does not stop it. Use Disconnect-LvsDirector to end the session.", name));
+            return;
+        }
         if (!ShouldProcess($"director '{name}'", "Stop LvsPS director")) return;
         try
         {

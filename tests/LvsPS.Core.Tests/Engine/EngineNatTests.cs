@@ -207,13 +207,13 @@ public class EngineNatTests
 
     // ------------------------------------------------------------------ TCP states: INPUT for the client, OUTPUT for replies
 
-    private static void Client(NatHarness n, byte flags, LvsConnectionState expected)
+    private static void ClientSends(NatHarness n, byte flags, LvsConnectionState expected)
     {
         Assert.NotNull(n.FromClient(Frame(Tcp(40000, flags))));
         Assert.Equal(expected, n.Connection(40000).State);
     }
 
-    private static void Server(NatHarness n, byte flags, LvsConnectionState expected)
+    private static void ServerSends(NatHarness n, byte flags, LvsConnectionState expected)
     {
         Assert.NotNull(n.FromServer(Frame(n.Reply(1, 8080, 40000, flags))));
         Assert.Equal(expected, n.Connection(40000).State);
@@ -226,34 +226,34 @@ public class EngineNatTests
     public void Handshake_SynRecv_SynAckKeepsSynRecv_AckEstablishes()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);               // INPUT syn on NONE
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);          // INPUT syn on NONE
         Assert.Equal(60, n.Connection(40000).ExpiresInSeconds);
         AssertActive(n, 1, 0);
-        Server(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);  // OUTPUT syn on SYN_RECV
+        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);  // OUTPUT syn on SYN_RECV
         Assert.Equal(60, n.Connection(40000).ExpiresInSeconds);
-        Client(n, Frames.Ack, LvsConnectionState.Established);           // INPUT ack on SYN_RECV
+        ClientSends(n, Frames.Ack, LvsConnectionState.Established);      // INPUT ack on SYN_RECV
         Assert.Equal(900, n.Connection(40000).ExpiresInSeconds);
         AssertActive(n, 1, 0);
-        Server(n, Frames.Ack | Psh, LvsConnectionState.Established);     // OUTPUT ack on ESTABLISHED
-        Client(n, Frames.Ack | Psh, LvsConnectionState.Established);
+        ServerSends(n, Frames.Ack | Psh, LvsConnectionState.Established);     // OUTPUT ack on ESTABLISHED
+        ClientSends(n, Frames.Ack | Psh, LvsConnectionState.Established);
     }
 
     [Fact]
     public void ClientClosesFirst_CloseWait_ThenServerFin_TimeWait()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);
-        Server(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
-        Client(n, Frames.Ack, LvsConnectionState.Established);
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
+        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
 
         // INPUT fin on ESTABLISHED is CLOSE_WAIT (DR's INPUT-ONLY table would say FIN_WAIT).
-        Client(n, Frames.Fin | Frames.Ack, LvsConnectionState.CloseWait);
+        ClientSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.CloseWait);
         Assert.Equal(60, n.Connection(40000).ExpiresInSeconds);
         AssertActive(n, 0, 1);
-        Server(n, Frames.Ack, LvsConnectionState.CloseWait);             // OUTPUT ack on CLOSE_WAIT
-        Server(n, Frames.Fin | Frames.Ack, LvsConnectionState.TimeWait); // OUTPUT fin on CLOSE_WAIT
+        ServerSends(n, Frames.Ack, LvsConnectionState.CloseWait);        // OUTPUT ack on CLOSE_WAIT
+        ServerSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.TimeWait); // OUTPUT fin on CLOSE_WAIT
         Assert.Equal(120, n.Connection(40000).ExpiresInSeconds);
-        Client(n, Frames.Ack, LvsConnectionState.TimeWait);              // INPUT ack on TIME_WAIT
+        ClientSends(n, Frames.Ack, LvsConnectionState.TimeWait);         // INPUT ack on TIME_WAIT
         AssertActive(n, 0, 1);
     }
 
@@ -261,15 +261,15 @@ public class EngineNatTests
     public void ServerClosesFirst_FinWait_ThenClientFin_TimeWait()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);
-        Server(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
-        Client(n, Frames.Ack, LvsConnectionState.Established);
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
+        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
 
-        Server(n, Frames.Fin | Frames.Ack, LvsConnectionState.FinWait);  // OUTPUT fin on ESTABLISHED
+        ServerSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.FinWait);  // OUTPUT fin on ESTABLISHED
         Assert.Equal(120, n.Connection(40000).ExpiresInSeconds);
         AssertActive(n, 0, 1);
-        Client(n, Frames.Ack, LvsConnectionState.FinWait);               // INPUT ack on FIN_WAIT
-        Client(n, Frames.Fin | Frames.Ack, LvsConnectionState.TimeWait); // INPUT fin on FIN_WAIT
+        ClientSends(n, Frames.Ack, LvsConnectionState.FinWait);          // INPUT ack on FIN_WAIT
+        ClientSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.TimeWait); // INPUT fin on FIN_WAIT
         AssertActive(n, 0, 1);
     }
 
@@ -277,8 +277,8 @@ public class EngineNatTests
     public void ServerResetsTheHandshake_Close()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);
-        Server(n, Frames.Rst | Frames.Ack, LvsConnectionState.Close);    // OUTPUT rst on SYN_RECV
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ServerSends(n, Frames.Rst | Frames.Ack, LvsConnectionState.Close);    // OUTPUT rst on SYN_RECV
         Assert.Equal(10, n.Connection(40000).ExpiresInSeconds);
         AssertActive(n, 0, 1);
     }
@@ -287,18 +287,18 @@ public class EngineNatTests
     public void ClientRstOnSynRecv_StaysSynRecv_ServerRstOnEstablished_Close()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);
-        Client(n, Frames.Rst, LvsConnectionState.SynRecv);               // INPUT rst on SYN_RECV
-        Client(n, Frames.Ack, LvsConnectionState.Established);
-        Server(n, Frames.Rst, LvsConnectionState.Close);                 // OUTPUT rst on ESTABLISHED
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ClientSends(n, Frames.Rst, LvsConnectionState.SynRecv);          // INPUT rst on SYN_RECV
+        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
+        ServerSends(n, Frames.Rst, LvsConnectionState.Close);            // OUTPUT rst on ESTABLISHED
     }
 
     [Fact]
     public void ClientFinDuringHandshake_TimeWait()
     {
         var n = Mapped();
-        Client(n, Frames.Syn, LvsConnectionState.SynRecv);
-        Client(n, Frames.Fin, LvsConnectionState.TimeWait);              // INPUT fin on SYN_RECV
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ClientSends(n, Frames.Fin, LvsConnectionState.TimeWait);         // INPUT fin on SYN_RECV
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using LvsPS.Core.Control;
 using LvsPS.Core.Model;
 using LvsPS.Engine;
 
