@@ -31,30 +31,18 @@ public static class LvsDrConfParser
 
     private static readonly Regex KeyPattern = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
     private static readonly Regex DevicePattern = new(@"^[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+)?$", RegexOptions.CultureInvariant);
-    private static readonly Regex HostPattern = new(@"^[A-Za-z0-9_]([A-Za-z0-9_\-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_\-]*[A-Za-z0-9_])?)*\.?$", RegexOptions.CultureInvariant);
 
     /// <summary>Reads and parses a file; a missing file is ConfigFileNotFound (ObjectNotFound).</summary>
     public static LvsDrConfiguration ParseFile(string path, Func<string, IPAddress?>? resolveHost = null, string servicesPath = DefaultServicesPath)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new LvsException(LvsErrorIds.ConfigFileNotFound, LvsErrorKind.ObjectNotFound,
-                $"The configuration file '{path}' does not exist.", path, ex);
-        }
-        return Parse(text, path, resolveHost, servicesPath);
+        return Parse(ConfigSyntax.ReadFile(path), path, resolveHost, servicesPath);
     }
 
     /// <summary>Parses configuration text; <paramref name="fileName"/> is used in messages and <see cref="LvsServiceDefinition.SourceFile"/>.</summary>
     public static LvsDrConfiguration Parse(string text, string fileName, Func<string, IPAddress?>? resolveHost = null, string servicesPath = DefaultServicesPath)
     {
         ArgumentNullException.ThrowIfNull(servicesPath);
-        return new Parser(text, fileName, resolveHost, () => LoadServices(servicesPath), servicesPath).Run();
+        return new Parser(text, fileName, resolveHost, () => ConfigSyntax.LoadServices(servicesPath), servicesPath).Run();
     }
 
     /// <summary>Parses configuration text with an already loaded services table.</summary>
@@ -64,43 +52,22 @@ public static class LvsDrConfParser
         return new Parser(text, fileName, resolveHost, () => services, "the services table").Run();
     }
 
-    private static ServicesDatabase? LoadServices(string path)
-    {
-        try
-        {
-            return ServicesDatabase.Load(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
     private sealed class Parser
     {
         private readonly string _text;
-        private readonly string _file;
-        private readonly Func<string, IPAddress?>? _resolve;
-        private readonly Func<ServicesDatabase?> _loadServices;
-        private readonly string _servicesName;
-        private ServicesDatabase? _services;
-        private bool _servicesLoaded;
+        /// <summary>File, line, errors, host and port resolution shared with the other configuration parsers.</summary>
+        private readonly ConfigSyntax _syn;
 
         private readonly LvsDrConfiguration _conf;
         private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
         private readonly List<(LvsServiceDefinition Def, string Text)> _pending = new();
 
-        private int _line;
-        private string _lineText = "";
 
         public Parser(string text, string file, Func<string, IPAddress?>? resolve, Func<ServicesDatabase?> loadServices, string servicesName)
         {
             _text = text ?? throw new ArgumentNullException(nameof(text));
-            _file = string.IsNullOrEmpty(file) ? "<text>" : file;
-            _resolve = resolve;
-            _loadServices = loadServices;
-            _servicesName = servicesName;
-            _conf = new LvsDrConfiguration { SourceFile = _file };
+            _syn = new ConfigSyntax(file, resolve, loadServices, servicesName);
+            _conf = new LvsDrConfiguration { SourceFile = _syn.File };
         }
 
         public LvsDrConfiguration Run()
@@ -108,7 +75,7 @@ public static class LvsDrConfParser
             var lines = _text.Split('\n');
             for (int i = 0; i < lines.Length; i++)
             {
-                _line = i + 1;
+                _syn.Line = i + 1;
                 string line = lines[i].TrimEnd('\r');
                 int hash = line.IndexOf('#');
                 if (hash >= 0)
@@ -116,7 +83,7 @@ public static class LvsDrConfParser
                 line = line.Trim();
                 if (line.Length == 0)
                     continue;
-                _lineText = line;
+                _syn.LineText = line;
                 ParseLine(line);
             }
             Finish();
@@ -138,7 +105,7 @@ public static class LvsDrConfParser
             {
                 if (_seen.TryGetValue(key, out int first))
                     throw Error($"duplicate {key} (first set on line {first})");
-                _seen[key] = _line;
+                _seen[key] = _syn.Line;
             }
 
             switch (key)
@@ -182,7 +149,7 @@ public static class LvsDrConfParser
                     ParseService(value);
                     break;
                 default:
-                    _conf.Warnings.Add($"{_file}:{_line}: unknown setting '{key}' ignored");
+                    _conf.Warnings.Add($"{_syn.File}:{_syn.Line}: unknown setting '{key}' ignored");
                     break;
             }
         }
@@ -196,9 +163,9 @@ public static class LvsDrConfParser
             if (t.Length < 2 || t.Length > 4)
                 throw Error($"VIP needs 'device[:alias] address netmask broadcast', got '{value}'");
             _conf.VipDevice = Device(t[0]);
-            _conf.VirtualAddress = Host(t[1]);
+            _conf.VirtualAddress = _syn.Host(t[1]);
             _conf.VipNetmask = t.Length > 2 ? Netmask(t[2]) : IPAddress.Broadcast;
-            _conf.VipBroadcast = t.Length > 3 ? Host(t[3]) : null;
+            _conf.VipBroadcast = t.Length > 3 ? _syn.Host(t[3]) : null;
         }
 
         private void ParseDirectorInside(string value)
@@ -207,7 +174,7 @@ public static class LvsDrConfParser
             if (t.Length < 2 || t.Length > 5)
                 throw Error($"DIRECTOR_INSIDEIP needs 'device address network netmask broadcast', got '{value}'");
             _conf.DirectorDevice = Device(t[0]);
-            _conf.DirectorAddress = Host(t[1]);
+            _conf.DirectorAddress = _syn.Host(t[1]);
             _conf.DirectorNetwork = t.Length > 2 ? Ipv4Literal(t[2], "network") : null;
             _conf.DirectorNetmask = t.Length > 3 ? Netmask(t[3]) : null;
             _conf.DirectorBroadcast = t.Length > 4 ? Ipv4Literal(t[4], "broadcast") : null;
@@ -226,7 +193,7 @@ public static class LvsDrConfParser
                 "f" => throw Error("fwmark services ('f') are not supported; use t or u"),
                 _ => throw Error($"unknown protocol '{t[0]}' (expected t or u)"),
             };
-            ushort port = Port(t[1], proto);
+            ushort port = _syn.Port(t[1], proto);
             if (!SchedulerFactory.TryParse(t[2], out var sched))
                 throw Error($"unknown scheduler '{t[2]}'");
 
@@ -235,8 +202,8 @@ public static class LvsDrConfParser
                 Protocol = proto,
                 Port = port,
                 Scheduler = sched,
-                SourceFile = _file,
-                Line = _line,
+                SourceFile = _syn.File,
+                Line = _syn.Line,
                 PortName = t[1],
             };
             for (int i = 3; i < t.Length; i++)
@@ -255,7 +222,7 @@ public static class LvsDrConfParser
                 if (other.Protocol == proto && other.Port == port)
                     throw Error($"duplicate service {(proto == LvsProtocol.Tcp ? "t" : "u")} {t[1]} (port {port}, first defined on line {other.Line})");
             }
-            _pending.Add((def, _lineText));
+            _pending.Add((def, _syn.LineText));
             _conf.Services.Add(def);
         }
 
@@ -275,12 +242,12 @@ public static class LvsDrConfParser
             int colon = hostPart.IndexOf(':');
             if (colon >= 0)
             {
-                rport = Port(hostPart[(colon + 1)..], proto);
+                rport = _syn.Port(hostPart[(colon + 1)..], proto);
                 hostPart = hostPart[..colon];
             }
             if (hostPart.Length == 0)
                 throw Error($"real server '{token}' has no address");
-            var addr = Host(hostPart);
+            var addr = _syn.Host(hostPart);
             return new LvsRealServerDefinition
             {
                 RealAddress = addr,
@@ -292,7 +259,7 @@ public static class LvsDrConfParser
 
         private void Finish()
         {
-            _line = 0;
+            _syn.Line = 0;
             if (!_seen.ContainsKey("LVS_TYPE"))
                 throw FileError("no LVS_TYPE= line (VS_DR, VS_NAT or VS_TUN)");
             if (!_seen.ContainsKey("VIP"))
@@ -307,8 +274,8 @@ public static class LvsDrConfParser
                     rs.Forwarding = _conf.LvsType;
                     if (_conf.LvsType != LvsForwarding.Masq && rs.RealPort != def.Port)
                     {
-                        _line = def.Line;
-                        _lineText = text;
+                        _syn.Line = def.Line;
+                        _syn.LineText = text;
                         throw Error($"real server port {rs.RealPort} differs from the service port {def.Port}; "
                                     + $"{(_conf.LvsType == LvsForwarding.Route ? "VS_DR" : "VS_TUN")} cannot change ports (use VS_NAT)");
                     }
@@ -318,69 +285,12 @@ public static class LvsDrConfParser
 
         // --- tokens ------------------------------------------------------------------------------------------
 
-        private ushort Port(string token, LvsProtocol proto)
-        {
-            if (token.Length > 0 && token.All(char.IsAsciiDigit))
-            {
-                if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p < 1 || p > 65535)
-                    throw Error($"invalid port '{token}' (1..65535)");
-                return (ushort)p;
-            }
-            if (token.Length == 0)
-                throw Error("empty port");
-            if (!_servicesLoaded)
-            {
-                _services = _loadServices();
-                _servicesLoaded = true;
-            }
-            string protoName = proto == LvsProtocol.Udp ? "udp" : "tcp";
-            if (_services is null)
-                throw Error($"cannot resolve service name '{token}' for {protoName}: services file '{_servicesName}' not found",
-                    LvsErrorIds.ServiceNameNotResolved, LvsErrorKind.ObjectNotFound);
-            if (!_services.TryGetPort(token, proto, out ushort port))
-                throw Error($"unknown service name '{token}' for {protoName} (not in {_servicesName})",
-                    LvsErrorIds.ServiceNameNotResolved, LvsErrorKind.ObjectNotFound);
-            if (port == 0)
-                throw Error($"service name '{token}' maps to port 0");
-            return port;
-        }
-
-        private IPAddress Host(string token)
-        {
-            if (TryIpv4(token, out var literal))
-                return literal;
-            if (token.All(c => char.IsAsciiDigit(c) || c == '.'))
-                throw Error($"invalid IPv4 address '{token}'");
-            if (!HostPattern.IsMatch(token))
-                throw Error($"invalid host name '{token}'");
-            if (_resolve is null)
-                throw Error($"cannot resolve host name '{token}': no host resolver was given",
-                    LvsErrorIds.HostNameNotResolved, LvsErrorKind.ObjectNotFound);
-            IPAddress? a;
-            try
-            {
-                a = _resolve(token);
-            }
-            catch (Exception ex) when (ex is not LvsException)
-            {
-                throw Error($"cannot resolve host name '{token}': {ex.Message}",
-                    LvsErrorIds.HostNameNotResolved, LvsErrorKind.ObjectNotFound, ex);
-            }
-            if (a is null)
-                throw Error($"cannot resolve host name '{token}'", LvsErrorIds.HostNameNotResolved, LvsErrorKind.ObjectNotFound);
-            if (a.IsIPv4MappedToIPv6)
-                a = a.MapToIPv4();
-            if (a.AddressFamily != AddressFamily.InterNetwork)
-                throw Error($"host name '{token}' resolves to {a}, which is not an IPv4 address");
-            return a;
-        }
-
         private IPAddress Ipv4Literal(string token, string what)
-            => TryIpv4(token, out var a) ? a : throw Error($"invalid {what} address '{token}'");
+            => ConfigSyntax.TryIpv4(token, out var a) ? a : throw Error($"invalid {what} address '{token}'");
 
         private IPAddress Netmask(string token)
         {
-            if (!TryIpv4(token, out var a))
+            if (!ConfigSyntax.TryIpv4(token, out var a))
                 throw Error($"invalid netmask '{token}'");
             Span<byte> b = stackalloc byte[4];
             a.TryWriteBytes(b, out _);
@@ -412,35 +322,13 @@ public static class LvsDrConfParser
         private static string Unquote(string v)
             => v.Length >= 2 && ((v[0] == '"' && v[^1] == '"') || (v[0] == '\'' && v[^1] == '\'')) ? v[1..^1].Trim() : v;
 
-        private static bool IsIpv4Literal(string s) => TryIpv4(s, out _);
-
-        /// <summary>Strict dotted quad: four decimal parts 0..255 (no "10.1", no hex, no leading '+').</summary>
-        private static bool TryIpv4(string s, out IPAddress address)
-        {
-            address = IPAddress.None;
-            var parts = s.Split('.');
-            if (parts.Length != 4)
-                return false;
-            var bytes = new byte[4];
-            for (int i = 0; i < 4; i++)
-            {
-                var p = parts[i];
-                if (p.Length == 0 || p.Length > 3 || !p.All(char.IsAsciiDigit))
-                    return false;
-                int v = int.Parse(p, CultureInfo.InvariantCulture);
-                if (v > 255)
-                    return false;
-                bytes[i] = (byte)v;
-            }
-            address = new IPAddress(bytes);
-            return true;
-        }
+        private static bool IsIpv4Literal(string s) => ConfigSyntax.TryIpv4(s, out _);
 
         private LvsException Error(string detail, string errorId = LvsErrorIds.ConfigParseError,
             LvsErrorKind kind = LvsErrorKind.ParserError, Exception? inner = null)
-            => new(errorId, kind, $"{_file}:{_line}: {detail} in {_lineText}", _file, inner);
+            => _syn.Error(detail, errorId, kind, inner);
 
         private LvsException FileError(string detail)
-            => new(LvsErrorIds.ConfigParseError, LvsErrorKind.ParserError, $"{_file}: {detail}", _file);
+            => new(LvsErrorIds.ConfigParseError, LvsErrorKind.ParserError, $"{_syn.File}: {detail}", _syn.File);
     }
 }

@@ -78,25 +78,31 @@ public static class IpvsadmFormatter
     }
 
     /// <summary><c>ipvsadm -L -n --rate</c>: CPS, InPPS, OutPPS as numbers, InBPS and OutBPS with K/M/G/T.</summary>
-    public static string FormatRate(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1", bool exact = false)
+    public static string FormatRate(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1", bool exact = false) =>
+        FormatCounterListing(services, tableSize, version, new[] { "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS" },
+            (sb, st) => AppendRates(sb, st, exact));
+
+    /// <summary>The --stats/--rate layout: title with five right-aligned columns, then a row per service and real server.</summary>
+    private static string FormatCounterListing(IEnumerable<LvsService> services, int tableSize, string version,
+        string[] headers, Action<StringBuilder, LvsStatistics?> appendRow)
     {
         ArgumentNullException.ThrowIfNull(services);
         var sb = new StringBuilder(256);
         AppendVersion(sb, version, tableSize);
         AppendLeft(sb, "Prot LocalAddress:Port", 33);
-        foreach (var h in new[] { "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS" })
+        foreach (var h in headers)
             AppendRight(sb.Append(' '), h, 8);
         sb.Append('\n').Append("  -> RemoteAddress:Port\n");
         foreach (var svc in SortServices(services))
         {
             AppendLeft(sb, ServiceName(svc, true, null, null), 33);
-            AppendRates(sb, svc.Statistics, exact);
+            appendRow(sb, svc.Statistics);
             sb.Append('\n');
             foreach (var rs in SortDests(svc.RealServers))
             {
                 sb.Append("  -> ");
                 AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
-                AppendRates(sb, rs.Statistics, exact);
+                appendRow(sb, rs.Statistics);
                 sb.Append('\n');
             }
         }
@@ -170,30 +176,9 @@ public static class IpvsadmFormatter
         IEnumerable<LvsService> services,
         int tableSize = 4096,
         string version = "1.2.1",
-        bool exact = false)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var sb = new StringBuilder(256);
-        AppendVersion(sb, version, tableSize);
-        AppendLeft(sb, "Prot LocalAddress:Port", 33);
-        foreach (var h in new[] { "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes" })
-            AppendRight(sb.Append(' '), h, 8);
-        sb.Append('\n').Append("  -> RemoteAddress:Port\n");
-        foreach (var svc in SortServices(services))
-        {
-            AppendLeft(sb, ServiceName(svc, true, null, null), 33);
-            AppendCounters(sb, svc.Statistics, exact);
-            sb.Append('\n');
-            foreach (var rs in SortDests(svc.RealServers))
-            {
-                sb.Append("  -> ");
-                AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
-                AppendCounters(sb, rs.Statistics, exact);
-                sb.Append('\n');
-            }
-        }
-        return sb.ToString();
-    }
+        bool exact = false) =>
+        FormatCounterListing(services, tableSize, version, new[] { "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes" },
+            (sb, st) => AppendCounters(sb, st, exact));
 
     /// <summary>
     /// <c>ipvsadm -L -n -c</c>: the connection entries in the order given (ipvsadm prints /proc/net/ip_vs_conn
