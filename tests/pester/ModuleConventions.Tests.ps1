@@ -38,7 +38,7 @@ BeforeAll {
     $script:MamlPath = Join-Path $root 'en-US/LvsPS.dll-Help.xml'
     $script:AboutPath = Join-Path $root 'en-US/about_LvsPS.help.txt'
     # Cmdlets that return nothing and so declare no [OutputType].
-    $script:NoOutputExempt = @('Remove-LvsLab')
+    $script:NoOutputExempt = @('Remove-LvsLab', 'Disconnect-LvsDirector')
 
     function script:Get-NonCommonParameter([System.Management.Automation.CommandInfo]$Command) {
         @($Command.Parameters.Values | Where-Object { $Common -notcontains $_.Name })
