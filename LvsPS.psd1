@@ -15,7 +15,8 @@
         'New-LvsService', 'Get-LvsService', 'Set-LvsService', 'Remove-LvsService',
         'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
         'Get-LvsConnection', 'Import-LvsConfiguration',
-        'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter', 'Export-LvsConfiguration',
+        'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter',
+        'New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'Export-LvsConfiguration',
         'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
         'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',
         'Test-LvsCluster'

@@ -27,6 +27,7 @@ Set-LvsRealServer.
         WhatIf         = 'Shows the real server, its forwarding method and weight, and the service it would join, without adding it.'
         UpperThreshold = @{ Description = 'Upper connection threshold (ipvsadm -x): when active plus inactive connections reach it, the real server is marked overloaded and takes no new connections. 0, the default, means no limit.'; DefaultValue = '0' }
         LowerThreshold = @{ Description = 'Lower connection threshold (ipvsadm -y): an overloaded real server takes new connections again when its connections fall below it; with 0 (the default) below three quarters of the upper threshold.'; DefaultValue = '0' }
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{

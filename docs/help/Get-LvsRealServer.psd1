@@ -17,6 +17,7 @@ ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as
         Protocol       = 'Only the real servers of services of this protocol (Tcp or Udp).'
         RealAddress    = 'Only the real server with this address (RIP).'
         Director       = 'The director to read. By default: the only director running, or the one this session started last.'
+        FirewallMark   = 'Only the real servers of the firewall-mark service with this mark.'
     }
     Examples    = @(
         @{

@@ -24,6 +24,7 @@ matches, the cmdlet writes a ServiceNotFound error.
         Thresholds     = 'With -AsText: the "ipvsadm -L -n --thresholds" listing (Uthreshold, Lthreshold, ActiveConn, InActConn).'
         PersistentConn = 'With -AsText: the "ipvsadm -L -n --persistent-conn" listing (Weight, PersistConn, ActiveConn, InActConn).'
         Exact          = 'With -AsText -Stats or -Rate: full numbers instead of K, M, G and T (--exact).'
+        FirewallMark   = 'Only the firewall-mark service with this mark.'
     }
     Examples    = @(
         @{

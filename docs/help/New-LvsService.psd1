@@ -23,6 +23,7 @@ The new service is returned as the director reports it.
         Persistent         = @{ Description = 'Persistence timeout in seconds (ipvsadm -p; ipvsadm uses 360 for a bare -p). New connections from a client (its address masked with -PersistenceNetmask) go to the same real server while a persistence template exists; the template lives this long after its last connection. 0, the default, means not persistent.'; DefaultValue = '0' }
         PersistenceNetmask = 'Persistence granularity (ipvsadm -M), e.g. 255.255.255.0 keeps every client of a /24 on one real server. Only with -Persistent; by default each client address on its own (255.255.255.255).'
         SchedulerFlags     = 'Scheduler flags (ipvsadm -b): Fallback (sh-fallback, mh-fallback: probe on when the hashed real server is unavailable) and Port (sh-port, mh-port: hash the client port too). Only sh and mh take them; others are refused with InvalidSchedulerFlags.'
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{

@@ -13,6 +13,7 @@ answering ARP for that VIP.
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service that would be deleted, without deleting it.'
         Confirm        = 'Prompts for confirmation before deleting the service. The impact is Medium, so set $ConfirmPreference to Medium to be asked by default.'
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{

@@ -21,6 +21,7 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         WhatIf         = 'Shows the weight and forwarding the real server would get, without changing it.'
         UpperThreshold = 'New upper connection threshold (ipvsadm -e -x); 0 removes it. Raising or removing it lifts an overload mark at once. By default it does not change.'
         LowerThreshold = 'New lower connection threshold (ipvsadm -e -y); 0 means three quarters of the upper one. By default it does not change.'
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{

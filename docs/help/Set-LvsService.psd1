@@ -16,6 +16,7 @@ algorithm.
         Persistent         = 'New persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off. By default it does not change.'
         PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change.'
         SchedulerFlags     = 'New scheduler flags (ipvsadm -E -b). By default they do not change, unless -Scheduler changes, which clears them.'
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{

@@ -61,6 +61,8 @@ internal sealed class Connection
     public LvsForwarding Forwarding;
     /// <summary>The link the connection's frames leave on (0 outside, 1 inside).</summary>
     public int Link;
+    /// <summary>The real server's port for this connection (a fwmark destination with port 0 keeps the client's).</summary>
+    public ushort RealPort;
     /// <summary>A template's current timeout (the persistence timeout, 60 s once it outlived it with connections).</summary>
     public long TimeoutMs;
     /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>

@@ -127,7 +127,45 @@ internal sealed class DirectorEngine
     {
         var v = _vips;
         for (int i = 0; i < v.Length; i++) if (v[i] == a) return true;
+        var r = _rules;
+        for (int i = 0; i < r.Length; i++) if ((a & r[i].Mask) == r[i].Net) return true;
         return false;
+    }
+
+    /// <summary>A compiled firewall-mark rule.</summary>
+    private readonly struct MarkRule
+    {
+        public readonly uint Mark, Net, Mask;
+        public readonly byte Protocol; // 0 = TCP and UDP
+        public readonly ushort PortFrom, PortTo;
+
+        public MarkRule(MarkRuleSpec s)
+        {
+            Mark = s.Mark;
+            Mask = s.PrefixLength == 0 ? 0 : uint.MaxValue << (32 - s.PrefixLength);
+            Net = Frames.ToUInt32(s.Address) & Mask;
+            Protocol = s.Protocol is null ? (byte)0 : (byte)s.Protocol.Value;
+            PortFrom = s.PortFrom;
+            PortTo = s.PortFrom == 0 && s.PortTo == 0 ? ushort.MaxValue : s.PortTo;
+        }
+
+        public bool Matches(byte proto, uint daddr, ushort dport) =>
+            (daddr & Mask) == Net && (Protocol == 0 || Protocol == proto) && dport >= PortFrom && dport <= PortTo;
+    }
+
+    private MarkRule[] _rules = Array.Empty<MarkRule>();
+    private readonly List<MarkRuleSpec> _ruleSpecs = new();
+
+    /// <summary>Rule networks wider than /32, which the capture filter must admit as "dst net".</summary>
+    public IReadOnlyList<(uint Net, int PrefixLength)> MarkRuleNets =>
+        _ruleSpecs.Where(r => r.PrefixLength < 32).Select(r => (Frames.ToUInt32(r.Address) & (r.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - r.PrefixLength)), r.PrefixLength)).Distinct().ToList();
+
+    /// <summary>The first rule that marks the packet, as the iptables rules a kernel director would have; 0 = none.</summary>
+    private uint MatchMark(byte proto, uint daddr, ushort dport)
+    {
+        var r = _rules;
+        for (int i = 0; i < r.Length; i++) if (r[i].Matches(proto, daddr, dport)) return r[i].Mark;
+        return 0;
     }
 
     private void ProcessArp(Span<byte> frame, int link)
@@ -190,7 +228,14 @@ internal sealed class DirectorEngine
         ushort sport = Frames.U16(l4, 0);
         ushort dport = Frames.U16(l4, 2);
 
-        if (!_services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, dport), out var svc)) { FramesDropped++; return; }
+        // A firewall-mark service wins over an address service, as ip_vs_service_find tries the mark first.
+        ServiceRuntime? svc = null;
+        if (_rules.Length > 0)
+        {
+            uint mark = MatchMark(proto, daddr, dport);
+            if (mark != 0) _services.TryGetValue(ServiceRuntime.MarkKey(mark), out svc);
+        }
+        if (svc is null && !_services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, dport), out svc)) { FramesDropped++; return; }
 
         byte flags = proto == Frames.ProtoTcp ? l4[13] : (byte)0;
         var key = new ConnKey(proto, saddr, sport, daddr, dport);
@@ -255,10 +300,10 @@ internal sealed class DirectorEngine
             conn.ClientMac ??= frame.Slice(6, 6).ToArray();
             if (!conn.InReplyIndex)
             {
-                _replies[new ConnKey(proto, d.AddressValue, d.Port, saddr, sport)] = conn;
+                _replies[new ConnKey(proto, d.AddressValue, conn.RealPort, saddr, sport)] = conn;
                 conn.InReplyIndex = true;
             }
-            Nat.RewriteDestination(ip, ihl, proto, d.AddressValue, d.Port);
+            Nat.RewriteDestination(ip, ihl, proto, d.AddressValue, conn.RealPort);
         }
         else if (conn.Forwarding == LvsForwarding.Tunnel)
         {
@@ -380,6 +425,8 @@ internal sealed class DirectorEngine
             Control = template,
             Forwarding = dest.Forwarding,
             Link = dest.Link,
+            // A fwmark destination with port 0 serves the port the client asked for.
+            RealPort = dest.Port != 0 ? dest.Port : key.VirtualPort,
         };
         if (template is not null) template.Controlled++;
         dest.InactiveConnections++;
@@ -398,7 +445,10 @@ internal sealed class DirectorEngine
     {
         // Templates live in their own key space (the kernel's template lookup matches only templates), so a client
         // that really uses port 0 never meets its template.
-        var tkey = new ConnKey((byte)(key.Protocol | TemplateKeyBit), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        // fwmark services: <IPPROTO_IP, caddr, 0, fwmark, 0> as ip_vs_sched_persist keys them.
+        var tkey = svc.FirewallMark != 0
+            ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
+            : new ConnKey((byte)(key.Protocol | TemplateKeyBit), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
         var template = _connections.Find(tkey);
         if (template is not null && template.Dest.Removed)
         {
@@ -475,7 +525,7 @@ internal sealed class DirectorEngine
         if (c.IsTemplate) { UnbindTemplate(c); return; }
         if (c.InReplyIndex)
         {
-            _replies.Remove(new ConnKey(c.Key.Protocol, c.Dest.AddressValue, c.Dest.Port, c.Key.ClientAddress, c.Key.ClientPort));
+            _replies.Remove(new ConnKey(c.Key.Protocol, c.Dest.AddressValue, c.RealPort, c.Key.ClientAddress, c.Key.ClientPort));
             c.InReplyIndex = false;
         }
         if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
@@ -644,8 +694,9 @@ internal sealed class DirectorEngine
     private ServiceRuntime GetService(ServiceSpec? spec)
     {
         if (spec is null) throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "No service was named.");
-        uint a = ValidateAddress(spec.Address, "virtual address");
-        if (!_services.TryGetValue(ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port), out var s))
+        ulong key = spec.FirewallMark != 0 ? ServiceRuntime.MarkKey(spec.FirewallMark)
+            : ServiceRuntime.MakeKey((byte)spec.Protocol, ValidateAddress(spec.Address, "virtual address"), spec.Port);
+        if (!_services.TryGetValue(key, out var s))
             throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
                 $"No virtual service {spec} exists on director '{Name}'.", spec.ToString());
         return s;
@@ -656,13 +707,14 @@ internal sealed class DirectorEngine
     {
         lock (Sync)
         {
-            uint a = ValidateAddress(spec.Address, "virtual address");
-            ValidatePort(spec.Port, "port");
+            bool fwm = spec.FirewallMark != 0;
+            uint a = fwm ? 0 : ValidateAddress(spec.Address, "virtual address");
+            if (!fwm) ValidatePort(spec.Port, "port");
             if (!Enum.IsDefined(spec.Protocol))
                 throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp or Udp.");
             var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
             uint mask = ValidatePersistence(spec);
-            ulong key = ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
+            ulong key = fwm ? ServiceRuntime.MarkKey(spec.FirewallMark) : ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
             if (_services.ContainsKey(key))
                 throw new LvsException(LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists,
                     $"The virtual service {spec} already exists on director '{Name}'.", spec.ToString());
@@ -675,8 +727,9 @@ internal sealed class DirectorEngine
                         $"The real server {rs.Address}:{rp} is listed twice for {spec}.", rs.ToString());
             }
 
-            var svc = new ServiceRuntime(spec.Protocol, a, spec.Port, spec.Scheduler, impl)
+            var svc = new ServiceRuntime(fwm ? LvsProtocol.Tcp : spec.Protocol, a, fwm ? (ushort)0 : spec.Port, spec.Scheduler, impl)
             {
+                FirewallMark = spec.FirewallMark,
                 PersistentTimeout = spec.PersistentTimeout,
                 PersistenceMask = mask,
                 SchedulerFlags = spec.SchedulerFlags,
@@ -725,14 +778,15 @@ internal sealed class DirectorEngine
         ValidateThresholds(rs);
         ValidateForwarding(rs.Forwarding);
         // Direct routing and tunnelling cannot change the port: ipvsadm forces the service port for -g and -i.
-        ushort rp = rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
-        ValidatePort(rp, "real server port");
+        // A firewall-mark service has no port: its real servers keep the port given (0 = the client's).
+        ushort rp = svc.FirewallMark != 0 ? rs.Port : rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
+        if (svc.FirewallMark == 0 || rp != 0) ValidatePort(rp, "real server port");
         return (ra, rp);
     }
 
     private Destination InsertDestination(ServiceRuntime svc, RealServerSpec rs)
     {
-        ushort port = rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
+        ushort port = svc.FirewallMark != 0 ? rs.Port : rs.Forwarding != LvsForwarding.Masq || rs.Port == 0 ? svc.Port : rs.Port;
         uint addr = Frames.ToUInt32(rs.Address);
         // ip_vs_trash_get_dest: a deleted destination that still has connections comes back with them.
         var d = svc.Trash.FirstOrDefault(t => t.AddressValue == addr && t.Port == port);
@@ -841,7 +895,7 @@ internal sealed class DirectorEngine
         {
             var svc = GetService(service);
             uint ra = ValidateAddress(rs.Address, "real server address");
-            ushort rp = rs.Port == 0 ? svc.Port : rs.Port;
+            ushort rp = rs.Port == 0 && svc.FirewallMark == 0 ? svc.Port : rs.Port;
             var d = svc.FindDestination(ra, rp) ?? (rs.Port != svc.Port ? svc.FindDestination(ra, svc.Port) : null) ?? throw NoRealServer(svc, rs.Address, rp);
             svc.Destinations.Remove(d);
             d.Removed = true;
@@ -891,6 +945,58 @@ internal sealed class DirectorEngine
         return copy;
     }
 
+    /// <summary>Adds a firewall-mark rule at the end of the list (first match wins).</summary>
+    public void AddMarkRule(MarkRuleSpec rule)
+    {
+        lock (Sync)
+        {
+            ValidateMarkRule(rule);
+            if (_ruleSpecs.Any(r => SameRule(r, rule)))
+                throw new LvsException(LvsErrorIds.MarkRuleExists, LvsErrorKind.ResourceExists, $"The rule {rule} already exists on director '{Name}'.", rule.ToString());
+            _ruleSpecs.Add(rule);
+            _rules = _ruleSpecs.Select(r => new MarkRule(r)).ToArray();
+            VipsChanged();
+        }
+    }
+
+    public void DeleteMarkRule(MarkRuleSpec rule)
+    {
+        lock (Sync)
+        {
+            var found = _ruleSpecs.FirstOrDefault(r => SameRule(r, rule))
+                ?? throw new LvsException(LvsErrorIds.MarkRuleNotFound, LvsErrorKind.ObjectNotFound, $"No rule {rule} exists on director '{Name}'.", rule.ToString());
+            _ruleSpecs.Remove(found);
+            _rules = _ruleSpecs.Select(r => new MarkRule(r)).ToArray();
+            VipsChanged();
+        }
+    }
+
+    public List<MarkRuleSpec> ListMarkRules()
+    {
+        lock (Sync) return _ruleSpecs.ToList();
+    }
+
+    private static bool SameRule(MarkRuleSpec a, MarkRuleSpec b) =>
+        a.Mark == b.Mark && a.Protocol == b.Protocol && a.Address.Equals(b.Address) && a.PrefixLength == b.PrefixLength
+        && a.PortFrom == b.PortFrom && a.PortTo == b.PortTo;
+
+    private static void ValidateMarkRule(MarkRuleSpec r)
+    {
+        if (r.Mark == 0)
+            throw new LvsException(LvsErrorIds.InvalidFirewallMark, LvsErrorKind.InvalidArgument, "A firewall mark must be 1 or more.", r.Mark);
+        if (r.Address is null || r.Address.AddressFamily != AddressFamily.InterNetwork)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, $"The rule address '{r.Address}' is not an IPv4 address.", r.Address);
+        if (r.PrefixLength < 1 || r.PrefixLength > 32)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, $"The prefix length {r.PrefixLength} is out of range; use 1..32.", r.PrefixLength);
+        uint mask = uint.MaxValue << (32 - r.PrefixLength);
+        if ((Frames.ToUInt32(r.Address) & ~mask) != 0)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, $"{r.Address}/{r.PrefixLength} has host bits set.", r.Address);
+        if (r.Protocol is not null && !Enum.IsDefined(r.Protocol.Value))
+            throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{r.Protocol}' is not supported; use Tcp or Udp.", r.Protocol);
+        if (r.PortTo < r.PortFrom || (r.PortFrom == 0 && r.PortTo != 0))
+            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument, $"The port range {r.PortFrom}-{r.PortTo} is not valid; use 1..65535 with the first not above the last (0-0 = any port).", $"{r.PortFrom}-{r.PortTo}");
+    }
+
     public DirectorState ExportState()
     {
         lock (Sync)
@@ -899,6 +1005,7 @@ internal sealed class DirectorEngine
             {
                 Services = _serviceOrder.Select(s => s.ToSpec()).ToList(),
                 Timeouts = GetTimeouts(),
+                MarkRules = _ruleSpecs.ToList(),
             };
         }
     }
@@ -935,6 +1042,7 @@ internal sealed class DirectorEngine
                     VirtualAddress = vip,
                     Port = s.Port,
                     Scheduler = s.SchedulerKind,
+                    FirewallMark = s.FirewallMark,
                     SchedulerFlags = s.SchedulerFlags,
                     PersistentTimeout = s.PersistentTimeout,
                     PersistenceNetmask = s.PersistentTimeout == 0 || s.PersistenceMask == 0xffffffff ? null : Frames.ToAddress(s.PersistenceMask),
@@ -946,6 +1054,7 @@ internal sealed class DirectorEngine
                         Protocol = s.Protocol,
                         VirtualAddress = vip,
                         Port = s.Port,
+                        FirewallMark = s.FirewallMark,
                         RealAddress = d.Address,
                         RealPort = d.Port,
                         Forwarding = d.Forwarding,
@@ -978,7 +1087,8 @@ internal sealed class DirectorEngine
                 VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),
                 Port = c.Key.VirtualPort,
                 RealAddress = c.Dest.Address,
-                RealPort = c.Dest.Port,
+                RealPort = c.IsTemplate ? c.Dest.Port : c.RealPort,
+                FirewallMark = c.Service.FirewallMark,
                 State = c.State,
                 ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),
                 Packets = c.Packets,
@@ -988,7 +1098,8 @@ internal sealed class DirectorEngine
 
     private void VipsChanged()
     {
-        var vips = _serviceOrder.Select(s => s.Address).Distinct().ToArray();
+        var vips = _serviceOrder.Where(s => s.FirewallMark == 0).Select(s => s.Address)
+            .Concat(_ruleSpecs.Where(r => r.PrefixLength == 32).Select(r => Frames.ToUInt32(r.Address))).Distinct().ToArray();
         foreach (var v in vips)
             if (Array.IndexOf(_vips, v) < 0)
             {

@@ -56,10 +56,13 @@ internal sealed class PcapLink : IFrameSink, IDisposable
     /// BPF: ARP, IPv4 to one of the VIPs, IPv4 from a one-armed NAT real server; never the frames this engine sent
     /// itself.
     /// </summary>
-    public static string BuildFilter(IReadOnlyList<uint> vips, ReadOnlySpan<byte> ownMac, IReadOnlyList<uint>? natSources = null)
+    public static string BuildFilter(IReadOnlyList<uint> vips, ReadOnlySpan<byte> ownMac, IReadOnlyList<uint>? natSources = null,
+        IReadOnlyList<(uint Net, int PrefixLength)>? markNets = null)
     {
         string mac = Frames.MacToString(ownMac);
-        string ip = vips.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", vips.Select(v => "dst host " + Frames.ToAddress(v))) + "))";
+        var dst = vips.Select(v => "dst host " + Frames.ToAddress(v))
+            .Concat((markNets ?? Array.Empty<(uint, int)>()).Select(n => $"dst net {Frames.ToAddress(n.Net)}/{n.PrefixLength}")).ToList();
+        string ip = dst.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", dst) + "))";
         string nat = natSources is null || natSources.Count == 0 ? "" : " or (ip and (" + string.Join(" or ", natSources.Select(v => "src host " + Frames.ToAddress(v))) + "))";
         return $"(arp{ip}{nat}) and not ether src {mac}";
     }
@@ -67,7 +70,8 @@ internal sealed class PcapLink : IFrameSink, IDisposable
     /// <summary>The inside link sees the real servers' replies: ARP and IPv4, never our own frames.</summary>
     public static string BuildInsideFilter(ReadOnlySpan<byte> ownMac) => $"(arp or ip) and not ether src {Frames.MacToString(ownMac)}";
 
-    public void SetVirtualAddresses(IReadOnlyList<uint> vips, IReadOnlyList<uint>? natSources = null) => _device.Filter = BuildFilter(vips, Mac, natSources);
+    public void SetVirtualAddresses(IReadOnlyList<uint> vips, IReadOnlyList<uint>? natSources = null,
+        IReadOnlyList<(uint Net, int PrefixLength)>? markNets = null) => _device.Filter = BuildFilter(vips, Mac, natSources, markNets);
 
     public void UseInsideFilter() => _device.Filter = BuildInsideFilter(Mac);
 

@@ -77,7 +77,7 @@ internal static class Program
         using var link = PcapLink.Open(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits);
-        engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources);
+        engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         PcapLink? inside = null;
         if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
@@ -93,6 +93,11 @@ internal static class Program
         // Restore what was configured before a restart: nothing configured is lost.
         var state = store.Load();
         if (state.Timeouts is not null) engine.SetTimeouts(state.Timeouts);
+        foreach (var rule in state.MarkRules)
+        {
+            try { engine.AddMarkRule(rule); }
+            catch (LvsException e) { Log($"restore: skipped {rule}: {e.Message}"); }
+        }
         foreach (var s in state.Services)
         {
             try { engine.AddService(s); }
@@ -118,6 +123,9 @@ internal static class Program
                 case ControlOps.DeleteRealServer: engine.DeleteRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
                 case ControlOps.Zero: mutates = false; engine.Zero(r.Service); break;
                 case ControlOps.GetTimeouts: mutates = false; resp.Timeouts = engine.GetTimeouts(); break;
+                case ControlOps.ListMarkRules: mutates = false; resp.MarkRules = engine.ListMarkRules(); break;
+                case ControlOps.AddMarkRule: engine.AddMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
+                case ControlOps.DeleteMarkRule: engine.DeleteMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
                 case ControlOps.SetTimeouts: engine.SetTimeouts(r.Timeouts ?? throw Missing("timeouts")); resp.Timeouts = engine.GetTimeouts(); break;
                 case ControlOps.Clear: engine.Clear(); break;
                 case ControlOps.Shutdown: mutates = false; done.Set(); break;

@@ -19,6 +19,8 @@ internal sealed class ServiceRuntime
     public LvsProtocol Protocol { get; }
     public uint Address { get; }
     public ushort Port { get; }
+    /// <summary>Non-zero for a firewall-mark service (matched by mark rules; Address and Port are 0).</summary>
+    public uint FirewallMark { get; init; }
     public LvsScheduler SchedulerKind { get; set; }
     public LvsSchedulerFlags SchedulerFlags { get; set; }
     public IIpvsScheduler Scheduler { get; set; }
@@ -32,9 +34,12 @@ internal sealed class ServiceRuntime
     public uint PersistenceMask { get; set; } = 0xffffffff;
     public LvsStatistics Statistics { get; } = new();
 
-    public ulong Key => MakeKey((byte)Protocol, Address, Port);
+    public ulong Key => FirewallMark != 0 ? MarkKey(FirewallMark) : MakeKey((byte)Protocol, Address, Port);
 
     public static ulong MakeKey(byte protocol, uint address, ushort port) => ((ulong)protocol << 48) | ((ulong)address << 16) | port;
+
+    /// <summary>Firewall-mark services share the table under protocol 0 (no TCP or UDP key has it).</summary>
+    public static ulong MarkKey(uint mark) => MakeKey(0, mark, 0);
 
     public Destination? FindDestination(uint address, ushort port)
     {
@@ -43,7 +48,7 @@ internal sealed class ServiceRuntime
         return null;
     }
 
-    public string Name => $"{Protocol.ToString().ToUpperInvariant()} {Frames.ToAddress(Address)}:{Port}";
+    public string Name => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {Frames.ToAddress(Address)}:{Port}";
 
     public ServiceSpec ToSpec() => new()
     {
@@ -51,6 +56,7 @@ internal sealed class ServiceRuntime
         Address = Frames.ToAddress(Address),
         Port = Port,
         Scheduler = SchedulerKind,
+        FirewallMark = FirewallMark,
         SchedulerFlags = SchedulerFlags,
         PersistentTimeout = PersistentTimeout,
         PersistenceNetmask = PersistentTimeout == 0 || PersistenceMask == 0xffffffff ? null : Frames.ToAddress(PersistenceMask),

@@ -154,3 +154,49 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
         (Get-LvsService -Director $LabName).Statistics.Connections | ForEach-Object { $_ | Should -Be 0 }
     }
 }
+
+Describe 'Firewall-mark services (ipvsadm -f) with mark rules' {
+    BeforeAll { $script:Vip2 = "10.247.$Octet.97" }
+
+    It 'takes the packets its rules mark, ahead of the address service, for a VIP and a range of VIPs' {
+        New-LvsFirewallMarkRule -Director $LabName -Mark 7 -Address $Vip -Protocol Tcp -PortFrom 80 | Out-Null
+        New-LvsFirewallMarkRule -Director $LabName -Mark 7 -Address "10.247.$Octet.96" -PrefixLength 29 -Protocol Tcp -PortFrom 80 | Out-Null
+        (Get-LvsFirewallMarkRule -Director $LabName -Mark 7).Count | Should -Be 2
+        New-LvsService -Director $LabName -FirewallMark 7 -Scheduler rr | Out-Null
+        Add-LvsRealServer -Director $LabName -FirewallMark 7 -RealAddress $Rs.rs1
+        Add-LvsRealServer -Director $LabName -FirewallMark 7 -RealAddress $Rs.rs3
+        Set-LvsRealServerHidden -Lab $LabName -VirtualAddress $Vip2
+        $addressService = (Get-LvsService -Director $LabName -Port 80 | Where-Object FirewallMark -eq 0).Statistics.Connections
+        $a = Get-Page -Count 4
+        (($a | Sort-Object -Unique) -join ',') | Should -Be 'rs1,rs3'
+        $b = 1..2 | ForEach-Object { (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$Vip2/test.html") -join '' }
+        $b | ForEach-Object { $_ | Should -Match 'real server #[13]' }
+        (Get-LvsService -Director $LabName -FirewallMark 7).Statistics.Connections | Should -Be 6
+        (Get-LvsService -Director $LabName -Port 80 | Where-Object FirewallMark -eq 0).Statistics.Connections | Should -Be $addressService
+        (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain 'FWM  7 rr'
+    }
+
+    It 'refuses bad rules and keeps what is configured' {
+        $before = @(Get-LvsFirewallMarkRule -Director $LabName).Count
+        { New-LvsFirewallMarkRule -Director $LabName -Mark 7 -Address $Vip -PortFrom 90 -PortTo 80 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPort,LvsPS.Commands.NewLvsFirewallMarkRuleCommand'
+        { New-LvsFirewallMarkRule -Director $LabName -Mark 0 -Address $Vip -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidFirewallMark,LvsPS.Commands.NewLvsFirewallMarkRuleCommand'
+        { New-LvsFirewallMarkRule -Director $LabName -Mark 7 -Address $Vip -Protocol Tcp -PortFrom 80 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'MarkRuleExists,LvsPS.Commands.NewLvsFirewallMarkRuleCommand'
+        @(Get-LvsFirewallMarkRule -Director $LabName).Count | Should -Be $before
+    }
+
+    It 'keeps rules and fwmark services across a restart, and removes them' {
+        Stop-LvsDirector -Name $LabName
+        Start-LvsDirector -Lab $LabName | Out-Null
+        @(Get-LvsFirewallMarkRule -Director $LabName -Mark 7).Count | Should -Be 2
+        (Get-LvsService -Director $LabName -FirewallMark 7).RealServers.Count | Should -Be 2
+        Get-LvsFirewallMarkRule -Director $LabName -Mark 7 | Remove-LvsFirewallMarkRule -Director $LabName
+        @(Get-LvsFirewallMarkRule -Director $LabName).Count | Should -Be 0
+        # Without a rule the address service has VIP:80 again.
+        (Get-Page -Count 1) | Should -Match '^rs[123]$'
+        Remove-LvsService -Director $LabName -FirewallMark 7
+        Get-LvsService -Director $LabName -FirewallMark 7 | Should -BeNullOrEmpty
+    }
+}

@@ -50,6 +50,9 @@ public sealed class ConfigurationWriterOptions
 /// services. keepalived, lvs_dr.conf and rc.lvs_dr list the real servers in the order they were added (the reverse of
 /// the kernel's newest-first list), so that loading the file rebuilds the same list.
 /// A table a format cannot express is refused with <see cref="NotExportableErrorId"/> naming the reason.
+/// Firewall-mark services (<see cref="LvsService.FirewallMark"/>) are written as <c>-A -f N</c> rules,
+/// <c>virtual_server fwmark N</c> blocks and <c>ipvsadm -A -f N</c> lines of rc.lvs_dr; lvs_dr.conf cannot express
+/// them. No format carries the firewall rules that set the marks: they stay the administrator's (iptables/nftables).
 /// </summary>
 public static class ConfigurationWriter
 {
@@ -70,6 +73,9 @@ public static class ConfigurationWriter
     /// else per real server), protocol, persistence_timeout and persistence_granularity, and a real_server block per
     /// real server with weight, uthreshold/lthreshold when set and a <c>TCP_CHECK { connect_timeout N }</c>.
     /// A service without real servers is written too, though keepalived ignores such a block.
+    /// A firewall-mark service is a <c>virtual_server fwmark N</c> block without a protocol line; its real servers
+    /// carry their port, and a real server on port 0 (no port given) is written without one and gets no TCP_CHECK,
+    /// which would connect to port 0, but a comment saying so.
     /// </summary>
     public static string WriteKeepalived(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
@@ -87,12 +93,16 @@ public static class ConfigurationWriter
         foreach (var svc in list)
         {
             sb.Append('\n');
-            sb.Append("virtual_server ").Append(svc.VirtualAddress).Append(' ').Append(svc.Port.ToString(Inv)).Append(" {\n");
+            if (svc.FirewallMark != 0)
+                sb.Append("virtual_server fwmark ").Append(svc.FirewallMark.ToString(Inv)).Append(" {\n");
+            else
+                sb.Append("virtual_server ").Append(svc.VirtualAddress).Append(' ').Append(svc.Port.ToString(Inv)).Append(" {\n");
             sb.Append("    lvs_sched ").Append(SchedulerFactory.Name(svc.Scheduler)).Append('\n');
             var methods = svc.RealServers.Select(r => KeepalivedMethod(r.Forwarding)).Distinct().ToList();
             string serviceMethod = methods.Count == 1 ? methods[0] : MostCommonMethod(svc);
             sb.Append("    lvs_method ").Append(serviceMethod).Append('\n');
-            sb.Append("    protocol ").Append(svc.Protocol == LvsProtocol.Udp ? "UDP" : "TCP").Append('\n');
+            if (svc.FirewallMark == 0)
+                sb.Append("    protocol ").Append(svc.Protocol == LvsProtocol.Udp ? "UDP" : "TCP").Append('\n');
             if (svc.PersistentTimeout > 0)
             {
                 sb.Append("    persistence_timeout ").Append(svc.PersistentTimeout.ToString(Inv)).Append('\n');
@@ -103,7 +113,10 @@ public static class ConfigurationWriter
                 sb.Append("    ! no real servers: keepalived ignores a virtual_server without any\n");
             foreach (var rs in AddOrder(svc))
             {
-                sb.Append("\n    real_server ").Append(rs.RealAddress).Append(' ').Append(rs.RealPort.ToString(Inv)).Append(" {\n");
+                sb.Append("\n    real_server ").Append(rs.RealAddress);
+                if (rs.RealPort != 0) // port 0: a fwmark service's real server without a port
+                    sb.Append(' ').Append(rs.RealPort.ToString(Inv));
+                sb.Append(" {\n");
                 sb.Append("        weight ").Append(rs.Weight.ToString(Inv)).Append('\n');
                 if (KeepalivedMethod(rs.Forwarding) != serviceMethod)
                     sb.Append("        lvs_method ").Append(KeepalivedMethod(rs.Forwarding)).Append('\n');
@@ -111,7 +124,11 @@ public static class ConfigurationWriter
                     sb.Append("        uthreshold ").Append(rs.UpperThreshold.ToString(Inv)).Append('\n');
                 if (rs.LowerThreshold != 0)
                     sb.Append("        lthreshold ").Append(rs.LowerThreshold.ToString(Inv)).Append('\n');
-                if (options.HealthChecks)
+                if (options.HealthChecks && rs.RealPort == 0)
+                {
+                    sb.Append("        ! no TCP_CHECK: the real server has no port (add one with connect_port)\n");
+                }
+                else if (options.HealthChecks)
                 {
                     sb.Append("        TCP_CHECK {\n");
                     sb.Append("            connect_timeout ").Append(options.ConnectTimeout.ToString(Inv)).Append('\n');
@@ -128,7 +145,8 @@ public static class ConfigurationWriter
     /// The LVS-HOWTO configure script's lvs_dr.conf: LVS_TYPE, INITIAL_STATE=on, VIP=, DIRECTOR_INSIDEIP= (when the
     /// director address is known), one SERVICE= line per service with rs:port,weight per real server,
     /// SERVER_VIP_DEVICE and SERVER_NET_DEVICE (when known). The format has one VIP and one forwarding method, and no
-    /// persistence or thresholds: a table that needs more is refused (<see cref="NotExportableErrorId"/>).
+    /// persistence, thresholds or firewall-mark services: a table that needs more is refused
+    /// (<see cref="NotExportableErrorId"/>).
     /// </summary>
     public static string WriteLvsDrConf(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
@@ -136,6 +154,11 @@ public static class ConfigurationWriter
         options ??= new ConfigurationWriterOptions();
         var list = services.ToList();
         const string format = "lvs_dr.conf";
+        foreach (var svc in list)
+        {
+            if (svc.FirewallMark != 0)
+                throw NotExportable($"{svc.Name} is a firewall-mark service, which {format} cannot express; export it as IpvsadmRules or Keepalived");
+        }
         var (vip, fwd) = OneVipOneMethod(list, format);
         foreach (var svc in list)
         {
@@ -199,6 +222,9 @@ public static class ConfigurationWriter
     /// serves on lo (or SERVER_VIP_DEVICE) as /32 with arp_ignore=1, arp_announce=2 and, on kernels that have it,
     /// hidden=1, with the commands of Set-LvsRealServerHidden. Every value is single-quoted. Only direct routing is
     /// written: a NAT or tunnel real server is refused.
+    /// A firewall-mark service is loaded with <c>ipvsadm -A -f N</c> and <c>ipvsadm -a -f N -r RIP:PORT</c>; the
+    /// firewall rule that marks its packets and the addresses it matches are not known here, so the script only notes
+    /// that both the director's marking rule and the real servers' addresses for it are to be set up separately.
     /// </summary>
     public static string WriteRcLvsDr(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
@@ -231,7 +257,7 @@ public static class ConfigurationWriter
                 directorVipLabel = DeviceName(vd, "VipDevice", allowAlias: true);
         }
 
-        var vips = list.Select(s => s.VirtualAddress).Distinct().ToList();
+        var vips = list.Where(s => s.FirewallMark == 0).Select(s => s.VirtualAddress).Distinct().ToList();
         var realServers = list.SelectMany(AddOrder).Select(r => r.RealAddress).Distinct().ToList();
         static string Q(string v) => ShellQuote.Quote(v);
 
@@ -277,7 +303,13 @@ public static class ConfigurationWriter
         sb.Append("    ipvsadm -C\n");
         foreach (var svc in list)
         {
-            string svcOpt = (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
+            string svcOpt = svc.FirewallMark != 0
+                ? "-f " + Q(svc.FirewallMark.ToString(Inv))
+                : (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
+            if (svc.FirewallMark != 0)
+                sb.Append("    # FWM ").Append(svc.FirewallMark.ToString(Inv))
+                  .Append(": packets get this mark from a firewall rule (e.g. iptables -t mangle ... -j MARK --set-mark ")
+                  .Append(svc.FirewallMark.ToString(Inv)).Append("), which is not written here\n");
             sb.Append("    ipvsadm -A ").Append(svcOpt).Append(" -s ").Append(Q(SchedulerFactory.Name(svc.Scheduler)));
             if (svc.PersistentTimeout > 0)
             {
@@ -315,6 +347,9 @@ public static class ConfigurationWriter
                 sb.Append("        ").Append(command).Append('\n');
             sb.Append("    fi\n");
         }
+        foreach (var svc in list.Where(s => s.FirewallMark != 0))
+            sb.Append("    # FWM ").Append(svc.FirewallMark.ToString(Inv))
+              .Append(": the addresses its mark rule matches are not known here; hold them on the real servers like a VIP (/32, ARP hidden)\n");
         sb.Append("    ;;\n");
         sb.Append("*)\n");
         sb.Append("    echo \"usage: $0 [director|realserver]\" >&2\n");
@@ -363,7 +398,7 @@ public static class ConfigurationWriter
         if (svc.VirtualAddress.AddressFamily != AddressFamily.InterNetwork
             || svc.RealServers.Any(r => r.RealAddress.AddressFamily != AddressFamily.InterNetwork))
             throw NotExportable($"{svc.Name}: {format} is written for IPv4 only");
-        if (svc.Port == 0)
+        if (svc.Port == 0 && svc.FirewallMark == 0)
             throw NotExportable($"{svc.Name}: a service on port 0 cannot be written");
     }
 

@@ -40,12 +40,16 @@ public sealed class IpvsadmRules
 /// token does not start with '-' (a bare -p is 360 seconds, libipvs' IPVS_SVC_PERSISTENT_TIMEOUT).
 /// </para>
 /// <para>
-/// Commands: <c>-A</c> (add-service: <c>-t|-u host:port</c>, <c>-s</c>, <c>-p [N]</c>, <c>-M mask</c>),
-/// <c>-a</c> (add-server: <c>-t|-u host:port -r host[:port]</c>, <c>-g|-m|-i</c>, <c>-w</c>, <c>-x</c>, <c>-y</c>,
-/// <c>--tun-type ipip</c>) and <c>-C</c> (clear: sets <see cref="IpvsadmRules.Clears"/>). Defaults as in ipvsadm:
-/// scheduler wlc, direct routing, weight 1; for -g and -i the real server port is the service port. Firewall-mark
-/// and SCTP services, scheduler flags (-b), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE
-/// tunnels and IPv6 are refused as not supported yet, as are the other ipvsadm commands (-E, -D, -e, -d ...).
+/// Commands: <c>-A</c> (add-service: <c>-t|-u host:port</c> or <c>-f mark</c>, <c>-s</c>, <c>-p [N]</c>,
+/// <c>-M mask</c>), <c>-a</c> (add-server: <c>-t|-u host:port</c> or <c>-f mark</c>, <c>-r host[:port]</c>,
+/// <c>-g|-m|-i</c>, <c>-w</c>, <c>-x</c>, <c>-y</c>, <c>--tun-type ipip</c>) and <c>-C</c> (clear: sets
+/// <see cref="IpvsadmRules.Clears"/>). Defaults as in ipvsadm: scheduler wlc, direct routing, weight 1; for -g and -i
+/// the real server port is the service port. A firewall-mark service (<c>-f N</c>, <c>--fwmark-service N</c>, N in
+/// 1..4294967295) becomes a definition with <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP (as
+/// ipvsadm sets it), address 0.0.0.0 and port 0; its real servers keep the port they are given, whatever the
+/// forwarding method (ipvsadm does not force ports for fwmark services), and port 0 without one. IPv6 fwmark services
+/// (-6), SCTP services, scheduler flags (-b), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE tunnels
+/// and IPv6 are refused as not supported yet, as are the other ipvsadm commands (-E, -D, -e, -d ...).
 /// </para>
 /// Every problem is an <see cref="LvsException"/> (ConfigParseError, or HostNameNotResolved /
 /// ServiceNameNotResolved) whose message starts with "file:line:" and quotes the bad token; nothing is returned
@@ -58,6 +62,9 @@ public static class IpvsadmRulesParser
 
     /// <summary>ipvsadm's upper bound for -p (31 days).</summary>
     public const uint MaxPersistentTimeout = 86400 * 31;
+
+    /// <summary>The largest firewall mark (ipvsadm's parse_fwmark: 1..UINT_MAX).</summary>
+    public const uint MaxFirewallMark = uint.MaxValue;
 
     /// <summary>Reads and parses a file; a missing file is ConfigFileNotFound (ObjectNotFound).</summary>
     public static IpvsadmRules ParseFile(string path, Func<string, IPAddress?>? resolveHost = null, string servicesPath = LvsDrConfParser.DefaultServicesPath)
@@ -140,7 +147,7 @@ public static class IpvsadmRulesParser
         private readonly string _text;
         private readonly ConfigSyntax _c;
         private readonly IpvsadmRules _rules;
-        private readonly Dictionary<(LvsProtocol, IPAddress, ushort), LvsServiceDefinition> _byKey = new();
+        private readonly Dictionary<(uint, LvsProtocol, IPAddress, ushort), LvsServiceDefinition> _byKey = new();
         private readonly Dictionary<LvsRealServerDefinition, int> _rsLines = new();
 
         public Parser(string text, ConfigSyntax syntax)
@@ -278,7 +285,6 @@ public static class IpvsadmRulesParser
             {
                 string? what = spec.Opt switch
                 {
-                    Opt.Fwmark => "firewall-mark services (-f)",
                     Opt.Sctp => "SCTP services (--sctp-service)",
                     Opt.SchedFlags => "scheduler flags (-b)",
                     Opt.Pe => "persistence engines (--pe)",
@@ -301,21 +307,35 @@ public static class IpvsadmRulesParser
                     throw _c.Error($"illegal '{spec.Name}' option ('{token}') with the '{command}' command");
             }
             if (!given.ContainsKey("service"))
-                throw _c.Error($"the '{command}' command needs a service (-t host:port or -u host:port)");
+                throw _c.Error($"the '{command}' command needs a service (-t host:port, -u host:port or -f mark)");
             if (command == "add-server" && !given.ContainsKey("real-server"))
                 throw _c.Error("You need to supply the 'real-server' option for the 'add-server' command");
         }
 
-        private (LvsProtocol Proto, IPAddress Address, ushort Port, string PortText) Service((OptionSpec Spec, string Token, string? Value) opt)
+        /// <summary>A service selector: -t/-u host:port, or -f mark (then TCP, 0.0.0.0, port 0, as ipvsadm fills it in).</summary>
+        private (uint Mark, LvsProtocol Proto, IPAddress Address, ushort Port, string PortText) Service((OptionSpec Spec, string Token, string? Value) opt)
         {
+            if (opt.Spec.Opt == Opt.Fwmark)
+                return (FirewallMark(opt.Value!), LvsProtocol.Tcp, IPAddress.Any, 0, "");
             var proto = opt.Spec.Opt == Opt.Udp ? LvsProtocol.Udp : LvsProtocol.Tcp;
             var (host, portText) = SplitHostPort(opt.Value!, opt.Token);
             var address = _c.Host(host);
             if (portText is null || portText == "0")
                 throw _c.Error($"the service '{opt.Value}' has no port; port 0 (every port of a persistent service) is not supported yet",
                     kind: LvsErrorKind.NotImplemented);
-            return (proto, address, _c.Port(portText, proto), portText);
+            return (0, proto, address, _c.Port(portText, proto), portText);
         }
+
+        /// <summary>ipvsadm's parse_fwmark: a decimal number 1..4294967295.</summary>
+        private uint FirewallMark(string value)
+        {
+            if (!uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint mark) || mark == 0)
+                throw _c.Error($"invalid fwmark value '{value}' (1..{MaxFirewallMark})");
+            return mark;
+        }
+
+        private static string ServiceText(uint mark, LvsProtocol proto, IPAddress address, ushort port)
+            => mark != 0 ? $"FWM {mark.ToString(CultureInfo.InvariantCulture)}" : ConfigSyntax.ServiceText(proto, address, port);
 
         private (string Host, string? Port) SplitHostPort(string value, string option)
         {
@@ -336,7 +356,7 @@ public static class IpvsadmRulesParser
 
         private void AddService(Dictionary<string, (OptionSpec Spec, string Token, string? Value)> given)
         {
-            var (proto, address, port, portText) = Service(given["service"]);
+            var (fwmark, proto, address, port, portText) = Service(given["service"]);
             var sched = LvsScheduler.Wlc; // ipvsadm's default
             if (given.TryGetValue("scheduler", out var s) && !SchedulerFactory.TryParse(s.Value, out sched))
                 throw _c.Error($"unknown scheduler '{s.Value}'");
@@ -359,9 +379,9 @@ public static class IpvsadmRulesParser
                 }
             }
 
-            var key = (proto, address, port);
+            var key = (fwmark, proto, address, port);
             if (_byKey.TryGetValue(key, out var existing))
-                throw _c.Error($"the service {ConfigSyntax.ServiceText(proto, address, port)} is already defined on line {existing.Line}");
+                throw _c.Error($"the service {ServiceText(fwmark, proto, address, port)} is already defined on line {existing.Line}");
 
             var def = new LvsServiceDefinition
             {
@@ -369,6 +389,7 @@ public static class IpvsadmRulesParser
                 VirtualAddress = address,
                 Port = port,
                 Scheduler = sched,
+                FirewallMark = fwmark,
                 PersistentTimeout = timeout,
                 PersistenceNetmask = mask,
                 SourceFile = _c.File,
@@ -381,9 +402,10 @@ public static class IpvsadmRulesParser
 
         private void AddServer(Dictionary<string, (OptionSpec Spec, string Token, string? Value)> given)
         {
-            var (proto, address, port, _) = Service(given["service"]);
-            if (!_byKey.TryGetValue((proto, address, port), out var def))
-                throw _c.Error($"the service {ConfigSyntax.ServiceText(proto, address, port)} is not defined before this line (add it with -A first)");
+            var (fwmark, proto, address, port, _) = Service(given["service"]);
+            string svcText = ServiceText(fwmark, proto, address, port);
+            if (!_byKey.TryGetValue((fwmark, proto, address, port), out var def))
+                throw _c.Error($"the service {svcText} is not defined before this line (add it with -A first)");
 
             var fwd = LvsForwarding.Route; // ipvsadm's default: -g
             if (given.TryGetValue("forwarding-method", out var f))
@@ -399,7 +421,8 @@ public static class IpvsadmRulesParser
             ushort rsPort = portText is null ? port : _c.Port(portText, proto, allowZero: true);
             if (rsPort == 0)
                 rsPort = port;
-            if (fwd != LvsForwarding.Masq && rsPort != port)
+            // ipvsadm forces the service port on -g and -i real servers, but not for fwmark services (whose port is 0).
+            if (fwmark == 0 && fwd != LvsForwarding.Masq && rsPort != port)
             {
                 // ipvsadm itself sets the port of a -g or -i destination to the service port.
                 _c.Warn(_rules.Warnings, $"real server port {rsPort} differs from the service port {port}; "
@@ -416,7 +439,7 @@ public static class IpvsadmRulesParser
             foreach (var other in def.RealServers)
             {
                 if (other.RealAddress.Equals(rsAddress) && other.RealPort == rsPort)
-                    throw _c.Error($"the real server {rsAddress}:{rsPort} is already in {ConfigSyntax.ServiceText(proto, address, port)} (line {_rsLines[other]})");
+                    throw _c.Error($"the real server {rsAddress}:{rsPort} is already in {svcText} (line {_rsLines[other]})");
             }
             var rs = new LvsRealServerDefinition
             {

@@ -46,7 +46,8 @@ public sealed class KeepalivedHealthCheck
 }
 
 /// <summary>
-/// Reads the LVS configuration of a keepalived.conf: every <c>virtual_server IP PORT { ... }</c> block.
+/// Reads the LVS configuration of a keepalived.conf: every <c>virtual_server IP PORT { ... }</c> and
+/// <c>virtual_server fwmark N { ... }</c> block.
 /// <para>
 /// The syntax is keepalived's: one keyword and its values per line, blocks in braces, comments from '#' or '!' to the
 /// end of the line (anywhere, except inside a double-quoted string). Other top-level blocks (global_defs,
@@ -66,7 +67,10 @@ public sealed class KeepalivedHealthCheck
 /// <para>
 /// keepalived's corrections are repeated and reported as warnings: a real server without a port, or (for DR and TUN)
 /// with a port other than the service's, gets the service port; a repeated real server is dropped; a virtual_server
-/// without real servers is ignored. <c>virtual_server fwmark N</c> and <c>group NAME</c>, SCTP, IPv6, GUE/GRE tunnels,
+/// without real servers is ignored. A <c>virtual_server fwmark N</c> (N in 1..4294967295) becomes a definition with
+/// <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP, address 0.0.0.0 and port 0 (a <c>protocol</c>
+/// line is accepted and has no effect: the mark selects the packets); its real servers keep the port they are given,
+/// or 0, whatever the forwarding method. <c>virtual_server group NAME</c>, SCTP, IPv6, GUE/GRE tunnels,
 /// persistence engines and scheduler flags (ops, sh-port ...) are refused as not supported yet. Unlike keepalived,
 /// which logs and carries on, an invalid value is an error.
 /// </para>
@@ -195,7 +199,7 @@ public static class KeepalivedConfParser
         private readonly List<Token> _tokens;
         private readonly ConfigSyntax _c;
         private readonly KeepalivedConfiguration _conf;
-        private readonly Dictionary<(LvsProtocol, IPAddress, ushort), LvsServiceDefinition> _byKey = new();
+        private readonly Dictionary<(uint, LvsProtocol, IPAddress, ushort), LvsServiceDefinition> _byKey = new();
         private int _pos;
         private bool _sawVirtualServer;
 
@@ -364,18 +368,22 @@ public static class KeepalivedConfParser
         private void VirtualServer(Statement st)
         {
             At(st);
-            if (st.ValueCount >= 1 && st.Words[1] is "fwmark" or "group")
-                throw _c.Error($"'virtual_server {st.Words[1]}' ({(st.Words[1] == "fwmark" ? "firewall-mark" : "virtual_server_group")} services) is not supported yet",
+            if (st.ValueCount >= 1 && st.Words[1] == "group")
+                throw _c.Error("'virtual_server group' (virtual_server_group services) is not supported yet",
                     kind: LvsErrorKind.NotImplemented);
+            bool isFwmark = st.ValueCount >= 1 && st.Words[1] == "fwmark";
             if (st.ValueCount < 2)
-                throw _c.Error("virtual_server needs an address and a port (virtual_server IP PORT { ... })");
+                throw _c.Error(isFwmark
+                    ? "virtual_server fwmark needs a mark (virtual_server fwmark N { ... })"
+                    : "virtual_server needs an address and a port (virtual_server IP PORT { ... })");
             if (st.ValueCount > 2)
                 throw _c.Error($"unexpected '{st.Words[3]}' after virtual_server {st.Words[1]} {st.Words[2]}");
             if (!st.HasBlock)
                 throw _c.Error("virtual_server needs a '{' block");
 
-            var address = _c.Host(st.Words[1]);
-            string portText = st.Words[2];
+            uint fwmark = isFwmark ? FirewallMark(st.Words[2]) : 0;
+            var address = isFwmark ? IPAddress.Any : _c.Host(st.Words[1]);
+            string portText = isFwmark ? "" : st.Words[2];
             LvsScheduler? sched = null;
             LvsForwarding? fwd = null;
             LvsProtocol? proto = null;
@@ -445,24 +453,27 @@ public static class KeepalivedConfParser
             }
 
             At(st);
+            if (isFwmark)
+                proto = LvsProtocol.Tcp; // the mark selects the packets; ipvsadm fills in TCP for fwmark services too
             if (proto is null)
             {
                 // keepalived: "no protocol set - defaulting to UDP" (the kernel would take protocol 0 as UDP).
                 _c.Warn(_conf.Warnings, "no protocol set: keepalived defaults to UDP");
                 proto = LvsProtocol.Udp;
             }
-            ushort port = _c.Port(portText, proto.Value, allowZero: true);
-            if (port == 0)
+            ushort port = isFwmark ? (ushort)0 : _c.Port(portText, proto.Value, allowZero: true);
+            if (port == 0 && !isFwmark)
                 throw _c.Error($"port 0 (every port of a persistent service) is not supported yet", kind: LvsErrorKind.NotImplemented);
             if (maskGiven && timeout == 0)
                 timeout = DefaultPersistentTimeout; // keepalived: persistence_granularity implies persistence
-            var key = (proto.Value, address, port);
+            var key = (fwmark, proto.Value, address, port);
+            string svcText = isFwmark ? $"fwmark {fwmark.ToString(CultureInfo.InvariantCulture)}" : ConfigSyntax.ServiceText(proto.Value, address, port);
             if (_byKey.TryGetValue(key, out var dup))
-                throw _c.Error($"the virtual_server {ConfigSyntax.ServiceText(proto.Value, address, port)} is already defined on line {dup.Line}");
+                throw _c.Error($"the virtual_server {svcText} is already defined on line {dup.Line}");
 
             if (realServers.Count == 0)
             {
-                _c.Warn(_conf.Warnings, $"virtual_server {ConfigSyntax.ServiceText(proto.Value, address, port)} has no real servers; keepalived ignores it, and so does this import");
+                _c.Warn(_conf.Warnings, $"virtual_server {svcText} has no real servers; keepalived ignores it, and so does this import");
                 return;
             }
 
@@ -472,6 +483,7 @@ public static class KeepalivedConfParser
                 VirtualAddress = address,
                 Port = port,
                 Scheduler = sched ?? DefaultScheduler,
+                FirewallMark = fwmark,
                 PersistentTimeout = timeout,
                 PersistenceNetmask = mask,
                 SourceFile = _c.File,
@@ -496,7 +508,7 @@ public static class KeepalivedConfParser
                     if (given != 0)
                         rs.RealPort = given;
                 }
-                if (rs.Forwarding != LvsForwarding.Masq && rs.RealPort != port)
+                if (!isFwmark && rs.Forwarding != LvsForwarding.Masq && rs.RealPort != port)
                 {
                     _c.Warn(_conf.Warnings, $"real server port {rs.RealPort} differs from the virtual server port {port}; keepalived resets it to {port}, since DR and TUN cannot change ports");
                     rs.RealPort = port;
@@ -647,6 +659,14 @@ public static class KeepalivedConfParser
                 "SCTP" => throw _c.Error("protocol SCTP is not supported yet", kind: LvsErrorKind.NotImplemented),
                 _ => throw _c.Error($"unknown protocol '{s.Words[1]}' (TCP, UDP or SCTP)"),
             };
+        }
+
+        /// <summary>The mark of a virtual_server fwmark: a decimal number 1..4294967295.</summary>
+        private uint FirewallMark(string text)
+        {
+            if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint mark) || mark == 0)
+                throw _c.Error($"invalid fwmark '{text}' (1..{IpvsadmRulesParser.MaxFirewallMark})");
+            return mark;
         }
 
         private uint Timeout(Statement s)

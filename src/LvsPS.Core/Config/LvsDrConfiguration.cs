@@ -60,6 +60,8 @@ public sealed class LvsServiceDefinition
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; }
+    /// <summary>Firewall mark of a fwmark service (ipvsadm -f, keepalived virtual_server fwmark); 0 = none.</summary>
+    public uint FirewallMark { get; set; }
     /// <summary>Persistence timeout in seconds (ipvsadm -p, keepalived persistence_timeout); 0 = none.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
@@ -85,6 +87,7 @@ public sealed class LvsServiceDefinition
             VirtualAddress = VirtualAddress,
             Port = Port,
             Scheduler = Scheduler,
+            FirewallMark = FirewallMark,
             PersistentTimeout = PersistentTimeout,
             PersistenceNetmask = PersistenceNetmask,
         };
@@ -97,6 +100,7 @@ public sealed class LvsServiceDefinition
                 Protocol = Protocol,
                 VirtualAddress = VirtualAddress,
                 Port = Port,
+                FirewallMark = FirewallMark,
                 RealAddress = r.RealAddress,
                 RealPort = r.RealPort,
                 Forwarding = r.Forwarding,
@@ -108,7 +112,7 @@ public sealed class LvsServiceDefinition
         return svc;
     }
 
-    public override string ToString() => $"{(Protocol == LvsProtocol.Udp ? "UDP" : "TCP")} {VirtualAddress}:{Port}";
+    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{(Protocol == LvsProtocol.Udp ? "UDP" : "TCP")} {VirtualAddress}:{Port}";
 }
 
 /// <summary>One real server of a SERVICE= line: rs[:port][,weight].</summary>

@@ -20,6 +20,9 @@ public static class ControlOps
     public const string Zero = "zero";
     public const string GetTimeouts = "get-timeouts";
     public const string SetTimeouts = "set-timeouts";
+    public const string AddMarkRule = "add-mark-rule";
+    public const string DeleteMarkRule = "delete-mark-rule";
+    public const string ListMarkRules = "list-mark-rules";
     public const string Clear = "clear";
     public const string Shutdown = "shutdown";
 }
@@ -34,6 +37,8 @@ public sealed class ControlRequest
     public RealServerSpec? RealServer { get; set; }
     /// <summary>For set-timeouts.</summary>
     public TimeoutSpec? Timeouts { get; set; }
+    /// <summary>For add-mark-rule / delete-mark-rule.</summary>
+    public MarkRuleSpec? MarkRule { get; set; }
 }
 
 /// <summary>The three timeouts ipvsadm --set changes (seconds; 0 = leave as it is).</summary>
@@ -52,6 +57,8 @@ public sealed class ServiceSpec
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
     public IPAddress Address { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
+    /// <summary>Non-zero: a firewall-mark service (ipvsadm -f); Protocol, Address and Port are then not used.</summary>
+    public uint FirewallMark { get; set; }
     public LvsScheduler Scheduler { get; set; } = LvsScheduler.Wlc;
     /// <summary>Scheduler flags (ipvsadm -b): sh/mh fallback and port.</summary>
     public LvsSchedulerFlags SchedulerFlags { get; set; }
@@ -62,10 +69,27 @@ public sealed class ServiceSpec
     /// <summary>Real servers in kernel list order (newest first).</summary>
     public List<RealServerSpec> RealServers { get; set; } = new();
 
-    public override string ToString() => $"{Protocol.ToString().ToUpperInvariant()} {Address}:{Port}";
+    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {Address}:{Port}";
 }
 
-/// <summary>A real server as configured.</summary>
+/// <summary>
+/// A firewall-mark rule: the user-space stand-in for the iptables/nftables rule that marks packets for a kernel
+/// fwmark service (no kernel mark reaches user space). A packet to Address/PrefixLength, of Protocol (or TCP and UDP),
+/// with a destination port in PortFrom..PortTo (0..0 = any) gets Mark; rules are tried in order, first match wins.
+/// </summary>
+public sealed class MarkRuleSpec
+{
+    public uint Mark { get; set; }
+    /// <summary>Tcp, Udp, or null for both.</summary>
+    public LvsProtocol? Protocol { get; set; }
+    public IPAddress Address { get; set; } = IPAddress.None;
+    public int PrefixLength { get; set; } = 32;
+    public ushort PortFrom { get; set; }
+    public ushort PortTo { get; set; }
+
+    public override string ToString() =>
+        $"mark {Mark}: {(Protocol?.ToString().ToUpperInvariant() ?? "TCP/UDP")} {Address}/{PrefixLength}" + (PortFrom == 0 && PortTo == 0 ? "" : PortFrom == PortTo ? $" port {PortFrom}" : $" ports {PortFrom}-{PortTo}");
+}
 public sealed class RealServerSpec
 {
     public IPAddress Address { get; set; } = IPAddress.None;
@@ -86,6 +110,7 @@ public sealed class DirectorState
     public int Version { get; set; } = 1;
     public List<ServiceSpec> Services { get; set; } = new();
     public TimeoutSpec? Timeouts { get; set; }
+    public List<MarkRuleSpec> MarkRules { get; set; } = new();
 }
 
 /// <summary>The director's answer.</summary>
@@ -99,6 +124,7 @@ public sealed class ControlResponse
     public List<LvsService>? Services { get; set; }
     public List<LvsConnection>? Connections { get; set; }
     public TimeoutSpec? Timeouts { get; set; }
+    public List<MarkRuleSpec>? MarkRules { get; set; }
 
     public static ControlResponse Success() => new() { Ok = true };
 

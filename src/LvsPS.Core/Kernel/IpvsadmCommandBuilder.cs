@@ -54,6 +54,10 @@ public sealed class IpvsadmCommand
 /// ErrorIds the LvsPS engine uses (InvalidAddress, InvalidPort, InvalidWeight, InvalidScheduler,
 /// InvalidSchedulerFlags, InvalidPersistence, InvalidThreshold, InvalidTimeout, InvalidProtocol), so bad input never
 /// reaches the kernel; every argument is then single-quoted (<see cref="ShellQuote"/>) into one command line.
+/// A service with <see cref="ServiceSpec.FirewallMark"/> not 0 is a firewall-mark service: it is named
+/// <c>-f N</c> (<c>-f N -6</c> when its Address is an IPv6 address, which then only gives the address family) and
+/// its protocol, address and port are not used; its real servers keep their own port whatever the forwarding method
+/// (ipvsadm forces the service port only for -t/-u services), port 0 meaning "the port the packet was sent to".
 /// </summary>
 public static class IpvsadmCommandBuilder
 {
@@ -68,6 +72,8 @@ public static class IpvsadmCommandBuilder
     /// list-services gives five listings (-L -n --exact, --stats --exact, --rate --exact, --thresholds, --persistent-conn);
     /// add-service with real servers gives -A followed by one -a per real server (oldest first, so the kernel's
     /// list matches the request's newest-first order); set-timeouts gives --set followed by -L --timeout.
+    /// list-mark-rules gives nothing to run (no mark rule is LvsPS's on a kernel director); add-mark-rule and
+    /// delete-mark-rule are refused (the marks come from iptables/nftables there).
     /// </summary>
     public static IReadOnlyList<IpvsadmCommand> Build(ControlRequest request, string program = DefaultProgram)
     {
@@ -108,6 +114,11 @@ public static class IpvsadmCommandBuilder
                 return new[] { Zero(request.Service, program) };
             case ControlOps.Clear:
                 return new[] { Clear(program) };
+            case ControlOps.ListMarkRules:
+                return Array.Empty<IpvsadmCommand>(); // the kernel takes its marks from iptables/nftables: none are LvsPS's
+            case ControlOps.AddMarkRule or ControlOps.DeleteMarkRule:
+                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+                    "Kernel IPVS takes firewall marks from the director's netfilter rules (iptables -t mangle ... -j MARK, or nftables meta mark set); LvsPS does not manage those rules on a kernel director.");
             case ControlOps.Shutdown:
                 throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
                     "Kernel IPVS has no process to shut down; Disconnect-LvsDirector ends the SSH session (the kernel table stays as it is).");
@@ -119,13 +130,13 @@ public static class IpvsadmCommandBuilder
 
     // ------------------------------------------------------------------ one builder per ipvsadm command
 
-    /// <summary><c>ipvsadm -A -t|-u VIP:PORT -s SCHED [-p N [-M MASK]] [-b FLAGS]</c>.</summary>
+    /// <summary><c>ipvsadm -A -t|-u VIP:PORT -s SCHED [-p N [-M MASK]] [-b FLAGS]</c> (or <c>-A -f MARK ...</c>).</summary>
     public static IpvsadmCommand AddService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-A", service, program);
 
     /// <summary><c>ipvsadm -E ...</c> with the service's full settings (what is left out is reset, as ipvsadm does).</summary>
     public static IpvsadmCommand EditService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-E", service, program);
 
-    /// <summary><c>ipvsadm -D -t|-u VIP:PORT</c>.</summary>
+    /// <summary><c>ipvsadm -D -t|-u VIP:PORT</c> or <c>ipvsadm -D -f MARK</c>.</summary>
     public static IpvsadmCommand DeleteService(ServiceSpec service, string program = DefaultProgram)
     {
         var args = new List<string> { "-D" };
@@ -133,7 +144,7 @@ public static class IpvsadmCommandBuilder
         return Make(program, args, IpvsadmOutputKind.None);
     }
 
-    /// <summary><c>ipvsadm -a -t|-u VIP:PORT -r RIP:PORT -g|-m|-i -w W [-x N] [-y N]</c>.</summary>
+    /// <summary><c>ipvsadm -a -t|-u VIP:PORT|-f MARK -r RIP:PORT -g|-m|-i -w W [-x N] [-y N]</c>.</summary>
     public static IpvsadmCommand AddRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
         => RealServerCommand("-a", service, realServer, program);
 
@@ -141,7 +152,10 @@ public static class IpvsadmCommandBuilder
     public static IpvsadmCommand EditRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
         => RealServerCommand("-e", service, realServer, program);
 
-    /// <summary><c>ipvsadm -d -t|-u VIP:PORT -r RIP:PORT</c> (port 0 = the service port).</summary>
+    /// <summary>
+    /// <c>ipvsadm -d -t|-u VIP:PORT -r RIP:PORT</c> (port 0 = the service port), or <c>ipvsadm -d -f MARK -r RIP:PORT</c>
+    /// (port 0 = port 0, as a fwmark service has no port).
+    /// </summary>
     public static IpvsadmCommand DeleteRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
     {
         ArgumentNullException.ThrowIfNull(realServer);
@@ -149,13 +163,14 @@ public static class IpvsadmCommandBuilder
         args.AddRange(ServiceSelector(service));
         ValidateAddress(realServer.Address, "real server address");
         ushort port = realServer.Port == 0 ? service.Port : realServer.Port;
-        ValidatePort(port, "real server port");
+        if (service.FirewallMark == 0)
+            ValidatePort(port, "real server port");
         args.Add("-r");
         args.Add(AddressPort(realServer.Address, port));
         return Make(program, args, IpvsadmOutputKind.None);
     }
 
-    /// <summary><c>ipvsadm -Z</c> (every service) or <c>ipvsadm -Z -t|-u VIP:PORT</c>.</summary>
+    /// <summary><c>ipvsadm -Z</c> (every service) or <c>ipvsadm -Z -t|-u VIP:PORT</c> (<c>-Z -f MARK</c>).</summary>
     public static IpvsadmCommand Zero(ServiceSpec? service, string program = DefaultProgram)
     {
         var args = new List<string> { "-Z" };
@@ -230,11 +245,21 @@ public static class IpvsadmCommandBuilder
 
     // ------------------------------------------------------------------ validation (the engine's rules, plus the kernel's)
 
-    /// <summary>Checks a service's identity: protocol, address, port.</summary>
+    /// <summary>
+    /// Checks a service's identity: protocol, address, port; for a firewall-mark service only that its Address, when
+    /// given, is an IPv4 or IPv6 address (it tells the family).
+    /// </summary>
     public static void ValidateServiceIdentity(ServiceSpec? service)
     {
         if (service is null)
             throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "No service was named.");
+        if (service.FirewallMark != 0)
+        {
+            if (service.Address is not null && service.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+                throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                    $"The address '{service.Address}' of {service} is neither IPv4 nor IPv6.", service.Address);
+            return;
+        }
         if (service.Protocol != LvsProtocol.Tcp && service.Protocol != LvsProtocol.Udp)
             throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument,
                 $"The protocol '{service.Protocol}' is not supported; use Tcp or Udp.", service.Protocol);
@@ -387,6 +412,9 @@ public static class IpvsadmCommandBuilder
             throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.InvalidArgument,
                 $"Unknown forwarding method value {(int)rs.Forwarding}; use Route, Masq or Tunnel.", rs.Forwarding);
         ValidateFamilies(service, rs.Address, rs.Forwarding);
+        // A fwmark service has no port of its own: the real server keeps its port (0 = the packet's port).
+        if (service.FirewallMark != 0)
+            return (IpvsadmFormatter.ForwardSwitch(rs.Forwarding), rs.Port);
         // ipvsadm forces the service port for -g and -i (and Local is added as -g), so say so in the command.
         ushort port = rs.Forwarding == LvsForwarding.Masq && rs.Port != 0 ? rs.Port : service.Port;
         ValidatePort(port, "real server port");
@@ -396,7 +424,7 @@ public static class IpvsadmCommandBuilder
     /// <summary>ipvsadm: "Different address family is allowed only for tunneling servers".</summary>
     private static void ValidateFamilies(ServiceSpec service, IPAddress rs, LvsForwarding forwarding)
     {
-        if (rs.AddressFamily != service.Address.AddressFamily && forwarding != LvsForwarding.Tunnel)
+        if (rs.AddressFamily != ServiceFamily(service) && forwarding != LvsForwarding.Tunnel)
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
                 $"The real server {rs} and the service {service} have different address families; only Tunnel real servers may.", rs);
     }
@@ -406,8 +434,8 @@ public static class IpvsadmCommandBuilder
     {
         var mask = service.PersistenceNetmask;
         if (mask is null) return null;
-        bool v6 = service.Address.AddressFamily == AddressFamily.InterNetworkV6;
-        if (mask.AddressFamily != service.Address.AddressFamily)
+        bool v6 = ServiceFamily(service) == AddressFamily.InterNetworkV6;
+        if (mask.AddressFamily != ServiceFamily(service))
             throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
                 $"The persistence netmask '{mask}' is not an {(v6 ? "IPv6" : "IPv4")} netmask for {service}.", mask);
         var bytes = mask.GetAddressBytes();
@@ -433,8 +461,16 @@ public static class IpvsadmCommandBuilder
     private static IEnumerable<string> ServiceSelector(ServiceSpec service)
     {
         ValidateServiceIdentity(service);
+        if (service.FirewallMark != 0)
+            return ServiceFamily(service) == AddressFamily.InterNetworkV6
+                ? new[] { "-f", service.FirewallMark.ToString(Inv), "-6" }
+                : new[] { "-f", service.FirewallMark.ToString(Inv) };
         return new[] { service.Protocol == LvsProtocol.Udp ? "-u" : "-t", AddressPort(service.Address, service.Port) };
     }
+
+    /// <summary>The service's address family: its Address's (a fwmark service without one is IPv4, as ipvsadm -f without -6).</summary>
+    private static AddressFamily ServiceFamily(ServiceSpec service)
+        => service.Address?.AddressFamily == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
 
     /// <summary>"10.0.0.1:80" or "[2001:db8::1]:80", as ipvsadm reads and prints them.</summary>
     public static string AddressPort(IPAddress address, int port)

@@ -32,7 +32,7 @@ public sealed class IpvsadmListing
     /// <summary>The connection table size from the same header.</summary>
     public int TableSize { get; init; }
     public List<LvsService> Services { get; } = new();
-    /// <summary>Service lines LvsPS does not model (fwmark and SCTP services), skipped with their real servers.</summary>
+    /// <summary>Service lines LvsPS does not model (SCTP services), skipped with their real servers.</summary>
     public List<string> Skipped { get; } = new();
 }
 
@@ -55,6 +55,9 @@ public sealed class IpvsadmVersionInfo
 /// formats are those of ipvsadm.c (print_title, print_service_entry, print_conn, list_timeout, version); trailing
 /// spaces and K/M/G/T abbreviations are accepted. Anything else is refused with DirectorProtocolError (ParserError)
 /// naming the line, so a changed format is never read as wrong numbers.
+/// A firewall-mark service line ("FWM  N", "FWM  N IPv6") gives a service with <see cref="LvsService.FirewallMark"/> N,
+/// protocol TCP, port 0 and address 0.0.0.0 (:: for IPv6, which only tells the family); N is read as ipvsadm prints
+/// it with "%d", so "-1" is mark 4294967295. Its real servers carry the mark too.
 /// </summary>
 public static class IpvsadmOutputParser
 {
@@ -114,6 +117,7 @@ public static class IpvsadmOutputParser
     /// Merges listings of the same table into services: the plain listing is the base; counters, thresholds and
     /// persistent-connection counts are matched by protocol, address and port. A service or real server that only one
     /// listing shows (the table changed between the commands) keeps zeros for what the other listing would have told.
+    /// Firewall-mark services are matched by their mark and address family.
     /// </summary>
     public static List<LvsService> Merge(IEnumerable<IpvsadmListing> listings, string director = "")
     {
@@ -122,7 +126,7 @@ public static class IpvsadmOutputParser
             ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ParserError,
                 "The ipvsadm output has no plain -L -n listing to read the services from.");
         var services = baseListing.Services;
-        var index = new Dictionary<(LvsProtocol, IPAddress, ushort), LvsService>();
+        var index = new Dictionary<(uint, LvsProtocol, IPAddress, ushort), LvsService>();
         foreach (var s in services) index.TryAdd(Key(s), s);
         foreach (var listing in all.Where(l => !ReferenceEquals(l, baseListing)))
         {
@@ -162,7 +166,7 @@ public static class IpvsadmOutputParser
         }
         return services;
 
-        static (LvsProtocol, IPAddress, ushort) Key(LvsService s) => (s.Protocol, s.VirtualAddress, s.Port);
+        static (uint, LvsProtocol, IPAddress, ushort) Key(LvsService s) => (s.FirewallMark, s.Protocol, s.VirtualAddress, s.Port);
     }
 
     private static void CopyCounters(LvsStatistics from, LvsStatistics to)
@@ -227,7 +231,7 @@ public static class IpvsadmOutputParser
             }
             var t = Words(line);
             if (line.StartsWith(' ') || t.Length < 2) throw Unexpected(i, line, "expected a service or a real server line");
-            if (t[0] is "FWM" or "SCTP")
+            if (t[0] == "SCTP")
             {
                 listing.Skipped.Add(line.TrimEnd());
                 current = null;
@@ -244,12 +248,12 @@ public static class IpvsadmOutputParser
     /// <summary>"TCP  10.0.0.1:80 sh (sh-fallback,sh-port) persistent 360 mask 255.255.255.0".</summary>
     private static LvsService ParseServiceLine(string[] t, int n, string line)
     {
-        var svc = NewService(t, n, line);
-        if (t.Length < 3) throw Unexpected(n, line, "no scheduler");
-        if (!SchedulerFactory.TryParse(t[2], out var sched) || SchedulerFactory.Name(sched) != t[2])
-            throw Unexpected(n, line, $"unknown scheduler '{t[2]}'");
+        var (svc, next) = NewService(t, n, line);
+        if (t.Length <= next) throw Unexpected(n, line, "no scheduler");
+        if (!SchedulerFactory.TryParse(t[next], out var sched) || SchedulerFactory.Name(sched) != t[next])
+            throw Unexpected(n, line, $"unknown scheduler '{t[next]}'");
         svc.Scheduler = sched;
-        for (int k = 3; k < t.Length; k++)
+        for (int k = next + 1; k < t.Length; k++)
         {
             string w = t[k];
             if (w.StartsWith('(') && w.EndsWith(')') && w.Length > 2)
@@ -274,14 +278,27 @@ public static class IpvsadmOutputParser
     /// <summary>"TCP  10.0.0.1:80   12   3456   0   789012   0" (five counters or five rates).</summary>
     private static LvsService ParseCounterServiceLine(IpvsadmListingKind kind, string[] t, int n, string line)
     {
-        var svc = NewService(t, n, line);
-        if (t.Length != 7) throw Unexpected(n, line, "expected the service and five numbers");
-        svc.Statistics = kind == IpvsadmListingKind.Rate ? Rates(t, 2, n, line) : Counters(t, 2, n, line);
+        var (svc, next) = NewService(t, n, line);
+        if (t.Length != next + 5) throw Unexpected(n, line, "expected the service and five numbers");
+        svc.Statistics = kind == IpvsadmListingKind.Rate ? Rates(t, next, n, line) : Counters(t, next, n, line);
         return svc;
     }
 
-    private static LvsService NewService(string[] t, int n, string line)
+    /// <summary>The service name: "TCP|UDP ADDR:PORT" or "FWM N [IPv6]"; returns the index of the word after it.</summary>
+    private static (LvsService Service, int Next) NewService(string[] t, int n, string line)
     {
+        if (t[0] == "FWM")
+        {
+            uint mark = ParseFirewallMark(t[1], n, line);
+            bool v6 = t.Length > 2 && t[2] == "IPv6";
+            return (new LvsService
+            {
+                Protocol = LvsProtocol.Tcp,
+                VirtualAddress = v6 ? IPAddress.IPv6Any : IPAddress.Any,
+                Port = 0,
+                FirewallMark = mark,
+            }, v6 ? 3 : 2);
+        }
         var proto = t[0] switch
         {
             "TCP" => LvsProtocol.Tcp,
@@ -289,7 +306,21 @@ public static class IpvsadmOutputParser
             _ => throw Unexpected(n, line, $"unknown protocol '{t[0]}'"),
         };
         var (addr, port) = ParseAddressPort(t[1], n, line);
-        return new LvsService { Protocol = proto, VirtualAddress = addr, Port = port };
+        return (new LvsService { Protocol = proto, VirtualAddress = addr, Port = port }, 2);
+    }
+
+    /// <summary>
+    /// A firewall mark as ipvsadm prints it ("%d" of a 32-bit unsigned value: -2147483648..-1 stand for
+    /// 2147483648..4294967295); an unsigned spelling is accepted too. 0 is not a mark.
+    /// </summary>
+    public static uint ParseFirewallMark(string text, int lineNumber = 0, string line = "")
+    {
+        uint mark;
+        if (uint.TryParse(text, NumberStyles.None, Inv, out var u)) mark = u;
+        else if (text.StartsWith('-') && int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out var i) && i < 0) mark = unchecked((uint)i);
+        else throw Unexpected(lineNumber, line == "" ? text : line, $"'{text}' is not a firewall mark");
+        if (mark == 0) throw Unexpected(lineNumber, line == "" ? text : line, "firewall mark 0 is not a fwmark service");
+        return mark;
     }
 
     private static LvsRealServer ParseDestLine(IpvsadmListingKind kind, LvsService svc, string[] t, int n, string line)
@@ -301,6 +332,7 @@ public static class IpvsadmOutputParser
             Protocol = svc.Protocol,
             VirtualAddress = svc.VirtualAddress,
             Port = svc.Port,
+            FirewallMark = svc.FirewallMark,
             RealAddress = addr,
             RealPort = port,
         };
@@ -413,9 +445,11 @@ public static class IpvsadmOutputParser
     // ------------------------------------------------------------------ connections, timeouts, version
 
     /// <summary>
-    /// <c>ipvsadm -L -n -c</c> (also with --persistent-conn's two extra columns). TCP and UDP entries; SCTP entries
-    /// and fwmark persistence templates (protocol IP) are skipped. Expire is minutes:seconds; Packets is not listed by
-    /// ipvsadm and stays 0. An unknown state name reads as None.
+    /// <c>ipvsadm -L -n -c</c> (also with --persistent-conn's two extra columns). TCP and UDP entries, and the
+    /// persistence templates of firewall-mark services (protocol IP, the mark as the virtual address): those come back
+    /// with <see cref="LvsConnection.FirewallMark"/> set, protocol TCP, virtual address 0.0.0.0 (:: for IPv6) and port 0,
+    /// as <see cref="Text.IpvsadmFormatter.FormatConnections"/> prints them again. SCTP entries are skipped. Expire is
+    /// minutes:seconds; Packets is not listed by ipvsadm and stays 0. An unknown state name reads as None.
     /// </summary>
     public static List<LvsConnection> ParseConnections(string text, string director = "")
     {
@@ -436,9 +470,11 @@ public static class IpvsadmOutputParser
             var t = Words(line);
             if (t.Length != 6 && t.Length != 8) throw Unexpected(i, line, "expected pro, expire, state, source, virtual, destination");
             LvsProtocol proto;
+            bool fwmTemplate = false;
             if (t[0] == "TCP") proto = LvsProtocol.Tcp;
             else if (t[0] == "UDP") proto = LvsProtocol.Udp;
-            else if (t[0] is "SCTP" or "IP") continue;
+            else if (t[0] == "IP") { proto = LvsProtocol.Tcp; fwmTemplate = true; }
+            else if (t[0] == "SCTP") continue;
             else throw Unexpected(i, line, $"unknown protocol '{t[0]}'");
             var em = ExpirePattern.Match(t[1]);
             if (!em.Success) throw Unexpected(i, line, $"'{t[1]}' is not minutes:seconds");
@@ -446,6 +482,15 @@ public static class IpvsadmOutputParser
             var (ca, cp) = ParseAddressPort(t[3], i, line);
             var (va, vp) = ParseAddressPort(t[4], i, line);
             var (da, dp) = ParseAddressPort(t[5], i, line);
+            uint mark = 0;
+            if (fwmTemplate)
+            {
+                // the kernel keys a fwmark template <IPPROTO_IP, caddr, 0, htonl(fwmark), 0, daddr, dport>
+                mark = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(va.GetAddressBytes());
+                if (mark == 0) throw Unexpected(i, line, "an IP entry without a firewall mark");
+                va = va.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                vp = 0;
+            }
             result.Add(new LvsConnection
             {
                 Director = director,
@@ -456,6 +501,7 @@ public static class IpvsadmOutputParser
                 ClientPort = cp,
                 VirtualAddress = va,
                 Port = vp,
+                FirewallMark = mark,
                 RealAddress = da,
                 RealPort = dp,
             });

@@ -47,6 +47,9 @@ public static class LvsErrorIds
     public const string InvalidPersistence = "InvalidPersistence";
     public const string InvalidThreshold = "InvalidThreshold";
     public const string InvalidTimeout = "InvalidTimeout";
+    public const string InvalidFirewallMark = "InvalidFirewallMark";
+    public const string MarkRuleExists = "MarkRuleExists";
+    public const string MarkRuleNotFound = "MarkRuleNotFound";
     public const string SchedulerNotImplemented = "SchedulerNotImplemented";
     public const string ForwardingNotImplemented = "ForwardingNotImplemented";
     public const string ServiceExists = "ServiceExists";

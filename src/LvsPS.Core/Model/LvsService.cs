@@ -10,6 +10,8 @@ public sealed class LvsService
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
+    /// <summary>A firewall-mark service (ipvsadm -f): matched by mark rules, not by address and port; 0 = none.</summary>
+    public uint FirewallMark { get; set; }
     public LvsScheduler Scheduler { get; set; }
     /// <summary>Scheduler flags (ipvsadm -b), e.g. Fallback, Port for sh and mh.</summary>
     public LvsSchedulerFlags SchedulerFlags { get; set; }
@@ -27,7 +29,7 @@ public sealed class LvsService
     public int InactiveConnections => RealServers.Sum(r => r.InactiveConnections);
 
     /// <summary>"TCP  10.0.0.1:80" style identity.</summary>
-    public string Name => $"{Protocol.ToString().ToUpperInvariant()} {VirtualAddress}:{Port}";
+    public string Name => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {VirtualAddress}:{Port}";
 
     public override string ToString() => Name;
 }
@@ -40,6 +42,8 @@ public sealed class LvsRealServer
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
+    /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
+    public uint FirewallMark { get; set; }
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     public ushort RealPort { get; set; }
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
@@ -70,6 +74,8 @@ public sealed class LvsConnection
     public ushort ClientPort { get; set; }
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
+    /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
+    public uint FirewallMark { get; set; }
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     public ushort RealPort { get; set; }
     public LvsConnectionState State { get; set; }

@@ -13,6 +13,9 @@ namespace LvsPS.Core.Text;
 /// <c>-S -n</c> and <c>-L --timeout</c>. Lines end with "\n" and keep the trailing spaces that ipvsadm's
 /// left-justified last columns produce. Services and real servers are sorted as ipvsadm sorts by default
 /// (libipvs ipvs_cmp_services / ipvs_cmp_dests, including their 32-bit wrap-around of the address difference).
+/// A firewall-mark service (<see cref="LvsService.FirewallMark"/> not 0) is named "FWM  N" in the listings
+/// ("FWM  N IPv6" when its <see cref="LvsService.VirtualAddress"/> is an IPv6 address, which stands for its address
+/// family) and "-f N" in -S; its real servers print their own address:port (port 0 when none was given).
 /// </summary>
 public static class IpvsadmFormatter
 {
@@ -183,6 +186,8 @@ public static class IpvsadmFormatter
     /// <summary>
     /// <c>ipvsadm -L -n -c</c>: the connection entries in the order given (ipvsadm prints /proc/net/ip_vs_conn
     /// order, i.e. hash-table order). Expire is minutes:seconds with minutes not wrapped at 60.
+    /// A persistence template of a firewall-mark service (<see cref="IsFirewallMarkTemplate"/>) prints as the kernel
+    /// keeps it: protocol "IP" and the mark as the virtual address, port 0 (<c>IP  05:55  NONE  10.1.2.0:0  0.0.0.1:0 ...</c>).
     /// </summary>
     public static string FormatConnections(IEnumerable<LvsConnection> connections)
     {
@@ -198,15 +203,38 @@ public static class IpvsadmFormatter
         {
             uint expires = c.ExpiresInSeconds < 0 ? 0u : (uint)c.ExpiresInSeconds;
             string expire = string.Create(Inv, $"{expires / 60:00}:{expires % 60:00}");
-            string state = c.Protocol == LvsProtocol.Udp ? "UDP" : StateName(c.State);
-            AppendLeft(sb, ProtocolName(c.Protocol), 3).Append(' ');
+            bool fwmTemplate = IsFirewallMarkTemplate(c);
+            string state = c.Protocol == LvsProtocol.Udp && !fwmTemplate ? "UDP" : StateName(c.State);
+            AppendLeft(sb, fwmTemplate ? "IP" : ProtocolName(c.Protocol), 3).Append(' ');
             AppendLeft(sb, expire, 6).Append(' ');
             AppendLeft(sb, state, 11).Append(' ');
             AppendLeft(sb, NumericAddrPort(c.ClientAddress, c.ClientPort), 18).Append(' ');
-            AppendLeft(sb, NumericAddrPort(c.VirtualAddress, c.Port), 18).Append(' ');
+            AppendLeft(sb, fwmTemplate ? NumericAddrPort(FirewallMarkAddress(c.FirewallMark, c.ClientAddress.AddressFamily), 0)
+                                       : NumericAddrPort(c.VirtualAddress, c.Port), 18).Append(' ');
             sb.Append(NumericAddrPort(c.RealAddress, c.RealPort)).Append('\n');
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// A persistence template of a firewall-mark service: the kernel keys it <c>&lt;IPPROTO_IP, caddr, 0, fwmark, 0,
+    /// daddr, dport&gt;</c>. An entry with a mark, client port 0 and state NONE is taken for one.
+    /// </summary>
+    public static bool IsFirewallMarkTemplate(LvsConnection c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.FirewallMark != 0 && c.ClientPort == 0 && c.State == LvsConnectionState.None;
+    }
+
+    /// <summary>
+    /// The mark as the "virtual address" of a fwmark template (the kernel stores htonl(mark) in the first 32 bits of
+    /// the address): 0.0.0.1 for mark 1; for IPv6 the mark is the first 32 bits of an otherwise zero address.
+    /// </summary>
+    public static IPAddress FirewallMarkAddress(uint mark, AddressFamily family = AddressFamily.InterNetwork)
+    {
+        var bytes = new byte[family == AddressFamily.InterNetworkV6 ? 16 : 4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, mark);
+        return new IPAddress(bytes);
     }
 
     /// <summary>
@@ -217,6 +245,10 @@ public static class IpvsadmFormatter
     /// LvsPS extension: a real server with a threshold ends with <c>-x N</c> and/or <c>-y N</c> (each only when not
     /// zero). ipvsadm -S drops the thresholds; ipvsadm -R accepts the options on <c>-a</c> lines, so the text still
     /// restores with ipvsadm.
+    /// A firewall-mark service is saved as <c>-A -f N -s sched</c> (<c>-f N -6</c> for IPv6) and its real servers as
+    /// <c>-a -f N -r RIP:PORT -g -w W</c>, with the port as the kernel holds it (0 when none was given). Unlike
+    /// ipvsadm, which prints the mark with "%d" (so a mark above 2^31-1 comes out negative and ipvsadm -R refuses it),
+    /// the mark is written unsigned, so that every mark restores.
     /// </summary>
     public static string FormatSave(IEnumerable<LvsService> services)
     {
@@ -224,7 +256,9 @@ public static class IpvsadmFormatter
         var sb = new StringBuilder(256);
         foreach (var svc in SortServices(services))
         {
-            string svcName = (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + NumericAddrPort(svc.VirtualAddress, svc.Port);
+            string svcName = svc.FirewallMark != 0
+                ? "-f " + svc.FirewallMark.ToString(Inv) + (IsIpv6(svc) ? " -6" : "")
+                : (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + NumericAddrPort(svc.VirtualAddress, svc.Port);
             sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler));
             if (svc.PersistentTimeout > 0)
             {
@@ -328,7 +362,7 @@ public static class IpvsadmFormatter
         return (value / 1_000_000_000_000UL).ToString(Inv).PadLeft(8) + "T";
     }
 
-    /// <summary>Services in ipvsadm's default order: address family, protocol, address, port (stable).</summary>
+    /// <summary>Services in ipvsadm's default order: firewall mark, address family, protocol, address, port (stable).</summary>
     public static List<LvsService> SortServices(IEnumerable<LvsService> services)
     {
         var list = services.ToList();
@@ -355,7 +389,7 @@ public static class IpvsadmFormatter
         var mask = svc.PersistenceNetmask;
         if (mask is null)
             return null;
-        if (svc.VirtualAddress.AddressFamily == AddressFamily.InterNetworkV6)
+        if (IsIpv6(svc))
         {
             int prefix = mask.AddressFamily == AddressFamily.InterNetworkV6
                 ? mask.GetAddressBytes().Sum(b => System.Numerics.BitOperations.PopCount(b))
@@ -381,9 +415,14 @@ public static class IpvsadmFormatter
           .Append(LargeNumber(st.OutBytes, exact));
     }
 
-    /// <summary>"%-4s %s" of protocol and address:port; IPv4 names cut at 33 characters.</summary>
+    /// <summary>
+    /// "%-4s %s" of protocol and address:port; IPv4 names cut at 33 characters. A firewall-mark service is "FWM  %d"
+    /// ("FWM  %d IPv6"), not cut: the mark as C's %d prints a 32-bit unsigned value (above 2^31-1 it is negative).
+    /// </summary>
     private static string ServiceName(LvsService svc, bool numeric, Func<IPAddress, string?>? hostName, Func<ushort, LvsProtocol, string?>? portName)
     {
+        if (svc.FirewallMark != 0)
+            return "FWM  " + unchecked((int)svc.FirewallMark).ToString(Inv) + (IsIpv6(svc) ? " IPv6" : "");
         string name = ProtocolName(svc.Protocol).PadRight(4) + " " + AddrPort(svc.VirtualAddress, svc.Port, svc.Protocol, numeric, hostName, portName);
         if (svc.VirtualAddress.AddressFamily != AddressFamily.InterNetworkV6 && name.Length > 33)
             name = name[..33];
@@ -394,7 +433,7 @@ public static class IpvsadmFormatter
     private static string DestName(LvsService svc, LvsRealServer rs, bool numeric, Func<IPAddress, string?>? hostName, Func<ushort, LvsProtocol, string?>? portName)
     {
         string name = AddrPort(rs.RealAddress, rs.RealPort, svc.Protocol, numeric, hostName, portName);
-        if (svc.VirtualAddress.AddressFamily != AddressFamily.InterNetworkV6 && name.Length > 28)
+        if (!IsIpv6(svc) && name.Length > 28)
             name = name[..28];
         return name;
     }
@@ -435,13 +474,22 @@ public static class IpvsadmFormatter
         return sb.Append(s);
     }
 
-    // libipvs: fwmark (always 0 here), af, protocol, address, port; each difference taken as C does it.
+    /// <summary>A service's address family: the family of its VirtualAddress (for a fwmark service, which has no address, that stands for -6).</summary>
+    private static bool IsIpv6(LvsService svc) => svc.VirtualAddress.AddressFamily == AddressFamily.InterNetworkV6;
+
+    // libipvs: fwmark, af, protocol, address, port; each difference taken as C does it (the u32 fwmark difference
+    // wraps into an int, so a mark above 2^31 sorts before the services without one, as ipvsadm lists them).
     private static int CompareServices(LvsService a, LvsService b)
     {
-        int r = Family(a.VirtualAddress) - Family(b.VirtualAddress);
+        int r = unchecked((int)(a.FirewallMark - b.FirewallMark));
+        if (r != 0) return r;
+        r = Family(a.VirtualAddress) - Family(b.VirtualAddress);
         if (r != 0) return r;
         r = (int)a.Protocol - (int)b.Protocol;
         if (r != 0) return r;
+        if (a.FirewallMark != 0)
+            return 0; // the kernel keeps address 0 and port 0 for fwmark services: nothing more to tell them apart
+
         r = CompareAddress(a.VirtualAddress, b.VirtualAddress);
         if (r != 0) return r;
         return a.Port - b.Port;

@@ -46,7 +46,7 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
         {
             svc = ServiceIdentity();
             CheckWeight(Weight);
-            rs = new RealServerSpec { Address = RealAddress, Port = ToPort(RealPort ?? Port, "real server port"), Forwarding = Forwarding, Weight = Weight, UpperThreshold = UpperThreshold, LowerThreshold = LowerThreshold };
+            rs = new RealServerSpec { Address = RealAddress, Port = RealPortOf(RealPort), Forwarding = Forwarding, Weight = Weight, UpperThreshold = UpperThreshold, LowerThreshold = LowerThreshold };
         }
         catch (LvsException e) { WriteLvsError(e); return; }
 

@@ -23,13 +23,18 @@ public sealed class GetLvsRealServerCommand : LvsDirectorCmdlet
     [Alias("RIP")]
     public IPAddress? RealAddress { get; set; }
 
+    /// <summary>Only the real servers of this firewall-mark service.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public uint? FirewallMark { get; set; }
+
     protected override void ProcessRecord()
     {
         var client = GetClient();
         List<LvsService> services;
         try { services = ListServices(client); }
         catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
-        foreach (var s in services.Where(s => (VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
+        foreach (var s in services.Where(s => (FirewallMark is null || FirewallMark == 0 || s.FirewallMark == FirewallMark)
+                                              && (FirewallMark is > 0 || VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
                                               && (Port is null || s.Port == Port) && (Protocol is null || s.Protocol == Protocol)))
             foreach (var r in s.RealServers.OrderBy(r => GetLvsServiceCommand.AddressKey(r.RealAddress)).ThenBy(r => r.RealPort))
                 if (RealAddress is null || r.RealAddress.Equals(RealAddress))

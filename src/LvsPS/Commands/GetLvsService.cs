@@ -25,6 +25,10 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsProtocol? Protocol { get; set; }
 
+    /// <summary>Only the firewall-mark service with this mark.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public uint? FirewallMark { get; set; }
+
     /// <summary>Return the table as ipvsadm -L -n text.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Text")]
     public SwitchParameter AsText { get; set; }
@@ -62,7 +66,8 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
         }
         catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
 
-        var selected = services.Where(s => (VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
+        var selected = services.Where(s => (FirewallMark is null || FirewallMark == 0 || s.FirewallMark == FirewallMark)
+                                           && (FirewallMark is > 0 || VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
                                            && (Port is null || s.Port == Port) && (Protocol is null || s.Protocol == Protocol)).ToList();
         if (AsText)
         {
@@ -80,7 +85,7 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
                 : IpvsadmFormatter.FormatList(selected, size));
             return;
         }
-        foreach (var s in selected.OrderBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))
+        foreach (var s in selected.OrderBy(s => s.FirewallMark).ThenBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))
         {
             s.TableSize = size;
             WriteObject(s);

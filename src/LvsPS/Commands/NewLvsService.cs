@@ -93,6 +93,6 @@ internal static class RealServerConverter
         var fwdObj = Get("Forwarding");
         var fwd = fwdObj is null ? LvsForwarding.Route : (LvsForwarding)LanguagePrimitives.ConvertTo(fwdObj, typeof(LvsForwarding), System.Globalization.CultureInfo.InvariantCulture);
         LvsServiceCmdlet.CheckWeight(weight);
-        return new RealServerSpec { Address = addr, Port = LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
+        return new RealServerSpec { Address = addr, Port = service.FirewallMark != 0 && port == 0 ? (ushort)0 : LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
     }
 }

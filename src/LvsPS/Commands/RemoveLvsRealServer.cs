@@ -27,7 +27,7 @@ public sealed class RemoveLvsRealServerCommand : LvsServiceCmdlet
         try
         {
             svc = ServiceIdentity();
-            rs = new RealServerSpec { Address = RealAddress, Port = ToPort(RealPort ?? Port, "real server port") };
+            rs = new RealServerSpec { Address = RealAddress, Port = RealPortOf(RealPort) };
         }
         catch (LvsException e) { WriteLvsError(e); return; }
         var client = GetClient();

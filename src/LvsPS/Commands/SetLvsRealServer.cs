@@ -42,12 +42,12 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
         var client = GetClient();
         try
         {
-            var current = RealServerLookup.Find(this, client, svc, RealAddress, RealPort ?? Port);
+            var current = RealServerLookup.Find(this, client, svc, RealAddress, RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0));
             if (FindService(client, svc) is null)
                 throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {svc} exists on director '{client.Name}'.", svc.ToString());
             if (current is null)
                 throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
-                    $"The real server {RealAddress}:{RealPort ?? Port} does not exist in {svc} on director '{client.Name}'.", RealAddress);
+                    $"The real server {RealAddress}:{RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0)} does not exist in {svc} on director '{client.Name}'.", RealAddress);
             var rs = new RealServerSpec
             {
                 Address = RealAddress,

@@ -270,7 +270,7 @@ public sealed class IpvsadmOutputParserTests
     // ------------------------------------------------------------------ captures (docs: shared reference notes 1.x)
 
     [Fact]
-    public void Capture_ListWithFwmarkService_FwmarkIsSkippedWithItsRealServers()
+    public void Capture_ListWithFwmarkService_FwmarkIsReadWithItsRealServers()
     {
         const string text =
             "IP Virtual Server version 1.2.1 (size=4096)\n" +
@@ -284,8 +284,12 @@ public sealed class IpvsadmOutputParserTests
             "FWM  1 sh (sh-fallback,sh-port)\n" +
             "  -> 192.168.1.13:0               Route   1      0          0\n";
         var listing = IpvsadmOutputParser.ParseListing(text);
-        Assert.Equal(2, listing.Services.Count);
-        Assert.Equal(new[] { "FWM  1 sh (sh-fallback,sh-port)" }, listing.Skipped);
+        Assert.Equal(3, listing.Services.Count);
+        Assert.Empty(listing.Skipped);
+        var fwm = listing.Services[2];
+        Assert.Equal((1u, LvsScheduler.Sh, LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port), (fwm.FirewallMark, fwm.Scheduler, fwm.SchedulerFlags));
+        var fwmRs = Assert.Single(fwm.RealServers);
+        Assert.Equal((A("192.168.1.13"), (ushort)0, 1u), (fwmRs.RealAddress, fwmRs.RealPort, fwmRs.FirewallMark));
         var web = listing.Services[0];
         Assert.Equal(LvsScheduler.Wlc, web.Scheduler);
         Assert.Equal(new[] { (12, 340), (3, 15) }, web.RealServers.Select(r => (r.ActiveConnections, r.InactiveConnections)));
@@ -358,7 +362,7 @@ public sealed class IpvsadmOutputParserTests
             "UDP 04:58  UDP         10.1.2.5:53001     192.168.1.100:53   192.168.1.13:53\n" +
             "IP  05:55  NONE        10.1.2.0:0         0.0.0.1:0          192.168.1.13:0\n";
         var c = IpvsadmOutputParser.ParseConnections(text);
-        Assert.Equal(4, c.Count);
+        Assert.Equal(5, c.Count);
         Assert.Equal(897, c[0].ExpiresInSeconds);
         Assert.Equal(LvsConnectionState.Established, c[0].State);
         Assert.Equal(LvsConnectionState.SynRecv, c[1].State);
@@ -368,6 +372,9 @@ public sealed class IpvsadmOutputParserTests
         Assert.Equal(LvsProtocol.Udp, c[3].Protocol);
         Assert.Equal(LvsConnectionState.Udp, c[3].State);
         Assert.Equal(298, c[3].ExpiresInSeconds);
+        // the fwmark template: mark 1 as the virtual address
+        Assert.Equal((1u, LvsConnectionState.None, A("0.0.0.0"), (ushort)0), (c[4].FirewallMark, c[4].State, c[4].VirtualAddress, c[4].Port));
+        Assert.Equal((A("10.1.2.0"), A("192.168.1.13")), (c[4].ClientAddress, c[4].RealAddress));
     }
 
     [Fact]
