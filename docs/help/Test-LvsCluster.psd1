@@ -31,6 +31,7 @@ same checks into tests.
         Exclude        = 'Skips these checks or categories.'
         Quiet          = 'Returns only $true when no check failed, else $false, instead of the results.'
         List           = 'Returns the catalogue of checks (name, category, description, and whether each needs a lab, SSH or sends traffic) without running any.'
+        VipInterface = @{ Description = 'The interface on which DR real servers hold the VIP, for the RealServerHidden check: lo, or dummy0 as in the original walkthrough. Tunnel real servers are checked on tunl0 (lvstun0 in a tunnel lab).'; DefaultValue = 'lo' }
     }
     Examples    = @(
         @{

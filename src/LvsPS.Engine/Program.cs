@@ -28,6 +28,8 @@ internal static class Program
             {
                 "run" => Run(opts),
                 "arp-probe" => ArpProbe(opts),
+                "tunnel-endpoint" => TunnelEndpoint.Run(Required(opts, "interface"), Required(opts, "address"),
+                    opts.TryGetValue("tun", out var tun) && tun.Length > 0 ? tun : "lvstun0"),
                 _ => Usage(),
             };
         }

@@ -47,6 +47,10 @@ public sealed class ClusterCheckOptions
     public string EnginePath { get; set; } = "";
     public string[]? Include { get; set; }
     public string[]? Exclude { get; set; }
+    /// <summary>Where DR real servers hold the VIP (lo, or dummy0 as in the walkthrough).</summary>
+    public string VipInterface { get; set; } = "lo";
+    /// <summary>Where tunnel real servers hold it (tunl0 on a kernel with ipip; lvstun0 in a tunnel lab).</summary>
+    public string TunnelInterface { get; set; } = "tunl0";
     /// <summary>Connections opened per available real server in the distribution check.</summary>
     public int ConnectionsPerRealServer { get; set; } = 2;
 }
@@ -158,7 +162,7 @@ public static class ClusterChecks
                 foreach (var vip in services.Where(s => s.RealServers.Any(x => x.RealAddress.Equals(r.RealAddress))).Select(s => s.VirtualAddress).Distinct())
                     yield return r.Forwarding == LvsForwarding.Masq
                         ? R(RealServerHidden, $"{r.RealAddress} ({vip})", LvsCheckResultKind.NotApplicable, "A NAT (Masq) real server does not hold the VIP; the director rewrites the destination.")
-                        : CheckHidden(o, r.RealAddress, vip);
+                        : CheckHidden(o, r.RealAddress, vip, r.Forwarding == LvsForwarding.Tunnel ? o.TunnelInterface : o.VipInterface);
         }
 
         progress?.Report(("ARP on the wire", 60));
@@ -173,7 +177,7 @@ public static class ClusterChecks
         progress?.Report(("Done", 100));
     }
 
-    private static LvsCheckResult CheckHidden(ClusterCheckOptions o, IPAddress rip, IPAddress vip)
+    private static LvsCheckResult CheckHidden(ClusterCheckOptions o, IPAddress rip, IPAddress vip, string vipInterface)
     {
         var target = o.SshTargetFor?.Invoke(rip);
         string name = $"{rip} ({vip})";
@@ -182,7 +186,7 @@ public static class ClusterChecks
         try
         {
             using var session = SshSession.Open(target);
-            var st = RealServerPreparer.GetHidden(session, vip);
+            var st = RealServerPreparer.GetHidden(session, vip, vipInterface);
             if (st.IsHidden)
                 return R(RealServerHidden, name, LvsCheckResultKind.Passed,
                     $"VIP on {st.Interface}/{st.VipPrefixLength}, arp_ignore {Math.Max(st.ArpIgnoreAll, st.ArpIgnoreInterface)}, arp_announce {Math.Max(st.ArpAnnounceAll, st.ArpAnnounceInterface)}.");

@@ -190,9 +190,9 @@ public sealed partial class LabManager
         IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route)
     {
         name = ValidateName(name);
-        if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq)
+        if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq && forwarding != LvsForwarding.Tunnel)
             throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
-                $"A lab can be wired for Route (DR) or Masq (NAT), not '{forwarding}' (this kernel has no ipip link type for tunnel real servers).", forwarding);
+                $"A lab can be wired for Route (DR), Masq (NAT) or Tunnel (IP-in-IP), not '{forwarding}'.", forwarding);
         if (realServerCount < MinRealServers || realServerCount > MaxRealServers)
             throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
                 $"Real server count {realServerCount} is not valid: use {MinRealServers} to {MaxRealServers}.", realServerCount);
@@ -235,6 +235,7 @@ public sealed partial class LabManager
         }
 
         var lab = BuildModel(name, realServerCount, net, dir, inside);
+        if (forwarding == LvsForwarding.Tunnel) lab.Forwarding = LvsForwarding.Tunnel;
         var builder = new LabBuilder(lab, net, progress);
         try
         {
@@ -256,6 +257,44 @@ public sealed partial class LabManager
         }
         progress?.Report(("Done", 100));
         return lab;
+    }
+
+    /// <summary>The TUN device the lab's tunnel real servers decapsulate into.</summary>
+    public const string TunnelDevice = "lvstun0";
+
+    /// <summary>
+    /// Tunnel labs: this machine's kernel has no ipip link type, so each real server runs the engine's
+    /// user-space decapsulator (`lvsd tunnel-endpoint`), which feeds the inner packets to a TUN device
+    /// (<see cref="TunnelDevice"/>) where the real server's kernel receives them. Waits until every device exists.
+    /// </summary>
+    public void StartTunnelEndpoints(LvsLab lab, string dotnet, string enginePath, TimeSpan? timeout = null)
+    {
+        if (lab.Forwarding != LvsForwarding.Tunnel) return;
+        foreach (var rs in lab.RealServers)
+        {
+            var log = Path.Combine(lab.Directory, rs.Name, "tunnel.log");
+            var cmd = string.Join(' ', new[] { dotnet, enginePath, "tunnel-endpoint", "--interface", rs.Interface, "--address", rs.Address.ToString(), "--tun", TunnelDevice }
+                .Select(Remote.ShellQuote.Quote));
+            // Detached, and holding none of the caller's descriptors (a CI runner's pipes).
+            var script = "for p in /proc/$$/fd/*; do n=${p##*/}; case $n in 0|1|2) ;; *) eval \"exec $n>&-\";; esac; done; " +
+                         $"setsid {cmd} </dev/null >>{Remote.ShellQuote.Quote(log)} 2>&1 &";
+            var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[] { "netns", "exec", rs.Namespace, LabTools.Resolve("bash"), "-c", script }, CommandTimeout);
+            if (!r.Success)
+                throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.InvalidOperation, $"Starting the tunnel endpoint on {rs.Name} failed: {r.Combined}", rs.Name);
+        }
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        foreach (var rs in lab.RealServers)
+        {
+            while (true)
+            {
+                var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[] { "-n", rs.Namespace, "link", "show", "dev", TunnelDevice }, CommandTimeout);
+                if (r.Success) break;
+                if (DateTime.UtcNow > deadline)
+                    throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.OperationTimeout,
+                        $"The tunnel endpoint on {rs.Name} did not create {TunnelDevice}; see {Path.Combine(lab.Directory, rs.Name, "tunnel.log")}.", rs.Name);
+                Thread.Sleep(200);
+            }
+        }
     }
 
     private static IEnumerable<string> PlannedNamespaces(LvsLab lab) =>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using LvsPS.Core.Control;
 using LvsPS.Core.Lab;
 using LvsPS.Core.Model;
 
@@ -36,7 +37,17 @@ public sealed class NewLvsLabCommand : LvsCmdlet
         var progress = new Progress(this, Name);
         try
         {
-            var lab = new LabManager().Create(Name, RealServerCount, Subnet, progress, Forwarding);
+            var manager = new LabManager();
+            var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding);
+            if (Forwarding == LvsForwarding.Tunnel)
+            {
+                try { manager.StartTunnelEndpoints(lab, DirectorLauncher.FindDotnet(), EnginePath); }
+                catch (LvsException)
+                {
+                    manager.Remove(lab.Name);
+                    throw;
+                }
+            }
             WriteObject(lab);
         }
         catch (LvsException e) { ThrowLvsError(e, Name); }

@@ -40,6 +40,12 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [Parameter(ParameterSetName = DirectorSet)]
     public string? KnownHostsFile { get; set; }
 
+    /// <summary>Where DR real servers hold the VIP (default lo; dummy0 as in the walkthrough).</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    public string VipInterface { get; set; } = "lo";
+
     /// <summary>Only these checks or categories.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
@@ -66,7 +72,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             WriteObject(ClusterChecks.Catalogue, true);
             return;
         }
-        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath };
+        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface };
         try
         {
             if (ParameterSetName == LabSet)
@@ -75,6 +81,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
                           ?? throw new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab);
                 options.Lab = lab;
                 options.Director = lab.Name;
+                if (lab.Forwarding == LvsForwarding.Tunnel) options.TunnelInterface = LabManager.TunnelDevice;
                 options.SshTargetFor = a => LvsRealServerRemoteCmdlet.LabTarget(lab, a);
             }
             else
