@@ -63,7 +63,7 @@ if (-not $SkipPester) {
 }
 
 # Nothing the tests made may survive them.
-$left = & ip netns list 2>$null | Where-Object { $_ -match '^lvs-' }
+$left = & ip netns list 2>$null | Where-Object { $_ -match '^lvs' }
 if ($left) { $failed++; $problems += "network namespaces left behind: $($left -join ', ')" }
 
 foreach ($p in $problems) { Write-Host "problem: $p" }

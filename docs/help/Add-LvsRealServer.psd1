@@ -17,7 +17,7 @@ Set-LvsRealServer.
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service.'
         Port           = 'The port of the service.'
-        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The real server''s IP address (RIP, ipvsadm -r). In DR it must be on the director''s segment.'
         RealPort       = 'The real server''s port. Direct routing cannot change the port, so for Route the service port is always used; this parameter matters only for the forwarding methods that can map ports (Masq).'
         Forwarding     = @{ Description = 'The forwarding method: Route (direct routing, ipvsadm -g), Masq (NAT, -m) or Tunnel (IP-in-IP, -i). The engine implements Route only; the others fail with ForwardingNotImplemented.'; DefaultValue = 'Route' }

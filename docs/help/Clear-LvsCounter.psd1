@@ -8,7 +8,7 @@ ActiveConn and InActConn are not touched.
     Parameters  = @{
         VirtualAddress = 'The VIP of the service to zero; give it with -Port, or neither to zero every service.'
         Port           = 'The port of the service to zero.'
-        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         PassThru       = 'Returns the zeroed services. By default nothing is returned.'
         Director       = 'The director. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows which counters would be zeroed, without zeroing them.'

@@ -16,7 +16,7 @@ The filters can be combined; every one that is given must match.
     Parameters  = @{
         VirtualAddress = 'Only connections to this virtual IP address.'
         Port           = 'Only connections to this service port.'
-        Protocol       = 'Only connections of this protocol (Tcp or Udp).'
+        Protocol       = 'Only connections of this protocol (Tcp, Udp or Sctp).'
         RealAddress    = 'Only connections scheduled to this real server (RIP).'
         State          = 'Only connections in this state, for example Established, FinWait, TimeWait or SynRecv.'
         AsText         = 'Returns the selected entries as the text of "ipvsadm -L -n -c" (one string) instead of objects.'

@@ -14,7 +14,7 @@ ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as
     Parameters  = @{
         VirtualAddress = 'Only the real servers of services on this virtual IP address.'
         Port           = 'Only the real servers of services on this port.'
-        Protocol       = 'Only the real servers of services of this protocol (Tcp or Udp).'
+        Protocol       = 'Only the real servers of services of this protocol (Tcp, Udp or Sctp).'
         RealAddress    = 'Only the real server with this address (RIP).'
         Director       = 'The director to read. By default: the only director running, or the one this session started last.'
         FirewallMark   = 'Only the real servers of the firewall-mark service with this mark.'

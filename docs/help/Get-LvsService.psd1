@@ -16,7 +16,7 @@ matches, the cmdlet writes a ServiceNotFound error.
     Parameters  = @{
         VirtualAddress = 'Only the services on this virtual IP address.'
         Port           = 'Only the services on this port.'
-        Protocol       = 'Only the services of this protocol (Tcp or Udp).'
+        Protocol       = 'Only the services of this protocol (Tcp, Udp or Sctp).'
         AsText         = 'Returns the table as the text of "ipvsadm -L -n" (one string) instead of objects.'
         Stats          = 'With -AsText: returns the text of "ipvsadm -L -n --stats" instead.'
         Director       = 'The director to read. By default: the only director running, or the one this session started last.'

@@ -7,7 +7,7 @@ Remove-LvsFirewallMarkRule deletes the rule whose mark, address, prefix length, 
         Mark         = 'The firewall mark the rule gives: the number of the firewall-mark service (New-LvsService -FirewallMark) that takes the packets.'
         Address      = 'The destination address, or the network with -PrefixLength, that the rule matches. The director answers ARP for every address the rule covers.'
         PrefixLength = @{ Description = 'Prefix length of the destination network, 1 to 32.'; DefaultValue = '32' }
-        Protocol     = 'Tcp or Udp; by default the rule matches both.'
+        Protocol     = 'Tcp, Udp or Sctp; by default the rule matches Tcp and Udp.'
         PortFrom     = @{ Description = 'First destination port of the range; 0 (with -PortTo 0) matches any port.'; DefaultValue = '0' }
         PortTo       = 'Last destination port of the range; by default the same as -PortFrom.'
         Director     = 'The director. By default: the only director running, or the one this session started last.'

@@ -12,7 +12,7 @@ hidden, which is harmless.
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service.'
         Port           = 'The port of the service.'
-        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The address (RIP) of the real server to delete.'
         RealPort       = 'The port of the real server to delete. By default the service port.'
         PassThru       = 'Returns the real server as it was just before it was deleted. By default nothing is returned.'

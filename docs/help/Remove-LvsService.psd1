@@ -8,7 +8,7 @@ answering ARP for that VIP.
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service to delete.'
         Port           = 'The port of the service to delete.'
-        Protocol       = @{ Description = 'The protocol of the service to delete: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service to delete: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         PassThru       = 'Returns the service as it was just before it was deleted. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service that would be deleted, without deleting it.'

@@ -11,7 +11,7 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service.'
         Port           = 'The port of the service.'
-        Protocol       = @{ Description = 'The protocol of the service: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The address (RIP) of the real server to change.'
         RealPort       = 'The port of the real server to change, when the service has the same address on several ports. By default the service port.'
         Weight         = 'The new weight, 0 to 65535. 0 quiesces the real server. By default the weight does not change.'

@@ -8,7 +8,7 @@ algorithm.
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
         Port           = 'The port of the service to change.'
-        Protocol       = @{ Description = 'The protocol of the service to change: Tcp or Udp.'; DefaultValue = 'Tcp' }
+        Protocol       = @{ Description = 'The protocol of the service to change: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does.'
         PassThru       = 'Returns the changed service. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'

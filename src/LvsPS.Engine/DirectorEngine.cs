@@ -136,7 +136,7 @@ internal sealed class DirectorEngine
     private readonly struct MarkRule
     {
         public readonly uint Mark, Net, Mask;
-        public readonly byte Protocol; // 0 = TCP and UDP
+        public readonly byte Protocol; // 0 = TCP and UDP (an SCTP rule names Sctp)
         public readonly ushort PortFrom, PortTo;
 
         public MarkRule(MarkRuleSpec s)
@@ -150,7 +150,8 @@ internal sealed class DirectorEngine
         }
 
         public bool Matches(byte proto, uint daddr, ushort dport) =>
-            (daddr & Mask) == Net && (Protocol == 0 || Protocol == proto) && dport >= PortFrom && dport <= PortTo;
+            (daddr & Mask) == Net && (Protocol == 0 ? proto is Frames.ProtoTcp or Frames.ProtoUdp : Protocol == proto)
+            && dport >= PortFrom && dport <= PortTo;
     }
 
     private MarkRule[] _rules = Array.Empty<MarkRule>();
@@ -219,11 +220,11 @@ internal sealed class DirectorEngine
         if (!frame.Slice(0, 6).SequenceEqual(_mac)) return;
 
         byte proto = ip[9];
-        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp) { FramesDropped++; return; }
+        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp && proto != Frames.ProtoSctp) { FramesDropped++; return; }
         ushort frag = Frames.U16(ip, 6);
         if ((frag & 0x3fff) != 0) { FramesDropped++; return; } // fragments: the kernel defragments first; not handled yet
         var l4 = ip.Slice(ihl, total - ihl);
-        if (l4.Length < (proto == Frames.ProtoTcp ? 20 : 8)) { FramesDropped++; return; }
+        if (l4.Length < MinL4Length(proto)) { FramesDropped++; return; }
         uint saddr = Frames.U32(ip, 12);
         ushort sport = Frames.U16(l4, 0);
         ushort dport = Frames.U16(l4, 2);
@@ -250,6 +251,14 @@ internal sealed class DirectorEngine
             Unbind(conn);
             conn = null;
         }
+        else if (conn is not null && proto == Frames.ProtoSctp && IsSctpInit(l4)
+            && conn.State == LvsConnectionState.SctpClosed && conn.Control is null)
+        {
+            // is_new_conn_expected: an INIT on a CLOSED entry (not controlled by a template) is scheduled afresh.
+            _connections.Remove(conn);
+            Unbind(conn);
+            conn = null;
+        }
 
         if (conn is not null && conn.Dest.Removed)
         {
@@ -261,6 +270,8 @@ internal sealed class DirectorEngine
         if (conn is null)
         {
             if (proto == Frames.ProtoTcp && !IsNewTcpConnection(flags)) { FramesDropped++; return; }
+            // sctp_conn_schedule (sloppy_sctp=0): only an INIT chunk creates a connection.
+            if (proto == Frames.ProtoSctp && !IsSctpInit(l4)) { FramesDropped++; return; }
             conn = svc.PersistentTimeout != 0
                 ? NewPersistentConnection(svc, key, new SchedulingContext(saddr, sport, daddr, dport, now), now)
                 : NewConnection(svc, key, svc.Scheduler.Schedule(svc.Destinations, new SchedulingContext(saddr, sport, daddr, dport, now)), null);
@@ -281,6 +292,11 @@ internal sealed class DirectorEngine
             var next = TcpStateTable.Next(conn.State, flags, nat ? TcpDirection.Input : TcpDirection.InputOnly);
             SetState(conn, next);
             conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+        }
+        else if (proto == Frames.ProtoSctp)
+        {
+            // Same directions as TCP: DR and TUN connections have NOOUTPUT (INPUT-ONLY), NAT ones INPUT.
+            UpdateSctpState(conn, l4, nat ? TcpDirection.Input : TcpDirection.InputOnly, now);
         }
         else
         {
@@ -330,10 +346,10 @@ internal sealed class DirectorEngine
         int total = Frames.U16(ip, 2);
         if (ihl < 20 || total < ihl || total > ip.Length) { FramesDropped++; return; }
         byte proto = ip[9];
-        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp) return;
+        if (proto != Frames.ProtoTcp && proto != Frames.ProtoUdp && proto != Frames.ProtoSctp) return;
         if ((Frames.U16(ip, 6) & 0x3fff) != 0) return;
         var l4 = ip.Slice(ihl, total - ihl);
-        if (l4.Length < (proto == Frames.ProtoTcp ? 20 : 8)) return;
+        if (l4.Length < MinL4Length(proto)) return;
         if (!frame.Slice(0, 6).SequenceEqual(MacOf(link))) return;
         uint saddr = Frames.U32(ip, 12), daddr = Frames.U32(ip, 16);
         ushort sport = Frames.U16(l4, 0), dport = Frames.U16(l4, 2);
@@ -346,6 +362,10 @@ internal sealed class DirectorEngine
             var next = TcpStateTable.Next(conn.State, l4[13], TcpDirection.Output);
             SetState(conn, next);
             conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+        }
+        else if (proto == Frames.ProtoSctp)
+        {
+            UpdateSctpState(conn, l4, TcpDirection.Output, now);
         }
         else
         {
@@ -369,6 +389,13 @@ internal sealed class DirectorEngine
 
     /// <summary>Set in a template key's protocol byte: templates and connections never share a key.</summary>
     private const byte TemplateKeyBit = 0x80;
+
+    /// <summary>
+    /// The key protocol of an address service's template: the protocol with <see cref="TemplateKeyBit"/>; SCTP (132)
+    /// already has that bit, so its templates take 255 (reserved, never a connection's protocol here).
+    /// </summary>
+    private static byte TemplateProtocol(byte protocol) =>
+        protocol == Frames.ProtoSctp ? (byte)0xff : (byte)(protocol | TemplateKeyBit);
 
     private readonly byte[] _tunnelBuffer = new byte[65536 + Frames.EthHeader + 20];
     private ushort _tunnelId;
@@ -420,7 +447,7 @@ internal sealed class DirectorEngine
             Key = key,
             Dest = dest,
             Service = svc,
-            State = key.Protocol == Frames.ProtoTcp ? LvsConnectionState.None : LvsConnectionState.Udp,
+            State = key.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None,
             Inactive = true,
             Control = template,
             Forwarding = dest.Forwarding,
@@ -448,7 +475,7 @@ internal sealed class DirectorEngine
         // fwmark services: <IPPROTO_IP, caddr, 0, fwmark, 0> as ip_vs_sched_persist keys them.
         var tkey = svc.FirewallMark != 0
             ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
-            : new ConnKey((byte)(key.Protocol | TemplateKeyBit), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+            : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
         var template = _connections.Find(tkey);
         if (template is not null && template.Dest.Removed)
         {
@@ -501,9 +528,31 @@ internal sealed class DirectorEngine
 
     private static bool IsNewTcpConnection(byte flags) => (flags & Frames.Syn) != 0 && (flags & (Frames.Rst | Frames.Ack | Frames.Fin)) == 0;
 
-    private void SetState(Connection c, LvsConnectionState next)
+    /// <summary>Shortest transport header the engine reads: TCP 20, SCTP common header 12, UDP 8.</summary>
+    private static int MinL4Length(byte proto) => proto == Frames.ProtoTcp ? 20 : proto == Frames.ProtoSctp ? Frames.SctpHeader : 8;
+
+    /// <summary>is_new_conn for SCTP: the first chunk is an INIT.</summary>
+    private static bool IsSctpInit(ReadOnlySpan<byte> sctp) =>
+        SctpStateTable.TryGetFirstChunkType(sctp, out var t) && t == SctpStateTable.ChunkInit;
+
+    /// <summary>
+    /// set_sctp_state: the next state by the (state-relevant) chunk type and direction, ActiveConn/InActConn moved
+    /// (only ESTABLISHED is active), the timer re-armed with the new state's timeout. A packet without a chunk
+    /// header leaves the state alone (its timer is re-armed with the current state's timeout, as ip_vs_conn_put does).
+    /// </summary>
+    private void UpdateSctpState(Connection conn, ReadOnlySpan<byte> sctp, TcpDirection dir, long now)
     {
-        bool active = TcpStateTable.IsActive(next);
+        var next = SctpStateTable.TryGetStateChunkType(sctp, out var chunk)
+            ? SctpStateTable.Next(conn.State, chunk, dir)
+            : conn.State;
+        if (next != conn.State) SetState(conn, next, SctpStateTable.IsActive(next));
+        conn.ExpiresAtMs = now + SctpStateTable.TimeoutSeconds(next) * 1000L;
+    }
+
+    private void SetState(Connection c, LvsConnectionState next) => SetState(c, next, TcpStateTable.IsActive(next));
+
+    private void SetState(Connection c, LvsConnectionState next, bool active)
+    {
         if (active && c.Inactive)
         {
             c.Dest.InactiveConnections--;
@@ -711,7 +760,7 @@ internal sealed class DirectorEngine
             uint a = fwm ? 0 : ValidateAddress(spec.Address, "virtual address");
             if (!fwm) ValidatePort(spec.Port, "port");
             if (!Enum.IsDefined(spec.Protocol))
-                throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp or Udp.");
+                throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp, Udp or Sctp.");
             var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
             uint mask = ValidatePersistence(spec);
             ulong key = fwm ? ServiceRuntime.MarkKey(spec.FirewallMark) : ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
@@ -992,7 +1041,7 @@ internal sealed class DirectorEngine
         if ((Frames.ToUInt32(r.Address) & ~mask) != 0)
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, $"{r.Address}/{r.PrefixLength} has host bits set.", r.Address);
         if (r.Protocol is not null && !Enum.IsDefined(r.Protocol.Value))
-            throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{r.Protocol}' is not supported; use Tcp or Udp.", r.Protocol);
+            throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{r.Protocol}' is not supported; use Tcp, Udp or Sctp.", r.Protocol);
         if (r.PortTo < r.PortFrom || (r.PortFrom == 0 && r.PortTo != 0))
             throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument, $"The port range {r.PortFrom}-{r.PortTo} is not valid; use 1..65535 with the first not above the last (0-0 = any port).", $"{r.PortFrom}-{r.PortTo}");
     }
@@ -1081,7 +1130,7 @@ internal sealed class DirectorEngine
             return _connections.All().Select(c => new LvsConnection
             {
                 Director = Name,
-                Protocol = c.Service.Protocol,
+                Protocol = c.IsTemplate || c.Service.FirewallMark == 0 ? c.Service.Protocol : (LvsProtocol)c.Key.Protocol,
                 ClientAddress = Frames.ToAddress(c.Key.ClientAddress),
                 ClientPort = c.Key.ClientPort,
                 VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace LvsPS.Engine;
 
-/// <summary>Offsets and helpers for the frames the engine reads and writes (Ethernet II, ARP, IPv4, TCP, UDP).</summary>
+/// <summary>Offsets and helpers for the frames the engine reads and writes (Ethernet II, ARP, IPv4, TCP, UDP, SCTP).</summary>
 internal static class Frames
 {
     public const int EthHeader = 14;
@@ -12,6 +12,9 @@ internal static class Frames
     public const int ArpLength = 28;
     public const byte ProtoTcp = 6;
     public const byte ProtoUdp = 17;
+    public const byte ProtoSctp = 132;
+    /// <summary>SCTP common header: ports at 0 and 2, verification tag at 4, CRC32c at 8; the first chunk at 12.</summary>
+    public const int SctpHeader = 12;
 
     // TCP flag bits.
     public const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Ack = 0x10;

@@ -3,6 +3,8 @@ namespace LvsPS.Engine;
 /// <summary>
 /// Address and port rewriting for LVS-NAT with incremental checksum updates (RFC 1624), so the payload is never
 /// summed again: the IPv4 header checksum and the TCP/UDP checksum (whose pseudo-header holds the addresses).
+/// SCTP has no pseudo-header: an address change leaves its CRC32c alone, a port change recomputes it over the whole
+/// SCTP packet (as sctp_dnat_handler / sctp_snat_handler do, only when the port really changes).
 /// </summary>
 internal static class Nat
 {
@@ -19,6 +21,17 @@ internal static class Nat
         uint oldAddress = Frames.U32(ip, addressOffset);
         var l4 = ip.Slice(ihl);
         ushort oldPort = Frames.U16(l4, portOffset);
+        if (proto == Frames.ProtoSctp)
+        {
+            Frames.W32(ip, addressOffset, address);
+            Adjust32(ip, 10, oldAddress, address);
+            if (oldPort != port)
+            {
+                Frames.W16(l4, portOffset, port);
+                Crc32c.WriteSctpChecksum(l4.Slice(0, Frames.U16(ip, 2) - ihl));
+            }
+            return;
+        }
         int ck = proto == Frames.ProtoTcp ? 16 : 6;
         bool l4Checksum = proto == Frames.ProtoTcp || Frames.U16(l4, ck) != 0; // UDP checksum 0 = none
 

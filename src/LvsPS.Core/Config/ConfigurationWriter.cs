@@ -53,6 +53,8 @@ public sealed class ConfigurationWriterOptions
 /// Firewall-mark services (<see cref="LvsService.FirewallMark"/>) are written as <c>-A -f N</c> rules,
 /// <c>virtual_server fwmark N</c> blocks and <c>ipvsadm -A -f N</c> lines of rc.lvs_dr; lvs_dr.conf cannot express
 /// them. No format carries the firewall rules that set the marks: they stay the administrator's (iptables/nftables).
+/// SCTP services are written as <c>--sctp-service</c> rules, <c>protocol SCTP</c> (with no TCP_CHECK, which cannot
+/// test them) and <c>ipvsadm -A --sctp-service</c> lines of rc.lvs_dr; lvs_dr.conf (SERVICE= t or u) cannot express them.
 /// </summary>
 public static class ConfigurationWriter
 {
@@ -102,7 +104,7 @@ public static class ConfigurationWriter
             string serviceMethod = methods.Count == 1 ? methods[0] : MostCommonMethod(svc);
             sb.Append("    lvs_method ").Append(serviceMethod).Append('\n');
             if (svc.FirewallMark == 0)
-                sb.Append("    protocol ").Append(svc.Protocol == LvsProtocol.Udp ? "UDP" : "TCP").Append('\n');
+                sb.Append("    protocol ").Append(IpvsadmFormatter.ProtocolName(svc.Protocol)).Append('\n');
             if (svc.PersistentTimeout > 0)
             {
                 sb.Append("    persistence_timeout ").Append(svc.PersistentTimeout.ToString(Inv)).Append('\n');
@@ -127,6 +129,10 @@ public static class ConfigurationWriter
                 if (options.HealthChecks && rs.RealPort == 0)
                 {
                     sb.Append("        ! no TCP_CHECK: the real server has no port (add one with connect_port)\n");
+                }
+                else if (options.HealthChecks && svc.Protocol == LvsProtocol.Sctp && svc.FirewallMark == 0)
+                {
+                    sb.Append("        ! no TCP_CHECK: a TCP connect does not test an SCTP service (add a MISC_CHECK)\n");
                 }
                 else if (options.HealthChecks)
                 {
@@ -158,6 +164,9 @@ public static class ConfigurationWriter
         {
             if (svc.FirewallMark != 0)
                 throw NotExportable($"{svc.Name} is a firewall-mark service, which {format} cannot express; export it as IpvsadmRules or Keepalived");
+            // SERVICE= knows t (tcp) and u (udp) only.
+            if (svc.Protocol == LvsProtocol.Sctp)
+                throw NotExportable($"{svc.Name} is an SCTP service, which {format} cannot express (SERVICE= has t and u only); export it as IpvsadmRules or Keepalived");
         }
         var (vip, fwd) = OneVipOneMethod(list, format);
         foreach (var svc in list)
@@ -305,7 +314,7 @@ public static class ConfigurationWriter
         {
             string svcOpt = svc.FirewallMark != 0
                 ? "-f " + Q(svc.FirewallMark.ToString(Inv))
-                : (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
+                : ServiceOption(svc.Protocol) + " " + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
             if (svc.FirewallMark != 0)
                 sb.Append("    # FWM ").Append(svc.FirewallMark.ToString(Inv))
                   .Append(": packets get this mark from a firewall rule (e.g. iptables -t mangle ... -j MARK --set-mark ")
@@ -363,6 +372,14 @@ public static class ConfigurationWriter
 
     /// <summary>The order the real servers were added in: the reverse of the kernel's newest-first list.</summary>
     private static IEnumerable<LvsRealServer> AddOrder(LvsService svc) => Enumerable.Reverse(svc.RealServers);
+
+    /// <summary>The ipvsadm service option for a protocol: -t, -u, or --sctp-service (which has no short form).</summary>
+    private static string ServiceOption(LvsProtocol protocol) => protocol switch
+    {
+        LvsProtocol.Udp => "-u",
+        LvsProtocol.Sctp => "--sctp-service",
+        _ => "-t",
+    };
 
     private static string KeepalivedMethod(LvsForwarding f) => f switch
     {

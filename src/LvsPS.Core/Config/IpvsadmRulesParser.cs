@@ -40,15 +40,15 @@ public sealed class IpvsadmRules
 /// token does not start with '-' (a bare -p is 360 seconds, libipvs' IPVS_SVC_PERSISTENT_TIMEOUT).
 /// </para>
 /// <para>
-/// Commands: <c>-A</c> (add-service: <c>-t|-u host:port</c> or <c>-f mark</c>, <c>-s</c>, <c>-p [N]</c>,
-/// <c>-M mask</c>), <c>-a</c> (add-server: <c>-t|-u host:port</c> or <c>-f mark</c>, <c>-r host[:port]</c>,
+/// Commands: <c>-A</c> (add-service: <c>-t|-u|--sctp-service host:port</c> or <c>-f mark</c>, <c>-s</c>, <c>-p [N]</c>,
+/// <c>-M mask</c>), <c>-a</c> (add-server: <c>-t|-u|--sctp-service host:port</c> or <c>-f mark</c>, <c>-r host[:port]</c>,
 /// <c>-g|-m|-i</c>, <c>-w</c>, <c>-x</c>, <c>-y</c>, <c>--tun-type ipip</c>) and <c>-C</c> (clear: sets
 /// <see cref="IpvsadmRules.Clears"/>). Defaults as in ipvsadm: scheduler wlc, direct routing, weight 1; for -g and -i
 /// the real server port is the service port. A firewall-mark service (<c>-f N</c>, <c>--fwmark-service N</c>, N in
 /// 1..4294967295) becomes a definition with <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP (as
 /// ipvsadm sets it), address 0.0.0.0 and port 0; its real servers keep the port they are given, whatever the
 /// forwarding method (ipvsadm does not force ports for fwmark services), and port 0 without one. IPv6 fwmark services
-/// (-6), SCTP services, scheduler flags (-b), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE tunnels
+/// (-6), scheduler flags (-b), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE tunnels
 /// and IPv6 are refused as not supported yet, as are the other ipvsadm commands (-E, -D, -e, -d ...).
 /// </para>
 /// Every problem is an <see cref="LvsException"/> (ConfigParseError, or HostNameNotResolved /
@@ -285,7 +285,6 @@ public static class IpvsadmRulesParser
             {
                 string? what = spec.Opt switch
                 {
-                    Opt.Sctp => "SCTP services (--sctp-service)",
                     Opt.SchedFlags => "scheduler flags (-b)",
                     Opt.Pe => "persistence engines (--pe)",
                     Opt.Ops => "one-packet scheduling (-o)",
@@ -307,17 +306,22 @@ public static class IpvsadmRulesParser
                     throw _c.Error($"illegal '{spec.Name}' option ('{token}') with the '{command}' command");
             }
             if (!given.ContainsKey("service"))
-                throw _c.Error($"the '{command}' command needs a service (-t host:port, -u host:port or -f mark)");
+                throw _c.Error($"the '{command}' command needs a service (-t host:port, -u host:port, --sctp-service host:port or -f mark)");
             if (command == "add-server" && !given.ContainsKey("real-server"))
                 throw _c.Error("You need to supply the 'real-server' option for the 'add-server' command");
         }
 
-        /// <summary>A service selector: -t/-u host:port, or -f mark (then TCP, 0.0.0.0, port 0, as ipvsadm fills it in).</summary>
+        /// <summary>A service selector: -t/-u/--sctp-service host:port, or -f mark (then TCP, 0.0.0.0, port 0, as ipvsadm fills it in).</summary>
         private (uint Mark, LvsProtocol Proto, IPAddress Address, ushort Port, string PortText) Service((OptionSpec Spec, string Token, string? Value) opt)
         {
             if (opt.Spec.Opt == Opt.Fwmark)
                 return (FirewallMark(opt.Value!), LvsProtocol.Tcp, IPAddress.Any, 0, "");
-            var proto = opt.Spec.Opt == Opt.Udp ? LvsProtocol.Udp : LvsProtocol.Tcp;
+            var proto = opt.Spec.Opt switch
+            {
+                Opt.Udp => LvsProtocol.Udp,
+                Opt.Sctp => LvsProtocol.Sctp,
+                _ => LvsProtocol.Tcp,
+            };
             var (host, portText) = SplitHostPort(opt.Value!, opt.Token);
             var address = _c.Host(host);
             if (portText is null || portText == "0")
@@ -537,7 +541,7 @@ internal sealed class ConfigSyntax
     public void Warn(List<string> warnings, string text) => warnings.Add($"{File}:{Line}: {text}");
 
     public static string ServiceText(LvsProtocol proto, IPAddress address, ushort port)
-        => $"{(proto == LvsProtocol.Udp ? "UDP" : "TCP")} {address}:{port}";
+        => $"{LvsPS.Core.Text.IpvsadmFormatter.ProtocolName(proto)} {address}:{port}";
 
     /// <summary>A port number 1..65535 (0 with <paramref name="allowZero"/>) or a service name for the protocol.</summary>
     public ushort Port(string token, LvsProtocol proto, bool allowZero = false)
@@ -550,6 +554,11 @@ internal sealed class ConfigSyntax
         }
         if (token.Length == 0)
             throw Error("empty port");
+        // ipvsadm looks SCTP service names up as getservbyname(name, "sctp"); the services table here answers for
+        // tcp and udp only, and a tcp port is not necessarily the sctp one, so ask for the number instead.
+        if (proto == LvsProtocol.Sctp)
+            throw Error($"service name '{token}' for sctp: service names of SCTP services are not supported yet; give the port number",
+                kind: LvsErrorKind.NotImplemented);
         if (!_servicesLoaded)
         {
             _services = _loadServices();

@@ -57,7 +57,7 @@ public sealed class KeepalivedHealthCheck
 /// <para>
 /// In a virtual_server: <c>lvs_sched</c>/<c>lb_algo</c> (default wlc, as keepalived's IPVS_DEF_SCHED),
 /// <c>lvs_method</c>/<c>lb_kind</c> NAT|DR|TUN (default NAT, as keepalived; DR = Route, NAT = Masq, TUN = Tunnel),
-/// <c>protocol</c> TCP|UDP (without one keepalived uses UDP, and so does this parser, with a warning),
+/// <c>protocol</c> TCP|UDP|SCTP (without one keepalived uses UDP, and so does this parser, with a warning),
 /// <c>persistence_timeout [N]</c> (bare: 360 s), <c>persistence_granularity MASK</c> (which, as in keepalived, makes
 /// the service persistent for 360 s if no timeout is set) and its <c>real_server IP [PORT] { ... }</c> blocks with
 /// <c>weight</c> (default 1), <c>uthreshold</c>, <c>lthreshold</c>, an <c>lvs_method</c> of their own and health-check
@@ -70,7 +70,7 @@ public sealed class KeepalivedHealthCheck
 /// without real servers is ignored. A <c>virtual_server fwmark N</c> (N in 1..4294967295) becomes a definition with
 /// <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP, address 0.0.0.0 and port 0 (a <c>protocol</c>
 /// line is accepted and has no effect: the mark selects the packets); its real servers keep the port they are given,
-/// or 0, whatever the forwarding method. <c>virtual_server group NAME</c>, SCTP, IPv6, GUE/GRE tunnels,
+/// or 0, whatever the forwarding method. <c>virtual_server group NAME</c>, IPv6, GUE/GRE tunnels,
 /// persistence engines and scheduler flags (ops, sh-port ...) are refused as not supported yet. Unlike keepalived,
 /// which logs and carries on, an invalid value is an error.
 /// </para>
@@ -656,7 +656,7 @@ public static class KeepalivedConfParser
             {
                 "TCP" => LvsProtocol.Tcp,
                 "UDP" => LvsProtocol.Udp,
-                "SCTP" => throw _c.Error("protocol SCTP is not supported yet", kind: LvsErrorKind.NotImplemented),
+                "SCTP" => LvsProtocol.Sctp,
                 _ => throw _c.Error($"unknown protocol '{s.Words[1]}' (TCP, UDP or SCTP)"),
             };
         }

@@ -112,7 +112,7 @@ public sealed class LvsServiceDefinition
         return svc;
     }
 
-    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{(Protocol == LvsProtocol.Udp ? "UDP" : "TCP")} {VirtualAddress}:{Port}";
+    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Text.IpvsadmFormatter.ProtocolName(Protocol)} {VirtualAddress}:{Port}";
 }
 
 /// <summary>One real server of a SERVICE= line: rs[:port][,weight].</summary>

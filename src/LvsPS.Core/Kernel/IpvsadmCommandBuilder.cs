@@ -130,13 +130,13 @@ public static class IpvsadmCommandBuilder
 
     // ------------------------------------------------------------------ one builder per ipvsadm command
 
-    /// <summary><c>ipvsadm -A -t|-u VIP:PORT -s SCHED [-p N [-M MASK]] [-b FLAGS]</c> (or <c>-A -f MARK ...</c>).</summary>
+    /// <summary><c>ipvsadm -A -t|-u|--sctp-service VIP:PORT -s SCHED [-p N [-M MASK]] [-b FLAGS]</c> (or <c>-A -f MARK ...</c>).</summary>
     public static IpvsadmCommand AddService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-A", service, program);
 
     /// <summary><c>ipvsadm -E ...</c> with the service's full settings (what is left out is reset, as ipvsadm does).</summary>
     public static IpvsadmCommand EditService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-E", service, program);
 
-    /// <summary><c>ipvsadm -D -t|-u VIP:PORT</c> or <c>ipvsadm -D -f MARK</c>.</summary>
+    /// <summary><c>ipvsadm -D -t|-u|--sctp-service VIP:PORT</c> or <c>ipvsadm -D -f MARK</c>.</summary>
     public static IpvsadmCommand DeleteService(ServiceSpec service, string program = DefaultProgram)
     {
         var args = new List<string> { "-D" };
@@ -144,7 +144,7 @@ public static class IpvsadmCommandBuilder
         return Make(program, args, IpvsadmOutputKind.None);
     }
 
-    /// <summary><c>ipvsadm -a -t|-u VIP:PORT|-f MARK -r RIP:PORT -g|-m|-i -w W [-x N] [-y N]</c>.</summary>
+    /// <summary><c>ipvsadm -a -t|-u|--sctp-service VIP:PORT|-f MARK -r RIP:PORT -g|-m|-i -w W [-x N] [-y N]</c>.</summary>
     public static IpvsadmCommand AddRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
         => RealServerCommand("-a", service, realServer, program);
 
@@ -153,7 +153,7 @@ public static class IpvsadmCommandBuilder
         => RealServerCommand("-e", service, realServer, program);
 
     /// <summary>
-    /// <c>ipvsadm -d -t|-u VIP:PORT -r RIP:PORT</c> (port 0 = the service port), or <c>ipvsadm -d -f MARK -r RIP:PORT</c>
+    /// <c>ipvsadm -d -t|-u|--sctp-service VIP:PORT -r RIP:PORT</c> (port 0 = the service port), or <c>ipvsadm -d -f MARK -r RIP:PORT</c>
     /// (port 0 = port 0, as a fwmark service has no port).
     /// </summary>
     public static IpvsadmCommand DeleteRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
@@ -170,7 +170,7 @@ public static class IpvsadmCommandBuilder
         return Make(program, args, IpvsadmOutputKind.None);
     }
 
-    /// <summary><c>ipvsadm -Z</c> (every service) or <c>ipvsadm -Z -t|-u VIP:PORT</c> (<c>-Z -f MARK</c>).</summary>
+    /// <summary><c>ipvsadm -Z</c> (every service) or <c>ipvsadm -Z -t|-u|--sctp-service VIP:PORT</c> (<c>-Z -f MARK</c>).</summary>
     public static IpvsadmCommand Zero(ServiceSpec? service, string program = DefaultProgram)
     {
         var args = new List<string> { "-Z" };
@@ -260,9 +260,9 @@ public static class IpvsadmCommandBuilder
                     $"The address '{service.Address}' of {service} is neither IPv4 nor IPv6.", service.Address);
             return;
         }
-        if (service.Protocol != LvsProtocol.Tcp && service.Protocol != LvsProtocol.Udp)
+        if (service.Protocol is not (LvsProtocol.Tcp or LvsProtocol.Udp or LvsProtocol.Sctp))
             throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument,
-                $"The protocol '{service.Protocol}' is not supported; use Tcp or Udp.", service.Protocol);
+                $"The protocol '{service.Protocol}' is not supported; use Tcp, Udp or Sctp.", service.Protocol);
         ValidateAddress(service.Address, "virtual address");
         ValidatePort(service.Port, "port");
     }
@@ -465,7 +465,14 @@ public static class IpvsadmCommandBuilder
             return ServiceFamily(service) == AddressFamily.InterNetworkV6
                 ? new[] { "-f", service.FirewallMark.ToString(Inv), "-6" }
                 : new[] { "-f", service.FirewallMark.ToString(Inv) };
-        return new[] { service.Protocol == LvsProtocol.Udp ? "-u" : "-t", AddressPort(service.Address, service.Port) };
+        // ipvsadm has no short option for SCTP services: --sctp-service.
+        string option = service.Protocol switch
+        {
+            LvsProtocol.Udp => "-u",
+            LvsProtocol.Sctp => "--sctp-service",
+            _ => "-t",
+        };
+        return new[] { option, AddressPort(service.Address, service.Port) };
     }
 
     /// <summary>The service's address family: its Address's (a fwmark service without one is IPv4, as ipvsadm -f without -6).</summary>

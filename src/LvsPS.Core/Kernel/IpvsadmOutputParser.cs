@@ -32,7 +32,10 @@ public sealed class IpvsadmListing
     /// <summary>The connection table size from the same header.</summary>
     public int TableSize { get; init; }
     public List<LvsService> Services { get; } = new();
-    /// <summary>Service lines LvsPS does not model (SCTP services), skipped with their real servers.</summary>
+    /// <summary>
+    /// Service lines LvsPS does not model, skipped with their real servers. Kept for callers: since SCTP services are
+    /// read (protocol <see cref="LvsProtocol.Sctp"/>), no listing ipvsadm prints leaves anything here.
+    /// </summary>
     public List<string> Skipped { get; } = new();
 }
 
@@ -217,28 +220,18 @@ public static class IpvsadmOutputParser
             TableSize = ParseInt(m.Groups[2].Value, start, lines[start]),
         };
         LvsService? current = null;
-        bool skipping = false;
         for (int i = start + 3; i < end; i++)
         {
             string line = lines[i];
             if (line.Trim().Length == 0) continue;
             if (line.StartsWith("  -> ", StringComparison.Ordinal))
             {
-                if (skipping) continue;
                 if (current is null) throw Unexpected(i, line, "a real server line before any service line");
                 current.RealServers.Add(ParseDestLine(kind, current, Words(line[5..]), i, line));
                 continue;
             }
             var t = Words(line);
             if (line.StartsWith(' ') || t.Length < 2) throw Unexpected(i, line, "expected a service or a real server line");
-            if (t[0] == "SCTP")
-            {
-                listing.Skipped.Add(line.TrimEnd());
-                current = null;
-                skipping = true;
-                continue;
-            }
-            skipping = false;
             current = kind is IpvsadmListingKind.Stats or IpvsadmListingKind.Rate ? ParseCounterServiceLine(kind, t, i, line) : ParseServiceLine(t, i, line);
             listing.Services.Add(current);
         }
@@ -284,7 +277,7 @@ public static class IpvsadmOutputParser
         return svc;
     }
 
-    /// <summary>The service name: "TCP|UDP ADDR:PORT" or "FWM N [IPv6]"; returns the index of the word after it.</summary>
+    /// <summary>The service name: "TCP|UDP|SCTP ADDR:PORT" or "FWM N [IPv6]"; returns the index of the word after it.</summary>
     private static (LvsService Service, int Next) NewService(string[] t, int n, string line)
     {
         if (t[0] == "FWM")
@@ -303,6 +296,7 @@ public static class IpvsadmOutputParser
         {
             "TCP" => LvsProtocol.Tcp,
             "UDP" => LvsProtocol.Udp,
+            "SCTP" => LvsProtocol.Sctp,
             _ => throw Unexpected(n, line, $"unknown protocol '{t[0]}'"),
         };
         var (addr, port) = ParseAddressPort(t[1], n, line);
@@ -445,10 +439,10 @@ public static class IpvsadmOutputParser
     // ------------------------------------------------------------------ connections, timeouts, version
 
     /// <summary>
-    /// <c>ipvsadm -L -n -c</c> (also with --persistent-conn's two extra columns). TCP and UDP entries, and the
+    /// <c>ipvsadm -L -n -c</c> (also with --persistent-conn's two extra columns). TCP, UDP and SCTP entries, and the
     /// persistence templates of firewall-mark services (protocol IP, the mark as the virtual address): those come back
     /// with <see cref="LvsConnection.FirewallMark"/> set, protocol TCP, virtual address 0.0.0.0 (:: for IPv6) and port 0,
-    /// as <see cref="Text.IpvsadmFormatter.FormatConnections"/> prints them again. SCTP entries are skipped. Expire is
+    /// as <see cref="Text.IpvsadmFormatter.FormatConnections"/> prints them again. Expire is
     /// minutes:seconds; Packets is not listed by ipvsadm and stays 0. An unknown state name reads as None.
     /// </summary>
     public static List<LvsConnection> ParseConnections(string text, string director = "")
@@ -474,7 +468,7 @@ public static class IpvsadmOutputParser
             if (t[0] == "TCP") proto = LvsProtocol.Tcp;
             else if (t[0] == "UDP") proto = LvsProtocol.Udp;
             else if (t[0] == "IP") { proto = LvsProtocol.Tcp; fwmTemplate = true; }
-            else if (t[0] == "SCTP") continue;
+            else if (t[0] == "SCTP") proto = LvsProtocol.Sctp;
             else throw Unexpected(i, line, $"unknown protocol '{t[0]}'");
             var em = ExpirePattern.Match(t[1]);
             if (!em.Success) throw Unexpected(i, line, $"'{t[1]}' is not minutes:seconds");
@@ -509,7 +503,11 @@ public static class IpvsadmOutputParser
         return result;
     }
 
-    /// <summary>The kernel's state name (ESTABLISHED, SYN_RECV, ..., UDP) as LvsConnectionState; unknown names are None.</summary>
+    /// <summary>
+    /// The kernel's state name as LvsConnectionState: every name <see cref="Text.IpvsadmFormatter.StateName"/> prints,
+    /// the TCP ones (ESTABLISHED, SYN_RECV, ...), UDP and the SCTP ones (INIT1, C-SENT, S-ACK-SENT, CLOSED, ...).
+    /// The names do not overlap, so the protocol is not needed. Unknown names are None.
+    /// </summary>
     public static LvsConnectionState ParseState(string name) => name switch
     {
         "NONE" => LvsConnectionState.None,
@@ -524,6 +522,19 @@ public static class IpvsadmOutputParser
         "LISTEN" => LvsConnectionState.Listen,
         "SYNACK" => LvsConnectionState.SynAck,
         "UDP" => LvsConnectionState.Udp,
+        // sctp_state_name_table (ip_vs_proto_sctp.c)
+        "INIT1" => LvsConnectionState.SctpInit1,
+        "INIT" => LvsConnectionState.SctpInit,
+        "C-SENT" => LvsConnectionState.SctpCookieSent,
+        "C-REPLIED" => LvsConnectionState.SctpCookieReplied,
+        "C-WAIT" => LvsConnectionState.SctpCookieWait,
+        "COOKIE" => LvsConnectionState.SctpCookie,
+        "C-ECHOED" => LvsConnectionState.SctpCookieEchoed,
+        "S-SENT" => LvsConnectionState.SctpShutdownSent,
+        "S-RECEIVED" => LvsConnectionState.SctpShutdownReceived,
+        "S-ACK-SENT" => LvsConnectionState.SctpShutdownAckSent,
+        "REJECTED" => LvsConnectionState.SctpRejected,
+        "CLOSED" => LvsConnectionState.SctpClosed,
         _ => LvsConnectionState.None,
     };
 

@@ -258,7 +258,7 @@ public static class IpvsadmFormatter
         {
             string svcName = svc.FirewallMark != 0
                 ? "-f " + svc.FirewallMark.ToString(Inv) + (IsIpv6(svc) ? " -6" : "")
-                : (svc.Protocol == LvsProtocol.Udp ? "-u " : "-t ") + NumericAddrPort(svc.VirtualAddress, svc.Port);
+                : SaveProtocolSwitch(svc.Protocol) + NumericAddrPort(svc.VirtualAddress, svc.Port);
             sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler));
             if (svc.PersistentTimeout > 0)
             {
@@ -287,6 +287,14 @@ public static class IpvsadmFormatter
         return sb.ToString();
     }
 
+    /// <summary>The service option ipvsadm -S writes for a protocol: "-t ", "-u " or "--sctp-service ".</summary>
+    private static string SaveProtocolSwitch(LvsProtocol protocol) => protocol switch
+    {
+        LvsProtocol.Udp => "-u ",
+        LvsProtocol.Sctp => "--sctp-service ",
+        _ => "-t ",
+    };
+
     /// <summary><c>ipvsadm -L --timeout</c>: "Timeout (tcp tcpfin udp): 900 120 300\n".</summary>
     public static string FormatTimeout(LvsTimeouts timeouts)
     {
@@ -309,6 +317,19 @@ public static class IpvsadmFormatter
         LvsConnectionState.Listen => "LISTEN",
         LvsConnectionState.SynAck => "SYNACK",
         LvsConnectionState.Udp => "UDP",
+        // sctp_state_name_table (ip_vs_proto_sctp.c)
+        LvsConnectionState.SctpInit1 => "INIT1",
+        LvsConnectionState.SctpInit => "INIT",
+        LvsConnectionState.SctpCookieSent => "C-SENT",
+        LvsConnectionState.SctpCookieReplied => "C-REPLIED",
+        LvsConnectionState.SctpCookieWait => "C-WAIT",
+        LvsConnectionState.SctpCookie => "COOKIE",
+        LvsConnectionState.SctpCookieEchoed => "C-ECHOED",
+        LvsConnectionState.SctpShutdownSent => "S-SENT",
+        LvsConnectionState.SctpShutdownReceived => "S-RECEIVED",
+        LvsConnectionState.SctpShutdownAckSent => "S-ACK-SENT",
+        LvsConnectionState.SctpRejected => "REJECTED",
+        LvsConnectionState.SctpClosed => "CLOSED",
         _ => "ERR!",
     };
 
@@ -330,11 +351,12 @@ public static class IpvsadmFormatter
         _ => "-g",
     };
 
-    /// <summary>"TCP" or "UDP".</summary>
+    /// <summary>"TCP", "UDP" or "SCTP".</summary>
     public static string ProtocolName(LvsProtocol protocol) => protocol switch
     {
         LvsProtocol.Tcp => "TCP",
         LvsProtocol.Udp => "UDP",
+        LvsProtocol.Sctp => "SCTP",
         _ => "IP",
     };
 

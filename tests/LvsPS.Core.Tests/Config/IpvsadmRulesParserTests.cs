@@ -168,7 +168,7 @@ public sealed class IpvsadmRulesParserTests
 
     [Theory]
     [InlineData("-A -f 1 -6 -s rr\n", "'-6': IPv6 firewall-mark services (-6) is not supported yet")]
-    [InlineData("-A --sctp-service 10.0.0.1:80\n", "SCTP services (--sctp-service) is not supported yet")]
+    [InlineData("-A --sctp-service 10.0.0.1:http\n", "service names of SCTP services are not supported yet")]
     [InlineData("-A -t 10.0.0.1:80 -s sh -b sh-port\n", "scheduler flags (-b) is not supported yet")]
     [InlineData("-A -u 10.0.0.1:5060 -p --pe sip\n", "persistence engines (--pe) is not supported yet")]
     [InlineData("-A -u 10.0.0.1:53 -o\n", "one-packet scheduling (-o) is not supported yet")]

@@ -196,7 +196,6 @@ public sealed class KeepalivedConfParserTests
     [Theory]
     [InlineData("virtual_server fwmark 1 {\n  ip_family inet6\n  real_server 10.0.0.2 80\n}\n", 2, "ip_family inet6: IPv6 services are not supported yet")]
     [InlineData("virtual_server_group G { 10.0.0.1 80 }\nvirtual_server group G {\n}\n", 2, "'virtual_server group' (virtual_server_group services) is not supported yet")]
-    [InlineData("virtual_server 10.0.0.1 80 {\n  protocol SCTP\n}\n", 2, "protocol SCTP is not supported yet")]
     [InlineData("virtual_server 10.0.0.1 80 {\n  lvs_method TUN type gue port 6080\n}\n", 2, "the tunnel type 'gue' is not supported yet")]
     [InlineData("virtual_server 10.0.0.1 5060 {\n  persistence_engine sip\n}\n", 2, "persistence engines are not supported yet")]
     [InlineData("virtual_server 10.0.0.1 80 {\n  lvs_sched sh\n  sh-port\n}\n", 3, "scheduler flags and one-packet scheduling are not supported yet")]

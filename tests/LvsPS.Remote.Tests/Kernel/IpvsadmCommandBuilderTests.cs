@@ -226,7 +226,10 @@ public sealed class IpvsadmCommandBuilderTests
         AssertRefused(LvsErrorIds.InvalidPort, () => IpvsadmCommandBuilder.AddService(Svc(port: 0)));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(weight: -1)));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(weight: 65536)));
-        AssertRefused(LvsErrorIds.InvalidProtocol, () => IpvsadmCommandBuilder.AddService(new ServiceSpec { Address = IPAddress.Parse("10.0.0.1"), Port = 80, Protocol = (LvsProtocol)132 }));
+        AssertRefused(LvsErrorIds.InvalidProtocol, () => IpvsadmCommandBuilder.AddService(new ServiceSpec { Address = IPAddress.Parse("10.0.0.1"), Port = 80, Protocol = (LvsProtocol)1 }));
+        // SCTP (132) is a protocol ipvsadm knows (--sctp-service), so it is no longer refused.
+        Assert.Equal("ipvsadm '-A' '--sctp-service' '10.0.0.1:80' '-s' 'wlc'",
+            IpvsadmCommandBuilder.AddService(new ServiceSpec { Address = IPAddress.Parse("10.0.0.1"), Port = 80, Protocol = (LvsProtocol)132 }).CommandLine);
         AssertRefused(LvsErrorIds.InvalidScheduler, () => IpvsadmCommandBuilder.AddService(Svc(sched: (LvsScheduler)99)));
         AssertRefused(LvsErrorIds.ForwardingNotImplemented, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(fwd: (LvsForwarding)9)));
         var rr = Svc();

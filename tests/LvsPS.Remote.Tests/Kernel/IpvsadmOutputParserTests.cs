@@ -413,10 +413,14 @@ public sealed class IpvsadmOutputParserTests
             "UDP  10.0.0.1:5060 rr persistent 60 pe sip ops\n" +
             "  -> 10.0.0.3:5060                Masq    1      0          0         \n";
         var listing = IpvsadmOutputParser.ParseListing(text);
-        var svc = Assert.Single(listing.Services);
+        Assert.Equal(2, listing.Services.Count);
+        var sctp = listing.Services[0];
+        Assert.Equal((LvsProtocol.Sctp, (ushort)9999, LvsScheduler.Rr), (sctp.Protocol, sctp.Port, sctp.Scheduler));
+        Assert.Equal(LvsProtocol.Sctp, Assert.Single(sctp.RealServers).Protocol);
+        var svc = listing.Services[1];
         Assert.Equal(60u, svc.PersistentTimeout);
         Assert.Equal(LvsForwarding.Masq, Assert.Single(svc.RealServers).Forwarding);
-        Assert.Single(listing.Skipped);
+        Assert.Empty(listing.Skipped);
     }
 
     [Theory]
