@@ -77,12 +77,87 @@ internal sealed class PcapLink : IFrameSink, IDisposable
 
     private int _linkIndex;
 
+    /// <summary>How long the receive loop keeps polling the ring after a frame before it sleeps in poll() (µs).</summary>
+    public static int SpinMicroseconds { get; set; } =
+        int.TryParse(Environment.GetEnvironmentVariable("LVSPS_SPIN_US"), out var us) ? us : 0;
+
+    private static readonly PcapLink?[] Links = new PcapLink?[2];
+    private Thread? _thread;
+    private volatile bool _stop;
+
     public void Start(DirectorEngine engine, int linkIndex = 0)
     {
         _engine = engine;
         _linkIndex = linkIndex;
-        _device.OnPacketArrival += OnPacketArrival;
-        _device.StartCapture();
+        if (Environment.GetEnvironmentVariable("LVSPS_SHARPPCAP_LOOP") == "1")
+        {
+            _device.OnPacketArrival += OnPacketArrival;
+            _device.StartCapture();
+            return;
+        }
+        // Our own loop: pcap_dispatch straight into an unmanaged callback (no per-frame header object), and
+        // poll() on the capture fd only when the ring is empty.
+        Links[linkIndex] = this;
+        var handle = _device.Handle.DangerousGetHandle();
+        var err = new byte[256];
+        Native.pcap_setnonblock(handle, 1, err);
+        int fd = Native.pcap_get_selectable_fd(handle);
+        _thread = new Thread(() => ReceiveLoop(handle, fd)) { IsBackground = true, Name = "lvsd-rx" + linkIndex };
+        _thread.Start();
+    }
+
+    private unsafe void ReceiveLoop(IntPtr handle, int fd)
+    {
+        var pfd = new PollFd { Fd = fd, Events = 1 /* POLLIN */ };
+        long spinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        long spinUntil = 0;
+        while (!_stop)
+        {
+            int n = Native.pcap_dispatch(handle, -1, &OnFrame, (byte*)(nint)_linkIndex);
+            if (n > 0)
+            {
+                spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+                continue;
+            }
+            if (n < 0)
+            {
+                if (_stop) break;
+                Thread.Sleep(10);
+                continue;
+            }
+            if (spinTicks > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil)
+            {
+                Thread.SpinWait(16);
+                continue;
+            }
+            Native.poll(&pfd, 1, 100);
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    private static unsafe void OnFrame(byte* user, byte* header, byte* bytes)
+    {
+        try
+        {
+            var link = Links[(int)(nint)user];
+            if (link is null) return;
+            int caplen = (int)*(uint*)(header + 16); // struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; ... }
+            if (caplen > link._buffer.Length) return;
+            new ReadOnlySpan<byte>(bytes, caplen).CopyTo(link._buffer);
+            link._engine!.ProcessFrame(link._buffer.AsSpan(0, caplen), link._linkIndex);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{DateTime.UtcNow:O} rx: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
     }
 
     private void OnPacketArrival(object sender, PacketCapture e)
@@ -110,6 +185,9 @@ internal sealed class PcapLink : IFrameSink, IDisposable
 
     public void Dispose()
     {
+        _stop = true;
+        _thread?.Join(TimeSpan.FromSeconds(2));
+        Links[_linkIndex] = null;
         try { if (_device.Started) _device.StopCapture(); } catch (Exception) { }
         try { _device.Close(); } catch (Exception) { }
     }
@@ -137,5 +215,17 @@ internal sealed class PcapLink : IFrameSink, IDisposable
 
         [DllImport("pcap")]
         public static extern int pcap_stats(IntPtr handle, ref PcapStat stats);
+
+        [DllImport("pcap")]
+        public static extern int pcap_setnonblock(IntPtr handle, int nonblock, byte[] errbuf);
+
+        [DllImport("pcap")]
+        public static extern int pcap_get_selectable_fd(IntPtr handle);
+
+        [DllImport("pcap")]
+        public static extern unsafe int pcap_dispatch(IntPtr handle, int count, delegate* unmanaged[Cdecl]<byte*, byte*, byte*, void> callback, byte* user);
+
+        [DllImport("libc")]
+        public static extern unsafe int poll(PollFd* fds, nuint count, int timeout);
     }
 }
