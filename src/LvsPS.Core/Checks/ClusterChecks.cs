@@ -214,7 +214,7 @@ public static class ClusterChecks
         if (others.Count > 0)
             return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed,
                 $"{string.Join(", ", others.Select(r => Who(r.Mac)))} answer ARP for {vip} besides the director: clients may bypass it.", "Set-LvsRealServerHidden on those real servers.");
-        return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Passed, $"Only the director ({Who(directorMac)}) answers ARP for {vip}.");
+        return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Passed, $"Only the director, {Who(directorMac)}, answers ARP for {vip}.");
     }
 
     private sealed class ArpReply
