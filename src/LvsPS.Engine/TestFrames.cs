@@ -7,7 +7,25 @@ internal static class TestFrames
 {
     public static byte[] Tcp(byte[] srcMac, byte[] dstMac, uint saddr, uint daddr, ushort sport, ushort dport, byte flags, int payload)
     {
-        int ipLen = 20 + 20 + payload;
+        var f = EthernetIPv4(srcMac, dstMac, saddr, daddr, Frames.ProtoTcp, 20 + payload, id: 0, flagsAndOffset: 0x4000 /* DF */);
+        var tcp = f.AsSpan(Frames.EthHeader + 20);
+        Frames.W16(tcp, 0, sport);
+        Frames.W16(tcp, 2, dport);
+        Frames.W32(tcp, 4, 1000);
+        tcp[12] = 5 << 4;
+        tcp[13] = flags;
+        Frames.W16(tcp, 14, 65535);
+        return f;
+    }
+
+    /// <summary>
+    /// An Ethernet frame with an IPv4 header (no options, TTL 64, checksum set) and room for
+    /// <paramref name="l4Length"/> bytes of transport header and payload.
+    /// </summary>
+    public static byte[] EthernetIPv4(byte[] srcMac, byte[] dstMac, uint saddr, uint daddr, byte protocol, int l4Length,
+        ushort id, ushort flagsAndOffset)
+    {
+        int ipLen = 20 + l4Length;
         var f = new byte[Frames.EthHeader + ipLen];
         dstMac.CopyTo(f, 0);
         srcMac.CopyTo(f, 6);
@@ -15,19 +33,13 @@ internal static class TestFrames
         var ip = f.AsSpan(Frames.EthHeader);
         ip[0] = 0x45;
         Frames.W16(ip, 2, (ushort)ipLen);
-        Frames.W16(ip, 6, 0x4000); // DF
+        Frames.W16(ip, 4, id);
+        Frames.W16(ip, 6, flagsAndOffset);
         ip[8] = 64;
-        ip[9] = Frames.ProtoTcp;
+        ip[9] = protocol;
         Frames.W32(ip, 12, saddr);
         Frames.W32(ip, 16, daddr);
         Frames.W16(ip, 10, DirectorEngine.Checksum(ip.Slice(0, 20)));
-        var tcp = ip.Slice(20);
-        Frames.W16(tcp, 0, sport);
-        Frames.W16(tcp, 2, dport);
-        Frames.W32(tcp, 4, 1000);
-        tcp[12] = 5 << 4;
-        tcp[13] = flags;
-        Frames.W16(tcp, 14, 65535);
         return f;
     }
 

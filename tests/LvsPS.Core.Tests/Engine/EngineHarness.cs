@@ -142,21 +142,8 @@ internal static class FrameKit
 {
     public static byte[] Udp(byte[] srcMac, byte[] dstMac, uint saddr, uint daddr, ushort sport, ushort dport, int payload)
     {
-        int ipLen = 20 + 8 + payload;
-        var f = new byte[Frames.EthHeader + ipLen];
-        dstMac.CopyTo(f, 0);
-        srcMac.CopyTo(f, 6);
-        Frames.W16(f, 12, Frames.EtherTypeIPv4);
-        var ip = f.AsSpan(Frames.EthHeader);
-        ip[0] = 0x45;
-        Frames.W16(ip, 2, (ushort)ipLen);
-        Frames.W16(ip, 4, 0x1234);
-        ip[8] = 64;
-        ip[9] = Frames.ProtoUdp;
-        Frames.W32(ip, 12, saddr);
-        Frames.W32(ip, 16, daddr);
-        Frames.W16(ip, 10, DirectorEngine.Checksum(ip.Slice(0, 20)));
-        var udp = ip.Slice(20);
+        var f = TestFrames.EthernetIPv4(srcMac, dstMac, saddr, daddr, Frames.ProtoUdp, 8 + payload, id: 0x1234, flagsAndOffset: 0);
+        var udp = f.AsSpan(Frames.EthHeader + 20);
         Frames.W16(udp, 0, sport);
         Frames.W16(udp, 2, dport);
         Frames.W16(udp, 4, (ushort)(8 + payload));
