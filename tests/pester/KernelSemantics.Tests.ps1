@@ -117,10 +117,10 @@ Describe 'Connection thresholds (ipvsadm -x, -y) and the OVERLOAD mark' {
     }
 
     It 'refuses a lower threshold above the upper one and changes nothing' {
-        $before = Get-LvsService -Director $LabName -AsText
+        $before = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules
         { Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs2 -UpperThreshold 5 -LowerThreshold 9 -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidThreshold,LvsPS.Commands.SetLvsRealServerCommand'
-        Get-LvsService -Director $LabName -AsText | Should -Be $before
+        Export-LvsConfiguration -Director $LabName -Format IpvsadmRules | Should -Be $before
     }
 }
 
