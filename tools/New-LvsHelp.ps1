@@ -28,7 +28,7 @@
             }
             Examples     = @( @{ Title = 'Short title'; Code = 'Get-LvsService'; Remarks = 'What it does.' } )
             Inputs       = @( @{ Type = 'System.String'; Description = '...' } )     # Type 'None' for none
-            Outputs      = @( @{ Type = 'LvsPS.Core.Model.LvsService'; Description = '...' } )
+            Outputs      = @( @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = '...' } )
             Notes        = 'Paragraphs.'
             RelatedLinks = @( 'Get-LvsService', @{ Text = 'ipvsadm(8)'; Uri = 'https://...' } )
         }

@@ -1,9 +1,12 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
-using LvsPS.Engine;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
+using LvsPS.Engine.DataPath;
+using LvsPS.Engine.Tables;
+using LvsPS.Engine.Tests;
 
 namespace LvsPS.Bench;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using LvsPS.Core.Model;
-using LvsPS.Core.Scheduling;
+using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Bench;
 

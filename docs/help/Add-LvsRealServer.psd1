@@ -50,12 +50,12 @@ Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Any object with RealAddress (alias RIP), RealPort, Forwarding or Weight properties also binds by property name.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'With -PassThru, the added real server.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'With -PassThru, the added real server.' }
     )
     Notes       = @'
 Errors: ServiceNotFound, RealServerExists (ipvsadm: "Destination already exists"), InvalidAddress, InvalidPort,

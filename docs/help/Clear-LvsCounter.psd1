@@ -27,11 +27,11 @@ ActiveConn and InActConn are not touched.
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'With -PassThru, the zeroed services.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'With -PassThru, the zeroed services.' }
     )
     Notes       = 'Errors: ServiceNotFound, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Get-LvsService', 'Get-LvsRealServer', 'about_LvsPS')

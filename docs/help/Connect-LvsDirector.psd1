@@ -63,7 +63,7 @@ Get-LvsService -Director lvs1
         @{ Type = 'System.String'; Description = 'The director''s host name, by the property name ComputerName (or HostName).' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Kernel.KernelDirectorStatus'; Description = 'The connected director: Name, Backend (KernelIpvs), ComputerName, SshPort, UserName, HostKeyFingerprint, IpvsadmPath, IpvsadmVersion, IpvsVersion, TableSize, ServiceCount, RealServerCount, VirtualAddresses, ConnectedAt and Connected.' }
+        @{ Type = 'LvsPS.Management.Kernel.KernelDirectorStatus'; Description = 'The connected director: Name, Backend (KernelIpvs), ComputerName, SshPort, UserName, HostKeyFingerprint, IpvsadmPath, IpvsadmVersion, IpvsVersion, TableSize, ServiceCount, RealServerCount, VirtualAddresses, ConnectedAt and Connected.' }
     )
     Notes       = @'
 The cmdlet changes only this PowerShell session (it reads the director's table, it does not change it), so it has

@@ -90,8 +90,8 @@ Output resembles:
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services from Get-LvsService, bound to -InputObject.' }
-        @{ Type = 'LvsPS.Core.Config.LvsServiceDefinition'; Description = 'Service definitions from Import-LvsConfiguration, bound to -InputObject as the services they describe.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services from Get-LvsService, bound to -InputObject.' }
+        @{ Type = 'LvsPS.Management.Config.LvsServiceDefinition'; Description = 'Service definitions from Import-LvsConfiguration, bound to -InputObject as the services they describe.' }
     )
     Outputs     = @(
         @{ Type = 'System.String'; Description = 'Without -Path, the whole configuration text as one string.' }

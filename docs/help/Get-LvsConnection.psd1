@@ -50,7 +50,7 @@ Output resembles:
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol, RealAddress or Director properties (for example real servers from Get-LvsRealServer) bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Model.LvsConnection'; Description = 'By default, one object per entry: Protocol, ClientAddress, ClientPort, VirtualAddress, Port, RealAddress, RealPort, State, ExpiresInSeconds, Packets.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsConnection'; Description = 'By default, one object per entry: Protocol, ClientAddress, ClientPort, VirtualAddress, Port, RealAddress, RealPort, State, ExpiresInSeconds, Packets.' }
         @{ Type = 'System.String'; Description = 'With -AsText, the text of "ipvsadm -L -n -c".' }
     )
     Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating).'

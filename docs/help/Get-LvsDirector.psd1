@@ -37,8 +37,8 @@ There is no ipvsadm equivalent: with kernel IPVS the "director" is the kernel it
         @{ Type = 'System.String[]'; Description = 'Director names, by the property name Name (or Director, Lab).' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'One object per director.' }
-        @{ Type = 'LvsPS.Core.Kernel.KernelDirectorStatus'; Description = 'For each kernel IPVS director this session reached with Connect-LvsDirector: host, ipvsadm and IPVS versions, table size, services.' }
+        @{ Type = 'LvsPS.Ipvs.Director.DirectorStatus'; Description = 'One object per director.' }
+        @{ Type = 'LvsPS.Management.Kernel.KernelDirectorStatus'; Description = 'For each kernel IPVS director this session reached with Connect-LvsDirector: host, ipvsadm and IPVS versions, table size, services.' }
     )
     Notes       = 'When a name without wildcards matches no director, the cmdlet writes a DirectorNotRunning error.'
     RelatedLinks = @('Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsService', 'about_LvsPS')

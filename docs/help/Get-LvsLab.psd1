@@ -26,7 +26,7 @@ ip netns exec $lab.Director.Namespace ssh -i $lab.KeyFile -o UserKnownHostsFile=
         @{ Type = 'System.String[]'; Description = 'Lab names, by the property name Name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Lab.LvsLab'; Description = 'One object per lab.' }
+        @{ Type = 'LvsPS.Management.Lab.LvsLab'; Description = 'One object per lab.' }
     )
     Notes       = 'A name without wildcards that matches no lab gives a LabNotFound error.'
     RelatedLinks = @('New-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand', 'about_LvsPS')

@@ -45,7 +45,7 @@ ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties (for example services from Get-LvsService) bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, Statistics.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, Statistics.' }
     )
     Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating). A filter that matches nothing returns nothing, without an error.'
     RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Get-LvsService', 'Get-LvsConnection', 'about_LvsPS')

@@ -41,10 +41,10 @@ The targets and the host key checks are the same as for Set-LvsRealServerHidden.
     )
     Inputs      = @(
         @{ Type = 'System.String[]'; Description = 'Host names or addresses, by value or by the property name ComputerName (or RealAddress, HostName).' }
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'Real servers from Get-LvsRealServer bind RealAddress and VirtualAddress by property name.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'Real servers from Get-LvsRealServer bind RealAddress and VirtualAddress by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Remote.LvsRealServerHiddenState'; Description = 'One object per real server: ComputerName, VirtualAddress, Interface, VipPresent, VipPrefixLength, ArpIgnoreAll, ArpIgnoreInterface, ArpAnnounceAll, ArpAnnounceInterface, HiddenSupported, HiddenAll, HiddenInterface, IsHidden.' }
+        @{ Type = 'LvsPS.Management.Remote.LvsRealServerHiddenState'; Description = 'One object per real server: ComputerName, VirtualAddress, Interface, VipPresent, VipPrefixLength, ArpIgnoreAll, ArpIgnoreInterface, ArpAnnounceAll, ArpAnnounceInterface, HiddenSupported, HiddenAll, HiddenInterface, IsHidden.' }
     )
     Notes       = 'Errors, one per real server: HostKeyUnknown, HostKeyMismatch, SshConnectFailed, SshAuthenticationFailed, RemoteCommandFailed. Before any login: LabNotFound, LabNodeNotFound, InvalidAddress (no VIP given).'
     RelatedLinks = @('Set-LvsRealServerHidden', 'Test-LvsCluster', 'about_LvsPS')

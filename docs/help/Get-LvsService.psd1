@@ -64,7 +64,7 @@ Get-LvsService -AsText -Stats
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'By default, one object per service: Protocol, VirtualAddress, Port, Scheduler, RealServers, Statistics, ActiveConn, InActConn.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'By default, one object per service: Protocol, VirtualAddress, Port, Scheduler, RealServers, Statistics, ActiveConn, InActConn.' }
         @{ Type = 'System.String'; Description = 'With -AsText, the ipvsadm text (with -Stats, the --stats text).' }
     )
     Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating), ServiceNotFound when -VirtualAddress or -Port matches nothing.'

@@ -54,10 +54,10 @@ $conf.Services.RealServers.RealAddress | Select-Object -Unique |
         @{ Type = 'System.String'; Description = 'A file path, by value or by the property name Path (or FullName, PSPath), so Get-ChildItem output can be piped.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Config.LvsServiceDefinition'; Description = 'By default, one object per SERVICE line: Protocol, VirtualAddress, Port, Scheduler, RealServers, SourceFile, Line.' }
-        @{ Type = 'LvsPS.Core.Config.LvsDrConfiguration'; Description = 'With -AsConfiguration, the whole file, for an lvs_dr.conf.' }
-        @{ Type = 'LvsPS.Core.Config.IpvsadmRules'; Description = 'With -AsConfiguration, the whole file, for ipvsadm-save / ipvsadm -R rules (Clears tells whether it starts with -C).' }
-        @{ Type = 'LvsPS.Core.Config.KeepalivedConfiguration'; Description = 'With -AsConfiguration, the whole file, for keepalived.conf (virtual_server blocks and their health checks).' }
+        @{ Type = 'LvsPS.Management.Config.LvsServiceDefinition'; Description = 'By default, one object per SERVICE line: Protocol, VirtualAddress, Port, Scheduler, RealServers, SourceFile, Line.' }
+        @{ Type = 'LvsPS.Management.Config.LvsDrConfiguration'; Description = 'With -AsConfiguration, the whole file, for an lvs_dr.conf.' }
+        @{ Type = 'LvsPS.Management.Config.IpvsadmRules'; Description = 'With -AsConfiguration, the whole file, for ipvsadm-save / ipvsadm -R rules (Clears tells whether it starts with -C).' }
+        @{ Type = 'LvsPS.Management.Config.KeepalivedConfiguration'; Description = 'With -AsConfiguration, the whole file, for keepalived.conf (virtual_server blocks and their health checks).' }
     )
     Notes       = @'
 Import-LvsConfiguration does not change state and so has no -WhatIf; New-LvsService, which it feeds, has.

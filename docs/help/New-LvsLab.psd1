@@ -58,7 +58,7 @@ Invoke-LvsLabCommand -Lab seed -Node client -Command 'curl -s http://10.250.0.10
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with Name, RealServerCount or Subnet properties bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Lab.LvsLab'; Description = 'The lab: Name, Subnet, VirtualAddress, Client, Director, RealServers (each with Name, Address, MacAddress, Namespace), Nodes, KeyFile, KnownHostsFile, HostsFile, Directory.' }
+        @{ Type = 'LvsPS.Management.Lab.LvsLab'; Description = 'The lab: Name, Subnet, VirtualAddress, Client, Director, RealServers (each with Name, Address, MacAddress, Namespace), Nodes, KeyFile, KnownHostsFile, HostsFile, Directory.' }
     )
     Notes       = @'
 Needs root, iproute2, ethtool, nginx, OpenSSH sshd and socat (./build.sh setup installs them). Debian starts the

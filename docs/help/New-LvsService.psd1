@@ -16,7 +16,7 @@ The new service is returned as the director reports it.
         VirtualAddress = 'The virtual IP address (VIP) of the service: the address clients connect to, which the director owns and the real servers hold on a non-ARP interface.'
         Port           = 'The port of the service, 1 to 65535 (ipvsadm -t VIP:PORT).'
         Protocol       = @{ Description = 'Tcp (ipvsadm -t), Udp (ipvsadm -u) or Sctp (ipvsadm --sctp-service).'; DefaultValue = 'Tcp' }
-        Scheduler      = @{ Description = 'The scheduling algorithm (ipvsadm -s), applied with the kernel''s rules. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does. As with ipvsadm, the default is wlc.'; DefaultValue = 'Wlc' }
+        Scheduler      = @{ Description = 'The scheduling algorithm (ipvsadm -s), applied with the kernel''s rules. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does. As with ipvsadm, the default is wlc.'; DefaultValue = 'Wlc' }
         RealServer     = 'Real servers to add with the service: objects with RealAddress (or Address, IPAddress) and optionally RealPort, Weight (default 1) and Forwarding (default Route). Imported service definitions carry them in their RealServers property, which binds here by name.'
         Director       = 'The director to add the service to. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service, its scheduler and its real servers that would be added, without adding them.'
@@ -49,11 +49,11 @@ New-LvsService 10.250.0.101 80 -Scheduler wrr -RealServer $rs
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Config.LvsServiceDefinition'; Description = 'Service definitions from Import-LvsConfiguration bind by property name (Protocol, VirtualAddress, Port, Scheduler, RealServers).' }
+        @{ Type = 'LvsPS.Management.Config.LvsServiceDefinition'; Description = 'Service definitions from Import-LvsConfiguration bind by property name (Protocol, VirtualAddress, Port, Scheduler, RealServers).' }
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Any object with the properties VirtualAddress and Port (and optionally Protocol, Scheduler, RealServer, Director).' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'The service as created, with its real servers.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'The service as created, with its real servers.' }
     )
     Notes       = @'
 Errors: ServiceExists when the service is already there (ipvsadm says "Service already exists"), InvalidPort,

@@ -34,11 +34,11 @@ hidden, which is harmless.
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, RealAddress, RealPort, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, RealAddress, RealPort, Director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'With -PassThru, the deleted real server.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'With -PassThru, the deleted real server.' }
     )
     Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Get-LvsRealServer', 'Remove-LvsService', 'about_LvsPS')

@@ -28,11 +28,11 @@ answering ARP for that VIP.
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'With -PassThru, the deleted service.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'With -PassThru, the deleted service.' }
     )
     Notes       = 'Errors: ServiceNotFound, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('New-LvsService', 'Get-LvsService', 'Remove-LvsRealServer', 'about_LvsPS')

@@ -36,11 +36,11 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, RealAddress, RealPort, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, RealAddress, RealPort, Director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'With -PassThru, the changed real server.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'With -PassThru, the changed real server.' }
     )
     Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Get-LvsRealServer', 'Add-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsService', 'about_LvsPS')

@@ -68,11 +68,11 @@ configuration (for example /etc/sysctl.d and /etc/network/interfaces).
     )
     Inputs      = @(
         @{ Type = 'System.String[]'; Description = 'Host names or addresses, by value or by the property name ComputerName (or RealAddress, HostName).' }
-        @{ Type = 'LvsPS.Core.Model.LvsRealServer'; Description = 'Real servers from Get-LvsRealServer bind RealAddress and VirtualAddress by property name.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'Real servers from Get-LvsRealServer bind RealAddress and VirtualAddress by property name.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Remote.LvsRealServerHiddenState'; Description = 'With -PassThru, one object per real server: ComputerName, VirtualAddress, Interface, VipPresent, VipPrefixLength, the arp_ignore and arp_announce values, the hidden flags, IsHidden, Changed and Commands.' }
+        @{ Type = 'LvsPS.Management.Remote.LvsRealServerHiddenState'; Description = 'With -PassThru, one object per real server: ComputerName, VirtualAddress, Interface, VipPresent, VipPrefixLength, the arp_ignore and arp_announce values, the hidden flags, IsHidden, Changed and Commands.' }
     )
     Notes       = @'
 The login user needs root rights on the real server (sysctl and ip addr).

@@ -9,7 +9,7 @@ algorithm.
         VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
         Port           = 'The port of the service to change.'
         Protocol       = @{ Description = 'The protocol of the service to change: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
-        Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does.'
+        Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does.'
         PassThru       = 'Returns the changed service. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
@@ -31,11 +31,11 @@ algorithm.
         }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Model.LvsService'; Description = 'With -PassThru, the changed service.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'With -PassThru, the changed service.' }
     )
     Notes       = 'Errors: ServiceNotFound, SchedulerNotImplemented, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Get-LvsService', 'New-LvsService', 'Set-LvsRealServer', 'about_LvsPS')

@@ -58,12 +58,12 @@ Start-LvsDirector -Lab seed
         @{ Type = 'System.String'; Description = 'A lab name, by the property name Lab (for example objects with a Lab property).' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'The running director: Name, ProcessId, Interface, NetworkNamespace, MacAddress, TableSize, counters and the paths of its socket, state and log.' }
+        @{ Type = 'LvsPS.Ipvs.Director.DirectorStatus'; Description = 'The running director: Name, ProcessId, Interface, NetworkNamespace, MacAddress, TableSize, counters and the paths of its socket, state and log.' }
     )
     Notes       = @'
 Needs root: the engine captures and sends raw frames on the interface with libpcap, and its socket is root only.
 
-The engine schedules with the kernel's rules; [LvsPS.Core.Scheduling.SchedulerFactory]::ImplementedSchedulers
+The engine schedules with the kernel's rules; [LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers
 lists the schedulers it implements, and any other is refused with SchedulerNotImplemented. Of the forwarding
 methods it implements Route (direct routing); Masq and Tunnel are refused with ForwardingNotImplemented.
 

@@ -33,7 +33,7 @@ Without -Name, the only running director is stopped; when several run, the one s
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Core.Control.DirectorStatus'; Description = 'With -PassThru, the director''s last status.' }
+        @{ Type = 'LvsPS.Ipvs.Director.DirectorStatus'; Description = 'With -PassThru, the director''s last status.' }
     )
     Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorProtocolError when the director does not answer properly.'
     RelatedLinks = @('Start-LvsDirector', 'Get-LvsDirector', 'Remove-LvsLab', 'about_LvsPS')

@@ -59,9 +59,9 @@ same checks into tests.
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with a Lab or Director property bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Core.Checks.LvsCheckResult'; Description = 'By default, one result per check and target: Check, Category, Target, Result, Message, Remedy, Time.' }
+        @{ Type = 'LvsPS.Management.Checks.LvsCheckResult'; Description = 'By default, one result per check and target: Check, Category, Target, Result, Message, Remedy, Time.' }
         @{ Type = 'System.Boolean'; Description = 'With -Quiet, $true when no check failed.' }
-        @{ Type = 'LvsPS.Core.Checks.LvsCheckInfo'; Description = 'With -List, the catalogue of checks.' }
+        @{ Type = 'LvsPS.Management.Checks.LvsCheckInfo'; Description = 'With -List, the catalogue of checks.' }
     )
     Notes       = @'
 The checks that send traffic open a few TCP connections through each VIP from the lab's client and send ARP

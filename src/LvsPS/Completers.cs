@@ -1,8 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using LvsPS.Core.Control;
-using LvsPS.Core.Lab;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Lab;
 
 namespace LvsPS;
 
@@ -22,7 +23,7 @@ public sealed class DirectorNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionHelper.Complete(DirectorPaths.SocketNames().Concat(DirectorPaths.StateNames()).Concat(LvsPS.Core.Kernel.KernelDirectorRegistry.Names), wordToComplete);
+        CompletionHelper.Complete(DirectorPaths.SocketNames().Concat(DirectorPaths.StateNames()).Concat(LvsPS.Management.Kernel.KernelDirectorRegistry.Names), wordToComplete);
 }
 
 /// <summary>Completes lab names.</summary>

@@ -1,7 +1,7 @@
 using System.Net;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
-using LvsPS.Core.Util;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Util;
 
 namespace LvsPS.Lab.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Remote.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using LvsPS.Core.Remote;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Remote.Tests;
 

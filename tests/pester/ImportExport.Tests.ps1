@@ -10,7 +10,7 @@ BeforeAll {
     # Every configurable field of a set of services, in a fixed order (ipvsadm-save -n sorts services and real
     # servers; LvsPS writes -x/-y for the thresholds).
     function script:Canon([object[]]$Services) {
-        [LvsPS.Core.Text.IpvsadmFormatter]::FormatSave([LvsPS.Core.Model.LvsService[]]@($Services))
+        [LvsPS.Management.Text.IpvsadmFormatter]::FormatSave([LvsPS.Ipvs.Model.LvsService[]]@($Services))
     }
     function script:AsServices { process { $_.ToLvsService() } }
 
@@ -114,7 +114,7 @@ Describe 'Import-LvsConfiguration -Format Auto' {
         $s[2].PersistentTimeout | Should -Be 60
         $s[2].RealServers.Forwarding | Should -Be @('Masq', 'Tunnel')
         $conf = Import-LvsConfiguration $Rules @Names -AsConfiguration
-        $conf | Should -BeOfType ([LvsPS.Core.Config.IpvsadmRules])
+        $conf | Should -BeOfType ([LvsPS.Management.Config.IpvsadmRules])
         $conf.Clears | Should -BeFalse
     }
 

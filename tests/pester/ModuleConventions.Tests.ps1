@@ -279,12 +279,12 @@ Describe 'About topic' {
     }
 
     It 'lists every error identifier of LvsErrorIds' {
-        $ids = @([LvsPS.Core.Model.LvsErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
+        $ids = @([LvsPS.Ipvs.Model.LvsErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
         $ids.Count | Should -BeGreaterThan 0
         foreach ($id in $ids) { $About | Should -Match "\b$id\b" -Because "the about topic lists the error IDs" }
     }
 
     It 'describes every cluster check' {
-        foreach ($c in [LvsPS.Core.Checks.ClusterChecks]::Catalogue) { $About | Should -Match "\b$($c.Check)\b" }
+        foreach ($c in [LvsPS.Management.Checks.ClusterChecks]::Catalogue) { $About | Should -Match "\b$($c.Check)\b" }
     }
 }

@@ -1,9 +1,10 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
-using LvsPS.Core.Control;
-using LvsPS.Core.Kernel;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Kernel;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
 
@@ -92,7 +93,7 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
             KeyFile = KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
             KeyPassphrase = KeyFile is null ? null : password,
             Password = KeyFile is null ? password : null,
-            KnownHostsFile = KnownHostsFile is null ? Core.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
+            KnownHostsFile = KnownHostsFile is null ? Management.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
             AcceptNewHostKey = AcceptNewHostKey,
             NetworkNamespace = NetworkNamespace,
         };

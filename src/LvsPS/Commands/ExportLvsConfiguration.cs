@@ -2,9 +2,10 @@ using System.Collections;
 using System.Management.Automation;
 using System.Net;
 using System.Text;
-using LvsPS.Core.Config;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
+using LvsPS.Management.Config;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

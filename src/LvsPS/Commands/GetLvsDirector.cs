@@ -1,12 +1,13 @@
 using System.Management.Automation;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
 /// <summary>Gets running directors (and, with -All, stopped ones that have a saved state).</summary>
 [Cmdlet(VerbsCommon.Get, "LvsDirector")]
-[OutputType(typeof(DirectorStatus), typeof(LvsPS.Core.Kernel.KernelDirectorStatus))]
+[OutputType(typeof(DirectorStatus), typeof(LvsPS.Management.Kernel.KernelDirectorStatus))]
 public sealed class GetLvsDirectorCommand : LvsCmdlet
 {
     /// <summary>Director names (wildcards allowed).</summary>
@@ -40,7 +41,7 @@ public sealed class GetLvsDirectorCommand : LvsCmdlet
             WriteObject(status);
         }
         // Kernel IPVS directors this session is connected to (Connect-LvsDirector).
-        foreach (var k in LvsPS.Core.Kernel.KernelDirectorRegistry.All.Where(k => patterns.Any(p => p.IsMatch(k.Name))))
+        foreach (var k in LvsPS.Management.Kernel.KernelDirectorRegistry.All.Where(k => patterns.Any(p => p.IsMatch(k.Name))))
         {
             any = true;
             try { WriteObject(k.GetStatus()); }

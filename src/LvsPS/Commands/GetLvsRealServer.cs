@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using System.Net;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Net;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
 

@@ -1,8 +1,9 @@
 using System.Management.Automation;
 using System.Net;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
-using LvsPS.Core.Text;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Text;
 
 namespace LvsPS.Commands;
 

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using System.Net;
-using LvsPS.Core.Config;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
+using LvsPS.Management.Config;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -23,9 +24,9 @@ public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
             if (t is null) return;
             if (AsText)
             {
-                var lt = new LvsPS.Core.Connections.LvsTimeouts();
+                var lt = new LvsPS.Ipvs.Connections.LvsTimeouts();
                 lt.Set(t.Tcp, t.TcpFin, t.Udp);
-                WriteObject(LvsPS.Core.Text.IpvsadmFormatter.FormatTimeout(lt));
+                WriteObject(LvsPS.Management.Text.IpvsadmFormatter.FormatTimeout(lt));
             }
             else
             {

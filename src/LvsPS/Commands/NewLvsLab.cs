@@ -1,7 +1,8 @@
 using System.Management.Automation;
-using LvsPS.Core.Control;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

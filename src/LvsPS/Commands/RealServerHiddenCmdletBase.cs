@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using System.Net;
 using System.Runtime.InteropServices;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
 
@@ -114,7 +114,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
         }
     }
 
-    private static string KnownHostsFileDefault() => Core.Remote.KnownHostsFile.DefaultPath;
+    private static string KnownHostsFileDefault() => Management.Remote.KnownHostsFile.DefaultPath;
 
     /// <summary>How the lab's real servers are reached: from the director's namespace, with the lab key and known_hosts.</summary>
     internal static SshTarget LabTarget(LvsLab lab, IPAddress address) => new(address.ToString())

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using LvsPS.Core.Control;
-using LvsPS.Core.Model;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -29,7 +30,7 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
         string name;
         try { name = ResolveDirector(Name); }
         catch (LvsException e) { WriteLvsError(e, Name); return; }
-        if (LvsPS.Core.Kernel.KernelDirectorRegistry.Contains(name))
+        if (LvsPS.Management.Kernel.KernelDirectorRegistry.Contains(name))
         {
             WriteLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidOperation,
                 $"'{name}' is a kernel IPVS director reached over SSH; LvsPS does not stop it. Use Disconnect-LvsDirector to end the session.", name));

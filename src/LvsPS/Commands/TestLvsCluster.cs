@@ -1,10 +1,11 @@
 using System.Management.Automation;
 using System.Net;
-using LvsPS.Core.Checks;
-using LvsPS.Core.Control;
-using LvsPS.Core.Lab;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Management.Checks;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
 
@@ -90,7 +91,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
                 if (KeyFile is not null)
                 {
                     var key = GetUnresolvedProviderPathFromPSPath(KeyFile);
-                    var known = KnownHostsFile is null ? Core.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile);
+                    var known = KnownHostsFile is null ? Management.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile);
                     options.SshTargetFor = a => new SshTarget(a.ToString()) { KeyFile = key, KnownHostsFile = known };
                 }
             }

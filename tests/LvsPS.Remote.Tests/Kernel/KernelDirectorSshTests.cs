@@ -1,8 +1,9 @@
 using System.Net;
-using LvsPS.Core.Control;
-using LvsPS.Core.Kernel;
-using LvsPS.Core.Model;
-using LvsPS.Core.Remote;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Kernel;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
 
 namespace LvsPS.Remote.Tests.Kernel;
 

@@ -1,0 +1,258 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using LvsPS.Ipvs.Director;
+using LvsPS.Ipvs.Model;
+using SharpPcap;
+using SharpPcap.LibPcap;
+
+namespace LvsPS.Engine.Host;
+
+/// <summary>
+/// lvsd: the LvsPS director process.
+///   lvsd run --name NAME --interface IF [--namespace NS] [--table-bits 12]
+///   lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]
+/// </summary>
+internal static class Program
+{
+    [DllImport("libc", SetLastError = true)]
+    private static extern uint geteuid();
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0) return Usage();
+        var opts = ParseOptions(args.Skip(1).ToArray());
+        try
+        {
+            return args[0] switch
+            {
+                "run" => Run(opts),
+                "arp-probe" => ArpProbe(opts),
+                "tunnel-endpoint" => TunnelEndpoint.Run(Required(opts, "interface"), Required(opts, "address"),
+                    opts.TryGetValue("tun", out var tun) && tun.Length > 0 ? tun : "lvstun0"),
+                _ => Usage(),
+            };
+        }
+        catch (LvsException e)
+        {
+            Console.Error.WriteLine($"lvsd: {e.ErrorId}: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
+        return 64;
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] a)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (!a[i].StartsWith("--", StringComparison.Ordinal)) throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"Unexpected argument '{a[i]}'.");
+            d[a[i][2..]] = i + 1 < a.Length ? a[++i] : "";
+        }
+        return d;
+    }
+
+    private static string Required(Dictionary<string, string> o, string key) =>
+        o.TryGetValue(key, out var v) && v.Length > 0 ? v : throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--{key} is required.");
+
+    private static void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:O} {message}");
+
+    private static int Run(Dictionary<string, string> o)
+    {
+        if (geteuid() != 0)
+            throw new LvsException(LvsErrorIds.NotRoot, LvsErrorKind.PermissionDenied, "lvsd must run as root (it captures and sends raw frames).");
+        string name = Required(o, "name");
+        string iface = Required(o, "interface");
+        int bits = o.TryGetValue("table-bits", out var b) ? int.Parse(b) : 12;
+        o.TryGetValue("namespace", out var ns);
+
+        DirectorPaths.EnsureDirectories();
+        if (ControlServer.Answers(DirectorPaths.Socket(name)))
+            throw new LvsException(LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists, $"A director named '{name}' is already running.");
+
+        using var link = PcapLink.Open(iface);
+        uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
+        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits);
+        engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
+        // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
+        PcapLink? inside = null;
+        if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
+        {
+            inside = PcapLink.Open(insideName);
+            inside.UseInsideFilter();
+            engine.AttachInsideLink(inside.Mac, inside.Address is null ? 0 : Frames.ToUInt32(inside.Address), inside);
+        }
+        var started = DateTime.UtcNow;
+        string statePath = DirectorPaths.State(name);
+        var store = new StateStore(statePath);
+
+        // Restore what was configured before a restart: nothing configured is lost.
+        var state = store.Load();
+        if (state.Timeouts is not null) engine.SetTimeouts(state.Timeouts);
+        foreach (var rule in state.MarkRules)
+        {
+            try { engine.AddMarkRule(rule); }
+            catch (LvsException e) { Log($"restore: skipped {rule}: {e.Message}"); }
+        }
+        foreach (var s in state.Services)
+        {
+            try { engine.AddService(s); }
+            catch (LvsException e) { Log($"restore: skipped {s}: {e.Message}"); }
+        }
+        Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
+
+        using var done = new ManualResetEventSlim();
+        ControlResponse Handle(ControlRequest r)
+        {
+            bool mutates = true;
+            var resp = ControlResponse.Success();
+            switch (r.Op)
+            {
+                case ControlOps.Ping: mutates = false; break;
+                case ControlOps.ListServices: mutates = false; resp.Services = engine.ListServices(); break;
+                case ControlOps.ListConnections: mutates = false; resp.Connections = engine.ListConnections(); break;
+                case ControlOps.AddService: engine.AddService(r.Service ?? throw Missing("service")); break;
+                case ControlOps.EditService: engine.EditService(r.Service ?? throw Missing("service")); break;
+                case ControlOps.DeleteService: engine.DeleteService(r.Service ?? throw Missing("service")); break;
+                case ControlOps.AddRealServer: engine.AddRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
+                case ControlOps.EditRealServer: engine.EditRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
+                case ControlOps.DeleteRealServer: engine.DeleteRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
+                case ControlOps.Zero: mutates = false; engine.Zero(r.Service); break;
+                case ControlOps.GetTimeouts: mutates = false; resp.Timeouts = engine.GetTimeouts(); break;
+                case ControlOps.ListMarkRules: mutates = false; resp.MarkRules = engine.ListMarkRules(); break;
+                case ControlOps.AddMarkRule: engine.AddMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
+                case ControlOps.DeleteMarkRule: engine.DeleteMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
+                case ControlOps.SetTimeouts: engine.SetTimeouts(r.Timeouts ?? throw Missing("timeouts")); resp.Timeouts = engine.GetTimeouts(); break;
+                case ControlOps.Clear: engine.Clear(); break;
+                case ControlOps.Shutdown: mutates = false; done.Set(); break;
+                default: throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"Unknown operation '{r.Op}'.");
+            }
+            if (mutates)
+            {
+                store.Save(engine.ExportState());
+                Log($"{r.Op} {r.Service} {r.RealServer}");
+            }
+            var (recv, drop, ifdrop) = link.ReadStatistics();
+            resp.Director = new DirectorStatus
+            {
+                Name = name,
+                ProcessId = Environment.ProcessId,
+                Interface = iface,
+                InsideInterface = inside?.Interface,
+                InsideAddress = inside?.Address,
+                NetworkNamespace = string.IsNullOrEmpty(ns) ? null : ns,
+                MacAddress = Frames.MacToString(link.Mac),
+                InterfaceAddress = link.Address,
+                StartTime = started,
+                Version = typeof(Program).Assembly.GetName().Version?.ToString() ?? "",
+                TableSize = engine.TableSize,
+                ServiceCount = engine.ServiceCount,
+                RealServerCount = engine.ListServices().Sum(s => s.RealServers.Count),
+                ConnectionCount = engine.ConnectionCount,
+                VirtualAddresses = engine.VirtualAddresses.Select(Frames.ToAddress).ToArray(),
+                FramesReceived = engine.FramesReceived,
+                FramesForwarded = engine.FramesForwarded,
+                FramesDropped = engine.FramesDropped,
+                ArpRepliesSent = engine.ArpRepliesSent,
+                CaptureReceived = recv,
+                CaptureDropped = drop,
+                InterfaceDropped = ifdrop,
+                SocketPath = DirectorPaths.Socket(name),
+                StatePath = statePath,
+                LogPath = DirectorPaths.Log(name),
+            };
+            return resp;
+        }
+
+        using var server = new ControlServer(DirectorPaths.Socket(name), Handle);
+        File.WriteAllText(DirectorPaths.Pid(name), Environment.ProcessId + "\n");
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; done.Set(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; done.Set(); });
+        link.Start(engine);
+        inside?.Start(engine, 1);
+        using var timer = new Timer(_ =>
+        {
+            try { engine.Tick(); } catch (Exception e) { Log("tick: " + e); }
+        }, null, 0, 1000);
+        server.Start();
+        Log("ready");
+        done.Wait();
+        Log("stopping");
+        timer.Dispose();
+        inside?.Dispose();
+        link.Dispose();
+        server.Dispose();
+        try { File.Delete(DirectorPaths.Pid(name)); } catch (Exception) { }
+        return 0;
+    }
+
+    private static LvsException Missing(string what) =>
+        new(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no '{what}'.");
+
+    /// <summary>Asks who answers ARP for an address on this segment; prints JSON [{"mac":..,"replies":n}].</summary>
+    private static int ArpProbe(Dictionary<string, string> o)
+    {
+        string iface = Required(o, "interface");
+        var target = IPAddress.Parse(Required(o, "target"));
+        int count = o.TryGetValue("count", out var c) ? int.Parse(c) : 3;
+        int waitMs = o.TryGetValue("wait-ms", out var w) ? int.Parse(w) : 1500;
+        var device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == iface)
+            ?? throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound, $"No interface '{iface}'.");
+        device.Open(new DeviceConfiguration { Mode = DeviceModes.None, Immediate = true, Snaplen = 128, ReadTimeout = 50 });
+        var mac = (device.MacAddress ?? throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound, $"'{iface}' has no MAC.")).GetAddressBytes();
+        var src = device.Addresses.Select(a => a.Addr?.ipAddress).FirstOrDefault(a => a?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        uint t = Frames.ToUInt32(target);
+        device.Filter = $"arp and arp[6:2] = 2 and not ether src {Frames.MacToString(mac)}";
+        var replies = new Dictionary<string, int>();
+        device.OnPacketArrival += (_, e) =>
+        {
+            var f = e.Data;
+            if (f.Length < 42) return;
+            var a = f.Slice(14);
+            if (Frames.U32(a, 14) != t) return;
+            var m = Frames.MacToString(a.Slice(8, 6));
+            lock (replies) replies[m] = replies.GetValueOrDefault(m) + 1;
+        };
+        device.StartCapture();
+        var frame = new byte[42];
+        for (int i = 0; i < count; i++)
+        {
+            Frames.BuildArp(frame, 1, Frames.Broadcast, mac, src is null ? 0 : Frames.ToUInt32(src), Frames.ZeroMac, t);
+            device.SendPacket(frame, null);
+            Thread.Sleep(Math.Max(10, waitMs / Math.Max(1, count)));
+        }
+        Thread.Sleep(200);
+        device.StopCapture();
+        device.Close();
+        lock (replies)
+            Console.WriteLine(JsonSerializer.Serialize(replies.Select(kv => new { mac = kv.Key, replies = kv.Value }).ToList()));
+        return 0;
+    }
+}
+
+/// <summary>The state file: written atomically (temp file + rename) after every change, read at start.</summary>
+internal sealed class StateStore
+{
+    private readonly string _path;
+
+    public StateStore(string path) => _path = path;
+
+    public DirectorState Load()
+    {
+        if (!File.Exists(_path)) return new DirectorState();
+        return ControlJson.Deserialize<DirectorState>(File.ReadAllText(_path)) ?? new DirectorState();
+    }
+
+    public void Save(DirectorState state)
+    {
+        var tmp = _path + ".tmp";
+        File.WriteAllText(tmp, ControlJson.Serialize(state));
+        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(tmp, _path, overwrite: true);
+    }
+}

@@ -1,0 +1,90 @@
+namespace LvsPS.Ipvs.Model;
+
+/// <summary>Broad error kinds; the cmdlet layer maps each to a PowerShell ErrorCategory.</summary>
+public enum LvsErrorKind
+{
+    InvalidArgument,
+    ResourceExists,
+    ObjectNotFound,
+    ResourceUnavailable,
+    ConnectionError,
+    SecurityError,
+    InvalidOperation,
+    ParserError,
+    NotImplemented,
+    PermissionDenied,
+    OperationTimeout,
+}
+
+/// <summary>
+/// An error with a stable identifier (PascalCase, never changes between releases) and a message that names the bad value.
+/// Engine, lab and SSH code throw it; cmdlets turn it into an ErrorRecord with ErrorId = <see cref="ErrorId"/>.
+/// </summary>
+public class LvsException : Exception
+{
+    public LvsException(string errorId, LvsErrorKind kind, string message, object? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    public string ErrorId { get; }
+    public LvsErrorKind Kind { get; }
+    public object? Target { get; }
+}
+
+/// <summary>The stable error identifiers used across LvsPS.</summary>
+public static class LvsErrorIds
+{
+    public const string InvalidAddress = "InvalidAddress";
+    public const string InvalidPort = "InvalidPort";
+    public const string InvalidWeight = "InvalidWeight";
+    public const string InvalidScheduler = "InvalidScheduler";
+    public const string InvalidSchedulerFlags = "InvalidSchedulerFlags";
+    public const string InvalidProtocol = "InvalidProtocol";
+    public const string InvalidPersistence = "InvalidPersistence";
+    public const string InvalidThreshold = "InvalidThreshold";
+    public const string InvalidTimeout = "InvalidTimeout";
+    public const string InvalidFirewallMark = "InvalidFirewallMark";
+    public const string MarkRuleExists = "MarkRuleExists";
+    public const string MarkRuleNotFound = "MarkRuleNotFound";
+    public const string SchedulerNotImplemented = "SchedulerNotImplemented";
+    public const string ForwardingNotImplemented = "ForwardingNotImplemented";
+    public const string ServiceExists = "ServiceExists";
+    public const string ServiceNotFound = "ServiceNotFound";
+    public const string RealServerExists = "RealServerExists";
+    public const string RealServerNotFound = "RealServerNotFound";
+    public const string DirectorNotRunning = "DirectorNotRunning";
+    public const string DirectorAlreadyRunning = "DirectorAlreadyRunning";
+    public const string DirectorAmbiguous = "DirectorAmbiguous";
+    public const string DirectorStartFailed = "DirectorStartFailed";
+    public const string DirectorProtocolError = "DirectorProtocolError";
+    public const string ConfigParseError = "ConfigParseError";
+    public const string ConfigFileNotFound = "ConfigFileNotFound";
+    public const string ConfigNotExportable = "ConfigNotExportable";
+    public const string ConfigFileExists = "ConfigFileExists";
+    public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
+    public const string HostNameNotResolved = "HostNameNotResolved";
+    public const string ServiceNameNotResolved = "ServiceNameNotResolved";
+    public const string LabExists = "LabExists";
+    public const string LabNotFound = "LabNotFound";
+    public const string LabSubnetInUse = "LabSubnetInUse";
+    public const string LabSetupFailed = "LabSetupFailed";
+    public const string LabNodeNotFound = "LabNodeNotFound";
+    public const string InvalidSubnet = "InvalidSubnet";
+    public const string HostKeyUnknown = "HostKeyUnknown";
+    public const string HostKeyMismatch = "HostKeyMismatch";
+    public const string SshConnectFailed = "SshConnectFailed";
+    public const string SshAuthenticationFailed = "SshAuthenticationFailed";
+    public const string RemoteCommandFailed = "RemoteCommandFailed";
+    public const string InvalidInterfaceName = "InvalidInterfaceName";
+    public const string InterfaceNotAvailable = "InterfaceNotAvailable";
+    public const string NotRoot = "NotRoot";
+    public const string InvalidArgument = "InvalidArgument";
+    public const string InvalidDirectorName = "InvalidDirectorName";
+    public const string LabCommandFailed = "LabCommandFailed";
+    /// <summary>ipvsadm is not installed (or not executable) on a remote kernel director.</summary>
+    public const string IpvsadmNotFound = "IpvsadmNotFound";
+}

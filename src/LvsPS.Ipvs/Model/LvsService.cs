@@ -1,0 +1,85 @@
+using System.Net;
+
+namespace LvsPS.Ipvs.Model;
+
+/// <summary>A virtual service (one line of ipvsadm -L) as the director reports it.</summary>
+public sealed class LvsService
+{
+    /// <summary>The director (engine instance) that holds the service.</summary>
+    public string Director { get; set; } = "";
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    /// <summary>A firewall-mark service (ipvsadm -f): matched by mark rules, not by address and port; 0 = none.</summary>
+    public uint FirewallMark { get; set; }
+    public LvsScheduler Scheduler { get; set; }
+    /// <summary>Scheduler flags (ipvsadm -b), e.g. Fallback, Port for sh and mh.</summary>
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
+    /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity (ipvsadm -M); null = 255.255.255.255.</summary>
+    public IPAddress? PersistenceNetmask { get; set; }
+    /// <summary>Real servers in the kernel's list order: the newest first.</summary>
+    public List<LvsRealServer> RealServers { get; set; } = new();
+    public LvsStatistics Statistics { get; set; } = new();
+    /// <summary>The director's connection table size (the "size=" of the ipvsadm header).</summary>
+    public int TableSize { get; set; } = 4096;
+
+    public int ActiveConnections => RealServers.Sum(r => r.ActiveConnections);
+    public int InactiveConnections => RealServers.Sum(r => r.InactiveConnections);
+
+    /// <summary>"TCP  10.0.0.1:80" style identity.</summary>
+    public string Name => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {VirtualAddress}:{Port}";
+
+    public override string ToString() => Name;
+}
+
+/// <summary>A real server (destination) of a virtual service.</summary>
+public sealed class LvsRealServer
+{
+    public string Director { get; set; } = "";
+    /// <summary>The service this real server belongs to (so objects bind by property name to service cmdlets).</summary>
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
+    public uint FirewallMark { get; set; }
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+    public ushort RealPort { get; set; }
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+    public int Weight { get; set; } = 1;
+    public int ActiveConnections { get; set; }
+    public int InactiveConnections { get; set; }
+    /// <summary>Persistence templates pointing at this real server (ipvsadm --persistent-conn).</summary>
+    public int PersistentConnections { get; set; }
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none (then 3/4 of the upper one).</summary>
+    public int LowerThreshold { get; set; }
+    /// <summary>IP_VS_DEST_F_OVERLOAD: over its upper threshold, no new connections until it falls below the lower one.</summary>
+    public bool Overloaded { get; set; }
+    /// <summary>The MAC the engine resolved for the real server ("" while unresolved).</summary>
+    public string MacAddress { get; set; } = "";
+    public LvsStatistics Statistics { get; set; } = new();
+
+    public override string ToString() => $"{RealAddress}:{RealPort}";
+}
+
+/// <summary>One entry of the connection table (ipvsadm -L -n -c).</summary>
+public sealed class LvsConnection
+{
+    public string Director { get; set; } = "";
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    public IPAddress ClientAddress { get; set; } = IPAddress.None;
+    public ushort ClientPort { get; set; }
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
+    public uint FirewallMark { get; set; }
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+    public ushort RealPort { get; set; }
+    public LvsConnectionState State { get; set; }
+    /// <summary>Seconds until the entry expires.</summary>
+    public int ExpiresInSeconds { get; set; }
+    public ulong Packets { get; set; }
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Text.Json;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Lab;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
+
+namespace LvsPS.Management.Checks;
+
+/// <summary>One check's outcome (Test-LvsCluster emits one per check and target).</summary>
+public sealed class LvsCheckResult
+{
+    public string Check { get; set; } = "";
+    public string Category { get; set; } = "";
+    public string Target { get; set; } = "";
+    public LvsCheckResultKind Result { get; set; }
+    public string Message { get; set; } = "";
+    /// <summary>What to do about a warning or failure.</summary>
+    public string? Remedy { get; set; }
+    public DateTime Time { get; set; } = DateTime.UtcNow;
+
+    public override string ToString() => $"{Result} {Check} {Target}: {Message}";
+}
+
+/// <summary>A check in the catalogue (Test-LvsCluster -List).</summary>
+public sealed class LvsCheckInfo
+{
+    public string Check { get; init; } = "";
+    public string Category { get; init; } = "";
+    public string Description { get; init; } = "";
+    /// <summary>Needs a lab (it sends probes from the lab's client).</summary>
+    public bool LabOnly { get; init; }
+    /// <summary>Logs in to the real servers over SSH.</summary>
+    public bool UsesSsh { get; init; }
+    /// <summary>Sends traffic through the virtual service.</summary>
+    public bool SendsTraffic { get; init; }
+}
+
+/// <summary>What to check and how to reach it.</summary>
+public sealed class ClusterCheckOptions
+{
+    public string Director { get; set; } = "";
+    public LvsLab? Lab { get; set; }
+    /// <summary>SSH target for a real server address, or null to skip the SSH checks for it.</summary>
+    public Func<IPAddress, SshTarget?>? SshTargetFor { get; set; }
+    /// <summary>Path of lvsd.dll (for the ARP probe from the lab's client).</summary>
+    public string EnginePath { get; set; } = "";
+    public string[]? Include { get; set; }
+    public string[]? Exclude { get; set; }
+    /// <summary>Where DR real servers hold the VIP (lo, or dummy0 as in the walkthrough).</summary>
+    public string VipInterface { get; set; } = "lo";
+    /// <summary>Where tunnel real servers hold it (tunl0 on a kernel with ipip; lvstun0 in a tunnel lab).</summary>
+    public string TunnelInterface { get; set; } = "tunl0";
+    /// <summary>Connections opened per available real server in the distribution check.</summary>
+    public int ConnectionsPerRealServer { get; set; } = 2;
+}
+
+/// <summary>
+/// The cluster checks: read the director's table, the real servers' ARP-hiding state over SSH and, in a lab,
+/// probe the wire (who answers ARP for the VIP, do new connections reach every real server).
+/// </summary>
+public static class ClusterChecks
+{
+    public const string DirectorRunning = "DirectorRunning";
+    public const string DirectorHasNoKernelVip = "DirectorHasNoKernelVip";
+    public const string DirectorIpForwardOff = "DirectorIpForwardOff";
+    public const string ServiceHasRealServer = "ServiceHasRealServer";
+    public const string RealServerMacResolved = "RealServerMacResolved";
+    public const string RealServerHidden = "RealServerHidden";
+    public const string VipArpOwner = "VipArpOwner";
+    public const string ServiceDistribution = "ServiceDistribution";
+
+    public static IReadOnlyList<LvsCheckInfo> Catalogue { get; } = new[]
+    {
+        new LvsCheckInfo { Check = DirectorRunning, Category = "Director", Description = "The director answers on its control socket." },
+        new LvsCheckInfo { Check = DirectorHasNoKernelVip, Category = "Director", Description = "The director's kernel does not hold the VIP (the engine owns it in user space).", LabOnly = true },
+        new LvsCheckInfo { Check = DirectorIpForwardOff, Category = "Director", Description = "net.ipv4.ip_forward is 0 on the director (DR needs no kernel forwarding).", LabOnly = true },
+        new LvsCheckInfo { Check = ServiceHasRealServer, Category = "Service", Description = "Each virtual service has at least one real server with weight > 0." },
+        new LvsCheckInfo { Check = RealServerMacResolved, Category = "RealServer", Description = "The director resolved each real server's MAC (it is on the director's segment)." },
+        new LvsCheckInfo { Check = RealServerHidden, Category = "RealServer", Description = "Each real server holds the VIP on a non-ARP interface and hides it from ARP.", UsesSsh = true },
+        new LvsCheckInfo { Check = VipArpOwner, Category = "Network", Description = "Only the director answers ARP for each VIP.", LabOnly = true, SendsTraffic = true },
+        new LvsCheckInfo { Check = ServiceDistribution, Category = "Network", Description = "New connections to each TCP service reach every available real server.", LabOnly = true, SendsTraffic = true },
+    };
+
+    private static bool Selected(ClusterCheckOptions o, LvsCheckInfo c)
+    {
+        bool Match(string[]? list) => list is not null && list.Any(x =>
+            string.Equals(x, c.Check, StringComparison.OrdinalIgnoreCase) || string.Equals(x, c.Category, StringComparison.OrdinalIgnoreCase));
+        if (o.Include is { Length: > 0 } && !Match(o.Include)) return false;
+        return !Match(o.Exclude);
+    }
+
+    private static LvsCheckResult R(string check, string target, LvsCheckResultKind kind, string message, string? remedy = null)
+    {
+        var info = Catalogue.First(c => c.Check == check);
+        return new LvsCheckResult { Check = check, Category = info.Category, Target = target, Result = kind, Message = message, Remedy = remedy };
+    }
+
+    public static IEnumerable<LvsCheckResult> Run(ClusterCheckOptions o, IProgress<(string Activity, int Percent)>? progress = null)
+    {
+        bool Want(string check) => Selected(o, Catalogue.First(c => c.Check == check));
+        var client = new DirectorClient(o.Director);
+        ControlResponse? table = null;
+        string? whyNot = null;
+        try { table = client.Send(new ControlRequest { Op = ControlOps.ListServices }); }
+        catch (LvsException e) { whyNot = e.Message; }
+
+        progress?.Report(("Director", 5));
+        if (Want(DirectorRunning))
+            yield return table is not null
+                ? R(DirectorRunning, o.Director, LvsCheckResultKind.Passed, $"Director '{o.Director}' is running (pid {table.Director?.ProcessId}, {table.Director?.Interface} {table.Director?.MacAddress}).")
+                : R(DirectorRunning, o.Director, LvsCheckResultKind.Failed, whyNot ?? "No answer.", "Start it with Start-LvsDirector.");
+
+        var services = table?.Services ?? new List<LvsService>();
+        var vips = services.Select(s => s.VirtualAddress).Distinct().ToList();
+        if (o.Lab is null && table?.Director?.VirtualAddresses is { } v) vips = v.ToList();
+        var lab = o.Lab;
+        var labs = lab is null ? null : new LabManager();
+
+        if (lab is not null && Want(DirectorHasNoKernelVip))
+        {
+            var (code, output, _) = labs!.Exec(lab, "director", "ip -o -4 addr show");
+            var held = vips.Where(vip => output.Contains(" " + vip + "/", StringComparison.Ordinal)).ToList();
+            yield return code != 0
+                ? R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Failed, "Could not read the director's addresses.")
+                : held.Count == 0
+                    ? R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Passed, $"The director's kernel holds none of the VIPs ({string.Join(", ", vips)}).")
+                    : R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Failed, $"The director's kernel holds {string.Join(", ", held)}; it would answer ARP and take the traffic itself.", "Remove the VIP from the director's interfaces: the engine owns it.");
+        }
+
+        if (lab is not null && Want(DirectorIpForwardOff))
+        {
+            var (_, output, _) = labs!.Exec(lab, "director", "cat /proc/sys/net/ipv4/ip_forward");
+            yield return output.Trim() == "0"
+                ? R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Passed, "net.ipv4.ip_forward = 0.")
+                : R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Warning, $"net.ipv4.ip_forward = {output.Trim()}; DR does not need kernel forwarding and the kernel may route VIP traffic itself.", "sysctl -w net.ipv4.ip_forward=0");
+        }
+
+        progress?.Report(("Services", 20));
+        if (Want(ServiceHasRealServer))
+            foreach (var s in services)
+            {
+                int live = s.RealServers.Count(r => r.Weight > 0);
+                yield return live > 0
+                    ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Passed, $"{live} of {s.RealServers.Count} real server(s) take new connections.")
+                    : s.RealServers.Count == 0
+                        ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, "The service has no real server; clients get ICMP port unreachable.", "Add-LvsRealServer")
+                        : R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, "Every real server is quiesced (weight 0); new connections are refused.", "Set-LvsRealServer -Weight 1");
+            }
+
+        var realServers = services.SelectMany(s => s.RealServers).GroupBy(r => r.RealAddress.ToString()).Select(g => g.First()).ToList();
+        if (Want(RealServerMacResolved))
+            foreach (var r in realServers)
+                yield return r.MacAddress.Length > 0
+                    ? R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.Passed, $"{r.RealAddress} is at {r.MacAddress}.")
+                    : R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.Failed, $"The director has no ARP answer from {r.RealAddress}; DR needs the real server on the director's segment.", "Check the real server's link and address.");
+
+        progress?.Report(("Real servers over SSH", 40));
+        if (Want(RealServerHidden))
+        {
+            foreach (var r in realServers)
+                foreach (var vip in services.Where(s => s.RealServers.Any(x => x.RealAddress.Equals(r.RealAddress))).Select(s => s.VirtualAddress).Distinct())
+                    yield return r.Forwarding == LvsForwarding.Masq
+                        ? R(RealServerHidden, $"{r.RealAddress} ({vip})", LvsCheckResultKind.NotApplicable, "A NAT (Masq) real server does not hold the VIP; the director rewrites the destination.")
+                        : CheckHidden(o, r.RealAddress, vip, r.Forwarding == LvsForwarding.Tunnel ? o.TunnelInterface : o.VipInterface);
+        }
+
+        progress?.Report(("ARP on the wire", 60));
+        if (lab is not null && Want(VipArpOwner))
+            foreach (var vip in vips)
+                yield return CheckArpOwner(o, lab, labs!, vip, table?.Director?.MacAddress ?? "");
+
+        progress?.Report(("Traffic through the VIP", 80));
+        if (lab is not null && Want(ServiceDistribution))
+            foreach (var s in services.Where(s => s.Protocol == LvsProtocol.Tcp))
+                yield return CheckDistribution(o, lab, labs!, client, s);
+        progress?.Report(("Done", 100));
+    }
+
+    private static LvsCheckResult CheckHidden(ClusterCheckOptions o, IPAddress rip, IPAddress vip, string vipInterface)
+    {
+        var target = o.SshTargetFor?.Invoke(rip);
+        string name = $"{rip} ({vip})";
+        if (target is null)
+            return R(RealServerHidden, name, LvsCheckResultKind.NotApplicable, "No SSH access was given for this real server.", "Pass -Lab, or -KeyFile/-Credential and -KnownHostsFile.");
+        try
+        {
+            using var session = SshSession.Open(target);
+            var st = RealServerPreparer.GetHidden(session, vip, vipInterface);
+            if (st.IsHidden)
+                return R(RealServerHidden, name, LvsCheckResultKind.Passed,
+                    $"VIP on {st.Interface}/{st.VipPrefixLength}, arp_ignore {Math.Max(st.ArpIgnoreAll, st.ArpIgnoreInterface)}, arp_announce {Math.Max(st.ArpAnnounceAll, st.ArpAnnounceInterface)}.");
+            var why = !st.VipPresent ? $"the VIP is not on {st.Interface}" : $"ARP is not hidden (arp_ignore all={st.ArpIgnoreAll}, arp_announce all={st.ArpAnnounceAll})";
+            return R(RealServerHidden, name, LvsCheckResultKind.Failed, $"{rip}: {why}.", "Set-LvsRealServerHidden");
+        }
+        catch (LvsException e)
+        {
+            return R(RealServerHidden, name, LvsCheckResultKind.Failed, $"{e.ErrorId}: {e.Message}", "Check SSH access and host keys.");
+        }
+    }
+
+    private static LvsCheckResult CheckArpOwner(ClusterCheckOptions o, LvsLab lab, LabManager labs, IPAddress vip, string directorMac)
+    {
+        var cmd = string.Join(' ', new[] { DirectorLauncher.FindDotnet(), o.EnginePath, "arp-probe", "--interface", lab.Client.Interface, "--target", vip.ToString(), "--count", "3", "--wait-ms", "900" }.Select(ShellQuote.Quote));
+        var (code, output, error) = labs.Exec(lab, "client", cmd, TimeSpan.FromSeconds(30));
+        if (code != 0)
+            return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed, $"The ARP probe failed: {error.Trim()}");
+        var replies = JsonSerializer.Deserialize<List<ArpReply>>(output.Trim().Split('\n').Last(), new JsonSerializerOptions { PropertyNameCaseInsensitive = true }) ?? new();
+        var others = replies.Where(r => !string.Equals(r.Mac, directorMac, StringComparison.OrdinalIgnoreCase)).ToList();
+        var byMac = lab.Nodes.ToDictionary(n => n.MacAddress.ToLowerInvariant(), n => n.Name);
+        string Who(string mac) => byMac.TryGetValue(mac.ToLowerInvariant(), out var n) ? $"{n} ({mac})" : mac;
+        if (replies.Count == 0)
+            return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed, $"Nobody answered ARP for {vip}.", "Start the director (it owns the VIP).");
+        if (others.Count > 0)
+            return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed,
+                $"{string.Join(", ", others.Select(r => Who(r.Mac)))} answer ARP for {vip} besides the director: clients may bypass it.", "Set-LvsRealServerHidden on those real servers.");
+        return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Passed, $"Only the director, {Who(directorMac)}, answers ARP for {vip}.");
+    }
+
+    private sealed class ArpReply
+    {
+        public string Mac { get; set; } = "";
+        public int Replies { get; set; }
+    }
+
+    private static LvsCheckResult CheckDistribution(ClusterCheckOptions o, LvsLab lab, LabManager labs, DirectorClient client, LvsService s)
+    {
+        var live = s.RealServers.Where(r => r.Weight > 0).ToList();
+        if (live.Count == 0)
+            return R(ServiceDistribution, s.Name, LvsCheckResultKind.NotApplicable, "No real server takes new connections.");
+        Dictionary<string, ulong> Counts() =>
+            (client.Send(new ControlRequest { Op = ControlOps.ListServices }).Services ?? new())
+                .Where(x => x.Protocol == s.Protocol && x.VirtualAddress.Equals(s.VirtualAddress) && x.Port == s.Port)
+                .SelectMany(x => x.RealServers).ToDictionary(r => r.RealAddress.ToString(), r => r.Statistics.Connections);
+        var before = Counts();
+        int n = live.Count * Math.Max(1, o.ConnectionsPerRealServer);
+        // Each connection opens, exchanges nothing, and closes: a TCP handshake through the VIP per try.
+        var cmd = $"ok=0; i=0; while [ $i -lt {n} ]; do i=$((i+1)); if timeout 3 bash -c 'exec 3<>/dev/tcp/{s.VirtualAddress}/{s.Port}' 2>/dev/null; then ok=$((ok+1)); fi; done; echo $ok";
+        var (_, output, _) = labs.Exec(lab, "client", cmd, TimeSpan.FromSeconds(5 * n + 10));
+        int.TryParse(output.Trim(), out var ok);
+        var after = Counts();
+        var got = live.ToDictionary(r => r.RealAddress.ToString(), r => after.GetValueOrDefault(r.RealAddress.ToString()) - before.GetValueOrDefault(r.RealAddress.ToString()));
+        var summary = string.Join(", ", got.Select(kv => $"{kv.Key}: {kv.Value}"));
+        if (ok < n)
+            return R(ServiceDistribution, s.Name, LvsCheckResultKind.Failed, $"Only {ok} of {n} connections to {s.VirtualAddress}:{s.Port} succeeded (new connections per real server: {summary}).", "Check the real servers' service on the VIP and the hidden VIP.");
+        var missed = got.Where(kv => kv.Value == 0).Select(kv => kv.Key).ToList();
+        if (missed.Count > 0)
+            return R(ServiceDistribution, s.Name, LvsCheckResultKind.Warning, $"{n} connections succeeded but {string.Join(", ", missed)} got none ({summary}).");
+        return R(ServiceDistribution, s.Name, LvsCheckResultKind.Passed, $"{n} connections through {s.VirtualAddress}:{s.Port} reached every real server ({summary}).");
+    }
+}

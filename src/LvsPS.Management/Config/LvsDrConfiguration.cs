@@ -1,0 +1,135 @@
+using System.Net;
+using LvsPS.Ipvs.Model;
+
+namespace LvsPS.Management.Config;
+
+/// <summary>
+/// A cluster described in Joseph Mack's LVS-HOWTO configure-script format (lvs_dr.conf, lvs_nat.conf,
+/// lvs_tun.conf), as <see cref="LvsDrConfParser"/> reads it.
+/// </summary>
+public sealed class LvsDrConfiguration
+{
+    /// <summary>The file name used in messages (as given to the parser).</summary>
+    public string SourceFile { get; set; } = "";
+
+    /// <summary>LVS_TYPE: VS_DR = Route, VS_NAT = Masq, VS_TUN = Tunnel.</summary>
+    public LvsForwarding LvsType { get; set; } = LvsForwarding.Route;
+
+    /// <summary>INITIAL_STATE=on|off: whether this director brings the VIP up at start (off for a standby).</summary>
+    public bool InitialState { get; set; } = true;
+
+    /// <summary>VIP device with its alias label, e.g. "eth0:101".</summary>
+    public string VipDevice { get; set; } = "";
+    /// <summary>The virtual IP (the VIP line's address).</summary>
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public IPAddress VipNetmask { get; set; } = IPAddress.Broadcast;
+    /// <summary>The VIP line's fourth field: its broadcast (some files, like the walkthrough's, give the network).</summary>
+    public IPAddress? VipBroadcast { get; set; }
+
+    /// <summary>DIRECTOR_INSIDEIP device.</summary>
+    public string? DirectorDevice { get; set; }
+    public IPAddress? DirectorAddress { get; set; }
+    public IPAddress? DirectorNetwork { get; set; }
+    public IPAddress? DirectorNetmask { get; set; }
+    public IPAddress? DirectorBroadcast { get; set; }
+
+    /// <summary>DIRECTOR_DEFAULT_GW, as written (a host name or address; not resolved).</summary>
+    public string? DirectorDefaultGateway { get; set; }
+    /// <summary>SERVER_DEFAULT_GW, as written (not resolved).</summary>
+    public string? ServerDefaultGateway { get; set; }
+
+    /// <summary>SERVER_VIP_DEVICE: where the real servers hold the VIP (dummy0, lo:0, tunl0 ...).</summary>
+    public string? ServerVipDevice { get; set; }
+    /// <summary>SERVER_NET_DEVICE: the real servers' network device.</summary>
+    public string? ServerNetDevice { get; set; }
+
+    /// <summary>The SERVICE lines, in file order.</summary>
+    public List<LvsServiceDefinition> Services { get; set; } = new();
+
+    /// <summary>Non-fatal remarks, each "file:line: text" (unknown settings that were ignored).</summary>
+    public List<string> Warnings { get; set; } = new();
+
+    /// <summary>The services as the director would list them (see <see cref="LvsServiceDefinition.ToLvsService"/>).</summary>
+    public List<LvsService> ToLvsServices(string director = "") => Services.Select(s => s.ToLvsService(director)).ToList();
+}
+
+/// <summary>One SERVICE= line: a virtual service on the VIP.</summary>
+public sealed class LvsServiceDefinition
+{
+    public LvsProtocol Protocol { get; set; }
+    public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    public ushort Port { get; set; }
+    public LvsScheduler Scheduler { get; set; }
+    /// <summary>Firewall mark of a fwmark service (ipvsadm -f, keepalived virtual_server fwmark); 0 = none.</summary>
+    public uint FirewallMark { get; set; }
+    /// <summary>Persistence timeout in seconds (ipvsadm -p, keepalived persistence_timeout); 0 = none.</summary>
+    public uint PersistentTimeout { get; set; }
+    /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
+    public IPAddress? PersistenceNetmask { get; set; }
+    /// <summary>The real servers in file order (the order the configure script added them).</summary>
+    public List<LvsRealServerDefinition> RealServers { get; set; } = new();
+    public string SourceFile { get; set; } = "";
+    /// <summary>1-based line of the SERVICE= line.</summary>
+    public int Line { get; set; }
+    /// <summary>The port as written on the line ("telnet", "www", "80").</summary>
+    public string PortName { get; set; } = "";
+
+    /// <summary>
+    /// The service as ipvsadm would hold it after adding the real servers in file order: the kernel inserts each
+    /// new destination at the head, so <see cref="LvsService.RealServers"/> is in reverse file order.
+    /// </summary>
+    public LvsService ToLvsService(string director = "")
+    {
+        var svc = new LvsService
+        {
+            Director = director,
+            Protocol = Protocol,
+            VirtualAddress = VirtualAddress,
+            Port = Port,
+            Scheduler = Scheduler,
+            FirewallMark = FirewallMark,
+            PersistentTimeout = PersistentTimeout,
+            PersistenceNetmask = PersistenceNetmask,
+        };
+        for (int i = RealServers.Count - 1; i >= 0; i--)
+        {
+            var r = RealServers[i];
+            svc.RealServers.Add(new LvsRealServer
+            {
+                Director = director,
+                Protocol = Protocol,
+                VirtualAddress = VirtualAddress,
+                Port = Port,
+                FirewallMark = FirewallMark,
+                RealAddress = r.RealAddress,
+                RealPort = r.RealPort,
+                Forwarding = r.Forwarding,
+                Weight = r.Weight,
+                UpperThreshold = r.UpperThreshold,
+                LowerThreshold = r.LowerThreshold,
+            });
+        }
+        return svc;
+    }
+
+    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Text.IpvsadmFormatter.ProtocolName(Protocol)} {VirtualAddress}:{Port}";
+}
+
+/// <summary>One real server of a SERVICE= line: rs[:port][,weight].</summary>
+public sealed class LvsRealServerDefinition
+{
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+    /// <summary>The real server's port (the service port when none was written).</summary>
+    public ushort RealPort { get; set; }
+    /// <summary>0..65535, default 1.</summary>
+    public int Weight { get; set; } = 1;
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+    /// <summary>Upper connection threshold (ipvsadm -x); 0 = none.</summary>
+    public int UpperThreshold { get; set; }
+    /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
+    public int LowerThreshold { get; set; }
+    /// <summary>The host name as written, or null when the line gave an address.</summary>
+    public string? HostName { get; set; }
+
+    public override string ToString() => $"{RealAddress}:{RealPort} w={Weight}";
+}

@@ -1,0 +1,499 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Numerics;
+using System.Text.RegularExpressions;
+using LvsPS.Ipvs.Connections;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
+using LvsPS.Ipvs.Scheduling;
+using LvsPS.Management.Text;
+
+namespace LvsPS.Management.Kernel;
+
+/// <summary>What an ipvsadm invocation prints, so its output can be given to the right parser.</summary>
+public enum IpvsadmOutputKind
+{
+    /// <summary>Nothing worth reading (a change: -A, -E, -D, -a, -e, -d, -Z, -C, --set).</summary>
+    None,
+    /// <summary><c>-L -n</c> listings (plain, --stats, --rate, --thresholds, --persistent-conn).</summary>
+    Listing,
+    /// <summary><c>-L -n -c</c>.</summary>
+    Connections,
+    /// <summary><c>-L --timeout</c>.</summary>
+    Timeout,
+    /// <summary><c>--version</c>.</summary>
+    Version,
+}
+
+/// <summary>One ipvsadm invocation: its argument list and the remote command line that runs it.</summary>
+public sealed class IpvsadmCommand
+{
+    public IpvsadmCommand(string program, IReadOnlyList<string> arguments, IpvsadmOutputKind output)
+    {
+        Program = program;
+        Arguments = arguments;
+        Output = output;
+        CommandLine = IpvsadmCommandBuilder.ToCommandLine(program, arguments);
+    }
+
+    /// <summary>"ipvsadm" or an absolute path such as /usr/sbin/ipvsadm.</summary>
+    public string Program { get; }
+    /// <summary>The arguments, unquoted, exactly as ipvsadm receives them.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+    /// <summary>The POSIX shell command line: the program, then each argument single-quoted.</summary>
+    public string CommandLine { get; }
+    public IpvsadmOutputKind Output { get; }
+
+    public override string ToString() => CommandLine;
+}
+
+/// <summary>
+/// Turns control requests into ipvsadm (1.26 .. 1.31) invocations. Every value is validated first, with the
+/// ErrorIds the LvsPS engine uses (InvalidAddress, InvalidPort, InvalidWeight, InvalidScheduler,
+/// InvalidSchedulerFlags, InvalidPersistence, InvalidThreshold, InvalidTimeout, InvalidProtocol), so bad input never
+/// reaches the kernel; every argument is then single-quoted (<see cref="ShellQuote"/>) into one command line.
+/// A service with <see cref="ServiceSpec.FirewallMark"/> not 0 is a firewall-mark service: it is named
+/// <c>-f N</c> (<c>-f N -6</c> when its Address is an IPv6 address, which then only gives the address family) and
+/// its protocol, address and port are not used; its real servers keep their own port whatever the forwarding method
+/// (ipvsadm forces the service port only for -t/-u services), port 0 meaning "the port the packet was sent to".
+/// </summary>
+public static class IpvsadmCommandBuilder
+{
+    /// <summary>The program name used when none is given: ipvsadm found through the login PATH.</summary>
+    public const string DefaultProgram = "ipvsadm";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly Regex ProgramPattern = new("^(ipvsadm|/[A-Za-z0-9_./+-]*/ipvsadm)$", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The ipvsadm invocations that carry out <paramref name="request"/>, in the order they must run.
+    /// list-services gives five listings (-L -n --exact, --stats --exact, --rate --exact, --thresholds, --persistent-conn);
+    /// add-service with real servers gives -A followed by one -a per real server (oldest first, so the kernel's
+    /// list matches the request's newest-first order); set-timeouts gives --set followed by -L --timeout.
+    /// list-mark-rules gives nothing to run (no mark rule is LvsPS's on a kernel director); add-mark-rule and
+    /// delete-mark-rule are refused (the marks come from iptables/nftables there).
+    /// </summary>
+    public static IReadOnlyList<IpvsadmCommand> Build(ControlRequest request, string program = DefaultProgram)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateProgram(program);
+        switch (request.Op)
+        {
+            case ControlOps.Ping:
+                return new[] { Version(program) };
+            case ControlOps.ListServices:
+                return ListServices(program);
+            case ControlOps.ListConnections:
+                return new[] { ListConnections(program) };
+            case ControlOps.GetTimeouts:
+                return new[] { GetTimeouts(program) };
+            case ControlOps.SetTimeouts:
+                return new[] { SetTimeouts(Required(request.Timeouts, "timeouts"), program), GetTimeouts(program) };
+            case ControlOps.AddService:
+            {
+                var svc = Required(request.Service, "service");
+                ValidateRealServerList(svc);
+                var list = new List<IpvsadmCommand> { AddService(svc, program) };
+                for (int i = svc.RealServers.Count - 1; i >= 0; i--)
+                    list.Add(AddRealServer(svc, svc.RealServers[i], program));
+                return list;
+            }
+            case ControlOps.EditService:
+                return new[] { EditService(Required(request.Service, "service"), program) };
+            case ControlOps.DeleteService:
+                return new[] { DeleteService(Required(request.Service, "service"), program) };
+            case ControlOps.AddRealServer:
+                return new[] { AddRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
+            case ControlOps.EditRealServer:
+                return new[] { EditRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
+            case ControlOps.DeleteRealServer:
+                return new[] { DeleteRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
+            case ControlOps.Zero:
+                return new[] { Zero(request.Service, program) };
+            case ControlOps.Clear:
+                return new[] { Clear(program) };
+            case ControlOps.ListMarkRules:
+                return Array.Empty<IpvsadmCommand>(); // the kernel takes its marks from iptables/nftables: none are LvsPS's
+            case ControlOps.AddMarkRule or ControlOps.DeleteMarkRule:
+                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+                    "Kernel IPVS takes firewall marks from the director's netfilter rules (iptables -t mangle ... -j MARK, or nftables meta mark set); LvsPS does not manage those rules on a kernel director.");
+            case ControlOps.Shutdown:
+                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+                    "Kernel IPVS has no process to shut down; Disconnect-LvsDirector ends the SSH session (the kernel table stays as it is).");
+            default:
+                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument,
+                    $"Unknown operation '{request.Op}'.", request.Op);
+        }
+    }
+
+    // ------------------------------------------------------------------ one builder per ipvsadm command
+
+    /// <summary><c>ipvsadm -A -t|-u|--sctp-service VIP:PORT -s SCHED [-p N [-M MASK]] [-b FLAGS]</c> (or <c>-A -f MARK ...</c>).</summary>
+    public static IpvsadmCommand AddService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-A", service, program);
+
+    /// <summary><c>ipvsadm -E ...</c> with the service's full settings (what is left out is reset, as ipvsadm does).</summary>
+    public static IpvsadmCommand EditService(ServiceSpec service, string program = DefaultProgram) => ServiceCommand("-E", service, program);
+
+    /// <summary><c>ipvsadm -D -t|-u|--sctp-service VIP:PORT</c> or <c>ipvsadm -D -f MARK</c>.</summary>
+    public static IpvsadmCommand DeleteService(ServiceSpec service, string program = DefaultProgram)
+    {
+        var args = new List<string> { "-D" };
+        args.AddRange(ServiceSelector(service));
+        return Make(program, args, IpvsadmOutputKind.None);
+    }
+
+    /// <summary><c>ipvsadm -a -t|-u|--sctp-service VIP:PORT|-f MARK -r RIP:PORT -g|-m|-i -w W [-x N] [-y N]</c>.</summary>
+    public static IpvsadmCommand AddRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
+        => RealServerCommand("-a", service, realServer, program);
+
+    /// <summary><c>ipvsadm -e ...</c> with the real server's full settings.</summary>
+    public static IpvsadmCommand EditRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
+        => RealServerCommand("-e", service, realServer, program);
+
+    /// <summary>
+    /// <c>ipvsadm -d -t|-u|--sctp-service VIP:PORT -r RIP:PORT</c> (port 0 = the service port), or <c>ipvsadm -d -f MARK -r RIP:PORT</c>
+    /// (port 0 = port 0, as a fwmark service has no port).
+    /// </summary>
+    public static IpvsadmCommand DeleteRealServer(ServiceSpec service, RealServerSpec realServer, string program = DefaultProgram)
+    {
+        ArgumentNullException.ThrowIfNull(realServer);
+        var args = new List<string> { "-d" };
+        args.AddRange(ServiceSelector(service));
+        ValidateAddress(realServer.Address, "real server address");
+        ushort port = realServer.Port == 0 ? service.Port : realServer.Port;
+        if (service.FirewallMark == 0)
+            ValidatePort(port, "real server port");
+        args.Add("-r");
+        args.Add(AddressPort(realServer.Address, port));
+        return Make(program, args, IpvsadmOutputKind.None);
+    }
+
+    /// <summary><c>ipvsadm -Z</c> (every service) or <c>ipvsadm -Z -t|-u|--sctp-service VIP:PORT</c> (<c>-Z -f MARK</c>).</summary>
+    public static IpvsadmCommand Zero(ServiceSpec? service, string program = DefaultProgram)
+    {
+        var args = new List<string> { "-Z" };
+        if (service is not null) args.AddRange(ServiceSelector(service));
+        return Make(program, args, IpvsadmOutputKind.None);
+    }
+
+    /// <summary><c>ipvsadm -C</c>: removes every service.</summary>
+    public static IpvsadmCommand Clear(string program = DefaultProgram) => Make(program, new[] { "-C" }, IpvsadmOutputKind.None);
+
+    /// <summary><c>ipvsadm --set TCP TCPFIN UDP</c> (seconds, 0 = unchanged, at most 31 days).</summary>
+    public static IpvsadmCommand SetTimeouts(TimeoutSpec timeouts, string program = DefaultProgram)
+    {
+        ArgumentNullException.ThrowIfNull(timeouts);
+        foreach (var (name, v) in new[] { ("tcp", timeouts.Tcp), ("tcpfin", timeouts.TcpFin), ("udp", timeouts.Udp) })
+            if (v < 0 || v > LvsTimeouts.MaxSeconds)
+                throw new LvsException(LvsErrorIds.InvalidTimeout, LvsErrorKind.InvalidArgument,
+                    $"The {name} timeout {v} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 leaves it unchanged).", v);
+        return Make(program, new[] { "--set", Num(timeouts.Tcp), Num(timeouts.TcpFin), Num(timeouts.Udp) }, IpvsadmOutputKind.None);
+    }
+
+    /// <summary>
+    /// The five listings list-services reads: -L -n --exact, -L -n --stats --exact, -L -n --rate --exact,
+    /// -L -n --thresholds, -L -n --persistent-conn.
+    /// </summary>
+    public static IReadOnlyList<IpvsadmCommand> ListServices(string program = DefaultProgram) => new[]
+    {
+        Make(program, new[] { "-L", "-n", "--exact" }, IpvsadmOutputKind.Listing),
+        Make(program, new[] { "-L", "-n", "--stats", "--exact" }, IpvsadmOutputKind.Listing),
+        Make(program, new[] { "-L", "-n", "--rate", "--exact" }, IpvsadmOutputKind.Listing),
+        Make(program, new[] { "-L", "-n", "--thresholds" }, IpvsadmOutputKind.Listing),
+        Make(program, new[] { "-L", "-n", "--persistent-conn" }, IpvsadmOutputKind.Listing),
+    };
+
+    /// <summary><c>ipvsadm -L -n -c</c>.</summary>
+    public static IpvsadmCommand ListConnections(string program = DefaultProgram) => Make(program, new[] { "-L", "-n", "-c" }, IpvsadmOutputKind.Connections);
+
+    /// <summary><c>ipvsadm -L --timeout</c>.</summary>
+    public static IpvsadmCommand GetTimeouts(string program = DefaultProgram) => Make(program, new[] { "-L", "--timeout" }, IpvsadmOutputKind.Timeout);
+
+    /// <summary><c>ipvsadm --version</c> (it also opens IPVS first, so it fails when the kernel has none).</summary>
+    public static IpvsadmCommand Version(string program = DefaultProgram) => Make(program, new[] { "--version" }, IpvsadmOutputKind.Version);
+
+    /// <summary>
+    /// Joins commands into one remote command line with <c>&amp;&amp;</c>: the first failure stops the rest and its exit
+    /// status and error output are what comes back.
+    /// </summary>
+    public static string JoinCommandLines(IEnumerable<IpvsadmCommand> commands)
+        => string.Join(" && ", commands.Select(c => c.CommandLine));
+
+    /// <summary>
+    /// The shell command line for <paramref name="program"/> and <paramref name="arguments"/>: the program as it is
+    /// (it must match "ipvsadm" or an absolute path ending in /ipvsadm, so it needs no quoting) and each argument
+    /// single-quoted.
+    /// </summary>
+    public static string ToCommandLine(string program, IEnumerable<string> arguments)
+    {
+        ValidateProgram(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var parts = new List<string> { program };
+        parts.AddRange(arguments.Select(ShellQuote.Quote));
+        return string.Join(' ', parts);
+    }
+
+    /// <summary>Refuses anything but "ipvsadm" or an absolute path such as /usr/sbin/ipvsadm (no shell characters).</summary>
+    public static void ValidateProgram(string? program)
+    {
+        if (program is null || !ProgramPattern.IsMatch(program) || program.Contains("/../", StringComparison.Ordinal))
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
+                $"'{program}' is not a usable ipvsadm program: use ipvsadm or an absolute path ending in /ipvsadm.", program);
+    }
+
+    // ------------------------------------------------------------------ validation (the engine's rules, plus the kernel's)
+
+    /// <summary>
+    /// Checks a service's identity: protocol, address, port; for a firewall-mark service only that its Address, when
+    /// given, is an IPv4 or IPv6 address (it tells the family).
+    /// </summary>
+    public static void ValidateServiceIdentity(ServiceSpec? service)
+    {
+        if (service is null)
+            throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "No service was named.");
+        if (service.FirewallMark != 0)
+        {
+            if (service.Address is not null && service.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+                throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                    $"The address '{service.Address}' of {service} is neither IPv4 nor IPv6.", service.Address);
+            return;
+        }
+        if (service.Protocol is not (LvsProtocol.Tcp or LvsProtocol.Udp or LvsProtocol.Sctp))
+            throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument,
+                $"The protocol '{service.Protocol}' is not supported; use Tcp, Udp or Sctp.", service.Protocol);
+        ValidateAddress(service.Address, "virtual address");
+        ValidatePort(service.Port, "port");
+    }
+
+    /// <summary>
+    /// A unicast address the kernel can serve: IPv4 not 0.0.0.0, 255.255.255.255, 127/8 or 224/4 and above (as the
+    /// engine checks); IPv6 not ::, ::1, multicast, and without a scope (ipvsadm cannot pass one).
+    /// </summary>
+    public static void ValidateAddress(IPAddress? address, string what)
+    {
+        string? reason = null;
+        if (address is null) reason = "no address was given";
+        else if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            uint v = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+            if (v == 0 || v == 0xffffffff || b[0] == 127 || b[0] >= 224)
+                reason = "it is not a unicast address a director can serve";
+        }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback) || address.IsIPv6Multicast)
+                reason = "it is not a unicast address a director can serve";
+            else if (address.ScopeId != 0)
+                reason = "it carries a scope (%zone), which ipvsadm cannot pass to the kernel";
+        }
+        else reason = "it is neither IPv4 nor IPv6";
+        if (reason != null)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The {what} '{address}' cannot be used: {reason}.", address);
+    }
+
+    public static void ValidatePort(int port, string what)
+    {
+        if (port < 1 || port > 65535)
+            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
+                $"The {what} {port} is out of range; use 1..65535.", port);
+    }
+
+    public static void ValidateWeight(int weight)
+    {
+        if (weight < 0 || weight > 65535)
+            throw new LvsException(LvsErrorIds.InvalidWeight, LvsErrorKind.InvalidArgument,
+                $"The weight {weight} is out of range; use 0..65535 (0 quiesces the real server).", weight);
+    }
+
+    /// <summary>
+    /// Thresholds are 0..2147483647 (ipvsadm), and the kernel refuses a lower threshold above the upper one, even
+    /// when the upper one is 0 (ip_vs_add_dest/ip_vs_edit_dest: -ERANGE).
+    /// </summary>
+    public static void ValidateThresholds(RealServerSpec rs)
+    {
+        if (rs.UpperThreshold < 0 || rs.LowerThreshold < 0)
+            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
+                $"Connection thresholds cannot be negative (upper {rs.UpperThreshold}, lower {rs.LowerThreshold}).", rs.ToString());
+        if (rs.LowerThreshold > rs.UpperThreshold)
+            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
+                rs.UpperThreshold == 0
+                    ? $"The lower threshold {rs.LowerThreshold} needs an upper threshold at least as high for {rs}; kernel IPVS refuses a lower threshold without one."
+                    : $"The lower threshold {rs.LowerThreshold} is above the upper threshold {rs.UpperThreshold} for {rs}.",
+                rs.ToString());
+    }
+
+    /// <summary>The real servers listed with an add-service: each valid, none twice (as the engine checks).</summary>
+    public static void ValidateRealServerList(ServiceSpec service)
+    {
+        ValidateServiceIdentity(service);
+        var seen = new HashSet<(IPAddress, ushort)>();
+        foreach (var rs in service.RealServers ?? new List<RealServerSpec>())
+        {
+            var (_, port) = CheckRealServer(service, rs);
+            if (!seen.Add((rs.Address, port)))
+                throw new LvsException(LvsErrorIds.RealServerExists, LvsErrorKind.ResourceExists,
+                    $"The real server {AddressPort(rs.Address, port)} is listed twice for {service}.", rs.ToString());
+        }
+    }
+
+    // ------------------------------------------------------------------ pieces
+
+    private static IpvsadmCommand ServiceCommand(string command, ServiceSpec service, string program)
+    {
+        ValidateServiceIdentity(service);
+        if (!Enum.IsDefined(service.Scheduler))
+            throw new LvsException(LvsErrorIds.InvalidScheduler, LvsErrorKind.InvalidArgument,
+                $"Unknown scheduler value {(int)service.Scheduler}; known: {string.Join(", ", Enum.GetValues<LvsScheduler>().Select(SchedulerFactory.Name))}.",
+                service.Scheduler);
+        SchedulerFactory.ValidateFlags(service.Scheduler, service.SchedulerFlags);
+        var args = new List<string> { command };
+        args.AddRange(ServiceSelector(service));
+        args.Add("-s");
+        args.Add(SchedulerFactory.Name(service.Scheduler));
+        if (service.PersistentTimeout > 0)
+        {
+            if (service.PersistentTimeout > LvsTimeouts.MaxSeconds)
+                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                    $"The persistence timeout {service.PersistentTimeout} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 = not persistent).",
+                    service.PersistentTimeout);
+            args.Add("-p");
+            args.Add(service.PersistentTimeout.ToString(Inv));
+            if (PersistenceMaskArgument(service) is { } mask)
+            {
+                args.Add("-M");
+                args.Add(mask);
+            }
+        }
+        if (service.SchedulerFlags != LvsSchedulerFlags.None)
+        {
+            args.Add("-b");
+            args.Add(SchedulerFactory.FlagsText(service.Scheduler, service.SchedulerFlags));
+        }
+        return Make(program, args, IpvsadmOutputKind.None);
+    }
+
+    private static IpvsadmCommand RealServerCommand(string command, ServiceSpec service, RealServerSpec rs, string program)
+    {
+        ValidateServiceIdentity(service);
+        var (forward, port) = CheckRealServer(service, rs);
+        var args = new List<string> { command };
+        args.AddRange(ServiceSelector(service));
+        args.Add("-r");
+        args.Add(AddressPort(rs.Address, port));
+        args.Add(forward);
+        args.Add("-w");
+        args.Add(rs.Weight.ToString(Inv));
+        if (rs.UpperThreshold != 0)
+        {
+            args.Add("-x");
+            args.Add(rs.UpperThreshold.ToString(Inv));
+        }
+        if (rs.LowerThreshold != 0)
+        {
+            args.Add("-y");
+            args.Add(rs.LowerThreshold.ToString(Inv));
+        }
+        return Make(program, args, IpvsadmOutputKind.None);
+    }
+
+    /// <summary>Validates a real server of <paramref name="service"/>; returns its forwarding switch and the port the kernel will use.</summary>
+    private static (string Forward, ushort Port) CheckRealServer(ServiceSpec service, RealServerSpec? rs)
+    {
+        if (rs is null)
+            throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.InvalidArgument, "No real server was named.");
+        ValidateAddress(rs.Address, "real server address");
+        ValidateWeight(rs.Weight);
+        ValidateThresholds(rs);
+        if (!Enum.IsDefined(rs.Forwarding))
+            throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.InvalidArgument,
+                $"Unknown forwarding method value {(int)rs.Forwarding}; use Route, Masq or Tunnel.", rs.Forwarding);
+        ValidateFamilies(service, rs.Address, rs.Forwarding);
+        // A fwmark service has no port of its own: the real server keeps its port (0 = the packet's port).
+        if (service.FirewallMark != 0)
+            return (IpvsadmFormatter.ForwardSwitch(rs.Forwarding), rs.Port);
+        // ipvsadm forces the service port for -g and -i (and Local is added as -g), so say so in the command.
+        ushort port = rs.Forwarding == LvsForwarding.Masq && rs.Port != 0 ? rs.Port : service.Port;
+        ValidatePort(port, "real server port");
+        return (IpvsadmFormatter.ForwardSwitch(rs.Forwarding), port);
+    }
+
+    /// <summary>ipvsadm: "Different address family is allowed only for tunneling servers".</summary>
+    private static void ValidateFamilies(ServiceSpec service, IPAddress rs, LvsForwarding forwarding)
+    {
+        if (rs.AddressFamily != ServiceFamily(service) && forwarding != LvsForwarding.Tunnel)
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The real server {rs} and the service {service} have different address families; only Tunnel real servers may.", rs);
+    }
+
+    /// <summary>-M: IPv4 a dotted netmask unless /32 (or none); IPv6 the prefix length unless /128.</summary>
+    private static string? PersistenceMaskArgument(ServiceSpec service)
+    {
+        var mask = service.PersistenceNetmask;
+        if (mask is null) return null;
+        bool v6 = ServiceFamily(service) == AddressFamily.InterNetworkV6;
+        if (mask.AddressFamily != ServiceFamily(service))
+            throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                $"The persistence netmask '{mask}' is not an {(v6 ? "IPv6" : "IPv4")} netmask for {service}.", mask);
+        var bytes = mask.GetAddressBytes();
+        int prefix = bytes.Sum(b => BitOperations.PopCount(b));
+        // Ones followed by zeros.
+        for (int bit = 0; bit < bytes.Length * 8; bit++)
+        {
+            bool one = (bytes[bit / 8] & (0x80 >> (bit % 8))) != 0;
+            if (one != bit < prefix)
+                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                    $"'{mask}' is not a netmask (ones followed by zeros).", mask);
+        }
+        if (v6)
+        {
+            if (prefix == 0)
+                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
+                    $"The IPv6 persistence prefix must be 1..128, not 0 ('{mask}').", mask);
+            return prefix == 128 ? null : prefix.ToString(Inv);
+        }
+        return prefix == 32 ? null : mask.ToString();
+    }
+
+    private static IEnumerable<string> ServiceSelector(ServiceSpec service)
+    {
+        ValidateServiceIdentity(service);
+        if (service.FirewallMark != 0)
+            return ServiceFamily(service) == AddressFamily.InterNetworkV6
+                ? new[] { "-f", service.FirewallMark.ToString(Inv), "-6" }
+                : new[] { "-f", service.FirewallMark.ToString(Inv) };
+        // ipvsadm has no short option for SCTP services: --sctp-service.
+        string option = service.Protocol switch
+        {
+            LvsProtocol.Udp => "-u",
+            LvsProtocol.Sctp => "--sctp-service",
+            _ => "-t",
+        };
+        return new[] { option, AddressPort(service.Address, service.Port) };
+    }
+
+    /// <summary>The service's address family: its Address's (a fwmark service without one is IPv4, as ipvsadm -f without -6).</summary>
+    private static AddressFamily ServiceFamily(ServiceSpec service)
+        => service.Address?.AddressFamily == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+
+    /// <summary>"10.0.0.1:80" or "[2001:db8::1]:80", as ipvsadm reads and prints them.</summary>
+    public static string AddressPort(IPAddress address, int port)
+        => address.AddressFamily == AddressFamily.InterNetworkV6
+            ? "[" + address + "]:" + port.ToString(Inv)
+            : address + ":" + port.ToString(Inv);
+
+    private static string Num(int v) => v.ToString(Inv);
+
+    private static T Required<T>(T? value, string what) where T : class
+        => value ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no '{what}'.");
+
+    private static IpvsadmCommand Make(string program, IReadOnlyList<string> args, IpvsadmOutputKind output)
+    {
+        ValidateProgram(program);
+        return new IpvsadmCommand(program, args, output);
+    }
+}

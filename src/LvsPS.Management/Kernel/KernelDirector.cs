@@ -1,0 +1,299 @@
+using System.Net;
+using LvsPS.Ipvs.Director;
+using LvsPS.Management.Lvsd;
+using LvsPS.Ipvs.Model;
+using LvsPS.Management.Remote;
+
+namespace LvsPS.Management.Kernel;
+
+/// <summary>A kernel IPVS director as Connect-LvsDirector reports it.</summary>
+public sealed class KernelDirectorStatus
+{
+    /// <summary>The name the cmdlets select it by (-Director).</summary>
+    public string Name { get; set; } = "";
+    /// <summary>Always "KernelIpvs": the table is the director's kernel IPVS, driven by ipvsadm over SSH.</summary>
+    public string Backend { get; set; } = "KernelIpvs";
+    public string ComputerName { get; set; } = "";
+    public int SshPort { get; set; } = 22;
+    public string UserName { get; set; } = "";
+    public string? NetworkNamespace { get; set; }
+    /// <summary>SHA256 fingerprint of the host key the director presented (verified against known_hosts).</summary>
+    public string? HostKeyFingerprint { get; set; }
+    /// <summary>The ipvsadm that is run: "ipvsadm" (found through the login PATH) or an absolute path.</summary>
+    public string IpvsadmPath { get; set; } = IpvsadmCommandBuilder.DefaultProgram;
+    /// <summary>What ipvsadm --version printed.</summary>
+    public string IpvsadmVersion { get; set; } = "";
+    /// <summary>The kernel's IPVS version from the listing header ("1.2.1").</summary>
+    public string IpvsVersion { get; set; } = "";
+    /// <summary>The kernel's connection table size (the header's size=).</summary>
+    public int TableSize { get; set; }
+    public int ServiceCount { get; set; }
+    public int RealServerCount { get; set; }
+    public IPAddress[] VirtualAddresses { get; set; } = Array.Empty<IPAddress>();
+    public DateTime ConnectedAt { get; set; }
+    public bool Connected { get; set; }
+}
+
+/// <summary>
+/// Kernel IPVS on a remote Linux director, managed by running ipvsadm over SSH: control requests become ipvsadm
+/// command lines (<see cref="IpvsadmCommandBuilder"/>, every value validated first), listings are parsed back
+/// (<see cref="IpvsadmOutputParser"/>), refusals become the engine's ErrorIds (<see cref="IpvsadmErrors"/>).
+/// One SSH connection is kept open (host key verified against known_hosts) and reopened when it has dropped.
+/// Requests are carried out one at a time.
+/// </summary>
+public sealed class KernelDirector : IDirectorConnection, IDisposable
+{
+    /// <summary>Where ipvsadm is looked for when the login PATH has none (non-root PATHs often lack the sbin folders).</summary>
+    public static readonly IReadOnlyList<string> ProgramCandidates = new[] { IpvsadmCommandBuilder.DefaultProgram, "/usr/sbin/ipvsadm", "/sbin/ipvsadm" };
+
+    private readonly object _sync = new();
+    private readonly Func<string, RemoteResult>? _runner;
+    private SshSession? _session;
+    private bool _disposed;
+
+    /// <summary>A director reached over SSH at <paramref name="target"/>; nothing is opened until <see cref="Connect"/> or the first request.</summary>
+    public KernelDirector(string name, SshTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        DirectorLauncher.ValidateName(name);
+        Name = name;
+        Target = target;
+        ComputerName = target.HostName;
+    }
+
+    /// <summary>
+    /// A director whose commands are run by <paramref name="runner"/> (one shell command line in, its outcome out),
+    /// for other transports and for tests.
+    /// </summary>
+    public KernelDirector(string name, string computerName, Func<string, RemoteResult> runner)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        DirectorLauncher.ValidateName(name);
+        Name = name;
+        ComputerName = computerName;
+        _runner = runner;
+    }
+
+    public string Name { get; }
+    public string ComputerName { get; }
+    public SshTarget? Target { get; }
+    /// <summary>The ipvsadm program in use (set by <see cref="Connect"/>).</summary>
+    public string Program { get; private set; } = IpvsadmCommandBuilder.DefaultProgram;
+    public IpvsadmVersionInfo? Version { get; private set; }
+    public DateTime ConnectedAt { get; private set; }
+    public string? HostKeyFingerprint => _session?.HostKeyFingerprint;
+    public bool IsConnected => !_disposed && (_runner != null || _session?.IsConnected == true);
+
+    /// <summary>
+    /// Opens the SSH session, finds ipvsadm (the login PATH, then /usr/sbin and /sbin) and checks that it works
+    /// (<c>ipvsadm --version</c>, which also opens IPVS), then reads the table once (<c>ipvsadm -L -n --exact</c>).
+    /// </summary>
+    /// <exception cref="LvsException">SSH errors (HostKeyUnknown, HostKeyMismatch, SshConnectFailed,
+    /// SshAuthenticationFailed), IpvsadmNotFound, NotRoot, DirectorNotRunning (no kernel IPVS).</exception>
+    public KernelDirectorStatus Connect()
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureSession();
+            LvsException? notFound = null;
+            foreach (var candidate in ProgramCandidates)
+            {
+                var r = RunRaw(IpvsadmCommandBuilder.Version(candidate).CommandLine);
+                if (r.Succeeded)
+                {
+                    Program = candidate;
+                    Version = IpvsadmOutputParser.ParseVersion(r.Output);
+                    ConnectedAt = DateTime.UtcNow;
+                    var listing = IpvsadmOutputParser.ParseListing(RunChecked(IpvsadmCommandBuilder.ListServices(Program)[0], null).Output);
+                    return Status(listing.IpvsVersion, listing.TableSize, listing.Services);
+                }
+                // 127: the shell found no such program; anything else is ipvsadm's (or the kernel's) answer.
+                if (r.ExitStatus != 127 || r.ExitSignal != null) throw IpvsadmErrors.FromResult(r, Name, ComputerName, null);
+                notFound ??= IpvsadmErrors.NotFound(ComputerName,
+                    "ipvsadm in the login PATH, " + string.Join(", ", ProgramCandidates.Skip(1)),
+                    string.Join(" ", (r.Error ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+            }
+            throw notFound!;
+        }
+    }
+
+    /// <summary>The director as it is now (reads the table).</summary>
+    public KernelDirectorStatus GetStatus()
+    {
+        var r = Send(new ControlRequest { Op = ControlOps.ListServices });
+        var services = r.Services ?? new List<LvsService>();
+        return Status(r.Director?.Version ?? "", r.Director?.TableSize ?? 0, services);
+    }
+
+    /// <summary>Carries out one control request with ipvsadm; see <see cref="IpvsadmCommandBuilder.Build"/> for the commands.</summary>
+    public ControlResponse Send(ControlRequest request, bool throwOnError = true)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            lock (_sync)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return Execute(request);
+            }
+        }
+        catch (LvsException e) when (!throwOnError)
+        {
+            return ControlResponse.Failure(e);
+        }
+    }
+
+    private ControlResponse Execute(ControlRequest request)
+    {
+        // Validates everything before anything runs.
+        var commands = IpvsadmCommandBuilder.Build(request, Program);
+        var resp = ControlResponse.Success();
+        string? subject = Subject(request);
+        switch (request.Op)
+        {
+            case ControlOps.Ping:
+            {
+                var v = IpvsadmOutputParser.ParseVersion(RunChecked(commands[0], null).Output);
+                Version = v;
+                resp.Director = new DirectorStatus { Name = Name, Version = v.Text, StartTime = ConnectedAt, Running = true };
+                break;
+            }
+            case ControlOps.ListServices:
+            {
+                var text = RunChecked(IpvsadmCommandBuilder.JoinCommandLines(commands), null).Output;
+                var listings = IpvsadmOutputParser.ParseListings(text);
+                var services = IpvsadmOutputParser.Merge(listings, Name);
+                var head = listings.First(l => l.Kind == IpvsadmListingKind.List);
+                resp.Services = services;
+                resp.Director = new DirectorStatus
+                {
+                    Name = Name,
+                    Version = head.IpvsVersion,
+                    TableSize = head.TableSize,
+                    StartTime = ConnectedAt,
+                    ServiceCount = services.Count,
+                    RealServerCount = services.Sum(s => s.RealServers.Count),
+                    VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
+                    Running = true,
+                };
+                break;
+            }
+            case ControlOps.ListConnections:
+                resp.Connections = IpvsadmOutputParser.ParseConnections(RunChecked(commands[0], null).Output, Name);
+                break;
+            case ControlOps.GetTimeouts:
+                resp.Timeouts = IpvsadmOutputParser.ParseTimeout(RunChecked(commands[0], null).Output);
+                break;
+            case ControlOps.SetTimeouts:
+                RunChecked(commands[0], null);
+                resp.Timeouts = IpvsadmOutputParser.ParseTimeout(RunChecked(commands[1], null).Output);
+                break;
+            case ControlOps.AddService:
+                RunChecked(commands[0], subject);
+                for (int i = 1; i < commands.Count; i++)
+                {
+                    var r = Run(commands[i].CommandLine);
+                    if (r.Succeeded) continue;
+                    var error = IpvsadmErrors.FromResult(r, Name, ComputerName, RealServerSubject(request.Service!, commands[i]));
+                    // All or nothing, as the engine does it: take the half-made service away again.
+                    var undo = Run(IpvsadmCommandBuilder.DeleteService(request.Service!, Program).CommandLine);
+                    throw new LvsException(error.ErrorId, error.Kind,
+                        error.Message + (undo.Succeeded ? $" The service {request.Service} was removed again." : $" Removing the half-made service {request.Service} failed too: {undo.Error.Trim()}"),
+                        error.Target, error);
+                }
+                break;
+            case ControlOps.DeleteRealServer:
+            {
+                var r = Run(commands[0].CommandLine);
+                if (r.Succeeded) break;
+                var error = IpvsadmErrors.FromResult(r, Name, ComputerName, subject);
+                var svc = request.Service!;
+                var rs = request.RealServer!;
+                // As the engine does: a direct-routing real server sits on the service port whatever port was named.
+                if (error.ErrorId == LvsErrorIds.RealServerNotFound && rs.Port != 0 && rs.Port != svc.Port)
+                {
+                    var again = IpvsadmCommandBuilder.DeleteRealServer(svc, new RealServerSpec { Address = rs.Address, Port = svc.Port }, Program);
+                    if (Run(again.CommandLine).Succeeded) break;
+                }
+                throw error;
+            }
+            default:
+                foreach (var c in commands) RunChecked(c, subject);
+                break;
+        }
+        return resp;
+    }
+
+    private RemoteResult RunChecked(IpvsadmCommand command, string? subject) => RunChecked(command.CommandLine, subject);
+
+    private RemoteResult RunChecked(string commandLine, string? subject)
+    {
+        var r = Run(commandLine);
+        if (!r.Succeeded) throw IpvsadmErrors.FromResult(r, Name, ComputerName, subject);
+        return r;
+    }
+
+    private RemoteResult Run(string commandLine)
+    {
+        EnsureSession();
+        return RunRaw(commandLine);
+    }
+
+    private RemoteResult RunRaw(string commandLine) => _runner != null ? _runner(commandLine) : _session!.Run(commandLine);
+
+    /// <summary>Opens the SSH session, or opens it again when it has dropped.</summary>
+    private void EnsureSession()
+    {
+        if (_runner != null || _session?.IsConnected == true) return;
+        _session?.Dispose();
+        _session = null;
+        _session = SshSession.Open(Target!);
+    }
+
+    private KernelDirectorStatus Status(string ipvsVersion, int tableSize, List<LvsService> services) => new()
+    {
+        Name = Name,
+        ComputerName = ComputerName,
+        SshPort = Target?.Port ?? 0,
+        UserName = Target?.UserName ?? "",
+        NetworkNamespace = Target?.NetworkNamespace,
+        HostKeyFingerprint = HostKeyFingerprint,
+        IpvsadmPath = Program,
+        IpvsadmVersion = Version?.Text ?? "",
+        IpvsVersion = ipvsVersion,
+        TableSize = tableSize,
+        ServiceCount = services.Count,
+        RealServerCount = services.Sum(s => s.RealServers.Count),
+        VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
+        ConnectedAt = ConnectedAt,
+        Connected = IsConnected,
+    };
+
+    private static string? Subject(ControlRequest r)
+    {
+        if (r.Service is null) return null;
+        if (r.RealServer is null) return r.Service.ToString();
+        int port = r.RealServer.Port == 0 ? r.Service.Port : r.RealServer.Port;
+        return $"{IpvsadmCommandBuilder.AddressPort(r.RealServer.Address, port)} in {r.Service}";
+    }
+
+    private static string RealServerSubject(ServiceSpec svc, IpvsadmCommand c)
+    {
+        int i = c.Arguments.ToList().IndexOf("-r");
+        return i >= 0 && i + 1 < c.Arguments.Count ? $"{c.Arguments[i + 1]} in {svc}" : svc.ToString();
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _session?.Dispose();
+            _session = null;
+        }
+    }
+
+    public override string ToString() => $"{Name} (kernel IPVS on {ComputerName})";
+}

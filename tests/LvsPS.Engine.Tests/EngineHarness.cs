@@ -1,0 +1,191 @@
+using System.Net;
+using LvsPS.Ipvs.Director;
+using LvsPS.Ipvs.Model;
+
+namespace LvsPS.Engine.Tests;
+
+/// <summary>Keeps a copy of every frame the engine sends (the engine reuses its buffers).</summary>
+internal sealed class RecordingSink : IFrameSink
+{
+    public readonly List<byte[]> Sent = new();
+
+    public void Send(ReadOnlySpan<byte> frame) => Sent.Add(frame.ToArray());
+
+    public void Clear() => Sent.Clear();
+
+    public IEnumerable<byte[]> Arp => Sent.Where(f => f.Length >= 14 && Frames.U16(f, 12) == Frames.EtherTypeArp);
+
+    public IEnumerable<byte[]> IPv4 => Sent.Where(f => f.Length >= 14 && Frames.U16(f, 12) == Frames.EtherTypeIPv4);
+}
+
+/// <summary>Counts frames without allocating (for the allocation test).</summary>
+internal sealed class CountingSink : IFrameSink
+{
+    public int Count;
+    public int LastLength;
+
+    public void Send(ReadOnlySpan<byte> frame)
+    {
+        Count++;
+        LastLength = frame.Length;
+    }
+}
+
+/// <summary>
+/// A director on 10.250.0.0/24 as the lab builds it: director .1, real servers .3/.4/.5, VIP .101, client .200
+/// (reached through the router MAC). The clock is fake and starts at 1,000,000 ms.
+/// </summary>
+internal sealed class EngineHarness
+{
+    public static readonly byte[] DirectorMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x01 };
+    public static readonly byte[] ClientMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0xc8 };
+    public static readonly byte[] Rs1Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x03 };
+    public static readonly byte[] Rs2Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x04 };
+    public static readonly byte[] Rs3Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x05 };
+
+    public const uint DirectorIp = 0x0AFA0001; // 10.250.0.1
+    public const uint Rs1 = 0x0AFA0003;        // 10.250.0.3
+    public const uint Rs2 = 0x0AFA0004;        // 10.250.0.4
+    public const uint Rs3 = 0x0AFA0005;        // 10.250.0.5
+    public const uint Vip = 0x0AFA0065;        // 10.250.0.101
+    public const uint Vip2 = 0x0AFA0066;       // 10.250.0.102
+    public const uint Client = 0x0AFA00C8;     // 10.250.0.200
+
+    public long NowMs = 1_000_000;
+    public readonly RecordingSink Sink = new();
+    public readonly DirectorEngine Engine;
+
+    public EngineHarness(int tableBits = 12)
+    {
+        Engine = new DirectorEngine("test", (byte[])DirectorMac.Clone(), DirectorIp, Sink, tableBits, () => NowMs);
+    }
+
+    public static IPAddress Ip(uint v) => Frames.ToAddress(v);
+
+    public static byte[] MacOf(uint rs) => rs switch
+    {
+        Rs1 => Rs1Mac,
+        Rs2 => Rs2Mac,
+        Rs3 => Rs3Mac,
+        _ => throw new ArgumentOutOfRangeException(nameof(rs)),
+    };
+
+    public static ServiceSpec Spec(ushort port = 80, LvsScheduler scheduler = LvsScheduler.Rr, LvsProtocol protocol = LvsProtocol.Tcp, uint vip = Vip) =>
+        new() { Protocol = protocol, Address = Ip(vip), Port = port, Scheduler = scheduler };
+
+    public static RealServerSpec Real(uint address, int weight = 1, LvsForwarding forwarding = LvsForwarding.Route, ushort port = 0) =>
+        new() { Address = Ip(address), Port = port, Forwarding = forwarding, Weight = weight };
+
+    /// <summary>Adds a service, then its real servers one by one (ipvsadm -A then -a, -a ...).</summary>
+    public ServiceSpec AddService(ushort port, LvsScheduler scheduler, params (uint Address, int Weight)[] reals) =>
+        AddService(Spec(port, scheduler), reals);
+
+    public ServiceSpec AddService(ServiceSpec spec, params (uint Address, int Weight)[] reals)
+    {
+        Engine.AddService(spec);
+        foreach (var (a, w) in reals) Engine.AddRealServer(spec, Real(a, w));
+        return spec;
+    }
+
+    /// <summary>The real server answers the director's ARP request.</summary>
+    public void Resolve(uint rs) => Process(TestFrames.ArpReply(MacOf(rs), rs, DirectorMac, DirectorIp));
+
+    public void ResolveAll(params uint[] rs)
+    {
+        foreach (var r in rs) Resolve(r);
+    }
+
+    /// <summary>Feeds a copy of the frame (the engine rewrites frames in place).</summary>
+    public void Process(byte[] frame) => Engine.ProcessFrame((byte[])frame.Clone());
+
+    public byte[] Tcp(ushort clientPort, byte flags, int payload = 0, ushort port = 80, uint vip = Vip, uint client = Client) =>
+        TestFrames.Tcp(ClientMac, DirectorMac, client, vip, clientPort, port, flags, payload);
+
+    public byte[] Udp(ushort clientPort, int payload = 20, ushort port = 53, uint vip = Vip, uint client = Client) =>
+        FrameKit.Udp(ClientMac, DirectorMac, client, vip, clientPort, port, payload);
+
+    /// <summary>Sends the frame and returns what the engine forwarded (null when nothing was sent).</summary>
+    public byte[]? Forward(byte[] frame)
+    {
+        int before = Sink.Sent.Count;
+        Process(frame);
+        return Sink.Sent.Count > before ? Sink.Sent[^1] : null;
+    }
+
+    /// <summary>The real server a frame went to, by its destination MAC (null when not forwarded).</summary>
+    public static uint? RealServerOf(byte[]? forwarded)
+    {
+        if (forwarded is null) return null;
+        var dst = forwarded.AsSpan(0, 6);
+        if (dst.SequenceEqual(Rs1Mac)) return Rs1;
+        if (dst.SequenceEqual(Rs2Mac)) return Rs2;
+        if (dst.SequenceEqual(Rs3Mac)) return Rs3;
+        throw new InvalidOperationException("Forwarded to an unknown MAC " + Frames.MacToString(dst));
+    }
+
+    public uint? Syn(ushort clientPort, ushort port = 80) => RealServerOf(Forward(Tcp(clientPort, Frames.Syn, 0, port)));
+
+    public LvsService Service(ushort port = 80, LvsProtocol protocol = LvsProtocol.Tcp) =>
+        Engine.ListServices().Single(s => s.Port == port && s.Protocol == protocol);
+
+    public LvsRealServer RealServer(uint rs, ushort port = 80, LvsProtocol protocol = LvsProtocol.Tcp) =>
+        Service(port, protocol).RealServers.Single(r => r.RealAddress.Equals(Ip(rs)));
+
+    public LvsConnection Connection(ushort clientPort) => Engine.ListConnections().Single(c => c.ClientPort == clientPort);
+
+    public void AdvanceSeconds(double s) => NowMs += (long)(s * 1000);
+}
+
+/// <summary>Frame builders the engine's TestFrames does not have.</summary>
+internal static class FrameKit
+{
+    public static byte[] Udp(byte[] srcMac, byte[] dstMac, uint saddr, uint daddr, ushort sport, ushort dport, int payload)
+    {
+        var f = TestFrames.EthernetIPv4(srcMac, dstMac, saddr, daddr, Frames.ProtoUdp, 8 + payload, id: 0x1234, flagsAndOffset: 0);
+        var udp = f.AsSpan(Frames.EthHeader + 20);
+        Frames.W16(udp, 0, sport);
+        Frames.W16(udp, 2, dport);
+        Frames.W16(udp, 4, (ushort)(8 + payload));
+        for (int i = 0; i < payload; i++) udp[8 + i] = (byte)('a' + i % 26);
+        return f;
+    }
+
+    /// <summary>Appends zero bytes up to <paramref name="length"/> (Ethernet minimum-size padding).</summary>
+    public static byte[] Pad(byte[] frame, int length = 60)
+    {
+        if (frame.Length >= length) return frame;
+        var p = new byte[length];
+        frame.CopyTo(p, 0);
+        return p;
+    }
+
+    /// <summary>Fills the TCP/UDP payload with a recognisable pattern.</summary>
+    public static byte[] WithPattern(byte[] frame, int from)
+    {
+        for (int i = from; i < frame.Length; i++) frame[i] = (byte)(i * 7 + 3);
+        return frame;
+    }
+
+    /// <summary>Recomputes the IPv4 header checksum after a header change (for an IHL of 5).</summary>
+    public static byte[] FixIpChecksum(byte[] frame)
+    {
+        var ip = frame.AsSpan(Frames.EthHeader);
+        Frames.W16(ip, 10, 0);
+        int ihl = Math.Max(20, (ip[0] & 0x0f) * 4);
+        Frames.W16(ip, 10, DirectorEngine.Checksum(ip.Slice(0, Math.Min(ihl, ip.Length))));
+        return frame;
+    }
+
+    /// <summary>The Internet checksum over data that includes its own checksum field: 0 when valid.</summary>
+    public static ushort Verify(ReadOnlySpan<byte> data) => DirectorEngine.Checksum(data);
+
+    /// <summary>An independent one's-complement sum, to check the engine's checksum routine itself.</summary>
+    public static ushort ReferenceChecksum(ReadOnlySpan<byte> data)
+    {
+        long sum = 0;
+        for (int i = 0; i < data.Length; i++)
+            sum += (i % 2 == 0) ? data[i] << 8 : data[i];
+        while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+        return (ushort)(~sum & 0xffff);
+    }
+}

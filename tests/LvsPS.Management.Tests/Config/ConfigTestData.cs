@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using LvsPS.Management.Config;
+using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Scheduling;
+
+namespace LvsPS.Management.Tests.Config;
+
+/// <summary>Shared inputs of the configuration tests: a services table, a host resolver and a canonical text of a table.</summary>
+internal static class ConfigTestData
+{
+    public static readonly ServicesDatabase Services = ServicesDatabase.Parse(
+        "ftp\t\t21/tcp\n" +
+        "telnet\t\t23/tcp\n" +
+        "domain\t\t53/tcp\n" +
+        "domain\t\t53/udp\n" +
+        "http\t\t80/tcp\t\twww www-http\n" +
+        "https\t\t443/tcp\n");
+
+    public static IPAddress? Resolve(string name) => name switch
+    {
+        "rs1" => IPAddress.Parse("192.168.0.3"),
+        "rs2" => IPAddress.Parse("192.168.0.4"),
+        "ns2" => IPAddress.Parse("192.168.1.22"),
+        "lvs" => IPAddress.Parse("192.168.0.101"),
+        _ => null,
+    };
+
+    public static LvsRealServer Rs(string addr, ushort port, int weight = 1, LvsForwarding fwd = LvsForwarding.Route, int upper = 0, int lower = 0)
+        => new() { RealAddress = IPAddress.Parse(addr), RealPort = port, Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
+
+    /// <summary>A service with its real servers given in kernel order (newest first).</summary>
+    public static LvsService Svc(string vip, ushort port, LvsScheduler sched, LvsProtocol proto = LvsProtocol.Tcp,
+        uint persistent = 0, string? mask = null, params LvsRealServer[] kernelOrder)
+    {
+        var svc = new LvsService
+        {
+            Protocol = proto,
+            VirtualAddress = IPAddress.Parse(vip),
+            Port = port,
+            Scheduler = sched,
+            PersistentTimeout = persistent,
+            PersistenceNetmask = mask is null ? null : IPAddress.Parse(mask),
+        };
+        foreach (var r in kernelOrder)
+        {
+            r.Protocol = proto;
+            r.VirtualAddress = svc.VirtualAddress;
+            r.Port = port;
+            svc.RealServers.Add(r);
+        }
+        return svc;
+    }
+
+    /// <summary>Every configurable field of a table, services and real servers in the order given.</summary>
+    public static string Canon(IEnumerable<LvsService> services, bool sorted = false)
+    {
+        var sb = new StringBuilder();
+        var list = services.ToList();
+        if (sorted)
+            list = list.OrderBy(s => s.Protocol).ThenBy(s => s.VirtualAddress.ToString(), StringComparer.Ordinal).ThenBy(s => s.Port).ToList();
+        foreach (var s in list)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Protocol} {s.VirtualAddress}:{s.Port} {SchedulerFactory.Name(s.Scheduler)} p={s.PersistentTimeout} m={s.PersistenceNetmask?.ToString() ?? "-"}\n");
+            var rss = sorted ? s.RealServers.OrderBy(r => r.RealAddress.ToString(), StringComparer.Ordinal).ThenBy(r => r.RealPort).ToList() : s.RealServers;
+            foreach (var r in rss)
+                sb.Append(CultureInfo.InvariantCulture, $"  {r.RealAddress}:{r.RealPort} {r.Forwarding} w={r.Weight} x={r.UpperThreshold} y={r.LowerThreshold} [{r.Protocol} {r.VirtualAddress}:{r.Port}]\n");
+        }
+        return sb.ToString();
+    }
+}
