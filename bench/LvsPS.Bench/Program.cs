@@ -8,6 +8,8 @@ using LvsPS.Engine.DataPath;
 using LvsPS.Engine.Tables;
 using LvsPS.Engine.Tests;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Bench;
 
 public static class Program

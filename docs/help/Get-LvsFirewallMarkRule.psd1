@@ -14,7 +14,7 @@ Get-LvsFirewallMarkRule lists the rules that mark packets for firewall-mark serv
         @{ Type = 'None'; Description = 'Mark and Director bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Ipvs.Director.MarkRuleSpec'; Description = 'One object per rule.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'One object per rule.' }
     )
     Notes       = 'Errors: DirectorProtocolError, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'New-LvsService', 'about_LvsPS')

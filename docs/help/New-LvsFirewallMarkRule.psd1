@@ -24,10 +24,10 @@ the kernel looks the mark up first. The rules are saved with the director's conf
         @{ Title = 'A range of VIPs'; Code = 'New-LvsFirewallMarkRule -Mark 2 -Address 10.250.0.96 -PrefixLength 29 -Protocol Tcp -PortFrom 80'; Remarks = 'Port 80 of the eight addresses 10.250.0.96 to 10.250.0.103 goes to firewall-mark service 2.' }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Ipvs.Director.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Ipvs.Director.MarkRuleSpec'; Description = 'The rule added.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'The rule added.' }
     )
     Notes       = 'Errors: InvalidFirewallMark, InvalidAddress, InvalidPort, InvalidProtocol, MarkRuleExists, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'New-LvsService', 'about_LvsPS')

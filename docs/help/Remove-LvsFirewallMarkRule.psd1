@@ -19,11 +19,11 @@ Remove-LvsFirewallMarkRule deletes the rule whose mark, address, prefix length, 
         @{ Title = 'Remove every rule of a mark'; Code = 'Get-LvsFirewallMarkRule -Mark 1 | Remove-LvsFirewallMarkRule'; Remarks = 'The rules bind by property name.' }
     )
     Inputs      = @(
-        @{ Type = 'LvsPS.Ipvs.Director.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Ipvs.Director.MarkRuleSpec'; Description = 'With -PassThru, the removed rule.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'With -PassThru, the removed rule.' }
     )
     Notes       = 'Errors: MarkRuleNotFound, InvalidAddress, InvalidPort, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'New-LvsService', 'about_LvsPS')

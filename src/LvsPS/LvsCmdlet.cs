@@ -74,10 +74,10 @@ public abstract class LvsCmdlet : PSCmdlet
     }
 
     /// <summary>A connected kernel director of that name if there is one, else the local director's socket client.</summary>
-    internal static IDirectorConnection Client(string? name)
+    internal static IDirector Client(string? name)
     {
         var resolved = ResolveDirector(name);
-        return KernelDirectorRegistry.TryGet(resolved, out var kernel) ? kernel : new DirectorClient(resolved);
+        return KernelDirectorRegistry.TryGet(resolved, out var kernel) ? kernel : DirectorClient.Connect(resolved);
     }
 
     /// <summary>Folder of this module's assembly (out/LvsPS); the engine sits in ../lvsd.</summary>
@@ -95,12 +95,11 @@ public abstract class LvsDirectorCmdlet : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Director { get; set; }
 
-    internal IDirectorConnection GetClient()
+    internal IDirector GetClient()
     {
         try { return Client(Director); }
         catch (LvsException e) { ThrowLvsError(e, Director); throw; }
     }
 
-    internal List<LvsService> ListServices(IDirectorConnection client) =>
-        client.Send(new ControlRequest { Op = ControlOps.ListServices }).Services ?? new List<LvsService>();
+    internal static List<LvsService> ListServices(IDirector client) => client.ListServices();
 }

@@ -5,6 +5,8 @@ using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 using static LvsPS.Engine.Tests.EngineHarness;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Control-path validation: every refused call names the right error and changes nothing.</summary>
@@ -23,12 +25,12 @@ public class EngineControlTests
         return h;
     }
 
-    private static string State(EngineHarness h) => ControlJson.Serialize(h.Engine.ExportState());
+    private static string State(EngineHarness h) => DirectorJson.Serialize(h.Engine.ExportState());
 
     private static void AssertRefused(EngineHarness h, string errorId, LvsErrorKind kind, Action call)
     {
         string before = State(h);
-        string servicesBefore = ControlJson.Serialize(h.Engine.ListServices());
+        string servicesBefore = DirectorJson.Serialize(h.Engine.ListServices());
         var vipsBefore = h.Engine.VirtualAddresses.ToArray();
         int connectionsBefore = h.Engine.ConnectionCount;
 
@@ -38,7 +40,7 @@ public class EngineControlTests
         Assert.Equal(kind, e.Kind);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         Assert.Equal(before, State(h));
-        Assert.Equal(servicesBefore, ControlJson.Serialize(h.Engine.ListServices()));
+        Assert.Equal(servicesBefore, DirectorJson.Serialize(h.Engine.ListServices()));
         Assert.Equal(vipsBefore, h.Engine.VirtualAddresses);
         Assert.Equal(connectionsBefore, h.Engine.ConnectionCount);
         Assert.Empty(h.Sink.Sent); // no GARP, no ARP request for a refused change
@@ -93,14 +95,21 @@ public class EngineControlTests
     }
 
     [Fact]
-    public void Port65536_CannotReachTheEngine_TheControlJsonRefusesIt()
+    public void Port65536_CannotReachTheEngine_TheDirectorJsonRefusesIt()
     {
         // ServiceSpec.Port is a ushort: 65536 cannot be expressed in-process. On the control socket the request does
         // not deserialize (the server answers DirectorProtocolError); the cmdlets refuse it with InvalidPort first.
-        const string json = "{\"op\":\"add-service\",\"service\":{\"protocol\":\"Tcp\",\"address\":\"10.250.0.101\",\"port\":65536,\"scheduler\":\"Rr\"}}";
-        Assert.ThrowsAny<JsonException>(() => ControlJson.Deserialize<ControlRequest>(json));
-        const string json2 = "{\"op\":\"add-service\",\"service\":{\"protocol\":\"Tcp\",\"address\":\"10.250.0.101\",\"port\":-1,\"scheduler\":\"Rr\"}}";
-        Assert.ThrowsAny<JsonException>(() => ControlJson.Deserialize<ControlRequest>(json2));
+        var h = Configured();
+        int before = h.Engine.ListServices().Count;
+        var dispatcher = new Dispatcher(h.Engine);
+        foreach (var port in new[] { "65536", "-1" })
+        {
+            var json = "{\"op\":\"AddService\",\"args\":{\"service\":{\"protocol\":\"Tcp\",\"address\":\"10.250.0.109\",\"port\":" + port + ",\"scheduler\":\"Rr\"}}}";
+            var reply = DirectorJson.Deserialize<DirectorReply>(dispatcher.Handle(json))!;
+            Assert.False(reply.Ok);
+            Assert.Equal(LvsErrorIds.DirectorProtocolError, reply.ErrorId);
+        }
+        Assert.Equal(before, h.Engine.ListServices().Count);
     }
 
     [Theory]
@@ -269,12 +278,12 @@ public class EngineControlTests
         var exported = a.Engine.ExportState();
 
         // What the state file holds, read back by a restarted director.
-        var file = ControlJson.Serialize(exported);
-        var restoredState = ControlJson.Deserialize<DirectorState>(file)!;
+        var file = DirectorJson.Serialize(exported);
+        var restoredState = DirectorJson.Deserialize<DirectorState>(file)!;
         var b = new EngineHarness();
         foreach (var s in restoredState.Services) b.Engine.AddService(s);
 
-        Assert.Equal(file, ControlJson.Serialize(b.Engine.ExportState()));
+        Assert.Equal(file, DirectorJson.Serialize(b.Engine.ExportState()));
         Assert.Equal(new[] { Ip(Rs3), Ip(Rs2), Ip(Rs1) }, b.Service(80).RealServers.Select(r => r.RealAddress));
         Assert.Equal(new[] { 0, 3, 1 }, b.Service(80).RealServers.Select(r => r.Weight));
         Assert.Equal(new[] { Ip(Rs1), Ip(Rs3) }, b.Service(53, LvsProtocol.Udp).RealServers.Select(r => r.RealAddress));

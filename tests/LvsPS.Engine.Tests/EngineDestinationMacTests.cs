@@ -47,7 +47,7 @@ public class EngineDestinationMacTests
 
     /// <summary>Everything observable about the engine except FramesReceived.</summary>
     private static string Snapshot(EngineHarness h) =>
-        LvsPS.Ipvs.Director.ControlJson.Serialize(new
+        LvsPS.Ipvs.Director.DirectorJson.Serialize(new
         {
             services = h.Engine.ListServices(),
             connections = h.Engine.ListConnections(),

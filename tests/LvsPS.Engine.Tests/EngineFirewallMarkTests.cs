@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 using static LvsPS.Engine.Tests.EngineHarness;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Firewall-mark services fed by mark rules: lookup order, ports, ranges, persistence templates, validation.</summary>
@@ -104,7 +106,7 @@ public sealed class EngineFirewallMarkTests
     public void BadRulesAndServices_AreRefused_AndNothingChanges()
     {
         var h = WithFwm();
-        var before = ControlJson.Serialize(h.Engine.ExportState());
+        var before = DirectorJson.Serialize(h.Engine.ExportState());
         void Refused(string id, Action a) => Assert.Equal(id, Assert.Throws<LvsException>(a).ErrorId);
         Refused(LvsErrorIds.InvalidFirewallMark, () => h.Engine.AddMarkRule(Rule(0, Vip)));
         Refused(LvsErrorIds.InvalidAddress, () => h.Engine.AddMarkRule(Rule(5, 0x0AFA0061, prefix: 29)));
@@ -114,7 +116,7 @@ public sealed class EngineFirewallMarkTests
         Refused(LvsErrorIds.MarkRuleNotFound, () => h.Engine.DeleteMarkRule(Rule(9, Vip)));
         Refused(LvsErrorIds.ServiceExists, () => h.Engine.AddService(Fwm(1)));
         Refused(LvsErrorIds.ServiceNotFound, () => h.Engine.AddRealServer(Fwm(8), Real(Rs3)));
-        Assert.Equal(before, ControlJson.Serialize(h.Engine.ExportState()));
+        Assert.Equal(before, DirectorJson.Serialize(h.Engine.ExportState()));
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public sealed class EngineFirewallMarkTests
         var fresh = new EngineHarness();
         foreach (var r in state.MarkRules) fresh.Engine.AddMarkRule(r);
         foreach (var s in state.Services) fresh.Engine.AddService(s);
-        Assert.Equal(ControlJson.Serialize(state), ControlJson.Serialize(fresh.Engine.ExportState()));
+        Assert.Equal(DirectorJson.Serialize(state), DirectorJson.Serialize(fresh.Engine.ExportState()));
         fresh.ResolveAll(Rs1, Rs2);
         Assert.NotNull(fresh.Syn(40000, 443));
     }

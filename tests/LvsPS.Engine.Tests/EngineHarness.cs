@@ -2,6 +2,8 @@ using System.Net;
 using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Keeps a copy of every frame the engine sends (the engine reuses its buffers).</summary>

@@ -2,6 +2,8 @@ using LvsPS.Ipvs.Model;
 using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>

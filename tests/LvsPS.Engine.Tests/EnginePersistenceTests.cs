@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 using static LvsPS.Engine.Tests.EngineHarness;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -536,20 +538,20 @@ public class EnginePersistenceTests
         Assert.Equal(IPAddress.Parse("255.255.0.0"), exported.PersistenceNetmask);
 
         // As lvsd restores its state file: through JSON, service by service.
-        var json = ControlJson.Serialize(state);
+        var json = DirectorJson.Serialize(state);
         var restored = new EngineHarness();
-        foreach (var s in ControlJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(s);
-        Assert.Equal(json, ControlJson.Serialize(restored.Engine.ExportState()));
+        foreach (var s in DirectorJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(s);
+        Assert.Equal(json, DirectorJson.Serialize(restored.Engine.ExportState()));
     }
 
     // ------------------------------------------------------------------ validation
 
-    private static string State(EngineHarness h) => ControlJson.Serialize(h.Engine.ExportState());
+    private static string State(EngineHarness h) => DirectorJson.Serialize(h.Engine.ExportState());
 
     private static void AssertRefused(EngineHarness h, Action call)
     {
         string before = State(h);
-        string services = ControlJson.Serialize(h.Engine.ListServices());
+        string services = DirectorJson.Serialize(h.Engine.ListServices());
         int connections = h.Engine.ConnectionCount;
         h.Sink.Clear();
 
@@ -559,7 +561,7 @@ public class EnginePersistenceTests
         Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         Assert.Equal(before, State(h));
-        Assert.Equal(services, ControlJson.Serialize(h.Engine.ListServices()));
+        Assert.Equal(services, DirectorJson.Serialize(h.Engine.ListServices()));
         Assert.Equal(connections, h.Engine.ConnectionCount);
         Assert.Empty(h.Sink.Sent);
     }

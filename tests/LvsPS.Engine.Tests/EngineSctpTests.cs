@@ -6,6 +6,8 @@ using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 using S = LvsPS.Ipvs.Model.LvsConnectionState;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>

@@ -2,6 +2,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 using static LvsPS.Engine.Tests.EngineHarness;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -399,18 +401,18 @@ public class EngineThresholdTests
         var exported = state.Services.Single().RealServers;
         Assert.Equal((100, 50), (exported.Single(r => r.Address.Equals(Ip(Rs1))).UpperThreshold, exported.Single(r => r.Address.Equals(Ip(Rs1))).LowerThreshold));
 
-        var json = ControlJson.Serialize(state);
+        var json = DirectorJson.Serialize(state);
         var restored = new EngineHarness();
-        foreach (var svc in ControlJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(svc);
-        Assert.Equal(json, ControlJson.Serialize(restored.Engine.ExportState()));
+        foreach (var svc in DirectorJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(svc);
+        Assert.Equal(json, DirectorJson.Serialize(restored.Engine.ExportState()));
     }
 
-    private static string State(EngineHarness h) => ControlJson.Serialize(h.Engine.ExportState());
+    private static string State(EngineHarness h) => DirectorJson.Serialize(h.Engine.ExportState());
 
     private static void AssertRefused(EngineHarness h, Action call)
     {
         string before = State(h);
-        string services = ControlJson.Serialize(h.Engine.ListServices());
+        string services = DirectorJson.Serialize(h.Engine.ListServices());
         int connections = h.Engine.ConnectionCount;
         h.Sink.Clear();
 
@@ -420,7 +422,7 @@ public class EngineThresholdTests
         Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         Assert.Equal(before, State(h));
-        Assert.Equal(services, ControlJson.Serialize(h.Engine.ListServices()));
+        Assert.Equal(services, DirectorJson.Serialize(h.Engine.ListServices()));
         Assert.Equal(connections, h.Engine.ConnectionCount);
         Assert.Empty(h.Sink.Sent);                     // no ARP request for a refused real server
     }

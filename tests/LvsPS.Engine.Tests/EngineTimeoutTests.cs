@@ -2,6 +2,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 using static LvsPS.Engine.Tests.EngineHarness;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -106,8 +108,8 @@ public class EngineTimeoutTests
         var h = Ready();
         h.Engine.SetTimeouts(T(1000, 100, 200));
         Established(h, 40000);
-        string before = ControlJson.Serialize(h.Engine.ExportState());
-        string connections = ControlJson.Serialize(h.Engine.ListConnections());
+        string before = DirectorJson.Serialize(h.Engine.ExportState());
+        string connections = DirectorJson.Serialize(h.Engine.ListConnections());
 
         var e = Assert.Throws<LvsException>(() => h.Engine.SetTimeouts(T(tcp, fin, udp)));
 
@@ -115,8 +117,8 @@ public class EngineTimeoutTests
         Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         Assert.Equal((1000, 100, 200), Of(h.Engine.GetTimeouts()));
-        Assert.Equal(before, ControlJson.Serialize(h.Engine.ExportState()));
-        Assert.Equal(connections, ControlJson.Serialize(h.Engine.ListConnections()));
+        Assert.Equal(before, DirectorJson.Serialize(h.Engine.ExportState()));
+        Assert.Equal(connections, DirectorJson.Serialize(h.Engine.ListConnections()));
         // The engine still uses the old values.
         h.Forward(h.Tcp(40000, Frames.Ack, 10));
         Assert.Equal(1000, h.Connection(40000).ExpiresInSeconds);
@@ -127,16 +129,16 @@ public class EngineTimeoutTests
     {
         var h = Ready();
         h.Engine.SetTimeouts(T(1800, 45, 20));
-        var json = ControlJson.Serialize(h.Engine.ExportState());
+        var json = DirectorJson.Serialize(h.Engine.ExportState());
 
         // As lvsd does at start: timeouts first, then the services.
-        var state = ControlJson.Deserialize<DirectorState>(json)!;
+        var state = DirectorJson.Deserialize<DirectorState>(json)!;
         var restored = new EngineHarness();
         restored.Engine.SetTimeouts(state.Timeouts!);
         foreach (var s in state.Services) restored.Engine.AddService(s);
 
         Assert.Equal((1800, 45, 20), Of(restored.Engine.GetTimeouts()));
-        Assert.Equal(json, ControlJson.Serialize(restored.Engine.ExportState()));
+        Assert.Equal(json, DirectorJson.Serialize(restored.Engine.ExportState()));
     }
 
     // ------------------------------------------------------------------ expiry with the fake clock

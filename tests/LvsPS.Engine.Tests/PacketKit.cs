@@ -1,6 +1,8 @@
 using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>

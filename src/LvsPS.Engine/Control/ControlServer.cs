@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 
@@ -8,16 +9,17 @@ namespace LvsPS.Engine.Control;
 
 /// <summary>
 /// The director's control socket: a Unix domain socket (mode 0600 in a 0700 folder) that accepts only
-/// peers whose SO_PEERCRED uid is 0. One JSON request per line, one JSON response per line.
+/// peers whose SO_PEERCRED uid is 0. One JSON request per line (<see cref="DirectorRequest"/>), one JSON reply per line, carried out by the
+/// <see cref="Dispatcher"/>.
 /// </summary>
 internal sealed class ControlServer : IDisposable
 {
     private readonly string _path;
-    private readonly Func<ControlRequest, ControlResponse> _handler;
+    private readonly Func<string, string> _handler;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
 
-    public ControlServer(string path, Func<ControlRequest, ControlResponse> handler)
+    public ControlServer(string path, Func<string, string> handler)
     {
         _path = path;
         _handler = handler;
@@ -59,28 +61,13 @@ internal sealed class ControlServer : IDisposable
                 client.ReceiveTimeout = 10_000;
                 if (PeerUid(client) != 0)
                 {
-                    Write(client, ControlResponse.Failure(new LvsException(LvsErrorIds.NotRoot, LvsErrorKind.PermissionDenied,
-                        "Only root may control the LvsPS director.")));
+                    WriteLine(client, JsonSerializer.Serialize(DirectorReply.Failure(new LvsException(LvsErrorIds.NotRoot, LvsErrorKind.PermissionDenied,
+                        "Only root may control the LvsPS director.")), DirectorJson.Options));
                     return;
                 }
                 var line = ReadLine(client);
                 if (line is null) return;
-                ControlResponse response;
-                try
-                {
-                    var request = ControlJson.Deserialize<ControlRequest>(line)
-                        ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, "Empty request.");
-                    response = _handler(request);
-                }
-                catch (LvsException e)
-                {
-                    response = ControlResponse.Failure(e);
-                }
-                catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
-                {
-                    response = ControlResponse.Failure(new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, "Malformed request: " + e.Message));
-                }
-                Write(client, response);
+                WriteLine(client, _handler(line));
             }
             catch (Exception e)
             {
@@ -89,7 +76,7 @@ internal sealed class ControlServer : IDisposable
         }
     }
 
-    private static void Write(Socket s, ControlResponse r) => s.Send(Encoding.UTF8.GetBytes(ControlJson.Serialize(r) + "\n"));
+    private static void WriteLine(Socket s, string line) => s.Send(Encoding.UTF8.GetBytes(line + "\n"));
 
     private static string? ReadLine(Socket s)
     {

@@ -5,6 +5,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Engine.DataPath;
 
 /// <summary>Where the engine sends frames. The pcap device in production, a recorder in tests and benchmarks.</summary>
@@ -21,7 +23,7 @@ internal interface IFrameSink
 /// PowerShell: frames come in through <see cref="ProcessFrame"/>, go out through an <see cref="IFrameSink"/>.
 /// All public members are serialised with <see cref="Sync"/>.
 /// </summary>
-internal sealed class DirectorEngine
+internal sealed partial class DirectorEngine : IDirector
 {
     private readonly IFrameSink _sink;
     private readonly Func<long> _clockMs;

@@ -107,69 +107,32 @@ internal static class Program
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
 
         using var done = new ManualResetEventSlim();
-        ControlResponse Handle(ControlRequest r)
+        engine.ShutdownRequested += done.Set;
+        string version = typeof(Program).Assembly.GetName().Version?.ToString() ?? "";
+        engine.DescribeHost = status =>
         {
-            bool mutates = true;
-            var resp = ControlResponse.Success();
-            switch (r.Op)
-            {
-                case ControlOps.Ping: mutates = false; break;
-                case ControlOps.ListServices: mutates = false; resp.Services = engine.ListServices(); break;
-                case ControlOps.ListConnections: mutates = false; resp.Connections = engine.ListConnections(); break;
-                case ControlOps.AddService: engine.AddService(r.Service ?? throw Missing("service")); break;
-                case ControlOps.EditService: engine.EditService(r.Service ?? throw Missing("service")); break;
-                case ControlOps.DeleteService: engine.DeleteService(r.Service ?? throw Missing("service")); break;
-                case ControlOps.AddRealServer: engine.AddRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
-                case ControlOps.EditRealServer: engine.EditRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
-                case ControlOps.DeleteRealServer: engine.DeleteRealServer(r.Service ?? throw Missing("service"), r.RealServer ?? throw Missing("realServer")); break;
-                case ControlOps.Zero: mutates = false; engine.Zero(r.Service); break;
-                case ControlOps.GetTimeouts: mutates = false; resp.Timeouts = engine.GetTimeouts(); break;
-                case ControlOps.ListMarkRules: mutates = false; resp.MarkRules = engine.ListMarkRules(); break;
-                case ControlOps.AddMarkRule: engine.AddMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
-                case ControlOps.DeleteMarkRule: engine.DeleteMarkRule(r.MarkRule ?? throw Missing("markRule")); resp.MarkRules = engine.ListMarkRules(); break;
-                case ControlOps.SetTimeouts: engine.SetTimeouts(r.Timeouts ?? throw Missing("timeouts")); resp.Timeouts = engine.GetTimeouts(); break;
-                case ControlOps.Clear: engine.Clear(); break;
-                case ControlOps.Shutdown: mutates = false; done.Set(); break;
-                default: throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"Unknown operation '{r.Op}'.");
-            }
-            if (mutates)
-            {
-                store.Save(engine.ExportState());
-                Log($"{r.Op} {r.Service} {r.RealServer}");
-            }
             var (recv, drop, ifdrop) = link.ReadStatistics();
-            resp.Director = new DirectorStatus
-            {
-                Name = name,
-                ProcessId = Environment.ProcessId,
-                Interface = iface,
-                InsideInterface = inside?.Interface,
-                InsideAddress = inside?.Address,
-                NetworkNamespace = string.IsNullOrEmpty(ns) ? null : ns,
-                MacAddress = Frames.MacToString(link.Mac),
-                InterfaceAddress = link.Address,
-                StartTime = started,
-                Version = typeof(Program).Assembly.GetName().Version?.ToString() ?? "",
-                TableSize = engine.TableSize,
-                ServiceCount = engine.ServiceCount,
-                RealServerCount = engine.ListServices().Sum(s => s.RealServers.Count),
-                ConnectionCount = engine.ConnectionCount,
-                VirtualAddresses = engine.VirtualAddresses.Select(Frames.ToAddress).ToArray(),
-                FramesReceived = engine.FramesReceived,
-                FramesForwarded = engine.FramesForwarded,
-                FramesDropped = engine.FramesDropped,
-                ArpRepliesSent = engine.ArpRepliesSent,
-                CaptureReceived = recv,
-                CaptureDropped = drop,
-                InterfaceDropped = ifdrop,
-                SocketPath = DirectorPaths.Socket(name),
-                StatePath = statePath,
-                LogPath = DirectorPaths.Log(name),
-            };
-            return resp;
-        }
+            status.ProcessId = Environment.ProcessId;
+            status.Interface = iface;
+            status.InsideInterface = inside?.Interface;
+            status.NetworkNamespace = string.IsNullOrEmpty(ns) ? null : ns;
+            status.StartTime = started;
+            status.Version = version;
+            status.CaptureReceived = recv;
+            status.CaptureDropped = drop;
+            status.InterfaceDropped = ifdrop;
+            status.SocketPath = DirectorPaths.Socket(name);
+            status.StatePath = statePath;
+            status.LogPath = DirectorPaths.Log(name);
+        };
+        // Every change is saved before it is answered, so a restart loses nothing that was acknowledged.
+        var dispatcher = new Dispatcher(engine, (op, args) =>
+        {
+            store.Save(engine.ExportState());
+            Log($"{op.Name} {string.Join(" ", args.Where(a => a is not null))}");
+        });
 
-        using var server = new ControlServer(DirectorPaths.Socket(name), Handle);
+        using var server = new ControlServer(DirectorPaths.Socket(name), dispatcher.Handle);
         File.WriteAllText(DirectorPaths.Pid(name), Environment.ProcessId + "\n");
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; done.Set(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; done.Set(); });
@@ -190,9 +153,6 @@ internal static class Program
         try { File.Delete(DirectorPaths.Pid(name)); } catch (Exception) { }
         return 0;
     }
-
-    private static LvsException Missing(string what) =>
-        new(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no '{what}'.");
 
     /// <summary>Asks who answers ARP for an address on this segment; prints JSON [{"mac":..,"replies":n}].</summary>
     private static int ArpProbe(Dictionary<string, string> o)
@@ -245,13 +205,13 @@ internal sealed class StateStore
     public DirectorState Load()
     {
         if (!File.Exists(_path)) return new DirectorState();
-        return ControlJson.Deserialize<DirectorState>(File.ReadAllText(_path)) ?? new DirectorState();
+        return DirectorJson.Deserialize<DirectorState>(File.ReadAllText(_path)) ?? new DirectorState();
     }
 
     public void Save(DirectorState state)
     {
         var tmp = _path + ".tmp";
-        File.WriteAllText(tmp, ControlJson.Serialize(state));
+        File.WriteAllText(tmp, DirectorJson.Serialize(state));
         File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(tmp, _path, overwrite: true);
     }

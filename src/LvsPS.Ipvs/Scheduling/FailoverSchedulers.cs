@@ -6,26 +6,16 @@ namespace LvsPS.Ipvs.Scheduling;
 /// fo (ip_vs_fo.c), weighted failover: the non-overloaded destination with the highest weight (weight &gt; 0);
 /// the first in list order (newest first) wins ties. Connection counts are ignored.
 /// </summary>
-public sealed class WeightedFailoverScheduler : IIpvsScheduler
+public sealed class WeightedFailoverScheduler() : StatelessScheduler(LvsScheduler.Fo)
 {
-    public LvsScheduler Kind => LvsScheduler.Fo;
+    public override Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet) => DestinationPick.Best<Rule>(destinations);
 
-    public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
-
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+    // The kernel keeps hw = 0 and takes any non-overloaded destination with weight > hw.
+    private struct Rule : IPickRule
     {
-        Destination? best = null;
-        int hw = 0;
-        for (int i = 0; i < destinations.Count; i++)
-        {
-            var d = destinations[i];
-            if (!d.Overloaded && d.Weight > hw)
-            {
-                best = d;
-                hw = d.Weight;
-            }
-        }
-        return best;
+        public static bool CanStart(Destination d) => !d.Overloaded && d.Weight > 0;
+        public static long Cost(Destination d) => d.Weight;
+        public static bool Replaces(Destination d, long cost, Destination choice, long choiceCost) => cost > choiceCost;
     }
 }
 
@@ -35,28 +25,15 @@ public sealed class WeightedFailoverScheduler : IIpvsScheduler
 /// the first in list order wins ties. The weight acts as a cap on active connections; inactive ones are not
 /// counted, so it suits TCP rather than UDP.
 /// </summary>
-public sealed class WeightedOverflowScheduler : IIpvsScheduler
+public sealed class WeightedOverflowScheduler() : StatelessScheduler(LvsScheduler.Ovf)
 {
-    public LvsScheduler Kind => LvsScheduler.Ovf;
+    public override Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet) => DestinationPick.Best<Rule>(destinations);
 
-    public void OnDestinationsChanged(IReadOnlyList<Destination> destinations, Destination? removed) { }
-
-    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+    private struct Rule : IPickRule
     {
-        Destination? best = null;
-        int hw = 0;
-        for (int i = 0; i < destinations.Count; i++)
-        {
-            var d = destinations[i];
-            int w = d.Weight;
-            if (d.Overloaded || d.ActiveConnections > w || w == 0)
-                continue;
-            if (best is null || w > hw)
-            {
-                best = d;
-                hw = w;
-            }
-        }
-        return best;
+        public static bool CanStart(Destination d) => DestinationPick.Usable(d) && d.ActiveConnections <= d.Weight;
+        public static bool CanCompete(Destination d) => CanStart(d);
+        public static long Cost(Destination d) => d.Weight;
+        public static bool Replaces(Destination d, long cost, Destination choice, long choiceCost) => cost > choiceCost;
     }
 }

@@ -70,3 +70,19 @@ internal static class KernelHash
     /// <summary>A destination's address key: the cached host-order IPv4 value, else <see cref="Fold"/>.</summary>
     public static uint AddressKey(Destination d) => d.AddressValue != 0 ? d.AddressValue : Fold(d.Address);
 }
+
+/// <summary>Arithmetic the schedulers share with the kernel's lib/math.</summary>
+internal static class KernelMath
+{
+    /// <summary>gcd(a, b) of non-negative values (lib/math/gcd.c gives the same result).</summary>
+    public static int Gcd(int a, int b)
+    {
+        while (b != 0)
+        {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}

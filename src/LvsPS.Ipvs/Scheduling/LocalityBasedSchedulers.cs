@@ -41,8 +41,7 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
     private uint[] _addr = new uint[16];
     private long[] _lastUse = new long[16];
     private int[] _next = new int[16];
-    private int _free = -1;      // free slot list (through _next)
-    private int _highWater;      // slots ever used
+    private SlotList _slots = new();
     private int _entries;        // tbl->entries as the kernel counts it
     private int _live;           // entries actually in the table
     private int _rover;
@@ -96,7 +95,48 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
             _members.Add(destinations[i]);
     }
 
-    public abstract Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet);
+    /// <summary>
+    /// The lblc/lblcr walk: with an entry for the packet's destination address, its last use is set to now and
+    /// <see cref="CachedChoice"/> may answer; otherwise the wlc choice over all destinations is taken and either kept in
+    /// the entry (<see cref="KeepInEntry"/>) or put in a new one, unless the table holds more than <see cref="MaxSize"/>.
+    /// </summary>
+    public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+    {
+        long now = packet.NowMs;
+        AdvanceTo(now);
+        uint daddr = packet.DestinationAddress;
+
+        int slot = Find(daddr);
+        if (slot >= 0)
+        {
+            Touch(slot, now);
+            var cached = CachedChoice(slot, destinations, now);
+            if (cached is not null)
+                return cached;
+        }
+
+        var dest = DestinationPick.Best<WeightedLeastConnectionScheduler.Rule>(destinations);
+        if (dest is null)
+            return null; // "no destination available"
+        if (slot >= 0 && KeepInEntry(slot, dest, now))
+            return dest;
+
+        // ip_vs_lblc_new / ip_vs_lblcr_new
+        if (EntriesCounter > MaxSize)
+            return dest;
+        slot = NewEntry(daddr, now);
+        InitEntry(slot, dest, now);
+        return dest;
+    }
+
+    /// <summary>What the entry in <paramref name="slot"/> (just touched) gives, or null to take the wlc choice.</summary>
+    protected abstract Destination? CachedChoice(int slot, IReadOnlyList<Destination> destinations, long now);
+
+    /// <summary>Records the wlc choice <paramref name="dest"/> in the existing entry; false when a new entry must be made instead.</summary>
+    protected abstract bool KeepInEntry(int slot, Destination dest, long now);
+
+    /// <summary>Fills a new entry with its first destination.</summary>
+    protected abstract void InitEntry(int slot, Destination dest, long now);
 
     /// <summary>Runs the collector's firings due at or before <paramref name="nowMs"/> (starts the clock on first use).</summary>
     public void AdvanceTo(long nowMs)
@@ -157,23 +197,14 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
     /// <summary>A new entry at the head of its bucket (hlist_add_head), counted.</summary>
     protected int NewEntry(uint address, long nowMs)
     {
-        int s;
-        if (_free >= 0)
+        int s = _slots.Take(_next);
+        if (s == _addr.Length)
         {
-            s = _free;
-            _free = _next[s];
-        }
-        else
-        {
-            if (_highWater == _addr.Length)
-            {
-                int cap = _addr.Length * 2;
-                Array.Resize(ref _addr, cap);
-                Array.Resize(ref _lastUse, cap);
-                Array.Resize(ref _next, cap);
-                GrowPayload(cap);
-            }
-            s = _highWater++;
+            int cap = _addr.Length * 2;
+            Array.Resize(ref _addr, cap);
+            Array.Resize(ref _lastUse, cap);
+            Array.Resize(ref _next, cap);
+            GrowPayload(cap);
         }
         int b = HashKey(address);
         _addr[s] = address;
@@ -201,8 +232,7 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
             _next[p] = _next[slot];
         }
         FreePayload(slot);
-        _next[slot] = _free;
-        _free = slot;
+        _slots.Release(_next, slot);
         _live--;
         if (countIt)
             _entries--;
@@ -274,22 +304,8 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
         }
     }
 
-    private void FullCheck(long t)
-    {
-        int j = _rover;
-        for (int i = 0; i < TableSize; i++)
-        {
-            j = (j + 1) & TableMask;
-            for (int s = _bucket[j]; s >= 0;)
-            {
-                int next = _next[s];
-                if (t >= _lastUse[s] + ExpirationMs)
-                    DeleteEntry(s, countIt: true);
-                s = next;
-            }
-        }
-        _rover = j;
-    }
+    /// <summary>The full expiration check at time <paramref name="t"/>: every bucket, entries unused for the expiration time.</summary>
+    private void FullCheck(long t) => Sweep(t, ExpirationMs, int.MaxValue);
 
     /// <summary>One partial collection at time <paramref name="t"/>; true when it deleted something.</summary>
     private bool PartialCollect(long t)
@@ -297,7 +313,17 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
         int goal = (_entries - MaxSize) * 4 / 3;
         if (goal > MaxSize / 2)
             goal = MaxSize / 2;
-        bool deleted = false;
+        return Sweep(t, EntryTimeoutMs, goal) > 0;
+    }
+
+    /// <summary>
+    /// Walks the buckets from the one after the rover, deleting the entries unused for <paramref name="idleMs"/> at
+    /// time <paramref name="t"/>, and stops after the bucket in which the count deleted reaches <paramref name="goal"/>
+    /// (or after a whole lap); the rover stays on the last bucket visited. Returns the count deleted.
+    /// </summary>
+    private int Sweep(long t, long idleMs, int goal)
+    {
+        int deleted = 0;
         int j = _rover;
         for (int i = 0; i < TableSize; i++)
         {
@@ -305,15 +331,14 @@ public abstract class LocalityBasedSchedulerBase : IIpvsScheduler
             for (int s = _bucket[j]; s >= 0;)
             {
                 int next = _next[s];
-                if (t >= _lastUse[s] + EntryTimeoutMs)
+                if (t >= _lastUse[s] + idleMs)
                 {
                     DeleteEntry(s, countIt: true);
-                    deleted = true;
-                    goal--;
+                    deleted++;
                 }
                 s = next;
             }
-            if (goal <= 0)
+            if (deleted >= goal)
                 break;
         }
         _rover = j;
@@ -358,39 +383,22 @@ public sealed class LocalityBasedLeastConnectionScheduler : LocalityBasedSchedul
         return s < 0 ? null : _dest[s];
     }
 
-    public override Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+    protected override Destination? CachedChoice(int slot, IReadOnlyList<Destination> destinations, long now)
     {
-        long now = packet.NowMs;
-        AdvanceTo(now);
-        uint daddr = packet.DestinationAddress;
-
-        int slot = Find(daddr);
-        Destination? dest;
-        if (slot >= 0)
-        {
-            Touch(slot, now);
-            dest = _dest[slot]!;
-            if (InService(dest) && dest.Weight > 0 && !IsOverloaded(dest, destinations))
-                return dest;
-        }
-
-        dest = WeightedLeast.Pick(destinations, activeOnly: false);
-        if (dest is null)
-            return null; // "no destination available"
-
-        // ip_vs_lblc_new
-        if (slot >= 0)
-        {
-            if (ReferenceEquals(_dest[slot], dest))
-                return dest;
-            DeleteEntry(slot, countIt: false);
-        }
-        if (EntriesCounter > MaxSize)
-            return dest;
-        slot = NewEntry(daddr, now);
-        _dest[slot] = dest;
-        return dest;
+        var dest = _dest[slot]!;
+        return InService(dest) && dest.Weight > 0 && !IsOverloaded(dest, destinations) ? dest : null;
     }
+
+    // ip_vs_lblc_new: the same server keeps its entry; another replaces it (without decrementing the counter).
+    protected override bool KeepInEntry(int slot, Destination dest, long now)
+    {
+        if (ReferenceEquals(_dest[slot], dest))
+            return true;
+        DeleteEntry(slot, countIt: false);
+        return false;
+    }
+
+    protected override void InitEntry(int slot, Destination dest, long now) => _dest[slot] = dest;
 
     protected override void GrowPayload(int capacity) => Array.Resize(ref _dest, capacity);
 
@@ -416,8 +424,7 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : LocalityB
     // set elements
     private Destination?[] _elDest = new Destination?[16];
     private int[] _elNext = new int[16];
-    private int _elFree = -1;
-    private int _elHighWater;
+    private SlotList _elements = new();
 
     /// <param name="startMs">When the service started (the collector fires 60 s later); null = the first time seen.</param>
     /// <param name="expirationMs">The lblcr_expiration sysctl (default 24 h).</param>
@@ -444,113 +451,60 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : LocalityB
         return s < 0 ? null : _lastMod[s];
     }
 
-    public override Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+    // With an entry: the set's wlc minimum; first, a set unchanged for the expiration time loses its most loaded member.
+    protected override Destination? CachedChoice(int slot, IReadOnlyList<Destination> destinations, long now)
     {
-        long now = packet.NowMs;
-        AdvanceTo(now);
-        uint daddr = packet.DestinationAddress;
+        var dest = SetPick(slot, most: false);
 
-        int slot = Find(daddr);
-        Destination? dest;
-        if (slot >= 0)
+        if (_setSize[slot] > 1 && now > _lastMod[slot] + ExpirationMs)
         {
-            Touch(slot, now);
-            dest = SetMin(slot);
-
-            if (_setSize[slot] > 1 && now > _lastMod[slot] + ExpirationMs)
-            {
-                var m = SetMax(slot);
-                if (m is not null)
-                    SetErase(slot, m, now);
-            }
-
-            if (dest is not null && !IsOverloaded(dest, destinations))
-                return dest;
-
-            dest = WeightedLeast.Pick(destinations, activeOnly: false);
-            if (dest is null)
-                return null; // "no destination available"
-            SetInsert(slot, dest, check: true, now);
-            return dest;
+            var m = SetPick(slot, most: true);
+            if (m is not null)
+                SetErase(slot, m, now);
         }
 
-        dest = WeightedLeast.Pick(destinations, activeOnly: false);
-        if (dest is null)
-            return null;
-        // ip_vs_lblcr_new
-        if (EntriesCounter > MaxSize)
-            return dest;
-        slot = NewEntry(daddr, now);
+        return dest is not null && !IsOverloaded(dest, destinations) ? dest : null;
+    }
+
+    // The wlc choice joins the set (if not already a member).
+    protected override bool KeepInEntry(int slot, Destination dest, long now)
+    {
+        SetInsert(slot, dest, check: true, now);
+        return true;
+    }
+
+    protected override void InitEntry(int slot, Destination dest, long now)
+    {
         _setHead[slot] = -1;
         _setSize[slot] = 0;
         SetInsert(slot, dest, check: false, now);
-        return dest;
     }
 
-    /// <summary>ip_vs_dest_set_min: the weighted least-connection member that may take connections.</summary>
-    private Destination? SetMin(int slot)
+    /// <summary>
+    /// ip_vs_dest_set_min (<paramref name="most"/> = false): the weighted least-connection member that is not
+    /// overloaded and belongs to the service, the first with weight &gt; 0 starting; ip_vs_dest_set_max (true): the
+    /// weighted most-connection member with weight &gt; 0. The first in set order wins ties.
+    /// </summary>
+    private Destination? SetPick(int slot, bool most)
     {
-        Destination? least = null;
-        long loh = 0;
-        int e = _setHead[slot];
-        for (; e >= 0; e = _elNext[e])
+        Destination? choice = null;
+        long coh = 0;
+        for (int e = _setHead[slot]; e >= 0; e = _elNext[e])
         {
             var d = _elDest[e]!;
-            if (d.Overloaded)
-                continue;
-            if (d.Weight > 0 && InService(d))
-            {
-                least = d;
-                loh = d.Overhead;
-                break;
-            }
-        }
-        if (least is null)
-            return null;
-        for (e = _elNext[e]; e >= 0; e = _elNext[e])
-        {
-            var d = _elDest[e]!;
-            if (d.Overloaded)
+            bool candidate = most
+                ? d.Weight > 0
+                : !d.Overloaded && InService(d) && (choice is not null || d.Weight > 0);
+            if (!candidate)
                 continue;
             long doh = d.Overhead;
-            if (loh * d.Weight > doh * least.Weight && InService(d))
+            if (choice is null || (most ? coh * d.Weight < doh * choice.Weight : coh * d.Weight > doh * choice.Weight))
             {
-                least = d;
-                loh = doh;
+                choice = d;
+                coh = doh;
             }
         }
-        return least;
-    }
-
-    /// <summary>ip_vs_dest_set_max: the weighted most-connection member with weight &gt; 0.</summary>
-    private Destination? SetMax(int slot)
-    {
-        Destination? most = null;
-        long moh = 0;
-        int e = _setHead[slot];
-        for (; e >= 0; e = _elNext[e])
-        {
-            var d = _elDest[e]!;
-            if (d.Weight > 0)
-            {
-                most = d;
-                moh = d.Overhead;
-                break;
-            }
-        }
-        if (most is null)
-            return null;
-        for (e = _elNext[e]; e >= 0; e = _elNext[e])
-        {
-            var d = _elDest[e]!;
-            long doh = d.Overhead;
-            if (moh * d.Weight < doh * most.Weight && d.Weight > 0)
-            {
-                most = d;
-                moh = doh;
-            }
-        }
-        return most;
+        return choice;
     }
 
     /// <summary>ip_vs_dest_set_insert: at the head of the set.</summary>
@@ -562,20 +516,11 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : LocalityB
                 if (ReferenceEquals(_elDest[e], dest))
                     return;
         }
-        int n;
-        if (_elFree >= 0)
+        int n = _elements.Take(_elNext);
+        if (n == _elDest.Length)
         {
-            n = _elFree;
-            _elFree = _elNext[n];
-        }
-        else
-        {
-            if (_elHighWater == _elDest.Length)
-            {
-                Array.Resize(ref _elDest, _elDest.Length * 2);
-                Array.Resize(ref _elNext, _elNext.Length * 2);
-            }
-            n = _elHighWater++;
+            Array.Resize(ref _elDest, _elDest.Length * 2);
+            Array.Resize(ref _elNext, _elNext.Length * 2);
         }
         _elDest[n] = dest;
         _elNext[n] = _setHead[slot];
@@ -606,8 +551,7 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : LocalityB
     private void ReleaseElement(int e)
     {
         _elDest[e] = null;
-        _elNext[e] = _elFree;
-        _elFree = e;
+        _elements.Release(_elNext, e);
     }
 
     protected override void GrowPayload(int capacity)
@@ -627,5 +571,34 @@ public sealed class LocalityBasedLeastConnectionReplicationScheduler : LocalityB
         }
         _setHead[slot] = -1;
         _setSize[slot] = 0;
+    }
+}
+
+/// <summary>
+/// The free list of the slots of a growable table, threaded through the table's next links, and the count of slots
+/// ever used: a freed slot is reused first (last freed, first reused), else the next never-used one.
+/// </summary>
+internal struct SlotList
+{
+    private int _free = -1;
+    private int _highWater;
+
+    public SlotList() { }
+
+    /// <summary>The slot to use next; a never-used one may equal the table's length, and then the caller grows the table.</summary>
+    public int Take(int[] next)
+    {
+        if (_free < 0)
+            return _highWater++;
+        int s = _free;
+        _free = next[s];
+        return s;
+    }
+
+    /// <summary>Puts <paramref name="slot"/> at the head of the free list.</summary>
+    public void Release(int[] next, int slot)
+    {
+        next[slot] = _free;
+        _free = slot;
     }
 }

@@ -91,7 +91,7 @@ public sealed class MaglevHashingScheduler : IIpvsScheduler
         {
             int w = destinations[i].LastWeight;
             if (w > 0)
-                g = g > 0 ? Gcd2(w, g) : w;
+                g = g > 0 ? KernelMath.Gcd(w, g) : w;
             if (w > maxw)
                 maxw = w;
         }
@@ -157,42 +157,10 @@ public sealed class MaglevHashingScheduler : IIpvsScheduler
     }
 
     public Destination? Schedule(IReadOnlyList<Destination> destinations, in SchedulingContext packet)
+        => ClientHashLookup.Find<Hash>(_lookup, Flags, packet);
+
+    private struct Hash : IClientHash
     {
-        uint addr = packet.ClientAddress;
-        ushort port = (Flags & LvsSchedulerFlags.Port) != 0 ? packet.ClientPort : (ushort)0;
-        uint m = (uint)_m;
-        uint ihash = HashKey(addr, port, Key1, 0) % m;
-        var dest = _lookup[ihash];
-        if (dest is null)
-            return null;
-        if (IsAvailable(dest))
-            return dest;
-        if ((Flags & LvsSchedulerFlags.Fallback) == 0)
-            return null;
-
-        // ip_vs_mh_get_fallback: loop around the table starting from ihash.
-        for (uint offset = 0; offset < m; offset++)
-        {
-            uint roffset = (offset + ihash) % m;
-            dest = _lookup[HashKey(addr, port, Key1, roffset) % m];
-            if (dest is null)
-                break;
-            if (IsAvailable(dest))
-                return dest;
-        }
-        return null;
-    }
-
-    private static bool IsAvailable(Destination d) => d.Weight > 0 && !d.Overloaded;
-
-    private static int Gcd2(int a, int b)
-    {
-        while (b != 0)
-        {
-            int t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
+        public static uint Entry(uint address, ushort port, uint offset, uint size) => HashKey(address, port, Key1, offset) % size;
     }
 }

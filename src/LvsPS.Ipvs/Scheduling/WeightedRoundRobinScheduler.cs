@@ -108,7 +108,7 @@ public sealed class WeightedRoundRobinScheduler : IIpvsScheduler
         {
             int w = list[i].Weight;
             if (w > 0)
-                g = g > 0 ? Gcd(w, g) : w;
+                g = g > 0 ? KernelMath.Gcd(w, g) : w;
         }
         return g != 0 ? g : 1;
     }
@@ -122,16 +122,5 @@ public sealed class WeightedRoundRobinScheduler : IIpvsScheduler
                 m = list[i].Weight;
         }
         return m;
-    }
-
-    private static int Gcd(int a, int b)
-    {
-        while (b != 0)
-        {
-            int t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
     }
 }

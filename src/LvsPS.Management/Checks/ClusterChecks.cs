@@ -97,24 +97,32 @@ public static class ClusterChecks
         return new LvsCheckResult { Check = check, Category = info.Category, Target = target, Result = kind, Message = message, Remedy = remedy };
     }
 
-    public static IEnumerable<LvsCheckResult> Run(ClusterCheckOptions o, IProgress<(string Activity, int Percent)>? progress = null)
+    /// <summary>
+    /// Runs the selected checks against <paramref name="client"/>, whichever director it is (lvsd or kernel IPVS):
+    /// the checks ask the director only through <see cref="IDirector"/>.
+    /// </summary>
+    public static IEnumerable<LvsCheckResult> Run(IDirector client, ClusterCheckOptions o, IProgress<(string Activity, int Percent)>? progress = null)
     {
         bool Want(string check) => Selected(o, Catalogue.First(c => c.Check == check));
-        var client = new DirectorClient(o.Director);
-        ControlResponse? table = null;
+        DirectorStatus? status = null;
+        List<LvsService>? listed = null;
         string? whyNot = null;
-        try { table = client.Send(new ControlRequest { Op = ControlOps.ListServices }); }
+        try
+        {
+            status = client.GetStatus();
+            listed = client.ListServices();
+        }
         catch (LvsException e) { whyNot = e.Message; }
 
         progress?.Report(("Director", 5));
         if (Want(DirectorRunning))
-            yield return table is not null
-                ? R(DirectorRunning, o.Director, LvsCheckResultKind.Passed, $"Director '{o.Director}' is running (pid {table.Director?.ProcessId}, {table.Director?.Interface} {table.Director?.MacAddress}).")
+            yield return status is not null && listed is not null
+                ? R(DirectorRunning, o.Director, LvsCheckResultKind.Passed, $"Director '{o.Director}' is running ({Describe(status)}).")
                 : R(DirectorRunning, o.Director, LvsCheckResultKind.Failed, whyNot ?? "No answer.", "Start it with Start-LvsDirector.");
 
-        var services = table?.Services ?? new List<LvsService>();
+        var services = listed ?? new List<LvsService>();
         var vips = services.Select(s => s.VirtualAddress).Distinct().ToList();
-        if (o.Lab is null && table?.Director?.VirtualAddresses is { } v) vips = v.ToList();
+        if (o.Lab is null && status?.VirtualAddresses is { Length: > 0 } v) vips = v.ToList();
         var lab = o.Lab;
         var labs = lab is null ? null : new LabManager();
 
@@ -169,7 +177,7 @@ public static class ClusterChecks
         progress?.Report(("ARP on the wire", 60));
         if (lab is not null && Want(VipArpOwner))
             foreach (var vip in vips)
-                yield return CheckArpOwner(o, lab, labs!, vip, table?.Director?.MacAddress ?? "");
+                yield return CheckArpOwner(o, lab, labs!, vip, status?.MacAddress ?? "");
 
         progress?.Report(("Traffic through the VIP", 80));
         if (lab is not null && Want(ServiceDistribution))
@@ -224,13 +232,17 @@ public static class ClusterChecks
         public int Replies { get; set; }
     }
 
-    private static LvsCheckResult CheckDistribution(ClusterCheckOptions o, LvsLab lab, LabManager labs, DirectorClient client, LvsService s)
+    /// <summary>What a running director is: an lvsd process, or kernel IPVS.</summary>
+    private static string Describe(DirectorStatus s) =>
+        s.ProcessId > 0 ? $"pid {s.ProcessId}, {s.Interface} {s.MacAddress}" : $"kernel IPVS {s.Version}, {s.ServiceCount} service(s)";
+
+    private static LvsCheckResult CheckDistribution(ClusterCheckOptions o, LvsLab lab, LabManager labs, IDirector client, LvsService s)
     {
         var live = s.RealServers.Where(r => r.Weight > 0).ToList();
         if (live.Count == 0)
             return R(ServiceDistribution, s.Name, LvsCheckResultKind.NotApplicable, "No real server takes new connections.");
         Dictionary<string, ulong> Counts() =>
-            (client.Send(new ControlRequest { Op = ControlOps.ListServices }).Services ?? new())
+            (client.ListServices())
                 .Where(x => x.Protocol == s.Protocol && x.VirtualAddress.Equals(s.VirtualAddress) && x.Port == s.Port)
                 .SelectMany(x => x.RealServers).ToDictionary(r => r.RealAddress.ToString(), r => r.Statistics.Connections);
         var before = Counts();

@@ -11,6 +11,8 @@ using LvsPS.Management.Remote;
 using LvsPS.Ipvs.Scheduling;
 using LvsPS.Management.Text;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Kernel;
 
 /// <summary>What an ipvsadm invocation prints, so its output can be given to the right parser.</summary>
@@ -51,7 +53,7 @@ public sealed class IpvsadmCommand
 }
 
 /// <summary>
-/// Turns control requests into ipvsadm (1.26 .. 1.31) invocations. Every value is validated first, with the
+/// Turns director operations into ipvsadm (1.26 .. 1.31) invocations. Every value is validated first, with the
 /// ErrorIds the LvsPS engine uses (InvalidAddress, InvalidPort, InvalidWeight, InvalidScheduler,
 /// InvalidSchedulerFlags, InvalidPersistence, InvalidThreshold, InvalidTimeout, InvalidProtocol), so bad input never
 /// reaches the kernel; every argument is then single-quoted (<see cref="ShellQuote"/>) into one command line.
@@ -69,65 +71,28 @@ public static class IpvsadmCommandBuilder
     private static readonly Regex ProgramPattern = new("^(ipvsadm|/[A-Za-z0-9_./+-]*/ipvsadm)$", RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// The ipvsadm invocations that carry out <paramref name="request"/>, in the order they must run.
-    /// list-services gives five listings (-L -n --exact, --stats --exact, --rate --exact, --thresholds, --persistent-conn);
-    /// add-service with real servers gives -A followed by one -a per real server (oldest first, so the kernel's
-    /// list matches the request's newest-first order); set-timeouts gives --set followed by -L --timeout.
-    /// list-mark-rules gives nothing to run (no mark rule is LvsPS's on a kernel director); add-mark-rule and
-    /// delete-mark-rule are refused (the marks come from iptables/nftables there).
+    /// <c>ipvsadm -A</c> followed by one <c>-a</c> per real server of <paramref name="service"/>, oldest first, so the
+    /// kernel's list matches the spec's newest-first order. The real-server list is validated whole first.
     /// </summary>
-    public static IReadOnlyList<IpvsadmCommand> Build(ControlRequest request, string program = DefaultProgram)
+    public static IReadOnlyList<IpvsadmCommand> AddServiceWithRealServers(ServiceSpec service, string program = DefaultProgram)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ValidateProgram(program);
-        switch (request.Op)
-        {
-            case ControlOps.Ping:
-                return new[] { Version(program) };
-            case ControlOps.ListServices:
-                return ListServices(program);
-            case ControlOps.ListConnections:
-                return new[] { ListConnections(program) };
-            case ControlOps.GetTimeouts:
-                return new[] { GetTimeouts(program) };
-            case ControlOps.SetTimeouts:
-                return new[] { SetTimeouts(Required(request.Timeouts, "timeouts"), program), GetTimeouts(program) };
-            case ControlOps.AddService:
-            {
-                var svc = Required(request.Service, "service");
-                ValidateRealServerList(svc);
-                var list = new List<IpvsadmCommand> { AddService(svc, program) };
-                for (int i = svc.RealServers.Count - 1; i >= 0; i--)
-                    list.Add(AddRealServer(svc, svc.RealServers[i], program));
-                return list;
-            }
-            case ControlOps.EditService:
-                return new[] { EditService(Required(request.Service, "service"), program) };
-            case ControlOps.DeleteService:
-                return new[] { DeleteService(Required(request.Service, "service"), program) };
-            case ControlOps.AddRealServer:
-                return new[] { AddRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
-            case ControlOps.EditRealServer:
-                return new[] { EditRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
-            case ControlOps.DeleteRealServer:
-                return new[] { DeleteRealServer(Required(request.Service, "service"), Required(request.RealServer, "realServer"), program) };
-            case ControlOps.Zero:
-                return new[] { Zero(request.Service, program) };
-            case ControlOps.Clear:
-                return new[] { Clear(program) };
-            case ControlOps.ListMarkRules:
-                return Array.Empty<IpvsadmCommand>(); // the kernel takes its marks from iptables/nftables: none are LvsPS's
-            case ControlOps.AddMarkRule or ControlOps.DeleteMarkRule:
-                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
-                    "Kernel IPVS takes firewall marks from the director's netfilter rules (iptables -t mangle ... -j MARK, or nftables meta mark set); LvsPS does not manage those rules on a kernel director.");
-            case ControlOps.Shutdown:
-                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
-                    "Kernel IPVS has no process to shut down; Disconnect-LvsDirector ends the SSH session (the kernel table stays as it is).");
-            default:
-                throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument,
-                    $"Unknown operation '{request.Op}'.", request.Op);
-        }
+        ArgumentNullException.ThrowIfNull(service);
+        ValidateRealServerList(service);
+        var list = new List<IpvsadmCommand> { AddService(service, program) };
+        for (int i = service.RealServers.Count - 1; i >= 0; i--)
+            list.Add(AddRealServer(service, service.RealServers[i], program));
+        return list;
     }
+
+    /// <summary>Why a kernel director takes no firewall-mark rule from LvsPS.</summary>
+    public static LvsException MarkRulesNotManaged() =>
+        new(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+            "Kernel IPVS takes firewall marks from the director's netfilter rules (iptables -t mangle ... -j MARK, or nftables meta mark set); LvsPS does not manage those rules on a kernel director.");
+
+    /// <summary>Why a kernel director cannot be shut down.</summary>
+    public static LvsException NoProcessToShutDown() =>
+        new(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+            "Kernel IPVS has no process to shut down; Disconnect-LvsDirector ends the SSH session (the kernel table stays as it is).");
 
     // ------------------------------------------------------------------ one builder per ipvsadm command
 
@@ -487,9 +452,6 @@ public static class IpvsadmCommandBuilder
             : address + ":" + port.ToString(Inv);
 
     private static string Num(int v) => v.ToString(Inv);
-
-    private static T Required<T>(T? value, string what) where T : class
-        => value ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, $"The request has no '{what}'.");
 
     private static IpvsadmCommand Make(string program, IReadOnlyList<string> args, IpvsadmOutputKind output)
     {

@@ -7,6 +7,8 @@ using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Kernel;
 
 /// <summary>Which <c>ipvsadm -L -n</c> listing a block of text is (told apart by its title line).</summary>

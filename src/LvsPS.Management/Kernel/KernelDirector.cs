@@ -4,6 +4,8 @@ using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Kernel;
 
 /// <summary>A kernel IPVS director as Connect-LvsDirector reports it.</summary>
@@ -35,13 +37,13 @@ public sealed class KernelDirectorStatus
 }
 
 /// <summary>
-/// Kernel IPVS on a remote Linux director, managed by running ipvsadm over SSH: control requests become ipvsadm
+/// Kernel IPVS on a remote Linux director, managed by running ipvsadm over SSH: each <see cref="IDirector"/> operation becomes ipvsadm
 /// command lines (<see cref="IpvsadmCommandBuilder"/>, every value validated first), listings are parsed back
 /// (<see cref="IpvsadmOutputParser"/>), refusals become the engine's ErrorIds (<see cref="IpvsadmErrors"/>).
 /// One SSH connection is kept open (host key verified against known_hosts) and reopened when it has dropped.
-/// Requests are carried out one at a time.
+/// Operations are carried out one at a time.
 /// </summary>
-public sealed class KernelDirector : IDirectorConnection, IDisposable
+public sealed class KernelDirector : IDirector, IDisposable
 {
     /// <summary>Where ipvsadm is looked for when the login PATH has none (non-root PATHs often lack the sbin folders).</summary>
     public static readonly IReadOnlyList<string> ProgramCandidates = new[] { IpvsadmCommandBuilder.DefaultProgram, "/usr/sbin/ipvsadm", "/sbin/ipvsadm" };
@@ -118,112 +120,122 @@ public sealed class KernelDirector : IDirectorConnection, IDisposable
         }
     }
 
-    /// <summary>The director as it is now (reads the table).</summary>
-    public KernelDirectorStatus GetStatus()
+    /// <summary>The director as Connect-LvsDirector and Get-LvsDirector show it (reads the table).</summary>
+    public KernelDirectorStatus Describe()
     {
-        var r = Send(new ControlRequest { Op = ControlOps.ListServices });
-        var services = r.Services ?? new List<LvsService>();
-        return Status(r.Director?.Version ?? "", r.Director?.TableSize ?? 0, services);
+        var (services, version, size) = Locked(ReadServices);
+        return Status(version, size, services);
     }
 
-    /// <summary>Carries out one control request with ipvsadm; see <see cref="IpvsadmCommandBuilder.Build"/> for the commands.</summary>
-    public ControlResponse Send(ControlRequest request, bool throwOnError = true)
+    // ------------------------------------------------------------------ IDirector: each operation as ipvsadm commands
+    // Every value is validated by the command builder before anything runs; the commands run one at a time.
+
+    public DirectorStatus GetStatus() => Locked(() =>
     {
-        ArgumentNullException.ThrowIfNull(request);
-        try
+        var v = IpvsadmOutputParser.ParseVersion(RunChecked(IpvsadmCommandBuilder.Version(Program), null).Output);
+        Version = v;
+        var (services, _, size) = ReadServices();
+        return new DirectorStatus
         {
-            lock (_sync)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return Execute(request);
-            }
+            Name = Name,
+            Version = v.Text, // ipvsadm's own line, which names the kernel's IPVS version too
+            TableSize = size,
+            StartTime = ConnectedAt,
+            ServiceCount = services.Count,
+            RealServerCount = services.Sum(s => s.RealServers.Count),
+            VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
+            Running = true,
+        };
+    });
+
+    public List<LvsService> ListServices() => Locked(() => ReadServices().Services);
+
+    public List<LvsConnection> ListConnections() => Locked(() =>
+        IpvsadmOutputParser.ParseConnections(RunChecked(IpvsadmCommandBuilder.ListConnections(Program), null).Output, Name));
+
+    public void AddService(ServiceSpec service) => Locked(() =>
+    {
+        var commands = IpvsadmCommandBuilder.AddServiceWithRealServers(service, Program);
+        RunChecked(commands[0], service.ToString());
+        for (int i = 1; i < commands.Count; i++)
+        {
+            var r = Run(commands[i].CommandLine);
+            if (r.Succeeded) continue;
+            var error = IpvsadmErrors.FromResult(r, Name, ComputerName, RealServerSubject(service, commands[i]));
+            // All or nothing, as the engine does it: take the half-made service away again.
+            var undo = Run(IpvsadmCommandBuilder.DeleteService(service, Program).CommandLine);
+            throw new LvsException(error.ErrorId, error.Kind,
+                error.Message + (undo.Succeeded ? $" The service {service} was removed again." : $" Removing the half-made service {service} failed too: {undo.Error.Trim()}"),
+                error.Target, error);
         }
-        catch (LvsException e) when (!throwOnError)
+    });
+
+    public void EditService(ServiceSpec service) => RunOne(IpvsadmCommandBuilder.EditService(service, Program), service.ToString());
+
+    public void DeleteService(ServiceSpec service) => RunOne(IpvsadmCommandBuilder.DeleteService(service, Program), service.ToString());
+
+    public void AddRealServer(ServiceSpec service, RealServerSpec realServer) =>
+        RunOne(IpvsadmCommandBuilder.AddRealServer(service, realServer, Program), Subject(service, realServer));
+
+    public void EditRealServer(ServiceSpec service, RealServerSpec realServer) =>
+        RunOne(IpvsadmCommandBuilder.EditRealServer(service, realServer, Program), Subject(service, realServer));
+
+    public void DeleteRealServer(ServiceSpec service, RealServerSpec realServer) => Locked(() =>
+    {
+        var command = IpvsadmCommandBuilder.DeleteRealServer(service, realServer, Program);
+        var r = Run(command.CommandLine);
+        if (r.Succeeded) return;
+        var error = IpvsadmErrors.FromResult(r, Name, ComputerName, Subject(service, realServer));
+        // As the engine does: a direct-routing real server sits on the service port whatever port was named.
+        if (error.ErrorId == LvsErrorIds.RealServerNotFound && realServer.Port != 0 && realServer.Port != service.Port)
         {
-            return ControlResponse.Failure(e);
+            var again = IpvsadmCommandBuilder.DeleteRealServer(service, new RealServerSpec { Address = realServer.Address, Port = service.Port }, Program);
+            if (Run(again.CommandLine).Succeeded) return;
+        }
+        throw error;
+    });
+
+    public void Zero(ServiceSpec? service) => RunOne(IpvsadmCommandBuilder.Zero(service, Program), service?.ToString());
+
+    public TimeoutSpec GetTimeouts() => Locked(() =>
+        IpvsadmOutputParser.ParseTimeout(RunChecked(IpvsadmCommandBuilder.GetTimeouts(Program), null).Output));
+
+    public void SetTimeouts(TimeoutSpec timeouts) => RunOne(IpvsadmCommandBuilder.SetTimeouts(timeouts, Program), null);
+
+    /// <summary>None: the kernel takes its marks from iptables/nftables, and none of those rules are LvsPS's.</summary>
+    public List<MarkRuleSpec> ListMarkRules() => new();
+
+    public void AddMarkRule(MarkRuleSpec rule) => throw IpvsadmCommandBuilder.MarkRulesNotManaged();
+
+    public void DeleteMarkRule(MarkRuleSpec rule) => throw IpvsadmCommandBuilder.MarkRulesNotManaged();
+
+    public void Clear() => RunOne(IpvsadmCommandBuilder.Clear(Program), null);
+
+    public void Shutdown() => throw IpvsadmCommandBuilder.NoProcessToShutDown();
+
+    // ------------------------------------------------------------------ plumbing
+
+    /// <summary>The five listings in one round trip, merged: services, the IPVS version and the table size.</summary>
+    private (List<LvsService> Services, string Version, int TableSize) ReadServices()
+    {
+        var text = RunChecked(IpvsadmCommandBuilder.JoinCommandLines(IpvsadmCommandBuilder.ListServices(Program)), null).Output;
+        var listings = IpvsadmOutputParser.ParseListings(text);
+        var head = listings.First(l => l.Kind == IpvsadmListingKind.List);
+        return (IpvsadmOutputParser.Merge(listings, Name), head.IpvsVersion, head.TableSize);
+    }
+
+    private void RunOne(IpvsadmCommand command, string? subject) => Locked(() => { RunChecked(command, subject); });
+
+    private T Locked<T>(Func<T> action)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return action();
         }
     }
 
-    private ControlResponse Execute(ControlRequest request)
-    {
-        // Validates everything before anything runs.
-        var commands = IpvsadmCommandBuilder.Build(request, Program);
-        var resp = ControlResponse.Success();
-        string? subject = Subject(request);
-        switch (request.Op)
-        {
-            case ControlOps.Ping:
-            {
-                var v = IpvsadmOutputParser.ParseVersion(RunChecked(commands[0], null).Output);
-                Version = v;
-                resp.Director = new DirectorStatus { Name = Name, Version = v.Text, StartTime = ConnectedAt, Running = true };
-                break;
-            }
-            case ControlOps.ListServices:
-            {
-                var text = RunChecked(IpvsadmCommandBuilder.JoinCommandLines(commands), null).Output;
-                var listings = IpvsadmOutputParser.ParseListings(text);
-                var services = IpvsadmOutputParser.Merge(listings, Name);
-                var head = listings.First(l => l.Kind == IpvsadmListingKind.List);
-                resp.Services = services;
-                resp.Director = new DirectorStatus
-                {
-                    Name = Name,
-                    Version = head.IpvsVersion,
-                    TableSize = head.TableSize,
-                    StartTime = ConnectedAt,
-                    ServiceCount = services.Count,
-                    RealServerCount = services.Sum(s => s.RealServers.Count),
-                    VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
-                    Running = true,
-                };
-                break;
-            }
-            case ControlOps.ListConnections:
-                resp.Connections = IpvsadmOutputParser.ParseConnections(RunChecked(commands[0], null).Output, Name);
-                break;
-            case ControlOps.GetTimeouts:
-                resp.Timeouts = IpvsadmOutputParser.ParseTimeout(RunChecked(commands[0], null).Output);
-                break;
-            case ControlOps.SetTimeouts:
-                RunChecked(commands[0], null);
-                resp.Timeouts = IpvsadmOutputParser.ParseTimeout(RunChecked(commands[1], null).Output);
-                break;
-            case ControlOps.AddService:
-                RunChecked(commands[0], subject);
-                for (int i = 1; i < commands.Count; i++)
-                {
-                    var r = Run(commands[i].CommandLine);
-                    if (r.Succeeded) continue;
-                    var error = IpvsadmErrors.FromResult(r, Name, ComputerName, RealServerSubject(request.Service!, commands[i]));
-                    // All or nothing, as the engine does it: take the half-made service away again.
-                    var undo = Run(IpvsadmCommandBuilder.DeleteService(request.Service!, Program).CommandLine);
-                    throw new LvsException(error.ErrorId, error.Kind,
-                        error.Message + (undo.Succeeded ? $" The service {request.Service} was removed again." : $" Removing the half-made service {request.Service} failed too: {undo.Error.Trim()}"),
-                        error.Target, error);
-                }
-                break;
-            case ControlOps.DeleteRealServer:
-            {
-                var r = Run(commands[0].CommandLine);
-                if (r.Succeeded) break;
-                var error = IpvsadmErrors.FromResult(r, Name, ComputerName, subject);
-                var svc = request.Service!;
-                var rs = request.RealServer!;
-                // As the engine does: a direct-routing real server sits on the service port whatever port was named.
-                if (error.ErrorId == LvsErrorIds.RealServerNotFound && rs.Port != 0 && rs.Port != svc.Port)
-                {
-                    var again = IpvsadmCommandBuilder.DeleteRealServer(svc, new RealServerSpec { Address = rs.Address, Port = svc.Port }, Program);
-                    if (Run(again.CommandLine).Succeeded) break;
-                }
-                throw error;
-            }
-            default:
-                foreach (var c in commands) RunChecked(c, subject);
-                break;
-        }
-        return resp;
-    }
+    private void Locked(Action action) => Locked<object?>(() => { action(); return null; });
 
     private RemoteResult RunChecked(IpvsadmCommand command, string? subject) => RunChecked(command.CommandLine, subject);
 
@@ -270,12 +282,10 @@ public sealed class KernelDirector : IDirectorConnection, IDisposable
         Connected = IsConnected,
     };
 
-    private static string? Subject(ControlRequest r)
+    private static string Subject(ServiceSpec service, RealServerSpec realServer)
     {
-        if (r.Service is null) return null;
-        if (r.RealServer is null) return r.Service.ToString();
-        int port = r.RealServer.Port == 0 ? r.Service.Port : r.RealServer.Port;
-        return $"{IpvsadmCommandBuilder.AddressPort(r.RealServer.Address, port)} in {r.Service}";
+        int port = realServer.Port == 0 ? service.Port : realServer.Port;
+        return $"{IpvsadmCommandBuilder.AddressPort(realServer.Address, port)} in {service}";
     }
 
     private static string RealServerSubject(ServiceSpec svc, IpvsadmCommand c)

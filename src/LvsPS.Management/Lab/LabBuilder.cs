@@ -129,7 +129,6 @@ internal sealed class LabBuilder
         Step("Writing configuration files", 60);
         WriteFile(lab.HostsFile, HostsText(lab));
         foreach (var rs in lab.RealServers) WriteRealServerFiles(rs);
-        MakeDirectory("/run/sshd"); // sshd's privilege separation folder
 
         int started = 0;
         foreach (var rs in lab.RealServers)
@@ -246,23 +245,43 @@ internal sealed class LabBuilder
 
     // ------------------------------------------------------------------ daemons
 
+    /// <summary>
+    /// Shell commands giving a daemon its own /run: a small tmpfs over /run in the daemon's own mount namespace (made by
+    /// <see cref="PrivateMountNamespace"/>), holding sshd's privilege separation folder /run/sshd, which OpenSSH
+    /// cannot be told to put elsewhere. So the lab never creates, uses or removes the host's /run/sshd (which
+    /// systemd removes when the host's ssh service stops), and nothing the lab's daemons write lands in the host's /run.
+    /// </summary>
+    private static string PrivateRunScript() =>
+        $"{Quote(LabTools.Resolve("mount"))} -t tmpfs -o mode=0755,size=1m,nosuid,nodev lvsps-lab-run /run && " +
+        $"{Quote(LabTools.Resolve("mkdir"))} -m 0755 /run/sshd";
+
+    /// <summary>argv prefix running a program in a new mount namespace (mounts made there never reach the host).</summary>
+    private static string[] PrivateMountNamespace() =>
+        new[] { LabTools.Resolve("unshare"), "--mount", "--propagation", "slave", "--" };
+
+    private static string Quote(string s) => LvsPS.Management.Remote.ShellQuote.Quote(s);
+
     private void StartRealServer(LvsLabNode rs)
     {
         var dir = RealServerDirectory(_lab, rs);
         var ns = rs.Namespace;
 
+        // Every daemon: the lab's own configuration, pid file and logs in the real server's folder, in the real
+        // server's network namespace. Nothing is shared with a host nginx or sshd (no /etc/nginx, /run/nginx.pid,
+        // /etc/ssh/sshd_config, /run/sshd.pid), and the lab stops them by namespace, never by name.
         var nginx = LabTools.Resolve("nginx");
         var conf = Path.Combine(dir, "nginx.conf");
         var nginxLog = Path.Combine(dir, "nginx.log");
-        RunDaemonizing(ns, dir, nginxLog, "nginx", nginx, "-c", conf, "-p", dir + "/", "-e", Path.Combine(dir, "nginx-error.log"));
+        RunDaemonizing(ns, dir, nginxLog, "nginx", false, nginx, "-c", conf, "-p", dir + "/", "-e", Path.Combine(dir, "nginx-error.log"));
 
         var sshd = LabTools.Resolve("sshd");
         var sshdConf = Path.Combine(dir, "sshd_config");
         var sshdLog = Path.Combine(dir, "sshd.log");
-        var check = Run(_ip, "netns", "exec", ns, sshd, "-t", "-f", sshdConf);
+        var check = Run(_ip, Cat(Cat(new[] { "netns", "exec", ns }, PrivateMountNamespace()),
+            new[] { _bash, "-c", PrivateRunScript() + " && exec \"$@\"", "bash", sshd, "-t", "-f", sshdConf }));
         if (!check.Success)
             throw new StepFailedException(CurrentStep, $"sshd rejected {sshdConf}: {check.Combined}");
-        RunDaemonizing(ns, dir, sshdLog, "sshd", sshd, "-f", sshdConf, "-E", sshdLog);
+        RunDaemonizing(ns, dir, sshdLog, "sshd", true, sshd, "-f", sshdConf, "-E", sshdLog);
 
         var socat = LabTools.Resolve("socat");
         StartDetached(ns, dir, Path.Combine(dir, "telnet.log"), Path.Combine(dir, "telnet.pid"),
@@ -272,11 +291,16 @@ internal sealed class LabBuilder
     /// <summary>
     /// Runs a daemon that forks itself (nginx, sshd) in <paramref name="ns"/>, in a new session, stdin from /dev/null and
     /// stdout/stderr appended to <paramref name="log"/>; waits for the starting process so its exit code counts.
+    /// With <paramref name="privateRun"/>, in its own mount namespace with its own /run (<see cref="PrivateRunScript"/>).
     /// </summary>
-    private void RunDaemonizing(string ns, string dir, string log, string what, params string[] command)
+    private void RunDaemonizing(string ns, string dir, string log, string what, bool privateRun, params string[] command)
     {
-        const string script = CloseInheritedFds + "cd \"$1\" || exit 1; log=$2; shift 2; exec setsid -w \"$@\" </dev/null >>\"$log\" 2>&1";
-        var args = new List<string> { "netns", "exec", ns, _bash, "-c", script, "bash", dir, log };
+        var script = CloseInheritedFds + "cd \"$1\" || exit 1; log=$2; shift 2; " +
+            (privateRun ? $"{{ {PrivateRunScript()}; }} </dev/null >>\"$log\" 2>&1 || exit 1; " : "") +
+            "exec setsid -w \"$@\" </dev/null >>\"$log\" 2>&1";
+        var args = new List<string> { "netns", "exec", ns };
+        if (privateRun) args.AddRange(PrivateMountNamespace());
+        args.AddRange(new[] { _bash, "-c", script, "bash", dir, log });
         args.AddRange(command);
         var r = ProcessRunner.Run(_ip, args, CommandTimeout);
         if (!r.Success)

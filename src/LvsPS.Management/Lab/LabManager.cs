@@ -480,7 +480,11 @@ public sealed partial class LabManager
                 $"Removing lab '{name}' left things behind: {string.Join("; ", errors)}", name);
     }
 
-    /// <summary>SIGTERM every process in the namespaces, wait, then SIGKILL what is left; repeated while new ones appear.</summary>
+    /// <summary>
+    /// SIGTERM every process in the namespaces, wait, then SIGKILL what is left; repeated while new ones appear.
+    /// Processes are found by namespace (ip netns pids) and signalled by pid, never by program name: a host nginx or
+    /// sshd, or another lab's daemons, are never signalled.
+    /// </summary>
     private static void KillNamespaceProcesses(IReadOnlyList<string> namespaces)
     {
         var self = Environment.ProcessId;

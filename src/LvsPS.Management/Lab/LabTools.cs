@@ -17,6 +17,9 @@ internal static class LabTools
         ["socat"] = "socat",
         ["curl"] = "curl",
         ["setsid"] = "util-linux",
+        ["unshare"] = "util-linux",
+        ["mount"] = "mount",
+        ["mkdir"] = "coreutils",
         ["bash"] = "bash",
     };
 

@@ -1,35 +1,79 @@
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
-using LvsPS.Ipvs.Model;
-
+using System.Text.Json;
 using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Management.Lvsd;
 
-/// <summary>Talks to a running director over its Unix domain socket: one request line, one response line.</summary>
-public sealed class DirectorClient : IDirectorConnection
+/// <summary>
+/// The lvsd backend: an <see cref="IDirector"/> whose every call is one request on the director's Unix socket
+/// (one JSON line out, one back). The calls are not written out one by one: the proxy is generated from the
+/// interface (<see cref="DispatchProxy"/>) and encodes each call with <see cref="DirectorOperations"/>, the table
+/// lvsd's dispatcher decodes with, so a new IDirector operation reaches lvsd with nothing added here.
+/// A refusal comes back as the <see cref="LvsException"/> lvsd threw (same ErrorId and kind).
+/// </summary>
+public static class DirectorClient
 {
-    public DirectorClient(string name, TimeSpan? timeout = null)
+    /// <summary>A client for the director <paramref name="name"/> (nothing is opened until the first call).</summary>
+    public static IDirector Connect(string name, TimeSpan? timeout = null)
+    {
+        var proxy = DispatchProxy.Create<IDirector, LvsdDirectorProxy>();
+        ((LvsdDirectorProxy)(object)proxy).Init(new LvsdChannel(name, timeout ?? TimeSpan.FromSeconds(10)));
+        return proxy;
+    }
+
+    /// <summary>True when a director of that name answers on its socket.</summary>
+    public static bool IsRunning(string name, TimeSpan? timeout = null)
+    {
+        try { Connect(name, timeout ?? TimeSpan.FromSeconds(2)).GetStatus(); return true; }
+        catch (LvsException) { return false; }
+    }
+}
+
+/// <summary>The generated <see cref="IDirector"/>: each call becomes one request on the channel.</summary>
+public class LvsdDirectorProxy : DispatchProxy
+{
+    private LvsdChannel? _channel;
+
+    internal void Init(LvsdChannel channel) => _channel = channel;
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (!DirectorOperations.IsOperation(targetMethod))
+        {
+            // Answered here: the name, and object members on the proxy.
+            return targetMethod.Name switch
+            {
+                "get_Name" => _channel!.Name,
+                nameof(ToString) => $"lvsd '{_channel!.Name}'",
+                nameof(GetHashCode) => _channel!.GetHashCode(),
+                _ => throw new NotSupportedException(targetMethod.Name),
+            };
+        }
+        var op = DirectorOperations.Of(targetMethod);
+        var reply = _channel!.Call(new DirectorRequest { Op = op.Name, Args = op.EncodeArguments(args) });
+        return op.ReturnsValue && reply.Result is not null ? reply.Result.Deserialize(targetMethod.ReturnType, DirectorJson.Options) : null;
+    }
+}
+
+/// <summary>One director's control socket: a connection per request, with a timeout.</summary>
+internal sealed class LvsdChannel
+{
+    public LvsdChannel(string name, TimeSpan timeout)
     {
         Name = name;
         SocketPath = DirectorPaths.Socket(name);
-        Timeout = timeout ?? TimeSpan.FromSeconds(10);
+        Timeout = timeout;
     }
 
     public string Name { get; }
     public string SocketPath { get; }
     public TimeSpan Timeout { get; }
 
-    /// <summary>True when a director answers on the socket.</summary>
-    public bool IsRunning()
-    {
-        try { return Send(new ControlRequest { Op = ControlOps.Ping }, throwOnError: false).Ok; }
-        catch (LvsException) { return false; }
-    }
-
-    /// <summary>Sends a request; a refused request becomes an LvsException with the director's ErrorId.</summary>
-    public ControlResponse Send(ControlRequest request, bool throwOnError = true)
+    public DirectorReply Call(DirectorRequest request)
     {
         if (!File.Exists(SocketPath))
             throw NotRunning(null);
@@ -45,17 +89,20 @@ public sealed class DirectorClient : IDirectorConnection
             throw NotRunning(e);
         }
 
-        var line = ControlJson.Serialize(request) + "\n";
-        socket.Send(Encoding.UTF8.GetBytes(line));
-        var text = ReadLine(socket);
-        if (text is null)
-            throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ConnectionError,
+        socket.Send(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, DirectorJson.Options) + "\n"));
+        var text = ReadLine(socket)
+            ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ConnectionError,
                 $"The director '{Name}' closed the control socket {SocketPath} without answering '{request.Op}'.");
-        var response = ControlJson.Deserialize<ControlResponse>(text)
-            ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ConnectionError, $"The director '{Name}' sent an empty answer.");
-        if (!response.Ok && throwOnError)
-            throw new LvsException(response.ErrorId ?? LvsErrorIds.DirectorProtocolError, response.ErrorKind, response.Message ?? "The director refused the request.");
-        return response;
+        DirectorReply? reply;
+        try { reply = JsonSerializer.Deserialize<DirectorReply>(text, DirectorJson.Options); }
+        catch (JsonException e)
+        {
+            throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ConnectionError, $"The director '{Name}' sent a malformed answer: {e.Message}", Name, e);
+        }
+        if (reply is null)
+            throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ConnectionError, $"The director '{Name}' sent an empty answer.");
+        if (!reply.Ok) throw reply.ToException("The director refused the request.");
+        return reply;
     }
 
     private LvsException NotRunning(Exception? inner) =>

@@ -1,4 +1,3 @@
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 using LvsPS.Management.Util;
 
@@ -56,8 +55,8 @@ public static class DirectorLauncher
             throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.ObjectNotFound, $"The engine '{enginePath}' was not found; build the solution first.", enginePath);
         if (!string.IsNullOrEmpty(netns) && !File.Exists(Path.Combine("/var/run/netns", netns)))
             throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound, $"The network namespace '{netns}' does not exist.", netns);
-        var client = new DirectorClient(name, TimeSpan.FromSeconds(2));
-        if (client.IsRunning())
+        var client = DirectorClient.Connect(name, TimeSpan.FromSeconds(2));
+        if (DirectorClient.IsRunning(name))
             throw new LvsException(LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists, $"The director '{name}' is already running.", name);
 
         DirectorPaths.EnsureDirectories();
@@ -75,8 +74,7 @@ public static class DirectorLauncher
             Thread.Sleep(200);
             try
             {
-                var resp = client.Send(new ControlRequest { Op = ControlOps.Ping }, throwOnError: false);
-                if (resp.Ok && resp.Director is not null) return resp.Director;
+                return client.GetStatus();
             }
             catch (LvsException) { /* not up yet */ }
         }
@@ -87,9 +85,8 @@ public static class DirectorLauncher
     /// <summary>Asks the director to stop and waits for its socket to go away.</summary>
     public static void Stop(string name, TimeSpan? timeout = null)
     {
-        var client = new DirectorClient(name, TimeSpan.FromSeconds(5));
         int? pid = ReadPid(name);
-        client.Send(new ControlRequest { Op = ControlOps.Shutdown });
+        DirectorClient.Connect(name, TimeSpan.FromSeconds(5)).Shutdown();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (DateTime.UtcNow < deadline)
         {

@@ -4,6 +4,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Adds a real server to a virtual service (ipvsadm -a). It goes first in the kernel's list.</summary>
@@ -55,7 +57,7 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
         if (!ShouldProcess($"{rs.Address}:{rs.Port} ({Forwarding}, weight {Weight}) in {svc} on director '{client.Name}'", "Add LVS real server")) return;
         try
         {
-            client.Send(new ControlRequest { Op = ControlOps.AddRealServer, Service = svc, RealServer = rs });
+            client.AddRealServer(svc, rs);
             if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, svc.Port));
         }
         catch (LvsException e) { WriteLvsError(e, $"{rs.Address}:{rs.Port}"); }
@@ -64,7 +66,7 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
 
 internal static class RealServerLookup
 {
-    public static LvsRealServer? Find(LvsServiceCmdlet cmd, IDirectorConnection client, ServiceSpec svc, IPAddress address, int port) =>
+    public static LvsRealServer? Find(LvsServiceCmdlet cmd, IDirector client, ServiceSpec svc, IPAddress address, int port) =>
         cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
         ?? cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
 }

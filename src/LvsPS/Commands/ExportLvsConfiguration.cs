@@ -113,14 +113,13 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
         }
         else
         {
-            IDirectorConnection client;
+            IDirector client;
             try { client = Client(Director); }
             catch (LvsException e) { ThrowLvsError(e, Director); return; }
             try
             {
-                var r = client.Send(new ControlRequest { Op = ControlOps.ListServices });
-                services = r.Services ?? new List<LvsService>();
-                if (r.Director is { } status)
+                services = client.ListServices();
+                if (client.GetStatus() is { } status)
                 {
                     options.DirectorAddress ??= status.InterfaceAddress;
                     if (!string.IsNullOrEmpty(status.Interface))

@@ -37,7 +37,7 @@ public sealed class GetLvsConnectionCommand : LvsDirectorCmdlet
     {
         var client = GetClient();
         List<LvsConnection> conns;
-        try { conns = client.Send(new ControlRequest { Op = ControlOps.ListConnections }).Connections ?? new List<LvsConnection>(); }
+        try { conns = client.ListConnections(); }
         catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
         var selected = conns.Where(c => (VirtualAddress is null || c.VirtualAddress.Equals(VirtualAddress))
                                         && (Port is null || c.Port == Port) && (Protocol is null || c.Protocol == Protocol)

@@ -31,7 +31,7 @@ public sealed class GetLvsDirectorCommand : LvsCmdlet
         {
             any = true;
             DirectorStatus? status = null;
-            try { status = new DirectorClient(n, TimeSpan.FromSeconds(3)).Send(new ControlRequest { Op = ControlOps.Ping }).Director; }
+            try { status = DirectorClient.Connect(n, TimeSpan.FromSeconds(3)).GetStatus(); }
             catch (LvsException) { }
             if (status is null)
             {

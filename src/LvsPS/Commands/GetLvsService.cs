@@ -61,9 +61,8 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
         int size;
         try
         {
-            var r = client.Send(new ControlRequest { Op = ControlOps.ListServices });
-            services = r.Services ?? new List<LvsService>();
-            size = r.Director?.TableSize ?? 4096;
+            services = client.ListServices();
+            size = services.Count > 0 ? services[0].TableSize : client.GetStatus().TableSize;
         }
         catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
 

@@ -4,6 +4,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Shared parameters of the firewall-mark rule cmdlets.</summary>
@@ -62,7 +64,7 @@ public sealed class NewLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
         if (!ShouldProcess($"{rule} on director '{client.Name}'", "New firewall-mark rule")) return;
         try
         {
-            client.Send(new ControlRequest { Op = ControlOps.AddMarkRule, MarkRule = rule });
+            client.AddMarkRule(rule);
             WriteObject(rule);
         }
         catch (LvsException e) { WriteLvsError(e, rule.ToString()); }
@@ -85,7 +87,7 @@ public sealed class RemoveLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
         if (!ShouldProcess($"{rule} on director '{client.Name}'", "Remove firewall-mark rule")) return;
         try
         {
-            client.Send(new ControlRequest { Op = ControlOps.DeleteMarkRule, MarkRule = rule });
+            client.DeleteMarkRule(rule);
             if (PassThru) WriteObject(rule);
         }
         catch (LvsException e) { WriteLvsError(e, rule.ToString()); }
@@ -107,7 +109,7 @@ public sealed class GetLvsFirewallMarkRuleCommand : LvsDirectorCmdlet
         var client = GetClient();
         try
         {
-            var rules = client.Send(new ControlRequest { Op = ControlOps.ListMarkRules }).MarkRules ?? new List<MarkRuleSpec>();
+            var rules = client.ListMarkRules();
             WriteObject(rules.Where(r => Mark is null || Mark == 0 || r.Mark == Mark), true);
         }
         catch (LvsException e) { WriteLvsError(e, client.Name); }

@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Gets the director's connection timeouts (ipvsadm -L --timeout).</summary>
@@ -20,7 +22,7 @@ public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
         var client = GetClient();
         try
         {
-            var t = client.Send(new ControlRequest { Op = ControlOps.GetTimeouts }).Timeouts;
+            var t = client.GetTimeouts();
             if (t is null) return;
             if (AsText)
             {
@@ -67,8 +69,8 @@ public sealed class SetLvsTimeoutCommand : LvsDirectorCmdlet
         if (!ShouldProcess($"director '{client.Name}'", $"Set timeouts (tcp tcpfin udp) {t}")) return;
         try
         {
-            var r = client.Send(new ControlRequest { Op = ControlOps.SetTimeouts, Timeouts = t });
-            if (PassThru) WriteObject(r.Timeouts);
+            client.SetTimeouts(t);
+            if (PassThru) WriteObject(client.GetTimeouts());
         }
         catch (LvsException e) { WriteLvsError(e, client.Name); }
     }
@@ -110,10 +112,10 @@ public sealed class ClearLvsCounterCommand : LvsDirectorCmdlet
         if (!ShouldProcess(svc is null ? $"every service on director '{client.Name}'" : $"{svc} on director '{client.Name}'", "Zero counters")) return;
         try
         {
-            var r = client.Send(new ControlRequest { Op = ControlOps.Zero, Service = svc });
+            client.Zero(svc);
             if (PassThru)
             {
-                var all = client.Send(new ControlRequest { Op = ControlOps.ListServices }).Services ?? new List<LvsService>();
+                var all = client.ListServices();
                 WriteObject(all.Where(s => svc is null || (s.Protocol == svc.Protocol && s.VirtualAddress.Equals(svc.Address) && s.Port == svc.Port)), true);
             }
         }

@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>
@@ -60,7 +62,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
         if (!ShouldProcess($"{what} on director '{client.Name}'", "New LVS service")) return;
         try
         {
-            client.Send(new ControlRequest { Op = ControlOps.AddService, Service = spec });
+            client.AddService(spec);
             var created = FindService(client, spec);
             if (created is not null) WriteObject(created);
         }

@@ -21,7 +21,7 @@ public sealed class RemoveLvsLabCommand : LvsCmdlet
         try
         {
             // The lab's director is named after the lab: stop it cleanly, then forget its state.
-            if (new DirectorClient(Name, TimeSpan.FromSeconds(2)).IsRunning())
+            if (DirectorClient.IsRunning(Name))
             {
                 try { DirectorLauncher.Stop(Name); } catch (LvsException) { }
             }

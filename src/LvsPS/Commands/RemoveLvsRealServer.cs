@@ -4,6 +4,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Deletes a real server from a virtual service (ipvsadm -d).</summary>
@@ -36,7 +38,7 @@ public sealed class RemoveLvsRealServerCommand : LvsServiceCmdlet
         try
         {
             var before = PassThru ? RealServerLookup.Find(this, client, svc, rs.Address, rs.Port) : null;
-            client.Send(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = svc, RealServer = rs });
+            client.DeleteRealServer(svc, rs);
             if (before is not null) WriteObject(before);
         }
         catch (LvsException e) { WriteLvsError(e, $"{rs.Address}:{rs.Port}"); }

@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Deletes a virtual service and its real servers (ipvsadm -D).</summary>
@@ -22,7 +24,7 @@ public sealed class RemoveLvsServiceCommand : LvsServiceCmdlet
         try
         {
             var before = PassThru ? FindService(client, spec) : null;
-            client.Send(new ControlRequest { Op = ControlOps.DeleteService, Service = spec });
+            client.DeleteService(spec);
             if (before is not null) WriteObject(before);
         }
         catch (LvsException e) { WriteLvsError(e, spec.ToString()); }

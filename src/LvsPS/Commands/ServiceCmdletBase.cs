@@ -4,6 +4,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Base of the cmdlets that name one virtual service by protocol, virtual address and port.</summary>
@@ -64,7 +66,7 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
 
     internal static string Describe(ServiceSpec s) => s.ToString();
 
-    internal LvsService? FindService(IDirectorConnection client, ServiceSpec id) =>
+    internal LvsService? FindService(IDirector client, ServiceSpec id) =>
         ListServices(client).FirstOrDefault(s => id.FirewallMark != 0
             ? s.FirewallMark == id.FirewallMark
             : s.FirewallMark == 0 && s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port);

@@ -4,6 +4,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Changes a real server's weight or forwarding (ipvsadm -e). Weight 0 quiesces it: existing connections go on.</summary>
@@ -59,7 +61,7 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
                 LowerThreshold = LowerThreshold ?? current.LowerThreshold,
             };
             if (!ShouldProcess($"{rs.Address}:{rs.Port} in {svc} on director '{client.Name}'", $"Set weight {rs.Weight}, forwarding {rs.Forwarding}" + (rs.UpperThreshold + rs.LowerThreshold > 0 ? $", thresholds {rs.UpperThreshold}/{rs.LowerThreshold}" : ""))) return;
-            client.Send(new ControlRequest { Op = ControlOps.EditRealServer, Service = svc, RealServer = rs });
+            client.EditRealServer(svc, rs);
             if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, rs.Port));
         }
         catch (LvsException e) { WriteLvsError(e, RealAddress); }

@@ -3,6 +3,8 @@ using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Commands;
 
 /// <summary>Changes a virtual service's scheduler (ipvsadm -E).</summary>
@@ -47,7 +49,7 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
             var change = $"scheduler {spec.Scheduler.ToString().ToLowerInvariant()}"
                          + (spec.PersistentTimeout > 0 ? $", persistent {spec.PersistentTimeout}" + (spec.PersistenceNetmask is null ? "" : $" mask {spec.PersistenceNetmask}") : ", not persistent");
             if (!ShouldProcess($"{spec} on director '{client.Name}'", $"Set {change}")) return;
-            client.Send(new ControlRequest { Op = ControlOps.EditService, Service = spec });
+            client.EditService(spec);
             if (PassThru) WriteObject(FindService(client, spec));
         }
         catch (LvsException e) { WriteLvsError(e, spec.ToString()); }

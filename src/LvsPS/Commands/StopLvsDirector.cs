@@ -39,7 +39,7 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
         if (!ShouldProcess($"director '{name}'", "Stop LvsPS director")) return;
         try
         {
-            var status = new DirectorClient(name).Send(new ControlRequest { Op = ControlOps.Ping }).Director;
+            var status = DirectorClient.Connect(name).GetStatus();
             DirectorLauncher.Stop(name);
             if (PassThru && status is not null)
             {

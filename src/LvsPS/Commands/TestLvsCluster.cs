@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net;
 using LvsPS.Management.Checks;
+using LvsPS.Management.Kernel;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
@@ -98,8 +99,10 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         }
         catch (LvsException e) { ThrowLvsError(e); return; }
 
+        // The named director whichever it is: an lvsd socket, or a kernel director from Connect-LvsDirector.
+        var director = KernelDirectorRegistry.TryGet(options.Director, out var kernel) ? (IDirector)kernel : DirectorClient.Connect(options.Director);
         bool failed = false;
-        foreach (var r in ClusterChecks.Run(options, new SyncProgress(this)))
+        foreach (var r in ClusterChecks.Run(director, options, new SyncProgress(this)))
         {
             failed |= r.Result == LvsCheckResultKind.Failed;
             if (!Quiet) WriteObject(r);

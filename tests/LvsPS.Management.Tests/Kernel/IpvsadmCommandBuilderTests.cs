@@ -4,6 +4,8 @@ using LvsPS.Management.Lvsd;
 using LvsPS.Management.Kernel;
 using LvsPS.Ipvs.Model;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Tests.Kernel;
 
 /// <summary>The exact ipvsadm command lines for every control operation, and the refusals before anything runs.</summary>
@@ -15,8 +17,7 @@ public sealed class IpvsadmCommandBuilderTests
     private static RealServerSpec Rs(string addr = "10.0.0.3", ushort port = 80, LvsForwarding fwd = LvsForwarding.Route, int weight = 1) =>
         new() { Address = IPAddress.Parse(addr), Port = port, Forwarding = fwd, Weight = weight };
 
-    private static string[] Lines(ControlRequest r, string program = "ipvsadm")
-        => IpvsadmCommandBuilder.Build(r, program).Select(c => c.CommandLine).ToArray();
+    private static string[] Lines(IEnumerable<IpvsadmCommand> commands) => commands.Select(c => c.CommandLine).ToArray();
 
     private static void AssertRefused(string errorId, Action a)
     {
@@ -87,7 +88,7 @@ public sealed class IpvsadmCommandBuilderTests
             "ipvsadm '-A' '-t' '10.0.0.101:80' '-s' 'rr'",
             "ipvsadm '-a' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80' '-g' '-w' '2'",
             "ipvsadm '-a' '-t' '10.0.0.101:80' '-r' '10.0.0.4:80' '-g' '-w' '1'",
-        }, Lines(new ControlRequest { Op = ControlOps.AddService, Service = s }));
+        }, Lines(IpvsadmCommandBuilder.AddServiceWithRealServers(s)));
     }
 
     [Fact]
@@ -95,10 +96,10 @@ public sealed class IpvsadmCommandBuilderTests
     {
         var s = Svc(sched: LvsScheduler.Wlc);
         s.PersistentTimeout = 900;
-        Assert.Equal(new[] { "ipvsadm '-E' '-t' '10.0.0.101:80' '-s' 'wlc' '-p' '900'" }, Lines(new ControlRequest { Op = ControlOps.EditService, Service = s }));
-        Assert.Equal(new[] { "ipvsadm '-D' '-t' '10.0.0.101:80'" }, Lines(new ControlRequest { Op = ControlOps.DeleteService, Service = s }));
+        Assert.Equal(new[] { "ipvsadm '-E' '-t' '10.0.0.101:80' '-s' 'wlc' '-p' '900'" }, Lines(new[] { IpvsadmCommandBuilder.EditService(s) }));
+        Assert.Equal(new[] { "ipvsadm '-D' '-t' '10.0.0.101:80'" }, Lines(new[] { IpvsadmCommandBuilder.DeleteService(s) }));
         Assert.Equal(new[] { "ipvsadm '-D' '-u' '10.0.0.101:53'" },
-            Lines(new ControlRequest { Op = ControlOps.DeleteService, Service = Svc(port: 53, proto: LvsProtocol.Udp) }));
+            Lines(new[] { IpvsadmCommandBuilder.DeleteService(Svc(port: 53, proto: LvsProtocol.Udp)) }));
     }
 
     [Fact]
@@ -122,19 +123,19 @@ public sealed class IpvsadmCommandBuilderTests
         rs.UpperThreshold = 1000;
         rs.LowerThreshold = 750;
         Assert.Equal(new[] { "ipvsadm '-a' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80' '-g' '-w' '1' '-x' '1000' '-y' '750'" },
-            Lines(new ControlRequest { Op = ControlOps.AddRealServer, Service = Svc(), RealServer = rs }));
+            Lines(new[] { IpvsadmCommandBuilder.AddRealServer(Svc(), rs) }));
         rs.LowerThreshold = 0;
         Assert.Equal(new[] { "ipvsadm '-e' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80' '-g' '-w' '1' '-x' '1000'" },
-            Lines(new ControlRequest { Op = ControlOps.EditRealServer, Service = Svc(), RealServer = rs }));
+            Lines(new[] { IpvsadmCommandBuilder.EditRealServer(Svc(), rs) }));
     }
 
     [Fact]
     public void DeleteRealServer_PortZeroMeansServicePort()
     {
         Assert.Equal(new[] { "ipvsadm '-d' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80'" },
-            Lines(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Svc(), RealServer = Rs(port: 0) }));
+            Lines(new[] { IpvsadmCommandBuilder.DeleteRealServer(Svc(), Rs(port: 0)) }));
         Assert.Equal(new[] { "ipvsadm '-d' '-u' '10.0.0.101:53' '-r' '10.0.0.3:5353'" },
-            Lines(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Svc(port: 53, proto: LvsProtocol.Udp), RealServer = Rs(port: 5353) }));
+            Lines(new[] { IpvsadmCommandBuilder.DeleteRealServer(Svc(port: 53, proto: LvsProtocol.Udp), Rs(port: 5353)) }));
         Assert.Equal("ipvsadm '-d' '-t' '[2001:db8::1]:80' '-r' '[2001:db8::3]:80'",
             IpvsadmCommandBuilder.DeleteRealServer(Svc("2001:db8::1"), Rs("2001:db8::3")).CommandLine);
     }
@@ -142,15 +143,15 @@ public sealed class IpvsadmCommandBuilderTests
     [Fact]
     public void ZeroClearTimeoutsAndListings()
     {
-        Assert.Equal(new[] { "ipvsadm '-Z'" }, Lines(new ControlRequest { Op = ControlOps.Zero }));
-        Assert.Equal(new[] { "ipvsadm '-Z' '-t' '10.0.0.101:80'" }, Lines(new ControlRequest { Op = ControlOps.Zero, Service = Svc() }));
-        Assert.Equal(new[] { "ipvsadm '-C'" }, Lines(new ControlRequest { Op = ControlOps.Clear }));
+        Assert.Equal(new[] { "ipvsadm '-Z'" }, Lines(new[] { IpvsadmCommandBuilder.Zero(null) }));
+        Assert.Equal(new[] { "ipvsadm '-Z' '-t' '10.0.0.101:80'" }, Lines(new[] { IpvsadmCommandBuilder.Zero(Svc()) }));
+        Assert.Equal(new[] { "ipvsadm '-C'" }, Lines(new[] { IpvsadmCommandBuilder.Clear() }));
         Assert.Equal(new[] { "ipvsadm '--set' '900' '0' '300'", "ipvsadm '-L' '--timeout'" },
-            Lines(new ControlRequest { Op = ControlOps.SetTimeouts, Timeouts = new TimeoutSpec { Tcp = 900, TcpFin = 0, Udp = 300 } }));
-        Assert.Equal(new[] { "ipvsadm '-L' '--timeout'" }, Lines(new ControlRequest { Op = ControlOps.GetTimeouts }));
-        Assert.Equal(new[] { "ipvsadm '-L' '-n' '-c'" }, Lines(new ControlRequest { Op = ControlOps.ListConnections }));
-        Assert.Equal(new[] { "ipvsadm '--version'" }, Lines(new ControlRequest { Op = ControlOps.Ping }));
-        var list = IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.ListServices });
+            Lines(new[] { IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Tcp = 900, TcpFin = 0, Udp = 300 }), IpvsadmCommandBuilder.GetTimeouts() }));
+        Assert.Equal(new[] { "ipvsadm '-L' '--timeout'" }, Lines(new[] { IpvsadmCommandBuilder.GetTimeouts() }));
+        Assert.Equal(new[] { "ipvsadm '-L' '-n' '-c'" }, Lines(new[] { IpvsadmCommandBuilder.ListConnections() }));
+        Assert.Equal(new[] { "ipvsadm '--version'" }, Lines(new[] { IpvsadmCommandBuilder.Version() }));
+        var list = IpvsadmCommandBuilder.ListServices();
         Assert.Equal(new[]
         {
             "ipvsadm '-L' '-n' '--exact'",
@@ -167,7 +168,7 @@ public sealed class IpvsadmCommandBuilderTests
     [Fact]
     public void AbsoluteProgramPathIsUsedAsIs()
     {
-        Assert.Equal(new[] { "/usr/sbin/ipvsadm '-C'" }, Lines(new ControlRequest { Op = ControlOps.Clear }, "/usr/sbin/ipvsadm"));
+        Assert.Equal(new[] { "/usr/sbin/ipvsadm '-C'" }, Lines(new[] { IpvsadmCommandBuilder.Clear("/usr/sbin/ipvsadm") }));
     }
 
     [Theory]
@@ -180,7 +181,7 @@ public sealed class IpvsadmCommandBuilderTests
     [InlineData("")]
     public void HostileProgramNamesAreRefused(string program)
     {
-        AssertRefused(LvsErrorIds.InvalidArgument, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.Clear }, program));
+        AssertRefused(LvsErrorIds.InvalidArgument, () => IpvsadmCommandBuilder.Clear(program));
     }
 
     [Theory]
@@ -257,9 +258,7 @@ public sealed class IpvsadmCommandBuilderTests
         AssertRefused(LvsErrorIds.InvalidThreshold, () => IpvsadmCommandBuilder.AddRealServer(Svc(), th));
         AssertRefused(LvsErrorIds.InvalidTimeout, () => IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Tcp = -1 }));
         AssertRefused(LvsErrorIds.InvalidTimeout, () => IpvsadmCommandBuilder.SetTimeouts(new TimeoutSpec { Udp = 2678401 }));
-        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.DeleteService }));
-        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = "format-disk" }));
-        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.Shutdown }));
+        AssertRefused(LvsErrorIds.DirectorProtocolError, () => throw IpvsadmCommandBuilder.NoProcessToShutDown());
     }
 
     [Fact]
@@ -267,8 +266,8 @@ public sealed class IpvsadmCommandBuilderTests
     {
         var s = Svc();
         s.RealServers = new List<RealServerSpec> { Rs("10.0.0.3"), Rs("10.0.0.4", weight: 70000) };
-        AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.AddService, Service = s }));
+        AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddServiceWithRealServers(s));
         s.RealServers = new List<RealServerSpec> { Rs("10.0.0.3"), Rs("10.0.0.3", port: 8080) };
-        AssertRefused(LvsErrorIds.RealServerExists, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.AddService, Service = s }));
+        AssertRefused(LvsErrorIds.RealServerExists, () => IpvsadmCommandBuilder.AddServiceWithRealServers(s));
     }
 }

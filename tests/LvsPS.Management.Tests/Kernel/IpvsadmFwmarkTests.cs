@@ -5,6 +5,8 @@ using LvsPS.Management.Kernel;
 using LvsPS.Ipvs.Model;
 using LvsPS.Management.Text;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Tests.Kernel;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed class IpvsadmFwmarkTests
     private static RealServerSpec Rs(string addr = "10.0.0.3", ushort port = 0, LvsForwarding fwd = LvsForwarding.Route, int weight = 1) =>
         new() { Address = A(addr), Port = port, Forwarding = fwd, Weight = weight };
 
-    private static string[] Lines(ControlRequest r) => IpvsadmCommandBuilder.Build(r).Select(c => c.CommandLine).ToArray();
+    private static string[] Lines(IEnumerable<IpvsadmCommand> commands) => commands.Select(c => c.CommandLine).ToArray();
 
     private static void AssertRefused(string errorId, Action a)
     {
@@ -96,17 +98,17 @@ public sealed class IpvsadmFwmarkTests
             "ipvsadm '-A' '-f' '5' '-s' 'rr'",
             "ipvsadm '-a' '-f' '5' '-r' '10.0.0.3:80' '-g' '-w' '1'",
             "ipvsadm '-a' '-f' '5' '-r' '10.0.0.4:0' '-g' '-w' '1'",
-        }, Lines(new ControlRequest { Op = ControlOps.AddService, Service = svc }));
-        Assert.Equal(new[] { "ipvsadm '-E' '-f' '5' '-s' 'rr'" }, Lines(new ControlRequest { Op = ControlOps.EditService, Service = Fwm(5) }));
-        Assert.Equal(new[] { "ipvsadm '-D' '-f' '5'" }, Lines(new ControlRequest { Op = ControlOps.DeleteService, Service = Fwm(5) }));
-        Assert.Equal(new[] { "ipvsadm '-Z' '-f' '5'" }, Lines(new ControlRequest { Op = ControlOps.Zero, Service = Fwm(5) }));
+        }, Lines(IpvsadmCommandBuilder.AddServiceWithRealServers(svc)));
+        Assert.Equal(new[] { "ipvsadm '-E' '-f' '5' '-s' 'rr'" }, Lines(new[] { IpvsadmCommandBuilder.EditService(Fwm(5)) }));
+        Assert.Equal(new[] { "ipvsadm '-D' '-f' '5'" }, Lines(new[] { IpvsadmCommandBuilder.DeleteService(Fwm(5)) }));
+        Assert.Equal(new[] { "ipvsadm '-Z' '-f' '5'" }, Lines(new[] { IpvsadmCommandBuilder.Zero(Fwm(5)) }));
         Assert.Equal(new[] { "ipvsadm '-a' '-f' '5' '-r' '10.0.0.9:0' '-g' '-w' '1'" },
-            Lines(new ControlRequest { Op = ControlOps.AddRealServer, Service = Fwm(5), RealServer = Rs("10.0.0.9") }));
+            Lines(new[] { IpvsadmCommandBuilder.AddRealServer(Fwm(5), Rs("10.0.0.9")) }));
         // port 0 is port 0 for a fwmark service (it has no port to stand for)
         Assert.Equal(new[] { "ipvsadm '-d' '-f' '5' '-r' '10.0.0.3:0'" },
-            Lines(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Fwm(5), RealServer = Rs() }));
+            Lines(new[] { IpvsadmCommandBuilder.DeleteRealServer(Fwm(5), Rs()) }));
         Assert.Equal(new[] { "ipvsadm '-d' '-f' '5' '-r' '10.0.0.3:80'" },
-            Lines(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Fwm(5), RealServer = Rs(port: 80) }));
+            Lines(new[] { IpvsadmCommandBuilder.DeleteRealServer(Fwm(5), Rs(port: 80)) }));
     }
 
     [Fact]
@@ -115,7 +117,7 @@ public sealed class IpvsadmFwmarkTests
         var dup = Fwm();
         dup.RealServers.Add(Rs(port: 80));
         dup.RealServers.Add(Rs(port: 80, fwd: LvsForwarding.Masq));
-        AssertRefused(LvsErrorIds.RealServerExists, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.AddService, Service = dup }));
+        AssertRefused(LvsErrorIds.RealServerExists, () => IpvsadmCommandBuilder.AddServiceWithRealServers(dup));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Fwm(), Rs(weight: 70000)));
         AssertRefused(LvsErrorIds.InvalidAddress, () => IpvsadmCommandBuilder.AddRealServer(Fwm(), Rs("127.0.0.1")));
         var flags = Fwm(1, LvsScheduler.Rr);
@@ -126,10 +128,10 @@ public sealed class IpvsadmFwmarkTests
     [Fact]
     public void MarkRulesAreNotKernelIpvsadmCommands()
     {
-        Assert.Empty(IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.ListMarkRules }));
+        Assert.Empty(new KernelDirector("k", "kd", _ => throw new InvalidOperationException("nothing may run")).ListMarkRules());
         var rule = new MarkRuleSpec { Mark = 1, Address = A("10.0.0.101"), PortFrom = 80, PortTo = 80 };
-        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.AddMarkRule, MarkRule = rule }));
-        AssertRefused(LvsErrorIds.DirectorProtocolError, () => IpvsadmCommandBuilder.Build(new ControlRequest { Op = ControlOps.DeleteMarkRule, MarkRule = rule }));
+        AssertRefused(LvsErrorIds.DirectorProtocolError, () => new KernelDirector("k", "kd", _ => throw new InvalidOperationException("nothing may run")).AddMarkRule(rule));
+        AssertRefused(LvsErrorIds.DirectorProtocolError, () => new KernelDirector("k", "kd", _ => throw new InvalidOperationException("nothing may run")).DeleteMarkRule(rule));
     }
 
     // ------------------------------------------------------------------ listings

@@ -5,6 +5,8 @@ using LvsPS.Management.Kernel;
 using LvsPS.Ipvs.Model;
 using LvsPS.Management.Text;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Tests.Kernel;
 
 /// <summary>

@@ -6,6 +6,8 @@ using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 using LvsPS.Management.Text;
 
+using LvsPS.Ipvs.Specs;
+
 namespace LvsPS.Management.Tests.Kernel;
 
 /// <summary>
@@ -107,27 +109,23 @@ public sealed class KernelDirectorTests
         var (d, fake) = Director();
         var bad = Rs();
         bad.Weight = 70000;
-        AssertId(LvsErrorIds.InvalidWeight, Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.AddRealServer, Service = Svc(), RealServer = bad })));
-        AssertId(LvsErrorIds.InvalidPort, Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.AddService, Service = Svc(0) })));
-        var r = d.Send(new ControlRequest { Op = ControlOps.AddService, Service = new ServiceSpec { Address = IPAddress.Parse("127.0.0.1"), Port = 80 } }, throwOnError: false);
-        Assert.False(r.Ok);
-        Assert.Equal(LvsErrorIds.InvalidAddress, r.ErrorId);
-        Assert.Equal(LvsErrorKind.InvalidArgument, r.ErrorKind);
+        AssertId(LvsErrorIds.InvalidWeight, Assert.Throws<LvsException>(() => d.AddRealServer(Svc(), bad)));
+        AssertId(LvsErrorIds.InvalidPort, Assert.Throws<LvsException>(() => d.AddService(Svc(0))));
+        var e = Assert.Throws<LvsException>(() => d.AddService(new ServiceSpec { Address = IPAddress.Parse("127.0.0.1"), Port = 80 }));
+        AssertId(LvsErrorIds.InvalidAddress, e);
+        Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
         Assert.Empty(fake.Commands);
     }
 
     [Fact]
-    public void KernelRefusalComesBackWithTheErrorId_OrAsAFailedResponse()
+    public void KernelRefusalComesBackWithTheErrorIdAndKind()
     {
         var (d, fake) = Director();
         fake.Answers["ipvsadm '-A' '-t' '10.0.0.101:80' '-s' 'rr'"] = Fail(255, "Service already exists\n");
-        var e = Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.AddService, Service = Svc() }));
+        var e = Assert.Throws<LvsException>(() => d.AddService(Svc()));
         AssertId(LvsErrorIds.ServiceExists, e);
         Assert.Contains("TCP 10.0.0.101:80", e.Message);
-        var r = d.Send(new ControlRequest { Op = ControlOps.AddService, Service = Svc() }, throwOnError: false);
-        Assert.False(r.Ok);
-        Assert.Equal(LvsErrorIds.ServiceExists, r.ErrorId);
-        Assert.Equal(LvsErrorKind.ResourceExists, r.ErrorKind);
+        Assert.Equal(LvsErrorKind.ResourceExists, e.Kind);
     }
 
     [Fact]
@@ -144,39 +142,41 @@ public sealed class KernelDirectorTests
         string joined = IpvsadmCommandBuilder.JoinCommandLines(IpvsadmCommandBuilder.ListServices());
         fake.Answers[joined] = Ok(IpvsadmFormatter.FormatList(table, 1048576) + IpvsadmFormatter.FormatStats(table, 1048576, exact: true)
                                   + IpvsadmFormatter.FormatRate(table, 1048576, exact: true) + IpvsadmFormatter.FormatThresholds(table, 1048576) + IpvsadmFormatter.FormatPersistentConn(table, 1048576));
-        var r = d.Send(new ControlRequest { Op = ControlOps.ListServices });
+        var services = d.ListServices();
         Assert.Equal(new[] { joined }, fake.Commands);
-        var svc = Assert.Single(r.Services!);
+        var svc = Assert.Single(services);
         Assert.Equal("edge", svc.Director);
         Assert.Equal(1048576, svc.TableSize);
         Assert.Equal(10UL, svc.Statistics.Connections);
         Assert.Equal(150UL, svc.Statistics.InBytesPerSecond);
         var rs = Assert.Single(svc.RealServers);
         Assert.Equal((3, 2, 1, 100, 50, 4), (rs.Weight, rs.ActiveConnections, rs.InactiveConnections, rs.UpperThreshold, rs.LowerThreshold, rs.PersistentConnections));
-        Assert.Equal(1048576, r.Director!.TableSize);
-        Assert.Equal("1.2.1", r.Director.Version);
-        Assert.Equal(1, r.Director.ServiceCount);
-        Assert.Equal(1, r.Director.RealServerCount);
+        fake.Answers["ipvsadm '--version'"] = Ok("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n");
+        var status = d.GetStatus();
+        Assert.Equal(1048576, status.TableSize);
+        Assert.Equal("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)", status.Version);
+        Assert.Equal(1, status.ServiceCount);
+        Assert.Equal(1, status.RealServerCount);
+        Assert.Equal(new[] { IPAddress.Parse("10.0.0.101") }, status.VirtualAddresses);
     }
 
     [Fact]
-    public void ListConnections_Timeouts_SetTimeouts_Ping()
+    public void ListConnections_Timeouts_SetTimeouts()
     {
         var (d, fake) = Director();
         fake.Answers["ipvsadm '-L' '-n' '-c'"] = Ok("IPVS connection entries\npro expire state       source             virtual            destination\nTCP 14:57  ESTABLISHED 10.1.2.3:51514     10.0.0.101:80      10.0.0.3:80\n");
         fake.Answers["ipvsadm '-L' '--timeout'"] = Ok("Timeout (tcp tcpfin udp): 7200 120 300\n");
         fake.Answers["ipvsadm '--version'"] = Ok("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n");
-        var c = Assert.Single(d.Send(new ControlRequest { Op = ControlOps.ListConnections }).Connections!);
+        var c = Assert.Single(d.ListConnections());
         Assert.Equal("edge", c.Director);
         Assert.Equal(897, c.ExpiresInSeconds);
-        Assert.Equal(7200, d.Send(new ControlRequest { Op = ControlOps.GetTimeouts }).Timeouts!.Tcp);
+        Assert.Equal(7200, d.GetTimeouts().Tcp);
         fake.Commands.Clear();
-        var t = d.Send(new ControlRequest { Op = ControlOps.SetTimeouts, Timeouts = new TimeoutSpec { Tcp = 7200 } }).Timeouts!;
+        d.SetTimeouts(new TimeoutSpec { Tcp = 7200 });
+        var t = d.GetTimeouts();
         Assert.Equal(new[] { "ipvsadm '--set' '7200' '0' '0'", "ipvsadm '-L' '--timeout'" }, fake.Commands);
         Assert.Equal((7200, 120, 300), (t.Tcp, t.TcpFin, t.Udp));
-        var p = d.Send(new ControlRequest { Op = ControlOps.Ping });
-        Assert.True(p.Ok);
-        Assert.Equal("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)", p.Director!.Version);
+
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class KernelDirectorTests
         var svc = Svc();
         svc.RealServers = new List<RealServerSpec> { Rs("10.0.0.4"), Rs("10.0.0.3") };
         fake.Answers["ipvsadm '-a' '-t' '10.0.0.101:80' '-r' '10.0.0.4:80' '-g' '-w' '1'"] = Fail(255, "Memory allocation problem\n");
-        var e = Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.AddService, Service = svc }));
+        var e = Assert.Throws<LvsException>(() => d.AddService(svc));
         AssertId(LvsErrorIds.RemoteCommandFailed, e);
         Assert.Contains("10.0.0.4:80", e.Message);
         Assert.Contains("removed again", e.Message);
@@ -204,12 +204,12 @@ public sealed class KernelDirectorTests
     {
         var (d, fake) = Director();
         fake.Answers["ipvsadm '-d' '-t' '10.0.0.101:80' '-r' '10.0.0.3:8080'"] = Fail(255, "No such destination\n");
-        d.Send(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Svc(), RealServer = Rs(port: 8080) });
+        d.DeleteRealServer(Svc(), Rs(port: 8080));
         Assert.Equal(new[] { "ipvsadm '-d' '-t' '10.0.0.101:80' '-r' '10.0.0.3:8080'", "ipvsadm '-d' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80'" }, fake.Commands);
 
         fake.Commands.Clear();
         fake.Answers["ipvsadm '-d' '-t' '10.0.0.101:80' '-r' '10.0.0.3:80'"] = Fail(255, "No such destination\n");
-        var e = Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.DeleteRealServer, Service = Svc(), RealServer = Rs(port: 8080) }));
+        var e = Assert.Throws<LvsException>(() => d.DeleteRealServer(Svc(), Rs(port: 8080)));
         AssertId(LvsErrorIds.RealServerNotFound, e);
         Assert.Contains("10.0.0.3:8080 in TCP 10.0.0.101:80", e.Message);
     }
@@ -218,7 +218,7 @@ public sealed class KernelDirectorTests
     public void ShutdownIsRefused()
     {
         var (d, fake) = Director();
-        AssertId(LvsErrorIds.DirectorProtocolError, Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.Shutdown })));
+        AssertId(LvsErrorIds.DirectorProtocolError, Assert.Throws<LvsException>(() => d.Shutdown()));
         Assert.Empty(fake.Commands);
     }
 
@@ -236,7 +236,7 @@ public sealed class KernelDirectorTests
         Assert.Equal(4096, status.TableSize);
         Assert.Equal("KernelIpvs", status.Backend);
         fake.Commands.Clear();
-        d.Send(new ControlRequest { Op = ControlOps.Clear });
+        d.Clear();
         Assert.Equal(new[] { "/usr/sbin/ipvsadm '-C'" }, fake.Commands);
     }
 
@@ -290,7 +290,7 @@ public sealed class KernelDirectorTests
         Assert.False(KernelDirectorRegistry.Remove(name));
         Assert.False(KernelDirectorRegistry.Contains(name));
         Assert.False(b.IsConnected);
-        Assert.Throws<ObjectDisposedException>(() => b.Send(new ControlRequest { Op = ControlOps.Clear }));
+        Assert.Throws<ObjectDisposedException>(() => b.Clear());
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LvsPS.Ipvs.Director;
+
+/// <summary>JSON settings shared by the director and its clients.</summary>
+public static class DirectorJson
+{
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            WriteIndented = false,
+        };
+        o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new IPAddressJsonConverter());
+        return o;
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+}
+
+/// <summary>IPAddress as its text form.</summary>
+public sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
+{
+    public override IPAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var s = reader.GetString();
+        return s is null ? null : IPAddress.Parse(s);
+    }
+
+    public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
+}

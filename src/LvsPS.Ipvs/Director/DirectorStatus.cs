@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace LvsPS.Ipvs.Director;
+
+/// <summary>A running director as Get-LvsDirector shows it.</summary>
+public sealed class DirectorStatus
+{
+    public string Name { get; set; } = "";
+    public int ProcessId { get; set; }
+    public string Interface { get; set; } = "";
+    public string? NetworkNamespace { get; set; }
+    public string MacAddress { get; set; } = "";
+    public IPAddress? InterfaceAddress { get; set; }
+    /// <summary>The inside interface (LVS-NAT real servers on an internal network), if any.</summary>
+    public string? InsideInterface { get; set; }
+    public IPAddress? InsideAddress { get; set; }
+    public DateTime StartTime { get; set; }
+    public string Version { get; set; } = "";
+    public int TableSize { get; set; }
+    public int ServiceCount { get; set; }
+    public int RealServerCount { get; set; }
+    public int ConnectionCount { get; set; }
+    public IPAddress[] VirtualAddresses { get; set; } = Array.Empty<IPAddress>();
+    public ulong FramesReceived { get; set; }
+    public ulong FramesForwarded { get; set; }
+    public ulong FramesDropped { get; set; }
+    public ulong ArpRepliesSent { get; set; }
+    /// <summary>libpcap's own counters (pcap_stats): packets received and dropped by the capture ring.</summary>
+    public ulong CaptureReceived { get; set; }
+    public ulong CaptureDropped { get; set; }
+    public ulong InterfaceDropped { get; set; }
+    public string SocketPath { get; set; } = "";
+    public string StatePath { get; set; } = "";
+    public string LogPath { get; set; } = "";
+    public bool Running { get; set; } = true;
+}

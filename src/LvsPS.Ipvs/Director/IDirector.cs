@@ -1,0 +1,90 @@
+using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
+
+namespace LvsPS.Ipvs.Director;
+
+/// <summary>
+/// The one typed interface of a director: what the cmdlets and the checks ask of it, whichever director it is.
+/// lvsd's engine implements it (and serves it on its control socket through one dispatcher); the management
+/// library implements it twice: the lvsd client (each call carried over the socket, generated from this
+/// interface) and the kernel director (each call translated to ipvsadm over SSH).
+/// </summary>
+/// <remarks>
+/// Every method (properties aside) is one operation on the wire, named by the method's name, its arguments by their parameter
+/// names (<see cref="DirectorOperations"/>); names are unique (no overloads). A refusal is an
+/// <see cref="LvsException"/> with a stable ErrorId on every implementation. Operations marked
+/// <see cref="ChangesConfigurationAttribute"/> are saved to lvsd's state file before they are answered.
+/// To add an operation: a method here, the engine's implementation, the kernel director's ipvsadm translation.
+/// </remarks>
+public interface IDirector
+{
+    /// <summary>The director's name (what -Director selects). Known locally: not an operation.</summary>
+    string Name { get; }
+
+    /// <summary>The director's identity and counters (ipvsadm: --version and the listing header).</summary>
+    DirectorStatus GetStatus();
+
+    /// <summary>Every virtual service with its real servers, statistics and rates (ipvsadm -L -n and friends).</summary>
+    List<LvsService> ListServices();
+
+    /// <summary>The connection table (ipvsadm -L -n -c).</summary>
+    List<LvsConnection> ListConnections();
+
+    /// <summary>Adds a virtual service and, all or nothing, the real servers it names (ipvsadm -A, -a).</summary>
+    [ChangesConfiguration]
+    void AddService(ServiceSpec service);
+
+    /// <summary>Changes a service's scheduler, flags and persistence (ipvsadm -E).</summary>
+    [ChangesConfiguration]
+    void EditService(ServiceSpec service);
+
+    /// <summary>Deletes a virtual service and its real servers (ipvsadm -D).</summary>
+    [ChangesConfiguration]
+    void DeleteService(ServiceSpec service);
+
+    /// <summary>Adds a real server to a service (ipvsadm -a).</summary>
+    [ChangesConfiguration]
+    void AddRealServer(ServiceSpec service, RealServerSpec realServer);
+
+    /// <summary>Changes a real server's forwarding, weight and thresholds (ipvsadm -e).</summary>
+    [ChangesConfiguration]
+    void EditRealServer(ServiceSpec service, RealServerSpec realServer);
+
+    /// <summary>Deletes a real server from a service (ipvsadm -d).</summary>
+    [ChangesConfiguration]
+    void DeleteRealServer(ServiceSpec service, RealServerSpec realServer);
+
+    /// <summary>Zeroes the counters of one service, or of all when <paramref name="service"/> is null (ipvsadm -Z).</summary>
+    void Zero(ServiceSpec? service);
+
+    /// <summary>The TCP, TCP FIN and UDP timeouts (ipvsadm -L --timeout).</summary>
+    TimeoutSpec GetTimeouts();
+
+    /// <summary>Sets the timeouts; 0 leaves one as it is (ipvsadm --set).</summary>
+    [ChangesConfiguration]
+    void SetTimeouts(TimeoutSpec timeouts);
+
+    /// <summary>The firewall-mark rules (lvsd's stand-in for netfilter MARK rules; none on a kernel director).</summary>
+    List<MarkRuleSpec> ListMarkRules();
+
+    /// <summary>Adds a firewall-mark rule.</summary>
+    [ChangesConfiguration]
+    void AddMarkRule(MarkRuleSpec rule);
+
+    /// <summary>Deletes a firewall-mark rule.</summary>
+    [ChangesConfiguration]
+    void DeleteMarkRule(MarkRuleSpec rule);
+
+    /// <summary>Deletes every service (ipvsadm -C).</summary>
+    [ChangesConfiguration]
+    void Clear();
+
+    /// <summary>Stops the director process (lvsd); a kernel director refuses (it has no process).</summary>
+    void Shutdown();
+}
+
+/// <summary>Marks an <see cref="IDirector"/> operation that changes the configuration (saved, logged).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ChangesConfigurationAttribute : Attribute
+{
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using LvsPS.Ipvs.Director;
+using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
+using LvsPS.Management.Lvsd;
+using static LvsPS.Engine.Tests.EngineHarness;
+
+namespace LvsPS.Engine.Tests;
+
+/// <summary>
+/// The control path end to end on a real Unix socket: the management library's generated lvsd client, lvsd's
+/// ControlServer (SO_PEERCRED) and its one Dispatcher, in front of a real engine. Every IDirector operation goes
+/// through, refusals keep their ErrorId and kind, and only configuration changes are saved, each before its answer.
+/// </summary>
+public sealed class ControlSocketTests : IDisposable
+{
+    private readonly string _name = "ctl" + Guid.NewGuid().ToString("N")[..10];
+    private readonly EngineHarness _h = new();
+    private readonly List<string> _saved = new();
+    private readonly ControlServer _server;
+    private int _shutdowns;
+
+    public ControlSocketTests()
+    {
+        DirectorPaths.EnsureDirectories();
+        _h.Engine.ShutdownRequested += () => Interlocked.Increment(ref _shutdowns);
+        _h.Engine.DescribeHost = s => { s.ProcessId = 4242; s.Interface = "eth9"; };
+        var dispatcher = new Dispatcher(_h.Engine, (op, _) => { lock (_saved) _saved.Add(op.Name); });
+        _server = new ControlServer(DirectorPaths.Socket(_name), dispatcher.Handle);
+        _server.Start();
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        Assert.False(File.Exists(DirectorPaths.Socket(_name)));
+    }
+
+    private IDirector Client() => DirectorClient.Connect(_name, TimeSpan.FromSeconds(5));
+
+    [Fact]
+    public void EveryOperationTravels_AndOnlyChangesAreSaved()
+    {
+        var d = Client();
+        Assert.Equal(_name, d.Name);
+        var svc = Spec(80, LvsScheduler.Wrr);
+        d.AddService(svc);
+        d.AddRealServer(svc, Real(Rs1, weight: 3));
+        d.AddRealServer(svc, Real(Rs2, weight: 1));
+        d.EditRealServer(svc, Real(Rs2, weight: 5));
+        svc.Scheduler = LvsScheduler.Rr;
+        d.EditService(svc);
+        var listed = Assert.Single(d.ListServices());
+        Assert.Equal((LvsScheduler.Rr, 80), (listed.Scheduler, (int)listed.Port));
+        Assert.Equal(new[] { (Ip(Rs2), 5), (Ip(Rs1), 3) }, listed.RealServers.Select(r => (r.RealAddress, r.Weight)));
+        Assert.Empty(d.ListConnections());
+        d.Zero(null);
+        d.Zero(svc);
+        d.SetTimeouts(new TimeoutSpec { Tcp = 600 });
+        Assert.Equal((600, 120, 300), (d.GetTimeouts().Tcp, d.GetTimeouts().TcpFin, d.GetTimeouts().Udp));
+        var rule = new MarkRuleSpec { Mark = 7, Address = Ip(Vip2), PortFrom = 443, PortTo = 443 };
+        d.AddMarkRule(rule);
+        Assert.Equal(7u, Assert.Single(d.ListMarkRules()).Mark);
+        d.DeleteMarkRule(rule);
+        Assert.Empty(d.ListMarkRules());
+        var status = d.GetStatus();
+        Assert.Equal((_h.Engine.Name, 4242, "eth9", 1, 2), (status.Name, status.ProcessId, status.Interface, status.ServiceCount, status.RealServerCount));
+        Assert.Equal("02:4c:56:00:00:01", status.MacAddress);
+        Assert.Contains(Ip(Vip), status.VirtualAddresses);
+        d.DeleteRealServer(svc, Real(Rs1));
+        d.DeleteService(svc);
+        d.AddService(Spec(81));
+        d.Clear();
+        Assert.Empty(d.ListServices());
+        d.Shutdown();
+        Assert.Equal(1, _shutdowns);
+
+        // Every operation of the interface was called above, and each change was saved once, in order.
+        Assert.Equal(new[]
+        {
+            "AddService", "AddRealServer", "AddRealServer", "EditRealServer", "EditService", "SetTimeouts",
+            "AddMarkRule", "DeleteMarkRule", "DeleteRealServer", "DeleteService", "AddService", "Clear",
+        }, _saved);
+        Assert.All(DirectorOperations.All, op => Assert.Equal(op.ChangesConfiguration, _saved.Contains(op.Name)));
+    }
+
+    [Fact]
+    public void ARefusalKeepsItsErrorIdKindAndMessage_AndIsNotSaved()
+    {
+        var d = Client();
+        d.AddService(Spec(80));
+        var e = Assert.Throws<LvsException>(() => d.AddService(Spec(80)));
+        Assert.Equal((LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists), (e.ErrorId, e.Kind));
+        Assert.Contains("10.250.0.101:80", e.Message);
+        e = Assert.Throws<LvsException>(() => d.AddRealServer(Spec(80), Real(Rs1, weight: -1)));
+        Assert.Equal((LvsErrorIds.InvalidWeight, LvsErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
+        e = Assert.Throws<LvsException>(() => d.DeleteService(Spec(99)));
+        Assert.Equal((LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Equal(new[] { "AddService" }, _saved);
+    }
+
+    [Theory]
+    [InlineData("{\"op\":\"FormatDisk\"}", "Unknown operation 'FormatDisk'")]
+    [InlineData("{\"op\":\"AddRealServer\",\"args\":{\"service\":{\"address\":\"10.250.0.101\",\"port\":80}}}", "has no 'realServer'")]
+    [InlineData("{\"op\":\"AddService\",\"args\":{\"service\":{\"address\":\"not an address\",\"port\":80}}}", "Malformed request")]
+    [InlineData("this is not json", "Malformed request")]
+    public void BadRequestsAreProtocolErrors_OnTheRealSocket(string line, string expected)
+    {
+        var reply = DirectorJson.Deserialize<DirectorReply>(Raw(line))!;
+        Assert.False(reply.Ok);
+        Assert.Equal(LvsErrorIds.DirectorProtocolError, reply.ErrorId);
+        Assert.Contains(expected, reply.Message);
+        Assert.Empty(_saved);
+        Assert.Empty(_h.Engine.ListServices());
+    }
+
+    [Fact]
+    public void ConcurrentChangesAreEachAnsweredAndSaved()
+    {
+        var tasks = Enumerable.Range(0, 24).Select(i => Task.Run(() => Client().AddService(Spec((ushort)(1000 + i))))).ToArray();
+        Task.WaitAll(tasks);
+        Assert.Equal(24, Client().ListServices().Count);
+        Assert.Equal(24, _saved.Count);
+    }
+
+    [Fact]
+    public void NoDirectorOnTheSocket_IsDirectorNotRunning()
+    {
+        var e = Assert.Throws<LvsException>(() => DirectorClient.Connect("none" + _name).GetStatus());
+        Assert.Equal((LvsErrorIds.DirectorNotRunning, LvsErrorKind.ResourceUnavailable), (e.ErrorId, e.Kind));
+        Assert.False(DirectorClient.IsRunning("none" + _name));
+        Assert.True(DirectorClient.IsRunning(_name));
+    }
+
+    private string Raw(string line)
+    {
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        s.Connect(new UnixDomainSocketEndPoint(DirectorPaths.Socket(_name)));
+        s.Send(Encoding.UTF8.GetBytes(line + "\n"));
+        var buf = new byte[65536];
+        int n, total = 0;
+        while ((n = s.Receive(buf, total, buf.Length - total, SocketFlags.None)) > 0) total += n;
+        return Encoding.UTF8.GetString(buf, 0, total).TrimEnd('\n');
+    }
+}
