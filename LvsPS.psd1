@@ -6,7 +6,7 @@
     CompanyName          = 'LvsPS'
     Copyright            = '(c) LvsPS team. MIT License.'
     Description          = 'Build, inspect and verify Linux Virtual Server (LVS) clusters, above all in Direct Routing mode: a user-space IPVS director, SSH preparation of real servers, a namespace lab and cluster checks.'
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/LvsPS.Format.ps1xml')
     TypesToProcess       = @('module/LvsPS.Types.ps1xml')
@@ -14,6 +14,9 @@
         'Start-LvsDirector', 'Stop-LvsDirector', 'Get-LvsDirector', 'Connect-LvsDirector', 'Disconnect-LvsDirector',
         'New-LvsService', 'Get-LvsService', 'Set-LvsService', 'Remove-LvsService',
         'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
+        'Suspend-LvsRealServer', 'Resume-LvsRealServer',
+        'Add-LvsHealthCheck', 'Get-LvsHealthCheck', 'Set-LvsHealthCheck', 'Remove-LvsHealthCheck',
+        'Set-LvsServiceHealth', 'Get-LvsHealth',
         'Get-LvsConnection', 'Import-LvsConfiguration',
         'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter',
         'New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'Export-LvsConfiguration',

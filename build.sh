@@ -1,30 +1,45 @@
 #!/usr/bin/env bash
-# LvsPS: set up a fresh Debian 12 machine (as root), build, and run the demo or the tests.
-#   ./build.sh demo    the seed cluster of the original walkthrough, in a lab of network namespaces
-#   ./build.sh test    every test (xUnit and Pester); ends with "N passed, N failed"
-#   ./build.sh setup | build | bench
+# LvsPS: set up a fresh Debian 12 machine, build, and run the demo or the tests.
+#   ./build.sh demo    (root) the seed cluster of the original walkthrough, in a lab of network namespaces
+#   ./build.sh test    (root) every test (xUnit and Pester); ends with "N passed, N failed"
+#   ./build.sh setup | build | bench   (no root needed; as root, setup also installs missing Debian packages)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 need_root() {
-    if [ "$(id -u)" != 0 ]; then echo "LvsPS needs root (network namespaces, raw frames): run it with sudo." >&2; exit 1; fi
+    if [ "$(id -u)" != 0 ]; then echo "./build.sh $1 needs root (network namespaces, raw frames): run it with sudo." >&2; exit 1; fi
 }
 
+# Debian packages the lab, the director engine and the tests use at run time. Building needs none of them (only the
+# .NET SDK), so ./build.sh build goes on without them.
+LAB_PKGS=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light socat curl procps iputils-ping util-linux mount keepalived)
+
+# Installs missing packages (as root) or says which are missing and how to install them (not root).
+# Touches nothing else on the host: no service is stopped or reconfigured, no process is signalled. The lab's
+# nginx and sshd are separate processes with their own configuration, pid files and /run, in their own namespaces,
+# so the host's own nginx or sshd (if any) go on running; the lab stops only the processes in its own namespaces.
 setup() {
-    need_root
-    local pkgs=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light socat curl procps iputils-ping)
     local missing=()
-    for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "== installing ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if command -v dpkg >/dev/null 2>&1; then
+        for p in "${LAB_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    else
+        echo "== no dpkg: not a Debian system; make sure these (or their equivalents) are installed: ${LAB_PKGS[*]}" >&2
     fi
-    # Debian starts the packaged daemons; the lab runs its own copies inside namespaces, so stop the host ones.
-    for svc in nginx ssh; do (command -v systemctl >/dev/null && systemctl stop "$svc") >/dev/null 2>&1 || true; done
-    pkill -x nginx >/dev/null 2>&1 || true
-    mkdir -p /run/sshd
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ]; then
+            echo "== installing ${missing[*]}"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        else
+            echo "== missing Debian packages (the lab, the demo and the tests need them; the build does not): ${missing[*]}" >&2
+            echo "   install them with: sudo apt-get install --no-install-recommends ${missing[*]}   (or: sudo ./build.sh setup)" >&2
+        fi
+    fi
+    if ! command -v dotnet >/dev/null 2>&1; then
+        echo "LvsPS needs the .NET 10 SDK (dotnet) on PATH: see https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
+        exit 1
+    fi
     echo "== dotnet tool restore (pwsh) and Pester"
     dotnet tool restore >/dev/null
     dotnet restore tools/tools.csproj >/dev/null
@@ -47,8 +62,8 @@ pwsh() { dotnet pwsh -NoLogo -NoProfile "$@"; }
 case "${1:-}" in
     setup) setup ;;
     build) setup; build ;;
-    demo) setup; build_module; pwsh -File examples/Seed-DrCluster.ps1 ;;
-    test) setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
+    demo) need_root demo; setup; build_module; pwsh -File examples/Seed-DrCluster.ps1 ;;
+    test) need_root test; setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
     bench) setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
     *) sed -n '2,6p' "$0"; exit 64 ;;
 esac

@@ -20,7 +20,7 @@ New-Item -ItemType Directory -Force -Path $results | Out-Null
 $passed = 0; $failed = 0; $problems = @()
 
 if (-not $SkipXunit) {
-    foreach ($proj in 'tests/LvsPS.Ipvs.Tests', 'tests/LvsPS.Engine.Tests', 'tests/LvsPS.Management.Tests', 'tests/LvsPS.Remote.Tests', 'tests/LvsPS.Lab.Tests') {
+    foreach ($proj in 'tests/LvsPS.Ipvs.Tests', 'tests/LvsPS.Engine.Tests', 'tests/LvsPS.Management.Tests', 'tests/LvsPS.Cmdlets.Tests', 'tests/LvsPS.Remote.Tests', 'tests/LvsPS.Lab.Tests') {
         $name = Split-Path -Leaf $proj
         $trx = Join-Path $results "$name.trx"
         Remove-Item -ErrorAction SilentlyContinue $trx

@@ -20,7 +20,7 @@ keep the kernel's fixed timeouts (SYN_RECV 60 s, CLOSE 10 s ...).
         @{ Type = 'None'; Description = 'Director binds by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Ipvs.Director.TimeoutSpec'; Description = 'Tcp, TcpFin and Udp in seconds.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.TimeoutSpec'; Description = 'Tcp, TcpFin and Udp in seconds.' }
         @{ Type = 'System.String'; Description = 'With -AsText, the ipvsadm line.' }
     )
     Notes       = 'Errors: DirectorNotRunning, DirectorAmbiguous.'

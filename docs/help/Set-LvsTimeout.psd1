@@ -32,7 +32,7 @@ when it restarts.
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }
-        @{ Type = 'LvsPS.Ipvs.Director.TimeoutSpec'; Description = 'With -PassThru, the timeouts after the change.' }
+        @{ Type = 'LvsPS.Ipvs.Specs.TimeoutSpec'; Description = 'With -PassThru, the timeouts after the change.' }
     )
     Notes       = 'Errors: InvalidTimeout, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Get-LvsTimeout', 'Get-LvsConnection', 'about_LvsPS')

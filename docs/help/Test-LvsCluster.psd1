@@ -5,7 +5,7 @@ Test-LvsCluster runs the LvsPS cluster checks against a director and returns one
 with Result Passed, Warning, Failed or NotApplicable, a message, and for warnings and failures a remedy. The checks
 (Test-LvsCluster -List shows them) are:
 
-- DirectorRunning: the director answers on its control socket.
+- DirectorRunning: the director answers: lvsd on its control socket, a kernel director (Connect-LvsDirector) through ipvsadm over SSH.
 - DirectorHasNoKernelVip (lab): the director's kernel does not hold the VIP; the engine owns it.
 - DirectorIpForwardOff (lab): net.ipv4.ip_forward is 0 on the director; DR needs no kernel forwarding.
 - ServiceHasRealServer: every virtual service has at least one real server with a weight above 0.

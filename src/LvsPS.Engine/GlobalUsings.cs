@@ -4,3 +4,4 @@ global using LvsPS.Engine.DataPath;
 global using LvsPS.Engine.Host;
 global using LvsPS.Engine.IO;
 global using LvsPS.Engine.Tables;
+global using LvsPS.Engine.Health;

@@ -1,8 +1,5 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
 
 namespace LvsPS;
@@ -56,4 +53,20 @@ public sealed class LabNodeCompleter : IArgumentCompleter
         catch (Exception) { }
         return CompletionHelper.Complete(names, wordToComplete);
     }
+}
+
+/// <summary>Completes -HttpProtocol with keepalived's http_protocol values.</summary>
+public sealed class HttpProtocolCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(new[] { "1.0", "1.0C", "1.1" }, wordToComplete);
+}
+
+/// <summary>Completes -StatusCode with the usual status codes and ranges.</summary>
+public sealed class StatusCodeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompletionHelper.Complete(new[] { "200", "200-299", "200-399", "204", "301", "302", "401", "403" }, wordToComplete);
 }

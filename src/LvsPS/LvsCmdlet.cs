@@ -1,8 +1,8 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
+using System.Runtime.InteropServices;
 using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
+using LvsPS.Management.Lab;
+using LvsPS.Management.Lvsd;
+using LvsPS.Management.Remote;
 
 namespace LvsPS;
 
@@ -41,16 +41,23 @@ public abstract class LvsCmdlet : PSCmdlet
     protected void ThrowLvsError(LvsException e, object? target = null) => ThrowTerminatingError(ToRecord(e, target));
 
     /// <summary>Runs an action and reports an LvsException as a non-terminating error; returns false on failure.</summary>
-    protected bool Try(Action action, object? target = null)
+    protected bool Try(Action action, object? target = null) => Try(() => { action(); return true; }, out _, target);
+
+    /// <summary>
+    /// Computes a value (typically a spec from the parameters) and reports an LvsException as a non-terminating
+    /// error for this input; returns false on failure.
+    /// </summary>
+    protected bool Try<T>(Func<T> compute, out T value, object? target = null)
     {
         try
         {
-            action();
+            value = compute();
             return true;
         }
         catch (LvsException e)
         {
             WriteLvsError(e, target);
+            value = default!;
             return false;
         }
     }
@@ -80,6 +87,58 @@ public abstract class LvsCmdlet : PSCmdlet
         return KernelDirectorRegistry.TryGet(resolved, out var kernel) ? kernel : DirectorClient.Connect(resolved);
     }
 
+    /// <summary><see cref="Client"/>, ending the command (target: the name given) when there is no such director.</summary>
+    internal IDirector ConnectDirector(string? name)
+    {
+        try { return Client(name); }
+        catch (LvsException e) { ThrowLvsError(e, name); throw; }
+    }
+
+    /// <summary>Reads from the director; a failure ends the command, its ErrorRecord targeting the director.</summary>
+    internal T Read<T>(IDirector client, Func<IDirector, T> read)
+    {
+        try { return read(client); }
+        catch (LvsException e) { ThrowLvsError(e, client.Name); throw; }
+    }
+
+    internal static List<LvsService> ListServices(IDirector client) => client.ListServices();
+
+    /// <summary>The saved lab of that name; LabNotFound when there is none.</summary>
+    internal static LvsLab LoadLab(string name, LabManager? manager = null) =>
+        (manager ?? new LabManager()).Get(name) ?? throw LabNotFound(name);
+
+    internal static LvsException LabNotFound(string name) =>
+        new(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{name}' exists.", name);
+
+    /// <summary>A file system path from a PowerShell path (relative to the current location); null stays null.</summary>
+    internal string? ProviderPath(string? path) => path is null ? null : GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>The known_hosts file given, else ~/.ssh/known_hosts.</summary>
+    internal string KnownHostsPath(string? given) => ProviderPath(given) ?? KnownHostsFile.DefaultPath;
+
+    /// <summary>
+    /// How to log in to <paramref name="host"/> with the SSH parameters of a cmdlet: user root unless the credential
+    /// names one; with a key file the credential's password is the key's passphrase, without one it is the password.
+    /// </summary>
+    internal SshTarget SshLogin(string host, int port, PSCredential? credential, string? keyFile, string? knownHostsFile,
+        bool acceptNewHostKey, string? networkNamespace)
+    {
+        string? password = null;
+        if (credential is not null)
+            password = Marshal.PtrToStringUni(Marshal.SecureStringToGlobalAllocUnicode(credential.Password));
+        return new SshTarget(host)
+        {
+            Port = port,
+            UserName = string.IsNullOrEmpty(credential?.UserName) ? "root" : credential!.UserName.TrimStart('\\'),
+            KeyFile = ProviderPath(keyFile),
+            KeyPassphrase = keyFile is null ? null : password,
+            Password = keyFile is null ? password : null,
+            KnownHostsFile = KnownHostsPath(knownHostsFile),
+            AcceptNewHostKey = acceptNewHostKey,
+            NetworkNamespace = networkNamespace,
+        };
+    }
+
     /// <summary>Folder of this module's assembly (out/LvsPS); the engine sits in ../lvsd.</summary>
     internal static string AssemblyDirectory => Path.GetDirectoryName(typeof(LvsCmdlet).Assembly.Location)!;
 
@@ -95,11 +154,5 @@ public abstract class LvsDirectorCmdlet : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Director { get; set; }
 
-    internal IDirector GetClient()
-    {
-        try { return Client(Director); }
-        catch (LvsException e) { ThrowLvsError(e, Director); throw; }
-    }
-
-    internal static List<LvsService> ListServices(IDirector client) => client.ListServices();
+    internal IDirector GetClient() => ConnectDirector(Director);
 }

@@ -65,6 +65,18 @@ public sealed class ControlSocketTests : IDisposable
         Assert.Equal(7u, Assert.Single(d.ListMarkRules()).Mark);
         d.DeleteMarkRule(rule);
         Assert.Empty(d.ListMarkRules());
+        var tcp = new HealthCheckSpec { Type = LvsHealthCheckType.Tcp, ConnectPort = 8080, IntervalSec = 30 };
+        d.AddHealthCheck(svc, Real(Rs1), tcp);
+        tcp.Retry = 3;
+        d.SetHealthCheck(svc, Real(Rs1), tcp);
+        Assert.Equal(3, Assert.Single(d.ListServices()[0].RealServers.Single(r => r.RealAddress.Equals(Ip(Rs1))).HealthChecks).Retry);
+        d.SetServiceHealth(svc, new ServiceHealthSpec { Quorum = 2, DelayLoopSec = 5 });
+        Assert.Equal(2, d.ListServices()[0].Health!.Quorum);
+        d.SuspendRealServer(svc, Real(Rs2));
+        Assert.Equal(LvsRealServerState.Quiesced, d.GetHealth().Single(x => x.RealAddress.Equals(Ip(Rs2))).State);
+        d.ResumeRealServer(svc, Real(Rs2));
+        Assert.Equal(5, d.GetHealth().Single(x => x.RealAddress.Equals(Ip(Rs2))).Weight);
+        d.RemoveHealthCheck(svc, Real(Rs1), LvsHealthCheckType.Tcp);
         var status = d.GetStatus();
         Assert.Equal((_h.Engine.Name, 4242, "eth9", 1, 2), (status.Name, status.ProcessId, status.Interface, status.ServiceCount, status.RealServerCount));
         Assert.Equal("02:4c:56:00:00:01", status.MacAddress);
@@ -81,7 +93,8 @@ public sealed class ControlSocketTests : IDisposable
         Assert.Equal(new[]
         {
             "AddService", "AddRealServer", "AddRealServer", "EditRealServer", "EditService", "SetTimeouts",
-            "AddMarkRule", "DeleteMarkRule", "DeleteRealServer", "DeleteService", "AddService", "Clear",
+            "AddMarkRule", "DeleteMarkRule", "AddHealthCheck", "SetHealthCheck", "SetServiceHealth", "SuspendRealServer", "ResumeRealServer",
+            "RemoveHealthCheck", "DeleteRealServer", "DeleteService", "AddService", "Clear",
         }, _saved);
         Assert.All(DirectorOperations.All, op => Assert.Equal(op.ChangesConfiguration, _saved.Contains(op.Name)));
     }
@@ -143,5 +156,34 @@ public sealed class ControlSocketTests : IDisposable
         int n, total = 0;
         while ((n = s.Receive(buf, total, buf.Length - total, SocketFlags.None)) > 0) total += n;
         return Encoding.UTF8.GetString(buf, 0, total).TrimEnd('\n');
+    }
+}
+
+/// <summary>lvsd's room: it carries no SSH, no PowerShell and no management library.</summary>
+public sealed class EngineDependencyTests
+{
+    [Fact]
+    public void LvsdReferencesOnlyTheIpvsLibraryAndPcap()
+    {
+        var refs = typeof(DirectorEngine).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("LvsPS.Ipvs", refs);
+        Assert.Contains("SharpPcap", refs);
+        Assert.DoesNotContain(refs, r => r.StartsWith("Renci", StringComparison.Ordinal) || r.StartsWith("LvsPS.Management", StringComparison.Ordinal)
+                                         || r.StartsWith("System.Management.Automation", StringComparison.Ordinal) || r.Contains("BouncyCastle", StringComparison.Ordinal));
+        // The Ipvs library itself depends on nothing but the framework.
+        var ipvs = typeof(LvsPS.Ipvs.Director.IDirector).Assembly.GetReferencedAssemblies().Select(a => a.Name!);
+        Assert.All(ipvs, r => Assert.True(r.StartsWith("System", StringComparison.Ordinal) || r == "netstandard", r));
+    }
+
+    [Fact]
+    public void LvsdsDependencyFileHasNoSshPackage()
+    {
+        var deps = Path.Combine(AppContext.BaseDirectory, "lvsd.deps.json");
+        if (!File.Exists(deps))
+            deps = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "lvsd", "lvsd.deps.json"));
+        var text = File.ReadAllText(deps);
+        Assert.Contains("SharpPcap", text);
+        Assert.DoesNotContain("SSH.NET", text);
+        Assert.DoesNotContain("LvsPS.Management", text);
     }
 }

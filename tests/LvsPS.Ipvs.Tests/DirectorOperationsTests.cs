@@ -22,7 +22,11 @@ public sealed class DirectorOperationsTests
     public void ChangesAreMarked_ReadsAreNot()
     {
         var changes = DirectorOperations.All.Where(o => o.ChangesConfiguration).Select(o => o.Name).OrderBy(n => n);
-        Assert.Equal(new[] { "AddMarkRule", "AddRealServer", "AddService", "Clear", "DeleteMarkRule", "DeleteRealServer", "DeleteService", "EditRealServer", "EditService", "SetTimeouts" }, changes);
+        Assert.Equal(new[]
+        {
+            "AddHealthCheck", "AddMarkRule", "AddRealServer", "AddService", "Clear", "DeleteMarkRule", "DeleteRealServer", "DeleteService",
+            "EditRealServer", "EditService", "RemoveHealthCheck", "ResumeRealServer", "SetHealthCheck", "SetServiceHealth", "SetTimeouts", "SuspendRealServer",
+        }, changes);
     }
 
     [Fact]

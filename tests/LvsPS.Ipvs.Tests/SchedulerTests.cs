@@ -1,6 +1,4 @@
 using System.Net;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Ipvs.Tests;
 
@@ -22,6 +20,30 @@ internal sealed class FakeService
         var s = new FakeService(scheduler);
         foreach (var (name, weight) in inListOrder)
             s.List.Add(s.Make(name, weight));
+        scheduler.OnDestinationsChanged(s.List, null);
+        return s;
+    }
+
+    /// <summary>
+    /// A service with a list in kernel order written as "A:1 2/30, B:0, C:3!": name, weight, optionally active and
+    /// inactive connections, and "!" for an overloaded destination.
+    /// </summary>
+    public static FakeService Loaded(IIpvsScheduler scheduler, string list)
+    {
+        var s = new FakeService(scheduler);
+        foreach (var item in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(item, @"^(\w+):(\d+)(?: (\d+)/(\d+))?(!)?$");
+            Assert.True(m.Success, $"bad destination '{item}'");
+            var d = s.Make(m.Groups[1].Value, int.Parse(m.Groups[2].Value));
+            if (m.Groups[3].Success)
+            {
+                d.ActiveConnections = int.Parse(m.Groups[3].Value);
+                d.InactiveConnections = int.Parse(m.Groups[4].Value);
+            }
+            d.Overloaded = m.Groups[5].Success;
+            s.List.Add(d);
+        }
         scheduler.OnDestinationsChanged(s.List, null);
         return s;
     }
@@ -315,196 +337,67 @@ public class WeightedRoundRobinSchedulerTests
     }
 }
 
-public class LeastConnectionSchedulerTests
+/// <summary>
+/// The schedulers that look only at counters and weights (lc, wlc, sed, nq, fo, ovf) on lists given in kernel order as
+/// "name:weight active/inactive", "!" marking an overloaded destination (<see cref="FakeService.Loaded"/>); "-" is
+/// no destination.
+/// </summary>
+public class StatelessSchedulerTests
 {
-    private static void Load(Destination d, int active, int inactive)
-    {
-        d.ActiveConnections = active;
-        d.InactiveConnections = inactive;
-    }
-
-    [Fact]
-    public void LcPicksTheSmallestActiveTimes256PlusInactive()
-    {
-        var s = FakeService.WithList(new LeastConnectionScheduler(), ("A", 1), ("B", 1));
-        Load(s["A"], 1, 0);   // 256
-        Load(s["B"], 0, 300); // 300
-        Assert.Equal("A", s.Pick());
-        Load(s["B"], 0, 255);
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void LcTieGoesToTheFirstInListOrderAndWeightIsIgnored()
-    {
-        var s = FakeService.WithList(new LeastConnectionScheduler(), ("A", 1), ("B", 100), ("C", 1));
-        Load(s["A"], 0, 5);
-        Load(s["B"], 0, 5);
-        Load(s["C"], 0, 5);
-        Assert.Equal("A", s.Pick());
-        Load(s["A"], 0, 6);
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void LcSkipsQuiescedAndOverloaded()
-    {
-        var s = FakeService.WithList(new LeastConnectionScheduler(), ("A", 0), ("B", 1), ("C", 1));
-        Load(s["B"], 5, 0);
-        Load(s["C"], 9, 0);
-        Assert.Equal("B", s.Pick());
-        s["B"].Overloaded = true;
-        Assert.Equal("C", s.Pick());
-        s["C"].Weight = 0;
-        Assert.Equal("-", s.Pick());
-    }
-
-    [Fact]
-    public void WlcMinimisesOverheadOverWeight()
-    {
-        var s = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("A", 1), ("B", 3));
-        Load(s["A"], 1, 0); // 256 / 1
-        Load(s["B"], 2, 0); // 512 / 3
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void WlcExactRatioTieKeepsTheFirst()
-    {
-        var s = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("A", 1), ("B", 2));
-        Load(s["A"], 1, 0); // 256 * 2 == 512 * 1
-        Load(s["B"], 2, 0);
-        Assert.Equal("A", s.Pick());
-        var t = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("B", 2), ("A", 1));
-        Load(t["A"], 1, 0);
-        Load(t["B"], 2, 0);
-        Assert.Equal("B", t.Pick());
-    }
-
-    [Fact]
-    public void WlcCountsInactiveConnections()
-    {
-        var s = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("A", 1), ("B", 1));
-        Load(s["A"], 0, 1000); // 1000
-        Load(s["B"], 1, 0);    // 256
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void WlcStartsWithTheFirstAvailableAndWeightZeroNeverWins()
-    {
-        var s = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("A", 0), ("B", 1), ("C", 0));
-        Load(s["B"], 50, 50);
-        Assert.Equal("B", s.Pick());
-        s["B"].Overloaded = true;
-        Assert.Equal("-", s.Pick());
-    }
-
-    [Fact]
-    public void WlcUses64BitProducts()
-    {
-        var s = FakeService.WithList(new WeightedLeastConnectionScheduler(), ("A", 65535), ("B", 65534));
-        Load(s["A"], 30209, 0); // overhead 7,733,504
-        Load(s["B"], 30208, 0); // overhead 7,733,248
-        // 7733504 * 65534 = 506,807,451,136 > 7733248 * 65535 = 506,798,407,680, so B; truncated to 32 bits the
-        // comparison would be 1,310,208 > 4,287,234,048 (false) and keep A.
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void SedIgnoresInactiveConnectionsAndAddsOne()
-    {
-        var s = FakeService.WithList(new ShortestExpectedDelayScheduler(), ("A", 1), ("B", 1));
-        Load(s["A"], 0, 1000); // 1
-        Load(s["B"], 1, 0);    // 2
-        Assert.Equal("A", s.Pick());
-    }
-
-    [Fact]
-    public void SedWeighsActivePlusOne()
-    {
-        var s = FakeService.WithList(new ShortestExpectedDelayScheduler(), ("A", 1), ("B", 3));
-        Load(s["A"], 1, 0); // 2 / 1
-        Load(s["B"], 3, 0); // 4 / 3
-        Assert.Equal("B", s.Pick());
-        Load(s["B"], 5, 0); // 6 / 3 == 2 / 1: tie, the first stays
-        Assert.Equal("A", s.Pick());
-    }
-
-    [Fact]
-    public void SedWithNoConnectionsPrefersTheHeavierWeightNotTheFirst()
-    {
-        var s = FakeService.WithList(new ShortestExpectedDelayScheduler(), ("A", 1), ("B", 2));
-        Assert.Equal("B", s.Pick()); // 1 * 2 > 1 * 1
-    }
-
-    [Fact]
-    public void NqTakesTheFirstIdleServerWhateverItsWeight()
-    {
-        var s = FakeService.WithList(new NeverQueueScheduler(), ("A", 1), ("B", 10));
-        Assert.Equal("A", s.Pick()); // sed would pick B
-        Load(s["A"], 1, 0);
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void NqFallsBackToSedWhenNobodyIsIdle()
-    {
-        var s = FakeService.WithList(new NeverQueueScheduler(), ("A", 1), ("B", 3), ("C", 1));
-        Load(s["A"], 1, 0); // 2 / 1
-        Load(s["B"], 3, 0); // 4 / 3
-        Load(s["C"], 1, 0);
-        Assert.Equal("B", s.Pick());
-    }
-
-    [Fact]
-    public void NqIgnoresIdleButQuiescedOrOverloadedServers()
-    {
-        var s = FakeService.WithList(new NeverQueueScheduler(), ("A", 0), ("B", 1), ("C", 1));
-        s["B"].Overloaded = true;
-        Load(s["C"], 7, 0);
-        Assert.Equal("C", s.Pick());
-    }
-}
-
-public class FailoverSchedulerTests
-{
-    [Fact]
-    public void FoPicksTheHighestWeightFirstWinsTies()
-    {
-        var s = FakeService.WithList(new WeightedFailoverScheduler(), ("A", 5), ("B", 10), ("C", 10));
-        s["B"].ActiveConnections = 1000;
-        Assert.Equal("B", s.Pick());
-        s["B"].Overloaded = true;
-        Assert.Equal("C", s.Pick());
-        s["C"].Weight = 0;
-        Assert.Equal("A", s.Pick());
-        s["A"].Weight = 0;
-        Assert.Equal("-", s.Pick());
-    }
-
-    [Fact]
-    public void OvfUsesTheWeightAsAnActiveConnectionCap()
-    {
-        var s = FakeService.WithList(new WeightedOverflowScheduler(), ("A", 1), ("B", 2));
-        Assert.Equal("B", s.Pick());
-        s["B"].ActiveConnections = 2; // 2 <= 2: still eligible
-        Assert.Equal("B", s.Pick());
-        s["B"].ActiveConnections = 3; // over its weight
-        Assert.Equal("A", s.Pick());
-        s["A"].ActiveConnections = 2;
-        Assert.Equal("-", s.Pick());
-    }
-
-    [Fact]
-    public void OvfTieGoesToTheFirstAndInactiveIsIgnored()
-    {
-        var s = FakeService.WithList(new WeightedOverflowScheduler(), ("A", 2), ("B", 2), ("C", 0));
-        s["A"].InactiveConnections = 1000;
-        Assert.Equal("A", s.Pick());
-        s["A"].Overloaded = true;
-        Assert.Equal("B", s.Pick());
-    }
+    [Theory]
+    // lc: the smallest activeconns * 256 + inactconns
+    [InlineData(LvsScheduler.Lc, "A:1 1/0, B:1 0/300", "A")] // 256 < 300
+    [InlineData(LvsScheduler.Lc, "A:1 1/0, B:1 0/255", "B")]
+    // lc: a tie goes to the first in list order, and the weight is ignored
+    [InlineData(LvsScheduler.Lc, "A:1 0/5, B:100 0/5, C:1 0/5", "A")]
+    [InlineData(LvsScheduler.Lc, "A:1 0/6, B:100 0/5, C:1 0/5", "B")]
+    // lc skips quiesced and overloaded destinations
+    [InlineData(LvsScheduler.Lc, "A:0, B:1 5/0, C:1 9/0", "B")]
+    [InlineData(LvsScheduler.Lc, "A:0, B:1 5/0!, C:1 9/0", "C")]
+    [InlineData(LvsScheduler.Lc, "A:0, B:1 5/0!, C:0 9/0", "-")]
+    // wlc: the smallest overhead / weight
+    [InlineData(LvsScheduler.Wlc, "A:1 1/0, B:3 2/0", "B")] // 256 / 1 against 512 / 3
+    // wlc: an exact ratio tie keeps the first (256 * 2 == 512 * 1)
+    [InlineData(LvsScheduler.Wlc, "A:1 1/0, B:2 2/0", "A")]
+    [InlineData(LvsScheduler.Wlc, "B:2 2/0, A:1 1/0", "B")]
+    // wlc counts inactive connections
+    [InlineData(LvsScheduler.Wlc, "A:1 0/1000, B:1 1/0", "B")] // 1000 against 256
+    // wlc starts with the first available destination, and weight 0 never wins
+    [InlineData(LvsScheduler.Wlc, "A:0, B:1 50/50, C:0", "B")]
+    [InlineData(LvsScheduler.Wlc, "A:0, B:1 50/50!, C:0", "-")]
+    // wlc uses 64-bit products: overheads 7,733,504 and 7,733,248; 7733504 * 65534 = 506,807,451,136 >
+    // 7733248 * 65535 = 506,798,407,680, so B; truncated to 32 bits the comparison would be
+    // 1,310,208 > 4,287,234,048 (false) and keep A.
+    [InlineData(LvsScheduler.Wlc, "A:65535 30209/0, B:65534 30208/0", "B")]
+    // sed ignores inactive connections and adds one: 1 against 2
+    [InlineData(LvsScheduler.Sed, "A:1 0/1000, B:1 1/0", "A")]
+    // sed weighs active + 1: 2 / 1 against 4 / 3, then 6 / 3 == 2 / 1, a tie the first keeps
+    [InlineData(LvsScheduler.Sed, "A:1 1/0, B:3 3/0", "B")]
+    [InlineData(LvsScheduler.Sed, "A:1 1/0, B:3 5/0", "A")]
+    // sed with no connections prefers the heavier weight, not the first (1 * 2 > 1 * 1)
+    [InlineData(LvsScheduler.Sed, "A:1, B:2", "B")]
+    // nq takes the first idle server whatever its weight (sed would pick B)
+    [InlineData(LvsScheduler.Nq, "A:1, B:10", "A")]
+    [InlineData(LvsScheduler.Nq, "A:1 1/0, B:10", "B")]
+    // nq falls back to sed when nobody is idle: 2 / 1 against 4 / 3
+    [InlineData(LvsScheduler.Nq, "A:1 1/0, B:3 3/0, C:1 1/0", "B")]
+    // nq ignores idle but quiesced or overloaded servers
+    [InlineData(LvsScheduler.Nq, "A:0, B:1!, C:1 7/0", "C")]
+    // fo: the highest weight, the first wins ties; connections do not count
+    [InlineData(LvsScheduler.Fo, "A:5, B:10 1000/0, C:10", "B")]
+    [InlineData(LvsScheduler.Fo, "A:5, B:10 1000/0!, C:10", "C")]
+    [InlineData(LvsScheduler.Fo, "A:5, B:10 1000/0!, C:0", "A")]
+    [InlineData(LvsScheduler.Fo, "A:0, B:10 1000/0!, C:0", "-")]
+    // ovf: the weight is a cap on active connections (2 <= 2 is still eligible)
+    [InlineData(LvsScheduler.Ovf, "A:1, B:2", "B")]
+    [InlineData(LvsScheduler.Ovf, "A:1, B:2 2/0", "B")]
+    [InlineData(LvsScheduler.Ovf, "A:1, B:2 3/0", "A")]
+    [InlineData(LvsScheduler.Ovf, "A:1 2/0, B:2 3/0", "-")]
+    // ovf: a tie goes to the first, and inactive connections are ignored
+    [InlineData(LvsScheduler.Ovf, "A:2 0/1000, B:2, C:0", "A")]
+    [InlineData(LvsScheduler.Ovf, "A:2 0/1000!, B:2, C:0", "B")]
+    public void Picks(LvsScheduler kind, string list, string expected)
+        => Assert.Equal(expected, FakeService.Loaded(SchedulerFactory.Create(kind), list).Pick());
 }
 
 public class SchedulerFactoryTests

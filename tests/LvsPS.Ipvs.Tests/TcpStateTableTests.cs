@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
 using static LvsPS.Ipvs.Connections.TcpStateTable;
 using S = LvsPS.Ipvs.Model.LvsConnectionState;
 
@@ -8,6 +6,7 @@ namespace LvsPS.Ipvs.Tests;
 public class TcpStateTableTests
 {
     private const byte SYN = FlagSyn, ACK = FlagAck, FIN = FlagFin, RST = FlagRst, PSH = FlagPsh;
+    private const TcpDirection Only = TcpDirection.InputOnly, Out = TcpDirection.Output;
 
     private static S Run(S start, TcpDirection dir, params byte[] packets)
     {
@@ -43,34 +42,41 @@ public class TcpStateTableTests
     }
 
     [Theory]
-    [InlineData(S.None, ACK, S.Established)]    // e.g. an entry created by the sync daemon
-    [InlineData(S.None, FIN, S.Close)]
-    [InlineData(S.None, RST, S.Close)]
-    [InlineData(S.SynRecv, RST, S.SynRecv)]
-    [InlineData(S.SynRecv, SYN, S.SynRecv)]
-    [InlineData(S.SynRecv, FIN, S.TimeWait)]
-    [InlineData(S.SynSent, SYN, S.Established)]
-    [InlineData(S.SynSent, ACK, S.SynSent)]
-    [InlineData(S.LastAck, RST, S.LastAck)]
-    [InlineData(S.LastAck, ACK, S.Close)]
-    [InlineData(S.Listen, RST, S.Listen)]
-    [InlineData(S.SynAck, RST, S.Close)]
-    [InlineData(S.SynAck, ACK, S.Established)]
-    [InlineData(S.TimeWait, SYN, S.SynRecv)]
-    [InlineData(S.Close, SYN, S.SynRecv)]
-    [InlineData(S.CloseWait, FIN, S.CloseWait)]
-    public void InputOnlyTransitions(S from, byte flags, S to)
-        => Assert.Equal(to, Next(from, flags, TcpDirection.InputOnly));
-
-    [Theory]
-    [InlineData(S.Established, SYN | RST, S.Close)] // RST beats SYN
-    [InlineData(S.None, SYN | FIN, S.SynRecv)]      // SYN beats FIN
-    [InlineData(S.Established, FIN | ACK, S.FinWait)] // FIN beats ACK
-    [InlineData(S.SynRecv, RST | ACK, S.SynRecv)]
-    [InlineData(S.Established, PSH, S.Close)]        // no SYN/FIN/ACK/RST: the kernel's default CLOSE
-    [InlineData(S.Established, 0, S.Close)]
-    public void FlagPriorityIsRstSynFinAck(S from, byte flags, S to)
-        => Assert.Equal(to, Next(from, flags, TcpDirection.InputOnly));
+    // INPUT-ONLY
+    [InlineData(Only, S.None, ACK, S.Established)]    // e.g. an entry created by the sync daemon
+    [InlineData(Only, S.None, FIN, S.Close)]
+    [InlineData(Only, S.None, RST, S.Close)]
+    [InlineData(Only, S.SynRecv, RST, S.SynRecv)]
+    [InlineData(Only, S.SynRecv, SYN, S.SynRecv)]
+    [InlineData(Only, S.SynRecv, FIN, S.TimeWait)]
+    [InlineData(Only, S.SynSent, SYN, S.Established)]
+    [InlineData(Only, S.SynSent, ACK, S.SynSent)]
+    [InlineData(Only, S.LastAck, RST, S.LastAck)]
+    [InlineData(Only, S.LastAck, ACK, S.Close)]
+    [InlineData(Only, S.Listen, RST, S.Listen)]
+    [InlineData(Only, S.SynAck, RST, S.Close)]
+    [InlineData(Only, S.SynAck, ACK, S.Established)]
+    [InlineData(Only, S.TimeWait, SYN, S.SynRecv)]
+    [InlineData(Only, S.Close, SYN, S.SynRecv)]
+    [InlineData(Only, S.CloseWait, FIN, S.CloseWait)]
+    // flag priority RST > SYN > FIN > ACK (INPUT-ONLY)
+    [InlineData(Only, S.Established, SYN | RST, S.Close)] // RST beats SYN
+    [InlineData(Only, S.None, SYN | FIN, S.SynRecv)]      // SYN beats FIN
+    [InlineData(Only, S.Established, FIN | ACK, S.FinWait)] // FIN beats ACK
+    [InlineData(Only, S.SynRecv, RST | ACK, S.SynRecv)]
+    [InlineData(Only, S.Established, PSH, S.Close)]        // no SYN/FIN/ACK/RST: the kernel's default CLOSE
+    [InlineData(Only, S.Established, 0, S.Close)]
+    // OUTPUT
+    [InlineData(Out, S.None, SYN, S.SynSent)]
+    [InlineData(Out, S.None, FIN, S.TimeWait)]
+    [InlineData(Out, S.None, ACK, S.Established)]
+    [InlineData(Out, S.SynSent, RST, S.SynSent)]
+    [InlineData(Out, S.TimeWait, RST, S.TimeWait)]
+    [InlineData(Out, S.Listen, ACK, S.Established)]
+    [InlineData(Out, S.LastAck, ACK, S.LastAck)]
+    [InlineData(Out, S.SynAck, SYN, S.SynRecv)]
+    public void Transitions(TcpDirection dir, S from, byte flags, S to)
+        => Assert.Equal(to, Next(from, flags, dir));
 
     [Fact]
     public void FlagIndexOrder()
@@ -112,18 +118,6 @@ public class TcpStateTableTests
         s = Next(s, FIN | ACK, TcpDirection.Input);
         Assert.Equal(S.TimeWait, s);
     }
-
-    [Theory]
-    [InlineData(S.None, SYN, S.SynSent)]
-    [InlineData(S.None, FIN, S.TimeWait)]
-    [InlineData(S.None, ACK, S.Established)]
-    [InlineData(S.SynSent, RST, S.SynSent)]
-    [InlineData(S.TimeWait, RST, S.TimeWait)]
-    [InlineData(S.Listen, ACK, S.Established)]
-    [InlineData(S.LastAck, ACK, S.LastAck)]
-    [InlineData(S.SynAck, SYN, S.SynRecv)]
-    public void OutputTransitions(S from, byte flags, S to)
-        => Assert.Equal(to, Next(from, flags, TcpDirection.Output));
 
     [Fact]
     public void InputAndInputOnlyDifferOnlyWhereTheKernelTablesDo()

@@ -9,9 +9,14 @@ namespace LvsPS.Remote.Tests;
 /// A real OpenSSH sshd inside a network namespace created for the test run, plus a second "client" namespace joined
 /// to it by a veth pair (10.250.9.1 client, 10.250.9.2 real server). Everything is deleted on Dispose.
 /// Needs root (ip netns, setns); without it the fixture fails loudly instead of skipping.
+/// The sshd runs in a mount namespace of its own with a private /run (its privilege separation folder /run/sshd
+/// lives there), so the fixture neither needs nor touches the host's /run/sshd.
 /// </summary>
-public sealed class SshdNamespaceFixture : IDisposable
+public class SshdNamespaceFixture : IDisposable
 {
+    /// <summary>Name of the tmpfs that hides a folder's ipvsadm (see <see cref="SshdWithoutIpvsadmFixture"/>).</summary>
+    internal const string HidingFileSystem = "lvsps-no-ipvsadm";
+
     public const string ServerAddress = "10.250.9.2";
     public const string ClientAddress = "10.250.9.1";
     public const string ServerInterface = "rs0";
@@ -20,10 +25,17 @@ public sealed class SshdNamespaceFixture : IDisposable
     private readonly TempDir _dir = new();
     private readonly List<string> _namespaces = new();
     private readonly StringBuilder _sshdLog = new();
+    private readonly bool _hideIpvsadm;
     private Process? _sshd;
 
-    public SshdNamespaceFixture()
+    public SshdNamespaceFixture() : this(hideIpvsadm: false) { }
+
+    /// <param name="hideIpvsadm">When true, no ipvsadm can be found by the sshd's login shells, whatever the host has
+    /// installed: every folder the login PATH or the kernel director looks in that holds one is overlaid, in the
+    /// sshd's own mount namespace only, by a tmpfs of symlinks to everything else of that folder.</param>
+    protected SshdNamespaceFixture(bool hideIpvsadm)
     {
+        _hideIpvsadm = hideIpvsadm;
         try { Setup(); }
         catch (Exception e)
         {
@@ -86,10 +98,14 @@ public sealed class SshdNamespaceFixture : IDisposable
             "PrintMotd no",
             "LogLevel VERBOSE",
             "") );
-        System.IO.Directory.CreateDirectory("/run/sshd");
 
+        // A mount namespace of its own (no mount made in it reaches the host), with a private /run for sshd's
+        // privilege separation folder; unshare and bash exec, so the process started is the sshd itself.
+        const string privateRun = "mount -t tmpfs -o mode=0755,size=1m,nosuid,nodev lvsps-test-run /run && mkdir -m 0755 /run/sshd && exec \"$@\"";
         var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", Namespace, "/usr/sbin/sshd", "-D", "-e", "-f", config }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "netns", "exec", Namespace, "unshare", "--mount", "--propagation", "private", "--",
+                     "/bin/bash", "-c", privateRun, "bash", "/usr/sbin/sshd", "-D", "-e", "-f", config })
+            psi.ArgumentList.Add(a);
         _sshd = new Process { StartInfo = psi };
         _sshd.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_sshdLog) _sshdLog.AppendLine(e.Data); };
         _sshd.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_sshdLog) _sshdLog.AppendLine(e.Data); };
@@ -113,6 +129,56 @@ public sealed class SshdNamespaceFixture : IDisposable
             catch (Exception) when (DateTime.UtcNow < deadline) { }
             Thread.Sleep(100);
         }
+
+        if (_hideIpvsadm) HideIpvsadm();
+    }
+
+    /// <summary>The sshd's process id (its mount namespace is the one its login sessions get).</summary>
+    public int SshdProcessId => _sshd?.Id ?? 0;
+
+    /// <summary>
+    /// The folders in which the sshd's login shell (its PATH) or the kernel director (its absolute candidates) would
+    /// find an ipvsadm, asked over SSH so the answer is the remote shell's own.
+    /// </summary>
+    public IReadOnlyList<string> FoldersWithIpvsadm()
+    {
+        var dirs = LvsPS.Management.Kernel.KernelDirector.ProgramCandidates
+            .Where(c => c.StartsWith('/')).Select(c => Path.GetDirectoryName(c)!).Distinct();
+        var script = "IFS=:; for d in $PATH " + string.Join(' ', dirs.Select(ShellQuote.Quote)) +
+                     "; do [ -n \"$d\" ] || continue; if [ -e \"$d/ipvsadm\" ] || [ -L \"$d/ipvsadm\" ]; then echo \"$d\"; fi; done; true";
+        using var s = SshSession.Open(Target(TrustingKnownHosts()));
+        return s.RunChecked(script).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Inside the sshd's mount namespace only: each folder that holds an ipvsadm is bound to a stash in the fixture's
+    /// folder, then overlaid by a tmpfs holding a symlink to every entry of the stash except ipvsadm and ipvsadm-*.
+    /// Repeated until the login shell finds none (a folder may hide another's, e.g. /sbin and /usr/sbin).
+    /// </summary>
+    private void HideIpvsadm()
+    {
+        const string hide =
+            "set -e; d=$(readlink -f \"$1\"); st=$2; " +
+            "if [ ! -e \"$d/ipvsadm\" ] && [ ! -L \"$d/ipvsadm\" ]; then exit 0; fi; " +
+            "mount --bind \"$d\" \"$st\"; " +
+            "mount -t tmpfs -o mode=0755 " + HidingFileSystem + " \"$d\"; " +
+            "find \"$st\" -mindepth 1 -maxdepth 1 ! -name ipvsadm ! -name 'ipvsadm-*' -exec ln -s -t \"$d\" {} +";
+        int stash = 0;
+        for (int round = 0; round < 8; round++)
+        {
+            var found = FoldersWithIpvsadm();
+            if (found.Count == 0) return;
+            foreach (var dir in found)
+            {
+                var st = _dir.File($"hidden-{stash++}");
+                System.IO.Directory.CreateDirectory(st);
+                Proc.Run("nsenter", "--target", SshdProcessId.ToString(), "--mount", "--",
+                    "/bin/bash", "-c", hide, "bash", dir, st).Check($"hiding {dir}/ipvsadm from the sshd");
+            }
+        }
+        throw new InvalidOperationException(
+            $"the sshd's login shell still finds ipvsadm in {string.Join(", ", FoldersWithIpvsadm())}");
     }
 
     private void AddNamespace(string name)
@@ -181,4 +247,14 @@ public sealed class SshdNamespaceFixture : IDisposable
         _namespaces.Clear();
         _dir.Dispose();
     }
+}
+
+/// <summary>
+/// <see cref="SshdNamespaceFixture"/> whose sshd can find no ipvsadm, whatever the host has installed: the condition
+/// the "ipvsadm not found" tests need, made by the fixture instead of assumed of the host. The host's own folders
+/// are never changed: the hiding mounts exist only in the sshd's mount namespace and go with it.
+/// </summary>
+public sealed class SshdWithoutIpvsadmFixture : SshdNamespaceFixture
+{
+    public SshdWithoutIpvsadmFixture() : base(hideIpvsadm: true) { }
 }

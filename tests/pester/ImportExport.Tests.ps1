@@ -4,8 +4,8 @@
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
 
     # Every configurable field of a set of services, in a fixed order (ipvsadm-save -n sorts services and real
     # servers; LvsPS writes -x/-y for the thresholds).
@@ -22,18 +22,7 @@ BeforeAll {
 
     # The walkthrough's lvs_dr.conf (names resolved by the hosts and services files above).
     $script:DrConf = Join-Path $TestDrive 'lvs_dr.conf'
-    @'
-#lvs_dr.conf (C) Joseph Mack mack@ncifcrf.gov
-LVS_TYPE=VS_DR
-INITIAL_STATE=on
-VIP=eth0:101 192.168.0.101 255.255.255.0 192.168.0.0
-DIRECTOR_INSIDEIP=eth0 192.168.0.1 192.168.0.0 255.255.255.0 192.168.0.255
-SERVICE=t telnet rr rs1:telnet rs2:telnet
-SERVICE=t www rr rs1:www rs2:www
-SERVER_VIP_DEVICE=dummy0
-SERVER_NET_DEVICE=eth0
-#----------end lvs_dr.conf------------------------------------
-'@ | Set-Content -Path $DrConf
+    New-LvsTestDrConf -Path $DrConf -VirtualAddress 192.168.0.101 -DirectorAddress 192.168.0.1
 
     # ipvsadm-save -n output with the things admins add: comments, long options, "ipvsadm" words.
     $script:Rules = Join-Path $TestDrive 'ipvsadm.rules'

@@ -4,37 +4,17 @@
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
-    $script:LabName = 'pk' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
-    $script:Octet = Get-Random -Minimum 10 -Maximum 240
-    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 3 -Subnet "10.247.$Octet.0/24"
-    $script:Vip = $Lab.VirtualAddress
-    $script:Rs = @{}
-    foreach ($n in $Lab.RealServers) { $Rs[$n.Name] = $n.Address }
-    Start-LvsDirector -Lab $LabName | Out-Null
-    Set-LvsRealServerHidden -Lab $LabName
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
+    $script:TestLab = New-LvsTestLab -NamePrefix pk -Network 10.247 -RealServerCount 3 -StartDirector -HideRealServers
+    $script:LabName = $TestLab.Name; $script:Octet = $TestLab.Octet
+    $script:Vip = $TestLab.VirtualAddress; $script:Rs = $TestLab.RealServers
     # A second client address in the same /24, for the persistence netmask.
     $script:Client2 = "10.247.$Octet.201"
     Invoke-LvsLabCommand -Lab $LabName -Node client -Command "ip addr add $Client2/24 dev eth0" | Out-Null
-
-    function script:Get-Page([int]$Count = 1, [string]$From) {
-        $opt = if ($From) { "--interface $From" } else { '' }
-        1..$Count | ForEach-Object {
-            $page = (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 $opt http://$Vip/test.html") -join ''
-            if ($page -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$page]" }
-        }
-    }
-    function script:Open-Session([int]$Seconds = 10) {
-        # A telnet-like session that stays ESTABLISHED for a while.
-        Invoke-LvsLabCommand -Lab $LabName -Node client -Command "setsid bash -c 'exec 3<>/dev/tcp/$Vip/23; sleep $Seconds' </dev/null >/dev/null 2>&1 & sleep 0.3" | Out-Null
-    }
-    function script:RsName($address) { ($Rs.GetEnumerator() | Where-Object { $_.Value.ToString() -eq $address.ToString() }).Key }
 }
 
-AfterAll {
-    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
-}
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'Persistence (ipvsadm -p, -M)' {
     BeforeAll {
@@ -43,7 +23,7 @@ Describe 'Persistence (ipvsadm -p, -M)' {
     }
 
     It 'sends every connection of a client to one real server and lists the template' {
-        $servers = Get-Page -Count 6
+        $servers = Invoke-LvsTestRequest -Count 6 -AsServerName
         ($servers | Select-Object -Unique).Count | Should -Be 1
         $script:Sticky = $servers[0]
         $Sticky | Should -Match '^rs[123]$'
@@ -51,12 +31,12 @@ Describe 'Persistence (ipvsadm -p, -M)' {
         $template = Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }
         $template.Count | Should -Be 1
         $template.State | Should -Be 'None'
-        RsName $template.RealAddress | Should -Be $Sticky
+        Resolve-LvsTestRealServer $template.RealAddress | Should -Be $Sticky
         (Get-LvsRealServer -Director $LabName -Port 80 -RealAddress $Rs[$Sticky]).PersistentConnections | Should -Be 1
     }
 
     It 'gives another client address (mask /32) its own template' {
-        $other = Get-Page -Count 3 -From $Client2
+        $other = Invoke-LvsTestRequest -Count 3 -From $Client2 -AsServerName
         ($other | Select-Object -Unique).Count | Should -Be 1
         $other[0] | Should -Not -Be $Sticky   # rr moved on for the new template
         (Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }).Count | Should -Be 2
@@ -64,13 +44,13 @@ Describe 'Persistence (ipvsadm -p, -M)' {
 
     It 'keeps a quiesced server for its persistent clients (expire_quiescent_template = 0)' {
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky] -Weight 0
-        Get-Page -Count 2 | Should -Be @($Sticky, $Sticky)
+        Invoke-LvsTestRequest -Count 2 -AsServerName | Should -Be @($Sticky, $Sticky)
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky] -Weight 1
     }
 
     It 'reschedules a client whose real server was deleted' {
         Remove-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky]
-        $after = Get-Page -Count 3
+        $after = Invoke-LvsTestRequest -Count 3 -AsServerName
         ($after | Select-Object -Unique).Count | Should -Be 1
         $after[0] | Should -Not -Be $Sticky
         $after[0] | Should -Match '^rs[123]$'
@@ -80,8 +60,8 @@ Describe 'Persistence (ipvsadm -p, -M)' {
         Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 80
         New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -Persistent 60 -PersistenceNetmask 255.255.255.0 | Out-Null
         foreach ($n in 'rs1', 'rs2', 'rs3') { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$n] }
-        $a = Get-Page -Count 2
-        $b = Get-Page -Count 2 -From $Client2
+        $a = Invoke-LvsTestRequest -Count 2 -AsServerName
+        $b = Invoke-LvsTestRequest -Count 2 -From $Client2 -AsServerName
         @($a + $b | Select-Object -Unique).Count | Should -Be 1
         (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain "TCP  $($Vip):80 rr persistent 60 mask 255.255.255.0"
         $template = Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }
@@ -90,7 +70,7 @@ Describe 'Persistence (ipvsadm -p, -M)' {
 
     It 'turns persistence off with Set-LvsService -Persistent 0' {
         Set-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Persistent 0
-        $servers = Get-Page -Count 6
+        $servers = Invoke-LvsTestRequest -Count 6 -AsServerName
         ($servers | Select-Object -Unique).Count | Should -Be 3
         (Get-LvsService -Director $LabName -Port 80).PersistentTimeout | Should -Be 0
     }
@@ -102,7 +82,7 @@ Describe 'Connection thresholds (ipvsadm -x, -y) and the OVERLOAD mark' {
         Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs1 -UpperThreshold 1
         Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs2
         # List order is newest first: rs2, rs1. rr: rs2, rs1 (now at its threshold: overloaded), then rs2, rs2.
-        1..4 | ForEach-Object { Open-Session -Seconds 15 }
+        1..4 | ForEach-Object { Open-LvsTestSession -Seconds 15 }
         $rs1 = Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1
         $rs2 = Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs2
         $rs1.Overloaded | Should -BeTrue
@@ -112,7 +92,7 @@ Describe 'Connection thresholds (ipvsadm -x, -y) and the OVERLOAD mark' {
         # Raising the threshold lifts the mark at once (__ip_vs_update_dest).
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs1 -UpperThreshold 10
         (Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1).Overloaded | Should -BeFalse
-        1..2 | ForEach-Object { Open-Session -Seconds 5 }
+        1..2 | ForEach-Object { Open-LvsTestSession -Seconds 5 }
         (Get-LvsRealServer -Director $LabName -Port 23 -RealAddress $Rs.rs1).ActiveConnections | Should -BeGreaterThan 1
     }
 
@@ -130,7 +110,7 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
         $t = Set-LvsTimeout -Director $LabName -Tcp 300 -TcpFin 30 -PassThru
         "$($t.Tcp) $($t.TcpFin) $($t.Udp)" | Should -Be '300 30 300'
         $old = @(Get-LvsConnection -Director $LabName -Port 80 | ForEach-Object ClientPort)
-        Get-Page -Count 1 | Out-Null
+        Invoke-LvsTestRequest -Count 1 | Out-Null
         $fin = Get-LvsConnection -Director $LabName -Port 80 -State FinWait | Where-Object { $_.ClientPort -notin $old }
         $fin.Count | Should -Be 1
         $fin.ExpiresInSeconds | Should -BeLessOrEqual 30
@@ -142,14 +122,14 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
     }
 
     It 'zeroes the counters of one service or all' {
-        Get-Page -Count 3 | Out-Null
+        Invoke-LvsTestRequest -Count 3 | Out-Null
         (Get-LvsService -Director $LabName -Port 80).Statistics.Connections | Should -BeGreaterThan 0
         Get-LvsService -Director $LabName -Port 80 | Clear-LvsCounter
         $s = Get-LvsService -Director $LabName -Port 80
         $s.Statistics.Connections | Should -Be 0
         $s.Statistics.InPackets | Should -Be 0
         ($s.RealServers.Statistics.Connections | Measure-Object -Sum).Sum | Should -Be 0
-        Get-Page -Count 2 | Out-Null
+        Invoke-LvsTestRequest -Count 2 | Out-Null
         Clear-LvsCounter -Director $LabName
         (Get-LvsService -Director $LabName).Statistics.Connections | ForEach-Object { $_ | Should -Be 0 }
     }
@@ -167,9 +147,9 @@ Describe 'Firewall-mark services (ipvsadm -f) with mark rules' {
         Add-LvsRealServer -Director $LabName -FirewallMark 7 -RealAddress $Rs.rs3
         Set-LvsRealServerHidden -Lab $LabName -VirtualAddress $Vip2
         $addressService = (Get-LvsService -Director $LabName -Port 80 | Where-Object FirewallMark -eq 0).Statistics.Connections
-        $a = Get-Page -Count 4
+        $a = Invoke-LvsTestRequest -Count 4 -AsServerName
         (($a | Sort-Object -Unique) -join ',') | Should -Be 'rs1,rs3'
-        $b = 1..2 | ForEach-Object { (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$Vip2/test.html") -join '' }
+        $b = Invoke-LvsTestRequest -Count 2 -Address $Vip2
         $b | ForEach-Object { $_ | Should -Match 'real server #[13]' }
         (Get-LvsService -Director $LabName -FirewallMark 7).Statistics.Connections | Should -Be 6
         (Get-LvsService -Director $LabName -Port 80 | Where-Object FirewallMark -eq 0).Statistics.Connections | Should -Be $addressService
@@ -195,7 +175,7 @@ Describe 'Firewall-mark services (ipvsadm -f) with mark rules' {
         Get-LvsFirewallMarkRule -Director $LabName -Mark 7 | Remove-LvsFirewallMarkRule -Director $LabName
         @(Get-LvsFirewallMarkRule -Director $LabName).Count | Should -Be 0
         # Without a rule the address service has VIP:80 again.
-        (Get-Page -Count 1) | Should -Match '^rs[123]$'
+        (Invoke-LvsTestRequest -Count 1 -AsServerName) | Should -Match '^rs[123]$'
         Remove-LvsService -Director $LabName -FirewallMark 7
         Get-LvsService -Director $LabName -FirewallMark 7 | Should -BeNullOrEmpty
     }

@@ -5,8 +5,8 @@
 # Needs neither root nor a lab: it only imports the module and reads its metadata and files.
 
 BeforeDiscovery {
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
     $cmdletCases = @(Get-Command -Module LvsPS -CommandType Cmdlet | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
 
     # Verbs whose cmdlets change state and so must support -WhatIf and -Confirm (PSScriptAnalyzer's
@@ -27,10 +27,11 @@ BeforeDiscovery {
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    $root = Get-LvsTestRoot
     $script:Root = $root
     $script:ManifestPath = Join-Path $root 'LvsPS.psd1'
-    Import-Module $ManifestPath -Force
+    Import-LvsTestModule
     $script:Manifest = Import-PowerShellDataFile $ManifestPath
     $script:Commands = @(Get-Command -Module LvsPS -CommandType Cmdlet | Sort-Object Name)
     $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters

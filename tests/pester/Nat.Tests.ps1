@@ -4,24 +4,13 @@
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
-    $script:LabName = 'pn' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
-    $o = 2 * (Get-Random -Minimum 5 -Maximum 120)
-    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 2 -Subnet "10.245.$o.0/24" -Forwarding Masq
-    $script:Vip = $Lab.VirtualAddress
-    Start-LvsDirector -Lab $LabName | Out-Null
-    function script:Get-Page([int]$Count = 1, [int]$Port = 80) {
-        1..$Count | ForEach-Object {
-            $page = (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$($Vip):$Port/test.html") -join ''
-            if ($page -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$page]" }
-        }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
+    $script:TestLab = New-LvsTestLab -NamePrefix pn -Network 10.245 -RealServerCount 2 -Forwarding Masq -StartDirector
+    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
 }
 
-AfterAll {
-    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
-}
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'LVS-NAT (masquerading) in a lab' {
     It 'puts the real servers on an internal network behind the director' {
@@ -36,7 +25,7 @@ Describe 'LVS-NAT (masquerading) in a lab' {
     It 'alternates test.html through the VIP and counts the replies (OutPkts)' {
         New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
         foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Masq }
-        $servers = Get-Page -Count 8
+        $servers = Invoke-LvsTestRequest -Count 8 -AsServerName
         for ($i = 1; $i -lt $servers.Count; $i++) { $servers[$i] | Should -Not -Be $servers[$i - 1] }
         ($servers | Where-Object { $_ -like 'none*' }) | Should -BeNullOrEmpty
         $svc = Get-LvsService -Director $LabName -Port 80
@@ -48,7 +37,7 @@ Describe 'LVS-NAT (masquerading) in a lab' {
     It 'maps the service port to another real-server port' {
         New-LvsService -Director $LabName -VirtualAddress $Vip -Port 8080 -Scheduler rr | Out-Null
         Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 8080 -RealAddress $Lab.RealServers[1].Address -RealPort 80 -Forwarding Masq
-        Get-Page -Count 2 -Port 8080 | Should -Be @('rs2', 'rs2')
+        Invoke-LvsTestRequest -Count 2 -Port 8080 -AsServerName | Should -Be @('rs2', 'rs2')
         (Get-LvsConnection -Director $LabName -Port 8080 | Select-Object -First 1).RealPort | Should -Be 80
     }
 

@@ -5,47 +5,19 @@
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
-    $script:LabName = 'pt' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
-    $script:Octet = Get-Random -Minimum 10 -Maximum 240
-    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 3 -Subnet "10.249.$Octet.0/24"
-    $script:Vip = $Lab.VirtualAddress
-    $script:Rs = @{}
-    foreach ($n in $Lab.RealServers) { $Rs[$n.Name] = $n.Address }
-
-    function script:Get-Page([int]$Count = 1, [int]$Port = 80) {
-        # One new TCP connection per request, like reloading test.html in the walkthrough.
-        1..$Count | ForEach-Object {
-            (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$($Vip):$Port/test.html") -join ''
-        }
-    }
-    function script:ServerOf([string]$page) { if ($page -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$page]" } }
-    function script:Conns([int]$Port = 80) {
-        $h = @{}
-        foreach ($r in Get-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port $Port) { $h[$r.RealAddress.ToString()] = [int]$r.Statistics.Connections }
-        $h
-    }
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
+    $root = Get-LvsTestRoot
+    $script:TestLab = New-LvsTestLab -NamePrefix pt -Network 10.249 -RealServerCount 3
+    $script:LabName = $TestLab.Name; $script:Octet = $TestLab.Octet; $script:Lab = $TestLab.Lab
+    $script:Vip = $TestLab.VirtualAddress; $script:Rs = $TestLab.RealServers
 
     # The walkthrough's lvs_dr.conf as written, with the lab's addresses.
     $script:Conf = Join-Path $TestDrive 'lvs_dr.conf'
-    @"
-#lvs_dr.conf (C) Joseph Mack mack@ncifcrf.gov
-LVS_TYPE=VS_DR
-INITIAL_STATE=on
-VIP=eth0:101 $Vip 255.255.255.0 10.249.$Octet.0
-DIRECTOR_INSIDEIP=eth0 $($Lab.Director.Address) 10.249.$Octet.0 255.255.255.0 10.249.$Octet.255
-SERVICE=t telnet rr rs1:telnet rs2:telnet
-SERVICE=t www rr rs1:www rs2:www
-SERVER_VIP_DEVICE=dummy0
-SERVER_NET_DEVICE=eth0
-#----------end lvs_dr.conf------------------------------------
-"@ | Set-Content -Path $Conf -Encoding utf8
+    New-LvsTestDrConf -Path $Conf -VirtualAddress $Vip -DirectorAddress $Lab.Director.Address
 }
 
-AfterAll {
-    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
-}
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'The seed cluster (LVS-DR, rr) in a lab' {
     It 'builds a lab whose nodes have addresses only inside their namespaces' {
@@ -129,13 +101,12 @@ Describe 'The seed cluster (LVS-DR, rr) in a lab' {
     }
 
     It 'alternates test.html between real server #2 and #1 through the VIP' {
-        $before = Conns
-        $pages = Get-Page -Count 10
-        $servers = $pages | ForEach-Object { ServerOf $_ }
+        $before = Get-LvsTestConnectionCount
+        $servers = Invoke-LvsTestRequest -Count 10 -AsServerName
         ($servers | Where-Object { $_ -like 'none*' }) | Should -BeNullOrEmpty
         for ($i = 1; $i -lt $servers.Count; $i++) { $servers[$i] | Should -Not -Be $servers[$i - 1] }
         ($servers | Where-Object { $_ -eq 'rs1' }).Count | Should -Be 5
-        $after = Conns
+        $after = Get-LvsTestConnectionCount
         ($after[$Rs.rs1.ToString()] - $before[$Rs.rs1.ToString()]) | Should -Be 5
         ($after[$Rs.rs2.ToString()] - $before[$Rs.rs2.ToString()]) | Should -Be 5
         # Closed HTTP connections stay as InActConn (FIN_WAIT in DR) as ipvsadm counts them.
@@ -196,7 +167,7 @@ Describe 'Weighted round robin with the kernel''s semantics' {
         $dup[0].FullyQualifiedErrorId | Should -BeLike 'RealServerExists,*'
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs1 -Weight 3
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs2 -Weight 2
-        $servers = Get-Page -Count 12 | ForEach-Object { ServerOf $_ }
+        $servers = Invoke-LvsTestRequest -Count 12 -AsServerName
         ($servers | Where-Object { $_ -eq 'rs1' }).Count | Should -Be 6
         ($servers | Where-Object { $_ -eq 'rs2' }).Count | Should -Be 4
         ($servers | Where-Object { $_ -eq 'rs3' }).Count | Should -Be 2
@@ -214,7 +185,7 @@ Describe 'Weighted round robin with the kernel''s semantics' {
         $target = $open[0].RealAddress
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $target -Weight 0
         Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs3 -Weight 0
-        $servers = Get-Page -Count 6 | ForEach-Object { ServerOf $_ }
+        $servers = Invoke-LvsTestRequest -Count 6 -AsServerName
         $servers | Should -Not -Contain 'rs3'
         Start-Sleep -Seconds 5
         Invoke-LvsLabCommand -Lab $LabName -Node client -Command "cat $log; rm -f $log" | Out-String | Should -Match 'still-here'
@@ -271,7 +242,7 @@ Describe 'A restarted director restores its services' {
         # Same services, real servers, weights and order; counters start again from zero.
         $after = Get-LvsService -Director $LabName -AsText
         ($after -replace '\s+\d+\s+\d+\s*(\n|$)', '$1') | Should -Be ($before -replace '\s+\d+\s+\d+\s*(\n|$)', '$1')
-        ServerOf (Get-Page -Count 1) | Should -Match '^rs[12]$'
+        Invoke-LvsTestRequest -Count 1 -AsServerName | Should -Match '^rs[12]$'
     }
 }
 

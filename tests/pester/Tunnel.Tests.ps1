@@ -5,17 +5,13 @@
 
 BeforeAll {
     $ErrorActionPreference = 'Stop'
-    $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-    Import-Module (Join-Path $root 'LvsPS.psd1') -Force
-    $script:LabName = 'pu' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
-    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 2 -Subnet "10.243.$(Get-Random -Minimum 10 -Maximum 240).0/24" -Forwarding Tunnel
-    $script:Vip = $Lab.VirtualAddress
-    Start-LvsDirector -Lab $LabName | Out-Null
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
+    $script:TestLab = New-LvsTestLab -NamePrefix pu -Network 10.243 -RealServerCount 2 -Forwarding Tunnel -StartDirector
+    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
 }
 
-AfterAll {
-    if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue }
-}
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'LVS-TUN (IP-in-IP) in a lab' {
     It 'prepares the real servers: VIP on the tunnel device, hidden from ARP' {
@@ -28,8 +24,7 @@ Describe 'LVS-TUN (IP-in-IP) in a lab' {
         foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Tunnel }
         $rx = { param($n) [long]((Invoke-LvsLabCommand -Lab $LabName -Node $n -Command 'cat /sys/class/net/lvstun0/statistics/rx_packets') -join '') }
         $before = & $rx 'rs1'
-        $pages = 1..6 | ForEach-Object { (Invoke-LvsLabCommand -Lab $LabName -Node client -Command "curl -s -m 5 http://$Vip/test.html") -join '' }
-        $servers = $pages | ForEach-Object { if ($_ -match 'real server #(\d+)') { "rs$($Matches[1])" } else { "none:[$_]" } }
+        $servers = Invoke-LvsTestRequest -Count 6 -AsServerName
         for ($i = 1; $i -lt $servers.Count; $i++) { $servers[$i] | Should -Not -Be $servers[$i - 1] }
         ($servers | Where-Object { $_ -like 'none*' }) | Should -BeNullOrEmpty
         # rs1 received its three connections' packets through the tunnel device, not on eth0.

@@ -77,7 +77,7 @@ internal static class Program
 
         using var link = PcapLink.Open(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
-        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits);
+        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         PcapLink? inside = null;
@@ -143,9 +143,16 @@ internal static class Program
             try { engine.Tick(); } catch (Exception e) { Log("tick: " + e); }
         }, null, 0, 1000);
         server.Start();
+        // The health checker runs beside the engine, in lvsd's network context, and reports to it.
+        using var health = new HealthMonitor(engine, Log);
+        health.Start();
         Log("ready");
         done.Wait();
         Log("stopping");
+        health.Dispose();
+        // omega: the down notifiers and quorum_down run on shutdown.
+        foreach (var cmd in engine.OmegaCommands())
+            Log("omega: ran " + Probes.RunCommandAsync(cmd, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());
         timer.Dispose();
         inside?.Dispose();
         link.Dispose();

@@ -14,7 +14,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
 {
     private readonly LibPcapLiveDevice _device;
     private readonly byte[] _buffer = new byte[65536];
-    private DirectorEngine? _engine;
+    private IFrameProcessor? _processor;
 
     private PcapLink(LibPcapLiveDevice device, int mtu)
     {
@@ -85,9 +85,10 @@ internal sealed class PcapLink : IFrameSink, IDisposable
     private Thread? _thread;
     private volatile bool _stop;
 
-    public void Start(DirectorEngine engine, int linkIndex = 0)
+    /// <summary>Starts receiving: every captured frame goes to <paramref name="processor"/> as link <paramref name="linkIndex"/>.</summary>
+    public void Start(IFrameProcessor processor, int linkIndex = 0)
     {
-        _engine = engine;
+        _processor = processor;
         _linkIndex = linkIndex;
         if (Environment.GetEnvironmentVariable("LVSPS_SHARPPCAP_LOOP") == "1")
         {
@@ -144,7 +145,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
             int caplen = (int)*(uint*)(header + 16); // struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; ... }
             if (caplen > link._buffer.Length) return;
             new ReadOnlySpan<byte>(bytes, caplen).CopyTo(link._buffer);
-            link._engine!.ProcessFrame(link._buffer.AsSpan(0, caplen), link._linkIndex);
+            link._processor!.ProcessFrame(link._buffer.AsSpan(0, caplen), link._linkIndex);
         }
         catch (Exception e)
         {
@@ -165,7 +166,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
         var data = e.Data;
         if (data.Length > _buffer.Length) return;
         data.CopyTo(_buffer);
-        _engine!.ProcessFrame(_buffer.AsSpan(0, data.Length), _linkIndex);
+        _processor!.ProcessFrame(_buffer.AsSpan(0, data.Length), _linkIndex);
     }
 
     public void Send(ReadOnlySpan<byte> frame) => _device.SendPacket(frame, null);

@@ -35,6 +35,19 @@ internal sealed class ServiceRuntime
     /// <summary>Persistence granularity as a host-order IPv4 mask (0xffffffff = per client address).</summary>
     public uint PersistenceMask { get; set; } = 0xffffffff;
     public LvsStatistics Statistics { get; } = new();
+    /// <summary>Health settings (delay_loop, quorum, sorry server); null = keepalived's defaults.</summary>
+    public ServiceHealthSpec? Health { get; set; }
+    /// <summary>False below quorum (keepalived's quorum_down).</summary>
+    public bool QuorumUp { get; set; } = true;
+    /// <summary>Health and drain state of each destination (by reference).</summary>
+    public Dictionary<Destination, DestinationHealth> HealthOf { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The health record of a destination, made on first use.</summary>
+    public DestinationHealth HealthFor(Destination d)
+    {
+        if (!HealthOf.TryGetValue(d, out var h)) HealthOf[d] = h = new DestinationHealth { ConfiguredWeight = d.Weight };
+        return h;
+    }
 
     public ulong Key => FirewallMark != 0 ? MarkKey(FirewallMark) : MakeKey((byte)Protocol, Address, Port);
 
@@ -62,10 +75,18 @@ internal sealed class ServiceRuntime
         SchedulerFlags = SchedulerFlags,
         PersistentTimeout = PersistentTimeout,
         PersistenceNetmask = PersistentTimeout == 0 || PersistenceMask == 0xffffffff ? null : Frames.ToAddress(PersistenceMask),
-        RealServers = Destinations.Select(d => new RealServerSpec
+        Health = Health,
+        // The configuration, not the moment: configured weights, and no sorry server a lost quorum put in.
+        RealServers = Destinations.Where(d => !HealthFor(d).IsSorry).Select(d =>
         {
-            Address = d.Address, Port = d.Port, Forwarding = d.Forwarding, Weight = d.Weight,
-            UpperThreshold = d.UpperThreshold, LowerThreshold = d.LowerThreshold,
+            var h = HealthFor(d);
+            return new RealServerSpec
+            {
+                Address = d.Address, Port = d.Port, Forwarding = d.Forwarding, Weight = h.ConfiguredWeight,
+                UpperThreshold = d.UpperThreshold, LowerThreshold = d.LowerThreshold,
+                HealthChecks = h.Checks.ToList(), InhibitOnFailure = h.InhibitOnFailure,
+                NotifyUp = h.NotifyUp, NotifyDown = h.NotifyDown, Suspended = h.Suspended,
+            };
         }).ToList(),
     };
 }

@@ -2,10 +2,21 @@ using System.Net;
 
 namespace LvsPS.Ipvs.Director;
 
+/// <summary>Which kind of director carries the table.</summary>
+public enum LvsDirectorKind
+{
+    /// <summary>lvsd, LvsPS's user-space director.</summary>
+    Engine,
+    /// <summary>Linux kernel IPVS, driven with ipvsadm.</summary>
+    Kernel,
+}
+
 /// <summary>A running director as Get-LvsDirector shows it.</summary>
 public sealed class DirectorStatus
 {
     public string Name { get; set; } = "";
+    /// <summary>lvsd (Engine) or kernel IPVS (Kernel): what some checks and operations depend on.</summary>
+    public LvsDirectorKind Kind { get; set; }
     public int ProcessId { get; set; }
     public string Interface { get; set; } = "";
     public string? NetworkNamespace { get; set; }

@@ -79,6 +79,33 @@ public interface IDirector
     [ChangesConfiguration]
     void Clear();
 
+    /// <summary>Adds a health checker to a real server (it must have none of that type).</summary>
+    [ChangesConfiguration]
+    void AddHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check);
+
+    /// <summary>Replaces the real server's checker of the same type.</summary>
+    [ChangesConfiguration]
+    void SetHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check);
+
+    /// <summary>Removes the real server's checker of that type (then, with none left, it is up).</summary>
+    [ChangesConfiguration]
+    void RemoveHealthCheck(ServiceSpec service, RealServerSpec realServer, LvsHealthCheckType type);
+
+    /// <summary>Sets a service's health settings: delay_loop, alpha, quorum and hysteresis, sorry server…</summary>
+    [ChangesConfiguration]
+    void SetServiceHealth(ServiceSpec service, ServiceHealthSpec health);
+
+    /// <summary>Every real server's state, last check, last change with its reason, and history.</summary>
+    List<LvsRealServerHealth> GetHealth();
+
+    /// <summary>Takes a real server out of scheduling (weight 0) keeping its configured weight; connections go on.</summary>
+    [ChangesConfiguration]
+    void SuspendRealServer(ServiceSpec service, RealServerSpec realServer);
+
+    /// <summary>Gives a suspended real server its configured weight back.</summary>
+    [ChangesConfiguration]
+    void ResumeRealServer(ServiceSpec service, RealServerSpec realServer);
+
     /// <summary>Stops the director process (lvsd); a kernel director refuses (it has no process).</summary>
     void Shutdown();
 }

@@ -87,4 +87,12 @@ public static class LvsErrorIds
     public const string LabCommandFailed = "LabCommandFailed";
     /// <summary>ipvsadm is not installed (or not executable) on a remote kernel director.</summary>
     public const string IpvsadmNotFound = "IpvsadmNotFound";
+    /// <summary>A health check's parameters are not valid (type, interval, timeout, path, status code, digest, command).</summary>
+    public const string InvalidHealthCheck = "InvalidHealthCheck";
+    /// <summary>The real server already has a checker of that type.</summary>
+    public const string HealthCheckExists = "HealthCheckExists";
+    /// <summary>The real server has no checker of that type.</summary>
+    public const string HealthCheckNotFound = "HealthCheckNotFound";
+    /// <summary>The director cannot do this (health checks on a kernel director are keepalived's).</summary>
+    public const string NotSupportedByDirector = "NotSupportedByDirector";
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Ipvs.Model;
 
@@ -24,12 +25,23 @@ public sealed class LvsService
     public LvsStatistics Statistics { get; set; } = new();
     /// <summary>The director's connection table size (the "size=" of the ipvsadm header).</summary>
     public int TableSize { get; set; } = 4096;
+    /// <summary>Health settings (delay_loop, quorum, sorry server); null = none set.</summary>
+    public ServiceHealthSpec? Health { get; set; }
+    /// <summary>False while the service is below its quorum (keepalived's quorum_down).</summary>
+    public bool QuorumUp { get; set; } = true;
 
     public int ActiveConnections => RealServers.Sum(r => r.ActiveConnections);
     public int InactiveConnections => RealServers.Sum(r => r.InactiveConnections);
 
-    /// <summary>"TCP  10.0.0.1:80" style identity.</summary>
-    public string Name => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {VirtualAddress}:{Port}";
+    /// <summary>"TCP 10.0.0.1:80" style identity.</summary>
+    public string Name => DisplayName(FirewallMark, Protocol, VirtualAddress, Port);
+
+    /// <summary>
+    /// A service's display name, "TCP 10.0.0.1:80", or "FWM 5" for a firewall-mark service: the one place it is
+    /// built (LvsService.Name, ServiceSpec.ToString and every message that names a service).
+    /// </summary>
+    public static string DisplayName(uint firewallMark, LvsProtocol protocol, IPAddress address, int port) =>
+        firewallMark != 0 ? $"FWM {firewallMark}" : $"{protocol.ToString().ToUpperInvariant()} {address}:{port}";
 
     public override string ToString() => Name;
 }
@@ -60,6 +72,21 @@ public sealed class LvsRealServer
     public bool Overloaded { get; set; }
     /// <summary>The MAC the engine resolved for the real server ("" while unresolved).</summary>
     public string MacAddress { get; set; } = "";
+    /// <summary>Up, Down (health checks fail), Draining, Quiesced (weight 0) or Unresolved (no MAC).</summary>
+    public LvsRealServerState State { get; set; }
+    /// <summary>The weight configured (Weight is the weight in the table: 0 while down with inhibit, suspended…).</summary>
+    public int ConfiguredWeight { get; set; } = 1;
+    /// <summary>False while a failed health check has taken it out of the table (as keepalived removes it);
+    /// the ipvsadm listings then leave it out, as the kernel's would.</summary>
+    public bool InTable { get; set; } = true;
+    /// <summary>Suspended with Suspend-LvsRealServer (weight 0 until Resume-LvsRealServer).</summary>
+    public bool Suspended { get; set; }
+    /// <summary>The sorry server a lost quorum put in (keepalived's sorry_server); not part of the configuration.</summary>
+    public bool IsSorryServer { get; set; }
+    /// <summary>Its health checkers.</summary>
+    public List<HealthCheckSpec> HealthChecks { get; set; } = new();
+    /// <summary>inhibit_on_failure: a failed check sets weight 0 instead of taking it out.</summary>
+    public bool InhibitOnFailure { get; set; }
     public LvsStatistics Statistics { get; set; } = new();
 
     public override string ToString() => $"{RealAddress}:{RealPort}";

@@ -20,10 +20,14 @@ public sealed class ServiceSpec
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
     public IPAddress? PersistenceNetmask { get; set; }
+    /// <summary>One-packet scheduling (ipvsadm -o, keepalived <c>ops</c>): each UDP datagram is scheduled on its own.</summary>
+    public bool OnePacket { get; set; }
+    /// <summary>Health settings (delay_loop, quorum, sorry server…); null = keepalived's defaults.</summary>
+    public ServiceHealthSpec? Health { get; set; }
     /// <summary>Real servers in kernel list order (newest first).</summary>
     public List<RealServerSpec> RealServers { get; set; } = new();
 
-    public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {Address}:{Port}";
+    public override string ToString() => LvsService.DisplayName(FirewallMark, Protocol, Address, Port);
 }
 
 /// <summary>A real server of a service as configured.</summary>
@@ -37,6 +41,16 @@ public sealed class RealServerSpec
     public int UpperThreshold { get; set; }
     /// <summary>Lower connection threshold (ipvsadm -y); 0 = none.</summary>
     public int LowerThreshold { get; set; }
+    /// <summary>The health checkers of this real server (all must pass); empty = none (always up).</summary>
+    public List<HealthCheckSpec> HealthChecks { get; set; } = new();
+    /// <summary>inhibit_on_failure: a failed real server stays with weight 0 instead of being taken out.</summary>
+    public bool InhibitOnFailure { get; set; }
+    /// <summary>notify_up: a command run on the director when the checks bring the real server up.</summary>
+    public string? NotifyUp { get; set; }
+    /// <summary>notify_down: a command run on the director when the checks take it down.</summary>
+    public string? NotifyDown { get; set; }
+    /// <summary>Suspended (Suspend-LvsRealServer): weight 0 in the table while Weight keeps the configured weight.</summary>
+    public bool Suspended { get; set; }
 
     public override string ToString() => $"{Address}:{Port}";
 }

@@ -70,13 +70,15 @@ public static class ClusterChecks
     public const string RealServerHidden = "RealServerHidden";
     public const string VipArpOwner = "VipArpOwner";
     public const string ServiceDistribution = "ServiceDistribution";
+    public const string RealServerHealthy = "RealServerHealthy";
 
     public static IReadOnlyList<LvsCheckInfo> Catalogue { get; } = new[]
     {
-        new LvsCheckInfo { Check = DirectorRunning, Category = "Director", Description = "The director answers on its control socket." },
+        new LvsCheckInfo { Check = DirectorRunning, Category = "Director", Description = "The director answers: lvsd on its control socket, kernel IPVS through ipvsadm over SSH." },
         new LvsCheckInfo { Check = DirectorHasNoKernelVip, Category = "Director", Description = "The director's kernel does not hold the VIP (the engine owns it in user space).", LabOnly = true },
         new LvsCheckInfo { Check = DirectorIpForwardOff, Category = "Director", Description = "net.ipv4.ip_forward is 0 on the director (DR needs no kernel forwarding).", LabOnly = true },
-        new LvsCheckInfo { Check = ServiceHasRealServer, Category = "Service", Description = "Each virtual service has at least one real server with weight > 0." },
+        new LvsCheckInfo { Check = ServiceHasRealServer, Category = "Service", Description = "Each virtual service has at least one real server that is Up (weight > 0, health checks passing, reachable)." },
+        new LvsCheckInfo { Check = RealServerHealthy, Category = "RealServer", Description = "Each real server with health checks passes them." },
         new LvsCheckInfo { Check = RealServerMacResolved, Category = "RealServer", Description = "The director resolved each real server's MAC (it is on the director's segment)." },
         new LvsCheckInfo { Check = RealServerHidden, Category = "RealServer", Description = "Each real server holds the VIP on a non-ARP interface and hides it from ARP.", UsesSsh = true },
         new LvsCheckInfo { Check = VipArpOwner, Category = "Network", Description = "Only the director answers ARP for each VIP.", LabOnly = true, SendsTraffic = true },
@@ -118,7 +120,8 @@ public static class ClusterChecks
         if (Want(DirectorRunning))
             yield return status is not null && listed is not null
                 ? R(DirectorRunning, o.Director, LvsCheckResultKind.Passed, $"Director '{o.Director}' is running ({Describe(status)}).")
-                : R(DirectorRunning, o.Director, LvsCheckResultKind.Failed, whyNot ?? "No answer.", "Start it with Start-LvsDirector.");
+                : R(DirectorRunning, o.Director, LvsCheckResultKind.Failed, whyNot ?? "No answer.",
+                    client is Kernel.KernelDirector ? "Check the SSH access and that ipvsadm and the ip_vs module are on the director, then Connect-LvsDirector again." : "Start it with Start-LvsDirector.");
 
         var services = listed ?? new List<LvsService>();
         var vips = services.Select(s => s.VirtualAddress).Distinct().ToList();
@@ -149,18 +152,41 @@ public static class ClusterChecks
         if (Want(ServiceHasRealServer))
             foreach (var s in services)
             {
-                int live = s.RealServers.Count(r => r.Weight > 0);
+                var real = s.RealServers.Where(r => !r.IsSorryServer).ToList();
+                int live = real.Count(r => r.Weight > 0 && r.State == LvsRealServerState.Up);
+                var notUp = real.Where(r => r.State != LvsRealServerState.Up).Select(r => $"{r.RealAddress} {r.State}").ToList();
                 yield return live > 0
-                    ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Passed, $"{live} of {s.RealServers.Count} real server(s) take new connections.")
-                    : s.RealServers.Count == 0
+                    ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Passed, $"{live} of {real.Count} real server(s) are Up and take new connections" + (notUp.Count > 0 ? $" (not: {string.Join(", ", notUp)})." : "."))
+                    : real.Count == 0
                         ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, "The service has no real server; clients get ICMP port unreachable.", "Add-LvsRealServer")
-                        : R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, "Every real server is quiesced (weight 0); new connections are refused.", "Set-LvsRealServer -Weight 1");
+                        : real.Any(r => r.State == LvsRealServerState.Down)
+                            ? R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, $"No real server is Up ({string.Join(", ", notUp)}); new connections are refused" + (s.RealServers.Any(r => r.IsSorryServer) ? " or go to the sorry server." : "."), "Get-LvsHealth shows why the checks fail; fix the real servers.")
+                            : R(ServiceHasRealServer, s.Name, LvsCheckResultKind.Failed, $"No real server is Up ({string.Join(", ", notUp)}); new connections are refused.", "Set-LvsRealServer -Weight 1, Resume-LvsRealServer, or check the real servers' links.");
             }
+
+        if (Want(RealServerHealthy))
+        {
+            List<LvsRealServerHealth>? health = null;
+            try { if (status is not null) health = client.GetHealth(); } catch (LvsException) { }
+            foreach (var s in services)
+                foreach (var r in s.RealServers.Where(r => !r.IsSorryServer))
+                {
+                    string target = $"{r.RealAddress}:{r.RealPort} ({s.Name})";
+                    var h = health?.FirstOrDefault(x => x.RealAddress.Equals(r.RealAddress) && x.RealPort == r.RealPort && x.Port == s.Port && x.Protocol == s.Protocol && x.FirewallMark == s.FirewallMark && x.VirtualAddress.Equals(s.VirtualAddress));
+                    yield return r.HealthChecks.Count == 0
+                        ? R(RealServerHealthy, target, LvsCheckResultKind.NotApplicable, status?.Kind == LvsDirectorKind.Kernel ? "Health checks on a kernel director are keepalived's." : "No health check is configured.", "Add-LvsHealthCheck")
+                        : r.State == LvsRealServerState.Down
+                            ? R(RealServerHealthy, target, LvsCheckResultKind.Failed, $"Its health check fails: {h?.LastResult ?? h?.Reason ?? "down"}.", "Fix the service on the real server; Get-LvsHealth shows the history.")
+                            : R(RealServerHealthy, target, LvsCheckResultKind.Passed, $"{string.Join(", ", r.HealthChecks.Select(c => c.ToString()))} pass" + (h?.LastResult is { } lr ? $" ({lr})." : "."));
+                }
+        }
 
         var realServers = services.SelectMany(s => s.RealServers).GroupBy(r => r.RealAddress.ToString()).Select(g => g.First()).ToList();
         if (Want(RealServerMacResolved))
             foreach (var r in realServers)
-                yield return r.MacAddress.Length > 0
+                yield return status?.Kind == LvsDirectorKind.Kernel
+                    ? R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.NotApplicable, "Kernel IPVS resolves real servers with the kernel's own neighbour table; ipvsadm does not show it.")
+                    : r.MacAddress.Length > 0
                     ? R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.Passed, $"{r.RealAddress} is at {r.MacAddress}.")
                     : R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.Failed, $"The director has no ARP answer from {r.RealAddress}; DR needs the real server on the director's segment.", "Check the real server's link and address.");
 
@@ -234,7 +260,7 @@ public static class ClusterChecks
 
     /// <summary>What a running director is: an lvsd process, or kernel IPVS.</summary>
     private static string Describe(DirectorStatus s) =>
-        s.ProcessId > 0 ? $"pid {s.ProcessId}, {s.Interface} {s.MacAddress}" : $"kernel IPVS {s.Version}, {s.ServiceCount} service(s)";
+        s.Kind == LvsDirectorKind.Engine ? $"pid {s.ProcessId}, {s.Interface} {s.MacAddress}" : $"kernel IPVS, {s.Version}, {s.ServiceCount} service(s)";
 
     private static LvsCheckResult CheckDistribution(ClusterCheckOptions o, LvsLab lab, LabManager labs, IDirector client, LvsService s)
     {

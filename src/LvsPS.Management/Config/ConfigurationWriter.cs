@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Remote;
 using LvsPS.Ipvs.Scheduling;
 using LvsPS.Management.Text;
@@ -34,9 +35,10 @@ public sealed class ConfigurationWriterOptions
     /// <summary>The real servers' network interface (SERVER_NET_DEVICE); written, and given ARP settings, only when set.</summary>
     public string? ServerNetDevice { get; set; }
 
-    /// <summary>keepalived: write a TCP_CHECK block per real server (default true).</summary>
+    /// <summary>keepalived: write the health settings and checkers the services carry (default true); none are invented.</summary>
     public bool HealthChecks { get; set; } = true;
-    /// <summary>keepalived: the TCP_CHECK connect_timeout in seconds (default 3).</summary>
+    /// <summary>No longer used: keepalived checkers are written as the services carry them, none is invented.</summary>
+    [Obsolete("Checkers are written as the services carry them; no TCP_CHECK is invented any more.")]
     public int ConnectTimeout { get; set; } = 3;
 
     /// <summary>A comment line for the head of the file (keepalived, lvs_dr.conf, rc.lvs_dr), e.g. where the table came from.</summary>
@@ -71,80 +73,34 @@ public static class ConfigurationWriter
     }
 
     /// <summary>
-    /// keepalived.conf virtual_server blocks: lvs_sched, lvs_method (the service's when its real servers share one,
-    /// else per real server), protocol, persistence_timeout and persistence_granularity, and a real_server block per
-    /// real server with weight, uthreshold/lthreshold when set and a <c>TCP_CHECK { connect_timeout N }</c>.
-    /// A service without real servers is written too, though keepalived ignores such a block.
-    /// A firewall-mark service is a <c>virtual_server fwmark N</c> block without a protocol line; its real servers
-    /// carry their port, and a real server on port 0 (no port given) is written without one and gets no TCP_CHECK,
-    /// which would connect to port 0, but a comment saying so.
+    /// keepalived.conf virtual_server blocks, as <see cref="WriteKeepalived(IEnumerable{ServiceSpec}, ConfigurationWriterOptions?)"/>
+    /// writes them. A service carries health settings and checkers when it came from an import
+    /// (<see cref="LvsServiceDefinition.ToLvsService"/>); a service that has none gets none: no checker is invented.
     /// </summary>
     public static string WriteKeepalived(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        options ??= new ConfigurationWriterOptions();
-        var list = services.ToList();
-        foreach (var svc in list)
-            RequireIpv4(svc, "keepalived.conf");
-        if (options.HealthChecks && options.ConnectTimeout < 1)
-            throw NotExportable($"the TCP_CHECK connect_timeout must be at least 1 second, not {options.ConnectTimeout}");
+        (var list, options) = Prepare(services, options);
+        return WriteKeepalived(list.Select(KeepalivedConfWriter.ToSpec), options);
+    }
 
-        var sb = new StringBuilder(512);
-        sb.Append("! keepalived.conf: LVS virtual servers written by LvsPS\n");
-        AppendComment(sb, '!', options.Comment);
-        foreach (var svc in list)
-        {
-            sb.Append('\n');
-            if (svc.FirewallMark != 0)
-                sb.Append("virtual_server fwmark ").Append(svc.FirewallMark.ToString(Inv)).Append(" {\n");
-            else
-                sb.Append("virtual_server ").Append(svc.VirtualAddress).Append(' ').Append(svc.Port.ToString(Inv)).Append(" {\n");
-            sb.Append("    lvs_sched ").Append(SchedulerFactory.Name(svc.Scheduler)).Append('\n');
-            var methods = svc.RealServers.Select(r => KeepalivedMethod(r.Forwarding)).Distinct().ToList();
-            string serviceMethod = methods.Count == 1 ? methods[0] : MostCommonMethod(svc);
-            sb.Append("    lvs_method ").Append(serviceMethod).Append('\n');
-            if (svc.FirewallMark == 0)
-                sb.Append("    protocol ").Append(IpvsadmFormatter.ProtocolName(svc.Protocol)).Append('\n');
-            if (svc.PersistentTimeout > 0)
-            {
-                sb.Append("    persistence_timeout ").Append(svc.PersistentTimeout.ToString(Inv)).Append('\n');
-                if (MaskOrNull(svc.PersistenceNetmask) is { } mask)
-                    sb.Append("    persistence_granularity ").Append(mask).Append('\n');
-            }
-            if (svc.RealServers.Count == 0)
-                sb.Append("    ! no real servers: keepalived ignores a virtual_server without any\n");
-            foreach (var rs in AddOrder(svc))
-            {
-                sb.Append("\n    real_server ").Append(rs.RealAddress);
-                if (rs.RealPort != 0) // port 0: a fwmark service's real server without a port
-                    sb.Append(' ').Append(rs.RealPort.ToString(Inv));
-                sb.Append(" {\n");
-                sb.Append("        weight ").Append(rs.Weight.ToString(Inv)).Append('\n');
-                if (KeepalivedMethod(rs.Forwarding) != serviceMethod)
-                    sb.Append("        lvs_method ").Append(KeepalivedMethod(rs.Forwarding)).Append('\n');
-                if (rs.UpperThreshold != 0)
-                    sb.Append("        uthreshold ").Append(rs.UpperThreshold.ToString(Inv)).Append('\n');
-                if (rs.LowerThreshold != 0)
-                    sb.Append("        lthreshold ").Append(rs.LowerThreshold.ToString(Inv)).Append('\n');
-                if (options.HealthChecks && rs.RealPort == 0)
-                {
-                    sb.Append("        ! no TCP_CHECK: the real server has no port (add one with connect_port)\n");
-                }
-                else if (options.HealthChecks && svc.Protocol == LvsProtocol.Sctp && svc.FirewallMark == 0)
-                {
-                    sb.Append("        ! no TCP_CHECK: a TCP connect does not test an SCTP service (add a MISC_CHECK)\n");
-                }
-                else if (options.HealthChecks)
-                {
-                    sb.Append("        TCP_CHECK {\n");
-                    sb.Append("            connect_timeout ").Append(options.ConnectTimeout.ToString(Inv)).Append('\n');
-                    sb.Append("        }\n");
-                }
-                sb.Append("    }\n");
-            }
-            sb.Append("}\n");
-        }
-        return sb.ToString();
+    /// <summary>
+    /// keepalived.conf virtual_server blocks (IPv4 and IPv6): lvs_sched with its flags (sh-port, sh-fallback, mh-*,
+    /// flag-N), ops, lvs_method (the most common method of the real servers, and per real server where it differs),
+    /// protocol, persistence_timeout and persistence_granularity; the service's health settings (delay_loop, alpha,
+    /// omega, quorum, hysteresis, quorum_up/down, inhibit_on_failure, virtualhost, sorry_server with
+    /// sorry_server_inhibit and sorry_server_lvs_method); and a real_server block per real server (in the order they
+    /// were added) with weight, lvs_method, uthreshold/lthreshold, inhibit_on_failure, notify_up/down and its checkers
+    /// (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK) with every parameter they set. With
+    /// <see cref="ConfigurationWriterOptions.HealthChecks"/> false, no health settings or checkers are written.
+    /// A firewall-mark service is a <c>virtual_server fwmark N</c> block without a protocol line (ip_family inet6 for
+    /// an IPv6 one); a real server on port 0 is written without a port. A service without real servers is written
+    /// too, though keepalived ignores such a block. Refused (<see cref="NotExportableErrorId"/>): a service on port 0
+    /// that is not persistent, a value with a double quote or a line break, an HTTP checker without a url.
+    /// </summary>
+    public static string WriteKeepalived(IEnumerable<ServiceSpec> services, ConfigurationWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return KeepalivedConfWriter.Write(services.ToList(), options ?? new ConfigurationWriterOptions());
     }
 
     /// <summary>
@@ -156,9 +112,7 @@ public static class ConfigurationWriter
     /// </summary>
     public static string WriteLvsDrConf(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        options ??= new ConfigurationWriterOptions();
-        var list = services.ToList();
+        (var list, options) = Prepare(services, options);
         const string format = "lvs_dr.conf";
         foreach (var svc in list)
         {
@@ -237,9 +191,7 @@ public static class ConfigurationWriter
     /// </summary>
     public static string WriteRcLvsDr(IEnumerable<LvsService> services, ConfigurationWriterOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        options ??= new ConfigurationWriterOptions();
-        var list = services.ToList();
+        (var list, options) = Prepare(services, options);
         const string format = "rc.lvs_dr";
         foreach (var svc in list)
         {
@@ -314,7 +266,7 @@ public static class ConfigurationWriter
         {
             string svcOpt = svc.FirewallMark != 0
                 ? "-f " + Q(svc.FirewallMark.ToString(Inv))
-                : ServiceOption(svc.Protocol) + " " + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
+                : IpvsadmFormatter.ServiceSwitch(svc.Protocol) + " " + Q($"{svc.VirtualAddress}:{svc.Port.ToString(Inv)}");
             if (svc.FirewallMark != 0)
                 sb.Append("    # FWM ").Append(svc.FirewallMark.ToString(Inv))
                   .Append(": packets get this mark from a firewall rule (e.g. iptables -t mangle ... -j MARK --set-mark ")
@@ -370,16 +322,15 @@ public static class ConfigurationWriter
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /// <summary>The services to write (null refused) and the options, the defaults when none are given.</summary>
+    private static (List<LvsService> List, ConfigurationWriterOptions Options) Prepare(IEnumerable<LvsService> services, ConfigurationWriterOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return (services.ToList(), options ?? new ConfigurationWriterOptions());
+    }
+
     /// <summary>The order the real servers were added in: the reverse of the kernel's newest-first list.</summary>
     private static IEnumerable<LvsRealServer> AddOrder(LvsService svc) => Enumerable.Reverse(svc.RealServers);
-
-    /// <summary>The ipvsadm service option for a protocol: -t, -u, or --sctp-service (which has no short form).</summary>
-    private static string ServiceOption(LvsProtocol protocol) => protocol switch
-    {
-        LvsProtocol.Udp => "-u",
-        LvsProtocol.Sctp => "--sctp-service",
-        _ => "-t",
-    };
 
     private static string KeepalivedMethod(LvsForwarding f) => f switch
     {
@@ -478,6 +429,8 @@ public static class ConfigurationWriter
     private static IPAddress Network(IPAddress a, IPAddress mask) => FromUInt(ToUInt(a) & ToUInt(mask));
 
     private static IPAddress Broadcast(IPAddress a, IPAddress mask) => FromUInt(ToUInt(a) | ~ToUInt(mask));
+
+    internal static LvsException NotExportableError(string message) => NotExportable(message);
 
     private static LvsException NotExportable(string message)
         => new(NotExportableErrorId, LvsErrorKind.InvalidOperation, "Cannot write the configuration: " + message + ".");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
@@ -159,25 +158,31 @@ public static class LvsDrConfParser
 
         private void ParseVip(string value)
         {
-            var t = Tokens(value);
-            if (t.Length < 2 || t.Length > 4)
-                throw Error($"VIP needs 'device[:alias] address netmask broadcast', got '{value}'");
-            _conf.VipDevice = Device(t[0]);
-            _conf.VirtualAddress = _syn.Host(t[1]);
+            string[] t;
+            (_conf.VipDevice, _conf.VirtualAddress, t) = DeviceAndAddress("VIP", value, 4, "device[:alias] address netmask broadcast");
             _conf.VipNetmask = t.Length > 2 ? Netmask(t[2]) : IPAddress.Broadcast;
             _conf.VipBroadcast = t.Length > 3 ? _syn.Host(t[3]) : null;
         }
 
         private void ParseDirectorInside(string value)
         {
-            var t = Tokens(value);
-            if (t.Length < 2 || t.Length > 5)
-                throw Error($"DIRECTOR_INSIDEIP needs 'device address network netmask broadcast', got '{value}'");
-            _conf.DirectorDevice = Device(t[0]);
-            _conf.DirectorAddress = _syn.Host(t[1]);
+            string[] t;
+            (_conf.DirectorDevice, _conf.DirectorAddress, t) = DeviceAndAddress("DIRECTOR_INSIDEIP", value, 5, "device address network netmask broadcast");
             _conf.DirectorNetwork = t.Length > 2 ? Ipv4Literal(t[2], "network") : null;
             _conf.DirectorNetmask = t.Length > 3 ? Netmask(t[3]) : null;
             _conf.DirectorBroadcast = t.Length > 4 ? Ipv4Literal(t[4], "broadcast") : null;
+        }
+
+        /// <summary>
+        /// A "device address ..." setting (VIP, DIRECTOR_INSIDEIP): 2 to <paramref name="maxWords"/> words, else an error
+        /// giving the expected <paramref name="form"/>; the device name checked, the address resolved, and all the words.
+        /// </summary>
+        private (string Device, IPAddress Address, string[] Words) DeviceAndAddress(string key, string value, int maxWords, string form)
+        {
+            var t = Tokens(value);
+            if (t.Length < 2 || t.Length > maxWords)
+                throw Error($"{key} needs '{form}', got '{value}'");
+            return (Device(t[0]), _syn.Host(t[1]), t);
         }
 
         private void ParseService(string value)

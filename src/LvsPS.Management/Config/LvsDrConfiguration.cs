@@ -1,5 +1,6 @@
 using System.Net;
 using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Management.Config;
 
@@ -66,6 +67,14 @@ public sealed class LvsServiceDefinition
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
     public IPAddress? PersistenceNetmask { get; set; }
+    /// <summary>Scheduler flags (ipvsadm -b; keepalived sh-port, sh-fallback, mh-port, mh-fallback, flag-N).</summary>
+    public LvsSchedulerFlags SchedulerFlags { get; set; }
+    /// <summary>One-packet scheduling (ipvsadm -o; keepalived <c>ops</c>).</summary>
+    public bool OnePacket { get; set; }
+    /// <summary>keepalived: the service's health settings (delay_loop, quorum, sorry server ...); null = none written (keepalived's defaults).</summary>
+    public ServiceHealthSpec? Health { get; set; }
+    /// <summary>keepalived: the virtual_server_group this service was expanded from; null for a plain virtual_server.</summary>
+    public string? GroupName { get; set; }
     /// <summary>The real servers in file order (the order the configure script added them).</summary>
     public List<LvsRealServerDefinition> RealServers { get; set; } = new();
     public string SourceFile { get; set; } = "";
@@ -90,7 +99,11 @@ public sealed class LvsServiceDefinition
             FirewallMark = FirewallMark,
             PersistentTimeout = PersistentTimeout,
             PersistenceNetmask = PersistenceNetmask,
+            SchedulerFlags = SchedulerFlags,
+            Health = Health,
         };
+        var spec = ToServiceSpec();
+        ConfigAttachments.Attach(svc, spec);
         for (int i = RealServers.Count - 1; i >= 0; i--)
         {
             var r = RealServers[i];
@@ -107,9 +120,51 @@ public sealed class LvsServiceDefinition
                 Weight = r.Weight,
                 UpperThreshold = r.UpperThreshold,
                 LowerThreshold = r.LowerThreshold,
+                HealthChecks = r.HealthChecks,
+                InhibitOnFailure = r.InhibitOnFailure,
             });
+            ConfigAttachments.Attach(svc.RealServers[^1], spec.RealServers[svc.RealServers.Count - 1]);
         }
         return svc;
+    }
+
+    /// <summary>
+    /// The service as a <see cref="ServiceSpec"/> with its health settings and checkers (real servers in kernel order,
+    /// newest first, as <see cref="ToLvsService"/>).
+    /// </summary>
+    public ServiceSpec ToServiceSpec()
+    {
+        var spec = new ServiceSpec
+        {
+            Protocol = Protocol,
+            Address = VirtualAddress,
+            Port = Port,
+            FirewallMark = FirewallMark,
+            Scheduler = Scheduler,
+            SchedulerFlags = SchedulerFlags,
+            PersistentTimeout = PersistentTimeout,
+            PersistenceNetmask = PersistenceNetmask,
+            OnePacket = OnePacket,
+            Health = Health,
+        };
+        for (int i = RealServers.Count - 1; i >= 0; i--)
+        {
+            var r = RealServers[i];
+            spec.RealServers.Add(new RealServerSpec
+            {
+                Address = r.RealAddress,
+                Port = r.RealPort,
+                Forwarding = r.Forwarding,
+                Weight = r.Weight,
+                UpperThreshold = r.UpperThreshold,
+                LowerThreshold = r.LowerThreshold,
+                HealthChecks = r.HealthChecks,
+                InhibitOnFailure = r.InhibitOnFailure,
+                NotifyUp = r.NotifyUp,
+                NotifyDown = r.NotifyDown,
+            });
+        }
+        return spec;
     }
 
     public override string ToString() => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Text.IpvsadmFormatter.ProtocolName(Protocol)} {VirtualAddress}:{Port}";
@@ -130,6 +185,14 @@ public sealed class LvsRealServerDefinition
     public int LowerThreshold { get; set; }
     /// <summary>The host name as written, or null when the line gave an address.</summary>
     public string? HostName { get; set; }
+    /// <summary>keepalived: the health checkers LvsPS runs (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK), in file order.</summary>
+    public List<HealthCheckSpec> HealthChecks { get; set; } = new();
+    /// <summary>keepalived inhibit_on_failure (its own, or the virtual_server's).</summary>
+    public bool InhibitOnFailure { get; set; }
+    /// <summary>keepalived notify_up: the command run when the checks bring the real server up.</summary>
+    public string? NotifyUp { get; set; }
+    /// <summary>keepalived notify_down: the command run when the checks take it down.</summary>
+    public string? NotifyDown { get; set; }
 
     public override string ToString() => $"{RealAddress}:{RealPort} w={Weight}";
 }

@@ -53,8 +53,8 @@ public sealed class IpvsadmCommand
 }
 
 /// <summary>
-/// Turns director operations into ipvsadm (1.26 .. 1.31) invocations. Every value is validated first, with the
-/// ErrorIds the LvsPS engine uses (InvalidAddress, InvalidPort, InvalidWeight, InvalidScheduler,
+/// Turns director operations into ipvsadm (1.26 .. 1.31) invocations. Every value is validated first by
+/// <see cref="SpecValidator"/>, with the ErrorIds the LvsPS engine uses (InvalidAddress, InvalidPort, InvalidWeight, InvalidScheduler,
 /// InvalidSchedulerFlags, InvalidPersistence, InvalidThreshold, InvalidTimeout, InvalidProtocol), so bad input never
 /// reaches the kernel; every argument is then single-quoted (<see cref="ShellQuote"/>) into one command line.
 /// A service with <see cref="ServiceSpec.FirewallMark"/> not 0 is a firewall-mark service: it is named
@@ -76,8 +76,7 @@ public static class IpvsadmCommandBuilder
     /// </summary>
     public static IReadOnlyList<IpvsadmCommand> AddServiceWithRealServers(ServiceSpec service, string program = DefaultProgram)
     {
-        ArgumentNullException.ThrowIfNull(service);
-        ValidateRealServerList(service);
+        SpecValidator.Service(service);
         var list = new List<IpvsadmCommand> { AddService(service, program) };
         for (int i = service.RealServers.Count - 1; i >= 0; i--)
             list.Add(AddRealServer(service, service.RealServers[i], program));
@@ -127,10 +126,10 @@ public static class IpvsadmCommandBuilder
         ArgumentNullException.ThrowIfNull(realServer);
         var args = new List<string> { "-d" };
         args.AddRange(ServiceSelector(service));
-        ValidateAddress(realServer.Address, "real server address");
+        SpecValidator.Address(realServer.Address, "real server address");
         ushort port = realServer.Port == 0 ? service.Port : realServer.Port;
         if (service.FirewallMark == 0)
-            ValidatePort(port, "real server port");
+            SpecValidator.Port(port, "real server port");
         args.Add("-r");
         args.Add(AddressPort(realServer.Address, port));
         return Make(program, args, IpvsadmOutputKind.None);
@@ -150,11 +149,7 @@ public static class IpvsadmCommandBuilder
     /// <summary><c>ipvsadm --set TCP TCPFIN UDP</c> (seconds, 0 = unchanged, at most 31 days).</summary>
     public static IpvsadmCommand SetTimeouts(TimeoutSpec timeouts, string program = DefaultProgram)
     {
-        ArgumentNullException.ThrowIfNull(timeouts);
-        foreach (var (name, v) in new[] { ("tcp", timeouts.Tcp), ("tcpfin", timeouts.TcpFin), ("udp", timeouts.Udp) })
-            if (v < 0 || v > LvsTimeouts.MaxSeconds)
-                throw new LvsException(LvsErrorIds.InvalidTimeout, LvsErrorKind.InvalidArgument,
-                    $"The {name} timeout {v} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 leaves it unchanged).", v);
+        SpecValidator.Timeouts(timeouts);
         return Make(program, new[] { "--set", Num(timeouts.Tcp), Num(timeouts.TcpFin), Num(timeouts.Udp) }, IpvsadmOutputKind.None);
     }
 
@@ -209,129 +204,27 @@ public static class IpvsadmCommandBuilder
                 $"'{program}' is not a usable ipvsadm program: use ipvsadm or an absolute path ending in /ipvsadm.", program);
     }
 
-    // ------------------------------------------------------------------ validation (the engine's rules, plus the kernel's)
-
-    /// <summary>
-    /// Checks a service's identity: protocol, address, port; for a firewall-mark service only that its Address, when
-    /// given, is an IPv4 or IPv6 address (it tells the family).
-    /// </summary>
-    public static void ValidateServiceIdentity(ServiceSpec? service)
-    {
-        if (service is null)
-            throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "No service was named.");
-        if (service.FirewallMark != 0)
-        {
-            if (service.Address is not null && service.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-                throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
-                    $"The address '{service.Address}' of {service} is neither IPv4 nor IPv6.", service.Address);
-            return;
-        }
-        if (service.Protocol is not (LvsProtocol.Tcp or LvsProtocol.Udp or LvsProtocol.Sctp))
-            throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument,
-                $"The protocol '{service.Protocol}' is not supported; use Tcp, Udp or Sctp.", service.Protocol);
-        ValidateAddress(service.Address, "virtual address");
-        ValidatePort(service.Port, "port");
-    }
-
-    /// <summary>
-    /// A unicast address the kernel can serve: IPv4 not 0.0.0.0, 255.255.255.255, 127/8 or 224/4 and above (as the
-    /// engine checks); IPv6 not ::, ::1, multicast, and without a scope (ipvsadm cannot pass one).
-    /// </summary>
-    public static void ValidateAddress(IPAddress? address, string what)
-    {
-        string? reason = null;
-        if (address is null) reason = "no address was given";
-        else if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            uint v = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-            if (v == 0 || v == 0xffffffff || b[0] == 127 || b[0] >= 224)
-                reason = "it is not a unicast address a director can serve";
-        }
-        else if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            if (address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback) || address.IsIPv6Multicast)
-                reason = "it is not a unicast address a director can serve";
-            else if (address.ScopeId != 0)
-                reason = "it carries a scope (%zone), which ipvsadm cannot pass to the kernel";
-        }
-        else reason = "it is neither IPv4 nor IPv6";
-        if (reason != null)
-            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
-                $"The {what} '{address}' cannot be used: {reason}.", address);
-    }
-
-    public static void ValidatePort(int port, string what)
-    {
-        if (port < 1 || port > 65535)
-            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
-                $"The {what} {port} is out of range; use 1..65535.", port);
-    }
-
-    public static void ValidateWeight(int weight)
-    {
-        if (weight < 0 || weight > 65535)
-            throw new LvsException(LvsErrorIds.InvalidWeight, LvsErrorKind.InvalidArgument,
-                $"The weight {weight} is out of range; use 0..65535 (0 quiesces the real server).", weight);
-    }
-
-    /// <summary>
-    /// Thresholds are 0..2147483647 (ipvsadm), and the kernel refuses a lower threshold above the upper one, even
-    /// when the upper one is 0 (ip_vs_add_dest/ip_vs_edit_dest: -ERANGE).
-    /// </summary>
-    public static void ValidateThresholds(RealServerSpec rs)
-    {
-        if (rs.UpperThreshold < 0 || rs.LowerThreshold < 0)
-            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
-                $"Connection thresholds cannot be negative (upper {rs.UpperThreshold}, lower {rs.LowerThreshold}).", rs.ToString());
-        if (rs.LowerThreshold > rs.UpperThreshold)
-            throw new LvsException(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument,
-                rs.UpperThreshold == 0
-                    ? $"The lower threshold {rs.LowerThreshold} needs an upper threshold at least as high for {rs}; kernel IPVS refuses a lower threshold without one."
-                    : $"The lower threshold {rs.LowerThreshold} is above the upper threshold {rs.UpperThreshold} for {rs}.",
-                rs.ToString());
-    }
-
-    /// <summary>The real servers listed with an add-service: each valid, none twice (as the engine checks).</summary>
-    public static void ValidateRealServerList(ServiceSpec service)
-    {
-        ValidateServiceIdentity(service);
-        var seen = new HashSet<(IPAddress, ushort)>();
-        foreach (var rs in service.RealServers ?? new List<RealServerSpec>())
-        {
-            var (_, port) = CheckRealServer(service, rs);
-            if (!seen.Add((rs.Address, port)))
-                throw new LvsException(LvsErrorIds.RealServerExists, LvsErrorKind.ResourceExists,
-                    $"The real server {AddressPort(rs.Address, port)} is listed twice for {service}.", rs.ToString());
-        }
-    }
-
     // ------------------------------------------------------------------ pieces
 
     private static IpvsadmCommand ServiceCommand(string command, ServiceSpec service, string program)
     {
-        ValidateServiceIdentity(service);
-        if (!Enum.IsDefined(service.Scheduler))
-            throw new LvsException(LvsErrorIds.InvalidScheduler, LvsErrorKind.InvalidArgument,
-                $"Unknown scheduler value {(int)service.Scheduler}; known: {string.Join(", ", Enum.GetValues<LvsScheduler>().Select(SchedulerFactory.Name))}.",
-                service.Scheduler);
-        SchedulerFactory.ValidateFlags(service.Scheduler, service.SchedulerFlags);
+        SpecValidator.ServiceIdentity(service);
+        SpecValidator.Scheduler(service.Scheduler, service.SchedulerFlags);
+        int prefix = SpecValidator.Persistence(service);
         var args = new List<string> { command };
         args.AddRange(ServiceSelector(service));
         args.Add("-s");
         args.Add(SchedulerFactory.Name(service.Scheduler));
         if (service.PersistentTimeout > 0)
         {
-            if (service.PersistentTimeout > LvsTimeouts.MaxSeconds)
-                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
-                    $"The persistence timeout {service.PersistentTimeout} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 = not persistent).",
-                    service.PersistentTimeout);
             args.Add("-p");
             args.Add(service.PersistentTimeout.ToString(Inv));
-            if (PersistenceMaskArgument(service) is { } mask)
+            // -M: IPv4 a dotted netmask unless /32 (or none); IPv6 the prefix length unless /128.
+            bool v6 = SpecValidator.FamilyOf(service) == AddressFamily.InterNetworkV6;
+            if (service.PersistenceNetmask is { } mask && prefix != (v6 ? 128 : 32))
             {
                 args.Add("-M");
-                args.Add(mask);
+                args.Add(v6 ? prefix.ToString(Inv) : mask.ToString());
             }
         }
         if (service.SchedulerFlags != LvsSchedulerFlags.None)
@@ -344,7 +237,7 @@ public static class IpvsadmCommandBuilder
 
     private static IpvsadmCommand RealServerCommand(string command, ServiceSpec service, RealServerSpec rs, string program)
     {
-        ValidateServiceIdentity(service);
+        SpecValidator.ServiceIdentity(service);
         var (forward, port) = CheckRealServer(service, rs);
         var args = new List<string> { command };
         args.AddRange(ServiceSelector(service));
@@ -369,66 +262,16 @@ public static class IpvsadmCommandBuilder
     /// <summary>Validates a real server of <paramref name="service"/>; returns its forwarding switch and the port the kernel will use.</summary>
     private static (string Forward, ushort Port) CheckRealServer(ServiceSpec service, RealServerSpec? rs)
     {
-        if (rs is null)
-            throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.InvalidArgument, "No real server was named.");
-        ValidateAddress(rs.Address, "real server address");
-        ValidateWeight(rs.Weight);
-        ValidateThresholds(rs);
-        if (!Enum.IsDefined(rs.Forwarding))
-            throw new LvsException(LvsErrorIds.ForwardingNotImplemented, LvsErrorKind.InvalidArgument,
-                $"Unknown forwarding method value {(int)rs.Forwarding}; use Route, Masq or Tunnel.", rs.Forwarding);
-        ValidateFamilies(service, rs.Address, rs.Forwarding);
-        // A fwmark service has no port of its own: the real server keeps its port (0 = the packet's port).
-        if (service.FirewallMark != 0)
-            return (IpvsadmFormatter.ForwardSwitch(rs.Forwarding), rs.Port);
         // ipvsadm forces the service port for -g and -i (and Local is added as -g), so say so in the command.
-        ushort port = rs.Forwarding == LvsForwarding.Masq && rs.Port != 0 ? rs.Port : service.Port;
-        ValidatePort(port, "real server port");
-        return (IpvsadmFormatter.ForwardSwitch(rs.Forwarding), port);
-    }
-
-    /// <summary>ipvsadm: "Different address family is allowed only for tunneling servers".</summary>
-    private static void ValidateFamilies(ServiceSpec service, IPAddress rs, LvsForwarding forwarding)
-    {
-        if (rs.AddressFamily != ServiceFamily(service) && forwarding != LvsForwarding.Tunnel)
-            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
-                $"The real server {rs} and the service {service} have different address families; only Tunnel real servers may.", rs);
-    }
-
-    /// <summary>-M: IPv4 a dotted netmask unless /32 (or none); IPv6 the prefix length unless /128.</summary>
-    private static string? PersistenceMaskArgument(ServiceSpec service)
-    {
-        var mask = service.PersistenceNetmask;
-        if (mask is null) return null;
-        bool v6 = ServiceFamily(service) == AddressFamily.InterNetworkV6;
-        if (mask.AddressFamily != ServiceFamily(service))
-            throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
-                $"The persistence netmask '{mask}' is not an {(v6 ? "IPv6" : "IPv4")} netmask for {service}.", mask);
-        var bytes = mask.GetAddressBytes();
-        int prefix = bytes.Sum(b => BitOperations.PopCount(b));
-        // Ones followed by zeros.
-        for (int bit = 0; bit < bytes.Length * 8; bit++)
-        {
-            bool one = (bytes[bit / 8] & (0x80 >> (bit % 8))) != 0;
-            if (one != bit < prefix)
-                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
-                    $"'{mask}' is not a netmask (ones followed by zeros).", mask);
-        }
-        if (v6)
-        {
-            if (prefix == 0)
-                throw new LvsException(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument,
-                    $"The IPv6 persistence prefix must be 1..128, not 0 ('{mask}').", mask);
-            return prefix == 128 ? null : prefix.ToString(Inv);
-        }
-        return prefix == 32 ? null : mask.ToString();
+        ushort port = SpecValidator.RealServer(service, rs);
+        return (IpvsadmFormatter.ForwardSwitch(rs!.Forwarding), port);
     }
 
     private static IEnumerable<string> ServiceSelector(ServiceSpec service)
     {
-        ValidateServiceIdentity(service);
+        SpecValidator.ServiceIdentity(service);
         if (service.FirewallMark != 0)
-            return ServiceFamily(service) == AddressFamily.InterNetworkV6
+            return SpecValidator.FamilyOf(service) == AddressFamily.InterNetworkV6
                 ? new[] { "-f", service.FirewallMark.ToString(Inv), "-6" }
                 : new[] { "-f", service.FirewallMark.ToString(Inv) };
         // ipvsadm has no short option for SCTP services: --sctp-service.
@@ -441,15 +284,8 @@ public static class IpvsadmCommandBuilder
         return new[] { option, AddressPort(service.Address, service.Port) };
     }
 
-    /// <summary>The service's address family: its Address's (a fwmark service without one is IPv4, as ipvsadm -f without -6).</summary>
-    private static AddressFamily ServiceFamily(ServiceSpec service)
-        => service.Address?.AddressFamily == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-
     /// <summary>"10.0.0.1:80" or "[2001:db8::1]:80", as ipvsadm reads and prints them.</summary>
-    public static string AddressPort(IPAddress address, int port)
-        => address.AddressFamily == AddressFamily.InterNetworkV6
-            ? "[" + address + "]:" + port.ToString(Inv)
-            : address + ":" + port.ToString(Inv);
+    public static string AddressPort(IPAddress address, int port) => SpecValidator.AddressPort(address, port);
 
     private static string Num(int v) => v.ToString(Inv);
 

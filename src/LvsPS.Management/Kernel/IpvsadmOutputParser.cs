@@ -139,19 +139,15 @@ public static class IpvsadmOutputParser
             foreach (var other in listing.Services)
             {
                 if (!index.TryGetValue(Key(other), out var svc)) continue;
-                if (listing.Kind == IpvsadmListingKind.Stats) CopyCounters(other.Statistics, svc.Statistics);
-                if (listing.Kind == IpvsadmListingKind.Rate) CopyRates(other.Statistics, svc.Statistics);
+                CopyNumbers(listing.Kind, other.Statistics, svc.Statistics);
                 foreach (var ors in other.RealServers)
                 {
                     var rs = svc.RealServers.FirstOrDefault(r => r.RealAddress.Equals(ors.RealAddress) && r.RealPort == ors.RealPort);
                     if (rs is null) continue;
                     switch (listing.Kind)
                     {
-                        case IpvsadmListingKind.Stats:
-                            CopyCounters(ors.Statistics, rs.Statistics);
-                            break;
-                        case IpvsadmListingKind.Rate:
-                            CopyRates(ors.Statistics, rs.Statistics);
+                        case IpvsadmListingKind.Stats or IpvsadmListingKind.Rate:
+                            CopyNumbers(listing.Kind, ors.Statistics, rs.Statistics);
                             break;
                         case IpvsadmListingKind.Thresholds:
                             rs.UpperThreshold = ors.UpperThreshold;
@@ -175,22 +171,15 @@ public static class IpvsadmOutputParser
         static (uint, LvsProtocol, IPAddress, ushort) Key(LvsService s) => (s.FirewallMark, s.Protocol, s.VirtualAddress, s.Port);
     }
 
-    private static void CopyCounters(LvsStatistics from, LvsStatistics to)
+    /// <summary>Copies the five numbers a --stats or a --rate listing tells (nothing for the other kinds).</summary>
+    private static void CopyNumbers(IpvsadmListingKind kind, LvsStatistics from, LvsStatistics to)
     {
-        to.Connections = from.Connections;
-        to.InPackets = from.InPackets;
-        to.OutPackets = from.OutPackets;
-        to.InBytes = from.InBytes;
-        to.OutBytes = from.OutBytes;
-    }
-
-    private static void CopyRates(LvsStatistics from, LvsStatistics to)
-    {
-        to.ConnectionsPerSecond = from.ConnectionsPerSecond;
-        to.InPacketsPerSecond = from.InPacketsPerSecond;
-        to.OutPacketsPerSecond = from.OutPacketsPerSecond;
-        to.InBytesPerSecond = from.InBytesPerSecond;
-        to.OutBytesPerSecond = from.OutBytesPerSecond;
+        if (kind == IpvsadmListingKind.Stats)
+            (to.Connections, to.InPackets, to.OutPackets, to.InBytes, to.OutBytes)
+                = (from.Connections, from.InPackets, from.OutPackets, from.InBytes, from.OutBytes);
+        else if (kind == IpvsadmListingKind.Rate)
+            (to.ConnectionsPerSecond, to.InPacketsPerSecond, to.OutPacketsPerSecond, to.InBytesPerSecond, to.OutBytesPerSecond)
+                = (from.ConnectionsPerSecond, from.InPacketsPerSecond, from.OutPacketsPerSecond, from.InBytesPerSecond, from.OutBytesPerSecond);
     }
 
     private static IpvsadmListing ParseSection(List<string> lines, int start, int end)
@@ -276,7 +265,7 @@ public static class IpvsadmOutputParser
     {
         var (svc, next) = NewService(t, n, line);
         if (t.Length != next + 5) throw Unexpected(n, line, "expected the service and five numbers");
-        svc.Statistics = kind == IpvsadmListingKind.Rate ? Rates(t, next, n, line) : Counters(t, next, n, line);
+        svc.Statistics = Numbers(kind, t, next, n, line);
         return svc;
     }
 
@@ -346,53 +335,41 @@ public static class IpvsadmOutputParser
                     _ => throw Unexpected(n, line, $"unknown forwarding method '{t[1]}'"),
                 };
                 rs.Weight = ParseInt(t[2], n, line);
-                rs.ActiveConnections = ParseCount(t[3], n, line);
-                rs.InactiveConnections = ParseCount(t[4], n, line);
                 break;
-            case IpvsadmListingKind.Stats:
-                if (t.Length != 6) throw Unexpected(n, line, "expected address:port and five counters");
-                rs.Statistics = Counters(t, 1, n, line);
-                break;
-            case IpvsadmListingKind.Rate:
-                if (t.Length != 6) throw Unexpected(n, line, "expected address:port and five rates");
-                rs.Statistics = Rates(t, 1, n, line);
-                break;
+            case IpvsadmListingKind.Stats or IpvsadmListingKind.Rate:
+                if (t.Length != 6)
+                    throw Unexpected(n, line, kind == IpvsadmListingKind.Rate ? "expected address:port and five rates" : "expected address:port and five counters");
+                rs.Statistics = Numbers(kind, t, 1, n, line);
+                return rs;
             case IpvsadmListingKind.Thresholds:
                 if (t.Length != 5) throw Unexpected(n, line, "expected address:port, Uthreshold, Lthreshold, ActiveConn, InActConn");
                 rs.UpperThreshold = ParseCount(t[1], n, line);
                 rs.LowerThreshold = ParseCount(t[2], n, line);
-                rs.ActiveConnections = ParseCount(t[3], n, line);
-                rs.InactiveConnections = ParseCount(t[4], n, line);
                 break;
             case IpvsadmListingKind.PersistentConn:
                 if (t.Length != 5) throw Unexpected(n, line, "expected address:port, Weight, PersistConn, ActiveConn, InActConn");
                 rs.Weight = ParseInt(t[1], n, line);
                 rs.PersistentConnections = ParseCount(t[2], n, line);
-                rs.ActiveConnections = ParseCount(t[3], n, line);
-                rs.InactiveConnections = ParseCount(t[4], n, line);
                 break;
         }
+        // -L -n, --thresholds and --persistent-conn all end with ActiveConn and InActConn.
+        rs.ActiveConnections = ParseCount(t[3], n, line);
+        rs.InactiveConnections = ParseCount(t[4], n, line);
         return rs;
     }
 
-    private static LvsStatistics Counters(string[] t, int from, int n, string line) => new()
+    /// <summary>
+    /// The five numbers from <c>t[from]</c> on: Conns, InPkts, OutPkts, InBytes, OutBytes of a --stats listing, or CPS,
+    /// InPPS, OutPPS, InBPS, OutBPS of a --rate listing (the first three plain on real server lines, all largenum
+    /// otherwise).
+    /// </summary>
+    private static LvsStatistics Numbers(IpvsadmListingKind kind, string[] t, int from, int n, string line)
     {
-        Connections = ParseLargeNumber(t[from], n, line),
-        InPackets = ParseLargeNumber(t[from + 1], n, line),
-        OutPackets = ParseLargeNumber(t[from + 2], n, line),
-        InBytes = ParseLargeNumber(t[from + 3], n, line),
-        OutBytes = ParseLargeNumber(t[from + 4], n, line),
-    };
-
-    /// <summary>CPS, InPPS, OutPPS, InBPS, OutBPS (the first three plain on real server lines, all largenum otherwise).</summary>
-    private static LvsStatistics Rates(string[] t, int from, int n, string line) => new()
-    {
-        ConnectionsPerSecond = ParseLargeNumber(t[from], n, line),
-        InPacketsPerSecond = ParseLargeNumber(t[from + 1], n, line),
-        OutPacketsPerSecond = ParseLargeNumber(t[from + 2], n, line),
-        InBytesPerSecond = ParseLargeNumber(t[from + 3], n, line),
-        OutBytesPerSecond = ParseLargeNumber(t[from + 4], n, line),
-    };
+        ulong N(int k) => ParseLargeNumber(t[from + k], n, line);
+        return kind == IpvsadmListingKind.Rate
+            ? new() { ConnectionsPerSecond = N(0), InPacketsPerSecond = N(1), OutPacketsPerSecond = N(2), InBytesPerSecond = N(3), OutBytesPerSecond = N(4) }
+            : new() { Connections = N(0), InPackets = N(1), OutPackets = N(2), InBytes = N(3), OutBytes = N(4) };
+    }
 
     /// <summary>
     /// A print_largenum field: a plain number, or (without --exact) a truncated one with K (10^3), M (10^6), G (10^9)

@@ -138,6 +138,7 @@ public sealed class KernelDirector : IDirector, IDisposable
         return new DirectorStatus
         {
             Name = Name,
+            Kind = LvsDirectorKind.Kernel,
             Version = v.Text, // ipvsadm's own line, which names the kernel's IPVS version too
             TableSize = size,
             StartTime = ConnectedAt,
@@ -213,6 +214,78 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void Shutdown() => throw IpvsadmCommandBuilder.NoProcessToShutDown();
 
+    // ------------------------------------------------------------------ health and drain on kernel IPVS
+
+    private static LvsException HealthIsKeepalivedsHere() =>
+        new(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.NotImplemented,
+            "Kernel IPVS has no LvsPS health checker: on a kernel director keepalived checks the real servers. Write its configuration with Export-LvsConfiguration -Format Keepalived and deploy it there.");
+
+    public void AddHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check) => throw HealthIsKeepalivedsHere();
+    public void SetHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check) => throw HealthIsKeepalivedsHere();
+    public void RemoveHealthCheck(ServiceSpec service, RealServerSpec realServer, LvsHealthCheckType type) => throw HealthIsKeepalivedsHere();
+    public void SetServiceHealth(ServiceSpec service, ServiceHealthSpec health) => throw HealthIsKeepalivedsHere();
+
+    /// <summary>The kernel's table as states: Quiesced at weight 0 (or Draining while suspended with active
+    /// connections), else Up; kernel IPVS has no health verdict of LvsPS's.</summary>
+    public List<LvsRealServerHealth> GetHealth() => Locked(() =>
+        ReadServices().Services.SelectMany(s => s.RealServers.Select(r =>
+        {
+            bool suspended = _suspended.ContainsKey(SuspendKey(s.Protocol, s.VirtualAddress, s.Port, s.FirewallMark, r.RealAddress, r.RealPort));
+            return new LvsRealServerHealth
+            {
+                Director = Name, Protocol = s.Protocol, VirtualAddress = s.VirtualAddress, Port = s.Port, FirewallMark = s.FirewallMark,
+                RealAddress = r.RealAddress, RealPort = r.RealPort, Weight = r.Weight,
+                ConfiguredWeight = suspended ? _suspended[SuspendKey(s.Protocol, s.VirtualAddress, s.Port, s.FirewallMark, r.RealAddress, r.RealPort)] : r.Weight,
+                ActiveConnections = r.ActiveConnections, InactiveConnections = r.InactiveConnections,
+                State = r.Weight > 0 ? LvsRealServerState.Up : suspended && r.ActiveConnections > 0 ? LvsRealServerState.Draining : LvsRealServerState.Quiesced,
+                Reason = "kernel IPVS: the weight in the table (health checks are keepalived's there)",
+            };
+        })).ToList());
+
+    private readonly Dictionary<string, int> _suspended = new(StringComparer.Ordinal);
+
+    private static string SuspendKey(LvsProtocol p, System.Net.IPAddress vip, int port, uint mark, System.Net.IPAddress rip, int rport) =>
+        $"{(mark != 0 ? "fwm" + mark : p + " " + vip + ":" + port)} {rip}:{rport}";
+
+    /// <summary>ipvsadm -e with weight 0; the weight it had is remembered for Resume (in this session).</summary>
+    public void SuspendRealServer(ServiceSpec service, RealServerSpec realServer) => Locked(() =>
+    {
+        var (svc, rs) = FindListed(service, realServer);
+        var key = SuspendKey(svc.Protocol, svc.VirtualAddress, svc.Port, svc.FirewallMark, rs.RealAddress, rs.RealPort);
+        if (_suspended.ContainsKey(key)) return;
+        var edit = new RealServerSpec { Address = rs.RealAddress, Port = rs.RealPort, Forwarding = rs.Forwarding, Weight = 0, UpperThreshold = rs.UpperThreshold, LowerThreshold = rs.LowerThreshold };
+        RunChecked(IpvsadmCommandBuilder.EditRealServer(service, edit, Program), Subject(service, edit));
+        _suspended[key] = rs.Weight;
+    });
+
+    /// <summary>ipvsadm -e with the weight it had before Suspend.</summary>
+    public void ResumeRealServer(ServiceSpec service, RealServerSpec realServer) => Locked(() =>
+    {
+        var (svc, rs) = FindListed(service, realServer);
+        var key = SuspendKey(svc.Protocol, svc.VirtualAddress, svc.Port, svc.FirewallMark, rs.RealAddress, rs.RealPort);
+        if (!_suspended.TryGetValue(key, out int weight))
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidOperation,
+                $"The real server {rs.RealAddress}:{rs.RealPort} was not suspended through this connection to {Name}, so its weight is not known; give it one with Set-LvsRealServer -Weight.", rs.RealAddress);
+        var edit = new RealServerSpec { Address = rs.RealAddress, Port = rs.RealPort, Forwarding = rs.Forwarding, Weight = weight, UpperThreshold = rs.UpperThreshold, LowerThreshold = rs.LowerThreshold };
+        RunChecked(IpvsadmCommandBuilder.EditRealServer(service, edit, Program), Subject(service, edit));
+        _suspended.Remove(key);
+    });
+
+    private (LvsService, LvsRealServer) FindListed(ServiceSpec service, RealServerSpec realServer)
+    {
+        SpecValidator.ServiceIdentity(service);
+        SpecValidator.Address(realServer?.Address, "real server address");
+        var services = ReadServices().Services;
+        var svc = services.FirstOrDefault(s => service.FirewallMark != 0 ? s.FirewallMark == service.FirewallMark
+                      : s.FirewallMark == 0 && s.Protocol == service.Protocol && s.VirtualAddress.Equals(service.Address) && s.Port == service.Port)
+                  ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {service} exists on director '{Name}'.", service.ToString());
+        int port = realServer!.Port == 0 ? service.Port : realServer.Port;
+        var rs = svc.RealServers.FirstOrDefault(r => r.RealAddress.Equals(realServer.Address) && r.RealPort == port)
+                 ?? svc.RealServers.FirstOrDefault(r => r.RealAddress.Equals(realServer.Address) && r.RealPort == service.Port)
+                 ?? throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound, $"The real server {realServer.Address}:{port} does not exist in {service} on director '{Name}'.", $"{realServer.Address}:{port}");
+        return (svc, rs);
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     /// <summary>The five listings in one round trip, merged: services, the IPVS version and the table size.</summary>
@@ -221,7 +294,17 @@ public sealed class KernelDirector : IDirector, IDisposable
         var text = RunChecked(IpvsadmCommandBuilder.JoinCommandLines(IpvsadmCommandBuilder.ListServices(Program)), null).Output;
         var listings = IpvsadmOutputParser.ParseListings(text);
         var head = listings.First(l => l.Kind == IpvsadmListingKind.List);
-        return (IpvsadmOutputParser.Merge(listings, Name), head.IpvsVersion, head.TableSize);
+        var services = IpvsadmOutputParser.Merge(listings, Name);
+        // The kernel's table has no health verdict of LvsPS's: a real server takes new connections or is quiesced.
+        foreach (var s in services)
+            foreach (var r in s.RealServers)
+            {
+                bool suspended = _suspended.TryGetValue(SuspendKey(s.Protocol, s.VirtualAddress, s.Port, s.FirewallMark, r.RealAddress, r.RealPort), out int kept);
+                r.Suspended = suspended;
+                r.ConfiguredWeight = suspended ? kept : r.Weight;
+                r.State = r.Weight > 0 ? LvsRealServerState.Up : suspended && r.ActiveConnections > 0 ? LvsRealServerState.Draining : LvsRealServerState.Quiesced;
+            }
+        return (services, head.IpvsVersion, head.TableSize);
     }
 
     private void RunOne(IpvsadmCommand command, string? subject) => Locked(() => { RunChecked(command, subject); });

@@ -121,41 +121,33 @@ public static class IpvsadmFormatter
     }
 
     /// <summary><c>ipvsadm -L -n --thresholds</c>.</summary>
-    public static string FormatThresholds(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1")
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var sb = new StringBuilder(256);
-        AppendVersion(sb, version, tableSize);
-        AppendLeft(sb, "Prot LocalAddress:Port", 33);
-        foreach (var h in new[] { "Uthreshold", "Lthreshold", "ActiveConn", "InActConn" })
-            AppendLeft(sb.Append(' '), h, 10);
-        sb.Append('\n').Append("  -> RemoteAddress:Port\n");
-        foreach (var svc in SortServices(services))
-        {
-            AppendServiceLine(sb, svc, true, null, null);
-            foreach (var rs in SortDests(svc.RealServers))
-            {
-                sb.Append("  -> ");
-                AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
-                foreach (var v in new[] { (uint)rs.UpperThreshold, (uint)rs.LowerThreshold, (uint)rs.ActiveConnections, (uint)rs.InactiveConnections })
-                    AppendLeft(sb.Append(' '), v.ToString(Inv), 10);
-                sb.Append('\n');
-            }
-        }
-        return sb.ToString();
-    }
+    public static string FormatThresholds(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1") =>
+        FormatRealServerColumns(services, tableSize, version,
+            new[] { ("Uthreshold", 10), ("Lthreshold", 10), ("ActiveConn", 10), ("InActConn", 10) },
+            rs => new[] { Unsigned(rs.UpperThreshold), Unsigned(rs.LowerThreshold), Unsigned(rs.ActiveConnections), Unsigned(rs.InactiveConnections) });
 
     /// <summary><c>ipvsadm -L -n --persistent-conn</c>.</summary>
-    public static string FormatPersistentConn(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1")
+    public static string FormatPersistentConn(IEnumerable<LvsService> services, int tableSize = 4096, string version = "1.2.1") =>
+        FormatRealServerColumns(services, tableSize, version,
+            new[] { ("Weight", 9), ("PersistConn", 11), ("ActiveConn", 10), ("InActConn", 10) },
+            rs => new[] { rs.Weight.ToString(Inv), Unsigned(rs.PersistentConnections), Unsigned(rs.ActiveConnections), Unsigned(rs.InactiveConnections) });
+
+    /// <summary>A count as ipvsadm prints it with "%u".</summary>
+    private static string Unsigned(int value) => ((uint)value).ToString(Inv);
+
+    /// <summary>
+    /// The --thresholds/--persistent-conn layout: title with left-aligned columns, then the -L service line per service
+    /// and a row per real server with <paramref name="cells"/> in the same columns.
+    /// </summary>
+    private static string FormatRealServerColumns(IEnumerable<LvsService> services, int tableSize, string version,
+        (string Header, int Width)[] columns, Func<LvsRealServer, string[]> cells)
     {
         ArgumentNullException.ThrowIfNull(services);
         var sb = new StringBuilder(256);
         AppendVersion(sb, version, tableSize);
         AppendLeft(sb, "Prot LocalAddress:Port", 33);
-        AppendLeft(sb.Append(' '), "Weight", 9);
-        AppendLeft(sb.Append(' '), "PersistConn", 11);
-        AppendLeft(sb.Append(' '), "ActiveConn", 10);
-        AppendLeft(sb.Append(' '), "InActConn", 10);
+        foreach (var (header, width) in columns)
+            AppendLeft(sb.Append(' '), header, width);
         sb.Append('\n').Append("  -> RemoteAddress:Port\n");
         foreach (var svc in SortServices(services))
         {
@@ -164,10 +156,9 @@ public static class IpvsadmFormatter
             {
                 sb.Append("  -> ");
                 AppendLeft(sb, DestName(svc, rs, true, null, null), 28);
-                AppendLeft(sb.Append(' '), rs.Weight.ToString(Inv), 9);
-                AppendLeft(sb.Append(' '), ((uint)rs.PersistentConnections).ToString(Inv), 11);
-                AppendLeft(sb.Append(' '), ((uint)rs.ActiveConnections).ToString(Inv), 10);
-                AppendLeft(sb.Append(' '), ((uint)rs.InactiveConnections).ToString(Inv), 10);
+                var row = cells(rs);
+                for (int k = 0; k < row.Length; k++)
+                    AppendLeft(sb.Append(' '), row[k], columns[k].Width);
                 sb.Append('\n');
             }
         }
@@ -258,7 +249,7 @@ public static class IpvsadmFormatter
         {
             string svcName = svc.FirewallMark != 0
                 ? "-f " + svc.FirewallMark.ToString(Inv) + (IsIpv6(svc) ? " -6" : "")
-                : SaveProtocolSwitch(svc.Protocol) + NumericAddrPort(svc.VirtualAddress, svc.Port);
+                : ServiceSwitch(svc.Protocol) + " " + NumericAddrPort(svc.VirtualAddress, svc.Port);
             sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler));
             if (svc.PersistentTimeout > 0)
             {
@@ -287,12 +278,12 @@ public static class IpvsadmFormatter
         return sb.ToString();
     }
 
-    /// <summary>The service option ipvsadm -S writes for a protocol: "-t ", "-u " or "--sctp-service ".</summary>
-    private static string SaveProtocolSwitch(LvsProtocol protocol) => protocol switch
+    /// <summary>The ipvsadm service option for a protocol (as ipvsadm -S writes it): -t, -u, or --sctp-service (which has no short form).</summary>
+    public static string ServiceSwitch(LvsProtocol protocol) => protocol switch
     {
-        LvsProtocol.Udp => "-u ",
-        LvsProtocol.Sctp => "--sctp-service ",
-        _ => "-t ",
+        LvsProtocol.Udp => "-u",
+        LvsProtocol.Sctp => "--sctp-service",
+        _ => "-t",
     };
 
     /// <summary><c>ipvsadm -L --timeout</c>: "Timeout (tcp tcpfin udp): 900 120 300\n".</summary>
@@ -395,7 +386,8 @@ public static class IpvsadmFormatter
     /// <summary>Real servers in ipvsadm's default order: address, port (stable).</summary>
     public static List<LvsRealServer> SortDests(IEnumerable<LvsRealServer> dests)
     {
-        var list = dests.ToList();
+        // A real server a failed health check took out is not in the kernel's table, so not in its listings.
+        var list = dests.Where(d => d.InTable).ToList();
         MergeSort(list, CompareDests);
         return list;
     }

@@ -1,26 +1,13 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Adds a real server to a virtual service (ipvsadm -a). It goes first in the kernel's list.</summary>
 [Cmdlet(VerbsCommon.Add, "LvsRealServer", SupportsShouldProcess = true)]
 [OutputType(typeof(LvsRealServer))]
-public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
+public sealed class AddLvsRealServerCommand : LvsRealServerCmdlet
 {
-    /// <summary>The real server's address (RIP).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("RIP")]
-    public IPAddress RealAddress { get; set; } = IPAddress.None;
-
     /// <summary>The real server's port; direct routing always uses the service port.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int? RealPort { get; set; }
+    public override int? RealPort { get; set; }
 
     /// <summary>Route (direct routing, ipvsadm -g, the default), Masq or Tunnel.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -38,35 +25,17 @@ public sealed class AddLvsRealServerCommand : LvsServiceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int LowerThreshold { get; set; }
 
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     protected override void ProcessRecord()
     {
-        ServiceSpec svc;
-        RealServerSpec rs;
-        try
-        {
-            svc = ServiceIdentity();
-            CheckWeight(Weight);
-            rs = new RealServerSpec { Address = RealAddress, Port = RealPortOf(RealPort), Forwarding = Forwarding, Weight = Weight, UpperThreshold = UpperThreshold, LowerThreshold = LowerThreshold };
-        }
-        catch (LvsException e) { WriteLvsError(e); return; }
+        if (!TryRealServerIdentity(out var svc, out var rs, () => SpecValidator.Weight(Weight))) return;
+        (rs.Forwarding, rs.Weight, rs.UpperThreshold, rs.LowerThreshold) = (Forwarding, Weight, UpperThreshold, LowerThreshold);
 
         var client = GetClient();
-        if (!ShouldProcess($"{rs.Address}:{rs.Port} ({Forwarding}, weight {Weight}) in {svc} on director '{client.Name}'", "Add LVS real server")) return;
-        try
+        if (!ShouldProcess(ShouldProcessTarget(svc, client, $"{rs} ({Forwarding}, weight {Weight})"), "Add LVS real server")) return;
+        Try(() =>
         {
             client.AddRealServer(svc, rs);
-            if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, svc.Port));
-        }
-        catch (LvsException e) { WriteLvsError(e, $"{rs.Address}:{rs.Port}"); }
+            if (PassThru) WriteObject(FindRealServer(client, svc, rs.Address, svc.Port));
+        }, rs.ToString());
     }
-}
-
-internal static class RealServerLookup
-{
-    public static LvsRealServer? Find(LvsServiceCmdlet cmd, IDirector client, ServiceSpec svc, IPAddress address, int port) =>
-        cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
-        ?? cmd.FindService(client, svc)?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
 }

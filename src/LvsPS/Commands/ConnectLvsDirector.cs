@@ -1,9 +1,5 @@
-using System.Management.Automation;
-using System.Runtime.InteropServices;
-using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
@@ -61,7 +57,7 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
             if (DirectorPaths.SocketNames().Contains(Name, StringComparer.Ordinal))
                 throw new LvsException(LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists,
                     $"A local LvsPS director named '{Name}' is running; give the kernel director another -Name.", Name);
-            director = new KernelDirector(Name, BuildTarget());
+            director = new KernelDirector(Name, SshLogin(ComputerName, SshPort, Credential, KeyFile, KnownHostsFile, AcceptNewHostKey, NetworkNamespace));
         }
         catch (LvsException e) { ThrowLvsError(e, Name); return; }
 
@@ -79,24 +75,6 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
         SessionDirector = Name;
         WriteVerbose($"{ComputerName}: {status.IpvsadmVersion}; IPVS {status.IpvsVersion} (size={status.TableSize}); host key {status.HostKeyFingerprint}.");
         WriteObject(status);
-    }
-
-    private SshTarget BuildTarget()
-    {
-        string? password = null;
-        if (Credential is not null)
-            password = Marshal.PtrToStringUni(Marshal.SecureStringToGlobalAllocUnicode(Credential.Password));
-        return new SshTarget(ComputerName)
-        {
-            Port = SshPort,
-            UserName = string.IsNullOrEmpty(Credential?.UserName) ? "root" : Credential!.UserName.TrimStart('\\'),
-            KeyFile = KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
-            KeyPassphrase = KeyFile is null ? null : password,
-            Password = KeyFile is null ? password : null,
-            KnownHostsFile = KnownHostsFile is null ? Management.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
-            AcceptNewHostKey = AcceptNewHostKey,
-            NetworkNamespace = NetworkNamespace,
-        };
     }
 }
 

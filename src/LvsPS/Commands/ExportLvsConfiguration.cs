@@ -1,11 +1,6 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Net;
 using System.Text;
 using LvsPS.Management.Config;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -113,20 +108,14 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
         }
         else
         {
-            IDirector client;
-            try { client = Client(Director); }
-            catch (LvsException e) { ThrowLvsError(e, Director); return; }
-            try
+            var client = ConnectDirector(Director);
+            services = Read(client, ListServices);
+            if (Read(client, c => c.GetStatus()) is { } status)
             {
-                services = client.ListServices();
-                if (client.GetStatus() is { } status)
-                {
-                    options.DirectorAddress ??= status.InterfaceAddress;
-                    if (!string.IsNullOrEmpty(status.Interface))
-                        options.DirectorDevice = status.Interface;
-                }
+                options.DirectorAddress ??= status.InterfaceAddress;
+                if (!string.IsNullOrEmpty(status.Interface))
+                    options.DirectorDevice = status.Interface;
             }
-            catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
             source = $"director '{client.Name}'";
         }
         options.Comment = $"from {source}, {services.Count} service{(services.Count == 1 ? "" : "s")}";

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Text;
 
 namespace LvsPS.Commands;
@@ -11,17 +6,10 @@ namespace LvsPS.Commands;
 [Cmdlet(VerbsCommon.Get, "LvsConnection", DefaultParameterSetName = "Objects")]
 [OutputType(typeof(LvsConnection), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
-public sealed class GetLvsConnectionCommand : LvsDirectorCmdlet
+public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP")]
-    public IPAddress? VirtualAddress { get; set; }
-
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    public int? Port { get; set; }
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public LvsProtocol? Protocol { get; set; }
+    public override LvsProtocol? Protocol { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RIP")]
@@ -36,12 +24,8 @@ public sealed class GetLvsConnectionCommand : LvsDirectorCmdlet
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        List<LvsConnection> conns;
-        try { conns = client.ListConnections(); }
-        catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
-        var selected = conns.Where(c => (VirtualAddress is null || c.VirtualAddress.Equals(VirtualAddress))
-                                        && (Port is null || c.Port == Port) && (Protocol is null || c.Protocol == Protocol)
-                                        && (RealAddress is null || c.RealAddress.Equals(RealAddress)) && (State is null || c.State == State)).ToList();
+        var selected = Read(client, c => c.ListConnections())
+            .Where(c => Selects(c) && (RealAddress is null || c.RealAddress.Equals(RealAddress)) && (State is null || c.State == State)).ToList();
         if (AsText) WriteObject(IpvsadmFormatter.FormatConnections(selected));
         else WriteObject(selected, true);
     }

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -22,6 +20,6 @@ public sealed class GetLvsLabCommand : LvsCmdlet
         WriteObject(found, true);
         if (Name is not null)
             foreach (var n in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !found.Any(l => string.Equals(l.Name, n, StringComparison.OrdinalIgnoreCase))))
-                WriteLvsError(new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{n}' exists.", n));
+                WriteLvsError(LabNotFound(n));
     }
 }

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;

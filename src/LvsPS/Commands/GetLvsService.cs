@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Text;
 
 namespace LvsPS.Commands;
@@ -14,21 +9,16 @@ namespace LvsPS.Commands;
 [Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects")]
 [OutputType(typeof(LvsService), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
-public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
+public sealed class GetLvsServiceCommand : LvsServiceFilterCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP")]
-    public IPAddress? VirtualAddress { get; set; }
-
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    public int? Port { get; set; }
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public LvsProtocol? Protocol { get; set; }
+    public override LvsProtocol? Protocol { get; set; }
 
     /// <summary>Only the firewall-mark service with this mark.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public uint? FirewallMark { get; set; }
+
+    protected override uint? MarkFilter => FirewallMark;
 
     /// <summary>Return the table as ipvsadm -L -n text.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Text")]
@@ -57,18 +47,9 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        List<LvsService> services;
-        int size;
-        try
-        {
-            services = client.ListServices();
-            size = services.Count > 0 ? services[0].TableSize : client.GetStatus().TableSize;
-        }
-        catch (LvsException e) { ThrowLvsError(e, client.Name); return; }
-
-        var selected = services.Where(s => (FirewallMark is null || FirewallMark == 0 || s.FirewallMark == FirewallMark)
-                                           && (FirewallMark is > 0 || VirtualAddress is null || s.VirtualAddress.Equals(VirtualAddress))
-                                           && (Port is null || s.Port == Port) && (Protocol is null || s.Protocol == Protocol)).ToList();
+        var services = Read(client, ListServices);
+        int size = services.Count > 0 ? services[0].TableSize : Read(client, c => c.GetStatus().TableSize);
+        var selected = services.Where(Selects).ToList();
         if (AsText)
         {
             int views = (Stats ? 1 : 0) + (Rate ? 1 : 0) + (Thresholds ? 1 : 0) + (PersistentConn ? 1 : 0);
@@ -93,11 +74,5 @@ public sealed class GetLvsServiceCommand : LvsDirectorCmdlet
         if (selected.Count == 0 && (VirtualAddress is not null || Port is not null))
             WriteLvsError(new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
                 $"No virtual service matches {Protocol?.ToString().ToUpperInvariant() ?? "any protocol"} {VirtualAddress?.ToString() ?? "*"}:{Port?.ToString() ?? "*"} on director '{client.Name}'."));
-    }
-
-    internal static uint AddressKey(IPAddress a)
-    {
-        var b = a.GetAddressBytes();
-        return b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
     }
 }

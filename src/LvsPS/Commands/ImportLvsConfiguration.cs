@@ -1,8 +1,4 @@
-using System.Management.Automation;
-using System.Net;
 using LvsPS.Management.Config;
-using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -60,7 +56,7 @@ public sealed class ImportLvsConfigurationCommand : LvsCmdlet
             var hosts = new Dictionary<string, IPAddress>(StringComparer.OrdinalIgnoreCase);
             if (Lab is not null)
             {
-                var lab = new LabManager().Get(Lab) ?? throw new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab);
+                var lab = LoadLab(Lab);
                 ReadHosts(lab.HostsFile, hosts);
                 foreach (var n in lab.Nodes) hosts.TryAdd(n.Name, n.Address);
             }

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -32,12 +30,9 @@ public sealed class InvokeLvsLabCommandCommand : LvsCmdlet
     protected override void ProcessRecord()
     {
         var manager = new LabManager();
-        var lab = manager.Get(Lab);
-        if (lab is null)
-        {
-            ThrowLvsError(new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab));
-            return;
-        }
+        LvsLab lab;
+        try { lab = LoadLab(Lab, manager); }
+        catch (LvsException e) { ThrowLvsError(e); return; }
         try
         {
             var (exit, output, error) = manager.Exec(lab, Node, Command, TimeSpan.FromSeconds(TimeoutSec));

@@ -1,11 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Shared parameters of the firewall-mark rule cmdlets.</summary>
@@ -45,6 +37,15 @@ public abstract class LvsMarkRuleCmdlet : LvsDirectorCmdlet
                 throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument, $"The port {p} is out of range; use 1..65535 (0 = any port).", p);
         return new MarkRuleSpec { Mark = Mark, Address = Address, PrefixLength = PrefixLength, Protocol = Protocol, PortFrom = (ushort)PortFrom, PortTo = (ushort)to };
     }
+
+    /// <summary>The rule the parameters give, ShouldProcess, then the change; failures are non-terminating errors.</summary>
+    internal void ChangeRule(string action, Action<IDirector, MarkRuleSpec> change, bool writeRule)
+    {
+        if (!Try(Rule, out var rule)) return;
+        var client = GetClient();
+        if (!ShouldProcess($"{rule} on director '{client.Name}'", action)) return;
+        if (Try(() => change(client, rule), rule.ToString()) && writeRule) WriteObject(rule);
+    }
 }
 
 /// <summary>
@@ -56,19 +57,7 @@ public abstract class LvsMarkRuleCmdlet : LvsDirectorCmdlet
 [OutputType(typeof(MarkRuleSpec))]
 public sealed class NewLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
 {
-    protected override void ProcessRecord()
-    {
-        MarkRuleSpec rule;
-        try { rule = Rule(); } catch (LvsException e) { WriteLvsError(e); return; }
-        var client = GetClient();
-        if (!ShouldProcess($"{rule} on director '{client.Name}'", "New firewall-mark rule")) return;
-        try
-        {
-            client.AddMarkRule(rule);
-            WriteObject(rule);
-        }
-        catch (LvsException e) { WriteLvsError(e, rule.ToString()); }
-    }
+    protected override void ProcessRecord() => ChangeRule("New firewall-mark rule", (client, rule) => client.AddMarkRule(rule), writeRule: true);
 }
 
 /// <summary>Removes a firewall-mark rule (all its fields must match).</summary>
@@ -79,19 +68,7 @@ public sealed class RemoveLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        MarkRuleSpec rule;
-        try { rule = Rule(); } catch (LvsException e) { WriteLvsError(e); return; }
-        var client = GetClient();
-        if (!ShouldProcess($"{rule} on director '{client.Name}'", "Remove firewall-mark rule")) return;
-        try
-        {
-            client.DeleteMarkRule(rule);
-            if (PassThru) WriteObject(rule);
-        }
-        catch (LvsException e) { WriteLvsError(e, rule.ToString()); }
-    }
+    protected override void ProcessRecord() => ChangeRule("Remove firewall-mark rule", (client, rule) => client.DeleteMarkRule(rule), writeRule: PassThru);
 }
 
 /// <summary>Gets the director's firewall-mark rules, in the order they are tried.</summary>
@@ -107,11 +84,6 @@ public sealed class GetLvsFirewallMarkRuleCommand : LvsDirectorCmdlet
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        try
-        {
-            var rules = client.ListMarkRules();
-            WriteObject(rules.Where(r => Mark is null || Mark == 0 || r.Mark == Mark), true);
-        }
-        catch (LvsException e) { WriteLvsError(e, client.Name); }
+        Try(() => WriteObject(client.ListMarkRules().Where(r => Mark is null || Mark == 0 || r.Mark == Mark), true), client.Name);
     }
 }

@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Gets the director's connection timeouts (ipvsadm -L --timeout).</summary>
@@ -20,7 +13,7 @@ public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        try
+        Try(() =>
         {
             var t = client.GetTimeouts();
             if (t is null) return;
@@ -34,8 +27,7 @@ public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
             {
                 WriteObject(t);
             }
-        }
-        catch (LvsException e) { WriteLvsError(e, client.Name); }
+        }, client.Name);
     }
 }
 
@@ -67,58 +59,43 @@ public sealed class SetLvsTimeoutCommand : LvsDirectorCmdlet
         var client = GetClient();
         var t = new TimeoutSpec { Tcp = Tcp, TcpFin = TcpFin, Udp = Udp };
         if (!ShouldProcess($"director '{client.Name}'", $"Set timeouts (tcp tcpfin udp) {t}")) return;
-        try
+        Try(() =>
         {
             client.SetTimeouts(t);
             if (PassThru) WriteObject(client.GetTimeouts());
-        }
-        catch (LvsException e) { WriteLvsError(e, client.Name); }
+        }, client.Name);
     }
 }
 
 /// <summary>Zeroes the packet, byte and connection counters of one service or of all (ipvsadm -Z).</summary>
 [Cmdlet(VerbsCommon.Clear, "LvsCounter", SupportsShouldProcess = true)]
 [OutputType(typeof(LvsService))]
-public sealed class ClearLvsCounterCommand : LvsDirectorCmdlet
+public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
 {
-    /// <summary>The service's VIP; without it every service is zeroed.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP")]
-    public System.Net.IPAddress? VirtualAddress { get; set; }
-
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    public int? Port { get; set; }
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>The service -VirtualAddress and -Port name, or null (every service) when neither is given.</summary>
+    private ServiceSpec? ServiceOrAll()
+    {
+        if (VirtualAddress is null && Port is null) return null;
+        if (VirtualAddress is null || Port is null)
+            throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "Name a service with both -VirtualAddress and -Port, or neither for all services.");
+        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.Port(Port.Value, "port") };
+    }
+
     protected override void ProcessRecord()
     {
         var client = GetClient();
-        ServiceSpec? svc = null;
-        if (VirtualAddress is not null || Port is not null)
-        {
-            if (VirtualAddress is null || Port is null)
-            {
-                WriteLvsError(new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "Name a service with both -VirtualAddress and -Port, or neither for all services."));
-                return;
-            }
-            try { svc = new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = LvsServiceCmdlet.ToPort(Port.Value, "port") }; }
-            catch (LvsException e) { WriteLvsError(e); return; }
-        }
-        if (!ShouldProcess(svc is null ? $"every service on director '{client.Name}'" : $"{svc} on director '{client.Name}'", "Zero counters")) return;
-        try
+        if (!Try(ServiceOrAll, out var svc)) return;
+        if (!ShouldProcess(svc is null ? $"every service on director '{client.Name}'" : LvsServiceCmdlet.ShouldProcessTarget(svc, client), "Zero counters")) return;
+        Try(() =>
         {
             client.Zero(svc);
-            if (PassThru)
-            {
-                var all = client.ListServices();
-                WriteObject(all.Where(s => svc is null || (s.Protocol == svc.Protocol && s.VirtualAddress.Equals(svc.Address) && s.Port == svc.Port)), true);
-            }
-        }
-        catch (LvsException e) { WriteLvsError(e, svc?.ToString() ?? client.Name); }
+            if (PassThru) WriteObject(client.ListServices().Where(s => svc is null || LvsServiceCmdlet.Matches(svc, s)), true);
+        }, svc?.ToString() ?? client.Name);
     }
 }

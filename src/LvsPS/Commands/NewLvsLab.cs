@@ -1,8 +1,5 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

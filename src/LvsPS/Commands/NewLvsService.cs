@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>
@@ -32,7 +25,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
 
     /// <summary>Persistence granularity (ipvsadm -M), e.g. 255.255.255.0 to keep a whole /24 on one real server.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public System.Net.IPAddress? PersistenceNetmask { get; set; }
+    public IPAddress? PersistenceNetmask { get; set; }
 
     /// <summary>Real servers to add with the service: objects with RealAddress (or Address), optional RealPort, Weight and Forwarding.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -43,30 +36,27 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
 
     protected override void ProcessRecord()
     {
-        ServiceSpec spec;
-        try
-        {
-            spec = ServiceIdentity();
-            spec.Scheduler = Scheduler;
-            spec.SchedulerFlags = SchedulerFlags;
-            spec.PersistentTimeout = Persistent;
-            spec.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
-            // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
-            spec.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, spec)).Reverse().ToList();
-        }
-        catch (LvsException e) { WriteLvsError(e); return; }
+        if (!Try(() =>
+            {
+                var s = ServiceIdentity();
+                s.Scheduler = Scheduler;
+                s.SchedulerFlags = SchedulerFlags;
+                s.PersistentTimeout = Persistent;
+                s.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
+                // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
+                s.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, s)).Reverse().ToList();
+                return s;
+            }, out var spec)) return;
 
-        var what = $"{spec} scheduler {Scheduler.ToString().ToLowerInvariant()}" + (Persistent > 0 ? $" persistent {Persistent}" + (PersistenceNetmask is null ? "" : $" mask {PersistenceNetmask}") : "")
-                   + (spec.RealServers.Count > 0 ? " with real servers " + string.Join(", ", spec.RealServers.AsEnumerable().Reverse().Select(r => $"{r.Address}:{r.Port} w{r.Weight}")) : "");
+        var what = $"{spec} scheduler {Scheduler.ToString().ToLowerInvariant()}" + (PersistenceText(spec) is { } persistence ? " " + persistence : "")
+                   + (spec.RealServers.Count > 0 ? " with real servers " + string.Join(", ", spec.RealServers.AsEnumerable().Reverse().Select(r => $"{r} w{r.Weight}")) : "");
         var client = GetClient();
         if (!ShouldProcess($"{what} on director '{client.Name}'", "New LVS service")) return;
-        try
+        Try(() =>
         {
             client.AddService(spec);
-            var created = FindService(client, spec);
-            if (created is not null) WriteObject(created);
-        }
-        catch (LvsException e) { WriteLvsError(e, spec.ToString()); }
+            if (FindService(client, spec) is { } created) WriteObject(created);
+        }, spec.ToString());
     }
 }
 
@@ -85,17 +75,28 @@ internal static class RealServerConverter
             }
             return null;
         }
+        int Int(string name, int fallback) =>
+            Convert.ToInt32(PSObject.AsPSObject(Get(name) ?? fallback).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+
         var addrObj = Get("RealAddress", "Address", "IPAddress");
-        if (addrObj is null || !System.Net.IPAddress.TryParse(PSObject.AsPSObject(addrObj).BaseObject.ToString(), out var addr))
+        if (addrObj is null || !IPAddress.TryParse(PSObject.AsPSObject(addrObj).BaseObject.ToString(), out var addr))
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
                 $"The real server '{o}' has no valid RealAddress.", o);
-        int port = Convert.ToInt32(PSObject.AsPSObject(Get("RealPort") ?? (int)service.Port).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
-        int weight = Convert.ToInt32(PSObject.AsPSObject(Get("Weight") ?? 1).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
-        int upper = Convert.ToInt32(PSObject.AsPSObject(Get("UpperThreshold") ?? 0).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
-        int lower = Convert.ToInt32(PSObject.AsPSObject(Get("LowerThreshold") ?? 0).BaseObject, System.Globalization.CultureInfo.InvariantCulture);
+        int port = Int("RealPort", service.Port);
+        int weight = Int("Weight", 1);
+        int upper = Int("UpperThreshold", 0);
+        int lower = Int("LowerThreshold", 0);
         var fwdObj = Get("Forwarding");
         var fwd = fwdObj is null ? LvsForwarding.Route : (LvsForwarding)LanguagePrimitives.ConvertTo(fwdObj, typeof(LvsForwarding), System.Globalization.CultureInfo.InvariantCulture);
-        LvsServiceCmdlet.CheckWeight(weight);
-        return new RealServerSpec { Address = addr, Port = service.FirewallMark != 0 && port == 0 ? (ushort)0 : LvsServiceCmdlet.ToPort(port, "real server port"), Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
+        SpecValidator.Weight(weight);
+        return new RealServerSpec
+        {
+            Address = addr,
+            Port = service.FirewallMark != 0 && port == 0 ? (ushort)0 : SpecValidator.Port(port, "real server port"),
+            Weight = weight,
+            Forwarding = fwd,
+            UpperThreshold = upper,
+            LowerThreshold = lower,
+        };
     }
 }

@@ -1,8 +1,4 @@
-using System.Management.Automation;
-using System.Net;
-using System.Runtime.InteropServices;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
@@ -30,6 +26,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     /// <summary>Real servers to log in to (names or addresses). Binds RealAddress from Get-LvsRealServer.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ComputerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("RealAddress", "HostName")]
+    [RealServerHostTransformation]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
@@ -76,9 +73,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     internal LvsLab? LoadLab()
     {
         if (ParameterSetName != LabSet) return null;
-        _lab ??= new LabManager().Get(Lab)
-                 ?? throw new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab);
-        return _lab;
+        return _lab ??= LoadLab(Lab);
     }
 
     /// <summary>The hosts to act on with how to reach each.</summary>
@@ -96,25 +91,8 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
             yield break;
         }
         foreach (var host in ComputerName)
-        {
-            string? password = null;
-            if (Credential is not null)
-                password = Marshal.PtrToStringUni(Marshal.SecureStringToGlobalAllocUnicode(Credential.Password));
-            yield return new SshTarget(host)
-            {
-                Port = SshPort,
-                UserName = string.IsNullOrEmpty(Credential?.UserName) ? "root" : Credential!.UserName.TrimStart('\\'),
-                KeyFile = KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
-                KeyPassphrase = KeyFile is null ? null : password,
-                Password = KeyFile is null ? password : null,
-                KnownHostsFile = KnownHostsFile is null ? KnownHostsFileDefault() : GetUnresolvedProviderPathFromPSPath(KnownHostsFile),
-                AcceptNewHostKey = AcceptNewHostKey,
-                NetworkNamespace = NetworkNamespace,
-            };
-        }
+            yield return SshLogin(host, SshPort, Credential, KeyFile, KnownHostsFile, AcceptNewHostKey, NetworkNamespace);
     }
-
-    private static string KnownHostsFileDefault() => Management.Remote.KnownHostsFile.DefaultPath;
 
     /// <summary>How the lab's real servers are reached: from the director's namespace, with the lab key and known_hosts.</summary>
     internal static SshTarget LabTarget(LvsLab lab, IPAddress address) => new(address.ToString())
@@ -130,5 +108,34 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
         var lab = LoadLab();
         if (lab is not null) return lab.VirtualAddress;
         throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, "Give -VirtualAddress (the VIP the real servers must hold).");
+    }
+}
+
+/// <summary>
+/// Lets a real server object stand for its address in -ComputerName. Without it, an LvsRealServer piped from
+/// Get-LvsRealServer binds by value (string[] with coercion, which PowerShell tries before the by-property-name
+/// binding that would need the IPAddress RealAddress converted) as its ToString(), "address:port", which is no host name.
+/// </summary>
+internal sealed class RealServerHostTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        static object? One(object? o)
+        {
+            var value = o is PSObject ps ? ps.BaseObject : o;
+            if (value is null or string) return o;
+            if (value is LvsRealServer rs) return rs.RealAddress.ToString();
+            var address = PSObject.AsPSObject(o).Properties["RealAddress"]?.Value;
+            return address is null ? o : (address is PSObject pa ? pa.BaseObject : address).ToString();
+        }
+
+        var input = inputData is PSObject p ? p.BaseObject : inputData;
+        if (input is System.Collections.IList list)
+        {
+            var result = new object?[list.Count];
+            for (int i = 0; i < list.Count; i++) result[i] = One(list[i]);
+            return result;
+        }
+        return One(inputData);
     }
 }

@@ -1,46 +1,23 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Deletes a real server from a virtual service (ipvsadm -d).</summary>
 [Cmdlet(VerbsCommon.Remove, "LvsRealServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(LvsRealServer))]
-public sealed class RemoveLvsRealServerCommand : LvsServiceCmdlet
+public sealed class RemoveLvsRealServerCommand : LvsRealServerCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("RIP")]
-    public IPAddress RealAddress { get; set; } = IPAddress.None;
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int? RealPort { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
+    public override int? RealPort { get; set; }
 
     protected override void ProcessRecord()
     {
-        ServiceSpec svc;
-        RealServerSpec rs;
-        try
-        {
-            svc = ServiceIdentity();
-            rs = new RealServerSpec { Address = RealAddress, Port = RealPortOf(RealPort) };
-        }
-        catch (LvsException e) { WriteLvsError(e); return; }
+        if (!TryRealServerIdentity(out var svc, out var rs)) return;
         var client = GetClient();
-        if (!ShouldProcess($"{rs.Address}:{rs.Port} in {svc} on director '{client.Name}'", "Remove LVS real server")) return;
-        try
+        if (!ShouldProcess(ShouldProcessTarget(svc, client, rs.ToString()), "Remove LVS real server")) return;
+        Try(() =>
         {
-            var before = PassThru ? RealServerLookup.Find(this, client, svc, rs.Address, rs.Port) : null;
+            var before = PassThru ? FindRealServer(client, svc, rs.Address, rs.Port) : null;
             client.DeleteRealServer(svc, rs);
             if (before is not null) WriteObject(before);
-        }
-        catch (LvsException e) { WriteLvsError(e, $"{rs.Address}:{rs.Port}"); }
+        }, rs.ToString());
     }
 }

@@ -1,10 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Deletes a virtual service and its real servers (ipvsadm -D).</summary>
@@ -17,16 +10,14 @@ public sealed class RemoveLvsServiceCommand : LvsServiceCmdlet
 
     protected override void ProcessRecord()
     {
-        ServiceSpec spec;
-        try { spec = ServiceIdentity(); } catch (LvsException e) { WriteLvsError(e); return; }
+        if (!TryServiceIdentity(out var spec)) return;
         var client = GetClient();
-        if (!ShouldProcess($"{spec} on director '{client.Name}'", "Remove LVS service")) return;
-        try
+        if (!ShouldProcess(ShouldProcessTarget(spec, client), "Remove LVS service")) return;
+        Try(() =>
         {
             var before = PassThru ? FindService(client, spec) : null;
             client.DeleteService(spec);
             if (before is not null) WriteObject(before);
-        }
-        catch (LvsException e) { WriteLvsError(e, spec.ToString()); }
+        }, spec.ToString());
     }
 }

@@ -1,11 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Base of the cmdlets that name one virtual service by protocol, virtual address and port.</summary>
@@ -38,36 +30,88 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
         if (VirtualAddress is null || Port is null)
             throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
                 "Name the service with -VirtualAddress and -Port, or with -FirewallMark.");
-        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = ToPort(Port.Value, "port") };
+        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.Port(Port.Value, "port") };
     }
 
-    /// <summary>The real server's port: the one given, else the service's (a fwmark service has none: 0 = the client's).</summary>
-    internal ushort RealPortOf(int? realPort)
+    /// <summary>The service these parameters name, or false after writing why they name none.</summary>
+    internal bool TryServiceIdentity(out ServiceSpec spec) => Try(ServiceIdentity, out spec);
+
+    /// <summary>The ShouldProcess target "TCP 10.0.0.1:80 on director 'lab'" (what: a real server "in" the service).</summary>
+    internal static string ShouldProcessTarget(ServiceSpec service, IDirector client, string? what = null) =>
+        $"{(what is null ? "" : what + " in ")}{service} on director '{client.Name}'";
+
+    /// <summary>"persistent 300" or "persistent 300 mask 255.255.255.0"; null when the service is not persistent.</summary>
+    internal static string? PersistenceText(ServiceSpec s) => s.PersistentTimeout == 0 ? null
+        : $"persistent {s.PersistentTimeout}" + (s.PersistenceNetmask is null ? "" : $" mask {s.PersistenceNetmask}");
+
+    /// <summary>The service as the director lists it, or null.</summary>
+    internal LvsService? FindService(IDirector client, ServiceSpec id) => ListServices(client).FirstOrDefault(s => Matches(id, s));
+
+    /// <summary>The service as the director lists it; ServiceNotFound when there is none.</summary>
+    internal LvsService RequireService(IDirector client, ServiceSpec id) =>
+        FindService(client, id)
+        ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
+            $"No virtual service {id} exists on director '{client.Name}'.", id.ToString());
+
+    /// <summary>Whether a listed service is the one <paramref name="id"/> names (by mark, or by protocol, address and port).</summary>
+    internal static bool Matches(ServiceSpec id, LvsService s) => id.FirewallMark != 0
+        ? s.FirewallMark == id.FirewallMark
+        : s.FirewallMark == 0 && s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port;
+}
+
+/// <summary>
+/// Base of the cmdlets that name one real server of one virtual service (Add-, Set-, Remove-LvsRealServer):
+/// -RealAddress and -PassThru here, -RealPort declared by each cmdlet (first of its own parameters, as its help lists it).
+/// </summary>
+public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
+{
+    /// <summary>The real server's address (RIP).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("RIP")]
+    public IPAddress RealAddress { get; set; } = IPAddress.None;
+
+    /// <summary>The real server's port; by default the service's.</summary>
+    public abstract int? RealPort { get; set; }
+
+    /// <summary>Write the real server: as it is after the change (Remove-LvsRealServer: as it was).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>The real server's port as given, else the service's (a fwmark service has none: 0 = the client's).</summary>
+    internal int RealPortGiven => RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0);
+
+    /// <summary>The real server's port, checked (0 only for a fwmark service).</summary>
+    internal ushort RealPortOf() =>
+        FirewallMark != 0 && RealPortGiven == 0 ? (ushort)0 : SpecValidator.Port(RealPortGiven, "real server port");
+
+    /// <summary>
+    /// The service and the real server (address and port) these parameters name, <paramref name="check"/> run
+    /// between the two; false after writing why not.
+    /// </summary>
+    internal bool TryRealServerIdentity(out ServiceSpec service, out RealServerSpec realServer, Action? check = null)
     {
-        int p = realPort ?? (FirewallMark != 0 ? 0 : Port ?? 0);
-        return FirewallMark != 0 && p == 0 ? (ushort)0 : ToPort(p, "real server port");
+        var ok = Try(() =>
+        {
+            var s = ServiceIdentity();
+            check?.Invoke();
+            return (s, new RealServerSpec { Address = RealAddress, Port = RealPortOf() });
+        }, out var named);
+        (service, realServer) = named;
+        return ok;
     }
 
-    /// <summary>Checks a port here so the error carries LvsPS's ErrorId and names the value.</summary>
-    internal static ushort ToPort(int port, string what)
-    {
-        if (port < 1 || port > 65535)
-            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
-                $"The {what} {port} is out of range; use 1..65535.", port);
-        return (ushort)port;
-    }
+    /// <summary>The real server of a listed service at that address and port (any port for 0), else at that address; or null.</summary>
+    internal static LvsRealServer? RealServerOf(LvsService? service, IPAddress address, int port) =>
+        service?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
+        ?? service?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
 
-    internal static void CheckWeight(int weight)
-    {
-        if (weight < 0 || weight > 65535)
-            throw new LvsException(LvsErrorIds.InvalidWeight, LvsErrorKind.InvalidArgument,
-                $"The weight {weight} is out of range; use 0..65535 (0 quiesces the real server).", weight);
-    }
+    /// <summary>The real server as the director lists it, or null.</summary>
+    internal LvsRealServer? FindRealServer(IDirector client, ServiceSpec service, IPAddress address, int port) =>
+        RealServerOf(FindService(client, service), address, port);
 
-    internal static string Describe(ServiceSpec s) => s.ToString();
-
-    internal LvsService? FindService(IDirector client, ServiceSpec id) =>
-        ListServices(client).FirstOrDefault(s => id.FirewallMark != 0
-            ? s.FirewallMark == id.FirewallMark
-            : s.FirewallMark == 0 && s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port);
+    /// <summary>The real server these parameters name as the director lists it; ServiceNotFound or RealServerNotFound when it is not there.</summary>
+    internal LvsRealServer RequireRealServer(IDirector client, ServiceSpec service) =>
+        RealServerOf(RequireService(client, service), RealAddress, RealPortGiven)
+        ?? throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
+            $"The real server {RealAddress}:{RealPortGiven} does not exist in {service} on director '{client.Name}'.", RealAddress);
 }

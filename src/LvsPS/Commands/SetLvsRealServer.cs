@@ -1,24 +1,12 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Commands;
 
 /// <summary>Changes a real server's weight or forwarding (ipvsadm -e). Weight 0 quiesces it: existing connections go on.</summary>
 [Cmdlet(VerbsCommon.Set, "LvsRealServer", SupportsShouldProcess = true)]
 [OutputType(typeof(LvsRealServer))]
-public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
+public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("RIP")]
-    public IPAddress RealAddress { get; set; } = IPAddress.None;
-
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int? RealPort { get; set; }
+    public override int? RealPort { get; set; }
 
     [Parameter]
     public int? Weight { get; set; }
@@ -34,23 +22,14 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
     [Parameter]
     public int? LowerThreshold { get; set; }
 
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     protected override void ProcessRecord()
     {
-        ServiceSpec svc;
-        try { svc = ServiceIdentity(); if (Weight is not null) CheckWeight(Weight.Value); }
-        catch (LvsException e) { WriteLvsError(e); return; }
+        if (!TryServiceIdentity(out var svc) || (Weight is not null && !Try(() => SpecValidator.Weight(Weight.Value)))) return;
         var client = GetClient();
-        try
+        Try(() =>
         {
-            var current = RealServerLookup.Find(this, client, svc, RealAddress, RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0));
-            if (FindService(client, svc) is null)
-                throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {svc} exists on director '{client.Name}'.", svc.ToString());
-            if (current is null)
-                throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
-                    $"The real server {RealAddress}:{RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0)} does not exist in {svc} on director '{client.Name}'.", RealAddress);
+            // Start from the real server as it is, so unnamed settings keep their values.
+            var current = RequireRealServer(client, svc);
             var rs = new RealServerSpec
             {
                 Address = RealAddress,
@@ -60,10 +39,10 @@ public sealed class SetLvsRealServerCommand : LvsServiceCmdlet
                 UpperThreshold = UpperThreshold ?? current.UpperThreshold,
                 LowerThreshold = LowerThreshold ?? current.LowerThreshold,
             };
-            if (!ShouldProcess($"{rs.Address}:{rs.Port} in {svc} on director '{client.Name}'", $"Set weight {rs.Weight}, forwarding {rs.Forwarding}" + (rs.UpperThreshold + rs.LowerThreshold > 0 ? $", thresholds {rs.UpperThreshold}/{rs.LowerThreshold}" : ""))) return;
+            var thresholds = rs.UpperThreshold + rs.LowerThreshold > 0 ? $", thresholds {rs.UpperThreshold}/{rs.LowerThreshold}" : "";
+            if (!ShouldProcess(ShouldProcessTarget(svc, client, rs.ToString()), $"Set weight {rs.Weight}, forwarding {rs.Forwarding}{thresholds}")) return;
             client.EditRealServer(svc, rs);
-            if (PassThru) WriteObject(RealServerLookup.Find(this, client, svc, rs.Address, rs.Port));
-        }
-        catch (LvsException e) { WriteLvsError(e, RealAddress); }
+            if (PassThru) WriteObject(FindRealServer(client, svc, rs.Address, rs.Port));
+        }, RealAddress);
     }
 }

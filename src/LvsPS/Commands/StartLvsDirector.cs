@@ -1,8 +1,5 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 
@@ -65,12 +62,9 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
         string? ns = NetworkNamespace, inside = InsideInterface;
         if (ParameterSetName == LabSet)
         {
-            var lab = new LabManager().Get(Lab);
-            if (lab is null)
-            {
-                ThrowLvsError(new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab));
-                return;
-            }
+            LvsLab lab;
+            try { lab = LoadLab(Lab); }
+            catch (LvsException e) { ThrowLvsError(e); return; }
             name = lab.Name;
             iface = lab.Director.Interface;
             ns = lab.Director.Namespace;

@@ -1,7 +1,4 @@
-using System.Management.Automation;
-using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Commands;
 

@@ -1,11 +1,5 @@
-using System.Management.Automation;
-using System.Net;
 using LvsPS.Management.Checks;
-using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
@@ -79,8 +73,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         {
             if (ParameterSetName == LabSet)
             {
-                var lab = new LabManager().Get(Lab)
-                          ?? throw new LvsException(LvsErrorIds.LabNotFound, LvsErrorKind.ObjectNotFound, $"No lab named '{Lab}' exists.", Lab);
+                var lab = LoadLab(Lab);
                 options.Lab = lab;
                 options.Director = lab.Name;
                 if (lab.Forwarding == LvsForwarding.Tunnel) options.TunnelInterface = LabManager.TunnelDevice;
@@ -91,8 +84,8 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
                 options.Director = ResolveDirector(Director);
                 if (KeyFile is not null)
                 {
-                    var key = GetUnresolvedProviderPathFromPSPath(KeyFile);
-                    var known = KnownHostsFile is null ? Management.Remote.KnownHostsFile.DefaultPath : GetUnresolvedProviderPathFromPSPath(KnownHostsFile);
+                    var key = ProviderPath(KeyFile);
+                    var known = KnownHostsPath(KnownHostsFile);
                     options.SshTargetFor = a => new SshTarget(a.ToString()) { KeyFile = key, KnownHostsFile = known };
                 }
             }
@@ -100,7 +93,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         catch (LvsException e) { ThrowLvsError(e); return; }
 
         // The named director whichever it is: an lvsd socket, or a kernel director from Connect-LvsDirector.
-        var director = KernelDirectorRegistry.TryGet(options.Director, out var kernel) ? (IDirector)kernel : DirectorClient.Connect(options.Director);
+        var director = Client(options.Director);
         bool failed = false;
         foreach (var r in ClusterChecks.Run(director, options, new SyncProgress(this)))
         {

@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Scheduling;
-
 namespace LvsPS.Ipvs.Tests.Scheduling;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-
 namespace LvsPS.Ipvs.Tests.Scheduling;
 
 public class LocalityBasedLeastConnectionSchedulerTests
@@ -220,6 +217,27 @@ public class LocalityBasedLeastConnectionReplicationSchedulerTests
         return (FakeService.WithList(l, list), l);
     }
 
+    /// <summary>
+    /// A service whose entry for <see cref="Vip"/> holds the set B, A: A is chosen at time 0 and then has two active
+    /// connections (over its weight 1 while B is idle), so that B joins the set at <paramref name="at"/>.
+    /// </summary>
+    private static (FakeService S, LocalityBasedLeastConnectionReplicationScheduler L) WithSetBA(long at, params (string, int)[] list)
+    {
+        var (s, l) = Service(list);
+        Assert.Equal("A", s.Pick(To(Vip, 0)));
+        s["A"].ActiveConnections = 2;
+        Assert.Equal("B", s.Pick(To(Vip, at)));
+        Assert.Equal("BA", Set(s, l));
+        return (s, l);
+    }
+
+    /// <summary>A packet to <see cref="Vip"/> every hour from 1 h to <paramref name="until"/>, each scheduled to <paramref name="expected"/>.</summary>
+    private static void PickHourly(FakeService s, string expected, long until)
+    {
+        for (long t = Hour; t <= until; t += Hour)
+            Assert.Equal(expected, s.Pick(To(Vip, t)));
+    }
+
     private static string Set(FakeService s, LocalityBasedLeastConnectionReplicationScheduler l, uint addr = Vip)
         => string.Concat(l.ServerSet(addr).Select(s.NameOf));
 
@@ -260,13 +278,9 @@ public class LocalityBasedLeastConnectionReplicationSchedulerTests
     [Fact]
     public void AfterTheExpirationWithoutChangeTheMostLoadedMemberIsDropped()
     {
-        var (s, l) = Service(("A", 1), ("B", 1));
-        Assert.Equal("A", s.Pick(To(Vip, 0)));
-        s["A"].ActiveConnections = 2;
-        Assert.Equal("B", s.Pick(To(Vip, 1000)));           // set B, A; last change 1000
+        var (s, l) = WithSetBA(1000, ("A", 1), ("B", 1));   // last change 1000
         s["A"].ActiveConnections = 1;                        // not overloaded any more (1 > 1 is false)
-        for (long t = Hour; t < 24 * Hour; t += Hour)        // keep the entry in use (the full check would drop it)
-            Assert.Equal("B", s.Pick(To(Vip, t)));
+        PickHourly(s, "B", until: 23 * Hour);                // keep the entry in use (the full check would drop it)
         Assert.Equal("B", s.Pick(To(Vip, 1000 + 24 * Hour))); // exactly the expiration: not after it
         Assert.Equal("BA", Set(s, l));
         Assert.Equal("B", s.Pick(To(Vip, 1001 + 24 * Hour)));
@@ -280,15 +294,11 @@ public class LocalityBasedLeastConnectionReplicationSchedulerTests
     public void TheDroppedMemberMayBeTheOneReturned()
     {
         // set_min is taken before set_max drops a member, and set_max also weighs members no longer in the service
-        var (s, l) = Service(("A", 1), ("B", 1), ("C", 1));
-        Assert.Equal("A", s.Pick(To(Vip, 0)));
-        s["A"].ActiveConnections = 2;
-        Assert.Equal("B", s.Pick(To(Vip, 1000)));           // set B, A
+        var (s, l) = WithSetBA(1000, ("A", 1), ("B", 1), ("C", 1));
         s["A"].ActiveConnections = 0;
         s.Remove("A");
         s["B"].ActiveConnections = 1;                        // 256: the most loaded member, and the set's only usable one
-        for (long t = Hour; t <= 24 * Hour; t += Hour)
-            Assert.Equal("B", s.Pick(To(Vip, t)));
+        PickHourly(s, "B", until: 24 * Hour);
         Assert.Equal("B", s.Pick(To(Vip, 1001 + 24 * Hour))); // B is dropped but still returned
         Assert.Equal("A", Set(s, l));
         Assert.Equal("C", s.Pick(To(Vip, 1002 + 24 * Hour))); // no usable member: wlc over B (256), C (0)
@@ -298,10 +308,7 @@ public class LocalityBasedLeastConnectionReplicationSchedulerTests
     [Fact]
     public void RemovedMembersAreSkippedButStayInTheSet()
     {
-        var (s, l) = Service(("A", 1), ("B", 1), ("C", 1));
-        Assert.Equal("A", s.Pick(To(Vip, 0)));
-        s["A"].ActiveConnections = 2;
-        Assert.Equal("B", s.Pick(To(Vip, 1)));   // set B, A
+        var (s, l) = WithSetBA(1, ("A", 1), ("B", 1), ("C", 1));
         s["A"].ActiveConnections = 0;
         s.Remove("B");
         Assert.Equal("A", s.Pick(To(Vip, 2)));   // B is no longer in the service

@@ -1,6 +1,4 @@
 using System.Net;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Ipvs.Tests.Scheduling;
 

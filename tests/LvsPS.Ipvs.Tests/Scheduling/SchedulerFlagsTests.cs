@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-
 namespace LvsPS.Ipvs.Tests.Scheduling;
 
 public class SchedulerFlagsTests

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
-using LvsPS.Management.Config;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Management.Tests.Config;
@@ -51,6 +48,30 @@ internal static class ConfigTestData
             svc.RealServers.Add(r);
         }
         return svc;
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="parse"/> fails with <paramref name="errorId"/> and <paramref name="kind"/> (null: either
+    /// is not checked) and a message that starts with "file:line: " and contains <paramref name="fragment"/>.
+    /// </summary>
+    public static void AssertParseError(Action parse, string file, int line, string fragment,
+        string? errorId = LvsErrorIds.ConfigParseError, LvsErrorKind? kind = LvsErrorKind.ParserError)
+    {
+        var ex = Assert.Throws<LvsException>(parse);
+        if (errorId is not null) Assert.Equal(errorId, ex.ErrorId);
+        if (kind is not null) Assert.Equal(kind, ex.Kind);
+        Assert.StartsWith($"{file}:{line}: ", ex.Message);
+        Assert.Contains(fragment, ex.Message);
+    }
+
+    /// <summary>Writes <paramref name="script"/> to a temporary file and asserts that <c>sh -n</c> finds no syntax error in it.</summary>
+    public static void AssertShSyntax(string script)
+    {
+        using var dir = new TempDir();
+        string path = dir.File("script.sh");
+        File.WriteAllText(path, script);
+        var r = Proc.Run("sh", "-n", path);
+        Assert.True(r.ExitCode == 0, "sh -n failed: " + r.Error);
     }
 
     /// <summary>Every configurable field of a table, services and real servers in the order given.</summary>

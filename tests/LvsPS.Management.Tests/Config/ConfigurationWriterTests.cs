@@ -1,22 +1,13 @@
 using System.Diagnostics;
-using System.Net;
-using LvsPS.Management.Config;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
 using static LvsPS.Management.Tests.Config.ConfigTestData;
 
 namespace LvsPS.Management.Tests.Config;
 
 public sealed class ConfigurationWriterTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lvsps-writer-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDir _dir = new();
 
-    public ConfigurationWriterTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
+    public void Dispose() => _dir.Dispose();
 
     /// <summary>The walkthrough's cluster: telnet and www on 192.168.0.101, rs1 = .3, rs2 = .4 (kernel order: rs2 newest).</summary>
     private static List<LvsService> Walkthrough() => new()
@@ -43,9 +34,7 @@ public sealed class ConfigurationWriterTests : IDisposable
             "-a -t 192.168.1.100:443 -r 192.168.1.11:443 -g -w 1 -x 1000 -y 750\n",
             ConfigurationWriter.WriteIpvsadmRules(services));
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "TCP  192.168.1.100:80 wlc persistent 300\n" +
             "  -> 192.168.1.11:80              Route   1      0          0         \n" +
             "  -> 192.168.1.12:80              Route   1      0          0         \n" +
@@ -150,11 +139,7 @@ public sealed class ConfigurationWriterTests : IDisposable
     public void RcLvsDrIsValidShWithEveryValueQuoted()
     {
         string script = ConfigurationWriter.WriteRcLvsDr(RcServices(), new ConfigurationWriterOptions { ServerNetDevice = "eth0" });
-        string path = Path.Combine(_dir, "rc.lvs_dr");
-        File.WriteAllText(path, script);
-
-        var (code, _, err) = Run("sh", "-n", path);
-        Assert.True(code == 0, "sh -n failed: " + err);
+        AssertShSyntax(script);
 
         Assert.StartsWith("#!/bin/sh\n", script);
         Assert.Contains("ip -o -4 addr show", script);
@@ -182,13 +167,13 @@ public sealed class ConfigurationWriterTests : IDisposable
     public void RcLvsDrFindsItsRoleFromTheLocalAddresses()
     {
         string script = ConfigurationWriter.WriteRcLvsDr(RcServices(), new ConfigurationWriterOptions { VipDevice = "eth0:101", ServerVipDevice = "lo" });
-        string path = Path.Combine(_dir, "rc.lvs_dr");
+        string path = _dir.File("rc.lvs_dr");
         File.WriteAllText(path, script);
 
         // Stand-ins for ip, ipvsadm and sysctl that log their arguments; "ip -o -4 addr show" reports $FAKE_ADDR.
-        string bin = Path.Combine(_dir, "bin");
+        string bin = _dir.File("bin");
         Directory.CreateDirectory(bin);
-        string log = Path.Combine(_dir, "log");
+        string log = _dir.File("log");
         void Stub(string name, string body)
         {
             string p = Path.Combine(bin, name);
@@ -245,8 +230,6 @@ public sealed class ConfigurationWriterTests : IDisposable
         Assert.Equal(ConfigurationWriter.NotExportableErrorId, e.ErrorId);
         Assert.Contains("uses Masq forwarding; rc.lvs_dr is written for direct routing only", e.Message);
     }
-
-    private static (int Code, string Output, string Error) Run(string file, params string[] args) => Run(file, args, null);
 
     private static (int Code, string Output, string Error) Run(string file, string[] args, Dictionary<string, string>? env)
     {

@@ -1,6 +1,3 @@
-using System.Net;
-using LvsPS.Management.Config;
-using LvsPS.Ipvs.Model;
 using static LvsPS.Management.Tests.Config.ConfigTestData;
 
 namespace LvsPS.Management.Tests.Config;
@@ -158,13 +155,7 @@ public sealed class IpvsadmRulesParserTests
     [InlineData("-C -t 10.0.0.1:80\n", 1, "illegal 'tcp-service' option ('-t') with the 'clear' command")]
     [InlineData("-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.0.2 --tun-type ipip\n", 2, "needs the tunnel forwarding method (-i)")]
     public void MalformedLinesNameFileLineAndToken(string text, int line, string fragment)
-    {
-        var ex = Fails(text);
-        Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
-        Assert.Equal(LvsErrorKind.ParserError, ex.Kind);
-        Assert.StartsWith($"rules:{line}: ", ex.Message);
-        Assert.Contains(fragment, ex.Message);
-    }
+        => AssertParseError(() => Parse(text), "rules", line, fragment);
 
     [Theory]
     [InlineData("-A -f 1 -6 -s rr\n", "'-6': IPv6 firewall-mark services (-6) is not supported yet")]

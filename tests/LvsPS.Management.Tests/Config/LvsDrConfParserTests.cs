@@ -1,8 +1,3 @@
-using System.Net;
-using LvsPS.Management.Config;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
-
 namespace LvsPS.Management.Tests;
 
 public sealed class LvsDrConfParserTests : IDisposable
@@ -113,9 +108,7 @@ public sealed class LvsDrConfParserTests : IDisposable
         var services = Parse(WalkthroughConf).ToLvsServices("vs1");
         Assert.Equal(IPAddress.Parse("192.168.0.4"), services[0].RealServers[0].RealAddress); // kernel order: rs2 added last
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "TCP  192.168.0.101:23 rr\n" +
             "  -> 192.168.0.3:23               Route   1      0          0         \n" +
             "  -> 192.168.0.4:23               Route   1      0          0         \n" +
@@ -158,23 +151,6 @@ public sealed class LvsDrConfParserTests : IDisposable
     }
 
     [Fact]
-    public void UnknownSchedulerNamesFileLineAndValue()
-    {
-        var ex = Fails(Replace("SERVICE=t telnet rr", "SERVICE=t telnet rx"));
-        Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
-        Assert.Equal(LvsErrorKind.ParserError, ex.Kind);
-        Assert.Equal("lvs_dr.conf:6: unknown scheduler 'rx' in SERVICE=t telnet rx rs1:telnet rs2:telnet", ex.Message);
-    }
-
-    [Fact]
-    public void UnresolvableHostIsHostNameNotResolved()
-    {
-        var ex = Fails(Replace("rs2:www", "rs3:www"));
-        Assert.Equal(LvsErrorIds.HostNameNotResolved, ex.ErrorId);
-        Assert.StartsWith("lvs_dr.conf:7: cannot resolve host name 'rs3'", ex.Message);
-    }
-
-    [Fact]
     public void HostNamesNeedAResolverButAddressesDoNot()
     {
         var ex = Assert.Throws<LvsException>(() => LvsDrConfParser.Parse(WalkthroughConf, "lvs_dr.conf", null, _servicesPath));
@@ -196,19 +172,6 @@ public sealed class LvsDrConfParserTests : IDisposable
         Assert.Equal(LvsErrorIds.HostNameNotResolved, ex.ErrorId);
         Assert.Contains("resolver down", ex.Message);
         Assert.IsType<InvalidOperationException>(ex.InnerException);
-    }
-
-    [Fact]
-    public void UnknownServiceNameIsServiceNameNotResolved()
-    {
-        var ex = Fails(Replace("SERVICE=t telnet rr", "SERVICE=t telnt rr"));
-        Assert.Equal(LvsErrorIds.ServiceNameNotResolved, ex.ErrorId);
-        Assert.StartsWith("lvs_dr.conf:6: unknown service name 'telnt' for tcp", ex.Message);
-
-        // names are looked up per protocol: telnet is only tcp in the test file
-        ex = Fails(Replace("SERVICE=t telnet rr rs1:telnet rs2:telnet", "SERVICE=u telnet rr rs1 rs2"));
-        Assert.Equal(LvsErrorIds.ServiceNameNotResolved, ex.ErrorId);
-        Assert.Contains("for udp", ex.Message);
     }
 
     [Fact]
@@ -277,20 +240,14 @@ public sealed class LvsDrConfParserTests : IDisposable
         Assert.Equal("eth0", c.ServerNetDevice);
     }
 
-    [Fact]
-    public void DrCannotChangeThePort()
-    {
-        var ex = Fails(Replace("rs2:www", "rs2:8080"));
-        Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
-        Assert.Equal("lvs_dr.conf:7: real server port 8080 differs from the service port 80; VS_DR cannot change ports (use VS_NAT) in SERVICE=t www rr rs1:www rs2:8080", ex.Message);
-    }
-
     [Theory]
     [InlineData("LVS_TYPE=VS_DR", "LVS_TYPE=VS_FOO", 2, "unknown LVS_TYPE 'VS_FOO'")]
     [InlineData("INITIAL_STATE=on", "INITIAL_STATE=maybe", 3, "INITIAL_STATE must be on or off, not 'maybe'")]
     [InlineData("255.255.255.0 192.168.0.0", "255.0.255.0 192.168.0.0", 4, "invalid netmask '255.0.255.0'")]
     [InlineData("VIP=eth0:101 192.168.0.101", "VIP=eth0:101 192.168.0.300", 4, "invalid IPv4 address '192.168.0.300'")]
     [InlineData("VIP=eth0:101", "VIP=eth0/101", 4, "invalid device name 'eth0/101'")]
+    [InlineData("VIP=eth0:101 192.168.0.101 255.255.255.0 192.168.0.0", "VIP=eth0:101", 4, "VIP needs 'device[:alias] address netmask broadcast', got 'eth0:101'")]
+    [InlineData("192.168.0.0 255.255.255.0 192.168.0.255", "192.168.0.0 255.255.255.0 192.168.0.255 x", 5, "DIRECTOR_INSIDEIP needs 'device address network netmask broadcast', got 'eth0 192.168.0.1 192.168.0.0 255.255.255.0 192.168.0.255 x'")]
     [InlineData("rs2:telnet\n", "rs2:telnet,x\n", 6, "invalid weight 'x'")]
     [InlineData("rs2:telnet\n", "rs2:telnet,65536\n", 6, "invalid weight '65536'")]
     [InlineData("rs2:telnet\n", "rs2:0\n", 6, "invalid port '0'")]
@@ -312,22 +269,32 @@ public sealed class LvsDrConfParserTests : IDisposable
         Assert.StartsWith($"lvs_dr.conf:{line}: {detail}", ex.Message);
     }
 
-    [Fact]
-    public void DuplicateServiceNamesTheFirstLine()
+    [Theory]
+    // the whole message: file, line, what is wrong and the line itself
+    [InlineData("SERVICE=t telnet rr", "SERVICE=t telnet rx", "lvs_dr.conf:6: unknown scheduler 'rx' in SERVICE=t telnet rx rs1:telnet rs2:telnet")]
+    [InlineData("rs2:www", "rs2:8080", "lvs_dr.conf:7: real server port 8080 differs from the service port 80; VS_DR cannot change ports (use VS_NAT) in SERVICE=t www rr rs1:www rs2:8080")]
+    [InlineData("SERVICE=t www rr rs1:www rs2:www", "SERVICE=t 23 lc rs1", "lvs_dr.conf:7: duplicate service t 23 (port 23, first defined on line 6) in SERVICE=t 23 lc rs1")]
+    public void ParseErrorsQuoteTheLine(string find, string replace, string message)
     {
-        var ex = Fails(Replace("SERVICE=t www rr rs1:www rs2:www", "SERVICE=t 23 lc rs1"));
-        Assert.Equal("lvs_dr.conf:7: duplicate service t 23 (port 23, first defined on line 6) in SERVICE=t 23 lc rs1", ex.Message);
+        var ex = Fails(Replace(find, replace));
+        Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
+        Assert.Equal(LvsErrorKind.ParserError, ex.Kind);
+        Assert.Equal(message, ex.Message);
     }
 
-    [Fact]
-    public void RequiredSettingsAreChecked()
+    [Theory]
+    [InlineData("rs2:www", "rs3:www", LvsErrorIds.HostNameNotResolved, "lvs_dr.conf:7: cannot resolve host name 'rs3'")]
+    [InlineData("SERVICE=t telnet rr", "SERVICE=t telnt rr", LvsErrorIds.ServiceNameNotResolved, "lvs_dr.conf:6: unknown service name 'telnt' for tcp")]
+    // names are looked up per protocol: telnet is only tcp in the test file
+    [InlineData("SERVICE=t telnet rr rs1:telnet rs2:telnet", "SERVICE=u telnet rr rs1 rs2", LvsErrorIds.ServiceNameNotResolved, "lvs_dr.conf:6: unknown service name 'telnet' for udp")]
+    // required settings
+    [InlineData("VIP=eth0:101 192.168.0.101 255.255.255.0 192.168.0.0\n", "", LvsErrorIds.ConfigParseError, "lvs_dr.conf: no VIP= line")]
+    [InlineData("LVS_TYPE=VS_DR\n", "", LvsErrorIds.ConfigParseError, "lvs_dr.conf: no LVS_TYPE= line")]
+    public void FailuresHaveTheirErrorIdAndSayWhere(string find, string replace, string errorId, string messageStart)
     {
-        var ex = Fails(Replace("VIP=eth0:101 192.168.0.101 255.255.255.0 192.168.0.0\n", ""));
-        Assert.Equal(LvsErrorIds.ConfigParseError, ex.ErrorId);
-        Assert.StartsWith("lvs_dr.conf: no VIP= line", ex.Message);
-
-        ex = Fails(Replace("LVS_TYPE=VS_DR\n", ""));
-        Assert.StartsWith("lvs_dr.conf: no LVS_TYPE= line", ex.Message);
+        var ex = Fails(Replace(find, replace));
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.StartsWith(messageStart, ex.Message);
     }
 
     [Fact]

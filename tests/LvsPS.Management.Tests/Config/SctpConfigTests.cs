@@ -1,7 +1,3 @@
-using System.Net;
-using LvsPS.Management.Config;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
 using static LvsPS.Management.Tests.Config.ConfigTestData;
 
 namespace LvsPS.Management.Tests.Config;
@@ -100,15 +96,13 @@ public sealed class SctpConfigTests
         var table = Table();
         string text = ConfigurationWriter.WriteKeepalived(table);
         Assert.Contains("    protocol SCTP\n", text);
-        Assert.Contains("a TCP connect does not test an SCTP service", text);
+        Assert.DoesNotContain("_CHECK", text); // no checker is invented
         var conf = ParseKeepalived(text);
         Assert.Empty(conf.Warnings);
         var back = conf.ToLvsServices();
         Assert.Equal(Canon(table, sorted: true), Canon(back, sorted: true));
         Assert.Equal(text, ConfigurationWriter.WriteKeepalived(back));
-        // the TCP service keeps its TCP_CHECK; the SCTP ones get none
-        Assert.Equal(new[] { "TCP_CHECK" }, conf.HealthChecksOf(conf.Services[0].RealServers[0]));
-        Assert.Empty(conf.HealthChecksOf(conf.Services[1].RealServers[0]));
+        Assert.Empty(conf.HealthChecks);
     }
 
     // --- rc.lvs_dr and lvs_dr.conf ----------------------------------------------------------------------------

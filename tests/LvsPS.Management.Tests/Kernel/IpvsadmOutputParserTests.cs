@@ -1,8 +1,4 @@
-using System.Net;
 using LvsPS.Ipvs.Connections;
-using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
 
 namespace LvsPS.Management.Tests.Kernel;
 
@@ -75,58 +71,34 @@ public sealed class IpvsadmOutputParserTests
         {
             var e = want[i];
             var a = actual[i];
-            Assert.Equal(e.Protocol, a.Protocol);
-            Assert.Equal(e.VirtualAddress, a.VirtualAddress);
-            Assert.Equal(e.Port, a.Port);
-            Assert.Equal(e.Scheduler, a.Scheduler);
-            Assert.Equal(e.SchedulerFlags, a.SchedulerFlags);
-            Assert.Equal(e.PersistentTimeout, a.PersistentTimeout);
             bool defaultMask = e.PersistenceNetmask is null || e.PersistenceNetmask.Equals(IPAddress.Broadcast) || e.PersistentTimeout == 0;
-            Assert.Equal(defaultMask ? null : e.PersistenceNetmask, a.PersistenceNetmask);
-            if (stats) AssertStats(e.Statistics, a.Statistics);
+            Assert.Equal(
+                (e.Protocol, e.VirtualAddress, e.Port, e.Scheduler, e.SchedulerFlags, e.PersistentTimeout, defaultMask ? null : e.PersistenceNetmask),
+                (a.Protocol, a.VirtualAddress, a.Port, a.Scheduler, a.SchedulerFlags, a.PersistentTimeout, a.PersistenceNetmask));
+            if (stats) Assert.Equal(Counters(e.Statistics), Counters(a.Statistics));
             var wantRs = IpvsadmFormatter.SortDests(e.RealServers);
             Assert.Equal(wantRs.Count, a.RealServers.Count);
             for (int j = 0; j < wantRs.Count; j++)
             {
                 var er = wantRs[j];
                 var ar = a.RealServers[j];
-                Assert.Equal(er.RealAddress, ar.RealAddress);
-                Assert.Equal(er.RealPort, ar.RealPort);
-                Assert.Equal(er.Forwarding, ar.Forwarding);
-                Assert.Equal(er.Weight, ar.Weight);
-                Assert.Equal(er.ActiveConnections, ar.ActiveConnections);
-                Assert.Equal(er.InactiveConnections, ar.InactiveConnections);
-                Assert.Equal(e.Protocol, ar.Protocol);
-                Assert.Equal(e.VirtualAddress, ar.VirtualAddress);
-                Assert.Equal(e.Port, ar.Port);
-                if (stats) AssertStats(er.Statistics, ar.Statistics);
-                if (thresholds)
-                {
-                    Assert.Equal(er.UpperThreshold, ar.UpperThreshold);
-                    Assert.Equal(er.LowerThreshold, ar.LowerThreshold);
-                }
+                Assert.Equal(
+                    (er.RealAddress, er.RealPort, er.Forwarding, er.Weight, er.ActiveConnections, er.InactiveConnections, e.Protocol, e.VirtualAddress, e.Port),
+                    (ar.RealAddress, ar.RealPort, ar.Forwarding, ar.Weight, ar.ActiveConnections, ar.InactiveConnections, ar.Protocol, ar.VirtualAddress, ar.Port));
+                if (stats) Assert.Equal(Counters(er.Statistics), Counters(ar.Statistics));
+                if (thresholds) Assert.Equal((er.UpperThreshold, er.LowerThreshold), (ar.UpperThreshold, ar.LowerThreshold));
                 if (persistConns) Assert.Equal(er.PersistentConnections, ar.PersistentConnections);
             }
         }
     }
 
-    private static void AssertRates(LvsStatistics e, LvsStatistics a)
-    {
-        Assert.Equal(e.ConnectionsPerSecond, a.ConnectionsPerSecond);
-        Assert.Equal(e.InPacketsPerSecond, a.InPacketsPerSecond);
-        Assert.Equal(e.OutPacketsPerSecond, a.OutPacketsPerSecond);
-        Assert.Equal(e.InBytesPerSecond, a.InBytesPerSecond);
-        Assert.Equal(e.OutBytesPerSecond, a.OutBytesPerSecond);
-    }
+    /// <summary>What --stats lists: Conns, InPkts, OutPkts, InBytes, OutBytes.</summary>
+    private static (ulong, ulong, ulong, ulong, ulong) Counters(LvsStatistics s)
+        => (s.Connections, s.InPackets, s.OutPackets, s.InBytes, s.OutBytes);
 
-    private static void AssertStats(LvsStatistics e, LvsStatistics a)
-    {
-        Assert.Equal(e.Connections, a.Connections);
-        Assert.Equal(e.InPackets, a.InPackets);
-        Assert.Equal(e.OutPackets, a.OutPackets);
-        Assert.Equal(e.InBytes, a.InBytes);
-        Assert.Equal(e.OutBytes, a.OutBytes);
-    }
+    /// <summary>What --rate lists: CPS, InPPS, OutPPS, InBPS, OutBPS.</summary>
+    private static (ulong, ulong, ulong, ulong, ulong) Rates(LvsStatistics s)
+        => (s.ConnectionsPerSecond, s.InPacketsPerSecond, s.OutPacketsPerSecond, s.InBytesPerSecond, s.OutBytesPerSecond);
 
     [Fact]
     public void List_RoundTrip_ReadsEveryField_AndFormatsBackByteForByte()
@@ -142,16 +114,28 @@ public sealed class IpvsadmOutputParserTests
         Assert.Equal(text, IpvsadmFormatter.FormatList(listing.Services, 65536, "1.2.1"));
     }
 
-    [Fact]
-    public void Stats_Exact_RoundTrip()
+    [Theory]
+    [InlineData(IpvsadmListingKind.Stats)]
+    [InlineData(IpvsadmListingKind.Rate)]
+    public void CounterListings_Exact_RoundTrip(IpvsadmListingKind kind)
     {
+        bool rate = kind == IpvsadmListingKind.Rate;
+        string Format(IEnumerable<LvsService> t) => rate ? IpvsadmFormatter.FormatRate(t, exact: true) : IpvsadmFormatter.FormatStats(t, exact: true);
         var table = KnownTable();
-        var text = IpvsadmFormatter.FormatStats(table, exact: true);
+        var text = Format(table);
         var listing = IpvsadmOutputParser.ParseListing(text);
-        Assert.Equal(IpvsadmListingKind.Stats, listing.Kind);
+        Assert.Equal(kind, listing.Kind);
         var merged = IpvsadmOutputParser.Merge(new[] { IpvsadmOutputParser.ParseListing(IpvsadmFormatter.FormatList(table)), listing });
-        AssertSameTable(table, merged, stats: true, thresholds: false, persistConns: false);
-        Assert.Equal(text, IpvsadmFormatter.FormatStats(merged, exact: true));
+        AssertSameTable(table, merged, stats: !rate, thresholds: false, persistConns: false);
+        if (rate)
+        {
+            var want = IpvsadmFormatter.SortServices(table);
+            Assert.Equal(want.Select(s => Rates(s.Statistics)), merged.Select(s => Rates(s.Statistics)));
+            Assert.Equal(
+                want.SelectMany(s => IpvsadmFormatter.SortDests(s.RealServers)).Select(r => Rates(r.Statistics)),
+                merged.SelectMany(s => s.RealServers).Select(r => Rates(r.Statistics)));
+        }
+        Assert.Equal(text, Format(merged));
     }
 
     [Fact]
@@ -165,24 +149,6 @@ public sealed class IpvsadmOutputParserTests
         Assert.Equal(150_000_000_000UL, web.Statistics.InBytes);  // "150G"
         var v6 = listing.Services.Single(s => s.VirtualAddress.Equals(A("2001:db8::101")));
         Assert.Equal(123_000_000_000UL, v6.Statistics.Connections); // "123G"
-    }
-
-    [Fact]
-    public void Rate_Exact_RoundTrip()
-    {
-        var table = KnownTable();
-        var text = IpvsadmFormatter.FormatRate(table, exact: true);
-        var listing = IpvsadmOutputParser.ParseListing(text);
-        Assert.Equal(IpvsadmListingKind.Rate, listing.Kind);
-        var merged = IpvsadmOutputParser.Merge(new[] { IpvsadmOutputParser.ParseListing(IpvsadmFormatter.FormatList(table)), listing });
-        var want = IpvsadmFormatter.SortServices(table);
-        for (int i = 0; i < want.Count; i++)
-        {
-            AssertRates(want[i].Statistics, merged[i].Statistics);
-            var wantRs = IpvsadmFormatter.SortDests(want[i].RealServers);
-            for (int j = 0; j < wantRs.Count; j++) AssertRates(wantRs[j].Statistics, merged[i].RealServers[j].Statistics);
-        }
-        Assert.Equal(text, IpvsadmFormatter.FormatRate(merged, exact: true));
     }
 
     [Fact]
@@ -238,22 +204,10 @@ public sealed class IpvsadmOutputParserTests
             conns.Add(new LvsConnection { Protocol = LvsProtocol.Tcp, ClientAddress = A("10.9.9.9"), ClientPort = 1000, VirtualAddress = A("10.0.0.1"), Port = 22, RealAddress = A("10.0.0.2"), RealPort = 22, State = s, ExpiresInSeconds = 5 });
         var text = IpvsadmFormatter.FormatConnections(conns);
         var parsed = IpvsadmOutputParser.ParseConnections(text, "edge");
-        Assert.Equal(conns.Count, parsed.Count);
-        for (int i = 0; i < conns.Count; i++)
-        {
-            var e = conns[i];
-            var a = parsed[i];
-            Assert.Equal(e.Protocol, a.Protocol);
-            Assert.Equal(e.ClientAddress, a.ClientAddress);
-            Assert.Equal(e.ClientPort, a.ClientPort);
-            Assert.Equal(e.VirtualAddress, a.VirtualAddress);
-            Assert.Equal(e.Port, a.Port);
-            Assert.Equal(e.RealAddress, a.RealAddress);
-            Assert.Equal(e.RealPort, a.RealPort);
-            Assert.Equal(e.State, a.State);
-            Assert.Equal(e.ExpiresInSeconds, a.ExpiresInSeconds);
-            Assert.Equal("edge", a.Director);
-        }
+        static object Fields(LvsConnection c)
+            => (c.Protocol, c.ClientAddress, c.ClientPort, c.VirtualAddress, c.Port, c.RealAddress, c.RealPort, c.State, c.ExpiresInSeconds);
+        Assert.Equal(conns.Select(Fields), parsed.Select(Fields));
+        Assert.All(parsed, a => Assert.Equal("edge", a.Director));
         Assert.Equal(text, IpvsadmFormatter.FormatConnections(parsed));
         Assert.Empty(IpvsadmOutputParser.ParseConnections(IpvsadmFormatter.FormatConnections(Array.Empty<LvsConnection>())));
     }
@@ -273,9 +227,7 @@ public sealed class IpvsadmOutputParserTests
     public void Capture_ListWithFwmarkService_FwmarkIsReadWithItsRealServers()
     {
         const string text =
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "TCP  192.168.1.100:80 wlc\n" +
             "  -> 192.168.1.11:80              Route   1      12         340\n" +
             "  -> 192.168.1.12:80              Route   0      3          15\n" +
@@ -322,9 +274,7 @@ public sealed class IpvsadmOutputParserTests
     public void Capture_Stats_WithAbbreviations()
     {
         const string text =
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n" +
-            "  -> RemoteAddress:Port\n" +
+            IpvsadmSamples.StatsHeader +
             "TCP  192.168.1.100:80                39835    1030M        0     150G        0\n" +
             "  -> 192.168.1.11:80                   774   461738        0 27704280        0\n";
         var listing = IpvsadmOutputParser.ParseListing(text);
@@ -354,12 +304,7 @@ public sealed class IpvsadmOutputParserTests
     public void Capture_Connections()
     {
         const string text =
-            "IPVS connection entries\n" +
-            "pro expire state       source             virtual            destination\n" +
-            "TCP 14:57  ESTABLISHED 10.1.2.3:51514     192.168.1.100:80   192.168.1.11:80\n" +
-            "TCP 00:37  SYN_RECV    10.1.2.4:40000     192.168.1.100:80   192.168.1.12:80\n" +
-            "TCP 05:55  NONE        10.1.2.0:0         192.168.1.100:443  192.168.1.11:443\n" +
-            "UDP 04:58  UDP         10.1.2.5:53001     192.168.1.100:53   192.168.1.13:53\n" +
+            IpvsadmSamples.ConnectionEntries +
             "IP  05:55  NONE        10.1.2.0:0         0.0.0.1:0          192.168.1.13:0\n";
         var c = IpvsadmOutputParser.ParseConnections(text);
         Assert.Equal(5, c.Count);
@@ -405,9 +350,7 @@ public sealed class IpvsadmOutputParserTests
     public void SctpServicesAndOtherServiceFlagsAreHandled()
     {
         const string text =
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "SCTP 10.0.0.1:9999 rr\n" +
             "  -> 10.0.0.2:9999                Route   1      0          0         \n" +
             "UDP  10.0.0.1:5060 rr persistent 60 pe sip ops\n" +
@@ -426,11 +369,11 @@ public sealed class IpvsadmOutputParserTests
     [Theory]
     [InlineData("bash: line 1: ipvsadm: command not found\n")]
     [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n")]
-    [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.1:80 fancy\n")]
-    [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.1:80 rr (sh-teleport)\n")]
-    [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n  -> 10.0.0.2:80                  Route   1      0          0\n")]
-    [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.1:80 rr\n  -> 10.0.0.2:80                  Bridge  1      0          0\n")]
-    [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  web.example.com:http rr\n")]
+    [InlineData(IpvsadmSamples.ListHeader + "TCP  10.0.0.1:80 fancy\n")]
+    [InlineData(IpvsadmSamples.ListHeader + "TCP  10.0.0.1:80 rr (sh-teleport)\n")]
+    [InlineData(IpvsadmSamples.ListHeader + "  -> 10.0.0.2:80                  Route   1      0          0\n")]
+    [InlineData(IpvsadmSamples.ListHeader + "TCP  10.0.0.1:80 rr\n  -> 10.0.0.2:80                  Bridge  1      0          0\n")]
+    [InlineData(IpvsadmSamples.ListHeader + "TCP  web.example.com:http rr\n")]
     [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n")]
     [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port               CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n")]
     public void UnexpectedTextIsRefused_NotMisread(string text)

@@ -1,5 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Management.Tests.Remote;

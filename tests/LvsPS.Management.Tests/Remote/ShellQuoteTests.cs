@@ -1,4 +1,3 @@
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Management.Tests.Remote;

@@ -1,7 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
-
 namespace LvsPS.Management.Tests;
 
 /// <summary>
@@ -68,9 +64,7 @@ public sealed class IpvsadmFormatterFwmarkTests
     public void List()
     {
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "TCP  192.168.1.100:80 wlc\n" +
             "  -> 192.168.1.11:80              Route   1      12         340       \n" +
             "FWM  1 sh (sh-fallback,sh-port)\n" +
@@ -94,9 +88,7 @@ public sealed class IpvsadmFormatterFwmarkTests
     public void Stats()
     {
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n" +
-            "  -> RemoteAddress:Port\n" +
+            IpvsadmSamples.StatsHeader +
             "TCP  192.168.1.100:80                    0        0        0        0        0\n" +
             "  -> 192.168.1.11:80                     0        0        0        0        0\n" +
             "FWM  1                                   7       70        0     7000        0\n" +
@@ -186,9 +178,7 @@ public sealed class IpvsadmFormatterFwmarkTests
         Assert.Equal(new[] { "FWM 3000000000", "FWM 4294967295", "TCP 10.0.0.1:80", "FWM 1" },
             IpvsadmFormatter.SortServices(list).Select(s => s.Name));
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "FWM  -1294967296 wrr\n" +
             "FWM  -1 rr\n" +
             "  -> 10.0.0.3:0                   Route   1      0          0         \n" +
@@ -216,9 +206,7 @@ public sealed class IpvsadmFormatterFwmarkTests
         v6.RealServers.Add(Rs(v6, "2001:db8::3", 0));
         var list = new List<LvsService> { v6, v4 };
         Assert.Equal(
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "FWM  3 rr\n" +
             "  -> 10.0.0.3:0                   Route   1      0          0         \n" +
             "FWM  3 IPv6 rr persistent 60 mask 64\n" +

@@ -1,7 +1,4 @@
-using System.Net;
 using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
 
 namespace LvsPS.Management.Tests;
 
@@ -41,9 +38,7 @@ public class IpvsadmFormatterTests
     public void ListIsByteExact()
     {
         const string expected =
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port Scheduler Flags\n" +
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            IpvsadmSamples.ListHeader +
             "TCP  192.168.0.101:23 rr\n" +
             "  -> 192.168.0.3:23               Route   1      1          0         \n" +
             "  -> 192.168.0.4:23               Route   1      1          0         \n" +
@@ -158,9 +153,7 @@ public class IpvsadmFormatterTests
         svc.Statistics = new LvsStatistics { Connections = 39835, InPackets = 1_030_123_456, InBytes = 150_123_456_789 };
         svc.RealServers[0].Statistics = new LvsStatistics { Connections = 774, InPackets = 461738, InBytes = 27704280 };
         const string expected =
-            "IP Virtual Server version 1.2.1 (size=4096)\n" +
-            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n" +
-            "  -> RemoteAddress:Port\n" +
+            IpvsadmSamples.StatsHeader +
             "TCP  192.168.1.100:80                39835    1030M        0     150G        0\n" +
             "  -> 192.168.1.11:80                   774   461738        0 27704280        0\n";
         Assert.Equal(expected, IpvsadmFormatter.FormatStats(new[] { svc }));
@@ -208,12 +201,7 @@ public class IpvsadmFormatterTests
             C(LvsProtocol.Tcp, 7260, LvsConnectionState.FinWait, "10.1.2.6", 1025, "192.168.1.100", 80, "192.168.1.11", 80),
         };
         const string expected =
-            "IPVS connection entries\n" +
-            "pro expire state       source             virtual            destination\n" +
-            "TCP 14:57  ESTABLISHED 10.1.2.3:51514     192.168.1.100:80   192.168.1.11:80\n" +
-            "TCP 00:37  SYN_RECV    10.1.2.4:40000     192.168.1.100:80   192.168.1.12:80\n" +
-            "TCP 05:55  NONE        10.1.2.0:0         192.168.1.100:443  192.168.1.11:443\n" +
-            "UDP 04:58  UDP         10.1.2.5:53001     192.168.1.100:53   192.168.1.13:53\n" +
+            IpvsadmSamples.ConnectionEntries +
             "TCP 121:00 FIN_WAIT    10.1.2.6:1025      192.168.1.100:80   192.168.1.11:80\n";
         Assert.Equal(expected, IpvsadmFormatter.FormatConnections(conns));
     }

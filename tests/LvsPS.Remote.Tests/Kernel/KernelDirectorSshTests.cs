@@ -1,31 +1,46 @@
 using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Kernel;
 using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
+using LvsPS.Management.Kernel;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Remote.Tests.Kernel;
 
 /// <summary>
-/// KernelDirector against a real OpenSSH sshd (<see cref="SshdNamespaceFixture"/>) on a host without ipvsadm and
-/// without the ip_vs module: the SSH transport, host-key checking, the exact argument vector the remote shell hands
-/// to the program, and the "ipvsadm not found" error. Nothing here runs ipvsadm or touches kernel IPVS.
+/// KernelDirector against a real OpenSSH sshd (<see cref="SshdWithoutIpvsadmFixture"/>) whose login shells can find
+/// no ipvsadm, whatever this host has installed, and without the ip_vs module: the SSH transport, host-key checking,
+/// the exact argument vector the remote shell hands to the program, and the "ipvsadm not found" error. Nothing here
+/// runs ipvsadm or touches kernel IPVS.
 /// </summary>
-public sealed class KernelDirectorSshTests : IClassFixture<SshdNamespaceFixture>
+public sealed class KernelDirectorSshTests : IClassFixture<SshdWithoutIpvsadmFixture>
 {
-    private readonly SshdNamespaceFixture _f;
+    private readonly SshdWithoutIpvsadmFixture _f;
 
-    public KernelDirectorSshTests(SshdNamespaceFixture fixture) => _f = fixture;
+    public KernelDirectorSshTests(SshdWithoutIpvsadmFixture fixture) => _f = fixture;
 
     private static void AssertId(string expected, LvsException e)
         => Assert.True(expected == e.ErrorId, $"expected {expected}, got {e.ErrorId}: {e.Message}");
 
     [Fact]
+    public void TheFixture_LeavesTheSshdNoIpvsadm_AndTheHostUntouched()
+    {
+        // The condition the tests below need is made by the fixture, not assumed of the host.
+        Assert.Empty(_f.FoldersWithIpvsadm());
+        using (var s = SshSession.Open(_f.Target(_f.TrustingKnownHosts())))
+        {
+            var r = s.Run("command -v ipvsadm");
+            Assert.NotEqual(0, r.ExitStatus);
+            // everything else of the hidden folders is still there
+            Assert.Equal(0, s.Run("test -x /usr/sbin/sshd && command -v ip && command -v sysctl").ExitStatus);
+        }
+        // The hiding mounts live in the sshd's mount namespace only.
+        Assert.NotEqual(File.ReadAllText("/proc/self/mountinfo"), File.ReadAllText($"/proc/{_f.SshdProcessId}/mountinfo"));
+        Assert.DoesNotContain(SshdNamespaceFixture.HidingFileSystem, File.ReadAllText("/proc/self/mountinfo"));
+    }
+
+    [Fact]
     public void Connect_WithoutIpvsadmOnTheHost_IsIpvsadmNotFound()
     {
-        // The test needs a host without ipvsadm; it never installs or fakes one.
-        Assert.False(File.Exists("/usr/sbin/ipvsadm") || File.Exists("/sbin/ipvsadm"), "this host has ipvsadm; the test expects none");
         using var d = new KernelDirector("ktest", _f.Target(_f.TrustingKnownHosts()));
         var e = Assert.Throws<LvsException>(() => d.Connect());
         AssertId(LvsErrorIds.IpvsadmNotFound, e);
@@ -43,23 +58,24 @@ public sealed class KernelDirectorSshTests : IClassFixture<SshdNamespaceFixture>
     public void Requests_WithoutIpvsadm_FailWithAStableErrorId()
     {
         using var d = new KernelDirector("ktest", _f.Target(_f.TrustingKnownHosts()));
-        foreach (var op in new[] { ControlOps.ListServices, ControlOps.ListConnections, ControlOps.GetTimeouts, ControlOps.Clear, ControlOps.Ping })
+        var requests = new (string Name, Action Call)[]
         {
-            var e = Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = op }));
-            AssertId(LvsErrorIds.IpvsadmNotFound, e);
-            var r = d.Send(new ControlRequest { Op = op }, throwOnError: false);
-            Assert.False(r.Ok);
-            Assert.Equal(LvsErrorIds.IpvsadmNotFound, r.ErrorId);
-            Assert.Equal(LvsErrorKind.ResourceUnavailable, r.ErrorKind);
+            ("ListServices", () => d.ListServices()),
+            ("ListConnections", () => d.ListConnections()),
+            ("GetTimeouts", () => d.GetTimeouts()),
+            ("Clear", () => d.Clear()),
+            ("GetStatus", () => d.GetStatus()),
+        };
+        foreach (var (name, call) in requests)
+        {
+            var e = Assert.Throws<LvsException>(call);
+            Assert.True(e.ErrorId == LvsErrorIds.IpvsadmNotFound, $"{name}: expected {LvsErrorIds.IpvsadmNotFound}, got {e.ErrorId}: {e.Message}");
+            Assert.True(e.Kind == LvsErrorKind.ResourceUnavailable, $"{name}: expected ResourceUnavailable, got {e.Kind}");
         }
         // Validation comes first: a bad weight is reported as such, not as a missing ipvsadm.
-        var bad = new ControlRequest
-        {
-            Op = ControlOps.AddRealServer,
-            Service = new ServiceSpec { Address = IPAddress.Parse("10.250.9.101"), Port = 80 },
-            RealServer = new RealServerSpec { Address = IPAddress.Parse("10.250.9.2"), Weight = -5 },
-        };
-        AssertId(LvsErrorIds.InvalidWeight, Assert.Throws<LvsException>(() => d.Send(bad)));
+        var service = new ServiceSpec { Address = IPAddress.Parse("10.250.9.101"), Port = 80 };
+        var bad = new RealServerSpec { Address = IPAddress.Parse("10.250.9.2"), Weight = -5 };
+        AssertId(LvsErrorIds.InvalidWeight, Assert.Throws<LvsException>(() => d.AddRealServer(service, bad)));
     }
 
     [Fact]
@@ -67,7 +83,7 @@ public sealed class KernelDirectorSshTests : IClassFixture<SshdNamespaceFixture>
     {
         using var d = new KernelDirector("ktest", _f.Target(_f.NewKnownHostsPath()));
         AssertId(LvsErrorIds.HostKeyUnknown, Assert.Throws<LvsException>(() => d.Connect()));
-        AssertId(LvsErrorIds.HostKeyUnknown, Assert.Throws<LvsException>(() => d.Send(new ControlRequest { Op = ControlOps.ListServices })));
+        AssertId(LvsErrorIds.HostKeyUnknown, Assert.Throws<LvsException>(() => d.ListServices()));
         Assert.False(d.IsConnected);
     }
 

@@ -1,0 +1,179 @@
+// DirectorEngine, packet path: the connection entries. Creating and binding them to a real server (persistence
+// templates included), the TCP/SCTP state moves with the active/inactive counters, the overload thresholds,
+// unbinding and timer expiry. The table itself is Tables/ConnectionTable.cs.
+using LvsPS.Ipvs.Connections;
+using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Scheduling;
+
+namespace LvsPS.Engine.DataPath;
+
+internal sealed partial class DirectorEngine
+{
+    /// <summary>Set in a template key's protocol byte: templates and connections never share a key.</summary>
+    private const byte TemplateKeyBit = 0x80;
+
+    /// <summary>
+    /// The key protocol of an address service's template: the protocol with <see cref="TemplateKeyBit"/>; SCTP (132)
+    /// already has that bit, so its templates take 255 (reserved, never a connection's protocol here).
+    /// </summary>
+    private static byte TemplateProtocol(byte protocol) =>
+        protocol == Frames.ProtoSctp ? (byte)0xff : (byte)(protocol | TemplateKeyBit);
+
+    /// <summary>Creates and binds a connection to <paramref name="dest"/> (ip_vs_conn_new + ip_vs_bind_dest); null when no destination.</summary>
+    private Connection? NewConnection(ServiceRuntime svc, in ConnKey key, Destination? dest, Connection? template)
+    {
+        if (dest is null) return null;
+        var conn = new Connection
+        {
+            Key = key,
+            Dest = dest,
+            Service = svc,
+            State = key.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None,
+            Inactive = true,
+            Control = template,
+            Forwarding = dest.Forwarding,
+            Link = dest.Link,
+            // A fwmark destination with port 0 serves the port the client asked for.
+            RealPort = dest.Port != 0 ? dest.Port : key.VirtualPort,
+        };
+        if (template is not null) template.Controlled++;
+        dest.InactiveConnections++;
+        dest.Statistics.Connections++;
+        svc.Statistics.Connections++;
+        CheckOverloadOnBind(dest);
+        _connections.Add(conn);
+        return conn;
+    }
+
+    /// <summary>
+    /// ip_vs_sched_persist: the client's template (client address masked with the persistence netmask, port 0)
+    /// picks the destination while it is valid; otherwise the scheduler picks one and a template is made.
+    /// </summary>
+    private Connection? NewPersistentConnection(ServiceRuntime svc, in ConnKey key, in SchedulingContext ctx, long now)
+    {
+        // Templates live in their own key space (the kernel's template lookup matches only templates), so a client
+        // that really uses port 0 never meets its template.
+        // fwmark services: <IPPROTO_IP, caddr, 0, fwmark, 0> as ip_vs_sched_persist keys them.
+        var tkey = svc.FirewallMark != 0
+            ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
+            : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        var template = _connections.Find(tkey);
+        if (template is not null && template.Dest.Removed)
+        {
+            // ip_vs_check_template: a template whose destination is gone is expired and the client rescheduled.
+            _connections.Remove(template);
+            UnbindTemplate(template);
+            template = null;
+        }
+        if (template is null)
+        {
+            var dest = svc.Scheduler.Schedule(svc.Destinations, ctx);
+            if (dest is null) return null;
+            template = new Connection
+            {
+                Key = tkey, Dest = dest, Service = svc, State = LvsConnectionState.None, IsTemplate = true,
+                TimeoutMs = svc.PersistentTimeout * 1000L,
+            };
+            dest.PersistentConnections++;
+            CheckOverloadOnBind(dest);
+            _connections.Add(template);
+        }
+        // Using a template re-arms its timer with its timeout (ip_vs_conn_put).
+        template.ExpiresAtMs = now + template.TimeoutMs;
+        return NewConnection(svc, key, template.Dest, template);
+    }
+
+    /// <summary>ip_vs_bind_dest: over the upper threshold the destination is marked overloaded.</summary>
+    private static void CheckOverloadOnBind(Destination d)
+    {
+        if (d.UpperThreshold != 0 && d.ActiveConnections + d.InactiveConnections >= d.UpperThreshold) d.Overloaded = true;
+    }
+
+    /// <summary>ip_vs_unbind_dest: the overload mark clears below the lower threshold (or 3/4 of the upper one).</summary>
+    private static void CheckOverloadOnUnbind(Destination d)
+    {
+        long total = d.ActiveConnections + d.InactiveConnections;
+        if (d.LowerThreshold != 0)
+        {
+            if (total < d.LowerThreshold) d.Overloaded = false;
+        }
+        else if (d.UpperThreshold != 0)
+        {
+            if (total * 4 < (long)d.UpperThreshold * 3) d.Overloaded = false;
+        }
+        else
+        {
+            d.Overloaded = false;
+        }
+    }
+
+    /// <summary>
+    /// set_sctp_state: the next state by the (state-relevant) chunk type and direction, ActiveConn/InActConn moved
+    /// (only ESTABLISHED is active), the timer re-armed with the new state's timeout. A packet without a chunk
+    /// header leaves the state alone (its timer is re-armed with the current state's timeout, as ip_vs_conn_put does).
+    /// </summary>
+    private void UpdateSctpState(Connection conn, ReadOnlySpan<byte> sctp, TcpDirection dir, long now)
+    {
+        var next = SctpStateTable.TryGetStateChunkType(sctp, out var chunk)
+            ? SctpStateTable.Next(conn.State, chunk, dir)
+            : conn.State;
+        if (next != conn.State) SetState(conn, next, SctpStateTable.IsActive(next));
+        conn.ExpiresAtMs = now + SctpStateTable.TimeoutSeconds(next) * 1000L;
+    }
+
+    private void SetState(Connection c, LvsConnectionState next) => SetState(c, next, TcpStateTable.IsActive(next));
+
+    private void SetState(Connection c, LvsConnectionState next, bool active)
+    {
+        if (active && c.Inactive)
+        {
+            c.Dest.InactiveConnections--;
+            c.Dest.ActiveConnections++;
+            c.Inactive = false;
+        }
+        else if (!active && !c.Inactive)
+        {
+            c.Dest.ActiveConnections--;
+            c.Dest.InactiveConnections++;
+            c.Inactive = true;
+        }
+        c.State = next;
+    }
+
+    /// <summary>Releases a removed connection from its destination and template.</summary>
+    private void Unbind(Connection c)
+    {
+        if (c.IsTemplate) { UnbindTemplate(c); return; }
+        if (c.InReplyIndex)
+        {
+            _replies.Remove(new ConnKey(c.Key.Protocol, c.Dest.AddressValue, c.RealPort, c.Key.ClientAddress, c.Key.ClientPort));
+            c.InReplyIndex = false;
+        }
+        if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
+        if (c.Control is not null) c.Control.Controlled--;
+        CheckOverloadOnUnbind(c.Dest);
+    }
+
+    private static void UnbindTemplate(Connection t)
+    {
+        t.Dest.PersistentConnections--;
+        CheckOverloadOnUnbind(t.Dest);
+    }
+
+    /// <summary>
+    /// Timer expiry (ip_vs_conn_expire): a template that still controls connections is re-armed, anything else
+    /// leaves the table.
+    /// </summary>
+    private bool ExpireDue(Connection c, long now)
+    {
+        if (c.ExpiresAtMs > now) return false;
+        if (c.IsTemplate && c.Controlled > 0)
+        {
+            // ip_vs_conn_expire: a template that still controls connections lives on, with a 60 s timeout from now on.
+            c.TimeoutMs = 60_000;
+            c.ExpiresAtMs = now + c.TimeoutMs;
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Sets a virtual service's health settings, as keepalived's virtual_server block has them: delay_loop, alpha,
+/// omega, quorum with hysteresis and its commands, the sorry server, inhibit_on_failure, virtualhost. Settings not
+/// named keep their values.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "LvsServiceHealth", SupportsShouldProcess = true)]
+[OutputType(typeof(LvsService))]
+public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
+{
+    /// <summary>delay_loop: the interval of the checkers that set none, in seconds.</summary>
+    [Parameter]
+    [Alias("delay_loop")]
+    public double? DelayLoopSec { get; set; }
+
+    /// <summary>alpha: every real server starts down until its checks pass.</summary>
+    [Parameter]
+    public SwitchParameter Alpha { get; set; }
+
+    /// <summary>omega: on shutdown, run the down notifiers and quorum_down.</summary>
+    [Parameter]
+    public SwitchParameter Omega { get; set; }
+
+    /// <summary>quorum: the least total weight of live real servers.</summary>
+    [Parameter]
+    public int? Quorum { get; set; }
+
+    /// <summary>hysteresis of the quorum.</summary>
+    [Parameter]
+    public int? Hysteresis { get; set; }
+
+    /// <summary>quorum_up: a command run on the director when quorum is gained.</summary>
+    [Parameter]
+    [Alias("quorum_up")]
+    public string? QuorumUpCommand { get; set; }
+
+    /// <summary>quorum_down: a command run on the director when quorum is lost.</summary>
+    [Parameter]
+    [Alias("quorum_down")]
+    public string? QuorumDownCommand { get; set; }
+
+    /// <summary>sorry_server: the server put in when quorum is lost; $null removes it.</summary>
+    [Parameter]
+    [Alias("sorry_server")]
+    public IPAddress? SorryServer { get; set; }
+
+    /// <summary>The sorry server's port; 0 = the service's.</summary>
+    [Parameter]
+    public int? SorryServerPort { get; set; }
+
+    /// <summary>sorry_server_inhibit.</summary>
+    [Parameter]
+    [Alias("sorry_server_inhibit")]
+    public SwitchParameter SorryServerInhibit { get; set; }
+
+    /// <summary>sorry_server_lvs_method.</summary>
+    [Parameter]
+    [Alias("sorry_server_lvs_method")]
+    public LvsForwarding? SorryServerForwarding { get; set; }
+
+    /// <summary>inhibit_on_failure for every real server of the service.</summary>
+    [Parameter]
+    [Alias("inhibit_on_failure")]
+    public SwitchParameter InhibitOnFailure { get; set; }
+
+    /// <summary>virtualhost of the HTTP_GET and SSL_GET checks that set none.</summary>
+    [Parameter]
+    public string? VirtualHost { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    /// <summary>The service's settings (or keepalived's defaults) with the parameters given applied, validated.</summary>
+    internal ServiceHealthSpec Apply(ServiceHealthSpec? current)
+    {
+        var h = current is null ? new ServiceHealthSpec() : new ServiceHealthSpec
+        {
+            DelayLoopSec = current.DelayLoopSec, Alpha = current.Alpha, Omega = current.Omega, Quorum = current.Quorum,
+            Hysteresis = current.Hysteresis, QuorumUp = current.QuorumUp, QuorumDown = current.QuorumDown,
+            SorryServer = current.SorryServer, SorryServerPort = current.SorryServerPort, SorryServerInhibit = current.SorryServerInhibit,
+            SorryServerForwarding = current.SorryServerForwarding, InhibitOnFailure = current.InhibitOnFailure, VirtualHost = current.VirtualHost,
+        };
+        if (Given(nameof(DelayLoopSec)))
+            h.DelayLoopSec = DelayLoopSec ?? throw HealthText.Bad("The delay_loop cannot be empty; give a number of seconds above 0.", null);
+        if (Given(nameof(Alpha))) h.Alpha = Alpha.IsPresent;
+        if (Given(nameof(Omega))) h.Omega = Omega.IsPresent;
+        if (Given(nameof(Quorum))) h.Quorum = Quorum ?? 1;
+        if (Given(nameof(Hysteresis))) h.Hysteresis = Hysteresis ?? 0;
+        if (Given(nameof(QuorumUpCommand))) h.QuorumUp = string.IsNullOrEmpty(QuorumUpCommand) ? null : QuorumUpCommand;
+        if (Given(nameof(QuorumDownCommand))) h.QuorumDown = string.IsNullOrEmpty(QuorumDownCommand) ? null : QuorumDownCommand;
+        if (Given(nameof(SorryServer))) h.SorryServer = SorryServer;
+        if (Given(nameof(SorryServerPort)))
+            h.SorryServerPort = SorryServerPort is null or 0 ? (ushort)0 : SpecValidator.Port(SorryServerPort.Value, "sorry server port");
+        if (Given(nameof(SorryServerInhibit))) h.SorryServerInhibit = SorryServerInhibit.IsPresent;
+        if (Given(nameof(SorryServerForwarding))) h.SorryServerForwarding = SorryServerForwarding;
+        if (Given(nameof(InhibitOnFailure))) h.InhibitOnFailure = InhibitOnFailure.IsPresent;
+        if (Given(nameof(VirtualHost)))
+        {
+            if (VirtualHost is { Length: > 0 } vh && vh.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                throw HealthText.Bad($"The virtual host '{vh}' is not a host name.", vh);
+            h.VirtualHost = string.IsNullOrEmpty(VirtualHost) ? null : VirtualHost;
+        }
+        SpecValidator.ServiceHealth(h);
+        return h;
+    }
+
+    /// <summary>"delay_loop 6 s, quorum 1, hysteresis 0, sorry server 10.0.0.9:80".</summary>
+    internal static string Describe(ServiceHealthSpec h)
+    {
+        var parts = new List<string> { $"delay_loop {HealthText.Seconds(h.DelayLoopSec)}", $"quorum {h.Quorum.ToString(CultureInfo.InvariantCulture)}", $"hysteresis {h.Hysteresis.ToString(CultureInfo.InvariantCulture)}" };
+        if (h.Alpha) parts.Add("alpha");
+        if (h.Omega) parts.Add("omega");
+        if (h.InhibitOnFailure) parts.Add("inhibit_on_failure");
+        if (h.SorryServer is not null)
+            parts.Add($"sorry server {h.SorryServer}{(h.SorryServerPort != 0 ? ":" + h.SorryServerPort.ToString(CultureInfo.InvariantCulture) : "")}{(h.SorryServerInhibit ? " (inhibit)" : "")}");
+        if (h.VirtualHost is not null) parts.Add($"virtualhost {h.VirtualHost}");
+        return string.Join(", ", parts);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!TryServiceIdentity(out var svc)) return;
+        // Values that are wrong whatever the service has are refused before the director is asked.
+        if (!Try(() => Apply(null), out _)) return;
+        var client = GetClient();
+        if (!Try(() => { HealthText.RefuseKernel(client); return RequireService(client, svc); }, out var current, svc.ToString())) return;
+        if (!Try(() => Apply(current.Health), out var health)) return;
+        if (!ShouldProcess(ShouldProcessTarget(svc, client), $"Set service health: {Describe(health)}")) return;
+        Try(() =>
+        {
+            client.SetServiceHealth(svc, health);
+            if (PassThru) WriteObject(FindService(client, svc));
+        }, svc.ToString());
+    }
+}

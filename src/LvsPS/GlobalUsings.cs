@@ -1,0 +1,6 @@
+// The namespaces nearly every cmdlet file uses: PowerShell, IPAddress, the IPVS model and specs, the director interface.
+global using System.Management.Automation;
+global using System.Net;
+global using LvsPS.Ipvs.Director;
+global using LvsPS.Ipvs.Model;
+global using LvsPS.Ipvs.Specs;

@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using LvsPS.Cmdlets.Tests.Hosting;
+
+namespace LvsPS.Cmdlets.Tests.Infrastructure;
+
+/// <summary>
+/// Every test class is in this one collection, run one test at a time: the tests point LVSPS_RUN_DIR and
+/// LVSPS_STATE_DIR (process-wide) at folders of their own, and the module keeps process-wide state (the session's
+/// director, connected kernel directors). The collection shares one real director, started on first use.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CmdletCollection : ICollectionFixture<DirectorFixture>
+{
+    public const string Name = "LvsPS cmdlets";
+}
+
+/// <summary>
+/// Base of the tests: a fresh temporary folder whose run/ and state/ sub-folders are the director folders
+/// (LVSPS_RUN_DIR, LVSPS_STATE_DIR), so no director of the machine is seen, and a PowerShell session with the
+/// module imported. Both are undone in Dispose.
+/// </summary>
+[Collection(CmdletCollection.Name)]
+public abstract class CmdletTestBase : IDisposable
+{
+    private readonly string? _oldRunDir = Environment.GetEnvironmentVariable(DirectorFixture.RunDirVariable);
+    private readonly string? _oldStateDir = Environment.GetEnvironmentVariable(DirectorFixture.StateDirVariable);
+    private LvsSession? _session;
+
+    protected CmdletTestBase()
+    {
+        TempDir = Directory.CreateTempSubdirectory("lvsps-cmdlets-").FullName;
+        RunDir = Path.Combine(TempDir, "run");
+        StateDir = Path.Combine(TempDir, "state");
+        UseDirectorFolders(RunDir, StateDir);
+    }
+
+    /// <summary>This test's own folder (deleted afterwards).</summary>
+    protected string TempDir { get; }
+    protected string RunDir { get; }
+    protected string StateDir { get; }
+
+    /// <summary>The PowerShell session (created on first use, after the environment is set).</summary>
+    protected LvsSession Session => _session ??= new LvsSession();
+
+    protected PsResult Run(string script, params (string Name, object? Value)[] variables) => Session.Run(script, variables);
+
+    protected static void UseDirectorFolders(string runDir, string stateDir)
+    {
+        Environment.SetEnvironmentVariable(DirectorFixture.RunDirVariable, runDir);
+        Environment.SetEnvironmentVariable(DirectorFixture.StateDirVariable, stateDir);
+    }
+
+    /// <summary>
+    /// Asserts an LvsPS ErrorRecord: the FullyQualifiedErrorId starts with the stable ErrorId (PowerShell appends
+    /// ",&lt;cmdlet class&gt;"), the category, and when given the TargetObject.
+    /// </summary>
+    protected static void AssertLvsError(ErrorRecord e, string errorId, ErrorCategory category, object? target = null, string? cmdletClass = null)
+    {
+        Assert.StartsWith(errorId + ",", e.FullyQualifiedErrorId);
+        if (cmdletClass is not null) Assert.Equal($"{errorId},LvsPS.Commands.{cmdletClass}", e.FullyQualifiedErrorId);
+        Assert.Equal(category, e.CategoryInfo.Category);
+        if (target is not null) Assert.Equal(target, e.TargetObject is PSObject p ? p.BaseObject : e.TargetObject);
+    }
+
+    /// <summary>Asserts a parameter binding error (the binder's ErrorId, e.g. ParameterArgumentTransformationError).</summary>
+    protected static ParameterBindingException AssertBindingError(PsResult r, string errorId, string parameter)
+    {
+        var e = r.SingleError();
+        Assert.StartsWith(errorId + ",", e.FullyQualifiedErrorId);
+        var pbe = Assert.IsAssignableFrom<ParameterBindingException>(e.Exception);
+        Assert.Equal(parameter, pbe.ParameterName);
+        return pbe;
+    }
+
+    public virtual void Dispose()
+    {
+        _session?.Dispose();
+        Environment.SetEnvironmentVariable(DirectorFixture.RunDirVariable, _oldRunDir);
+        Environment.SetEnvironmentVariable(DirectorFixture.StateDirVariable, _oldStateDir);
+        try { Directory.Delete(TempDir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Management.Automation;
+using LvsPS.Cmdlets.Tests.Hosting;
+using LvsPS.Cmdlets.Tests.Infrastructure;
+
+namespace LvsPS.Cmdlets.Tests;
+
+/// <summary>The module as the hosted engine sees it: where it loads from, what it exports, what each cmdlet declares.</summary>
+public sealed class ModuleTests : CmdletTestBase
+{
+    private static readonly string[] Exported =
+    {
+        "Start-LvsDirector", "Stop-LvsDirector", "Get-LvsDirector", "Connect-LvsDirector", "Disconnect-LvsDirector",
+        "New-LvsService", "Get-LvsService", "Set-LvsService", "Remove-LvsService",
+        "Add-LvsRealServer", "Get-LvsRealServer", "Set-LvsRealServer", "Remove-LvsRealServer",
+        "Get-LvsConnection", "Import-LvsConfiguration", "Get-LvsTimeout", "Set-LvsTimeout", "Clear-LvsCounter",
+        "New-LvsFirewallMarkRule", "Get-LvsFirewallMarkRule", "Remove-LvsFirewallMarkRule", "Export-LvsConfiguration",
+        "Set-LvsRealServerHidden", "Get-LvsRealServerHidden", "New-LvsLab", "Get-LvsLab", "Remove-LvsLab",
+        "Invoke-LvsLabCommand", "Test-LvsCluster",
+    };
+
+    private CmdletInfo Command(string name) =>
+        Assert.IsType<CmdletInfo>(Run("Get-Command -Name $n -Module LvsPS", ("n", name)).Ok().Output.Single().BaseObject);
+
+    [Fact]
+    public void Manifest_LoadsTheBuiltModuleIntoTheSdkEngine()
+    {
+        var r = Run("(Get-Module LvsPS).Path; [LvsPS.LvsCmdlet].Assembly.Location; [psobject].Assembly.Location; $PSVersionTable.PSVersion.ToString()").Ok();
+        var values = r.Objects.Cast<string>().ToList();
+        var moduleDll = Path.Combine(LvsSession.RepositoryRoot, "out", "LvsPS", "LvsPS.dll");
+        Assert.Equal(moduleDll, values[0]);
+        Assert.Equal(moduleDll, values[1]);
+        // The engine is the SDK's implementation assembly (runtimes/unix/...), not PowerShellStandard's reference assembly.
+        Assert.Equal(typeof(PSObject).Assembly.Location, values[2]);
+        Assert.Contains(Path.Combine("runtimes", "unix", "lib"), values[2]);
+        Assert.Equal("7.6.9", values[3]);
+    }
+
+    [Fact]
+    public void Module_ExportsExactlyTheManifestCmdlets()
+    {
+        var names = Run("(Get-Command -Module LvsPS -CommandType Cmdlet).Name").Ok().Objects.Cast<string>().OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(Exported.OrderBy(n => n, StringComparer.Ordinal), names);
+        Assert.Empty(Run("(Get-Command -Module LvsPS -CommandType Function, Alias).Name").Ok().Output);
+    }
+
+    [Fact]
+    public void Module_LoadsItsFormatAndTypeData()
+    {
+        // Types.ps1xml: ipvsadm's column names as aliases, on an object built here (the module's own LvsPS.Ipvs type).
+        var rs = new LvsPS.Ipvs.Model.LvsRealServer { ActiveConnections = 7, InactiveConnections = 3 };
+        var r = Run("$rs.ActiveConn; $rs.InActConn; @(Get-FormatData -TypeName LvsPS.Ipvs.Model.LvsService).Count -gt 0", ("rs", rs)).Ok();
+        Assert.Equal(new object[] { 7, 3, true }, r.Objects);
+    }
+
+    /// <summary>Every cmdlet's [OutputType] per parameter set (type names without namespace; "*" = all sets).</summary>
+    [Theory]
+    [InlineData("Start-LvsDirector", "*", "DirectorStatus")]
+    [InlineData("Stop-LvsDirector", "*", "DirectorStatus")]
+    [InlineData("Get-LvsDirector", "*", "DirectorStatus,KernelDirectorStatus")]
+    [InlineData("Connect-LvsDirector", "*", "KernelDirectorStatus")]
+    [InlineData("Disconnect-LvsDirector", "*", "")]
+    [InlineData("New-LvsService", "*", "LvsService")]
+    [InlineData("Get-LvsService", "Objects", "LvsService")]
+    [InlineData("Get-LvsService", "Text", "String")]
+    [InlineData("Set-LvsService", "*", "LvsService")]
+    [InlineData("Remove-LvsService", "*", "LvsService")]
+    [InlineData("Add-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Get-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Set-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Remove-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Get-LvsConnection", "Objects", "LvsConnection")]
+    [InlineData("Get-LvsConnection", "Text", "String")]
+    [InlineData("Get-LvsTimeout", "Object", "TimeoutSpec")]
+    [InlineData("Get-LvsTimeout", "Text", "String")]
+    [InlineData("Set-LvsTimeout", "*", "TimeoutSpec")]
+    [InlineData("Clear-LvsCounter", "*", "LvsService")]
+    [InlineData("New-LvsFirewallMarkRule", "*", "MarkRuleSpec")]
+    [InlineData("Get-LvsFirewallMarkRule", "*", "MarkRuleSpec")]
+    [InlineData("Remove-LvsFirewallMarkRule", "*", "MarkRuleSpec")]
+    [InlineData("Import-LvsConfiguration", "*", "IpvsadmRules,KeepalivedConfiguration,LvsDrConfiguration,LvsServiceDefinition")]
+    [InlineData("Export-LvsConfiguration", "*", "FileInfo,String")]
+    [InlineData("Set-LvsRealServerHidden", "*", "LvsRealServerHiddenState")]
+    [InlineData("Get-LvsRealServerHidden", "*", "LvsRealServerHiddenState")]
+    [InlineData("New-LvsLab", "*", "LvsLab")]
+    [InlineData("Get-LvsLab", "*", "LvsLab")]
+    [InlineData("Remove-LvsLab", "*", "")]
+    [InlineData("Invoke-LvsLabCommand", "*", "String")]
+    [InlineData("Test-LvsCluster", "Lab", "Boolean,LvsCheckResult")]
+    [InlineData("Test-LvsCluster", "Director", "Boolean,LvsCheckResult")]
+    [InlineData("Test-LvsCluster", "List", "LvsCheckInfo")]
+    public void OutputType_IsDeclaredPerParameterSet(string cmdlet, string parameterSet, string expected)
+    {
+        var declared = OutputTypes.Declared(Command(cmdlet), parameterSet);
+        Assert.Equal(expected, string.Join(",", declared.Select(t => t.Type?.Name ?? t.Name).OrderBy(n => n, StringComparer.Ordinal)));
+        // Each declared type is a real type (PowerShell resolved it), so Get-Help and completion can use it.
+        Assert.All(declared, t => Assert.NotNull(t.Type));
+    }
+
+    [Fact]
+    public void EveryCmdletDeclaresAnOutputType_ButThoseThatReturnNothing()
+    {
+        var none = Exported.Where(n => OutputTypes.Declared(Command(n), "*").Count == 0).OrderBy(n => n).ToList();
+        Assert.Equal(new[] { "Disconnect-LvsDirector", "Remove-LvsLab" }, none);
+    }
+
+    [Theory]
+    [InlineData("Add-LvsRealServer", "Medium")]
+    [InlineData("Clear-LvsCounter", "Medium")]
+    [InlineData("Export-LvsConfiguration", "Medium")]
+    [InlineData("New-LvsFirewallMarkRule", "Medium")]
+    [InlineData("New-LvsLab", "Medium")]
+    [InlineData("New-LvsService", "Medium")]
+    [InlineData("Remove-LvsFirewallMarkRule", "Medium")]
+    [InlineData("Remove-LvsLab", "Medium")]
+    [InlineData("Remove-LvsRealServer", "Medium")]
+    [InlineData("Remove-LvsService", "Medium")]
+    [InlineData("Set-LvsRealServer", "Medium")]
+    [InlineData("Set-LvsRealServerHidden", "Medium")]
+    [InlineData("Set-LvsService", "Medium")]
+    [InlineData("Set-LvsTimeout", "Medium")]
+    [InlineData("Start-LvsDirector", "Medium")]
+    [InlineData("Stop-LvsDirector", "Medium")]
+    public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, string confirmImpact)
+    {
+        var info = Command(cmdlet);
+        var attr = Assert.Single(info.ImplementingType.GetCustomAttributes(typeof(CmdletAttribute), false).Cast<CmdletAttribute>());
+        Assert.True(attr.SupportsShouldProcess);
+        Assert.Equal(Enum.Parse<ConfirmImpact>(confirmImpact), attr.ConfirmImpact);
+        Assert.Contains("WhatIf", info.Parameters.Keys);
+        Assert.Contains("Confirm", info.Parameters.Keys);
+    }
+
+    [Fact]
+    public void ReadOnlyCmdlets_HaveNoWhatIf()
+    {
+        var withWhatIf = new[] { "Get-LvsService", "Get-LvsRealServer", "Get-LvsConnection", "Get-LvsTimeout", "Get-LvsFirewallMarkRule",
+                                 "Get-LvsDirector", "Get-LvsLab", "Get-LvsRealServerHidden", "Test-LvsCluster", "Import-LvsConfiguration" }
+            .Where(n => Command(n).Parameters.ContainsKey("WhatIf")).ToList();
+        Assert.Empty(withWhatIf);
+    }
+}
+
+internal static class OutputTypes
+{
+    /// <summary>The [OutputType] types a cmdlet declares for a parameter set ("*" = every declaration).</summary>
+    public static IReadOnlyList<PSTypeName> Declared(CmdletInfo info, string parameterSet) =>
+        info.ImplementingType.GetCustomAttributes(typeof(OutputTypeAttribute), true).Cast<OutputTypeAttribute>()
+            .Where(a => parameterSet == "*" || a.ParameterSetName.Contains(parameterSet) || a.ParameterSetName.Contains(ParameterAttribute.AllParameterSets))
+            .SelectMany(a => a.Type).GroupBy(t => t.Name).Select(g => g.First()).ToList();
+
+    /// <summary>Asserts that an object a cmdlet wrote is of a type it declares for that parameter set.</summary>
+    public static void AssertDeclared(CmdletInfo info, string parameterSet, object value)
+    {
+        var declared = Declared(info, parameterSet);
+        Assert.True(declared.Any(t => t.Type is not null && t.Type.IsInstanceOfType(value)),
+            $"{info.Name} wrote a {value.GetType().FullName}, but declares [OutputType] {string.Join(", ", declared.Select(t => t.Name))} for '{parameterSet}'");
+    }
+}
