@@ -14,8 +14,10 @@ The formats:
   connection thresholds; LvsPS writes them as "-x N" and "-y N" at the end of the "-a" line when they are set,
   which "ipvsadm -R" accepts.
 - Keepalived: keepalived.conf virtual_server blocks with lvs_sched, lvs_method, protocol, persistence_timeout and
-  persistence_granularity, and a real_server block per real server with weight, uthreshold and lthreshold and a
-  "TCP_CHECK { connect_timeout 3 }" health check. Add global_defs and vrrp_instance blocks of your own.
+  persistence_granularity, the service's health settings (delay_loop, alpha, omega, quorum, hysteresis,
+  quorum_up/quorum_down, sorry_server), and a real_server block per real server with weight, uthreshold,
+  lthreshold, inhibit_on_failure and its health checkers (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK with their
+  parameters; none is invented for a real server that has none). Add global_defs and vrrp_instance blocks of your own.
 - LvsDrConf: the lvs_dr.conf of the LVS-HOWTO configure script: LVS_TYPE, INITIAL_STATE=on, VIP=,
   DIRECTOR_INSIDEIP= (when the director's address is known), one SERVICE= line per service with rs:port,weight
   for each real server, SERVER_VIP_DEVICE and SERVER_NET_DEVICE. The format knows one VIP, one forwarding method
@@ -54,7 +56,8 @@ to the file (UTF-8, Unix line ends; an rc.lvs_dr file is made executable) and th
             Title   = 'Look at the keepalived configuration of a lab''s table'
             Code    = 'Export-LvsConfiguration -Director seed -Format Keepalived'
             Remarks = @'
-Output resembles:
+With an HTTP check on rs1 (Add-LvsHealthCheck -Type Http -Path /test.html -StatusCode 200 -IntervalSec 1
+-TimeoutSec 1 -Retry 0), output resembles:
 
     ! keepalived.conf: LVS virtual servers written by LvsPS
     ! from director 'seed', 1 service
@@ -66,8 +69,14 @@ Output resembles:
 
         real_server 10.250.0.3 80 {
             weight 1
-            TCP_CHECK {
-                connect_timeout 3
+            HTTP_GET {
+                connect_timeout 1
+                retry 0
+                delay_loop 1
+                url {
+                    path /test.html
+                    status_code 200
+                }
             }
         }
     }
@@ -103,7 +112,9 @@ ConfigNotExportable (terminating) when the format cannot express the table: seve
 persistence or thresholds in lvs_dr.conf, NAT or tunnel real servers in rc.lvs_dr, IPv6, an invalid device name;
 ConfigFileExists with -NoClobber; ConfigFileWriteFailed when the file cannot be written.
 
-Health checks other than the TCP_CHECK that the keepalived format adds are not known to LvsPS and are not written.
+A table read from a director is written as configured: configured weights (not the 0 of a drained real server or
+one down under inhibit_on_failure), real servers a failed check took out of the table, and no sorry server that a
+lost quorum put in.
 '@
     RelatedLinks = @('Import-LvsConfiguration', 'Get-LvsService', 'New-LvsService', 'Set-LvsRealServerHidden', 'about_LvsPS')
 }

@@ -10,6 +10,13 @@ the MAC address the director resolved for the real server by ARP (empty while un
 or not on the director's segment) and the per-real-server statistics of "ipvsadm -L -n --stats".
 
 ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as ipvsadm counts them.
+
+Each object also has the real server's State: Up (takes new connections), Down (its health checks fail; see
+Get-LvsHealth), Draining (suspended with open connections), Quiesced (weight 0, nothing active) or Unresolved (no MAC
+address: unreachable), with ConfiguredWeight (the weight Resume-LvsRealServer and a passing check restore), InTable
+(false while a failed check keeps it out of the table; the ipvsadm listing then leaves it out), Suspended,
+IsSorryServer and its HealthChecks. The default view groups the real servers by service, as ipvsadm -L -n does, and
+shows the State and the checker types within 80 columns.
 '@
     Parameters  = @{
         VirtualAddress = 'Only the real servers of services on this virtual IP address.'
@@ -23,11 +30,11 @@ ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as
         @{
             Title   = 'Every real server of a director'
             Code    = 'Get-LvsRealServer -Director seed'
-            Remarks = 'Lists each real server of each service with forwarding, weight, active and inactive connections and MAC address.'
+            Remarks = 'Lists the real servers of each service with forwarding, weight, active and inactive connections, state and health checkers.'
         }
         @{
             Title   = 'Find real servers the director cannot reach'
-            Code    = 'Get-LvsRealServer | Where-Object MacAddress -eq ''''' 
+            Code    = 'Get-LvsRealServer | Where-Object State -eq Unresolved'
             Remarks = 'A real server without a MAC address did not answer the director''s ARP requests: check its link and that it is on the director''s segment, which DR requires.'
         }
         @{
@@ -45,8 +52,8 @@ ActiveConn counts connections in the ESTABLISHED state, InActConn all others, as
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties (for example services from Get-LvsService) bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, Statistics.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, State, ConfiguredWeight, InTable, Suspended, HealthChecks, Statistics.' }
     )
     Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating). A filter that matches nothing returns nothing, without an error.'
-    RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Get-LvsService', 'Get-LvsConnection', 'about_LvsPS')
+    RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Suspend-LvsRealServer', 'Get-LvsHealth', 'Get-LvsService', 'Get-LvsConnection', 'about_LvsPS')
 }

@@ -89,7 +89,7 @@ public sealed class LabAndRemoteTests : CmdletTestBase
     {
         var r = Run("Test-LvsCluster -List").Ok();
         Assert.Equal(new[] { "DirectorRunning", "DirectorHasNoKernelVip", "DirectorIpForwardOff", "ServiceHasRealServer",
-                             "RealServerMacResolved", "RealServerHidden", "VipArpOwner", "ServiceDistribution" },
+                             "RealServerHealthy", "RealServerMacResolved", "RealServerHidden", "VipArpOwner", "ServiceDistribution" },
             r.Output.Select(o => (string)o.Properties["Check"].Value));
         var info = Assert.IsType<CmdletInfo>(Run("Get-Command Test-LvsCluster").Output.Single().BaseObject);
         Assert.All(r.Objects, o => OutputTypes.AssertDeclared(info, "List", o));

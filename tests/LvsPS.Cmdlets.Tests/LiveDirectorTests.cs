@@ -164,7 +164,16 @@ public sealed class LiveDirectorTests : DirectorTestBase
         Assert.Equal(LvsCheckResultKind.Failed, empty.Properties["Result"].Value);
         Assert.Equal($"TCP {Vip}:80", empty.Properties["Target"].Value);
         Assert.Equal(false, Ok("Test-LvsCluster -Include Service -Quiet").Objects.Single());
+        // A real server counts only when it is Up: nothing answers ARP for Rs1 in the director's namespace, so it is
+        // Unresolved, and the service still has none that takes connections.
         Ok($"Add-LvsRealServer {Vip} 80 -RealAddress {Rs1}");
-        Assert.Equal(true, Ok("Test-LvsCluster -Include DirectorRunning, ServiceHasRealServer -Quiet").Objects.Single());
+        Assert.Equal(true, Ok("Test-LvsCluster -Include DirectorRunning -Quiet").Objects.Single());
+        var unresolved = Ok("Test-LvsCluster -Include ServiceHasRealServer").Output.Single();
+        Assert.Equal(LvsCheckResultKind.Failed, unresolved.Properties["Result"].Value);
+        Assert.Contains($"{Rs1} Unresolved", (string)unresolved.Properties["Message"].Value);
+        Assert.Equal(false, Ok("Test-LvsCluster -Include DirectorRunning, ServiceHasRealServer -Quiet").Objects.Single());
+        // RealServerHealthy: a real server without health checks is NotApplicable.
+        var healthy = Ok("Test-LvsCluster -Include RealServerHealthy").Output.Single();
+        Assert.Equal(LvsCheckResultKind.NotApplicable, healthy.Properties["Result"].Value);
     }
 }

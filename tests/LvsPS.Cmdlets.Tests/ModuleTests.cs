@@ -12,6 +12,8 @@ public sealed class ModuleTests : CmdletTestBase
         "Start-LvsDirector", "Stop-LvsDirector", "Get-LvsDirector", "Connect-LvsDirector", "Disconnect-LvsDirector",
         "New-LvsService", "Get-LvsService", "Set-LvsService", "Remove-LvsService",
         "Add-LvsRealServer", "Get-LvsRealServer", "Set-LvsRealServer", "Remove-LvsRealServer",
+        "Suspend-LvsRealServer", "Resume-LvsRealServer",
+        "Add-LvsHealthCheck", "Get-LvsHealthCheck", "Set-LvsHealthCheck", "Remove-LvsHealthCheck", "Set-LvsServiceHealth", "Get-LvsHealth",
         "Get-LvsConnection", "Import-LvsConfiguration", "Get-LvsTimeout", "Set-LvsTimeout", "Clear-LvsCounter",
         "New-LvsFirewallMarkRule", "Get-LvsFirewallMarkRule", "Remove-LvsFirewallMarkRule", "Export-LvsConfiguration",
         "Set-LvsRealServerHidden", "Get-LvsRealServerHidden", "New-LvsLab", "Get-LvsLab", "Remove-LvsLab",
@@ -68,6 +70,14 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Get-LvsRealServer", "*", "LvsRealServer")]
     [InlineData("Set-LvsRealServer", "*", "LvsRealServer")]
     [InlineData("Remove-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Suspend-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Resume-LvsRealServer", "*", "LvsRealServer")]
+    [InlineData("Add-LvsHealthCheck", "*", "LvsHealthCheckInfo")]
+    [InlineData("Get-LvsHealthCheck", "*", "LvsHealthCheckInfo")]
+    [InlineData("Set-LvsHealthCheck", "*", "LvsHealthCheckInfo")]
+    [InlineData("Remove-LvsHealthCheck", "*", "LvsHealthCheckInfo")]
+    [InlineData("Set-LvsServiceHealth", "*", "LvsService")]
+    [InlineData("Get-LvsHealth", "*", "LvsRealServerHealth")]
     [InlineData("Get-LvsConnection", "Objects", "LvsConnection")]
     [InlineData("Get-LvsConnection", "Text", "String")]
     [InlineData("Get-LvsTimeout", "Object", "TimeoutSpec")]
@@ -105,6 +115,12 @@ public sealed class ModuleTests : CmdletTestBase
 
     [Theory]
     [InlineData("Add-LvsRealServer", "Medium")]
+    [InlineData("Add-LvsHealthCheck", "Medium")]
+    [InlineData("Set-LvsHealthCheck", "Medium")]
+    [InlineData("Remove-LvsHealthCheck", "Medium")]
+    [InlineData("Set-LvsServiceHealth", "Medium")]
+    [InlineData("Suspend-LvsRealServer", "Medium")]
+    [InlineData("Resume-LvsRealServer", "Medium")]
     [InlineData("Clear-LvsCounter", "Medium")]
     [InlineData("Export-LvsConfiguration", "Medium")]
     [InlineData("New-LvsFirewallMarkRule", "Medium")]
@@ -134,7 +150,8 @@ public sealed class ModuleTests : CmdletTestBase
     public void ReadOnlyCmdlets_HaveNoWhatIf()
     {
         var withWhatIf = new[] { "Get-LvsService", "Get-LvsRealServer", "Get-LvsConnection", "Get-LvsTimeout", "Get-LvsFirewallMarkRule",
-                                 "Get-LvsDirector", "Get-LvsLab", "Get-LvsRealServerHidden", "Test-LvsCluster", "Import-LvsConfiguration" }
+                                 "Get-LvsDirector", "Get-LvsLab", "Get-LvsRealServerHidden", "Test-LvsCluster", "Import-LvsConfiguration",
+                                 "Get-LvsHealth", "Get-LvsHealthCheck" }
             .Where(n => Command(n).Parameters.ContainsKey("WhatIf")).ToList();
         Assert.Empty(withWhatIf);
     }

@@ -1,11 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Lvsd;
-using static LvsPS.Engine.Tests.EngineHarness;
 
 namespace LvsPS.Engine.Tests;
 

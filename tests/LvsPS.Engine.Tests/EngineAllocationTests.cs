@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 public class EngineAllocationTests

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 public class EngineArpTests
@@ -24,12 +21,20 @@ public class EngineArpTests
     private static readonly byte[] Bcast = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     private static readonly byte[] Zero6 = new byte[6];
 
+
+    /// <summary>TCP 80 added and deleted again (its VIP is gone), the sink cleared.</summary>
+    private static EngineHarness VipRemoved()
+    {
+        var h = new EngineHarness();
+        h.Engine.DeleteService(h.AddService(80, LvsScheduler.Rr));
+        h.Sink.Clear();
+        return h;
+    }
+
     [Fact]
     public void WhoHasVip_IsAnsweredWithTheDirectorMac()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr);
-        h.Sink.Clear();
+        var h = EmptyService();
 
         h.Process(TestFrames.ArpRequest(ClientMac, Client, Vip));
 
@@ -41,9 +46,7 @@ public class EngineArpTests
     [Fact]
     public void WhoHasVip_PaddedTo60Bytes_IsAnswered()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr);
-        h.Sink.Clear();
+        var h = EmptyService();
 
         h.Process(FrameKit.Pad(TestFrames.ArpRequest(ClientMac, Client, Vip), 60));
 
@@ -71,9 +74,7 @@ public class EngineArpTests
     [InlineData(0x0AFA0099u)] // nobody
     public void WhoHasOtherAddress_GetsNoReply(uint target)
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr);
-        h.Sink.Clear();
+        var h = EmptyService();
 
         h.Process(TestFrames.ArpRequest(ClientMac, Client, target));
 
@@ -92,10 +93,7 @@ public class EngineArpTests
     [Fact]
     public void WhoHasVip_AfterTheServiceIsDeleted_GetsNoReply()
     {
-        var h = new EngineHarness();
-        var s = h.AddService(80, LvsScheduler.Rr);
-        h.Engine.DeleteService(s);
-        h.Sink.Clear();
+        var h = VipRemoved();
 
         h.Process(TestFrames.ArpRequest(ClientMac, Client, Vip));
 
@@ -105,9 +103,7 @@ public class EngineArpTests
     [Fact]
     public void ArpReplyForVip_IsNotAnswered()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr);
-        h.Sink.Clear();
+        var h = EmptyService();
 
         h.Process(TestFrames.ArpReply(ClientMac, Client, DirectorMac, Vip));
 
@@ -136,14 +132,12 @@ public class EngineArpTests
         for (int tick = 1; tick <= 2; tick++)
         {
             h.Sink.Clear();
-            h.AdvanceSeconds(1);
-            h.Engine.Tick();
+            h.TickAfter(1);
             Assert.Single(h.Sink.Sent, f => f.AsSpan().SequenceEqual(garp));
         }
 
         h.Sink.Clear();
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.DoesNotContain(h.Sink.Sent, f => f.AsSpan().SequenceEqual(garp));
     }
 
@@ -163,15 +157,10 @@ public class EngineArpTests
     [Fact]
     public void GratuitousArp_StopsWhenTheVipIsRemoved()
     {
-        var h = new EngineHarness();
-        var s = h.AddService(80, LvsScheduler.Rr);
-        h.Engine.DeleteService(s);
-        h.Sink.Clear();
+        var h = VipRemoved();
 
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
+        h.TickAfter(1);
 
         // The director no longer owns the VIP: announcing it would pull traffic away from whoever does now.
         Assert.DoesNotContain(h.Sink.Arp, f => Frames.U32(f, 14 + 14) == Vip);
@@ -218,21 +207,18 @@ public class EngineArpTests
         for (int i = 0; i < 3; i++)
         {
             h.Sink.Clear();
-            h.AdvanceSeconds(1);
-            h.Engine.Tick();
+            h.TickAfter(1);
             var requests = h.Sink.Arp.Where(f => Frames.U32(f, 28) == DirectorIp).ToArray(); // not the repeated GARPs
             Assert.Equal(new[] { ExpectedArp(1, Bcast, DirectorMac, DirectorIp, Zero6, Rs2) }, requests);
         }
 
         h.Resolve(Rs2);
         h.Sink.Clear();
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Empty(h.Sink.Sent);
 
         // Every 30 s the director refreshes every real server, resolved or not.
-        h.AdvanceSeconds(30);
-        h.Engine.Tick();
+        h.TickAfter(30);
         Assert.Equal(new[] { Rs1, Rs2 }, h.Sink.Arp.Where(f => Frames.U32(f, 28) == DirectorIp).Select(f => Frames.U32(f, 38)).OrderBy(x => x));
     }
 
@@ -286,7 +272,7 @@ public class EngineArpTests
         h.Resolve(Rs1);
         Assert.Equal("02:4c:56:00:00:03", h.RealServer(Rs1, 443).MacAddress);
 
-        var moved = new byte[] { 0x02, 0x4c, 0x56, 0x00, 0x01, 0x03 };
+        var moved = LabMac(0x01, 0x03);
         h.Process(TestFrames.ArpReply(moved, Rs1, DirectorMac, DirectorIp));
         Assert.Equal("02:4c:56:00:01:03", h.RealServer(Rs1, 80).MacAddress);
         Assert.Equal("02:4c:56:00:01:03", h.RealServer(Rs1, 443).MacAddress);

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Connection states and ActiveConn/InActConn as ipvsadm shows them for DR (the INPUT-ONLY table).</summary>
@@ -19,10 +16,17 @@ public class EngineConnectionStateTests
 
     private static EngineHarness TwoServers()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
         h.Sink.Clear();
+        return h;
+    }
+
+    /// <summary><see cref="OneServer"/> after client port 40000's SYN and ACK.</summary>
+    private static EngineHarness Established()
+    {
+        var h = OneServer();
+        h.Forward(h.Tcp(40000, Frames.Syn));
+        h.Forward(h.Tcp(40000, Frames.Ack));
         return h;
     }
 
@@ -30,6 +34,13 @@ public class EngineConnectionStateTests
     {
         var r = h.RealServer(rs);
         Assert.Equal((active, inactive), (r.ActiveConnections, r.InactiveConnections));
+    }
+
+    /// <summary>Client port 40000's entry is in <paramref name="state"/>, and Rs1 counts these connections.</summary>
+    private static void AssertState(EngineHarness h, LvsConnectionState state, int active, int inactive)
+    {
+        Assert.Equal(state, h.Connection(40000).State);
+        AssertCounters(h, Rs1, active, inactive);
     }
 
     [Fact]
@@ -55,47 +66,34 @@ public class EngineConnectionStateTests
     [Fact]
     public void SynThenAck_Established_Active()
     {
-        var h = OneServer();
-        h.Forward(h.Tcp(40000, Frames.Syn));
-        h.Forward(h.Tcp(40000, Frames.Ack));
-
-        Assert.Equal(LvsConnectionState.Established, h.Connection(40000).State);
-        AssertCounters(h, Rs1, 1, 0);
+        var h = Established();
+        AssertState(h, LvsConnectionState.Established, 1, 0);
 
         h.Forward(h.Tcp(40000, Frames.Ack | Psh, 500));
-        Assert.Equal(LvsConnectionState.Established, h.Connection(40000).State);
+        AssertState(h, LvsConnectionState.Established, 1, 0);
         Assert.Equal(3UL, h.Connection(40000).Packets);
-        AssertCounters(h, Rs1, 1, 0);
     }
 
     [Fact]
     public void Fin_FinWait_MovesToInActConn()
     {
-        var h = OneServer();
-        h.Forward(h.Tcp(40000, Frames.Syn));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = Established();
         h.Forward(h.Tcp(40000, Frames.Fin | Frames.Ack));
-
-        Assert.Equal(LvsConnectionState.FinWait, h.Connection(40000).State);
-        AssertCounters(h, Rs1, 0, 1);
+        AssertState(h, LvsConnectionState.FinWait, 0, 1);
 
         // The client's last ACK keeps it in FIN_WAIT (the director never sees the server's FIN in DR).
         h.Forward(h.Tcp(40000, Frames.Ack));
-        Assert.Equal(LvsConnectionState.FinWait, h.Connection(40000).State);
-        AssertCounters(h, Rs1, 0, 1);
+        AssertState(h, LvsConnectionState.FinWait, 0, 1);
     }
 
     [Fact]
     public void Rst_Close_InActConn()
     {
-        var h = OneServer();
-        h.Forward(h.Tcp(40000, Frames.Syn));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = Established();
         var fwd = h.Forward(h.Tcp(40000, Frames.Rst | Frames.Ack));
 
         Assert.NotNull(fwd); // the RST itself is forwarded
-        Assert.Equal(LvsConnectionState.Close, h.Connection(40000).State);
-        AssertCounters(h, Rs1, 0, 1);
+        AssertState(h, LvsConnectionState.Close, 0, 1);
     }
 
     [Fact]
@@ -104,9 +102,7 @@ public class EngineConnectionStateTests
         var h = OneServer();
         h.Forward(h.Tcp(40000, Frames.Syn));
         h.Forward(h.Tcp(40000, Frames.Fin | Frames.Ack));
-
-        Assert.Equal(LvsConnectionState.TimeWait, h.Connection(40000).State);
-        AssertCounters(h, Rs1, 0, 1);
+        AssertState(h, LvsConnectionState.TimeWait, 0, 1);
     }
 
     [Fact]
@@ -131,8 +127,7 @@ public class EngineConnectionStateTests
         var h = OneServer();
         h.Forward(h.Tcp(40000, Frames.Syn));
         h.Forward(h.Tcp(40000, Frames.Rst));
-        Assert.Equal(LvsConnectionState.SynRecv, h.Connection(40000).State); // the kernel's INPUT-ONLY rst row
-        AssertCounters(h, Rs1, 1, 0);
+        AssertState(h, LvsConnectionState.SynRecv, 1, 0); // the kernel's INPUT-ONLY rst row
     }
 
     [Theory]
@@ -277,8 +272,7 @@ public class EngineConnectionStateTests
         h.Forward(h.Udp(5353));
         Assert.Equal(300, h.Connection(5353).ExpiresInSeconds);
 
-        h.AdvanceSeconds(299.999);
-        h.Engine.Tick();
+        h.TickAfter(299.999);
         Assert.Single(h.Engine.ListConnections());
 
         h.NowMs += 1;
@@ -295,14 +289,12 @@ public class EngineConnectionStateTests
         Drive(h, 40000, "established");
         for (int i = 0; i < 5; i++)
         {
-            h.AdvanceSeconds(800);
-            h.Engine.Tick();
+            h.TickAfter(800);
             Assert.NotNull(h.Forward(h.Tcp(40000, Frames.Ack, 10)));
         }
 
         Assert.Equal(900, h.Connection(40000).ExpiresInSeconds);
-        h.AdvanceSeconds(900);
-        h.Engine.Tick();
+        h.TickAfter(900);
         Assert.Empty(h.Engine.ListConnections());
     }
 
@@ -361,8 +353,7 @@ public class EngineConnectionStateTests
     {
         var h = OneServer();
         Drive(h, 40000, "established");
-        h.AdvanceSeconds(900);
-        h.Engine.Tick();
+        h.TickAfter(900);
 
         Assert.Null(h.Forward(h.Tcp(40000, Frames.Ack, 10)));
         Assert.Equal(Rs1, h.Syn(40000));

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -10,11 +7,11 @@ namespace LvsPS.Engine.Tests;
 /// </summary>
 public class EngineDestinationMacTests
 {
-    private static readonly byte[] OtherHostMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x77 };
+    private static readonly byte[] OtherHostMac = LabMac(0x00, 0x77);
     private static readonly byte[] BroadcastMac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     private static readonly byte[] MulticastMac = { 0x01, 0x00, 0x5e, 0x7a, 0x00, 0x65 };
     /// <summary>The director's MAC with the last byte changed.</summary>
-    private static readonly byte[] NearlyDirectorMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x02 };
+    private static readonly byte[] NearlyDirectorMac = LabMac(0x00, 0x02);
     /// <summary>The director's MAC with the group bit set (a multicast address, not the director's).</summary>
     private static readonly byte[] GroupBitDirectorMac = { 0x03, 0x4c, 0x56, 0x00, 0x00, 0x01 };
 

@@ -1,10 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Firewall-mark services fed by mark rules: lookup order, ports, ranges, persistence templates, validation.</summary>

@@ -1,15 +1,10 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 public class EngineForwardingTests
 {
     private static EngineHarness ResolvedRr(params uint[] reals)
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, reals.Select(r => (r, 1)).ToArray());
-        h.ResolveAll(reals);
+        var h = Resolved(80, LvsScheduler.Rr, reals.Select(r => (r, 1)).ToArray());
         h.Sink.Clear();
         return h;
     }

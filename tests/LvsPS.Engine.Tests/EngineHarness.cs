@@ -1,9 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Keeps a copy of every frame the engine sends (the engine reuses its buffers).</summary>
@@ -39,11 +33,14 @@ internal sealed class CountingSink : IFrameSink
 /// </summary>
 internal sealed class EngineHarness
 {
-    public static readonly byte[] DirectorMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x01 };
-    public static readonly byte[] ClientMac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0xc8 };
-    public static readonly byte[] Rs1Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x03 };
-    public static readonly byte[] Rs2Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x04 };
-    public static readonly byte[] Rs3Mac = { 0x02, 0x4c, 0x56, 0x00, 0x00, 0x05 };
+    /// <summary>The lab's locally administered MACs, 02:4c:56:00:segment:host (segment 0 outside, 1 inside).</summary>
+    public static byte[] LabMac(byte segment, byte host) => new byte[] { 0x02, 0x4c, 0x56, 0x00, segment, host };
+
+    public static readonly byte[] DirectorMac = LabMac(0x00, 0x01);
+    public static readonly byte[] ClientMac = LabMac(0x00, 0xc8);
+    public static readonly byte[] Rs1Mac = LabMac(0x00, 0x03);
+    public static readonly byte[] Rs2Mac = LabMac(0x00, 0x04);
+    public static readonly byte[] Rs3Mac = LabMac(0x00, 0x05);
 
     public const uint DirectorIp = 0x0AFA0001; // 10.250.0.1
     public const uint Rs1 = 0x0AFA0003;        // 10.250.0.3
@@ -136,6 +133,81 @@ internal sealed class EngineHarness
     public LvsConnection Connection(ushort clientPort) => Engine.ListConnections().Single(c => c.ClientPort == clientPort);
 
     public void AdvanceSeconds(double s) => NowMs += (long)(s * 1000);
+
+    /// <summary>Moves the fake clock on and runs the engine's timer work (expiry, rate estimator).</summary>
+    public void TickAfter(double s)
+    {
+        AdvanceSeconds(s);
+        Engine.Tick();
+    }
+
+    /// <summary>A harness with one service on <paramref name="port"/> whose real servers all answer ARP.</summary>
+    public static EngineHarness Resolved(ushort port, LvsScheduler scheduler, params (uint Address, int Weight)[] reals) =>
+        Resolved(Spec(port, scheduler), reals);
+
+    public static EngineHarness Resolved(ServiceSpec spec, params (uint Address, int Weight)[] reals)
+    {
+        var h = new EngineHarness();
+        h.AddService(spec, reals);
+        foreach (var (a, _) in reals) h.Resolve(a);
+        return h;
+    }
+
+    /// <summary>TCP 80 rr without a real server (its VIP is up), the sink cleared.</summary>
+    public static EngineHarness EmptyService()
+    {
+        var h = new EngineHarness();
+        h.AddService(80, LvsScheduler.Rr);
+        h.Sink.Clear();
+        return h;
+    }
+
+    /// <summary>TCP 80 and UDP 53, both rr with Rs1 (resolved), the sink cleared.</summary>
+    public static EngineHarness WebAndDns()
+    {
+        var h = new EngineHarness();
+        h.AddService(80, LvsScheduler.Rr, (Rs1, 1));
+        h.AddService(Spec(53, LvsScheduler.Rr, LvsProtocol.Udp), (Rs1, 1));
+        h.Resolve(Rs1);
+        h.Sink.Clear();
+        return h;
+    }
+
+    /// <summary>The exported state as lvsd writes its state file.</summary>
+    public string State() => DirectorJson.Serialize(Engine.ExportState());
+
+    /// <summary>
+    /// The call is refused with <paramref name="errorId"/> and changes nothing: not the state, the listings, the VIPs
+    /// or the connections, and no frame is sent (no GARP, no ARP request for a refused change).
+    /// </summary>
+    public void AssertRefused(string errorId, LvsErrorKind kind, Action call)
+    {
+        string before = State();
+        string services = DirectorJson.Serialize(Engine.ListServices());
+        var vips = Engine.VirtualAddresses.ToArray();
+        int connections = Engine.ConnectionCount;
+        Sink.Clear();
+
+        var e = Assert.Throws<LvsException>(call);
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(kind, e.Kind);
+        Assert.False(string.IsNullOrWhiteSpace(e.Message));
+        Assert.Equal(before, State());
+        Assert.Equal(services, DirectorJson.Serialize(Engine.ListServices()));
+        Assert.Equal(vips, Engine.VirtualAddresses);
+        Assert.Equal(connections, Engine.ConnectionCount);
+        Assert.Empty(Sink.Sent);
+    }
+
+    /// <summary>As lvsd restores its state file: through JSON, service by service; the result exports the same.</summary>
+    public static void AssertRestoresThroughJson(DirectorState state)
+    {
+        var json = DirectorJson.Serialize(state);
+        var restored = new EngineHarness();
+        foreach (var s in DirectorJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(s);
+        Assert.Equal(json, restored.State());
+    }
 }
 
 /// <summary>Frame builders the engine's TestFrames does not have.</summary>

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>No available real server: ICMP port unreachable back to the client, as ip_vs_leave does.</summary>
@@ -132,9 +129,7 @@ public class EngineIcmpTests
     [Fact]
     public void ServiceWithoutRealServers_GetsPortUnreachable()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr);
-        h.Sink.Clear();
+        var h = EmptyService();
         var syn = h.Tcp(40000, Frames.Syn);
 
         h.Process(syn);

@@ -1,20 +1,9 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>Hostile or broken frames addressed to a served VIP:port never throw, are never forwarded and are counted.</summary>
 public class EngineMalformedFrameTests
 {
-    private static EngineHarness Ready()
-    {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1));
-        h.AddService(Spec(53, LvsScheduler.Rr, LvsProtocol.Udp), (Rs1, 1));
-        h.Resolve(Rs1);
-        h.Sink.Clear();
-        return h;
-    }
+    private static EngineHarness Ready() => WebAndDns();
 
     private static void AssertDropped(EngineHarness h, byte[] frame)
     {
@@ -33,6 +22,15 @@ public class EngineMalformedFrameTests
 
     private static byte[] GoodSyn(EngineHarness h) => h.Tcp(40000, Frames.Syn, 16);
 
+    /// <summary>The good SYN changed by <paramref name="mutate"/>, its IP header checksum made right again: dropped.</summary>
+    private static void AssertDroppedAfter(Action<byte[]> mutate)
+    {
+        var h = Ready();
+        var f = GoodSyn(h);
+        mutate(f);
+        AssertDropped(h, FrameKit.FixIpChecksum(f));
+    }
+
     [Fact]
     public void TheGoodFrame_IsForwarded() // the control case for every test below
     {
@@ -41,22 +39,15 @@ public class EngineMalformedFrameTests
     }
 
     [Theory]
-    [InlineData(0)]
+    [InlineData(0)]  // truncated Ethernet header
     [InlineData(1)]
     [InlineData(6)]
     [InlineData(12)]
     [InlineData(13)]
-    public void TruncatedEthernet(int length)
-    {
-        var h = Ready();
-        AssertDropped(h, GoodSyn(h)[..length]);
-    }
-
-    [Theory]
-    [InlineData(14)]
+    [InlineData(14)] // truncated IP header
     [InlineData(15)]
     [InlineData(33)]
-    public void TruncatedIpHeader(int length)
+    public void TruncatedEthernetOrIpHeader(int length)
     {
         var h = Ready();
         AssertDropped(h, GoodSyn(h)[..length]);
@@ -66,13 +57,7 @@ public class EngineMalformedFrameTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(4)]
-    public void BadIhl(int ihl)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        f[14] = (byte)(0x40 | ihl);
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void BadIhl(int ihl) => AssertDroppedAfter(f => f[14] = (byte)(0x40 | ihl));
 
     [Fact]
     public void IhlBeyondTotalLength()
@@ -87,25 +72,13 @@ public class EngineMalformedFrameTests
     [InlineData(1)]
     [InlineData(100)]
     [InlineData(65535)]
-    public void TotalLengthLargerThanTheFrame(int extra)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        int total = Frames.U16(f, 16);
-        Frames.W16(f, 16, (ushort)Math.Min(65535, total + extra));
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void TotalLengthLargerThanTheFrame(int extra) =>
+        AssertDroppedAfter(f => Frames.W16(f, 16, (ushort)Math.Min(65535, Frames.U16(f, 16) + extra)));
 
     [Theory]
     [InlineData(0)]
     [InlineData(19)]
-    public void TotalLengthSmallerThanTheHeader(int total)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        Frames.W16(f, 16, (ushort)total);
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void TotalLengthSmallerThanTheHeader(int total) => AssertDroppedAfter(f => Frames.W16(f, 16, (ushort)total));
 
     [Theory]
     [InlineData(0x2000)] // MF: first fragment
@@ -113,13 +86,7 @@ public class EngineMalformedFrameTests
     [InlineData(0x00b9)] // offset 1480, last fragment
     [InlineData(0x3fff)]
     [InlineData(0x6000)] // DF + MF
-    public void Fragments(int flagsAndOffset)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        Frames.W16(f, 20, (ushort)flagsAndOffset);
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void Fragments(int flagsAndOffset) => AssertDroppedAfter(f => Frames.W16(f, 20, (ushort)flagsAndOffset));
 
     [Fact]
     public void FragmentOfAnExistingConnection_IsDroppedToo()
@@ -179,25 +146,13 @@ public class EngineMalformedFrameTests
     [InlineData(6)]
     [InlineData(5)]
     [InlineData(15)]
-    public void NonIPv4Version(int version)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        f[14] = (byte)(version << 4 | 5);
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void NonIPv4Version(int version) => AssertDroppedAfter(f => f[14] = (byte)(version << 4 | 5));
 
     [Theory]
     [InlineData(1)]   // ICMP
     [InlineData(47)]  // GRE
     [InlineData(132)] // SCTP
-    public void OtherProtocolsToTheVip(byte protocol)
-    {
-        var h = Ready();
-        var f = GoodSyn(h);
-        f[23] = protocol;
-        AssertDropped(h, FrameKit.FixIpChecksum(f));
-    }
+    public void OtherProtocolsToTheVip(byte protocol) => AssertDroppedAfter(f => f[23] = protocol);
 
     [Fact]
     public void RandomMutations_NeverThrow_AndNeverForwardWithoutAnEntry()

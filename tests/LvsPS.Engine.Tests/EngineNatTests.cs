@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.NatHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 
@@ -19,6 +17,16 @@ public class EngineNatTests
     {
         var n = new NatHarness();
         n.Service(80, LvsProtocol.Tcp, (1, realPort));
+        return n;
+    }
+
+    /// <summary><see cref="Mapped"/> after the three-way handshake, each step in the state the kernel's NAT table gives.</summary>
+    private static NatHarness Handshaken()
+    {
+        var n = Mapped();
+        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
+        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
+        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
         return n;
     }
 
@@ -240,10 +248,7 @@ public class EngineNatTests
     [Fact]
     public void ClientClosesFirst_CloseWait_ThenServerFin_TimeWait()
     {
-        var n = Mapped();
-        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
-        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
-        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
+        var n = Handshaken();
 
         // INPUT fin on ESTABLISHED is CLOSE_WAIT (DR's INPUT-ONLY table would say FIN_WAIT).
         ClientSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.CloseWait);
@@ -259,10 +264,7 @@ public class EngineNatTests
     [Fact]
     public void ServerClosesFirst_FinWait_ThenClientFin_TimeWait()
     {
-        var n = Mapped();
-        ClientSends(n, Frames.Syn, LvsConnectionState.SynRecv);
-        ServerSends(n, Frames.Syn | Frames.Ack, LvsConnectionState.SynRecv);
-        ClientSends(n, Frames.Ack, LvsConnectionState.Established);
+        var n = Handshaken();
 
         ServerSends(n, Frames.Fin | Frames.Ack, LvsConnectionState.FinWait);  // OUTPUT fin on ESTABLISHED
         Assert.Equal(120, n.Connection(40000).ExpiresInSeconds);

@@ -1,8 +1,4 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
-
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.Tests;
 
@@ -105,15 +101,33 @@ public class EngineOneArmedNatTests
         };
     }
 
+    private static (EngineHarness, FilterLog) Logged()
+    {
+        var h = new EngineHarness();
+        return (h, new FilterLog(h.Engine));
+    }
+
+    /// <summary>The last capture-filter event named these VIPs and NAT sources (in the engine's order).</summary>
+    private static void AssertFilter(FilterLog log, uint[] vips, uint[] natSources)
+    {
+        Assert.Equal(vips, log.Vips);
+        Assert.Equal(natSources, log.NatSources);
+    }
+
+    /// <summary>As <see cref="AssertFilter"/>, in any order.</summary>
+    private static void AssertFilterSorted(FilterLog log, uint[] vips, uint[] natSources)
+    {
+        Assert.Equal(vips, log.Vips.OrderBy(x => x));
+        Assert.Equal(natSources, log.NatSources.OrderBy(x => x));
+    }
+
     [Fact]
     public void NatSources_ListTheRipsOfOneArmedMasqDestinations_Only()
     {
-        var h = new EngineHarness();
-        var log = new FilterLog(h.Engine);
+        var (h, log) = Logged();
         var web = Spec(80);
         h.Engine.AddService(web);
-        Assert.Equal(new[] { Vip }, log.Vips);
-        Assert.Empty(log.NatSources);
+        AssertFilter(log, new[] { Vip }, Array.Empty<uint>());
 
         h.Engine.AddRealServer(web, Real(Rs1, 1, LvsForwarding.Masq, 8080));
         h.Engine.AddRealServer(web, Real(Rs2));                             // DR: not a NAT source
@@ -124,27 +138,23 @@ public class EngineOneArmedNatTests
         h.Engine.AddService(dns);
         h.Engine.AddRealServer(dns, Real(Rs1, 1, LvsForwarding.Masq));      // same RIP again: listed once
         h.Engine.AddRealServer(dns, Real(Rs2, 1, LvsForwarding.Masq, 5353));
-        Assert.Equal(new[] { Vip, Vip2 }, log.Vips.OrderBy(x => x));
-        Assert.Equal(new[] { Rs1, Rs2 }, log.NatSources.OrderBy(x => x));
+        AssertFilterSorted(log, new[] { Vip, Vip2 }, new[] { Rs1, Rs2 });
 
         h.Engine.DeleteService(dns);
-        Assert.Equal(new[] { Vip }, log.Vips);
-        Assert.Equal(new[] { Rs1 }, log.NatSources);
+        AssertFilter(log, new[] { Vip }, new[] { Rs1 });
     }
 
     [Fact]
     public void NatSources_ListedInAServiceSpecWithItsRealServers()
     {
-        var h = new EngineHarness();
-        var log = new FilterLog(h.Engine);
+        var (h, log) = Logged();
         var spec = Spec(80);
         spec.RealServers.Add(Real(Rs1, 1, LvsForwarding.Masq, 8080));
         spec.RealServers.Add(Real(Rs2));
 
         h.Engine.AddService(spec);
 
-        Assert.Equal(new[] { Vip }, log.Vips);
-        Assert.Equal(new[] { Rs1 }, log.NatSources);
+        AssertFilter(log, new[] { Vip }, new[] { Rs1 });
     }
 
     [Fact]
@@ -154,15 +164,13 @@ public class EngineOneArmedNatTests
         var log = new FilterLog(n.Engine);
         n.Service(80, LvsProtocol.Tcp, (1, 8080), (2, 8080));
 
-        Assert.Equal(new[] { Vip }, log.Vips);
-        Assert.Empty(log.NatSources);
+        AssertFilter(log, new[] { Vip }, Array.Empty<uint>());
     }
 
     [Fact]
     public void NatSources_FollowAnEditToMasq()
     {
-        var h = new EngineHarness();
-        var log = new FilterLog(h.Engine);
+        var (h, log) = Logged();
         var web = Spec(80);
         h.Engine.AddService(web);
         h.Engine.AddRealServer(web, Real(Rs1));
@@ -176,8 +184,7 @@ public class EngineOneArmedNatTests
     [Fact]
     public void NatSources_ForgetADeletedRealServer()
     {
-        var h = new EngineHarness();
-        var log = new FilterLog(h.Engine);
+        var (h, log) = Logged();
         var web = Spec(80);
         h.Engine.AddService(web);
         h.Engine.AddRealServer(web, Real(Rs1, 1, LvsForwarding.Masq, 8080));

@@ -1,10 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -29,10 +22,25 @@ public class EnginePersistenceTests
     /// <summary>rs1 and rs2, weight 1 each; the list is [rs2, rs1], so rr picks rs2 first.</summary>
     private static EngineHarness TwoServers(ServiceSpec spec)
     {
-        var h = new EngineHarness();
-        h.AddService(spec, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(spec, (Rs1, 1), (Rs2, 1));
         h.Sink.Clear();
+        return h;
+    }
+
+    /// <summary><see cref="EstablishedOnRs2"/>, then Rs2 deleted (its connection and template stay, pointing at it).</summary>
+    private static EngineHarness EstablishedOnRs2ThenDeleted()
+    {
+        var h = EstablishedOnRs2();
+        h.Engine.DeleteRealServer(PSpec(300), Real(Rs2));
+        return h;
+    }
+
+    /// <summary>Two servers behind a 300 s persistent service; the client's connection from port 40000 is established on Rs2.</summary>
+    private static EngineHarness EstablishedOnRs2()
+    {
+        var h = TwoServers(PSpec(300));
+        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
+        h.Forward(h.Tcp(40000, Frames.Ack));
         return h;
     }
 
@@ -51,11 +59,7 @@ public class EnginePersistenceTests
         Assert.Equal((active, inactive, persistent), (r.ActiveConnections, r.InactiveConnections, r.PersistentConnections));
     }
 
-    private static void Tick(EngineHarness h, double seconds)
-    {
-        h.AdvanceSeconds(seconds);
-        h.Engine.Tick();
-    }
+    private static void Tick(EngineHarness h, double seconds) => h.TickAfter(seconds);
 
     // ------------------------------------------------------------------ templates
 
@@ -188,9 +192,7 @@ public class EnginePersistenceTests
     [Fact]
     public void UdpService_DatagramsFromManyPorts_StickToOneServer()
     {
-        var h = new EngineHarness();
-        h.AddService(PSpec(120, port: 53, protocol: LvsProtocol.Udp), (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(PSpec(120, port: 53, protocol: LvsProtocol.Udp), (Rs1, 1), (Rs2, 1));
 
         for (ushort p = 5000; p < 5005; p++)
             Assert.Equal(Rs2, RealServerOf(h.Forward(h.Udp(p))));
@@ -227,9 +229,7 @@ public class EnginePersistenceTests
     [Fact]
     public void PacketsOfExistingConnections_DoNotReArmTheTemplate_ANewConnectionDoes()
     {
-        var h = TwoServers(PSpec(300));
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = EstablishedOnRs2();
 
         h.AdvanceSeconds(200);
         Assert.NotNull(h.Forward(h.Tcp(40000, Frames.Ack, 100)));
@@ -246,9 +246,7 @@ public class EnginePersistenceTests
     [Fact]
     public void TemplateOutlivesItsConnections_ThenExpires_AndTheClientIsScheduledAfresh()
     {
-        var h = TwoServers(PSpec(300));
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = EstablishedOnRs2();
         h.Forward(h.Tcp(40000, Frames.Rst));          // CLOSE: 10 s
 
         Tick(h, 10);
@@ -274,9 +272,7 @@ public class EnginePersistenceTests
     [Fact]
     public void UsingTheTemplateBeforeItExpires_KeepsTheClientOnItsServer()
     {
-        var h = TwoServers(PSpec(300));
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = EstablishedOnRs2();
         h.Forward(h.Tcp(40000, Frames.Rst));
 
         ushort port = 40001;
@@ -330,9 +326,7 @@ public class EnginePersistenceTests
     [Fact]
     public void TemplateStillControllingAConnection_IsReArmedFor60Seconds_AsTheKernelDoes()
     {
-        var h = TwoServers(PSpec(300));
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
+        var h = EstablishedOnRs2();
 
         Tick(h, 300);
 
@@ -387,12 +381,7 @@ public class EnginePersistenceTests
     [Fact]
     public void DeletedServer_ItsTemplateIsExpiredOnUse_AndTheClientRescheduled()
     {
-        var h = TwoServers(PSpec(300));
-        var s = PSpec(300);
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
-
-        h.Engine.DeleteRealServer(s, Real(Rs2));
+        var h = EstablishedOnRs2ThenDeleted();
 
         // Packets of the old connection are dropped (expire_nodest_conn=0) ...
         Assert.Null(h.Forward(h.Tcp(40000, Frames.Ack, 10)));
@@ -411,13 +400,8 @@ public class EnginePersistenceTests
     [Fact]
     public void DeletedServer_AddedBackBeforeTheClientReturns_TheTemplateIsValidAgain()
     {
-        var h = TwoServers(PSpec(300));
-        var s = PSpec(300);
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
-
-        h.Engine.DeleteRealServer(s, Real(Rs2));
-        h.Engine.AddRealServer(s, Real(Rs2));
+        var h = EstablishedOnRs2ThenDeleted();
+        h.Engine.AddRealServer(PSpec(300), Real(Rs2));
         h.Resolve(Rs2);
 
         // ip_vs_trash_get_dest brought the same destination back, so the template still points at a live one.
@@ -430,18 +414,14 @@ public class EnginePersistenceTests
     [Fact]
     public void DeletedServer_TemplatesAndConnectionsExpire_CountersReturnToZero()
     {
-        var h = TwoServers(PSpec(300));
-        var s = PSpec(300);
-        Assert.Equal(Rs2, SynFrom(h, Client, 40000));
-        h.Forward(h.Tcp(40000, Frames.Ack));
-        h.Engine.DeleteRealServer(s, Real(Rs2));
+        var h = EstablishedOnRs2ThenDeleted();
 
         for (int i = 0; i < 20; i++) Tick(h, 100);
 
         Assert.Empty(h.Engine.ListConnections());
         Assert.Equal(0, h.Engine.ConnectionCount);
         // Added back after everything expired: a fresh destination with no counts.
-        h.Engine.AddRealServer(s, Real(Rs2));
+        h.Engine.AddRealServer(PSpec(300), Real(Rs2));
         AssertCounts(h, Rs2, 0, 0, 0);
     }
 
@@ -537,40 +517,17 @@ public class EnginePersistenceTests
         Assert.Equal(3600u, exported.PersistentTimeout);
         Assert.Equal(IPAddress.Parse("255.255.0.0"), exported.PersistenceNetmask);
 
-        // As lvsd restores its state file: through JSON, service by service.
-        var json = DirectorJson.Serialize(state);
-        var restored = new EngineHarness();
-        foreach (var s in DirectorJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(s);
-        Assert.Equal(json, DirectorJson.Serialize(restored.Engine.ExportState()));
+        AssertRestoresThroughJson(state);
     }
 
     // ------------------------------------------------------------------ validation
 
-    private static string State(EngineHarness h) => DirectorJson.Serialize(h.Engine.ExportState());
-
-    private static void AssertRefused(EngineHarness h, Action call)
-    {
-        string before = State(h);
-        string services = DirectorJson.Serialize(h.Engine.ListServices());
-        int connections = h.Engine.ConnectionCount;
-        h.Sink.Clear();
-
-        var e = Assert.Throws<LvsException>(call);
-
-        Assert.Equal(LvsErrorIds.InvalidPersistence, e.ErrorId);
-        Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
-        Assert.False(string.IsNullOrWhiteSpace(e.Message));
-        Assert.Equal(before, State(h));
-        Assert.Equal(services, DirectorJson.Serialize(h.Engine.ListServices()));
-        Assert.Equal(connections, h.Engine.ConnectionCount);
-        Assert.Empty(h.Sink.Sent);
-    }
+    private static void AssertRefused(EngineHarness h, Action call) =>
+        h.AssertRefused(LvsErrorIds.InvalidPersistence, LvsErrorKind.InvalidArgument, call);
 
     private static EngineHarness Configured()
     {
-        var h = new EngineHarness();
-        h.AddService(PSpec(300), (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(PSpec(300), (Rs1, 1), (Rs2, 1));
         SynFrom(h, Client, 40000);
         return h;
     }
@@ -644,9 +601,7 @@ public class EnginePersistenceTests
     [Fact]
     public void AllZeroNetmask_OneTemplateForEveryClient()
     {
-        var h = new EngineHarness();
-        h.AddService(PSpec(300, "0.0.0.0"), (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(PSpec(300, "0.0.0.0"), (Rs1, 1), (Rs2, 1));
 
         Assert.Equal(Rs2, SynFrom(h, Client, 40000));
         Assert.Equal(Rs2, SynFrom(h, FarClient, 40000));

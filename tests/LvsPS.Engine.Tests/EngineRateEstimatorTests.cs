@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 
 namespace LvsPS.Engine.Tests;
@@ -72,9 +70,7 @@ public class EngineRateEstimatorTests
 
     private static EngineHarness TwoServers()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
         // The first tick runs the estimator (all counters 0); from now on it runs every 2 s.
         h.Engine.Tick();
         return h;
@@ -96,10 +92,8 @@ public class EngineRateEstimatorTests
     /// <summary>Two one-second ticks: the estimator runs on the second.</summary>
     private static void TwoSeconds(EngineHarness h)
     {
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
+        h.TickAfter(1);
     }
 
     private static LvsStatistics Raw(EngineHarness h) => h.Engine.ListServices()[0].Statistics;
@@ -146,20 +140,16 @@ public class EngineRateEstimatorTests
     {
         var h = TwoServers();
         SteadyTraffic(h);
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(0UL, Raw(h).ConnectionsPerSecond);            // one second: no estimate yet
 
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(1UL, Raw(h).ConnectionsPerSecond);            // (1280 + 511) >> 10
 
         SteadyTraffic(h);
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(1UL, Raw(h).ConnectionsPerSecond);
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(2UL, Raw(h).ConnectionsPerSecond);            // (2240 + 511) >> 10
     }
 

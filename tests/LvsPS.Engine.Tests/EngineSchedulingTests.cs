@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
 namespace LvsPS.Engine.Tests;
 
 public class EngineSchedulingTests
@@ -21,9 +18,7 @@ public class EngineSchedulingTests
     [Fact]
     public void Rr_ThreeServers_FirstAddedIsScheduledLast()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1), (Rs3, 1));
-        h.ResolveAll(Rs1, Rs2, Rs3);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1), (Rs3, 1));
 
         var picks = Enumerable.Range(0, 6).Select(i => h.Syn((ushort)(40000 + i))).ToArray();
 
@@ -33,9 +28,7 @@ public class EngineSchedulingTests
     [Fact]
     public void Rr_PacketsOfExistingConnections_DoNotAdvanceTheRotation()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
 
         Assert.Equal(Rs2, h.Syn(40000));
         for (int i = 0; i < 3; i++) h.Forward(h.Tcp(40000, Frames.Ack, 10));
@@ -46,9 +39,7 @@ public class EngineSchedulingTests
     [Fact]
     public void Wrr_Weights321_Over12Connections_Give642()
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Wrr, (Rs1, 3), (Rs2, 2), (Rs3, 1));
-        h.ResolveAll(Rs1, Rs2, Rs3);
+        var h = Resolved(80, LvsScheduler.Wrr, (Rs1, 3), (Rs2, 2), (Rs3, 1));
 
         var picks = Enumerable.Range(0, 12).Select(i => h.Syn((ushort)(40000 + i))).ToList();
 
@@ -68,9 +59,8 @@ public class EngineSchedulingTests
     [Fact]
     public void Weight0_NoNewConnections_ButExistingConnectionKeepsItsServer()
     {
-        var h = new EngineHarness();
-        var s = h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
+        var s = Spec(80);
         Assert.Equal(Rs2, h.Syn(40000));
 
         h.Engine.EditRealServer(s, Real(Rs2, 0));
@@ -88,9 +78,8 @@ public class EngineSchedulingTests
     [Fact]
     public void Weight0ThenBack_ServerTakesNewConnectionsAgain()
     {
-        var h = new EngineHarness();
-        var s = h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
+        var s = Spec(80);
         h.Engine.EditRealServer(s, Real(Rs2, 0));
         Assert.Equal(Rs1, h.Syn(40000));
 
@@ -104,9 +93,8 @@ public class EngineSchedulingTests
     [Fact]
     public void DeletedRealServer_PacketsOfItsConnectionsAreDropped_NewConnectionsGoElsewhere()
     {
-        var h = new EngineHarness();
-        var s = h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
+        var s = Spec(80);
         Assert.Equal(Rs2, h.Syn(40000));
         h.Forward(h.Tcp(40000, Frames.Ack));
 
@@ -162,9 +150,7 @@ public class EngineSchedulingTests
     [InlineData(LvsScheduler.Nq)]
     public void LeastConnectionFamilies_SpreadActiveConnections(LvsScheduler kind)
     {
-        var h = new EngineHarness();
-        h.AddService(80, kind, (Rs1, 1), (Rs2, 1));
-        h.ResolveAll(Rs1, Rs2);
+        var h = Resolved(80, kind, (Rs1, 1), (Rs2, 1));
 
         for (int i = 0; i < 10; i++) h.Syn((ushort)(40000 + i));
 

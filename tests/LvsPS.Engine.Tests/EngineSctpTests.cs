@@ -1,12 +1,6 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Text;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 using S = LvsPS.Ipvs.Model.LvsConnectionState;
-
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.Tests;
 
@@ -121,11 +115,16 @@ public class EngineSctpTests
 
     private static EngineHarness Dr(params uint[] reals)
     {
-        var h = new EngineHarness();
-        h.AddService(Spec(Port, LvsScheduler.Rr, LvsProtocol.Sctp), reals.Select(r => (r, 1)).ToArray());
-        h.ResolveAll(reals);
+        var h = Resolved(Spec(Port, LvsScheduler.Rr, LvsProtocol.Sctp), reals.Select(r => (r, 1)).ToArray());
         h.Sink.Clear();
         return h;
+    }
+
+    /// <summary>An INIT and a COOKIE-ECHO from <paramref name="clientPort"/>: the association is ESTABLISHED.</summary>
+    private static byte[]? Associate(EngineHarness h, ushort clientPort)
+    {
+        h.Forward(Frame(Chunk(clientPort, Init, 20)));
+        return h.Forward(Frame(Chunk(clientPort, CookieEcho, 64)));
     }
 
     private static LvsRealServer Rs(EngineHarness h, uint rs) => h.RealServer(rs, Port, LvsProtocol.Sctp);
@@ -264,11 +263,9 @@ public class EngineSctpTests
         Assert.Equal(8ul, h.Engine.ListConnections().Single().Packets);
 
         // Expiry with the fake clock: CLOSED lasts 61 s.
-        h.AdvanceSeconds(60);
-        h.Engine.Tick();
+        h.TickAfter(60);
         Assert.Single(h.Engine.ListConnections());
-        h.AdvanceSeconds(1.5);
-        h.Engine.Tick();
+        h.TickAfter(1.5);
         Assert.Empty(h.Engine.ListConnections());
         Assert.Equal(0, Rs(h, Rs1).InactiveConnections);
         Assert.Equal(0, Rs(h, Rs1).ActiveConnections);
@@ -279,22 +276,17 @@ public class EngineSctpTests
     {
         var h = Dr(Rs1);
         h.Forward(Frame(Chunk(40000, Init, 20)));
-        h.Forward(Frame(Chunk(40001, Init, 20)));
-        h.Forward(Frame(Chunk(40001, CookieEcho, 64)));
+        Associate(h, 40001);
         Assert.Equal(1, Rs(h, Rs1).ActiveConnections);
         Assert.Equal(1, Rs(h, Rs1).InactiveConnections);
-        h.AdvanceSeconds(3.5);
-        h.Engine.Tick();
+        h.TickAfter(3.5);
         Assert.Equal(2, h.Engine.ConnectionCount);
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(S.Established, h.Engine.ListConnections().Single().State);
         Assert.Equal(0, Rs(h, Rs1).InactiveConnections);
-        h.AdvanceSeconds(895);
-        h.Engine.Tick();
+        h.TickAfter(895);
         Assert.Equal(1, h.Engine.ConnectionCount);
-        h.AdvanceSeconds(1);
-        h.Engine.Tick();
+        h.TickAfter(1);
         Assert.Equal(0, h.Engine.ConnectionCount);
         Assert.Equal(0, Rs(h, Rs1).ActiveConnections);
     }
@@ -333,8 +325,7 @@ public class EngineSctpTests
     public void PacketWithoutChunk_OnAnEntry_IsForwarded_StateUnchanged()
     {
         var h = Dr(Rs1);
-        h.Forward(Frame(Chunk(40000, Init, 20)));
-        h.Forward(Frame(Chunk(40000, CookieEcho, 64)));
+        Associate(h, 40000);
         Assert.NotNull(h.Forward(Frame(new SctpPacket { Chunks = Array.Empty<(byte, int)>() })));
         Assert.Equal(S.Established, h.Connection(40000).State);
         Assert.Equal(900, h.Connection(40000).ExpiresInSeconds);
@@ -390,8 +381,7 @@ public class EngineSctpTests
         Assert.Equal(1, rs.InactiveConnections);
         Assert.Equal(1, rs.PersistentConnections);
         Assert.Single(h.Engine.ListConnections(), c => c.State == S.Established);
-        h.AdvanceSeconds(62);
-        h.Engine.Tick();
+        h.TickAfter(62);
         Assert.Equal(2, h.Engine.ConnectionCount); // INIT1 expired; the template (300 s) and ESTABLISHED stay
     }
 

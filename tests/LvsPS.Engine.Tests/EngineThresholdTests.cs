@@ -1,9 +1,3 @@
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -36,11 +30,7 @@ public class EngineThresholdTests
         h.Forward(h.Tcp(port, Frames.Rst));
     }
 
-    private static void Tick(EngineHarness h, double seconds)
-    {
-        h.AdvanceSeconds(seconds);
-        h.Engine.Tick();
-    }
+    private static void Tick(EngineHarness h, double seconds) => h.TickAfter(seconds);
 
     private static bool Overloaded(EngineHarness h, uint rs) => h.RealServer(rs).Overloaded;
 
@@ -355,14 +345,20 @@ public class EngineThresholdTests
         Assert.Equal(5, h.RealServer(Rs1).Weight);
     }
 
-    [Fact]
-    public void DeletedAndReAddedWithTheSameThresholds_StaysOverloaded()
+    /// <summary>Rs1 overloaded at two connections, deleted and added again with <paramref name="upper"/>, resolved.</summary>
+    private static EngineHarness DeletedAndReAdded(int upper)
     {
         var (h, s) = OverloadedAtTwo();
         h.Engine.DeleteRealServer(s, Real(Rs1));
-        h.Engine.AddRealServer(s, RealT(Rs1, upper: 2));
+        h.Engine.AddRealServer(s, RealT(Rs1, upper: upper));
         h.Resolve(Rs1);
+        return h;
+    }
 
+    [Fact]
+    public void DeletedAndReAddedWithTheSameThresholds_StaysOverloaded()
+    {
+        var h = DeletedAndReAdded(upper: 2);
         var r = h.RealServer(Rs1);
         Assert.Equal((2, true), (r.ActiveConnections, r.Overloaded));
         AssertRefusedWithIcmp(h, 40002);
@@ -371,11 +367,7 @@ public class EngineThresholdTests
     [Fact]
     public void DeletedAndReAddedWithoutThresholds_IsNoLongerOverloaded()
     {
-        var (h, s) = OverloadedAtTwo();
-        h.Engine.DeleteRealServer(s, Real(Rs1));
-        h.Engine.AddRealServer(s, RealT(Rs1, upper: 0));
-        h.Resolve(Rs1);
-
+        var h = DeletedAndReAdded(upper: 0);
         var r = h.RealServer(Rs1);
         Assert.Equal(2, r.ActiveConnections);           // the old connections came back with it
         Assert.False(r.Overloaded);
@@ -401,31 +393,11 @@ public class EngineThresholdTests
         var exported = state.Services.Single().RealServers;
         Assert.Equal((100, 50), (exported.Single(r => r.Address.Equals(Ip(Rs1))).UpperThreshold, exported.Single(r => r.Address.Equals(Ip(Rs1))).LowerThreshold));
 
-        var json = DirectorJson.Serialize(state);
-        var restored = new EngineHarness();
-        foreach (var svc in DirectorJson.Deserialize<DirectorState>(json)!.Services) restored.Engine.AddService(svc);
-        Assert.Equal(json, DirectorJson.Serialize(restored.Engine.ExportState()));
+        AssertRestoresThroughJson(state);
     }
 
-    private static string State(EngineHarness h) => DirectorJson.Serialize(h.Engine.ExportState());
-
-    private static void AssertRefused(EngineHarness h, Action call)
-    {
-        string before = State(h);
-        string services = DirectorJson.Serialize(h.Engine.ListServices());
-        int connections = h.Engine.ConnectionCount;
-        h.Sink.Clear();
-
-        var e = Assert.Throws<LvsException>(call);
-
-        Assert.Equal(LvsErrorIds.InvalidThreshold, e.ErrorId);
-        Assert.Equal(LvsErrorKind.InvalidArgument, e.Kind);
-        Assert.False(string.IsNullOrWhiteSpace(e.Message));
-        Assert.Equal(before, State(h));
-        Assert.Equal(services, DirectorJson.Serialize(h.Engine.ListServices()));
-        Assert.Equal(connections, h.Engine.ConnectionCount);
-        Assert.Empty(h.Sink.Sent);                     // no ARP request for a refused real server
-    }
+    private static void AssertRefused(EngineHarness h, Action call) =>
+        h.AssertRefused(LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument, call);
 
     public static IEnumerable<object[]> BadThresholds() => new[]
     {

@@ -1,9 +1,3 @@
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -17,26 +11,46 @@ public class EngineTimeoutTests
 
     private static (int, int, int) Of(TimeoutSpec t) => (t.Tcp, t.TcpFin, t.Udp);
 
-    private static EngineHarness Ready()
+    private static EngineHarness Ready() => WebAndDns();
+
+    private static EngineHarness Ready(TimeoutSpec timeouts)
     {
-        var h = new EngineHarness();
-        h.AddService(80, LvsScheduler.Rr, (Rs1, 1));
-        h.AddService(Spec(53, LvsScheduler.Rr, LvsProtocol.Udp), (Rs1, 1));
-        h.Resolve(Rs1);
-        h.Sink.Clear();
+        var h = WebAndDns();
+        h.Engine.SetTimeouts(timeouts);
         return h;
     }
 
-    private static void Tick(EngineHarness h, double seconds)
+    private static void Tick(EngineHarness h, double seconds) => h.TickAfter(seconds);
+
+    /// <summary>The one entry is still there 1 ms before <paramref name="seconds"/> from now, gone at it.</summary>
+    private static void AssertExpiresAfter(EngineHarness h, int seconds)
     {
-        h.AdvanceSeconds(seconds);
-        h.Engine.Tick();
+        Tick(h, seconds - 0.001);
+        Assert.Single(h.Engine.ListConnections());
+        Tick(h, 0.001);
+        Assert.Empty(h.Engine.ListConnections());
     }
 
     private static void Established(EngineHarness h, ushort port)
     {
         Assert.Equal(Rs1, h.Syn(port));
         h.Forward(h.Tcp(port, Frames.Ack));
+    }
+
+    /// <summary>Rs1's ActiveConn and InActConn on TCP 80.</summary>
+    private static void AssertCounts(EngineHarness h, int active, int inactive)
+    {
+        var r = h.RealServer(Rs1);
+        Assert.Equal((active, inactive), (r.ActiveConnections, r.InactiveConnections));
+    }
+
+    /// <summary>With these timeouts, client port 40000's connection established and then closed by the client (FIN_WAIT).</summary>
+    private static EngineHarness InFinWait(TimeoutSpec timeouts)
+    {
+        var h = Ready(timeouts);
+        Established(h, 40000);
+        h.Forward(h.Tcp(40000, Frames.Fin | Frames.Ack));
+        return h;
     }
 
     // ------------------------------------------------------------------ get / set
@@ -105,8 +119,7 @@ public class EngineTimeoutTests
     [MemberData(nameof(BadTimeouts))]
     public void OutOfRange_IsRefused_AndNothingChanges(int tcp, int fin, int udp)
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(1000, 100, 200));
+        var h = Ready(T(1000, 100, 200));
         Established(h, 40000);
         string before = DirectorJson.Serialize(h.Engine.ExportState());
         string connections = DirectorJson.Serialize(h.Engine.ListConnections());
@@ -127,8 +140,7 @@ public class EngineTimeoutTests
     [Fact]
     public void ExportedTimeouts_RestoreIntoANewEngine()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(1800, 45, 20));
+        var h = Ready(T(1800, 45, 20));
         var json = DirectorJson.Serialize(h.Engine.ExportState());
 
         // As lvsd does at start: timeouts first, then the services.
@@ -146,8 +158,7 @@ public class EngineTimeoutTests
     [Fact]
     public void TcpTimeout_GovernsEstablishedEntries()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(30, 0, 0));
+        var h = Ready(T(30, 0, 0));
         Established(h, 40000);
         Assert.Equal(30, h.Connection(40000).ExpiresInSeconds);
 
@@ -165,8 +176,7 @@ public class EngineTimeoutTests
     [Fact]
     public void TcpTimeout_EveryPacketReArmsWithTheNewValue()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(30, 0, 0));
+        var h = Ready(T(30, 0, 0));
         Established(h, 40000);
         for (int i = 0; i < 10; i++)
         {
@@ -181,29 +191,20 @@ public class EngineTimeoutTests
     [Fact]
     public void TcpFinTimeout_GovernsFinWaitEntries()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(0, 5, 0));
-        Established(h, 40000);
-        h.Forward(h.Tcp(40000, Frames.Fin | Frames.Ack));
+        var h = InFinWait(T(0, 5, 0));
         var c = h.Connection(40000);
         Assert.Equal(LvsConnectionState.FinWait, c.State);
         Assert.Equal(5, c.ExpiresInSeconds);
-        Assert.Equal((0, 1), (h.RealServer(Rs1).ActiveConnections, h.RealServer(Rs1).InactiveConnections));
+        AssertCounts(h, 0, 1);
 
-        Tick(h, 4.999);
-        Assert.Single(h.Engine.ListConnections());
-        Tick(h, 0.001);
-        Assert.Empty(h.Engine.ListConnections());
-        Assert.Equal((0, 0), (h.RealServer(Rs1).ActiveConnections, h.RealServer(Rs1).InactiveConnections));
+        AssertExpiresAfter(h, 5);
+        AssertCounts(h, 0, 0);
     }
 
     [Fact]
     public void LongerTcpFinTimeout_KeepsFinWaitEntriesLonger()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(0, 600, 0));
-        Established(h, 40000);
-        h.Forward(h.Tcp(40000, Frames.Fin | Frames.Ack));
+        var h = InFinWait(T(0, 600, 0));
 
         Tick(h, 120);                                   // the default would have expired it here
         Assert.Single(h.Engine.ListConnections());
@@ -215,15 +216,11 @@ public class EngineTimeoutTests
     [Fact]
     public void UdpTimeout_GovernsUdpEntries()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(0, 0, 10));
+        var h = Ready(T(0, 0, 10));
         Assert.Equal(Rs1, RealServerOf(h.Forward(h.Udp(5353))));
         Assert.Equal(10, h.Connection(5353).ExpiresInSeconds);
 
-        Tick(h, 9.999);
-        Assert.Single(h.Engine.ListConnections());
-        Tick(h, 0.001);
-        Assert.Empty(h.Engine.ListConnections());
+        AssertExpiresAfter(h, 10);
         var r = h.RealServer(Rs1, 53, LvsProtocol.Udp);
         Assert.Equal((0, 0), (r.ActiveConnections, r.InactiveConnections));
         Assert.Equal(1UL, r.Statistics.Connections);
@@ -260,8 +257,7 @@ public class EngineTimeoutTests
     public void OtherStates_KeepTheirTimeouts()
     {
         // --set changes ESTABLISHED, FIN_WAIT and UDP only: SYN_RECV 60, CLOSE 10, TIME_WAIT 120 stay.
-        var h = Ready();
-        h.Engine.SetTimeouts(T(1, 1, 1));
+        var h = Ready(T(1, 1, 1));
 
         h.Syn(40000);                                              // SYN_RECV
         Established(h, 40001); h.Forward(h.Tcp(40001, Frames.Rst)); // CLOSE
@@ -296,8 +292,7 @@ public class EngineTimeoutTests
     [Fact]
     public void TimeoutsAreDirectorWide_AndSurviveServiceChanges()
     {
-        var h = Ready();
-        h.Engine.SetTimeouts(T(77, 0, 0));
+        var h = Ready(T(77, 0, 0));
         h.Engine.Clear();
         Assert.Equal((77, 120, 300), Of(h.Engine.GetTimeouts()));
 

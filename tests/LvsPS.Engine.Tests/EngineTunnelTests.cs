@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 
 namespace LvsPS.Engine.Tests;
@@ -18,6 +16,15 @@ public class EngineTunnelTests
         if (reals.Length == 0) reals = new[] { Rs1 };
         foreach (var r in reals) h.Engine.AddRealServer(spec, Real(r, 1, LvsForwarding.Tunnel, realPort));
         h.ResolveAll(reals);
+        h.Sink.Clear();
+        return h;
+    }
+
+    /// <summary><see cref="Tunnelled"/> with client port 40000's SYN sent to Rs1, the sink cleared.</summary>
+    private static EngineHarness TunnelledAfterSyn()
+    {
+        var h = Tunnelled();
+        h.Forward(Frame(Tcp(40000, Frames.Syn)));
         h.Sink.Clear();
         return h;
     }
@@ -289,9 +296,7 @@ public class EngineTunnelTests
     [Fact]
     public void InnerOf1481_WithDf_GetsFragmentationNeeded_1480_AndIsNotForwarded()
     {
-        var h = Tunnelled();
-        h.Forward(Frame(Tcp(40000, Frames.Syn)));
-        h.Sink.Clear();
+        var h = TunnelledAfterSyn();
         ulong forwarded = h.Engine.FramesForwarded, icmps = h.Engine.IcmpUnreachableSent;
         var big = OfSize(1481);
 
@@ -319,9 +324,7 @@ public class EngineTunnelTests
     [Fact]
     public void InnerOf1481_WithoutDf_IsDropped_Silently_AndCounted()
     {
-        var h = Tunnelled();
-        h.Forward(Frame(Tcp(40000, Frames.Syn)));
-        h.Sink.Clear();
+        var h = TunnelledAfterSyn();
         ulong forwarded = h.Engine.FramesForwarded, dropped = h.Engine.FramesDropped;
 
         h.Process(OfSize(1481, df: false));

@@ -16,6 +16,13 @@ namespace LvsPS.Engine.Tests;
 /// tests start and stop (connect_ip 127.0.0.1), while the engine's table and scheduling are driven with real frames.
 /// keepalived's semantics: removal (or weight 0 with inhibit_on_failure), retry, quorum, sorry server, misc_dynamic.
 /// </summary>
+[CollectionDefinition(nameof(HealthTests), DisableParallelization = true)]
+public sealed class HealthTestsCollection
+{
+}
+
+/// <remarks>Probe timing matters here, so this class runs alone, not beside the other test classes.</remarks>
+[Collection(nameof(HealthTests))]
 public sealed class HealthTests : IDisposable
 {
     private readonly EngineHarness _h = new();
@@ -41,14 +48,16 @@ public sealed class HealthTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>A TCP server on 127.0.0.1 that answers each connection with <paramref name="answer"/> (or just accepts).</summary>
-    private sealed class LoopbackServer : IDisposable
+    /// <summary>
+    /// A TCP server on 127.0.0.1: each connection is served by <see cref="Serve"/>, which by default reads one request
+    /// and writes <see cref="Answer"/> (or, with no answer set, just accepts and closes).
+    /// </summary>
+    private class LoopbackServer : IDisposable
     {
         private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
-        public Func<string, byte[]>? Answer;
+        public volatile Func<string, byte[]>? Answer;
         public int Port { get; }
-        public int Connections;
 
         public LoopbackServer(Func<string, byte[]>? answer = null, int port = 0)
         {
@@ -67,23 +76,26 @@ public sealed class HealthTests : IDisposable
                 TcpClient c;
                 try { c = await _listener.AcceptTcpClientAsync(_stop.Token); }
                 catch (Exception) { return; }
-                Interlocked.Increment(ref Connections);
                 _ = Task.Run(async () =>
                 {
                     using (c)
                     {
-                        if (Answer is null) return;
-                        var s = c.GetStream();
-                        var buf = new byte[4096];
-                        int n = await s.ReadAsync(buf);
-                        var reply = Answer(Encoding.ASCII.GetString(buf, 0, n));
-                        await s.WriteAsync(reply);
+                        try { await Serve(c.GetStream()); }
+                        catch (Exception) { }
                     }
                 });
             }
         }
 
-        public void Dispose()
+        protected virtual async Task Serve(Stream s)
+        {
+            if (Answer is not { } answer) return;
+            var buf = new byte[4096];
+            int n = await s.ReadAsync(buf);
+            await s.WriteAsync(answer(Encoding.ASCII.GetString(buf, 0, n)));
+        }
+
+        public virtual void Dispose()
         {
             _stop.Cancel();
             _listener.Stop();
@@ -134,15 +146,15 @@ public sealed class HealthTests : IDisposable
         var rs2 = Server();
         _h.Engine.AddHealthCheck(svc, Real(Rs1), Tcp(rs1.Port));
         _h.Engine.AddHealthCheck(svc, Real(Rs2), Tcp(rs2.Port));
-        WaitFor(() => Health(Rs1).LastCheck is not null && Health(Rs2).LastCheck is not null, 3, "both checked");
+        WaitFor(() => Health(Rs1).LastCheck is not null && Health(Rs2).LastCheck is not null, 10, "both checked");
         Assert.True(Health(Rs1).State == LvsRealServerState.Up, $"{Health(Rs1).State}: {Health(Rs1).LastResult} / {Health(Rs1).Reason}");
         Assert.Contains("connected to 127.0.0.1", Health(Rs1).LastResult);
 
         int port = rs1.Port;
         rs1.Dispose(); // the service on rs1 stops
         var t0 = DateTime.UtcNow;
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 3, "rs1 down");
-        Assert.True(DateTime.UtcNow - t0 < TimeSpan.FromSeconds(2));
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "rs1 down");
+        Assert.True(DateTime.UtcNow - t0 < TimeSpan.FromSeconds(5), $"detected after {DateTime.UtcNow - t0}");
         var h1 = Health(Rs1);
         Assert.False(h1.InTable);
         Assert.Contains("connection refused", h1.Reason);
@@ -156,7 +168,7 @@ public sealed class HealthTests : IDisposable
         Assert.Contains(_log, l => l.Contains("Removing service [10.250.0.3]:tcp:80 of VS [10.250.0.101]:tcp:80"));
 
         Server(port: port); // back on the same port
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 3, "rs1 up again");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 10, "rs1 up again");
         Assert.True(Health(Rs1).InTable);
         Assert.Contains("10.250.0.3:80", IpvsadmFormatter.FormatList(_h.Engine.ListServices(), _h.Engine.TableSize));
         var seen = Enumerable.Range(0, 10).Select(i => _h.Syn((ushort)(41000 + i))).ToHashSet();
@@ -180,7 +192,7 @@ public sealed class HealthTests : IDisposable
         int port = dead.Port;
         dead.Dispose();
         _h.Engine.AddHealthCheck(svc, Real(Rs1), Tcp(port));
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 3, "down");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "down");
         var r = _h.RealServer(Rs1);
         Assert.True(r.InTable);
         Assert.Equal((0, 3), (r.Weight, r.ConfiguredWeight));
@@ -199,12 +211,12 @@ public sealed class HealthTests : IDisposable
         check.Retry = 2;
         check.DelayBeforeRetrySec = 0.3;
         _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
-        WaitFor(() => Health(Rs1).LastCheck is not null, 3, "checked");
+        WaitFor(() => Health(Rs1).LastCheck is not null, 10, "checked");
         flaky.Dispose();
         var t0 = DateTime.UtcNow;
-        WaitFor(() => Health(Rs1).LastResult?.Contains("retry 1 of 2") == true, 3, "first retry");
+        WaitFor(() => Health(Rs1).LastResult?.Contains("retry 1 of 2") == true, 10, "first retry");
         Assert.Equal(LvsRealServerState.Up, Health(Rs1).State);
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 4, "down after 3 tries");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 12, "down after 3 tries");
         var took = DateTime.UtcNow - t0;
         // keepalived: delay_loop + connect_timeout x (retry+1) + delay_before_retry x retry at most; here refusals are instant.
         Assert.True(took >= TimeSpan.FromSeconds(0.55), $"took {took}");
@@ -226,21 +238,73 @@ public sealed class HealthTests : IDisposable
         string? request = null;
         rs1.Answer = req => { request = req; return Http(200, body); };
         _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
-        WaitFor(() => Health(Rs1).LastCheck is not null, 3, "checked");
+        WaitFor(() => Health(Rs1).LastCheck is not null, 10, "checked");
         Assert.Equal(LvsRealServerState.Up, Health(Rs1).State);
         Assert.StartsWith("GET /test.html HTTP/1.0\r\n", request);
         Assert.Contains("\r\nHost: www.example.test\r\n", request);
         Assert.Contains("digest matches", Health(Rs1).LastResult);
 
         rs1.Answer = _ => Http(503, "busy");
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 3, "down on 503");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "down on 503");
         Assert.Contains("HTTP 503, expected 200", Health(Rs1).Reason);
         rs1.Answer = _ => Http(200, "another page");
-        Thread.Sleep(600);
+        WaitFor(() => Health(Rs1).LastResult?.Contains("digest") == true, 10, "a wrong digest seen");
         Assert.Equal(LvsRealServerState.Down, Health(Rs1).State);
-        Assert.Contains("digest", Health(Rs1).LastResult);
         rs1.Answer = _ => Http(200, body);
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 3, "up again");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 10, "up again");
+    }
+
+    /// <summary>An HTTPS server on 127.0.0.1 with a self-signed certificate; it notes the SNI name it was sent.</summary>
+    private sealed class TlsServer : LoopbackServer
+    {
+        private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _cert;
+        public string? LastSni;
+
+        public TlsServer(Func<string, byte[]> answer) : base(answer)
+        {
+            using var rsa = RSA.Create(2048);
+            var req = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=rs1.lab", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var made = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            _cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        }
+
+        protected override async Task Serve(Stream s)
+        {
+            using var ssl = new System.Net.Security.SslStream(s);
+            await ssl.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions
+            {
+                ServerCertificateSelectionCallback = (_, name) => { LastSni = name; return _cert; },
+            });
+            await base.Serve(ssl);
+        }
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            _cert.Dispose();
+        }
+    }
+
+    [Fact]
+    public void SslGet_ChecksOverTls_WithSni()
+    {
+        var svc = TwoServers();
+        var tls = new TlsServer(_ => Http(200, "secure page"));
+        _servers.Add(tls);
+        var check = new HealthCheckSpec
+        {
+            Type = LvsHealthCheckType.Ssl, ConnectAddress = IPAddress.Loopback, ConnectPort = (ushort)tls.Port, IntervalSec = 0.2,
+            ConnectTimeoutSec = 2, Retry = 0, WarmupSec = 0, EnableSni = true, VirtualHost = "www.example.test",
+            Urls = { new HttpUrlSpec { Path = "/", StatusCode = "200-299" } },
+        };
+        _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
+        WaitFor(() => Health(Rs1).LastCheck is not null, 10, "checked");
+        Assert.True(Health(Rs1).State == LvsRealServerState.Up, Health(Rs1).LastResult);
+        Assert.Contains("https /: HTTP 200", Health(Rs1).LastResult);
+        Assert.Equal("www.example.test", tls.LastSni);
+        tls.Answer = _ => Http(500, "oops");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "down on 500");
+        Assert.Contains("HTTP 500, expected 200-299", Health(Rs1).Reason);
     }
 
     [Fact]
@@ -254,13 +318,13 @@ public sealed class HealthTests : IDisposable
             Type = LvsHealthCheckType.Misc, MiscPath = $"exit $(cat '{flag}')", IntervalSec = 0.2, WarmupSec = 0, MiscDynamic = true, MiscTimeoutSec = 2,
         };
         _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
-        WaitFor(() => Health(Rs1).LastCheck is not null, 3, "checked");
+        WaitFor(() => Health(Rs1).LastCheck is not null, 10, "checked");
         Assert.Equal(LvsRealServerState.Up, Health(Rs1).State);
         File.WriteAllText(flag, "12");
-        WaitFor(() => _h.RealServer(Rs1).Weight == 10, 3, "weight 12 - 2");
+        WaitFor(() => _h.RealServer(Rs1).Weight == 10, 10, "weight 12 - 2");
         Assert.Equal(1, _h.RealServer(Rs1).ConfiguredWeight);
         File.WriteAllText(flag, "1");
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 3, "exit 1 = down");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "exit 1 = down");
         Assert.Contains("exited 1", Health(Rs1).Reason);
     }
 
@@ -270,7 +334,7 @@ public sealed class HealthTests : IDisposable
         var svc = TwoServers();
         var check = new HealthCheckSpec { Type = LvsHealthCheckType.Misc, MiscPath = "sleep 30", IntervalSec = 0.2, WarmupSec = 0, MiscTimeoutSec = 0.4 };
         _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 4, "down on timeout");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 12, "down on timeout");
         Assert.Contains("did not finish within 0.4 s", Health(Rs1).Reason);
     }
 
@@ -287,14 +351,14 @@ public sealed class HealthTests : IDisposable
         var rs2 = Server();
         _h.Engine.AddHealthCheck(svc, Real(Rs1), Tcp(rs1.Port));
         _h.Engine.AddHealthCheck(svc, Real(Rs2), Tcp(rs2.Port));
-        WaitFor(() => Health(Rs1).LastCheck is not null && Health(Rs2).LastCheck is not null, 3, "checked");
+        WaitFor(() => Health(Rs1).LastCheck is not null && Health(Rs2).LastCheck is not null, 10, "checked");
         Assert.True(_h.Service().QuorumUp);
         Assert.DoesNotContain(_h.Service().RealServers, r => r.IsSorryServer);
 
         int p1 = rs1.Port;
         rs1.Dispose(); // live weight 1 < quorum 2
-        WaitFor(() => !_h.Service().QuorumUp, 3, "quorum lost");
-        WaitFor(() => File.Exists(down), 3, "quorum_down ran");
+        WaitFor(() => !_h.Service().QuorumUp, 10, "quorum lost");
+        WaitFor(() => File.Exists(down), 10, "quorum_down ran");
         var sorry = Assert.Single(_h.Service().RealServers, r => r.IsSorryServer);
         Assert.Equal(Ip(Rs3), sorry.RealAddress);
         _h.Resolve(Rs3); // the sorry server answers the director's ARP request
@@ -305,8 +369,8 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(new[] { Ip(Rs2), Ip(Rs1) }, _h.Engine.ExportState().Services[0].RealServers.Select(r => r.Address));
 
         Server(port: p1);
-        WaitFor(() => _h.Service().QuorumUp, 3, "quorum gained");
-        WaitFor(() => File.Exists(up), 3, "quorum_up ran");
+        WaitFor(() => _h.Service().QuorumUp, 10, "quorum gained");
+        WaitFor(() => File.Exists(up), 10, "quorum_up ran");
         Assert.DoesNotContain(_h.Service().RealServers, r => r.IsSorryServer);
         var seen = Enumerable.Range(0, 6).Select(i => _h.Syn((ushort)(43000 + i))).ToHashSet();
         Assert.Equal(new uint?[] { Rs1, Rs2 }.ToHashSet(), seen);
@@ -323,7 +387,7 @@ public sealed class HealthTests : IDisposable
         int port = dead.Port;
         dead.Dispose();
         _h.Engine.AddHealthCheck(svc, Real(Rs1), Tcp(port));
-        WaitFor(() => _h.Service().RealServers.Any(r => r.IsSorryServer), 3, "sorry server in");
+        WaitFor(() => _h.Service().RealServers.Any(r => r.IsSorryServer), 10, "sorry server in");
         _h.Resolve(Rs3);
         Assert.Equal(Rs3, _h.Syn(44000));
     }
@@ -337,9 +401,9 @@ public sealed class HealthTests : IDisposable
         check.Alpha = true;
         check.WarmupSec = 0.5;
         _h.Engine.AddHealthCheck(svc, Real(Rs1), check);
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 2, "alpha: down at first");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Down, 10, "alpha: down at first");
         Assert.Contains("alpha", Health(Rs1).Reason);
-        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 3, "up after the first check");
+        WaitFor(() => Health(Rs1).State == LvsRealServerState.Up, 10, "up after the first check");
     }
 
     [Fact]

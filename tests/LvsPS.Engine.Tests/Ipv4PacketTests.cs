@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-using static LvsPS.Engine.Tests.EngineHarness;
 using static LvsPS.Engine.Tests.NatHarness;
 using static LvsPS.Engine.Tests.PacketKit;
 

@@ -1,8 +1,3 @@
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -203,9 +198,9 @@ internal static class PacketKit
 /// </summary>
 internal sealed class NatHarness
 {
-    public static readonly byte[] InsideMac = { 0x02, 0x4c, 0x56, 0x00, 0x01, 0x01 };
-    public static readonly byte[] Nrs1Mac = { 0x02, 0x4c, 0x56, 0x00, 0x01, 0x03 };
-    public static readonly byte[] Nrs2Mac = { 0x02, 0x4c, 0x56, 0x00, 0x01, 0x04 };
+    public static readonly byte[] InsideMac = LabMac(0x01, 0x01);
+    public static readonly byte[] Nrs1Mac = LabMac(0x01, 0x03);
+    public static readonly byte[] Nrs2Mac = LabMac(0x01, 0x04);
     public const uint InsideIp = 0xC0A80A01; // 192.168.10.1
     public const uint Nrs1 = 0xC0A80A03;     // 192.168.10.3
     public const uint Nrs2 = 0xC0A80A04;     // 192.168.10.4

@@ -1,7 +1,5 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Ipvs.Tests;

@@ -29,11 +29,10 @@ internal sealed partial class DirectorEngine
     {
         lock (Sync)
         {
+            // The shared rules for the whole spec first (identity, scheduler, persistence, health, every real server).
+            SpecValidator.Service(spec);
             bool fwm = spec.FirewallMark != 0;
             uint a = fwm ? 0 : ValidateAddress(spec.Address, "virtual address");
-            if (!fwm) ValidatePort(spec.Port, "port");
-            if (!Enum.IsDefined(spec.Protocol))
-                throw new LvsException(LvsErrorIds.InvalidProtocol, LvsErrorKind.InvalidArgument, $"The protocol '{spec.Protocol}' is not supported; use Tcp, Udp or Sctp.");
             var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
             uint mask = ValidatePersistence(spec);
             ulong key = fwm ? ServiceRuntime.MarkKey(spec.FirewallMark) : ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);
@@ -265,10 +264,7 @@ internal sealed partial class DirectorEngine
     {
         lock (Sync)
         {
-            foreach (var (name, v) in new[] { ("tcp", t.Tcp), ("tcpfin", t.TcpFin), ("udp", t.Udp) })
-                if (v < 0 || v > LvsTimeouts.MaxSeconds)
-                    throw new LvsException(LvsErrorIds.InvalidTimeout, LvsErrorKind.InvalidArgument,
-                        $"The {name} timeout {v} s is out of range; use 1..{LvsTimeouts.MaxSeconds} (0 leaves it unchanged).", v);
+            SpecValidator.Timeouts(t);
             Timeouts.Set(t.Tcp, t.TcpFin, t.Udp);
         }
     }

@@ -13,14 +13,8 @@ internal readonly struct ConnKey : IEquatable<ConnKey>
     public readonly ushort VirtualPort;
     public readonly byte Protocol;
 
-    public ConnKey(byte protocol, uint caddr, ushort cport, uint vaddr, ushort vport)
-    {
-        Protocol = protocol;
-        ClientAddress = caddr;
-        ClientPort = cport;
-        VirtualAddress = vaddr;
-        VirtualPort = vport;
-    }
+    public ConnKey(byte protocol, uint caddr, ushort cport, uint vaddr, ushort vport) =>
+        (Protocol, ClientAddress, ClientPort, VirtualAddress, VirtualPort) = (protocol, caddr, cport, vaddr, vport);
 
     public bool Equals(ConnKey o) =>
         ClientAddress == o.ClientAddress && VirtualAddress == o.VirtualAddress && ClientPort == o.ClientPort

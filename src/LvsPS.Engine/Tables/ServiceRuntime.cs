@@ -9,14 +9,8 @@ namespace LvsPS.Engine.Tables;
 /// <summary>A virtual service inside the engine: its settings, scheduler state, destinations and counters.</summary>
 internal sealed class ServiceRuntime
 {
-    public ServiceRuntime(LvsProtocol protocol, uint address, ushort port, LvsScheduler scheduler, IIpvsScheduler impl)
-    {
-        Protocol = protocol;
-        Address = address;
-        Port = port;
-        SchedulerKind = scheduler;
-        Scheduler = impl;
-    }
+    public ServiceRuntime(LvsProtocol protocol, uint address, ushort port, LvsScheduler scheduler, IIpvsScheduler impl) =>
+        (Protocol, Address, Port, SchedulerKind, Scheduler) = (protocol, address, port, scheduler, impl);
 
     public LvsProtocol Protocol { get; }
     public uint Address { get; }

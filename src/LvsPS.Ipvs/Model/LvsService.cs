@@ -75,7 +75,8 @@ public sealed class LvsRealServer
     /// <summary>Up, Down (health checks fail), Draining, Quiesced (weight 0) or Unresolved (no MAC).</summary>
     public LvsRealServerState State { get; set; }
     /// <summary>The weight configured (Weight is the weight in the table: 0 while down with inhibit, suspended…).</summary>
-    public int ConfiguredWeight { get; set; } = 1;
+    public int ConfiguredWeight { get => _configuredWeight ?? Weight; set => _configuredWeight = value; }
+    private int? _configuredWeight;
     /// <summary>False while a failed health check has taken it out of the table (as keepalived removes it);
     /// the ipvsadm listings then leave it out, as the kernel's would.</summary>
     public bool InTable { get; set; } = true;

@@ -201,7 +201,7 @@ public static class SpecValidator
     {
         if (value is null) return;
         if (double.IsNaN(value.Value) || value < 0 || (!zeroAllowed && value == 0) || value > MaxSeconds)
-            throw BadCheck($"The {what} {value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} s is out of range; use {(zeroAllowed ? "0" : "more than 0")}..{MaxSeconds} s.", value);
+            throw BadCheck($"The {what} {value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} s is out of range; use {(zeroAllowed ? $"0 to {MaxSeconds} s" : $"more than 0, up to {MaxSeconds} s")}.", value);
     }
 
     /// <summary>

@@ -23,4 +23,15 @@ internal static class ConfigAttachments
     public static ServiceSpec? Of(LvsService service) => Services.TryGetValue(service, out var s) ? s : null;
 
     public static RealServerSpec? Of(LvsRealServer realServer) => RealServers.TryGetValue(realServer, out var r) ? r : null;
+
+    /// <summary>Gives a copy the side data of its original.</summary>
+    public static void CopyTo(LvsService from, LvsService to)
+    {
+        if (Of(from) is { } spec) Attach(to, spec);
+    }
+
+    public static void CopyTo(LvsRealServer from, LvsRealServer to)
+    {
+        if (Of(from) is { } spec) Attach(to, spec);
+    }
 }

@@ -60,6 +60,32 @@ public sealed class ConfigurationWriterOptions
 /// </summary>
 public static class ConfigurationWriter
 {
+    /// <summary>
+    /// The services as configured rather than as the table is now: each real server with its configured weight
+    /// (not the 0 of a drained or failed one), real servers a failed health check took out of the table back in,
+    /// and no sorry server a lost quorum put in. Copies; the input is not changed.
+    /// </summary>
+    public static List<LvsService> AsConfigured(IEnumerable<LvsService> services)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(services.ToList(), LvsPS.Ipvs.Director.DirectorJson.Options);
+        var copy = System.Text.Json.JsonSerializer.Deserialize<List<LvsService>>(json, LvsPS.Ipvs.Director.DirectorJson.Options) ?? new();
+        var originals = services.ToList();
+        for (int i = 0; i < copy.Count; i++)
+        {
+            // Side data of imported services (ops, notify commands) follows the copy.
+            ConfigAttachments.CopyTo(originals[i], copy[i]);
+            for (int k = 0; k < copy[i].RealServers.Count; k++) ConfigAttachments.CopyTo(originals[i].RealServers[k], copy[i].RealServers[k]);
+            copy[i].RealServers.RemoveAll(r => r.IsSorryServer);
+            foreach (var r in copy[i].RealServers)
+            {
+                r.Weight = r.ConfiguredWeight;
+                r.InTable = true;
+                r.Suspended = false;
+            }
+        }
+        return copy;
+    }
+
     /// <summary>The ErrorId of a table a format cannot express (kind InvalidOperation).</summary>
     public const string NotExportableErrorId = LvsErrorIds.ConfigNotExportable;
 

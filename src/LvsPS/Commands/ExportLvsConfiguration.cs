@@ -118,6 +118,8 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
             }
             source = $"director '{client.Name}'";
         }
+        // What is configured, not the moment: configured weights, real servers a failed check took out, no sorry server.
+        services = ConfigurationWriter.AsConfigured(services);
         options.Comment = $"from {source}, {services.Count} service{(services.Count == 1 ? "" : "s")}";
 
         string text;

@@ -47,8 +47,13 @@ internal static class HealthText
     internal static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>"HTTP_GET /test.html (interval 1 s, timeout 1 s, retry 0)", with the values the checker runs with.</summary>
-    internal static string Describe(HealthCheckSpec c, ServiceHealthSpec? service) =>
-        $"{c} (interval {Seconds(c.EffectiveIntervalSec(service))}, timeout {Seconds(c.EffectiveConnectTimeoutSec)}, retry {c.EffectiveRetry})";
+    internal static string Describe(HealthCheckSpec c, ServiceHealthSpec? service)
+    {
+        double interval = c.EffectiveIntervalSec(service);
+        // MISC_CHECK waits misc_timeout (default: the interval) for its command; the others connect_timeout.
+        double timeout = c.Type == LvsHealthCheckType.Misc ? c.MiscTimeoutSec ?? interval : c.EffectiveConnectTimeoutSec;
+        return $"{c} (interval {Seconds(interval)}, timeout {Seconds(timeout)}, retry {c.EffectiveRetry})";
+    }
 
     /// <summary>keepalived's name of a checker type.</summary>
     internal static string NameOf(LvsHealthCheckType type) => new HealthCheckSpec { Type = type }.KeepalivedName;
@@ -229,7 +234,7 @@ public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
         {
             // The paths given replace the list; a path the checker had keeps its status code and digest.
             var old = check.Urls;
-            check.Urls = paths.Select(p => old.FirstOrDefault(u => u.Path == p) is { } u ? HttpText(u) : new HttpUrlSpec { Path = p ?? "" }).ToList();
+            check.Urls = paths.Select(p => old.FirstOrDefault(u => u.Path == p) is { } u ? HealthText.CopyUrl(u) : new HttpUrlSpec { Path = p ?? "" }).ToList();
         }
         if ((StatusCode is not null || Digest is not null) && check.Urls.Count == 0)
             check.Urls.Add(new HttpUrlSpec { Path = "/" });
@@ -247,7 +252,33 @@ public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
         }
         SpecValidator.HealthCheck(check);
         return check;
+    }
+}
 
-        static HttpUrlSpec HttpText(HttpUrlSpec u) => HealthText.CopyUrl(u);
+/// <summary>
+/// Lets -Type take keepalived's checker names too (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, in any case); any other
+/// value goes on to PowerShell's own conversion to <see cref="LvsHealthCheckType"/>, which names the valid values.
+/// </summary>
+public sealed class KeepalivedCheckTypeAttribute : ArgumentTransformationAttribute
+{
+    private static object? Map(object? value)
+    {
+        var v = value is PSObject p ? p.BaseObject : value;
+        if (v is not string s) return value;
+        return s.Trim().ToUpperInvariant() switch
+        {
+            "TCP_CHECK" => LvsHealthCheckType.Tcp,
+            "HTTP_GET" => LvsHealthCheckType.Http,
+            "SSL_GET" => LvsHealthCheckType.Ssl,
+            "MISC_CHECK" => LvsHealthCheckType.Misc,
+            _ => value,
+        };
+    }
+
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var v = inputData is PSObject p ? p.BaseObject : inputData;
+        if (v is object[] list) return list.Select(Map).ToArray();
+        return Map(inputData);
     }
 }

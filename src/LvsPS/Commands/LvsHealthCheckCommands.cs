@@ -11,6 +11,7 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     /// <summary>The checker: Tcp, Http, Ssl or Misc.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
+    [KeepalivedCheckType]
     public LvsHealthCheckType Type { get; set; }
 
     protected override void ProcessRecord()
@@ -55,6 +56,7 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     /// <summary>The checker to change; by default the real server's only one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
+    [KeepalivedCheckType]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -106,6 +108,7 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
     /// <summary>The checker to remove; by default every checker of the real server.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
+    [KeepalivedCheckType]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -151,6 +154,7 @@ public sealed class GetLvsHealthCheckCommand : LvsServiceFilterCmdlet
     /// <summary>Only checkers of these types.</summary>
     [Parameter]
     [Alias("CheckType")]
+    [KeepalivedCheckType]
     public LvsHealthCheckType[]? Type { get; set; }
 
     protected override void ProcessRecord()

@@ -115,7 +115,6 @@ internal sealed class DrainWaiter
     {
         var clock = Stopwatch.StartNew();
         int? first = null;
-        var record = new ProgressRecord(ActivityId, "Draining real servers", "Reading connection counts");
         while (true)
         {
             var counts = _read();
@@ -127,7 +126,7 @@ internal sealed class DrainWaiter
                 progress(new ProgressRecord(ActivityId, "Draining real servers", "Done") { RecordType = ProgressRecordType.Completed });
                 return left;
             }
-            record.StatusDescription = $"{total} active connection(s) left on {left.Count} of {_names.Count} real server(s)";
+            var record = new ProgressRecord(ActivityId, "Draining real servers", $"{total} active connection(s) left on {left.Count} of {_names.Count} real server(s)");
             record.CurrentOperation = string.Join(", ", left.Select(x => $"{x.Name}: {x.Active}"));
             record.PercentComplete = Math.Clamp(100 - total * 100 / first.Value, 0, 100);
             if (_timeout is { } limit) record.SecondsRemaining = (int)Math.Max(0, (limit - clock.Elapsed).TotalSeconds);

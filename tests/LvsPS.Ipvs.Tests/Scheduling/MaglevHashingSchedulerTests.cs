@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace LvsPS.Ipvs.Tests.Scheduling;
 
 public class MaglevHashingSchedulerTests

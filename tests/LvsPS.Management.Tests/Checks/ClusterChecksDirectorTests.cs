@@ -1,10 +1,4 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Checks;
-using LvsPS.Management.Kernel;
-using LvsPS.Management.Remote;
-using LvsPS.Management.Text;
 
 namespace LvsPS.Management.Tests.Checks;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using static LvsPS.Management.Tests.Config.ConfigTestData;
 
 namespace LvsPS.Management.Tests.Config;
 

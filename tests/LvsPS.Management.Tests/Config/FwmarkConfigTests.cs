@@ -1,5 +1,3 @@
-using static LvsPS.Management.Tests.Config.ConfigTestData;
-
 namespace LvsPS.Management.Tests.Config;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Xunit.Abstractions;
-using static LvsPS.Management.Tests.Config.ConfigTestData;
 
 namespace LvsPS.Management.Tests.Config;
 

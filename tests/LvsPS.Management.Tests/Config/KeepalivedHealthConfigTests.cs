@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Specs;
-using static LvsPS.Management.Tests.Config.ConfigTestData;
-
 namespace LvsPS.Management.Tests.Config;
 
 /// <summary>

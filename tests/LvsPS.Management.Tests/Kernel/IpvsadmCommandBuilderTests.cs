@@ -1,10 +1,4 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
+using static LvsPS.Management.Tests.Kernel.IpvsadmTestKit;
 
 namespace LvsPS.Management.Tests.Kernel;
 
@@ -16,14 +10,6 @@ public sealed class IpvsadmCommandBuilderTests
 
     private static RealServerSpec Rs(string addr = "10.0.0.3", ushort port = 80, LvsForwarding fwd = LvsForwarding.Route, int weight = 1) =>
         new() { Address = IPAddress.Parse(addr), Port = port, Forwarding = fwd, Weight = weight };
-
-    private static string[] Lines(IEnumerable<IpvsadmCommand> commands) => commands.Select(c => c.CommandLine).ToArray();
-
-    private static void AssertRefused(string errorId, Action a)
-    {
-        var e = Assert.Throws<LvsException>(a);
-        Assert.True(errorId == e.ErrorId, $"expected {errorId}, got {e.ErrorId}: {e.Message}");
-    }
 
     [Fact]
     public void AddService_Plain()

@@ -1,11 +1,4 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
-
-using LvsPS.Ipvs.Specs;
+using static LvsPS.Management.Tests.Kernel.IpvsadmTestKit;
 
 namespace LvsPS.Management.Tests.Kernel;
 
@@ -23,14 +16,6 @@ public sealed class IpvsadmFwmarkTests
 
     private static RealServerSpec Rs(string addr = "10.0.0.3", ushort port = 0, LvsForwarding fwd = LvsForwarding.Route, int weight = 1) =>
         new() { Address = A(addr), Port = port, Forwarding = fwd, Weight = weight };
-
-    private static string[] Lines(IEnumerable<IpvsadmCommand> commands) => commands.Select(c => c.CommandLine).ToArray();
-
-    private static void AssertRefused(string errorId, Action a)
-    {
-        var e = Assert.Throws<LvsException>(a);
-        Assert.True(errorId == e.ErrorId, $"expected {errorId}, got {e.ErrorId}: {e.Message}");
-    }
 
     // ------------------------------------------------------------------ commands
 

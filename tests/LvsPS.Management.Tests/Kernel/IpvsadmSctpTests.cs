@@ -1,12 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Director;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Kernel;
-using LvsPS.Ipvs.Model;
-using LvsPS.Management.Text;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Management.Tests.Kernel;
 
 /// <summary>

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace LvsPS.Bench.Compare;
+
+/// <summary>
+/// Compares the per-packet path of two builds on a busy machine, where out-of-process BenchmarkDotNet runs of the same
+/// build differ by 2x. Each build's LvsPS.Bench.dll (with its lvsd.dll) is loaded into its own AssemblyLoadContext,
+/// PacketPathBenchmarks.Setup runs in each, then the builds' benchmark methods are called in alternating batches; the
+/// fastest batch and the median per build are printed (other processes only ever make a batch slower).
+/// Usage: dotnet run -c Release --project bench/LvsPS.Bench.Compare -- BEFORE/out/bench/LvsPS.Bench.dll
+///        AFTER/out/bench/LvsPS.Bench.dll [benchmark ...]
+/// </summary>
+public static class Program
+{
+    private sealed class BuildContext(string mainAssembly) : AssemblyLoadContext(mainAssembly, isCollectible: false)
+    {
+        private readonly AssemblyDependencyResolver _resolver = new(mainAssembly);
+
+        protected override Assembly Load(AssemblyName name) =>
+            _resolver.ResolveAssemblyToPath(name) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+
+    private static Action Prepare(string benchDll, string method)
+    {
+        var asm = new BuildContext(benchDll).LoadFromAssemblyPath(benchDll);
+        var type = asm.GetType("LvsPS.Bench.PacketPathBenchmarks", throwOnError: true);
+        var bench = Activator.CreateInstance(type);
+        type.GetMethod("Setup").Invoke(bench, null); // also checks that the frame really is forwarded
+        return (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(method));
+    }
+
+    private static double Batch(Action a, int n)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < n; i++) a();
+        return (Stopwatch.GetTimestamp() - t0) * 1e9 / Stopwatch.Frequency / n;
+    }
+
+    public static int Main(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: LvsPS.Bench.Compare BEFORE/LvsPS.Bench.dll AFTER/LvsPS.Bench.dll [benchmark ...]");
+            return 2;
+        }
+        string[] builds = { Path.GetFullPath(args[0]), Path.GetFullPath(args[1]) };
+        string[] labels = { "before", "after" };
+        var methods = args.Length > 2 ? args[2..] : new[] { "EstablishedSegment", "ArpRequestForVip", "NewConnectionSynAckRst" };
+        const int rounds = 400;
+        foreach (var method in methods)
+        {
+            var actions = builds.Select(b => Prepare(b, method)).ToArray();
+            int n = method == "NewConnectionSynAckRst" ? 2_000 : 20_000;
+            var warm = Stopwatch.StartNew(); // tier-up and PGO before measuring
+            while (warm.ElapsedMilliseconds < 3000) foreach (var a in actions) Batch(a, n);
+            var samples = actions.Select(_ => new List<double>(rounds)).ToArray();
+            var allocated = new long[actions.Length];
+            for (int r = 0; r < rounds; r++)
+                for (int k = 0; k < actions.Length; k++)
+                {
+                    // alternate which build goes first, so neither always follows the other
+                    int i = (r & 1) == 0 ? k : actions.Length - 1 - k;
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    samples[i].Add(Batch(actions[i], n));
+                    allocated[i] += GC.GetAllocatedBytesForCurrentThread() - before;
+                }
+            for (int k = 0; k < actions.Length; k++)
+            {
+                var s = samples[k].Order().ToArray();
+                Console.WriteLine($"{method,-24} {labels[k],-6} fastest {s[0],7:F1} ns  median {s[s.Length / 2],7:F1} ns  " +
+                    $"allocated {allocated[k] / ((double)rounds * n):F1} B/op");
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+@{
+    Synopsis    = 'Removes a real server''s health checker of one type, or all of them; a real server without checkers is up.'
+    Description = @'
+Remove-LvsHealthCheck removes the real server's checker of the type given with -Type, or, without -Type, every
+checker it has. A real server that its checks had taken down comes back into the table once no checker holds it
+down (with no checker left, it is up); a suspended real server stays suspended.
+'@
+    Parameters  = @{
+        VirtualAddress = 'The virtual IP address (VIP) of the service. Real servers from Get-LvsRealServer bind it by property name.'
+        Port           = 'The port of the service.'
+        Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
+        FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port. Objects from Get-LvsRealServer bind it by property name (0 there means an address service).'; DefaultValue = '0' }
+        Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
+        RealAddress    = 'The address (RIP) of the real server. Real servers from Get-LvsRealServer bind it by property name.'
+        RealPort       = 'The port of the real server, when the service has the same address on several ports. By default the service port.'
+        Type           = 'The checker to remove: Tcp, Http, Ssl or Misc. By default every checker of the real server. Checkers from Get-LvsHealthCheck bind it by property name.'
+        PassThru       = 'Returns each removed checker as it was (an LvsHealthCheckInfo). By default nothing is returned.'
+        WhatIf         = 'Shows each checker that would be removed and its real server, without removing it.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Remove every checker of a real server'
+            Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Remove-LvsHealthCheck'
+            Remarks = 'Every checker of 10.250.0.3, in every service, is removed; the real server is up again.'
+        }
+        @{
+            Title   = 'Remove the MISC_CHECK checkers only'
+            Code    = 'Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru'
+            Remarks = 'Each MISC_CHECK is removed and shown; the other checkers stay.'
+        }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'Real servers (from Get-LvsRealServer) bind by property name: VirtualAddress, Port, Protocol, FirewallMark, RealAddress, RealPort, Director.' }
+        @{ Type = 'LvsPS.Commands.LvsHealthCheckInfo'; Description = 'Checkers (from Get-LvsHealthCheck) bind by property name: the real server''s identity and Type.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Commands.LvsHealthCheckInfo'; Description = 'With -PassThru, each removed checker.' }
+    )
+    Notes       = @'
+Errors: HealthCheckNotFound (no checker of the type given), ServiceNotFound, RealServerNotFound, NotSupportedByDirector, DirectorNotRunning, DirectorAmbiguous.
+'@
+    RelatedLinks = @('Add-LvsHealthCheck', 'Get-LvsHealthCheck', 'Set-LvsHealthCheck', 'about_LvsPS')
+}
