@@ -54,7 +54,22 @@ internal sealed partial class DirectorEngine : IHealthTable
         bool replaced = !h.IsSorry && !svc.QuorumUp && svc.Health?.SorryServer is not null;
         bool inhibitSorry = h.IsSorry && svc.QuorumUp && svc.Health?.SorryServerInhibit == true;
         d.Weight = h.Suspended || h.Down || replaced || inhibitSorry ? 0 : h.DynamicWeight ?? h.ConfiguredWeight;
+        bool wasInTable = h.InTable;
         h.InTable = h.IsSorry || !((h.Down || replaced) && !Inhibit(svc, h));
+        if (wasInTable && !h.InTable) ExpireEntriesOf(d);
+    }
+
+    /// <summary>
+    /// keepalived deletes a real server that leaves the table; the kernel then drops the packets of its connection
+    /// entries and expires its persistence templates (ip_vs_check_template), so no new connection reaches it. The
+    /// engine keeps the destination (its weight, state and history), so its entries go here: a new SYN from a client
+    /// port that still had an entry for it (SYN_RECV, FIN_WAIT), or from a persistent client, is scheduled afresh,
+    /// and the other packets of its connections are dropped (no entry and no SYN), as the kernel drops them.
+    /// </summary>
+    private void ExpireEntriesOf(Destination d)
+    {
+        int n = _connections.RemoveWhere(c => ReferenceEquals(c.Dest, d), Unbind);
+        if (n > 0) Log?.Invoke($"health: expired {n} connection entr{(n == 1 ? "y" : "ies")} of {d.Address}:{d.Port}, out of the table");
     }
 
     private static LvsRealServerState StateOf(Destination d, DestinationHealth h) =>
