@@ -179,7 +179,7 @@ internal sealed partial class DirectorEngine : IHealthTable
             svc.Health = health;
             // A different sorry server: the old one leaves the table.
             if (hadSorry is not null && !hadSorry.Equals(health.SorryServer)) RemoveSorry(svc);
-            foreach (var d in svc.Destinations.ToList()) ApplyLiveWeight(svc, d, svc.HealthFor(d));
+            // Forced: every destination's weight follows the new settings, whether or not quorum changes.
             EvaluateQuorum(svc, new List<string>(), "health settings changed", force: true);
             HealthChanged();
         }
@@ -280,9 +280,7 @@ internal sealed partial class DirectorEngine : IHealthTable
         lock (Sync)
         {
             if (!_services.TryGetValue(key.Service, out var svc)) return commands;
-            Destination? d = null;
-            foreach (var x in svc.Destinations)
-                if (x.Address.Equals(key.RealAddress) && x.Port == key.RealPort) { d = x; break; }
+            var d = svc.FindDestination(Frames.ToUInt32(key.RealAddress), key.RealPort);
             if (d is null) return commands;
             var h = svc.HealthFor(d);
             if (!h.Checks.Any(c => c.Type == key.Type)) return commands;

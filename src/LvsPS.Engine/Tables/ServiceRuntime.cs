@@ -57,7 +57,7 @@ internal sealed class ServiceRuntime
         return null;
     }
 
-    public string Name => FirewallMark != 0 ? $"FWM {FirewallMark}" : $"{Protocol.ToString().ToUpperInvariant()} {Frames.ToAddress(Address)}:{Port}";
+    public string Name => LvsService.DisplayName(FirewallMark, Protocol, Frames.ToAddress(Address), Port);
 
     public ServiceSpec ToSpec() => new()
     {

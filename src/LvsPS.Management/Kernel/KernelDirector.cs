@@ -228,18 +228,13 @@ public sealed class KernelDirector : IDirector, IDisposable
     /// <summary>The kernel's table as states: Quiesced at weight 0 (or Draining while suspended with active
     /// connections), else Up; kernel IPVS has no health verdict of LvsPS's.</summary>
     public List<LvsRealServerHealth> GetHealth() => Locked(() =>
-        ReadServices().Services.SelectMany(s => s.RealServers.Select(r =>
+        ReadServices().Services.SelectMany(s => s.RealServers.Select(r => new LvsRealServerHealth
         {
-            bool suspended = _suspended.ContainsKey(SuspendKey(s.Protocol, s.VirtualAddress, s.Port, s.FirewallMark, r.RealAddress, r.RealPort));
-            return new LvsRealServerHealth
-            {
-                Director = Name, Protocol = s.Protocol, VirtualAddress = s.VirtualAddress, Port = s.Port, FirewallMark = s.FirewallMark,
-                RealAddress = r.RealAddress, RealPort = r.RealPort, Weight = r.Weight,
-                ConfiguredWeight = suspended ? _suspended[SuspendKey(s.Protocol, s.VirtualAddress, s.Port, s.FirewallMark, r.RealAddress, r.RealPort)] : r.Weight,
-                ActiveConnections = r.ActiveConnections, InactiveConnections = r.InactiveConnections,
-                State = r.Weight > 0 ? LvsRealServerState.Up : suspended && r.ActiveConnections > 0 ? LvsRealServerState.Draining : LvsRealServerState.Quiesced,
-                Reason = "kernel IPVS: the weight in the table (health checks are keepalived's there)",
-            };
+            Director = Name, Protocol = s.Protocol, VirtualAddress = s.VirtualAddress, Port = s.Port, FirewallMark = s.FirewallMark,
+            RealAddress = r.RealAddress, RealPort = r.RealPort, Weight = r.Weight, ConfiguredWeight = r.ConfiguredWeight,
+            ActiveConnections = r.ActiveConnections, InactiveConnections = r.InactiveConnections,
+            State = r.State, // as ReadServices gives it from the weight and this session's suspensions
+            Reason = "kernel IPVS: the weight in the table (health checks are keepalived's there)",
         })).ToList());
 
     private readonly Dictionary<string, int> _suspended = new(StringComparer.Ordinal);
