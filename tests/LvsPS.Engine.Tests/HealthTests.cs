@@ -507,6 +507,16 @@ public sealed class HealthTests : IDisposable
         m.Completed(c, ProbeResult.Pass("ok"));
         Assert.Equal((true, true), (table.Reports[^1].Up, table.Reports[^1].Changed));
         Assert.Equal(0, c.Failures);
+        Assert.Equal(now.AddSeconds(6), c.Due);
+        // The same checker with new parameters (Set-LvsHealthCheck, or removed and added again) runs at once.
+        var changed = new HealthCheckSpec { Type = LvsHealthCheckType.Tcp, IntervalSec = 30, Retry = 0, WarmupSec = 0 };
+        m.Refresh(new List<HealthTarget> { new() { Key = key, Check = changed, RealPort = 80, Name = "rs" } });
+        Assert.Same(c, Assert.Single(m.Checkers));
+        Assert.Equal((now, true, changed), (c.Due, c.Up, c.Target.Check));
+        // Unchanged, it keeps its time.
+        c.Due = now.AddSeconds(30);
+        m.Refresh(new List<HealthTarget> { new() { Key = key, Check = changed, RealPort = 80, Name = "rs" } });
+        Assert.Equal(now.AddSeconds(30), c.Due);
     }
 
     private sealed class RecordingTable : IHealthTable

@@ -119,7 +119,14 @@ internal sealed class HealthMonitor : IDisposable
             {
                 if (_checkers.TryGetValue(t.Key, out var existing))
                 {
-                    existing.Target = t; // new parameters apply from the next run
+                    // A changed checker (Set-, or Remove- then Add-) runs at once with its new parameters, keeping
+                    // its state, rather than at the time its old interval gave.
+                    if (!ReferenceEquals(existing.Target.Check, t.Check))
+                    {
+                        existing.Failures = 0;
+                        existing.Due = now;
+                    }
+                    existing.Target = t;
                     continue;
                 }
                 bool alpha = t.Check.Alpha ?? t.Service?.Alpha ?? false;
