@@ -15,6 +15,9 @@ public abstract class LvsCmdlet : PSCmdlet
     /// <summary>The director chosen by the last Start-LvsDirector of this session (default when several run).</summary>
     internal static string? SessionDirector { get; set; }
 
+    /// <summary>Whether the parameter was given on this call (so a value of null or false still counts).</summary>
+    internal bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
     internal static ErrorCategory CategoryOf(LvsErrorKind kind) => kind switch
     {
         LvsErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,

@@ -24,8 +24,7 @@ public sealed class HealthParameterTests : CmdletTestBase
     public void AddLvsHealthCheck_BadValues_AreRefusedBeforeTheDirectorIsAsked(string parameters, string message)
     {
         var r = Run($"Add-LvsHealthCheck -VirtualAddress 10.0.0.1 -Port 80 -RealAddress 10.0.0.3 {parameters} -Director d1 -WhatIf");
-        AssertLvsError(r.SingleError(), "InvalidHealthCheck", ErrorCategory.InvalidArgument, cmdletClass: "AddLvsHealthCheckCommand");
-        Assert.Contains(message, r.Errors[0].Exception.Message);
+        AssertLvsError(r, "InvalidHealthCheck", ErrorCategory.InvalidArgument, message, cmdletClass: "AddLvsHealthCheckCommand");
         Assert.Empty(r.WhatIf);
     }
 

@@ -14,9 +14,6 @@ public sealed class LiveDirectorTests : DirectorTestBase
 {
     public LiveDirectorTests(DirectorFixture director) : base(director) { }
 
-    private CmdletInfo Command(string name) =>
-        Assert.IsType<CmdletInfo>(Run("Get-Command -Name $n -Module LvsPS", ("n", name)).Ok().Output.Single().BaseObject);
-
     private static object? Prop(object o, string name) => PSObject.AsPSObject(o).Properties[name].Value;
 
     [RootFact]
@@ -132,8 +129,7 @@ public sealed class LiveDirectorTests : DirectorTestBase
         Assert.Equal(0ul, zeroed.Statistics.Connections);
         Assert.Single(Ok("Clear-LvsCounter -PassThru").Output);
         var r = Run($"Clear-LvsCounter -VirtualAddress {Vip}");
-        AssertLvsError(r.SingleError(), "ServiceNotFound", ErrorCategory.InvalidArgument, cmdletClass: "ClearLvsCounterCommand");
-        Assert.Contains("both -VirtualAddress and -Port", r.Errors[0].Exception.Message);
+        AssertLvsError(r, "ServiceNotFound", ErrorCategory.InvalidArgument, "both -VirtualAddress and -Port", cmdletClass: "ClearLvsCounterCommand");
     }
 
     [RootFact]

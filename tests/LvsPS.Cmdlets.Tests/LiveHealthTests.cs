@@ -21,9 +21,6 @@ public sealed class LiveHealthTests : DirectorTestBase
 
     private const string HttpCheck = "-Type Http -Path /test.html -StatusCode 200 -IntervalSec 1 -TimeoutSec 1 -Retry 0";
 
-    private CmdletInfo Command(string name) =>
-        Assert.IsType<CmdletInfo>(Run("Get-Command -Name $n -Module LvsPS", ("n", name)).Ok().Output.Single().BaseObject);
-
     /// <summary>The checker info objects of a run, as PSObjects (their type lives in the module's assembly).</summary>
     private static List<PSObject> Infos(LvsPS.Cmdlets.Tests.Hosting.PsResult r)
     {
@@ -127,8 +124,7 @@ public sealed class LiveHealthTests : DirectorTestBase
         Assert.Contains("Tcp, Http, Ssl, Misc", e.Message);
         // A value of the enum's type that names no checker gets past the binder, and the validator refuses it.
         var undefined = Run($"$t = [Enum]::ToObject([LvsPS.Ipvs.Specs.LvsHealthCheckType], 9); Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type $t");
-        AssertLvsError(undefined.SingleError(), "InvalidHealthCheck", ErrorCategory.InvalidArgument, cmdletClass: "AddLvsHealthCheckCommand");
-        Assert.Contains("Unknown health check type value 9; use Tcp, Http, Ssl or Misc.", undefined.Errors[0].Exception.Message);
+        AssertLvsError(undefined, "InvalidHealthCheck", ErrorCategory.InvalidArgument, "Unknown health check type value 9; use Tcp, Http, Ssl or Misc.", cmdletClass: "AddLvsHealthCheckCommand");
         Assert.Equal(before, Snapshot());
     }
 
@@ -138,8 +134,7 @@ public sealed class LiveHealthTests : DirectorTestBase
         Seed();
         var before = Snapshot();
         var rs = Run($"Add-LvsHealthCheck {Vip} 80 -RealAddress 10.253.0.9 -Type Tcp");
-        AssertLvsError(rs.SingleError(), "RealServerNotFound", ErrorCategory.ObjectNotFound, IPAddress.Parse("10.253.0.9"), "AddLvsHealthCheckCommand");
-        Assert.Contains($"The real server 10.253.0.9:80 does not exist in TCP {Vip}:80", rs.Errors[0].Exception.Message);
+        AssertLvsError(rs, "RealServerNotFound", ErrorCategory.ObjectNotFound, $"The real server 10.253.0.9:80 does not exist in TCP {Vip}:80", IPAddress.Parse("10.253.0.9"), "AddLvsHealthCheckCommand");
         var svc = Run($"Add-LvsHealthCheck {Vip} 81 -RealAddress {Rs1} -Type Tcp -WhatIf");
         AssertLvsError(svc.SingleError(), "ServiceNotFound", ErrorCategory.ObjectNotFound, cmdletClass: "AddLvsHealthCheckCommand");
         Assert.Empty(svc.WhatIf);
@@ -153,8 +148,7 @@ public sealed class LiveHealthTests : DirectorTestBase
         Ok($"Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Tcp");
         var before = Snapshot();
         var r = Run($"Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Tcp -ConnectPort 22");
-        AssertLvsError(r.SingleError(), "HealthCheckExists", ErrorCategory.ResourceExists, cmdletClass: "AddLvsHealthCheckCommand");
-        Assert.Contains("already has a TCP_CHECK checker", r.Errors[0].Exception.Message);
+        AssertLvsError(r, "HealthCheckExists", ErrorCategory.ResourceExists, "already has a TCP_CHECK checker", cmdletClass: "AddLvsHealthCheckCommand");
         Assert.Equal(before, Snapshot());
         Ok($"Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Misc -Command /bin/true");
         Assert.Equal(new[] { "Tcp", "Misc" }, Ok($"Get-LvsHealthCheck -RealAddress {Rs1}").Output.Select(o => P<LvsHealthCheckType>(o, "Type").ToString()));
@@ -191,11 +185,9 @@ public sealed class LiveHealthTests : DirectorTestBase
         Ok($"Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Tcp; Add-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Misc -Command /bin/true");
         var before = Snapshot();
         var several = Run($"Set-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -TimeoutSec 2");
-        AssertLvsError(several.SingleError(), "InvalidArgument", ErrorCategory.InvalidArgument, cmdletClass: "SetLvsHealthCheckCommand");
-        Assert.Contains("has 2 checkers (TCP_CHECK, MISC_CHECK); name one with -Type", several.Errors[0].Exception.Message);
+        AssertLvsError(several, "InvalidArgument", ErrorCategory.InvalidArgument, "has 2 checkers (TCP_CHECK, MISC_CHECK); name one with -Type", cmdletClass: "SetLvsHealthCheckCommand");
         var missing = Run($"Set-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Http -TimeoutSec 2");
-        AssertLvsError(missing.SingleError(), "HealthCheckNotFound", ErrorCategory.ObjectNotFound, IPAddress.Parse(Rs1), "SetLvsHealthCheckCommand");
-        Assert.Contains($"The real server {Rs1}:80 in TCP {Vip}:80 has no HTTP_GET checker.", missing.Errors[0].Exception.Message);
+        AssertLvsError(missing, "HealthCheckNotFound", ErrorCategory.ObjectNotFound, $"The real server {Rs1}:80 in TCP {Vip}:80 has no HTTP_GET checker.", IPAddress.Parse(Rs1), "SetLvsHealthCheckCommand");
         var none = Run($"Set-LvsHealthCheck {Vip} 80 -RealAddress {Rs2} -TimeoutSec 2");
         AssertLvsError(none.SingleError(), "HealthCheckNotFound", ErrorCategory.ObjectNotFound, cmdletClass: "SetLvsHealthCheckCommand");
         var bad = Run($"Set-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Tcp -IntervalSec 0");
@@ -341,8 +333,7 @@ public sealed class LiveHealthTests : DirectorTestBase
         Seed();
         var before = Snapshot();
         var r = Run($"Set-LvsServiceHealth {Vip} 80 {parameters}");
-        AssertLvsError(r.SingleError(), errorId, ErrorCategory.InvalidArgument, cmdletClass: "SetLvsServiceHealthCommand");
-        Assert.Contains(message, r.Errors[0].Exception.Message);
+        AssertLvsError(r, errorId, ErrorCategory.InvalidArgument, message, cmdletClass: "SetLvsServiceHealthCommand");
         Assert.Equal(before, Snapshot());
         Assert.Null(Ok("Get-LvsService").Single<LvsService>().Health);
     }

@@ -20,9 +20,6 @@ public sealed class ModuleTests : CmdletTestBase
         "Invoke-LvsLabCommand", "Test-LvsCluster",
     };
 
-    private CmdletInfo Command(string name) =>
-        Assert.IsType<CmdletInfo>(Run("Get-Command -Name $n -Module LvsPS", ("n", name)).Ok().Output.Single().BaseObject);
-
     [Fact]
     public void Manifest_LoadsTheBuiltModuleIntoTheSdkEngine()
     {
@@ -114,34 +111,34 @@ public sealed class ModuleTests : CmdletTestBase
     }
 
     [Theory]
-    [InlineData("Add-LvsRealServer", "Medium")]
-    [InlineData("Add-LvsHealthCheck", "Medium")]
-    [InlineData("Set-LvsHealthCheck", "Medium")]
-    [InlineData("Remove-LvsHealthCheck", "Medium")]
-    [InlineData("Set-LvsServiceHealth", "Medium")]
-    [InlineData("Suspend-LvsRealServer", "Medium")]
-    [InlineData("Resume-LvsRealServer", "Medium")]
-    [InlineData("Clear-LvsCounter", "Medium")]
-    [InlineData("Export-LvsConfiguration", "Medium")]
-    [InlineData("New-LvsFirewallMarkRule", "Medium")]
-    [InlineData("New-LvsLab", "Medium")]
-    [InlineData("New-LvsService", "Medium")]
-    [InlineData("Remove-LvsFirewallMarkRule", "Medium")]
-    [InlineData("Remove-LvsLab", "Medium")]
-    [InlineData("Remove-LvsRealServer", "Medium")]
-    [InlineData("Remove-LvsService", "Medium")]
-    [InlineData("Set-LvsRealServer", "Medium")]
-    [InlineData("Set-LvsRealServerHidden", "Medium")]
-    [InlineData("Set-LvsService", "Medium")]
-    [InlineData("Set-LvsTimeout", "Medium")]
-    [InlineData("Start-LvsDirector", "Medium")]
-    [InlineData("Stop-LvsDirector", "Medium")]
-    public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, string confirmImpact)
+    [InlineData("Add-LvsRealServer", ConfirmImpact.Medium)]
+    [InlineData("Add-LvsHealthCheck", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsHealthCheck", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsHealthCheck", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsServiceHealth", ConfirmImpact.Medium)]
+    [InlineData("Suspend-LvsRealServer", ConfirmImpact.Medium)]
+    [InlineData("Resume-LvsRealServer", ConfirmImpact.Medium)]
+    [InlineData("Clear-LvsCounter", ConfirmImpact.Medium)]
+    [InlineData("Export-LvsConfiguration", ConfirmImpact.Medium)]
+    [InlineData("New-LvsFirewallMarkRule", ConfirmImpact.Medium)]
+    [InlineData("New-LvsLab", ConfirmImpact.Medium)]
+    [InlineData("New-LvsService", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsFirewallMarkRule", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsLab", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsRealServer", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsService", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsRealServer", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsRealServerHidden", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsService", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsTimeout", ConfirmImpact.Medium)]
+    [InlineData("Start-LvsDirector", ConfirmImpact.Medium)]
+    [InlineData("Stop-LvsDirector", ConfirmImpact.Medium)]
+    public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, ConfirmImpact confirmImpact)
     {
         var info = Command(cmdlet);
         var attr = Assert.Single(info.ImplementingType.GetCustomAttributes(typeof(CmdletAttribute), false).Cast<CmdletAttribute>());
         Assert.True(attr.SupportsShouldProcess);
-        Assert.Equal(Enum.Parse<ConfirmImpact>(confirmImpact), attr.ConfirmImpact);
+        Assert.Equal(confirmImpact, attr.ConfirmImpact);
         Assert.Contains("WhatIf", info.Parameters.Keys);
         Assert.Contains("Confirm", info.Parameters.Keys);
     }

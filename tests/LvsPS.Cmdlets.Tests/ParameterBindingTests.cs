@@ -69,8 +69,7 @@ public sealed class ParameterBindingTests : CmdletTestBase
     public void Service_WithoutPortOrFirewallMark_IsInvalidArgument()
     {
         var r = Run("Remove-LvsService -VirtualAddress 10.0.0.1 -Director d1 -WhatIf");
-        AssertLvsError(r.SingleError(), "InvalidArgument", ErrorCategory.InvalidArgument, cmdletClass: "RemoveLvsServiceCommand");
-        Assert.Contains("-VirtualAddress and -Port, or with -FirewallMark", r.Errors[0].Exception.Message);
+        AssertLvsError(r, "InvalidArgument", ErrorCategory.InvalidArgument, "-VirtualAddress and -Port, or with -FirewallMark", cmdletClass: "RemoveLvsServiceCommand");
     }
 
     [Theory]
@@ -89,8 +88,7 @@ public sealed class ParameterBindingTests : CmdletTestBase
     public void RealPort_OutOfRange_IsInvalidPort()
     {
         var r = Run("Add-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -RealPort 70000 -Director d1 -WhatIf");
-        AssertLvsError(r.SingleError(), "InvalidPort", ErrorCategory.InvalidArgument, 70000, "AddLvsRealServerCommand");
-        Assert.Contains("real server port 70000", r.Errors[0].Exception.Message);
+        AssertLvsError(r, "InvalidPort", ErrorCategory.InvalidArgument, "real server port 70000", 70000, "AddLvsRealServerCommand");
     }
 
     [Fact]

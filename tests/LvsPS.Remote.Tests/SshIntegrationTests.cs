@@ -17,6 +17,14 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     private static void AssertId(string expected, LvsException e)
         => Assert.True(expected == e.ErrorId, $"expected {expected}, got {e.ErrorId}: {e.Message}");
 
+    /// <summary>Opening a session to <paramref name="target"/> fails with that ErrorId; the exception, for more asserts.</summary>
+    private static LvsException AssertOpenFails(SshTarget target, string errorId)
+    {
+        var e = Assert.Throws<LvsException>(() => SshSession.Open(target));
+        AssertId(errorId, e);
+        return e;
+    }
+
     private string HostFingerprint => KnownHostsFile.Sha256Fingerprint(Keys.Parse(_f.HostPublicLine).Blob);
 
     [Fact]
@@ -198,8 +206,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     public void UnknownHostKeyIsRefused()
     {
         var path = _f.NewKnownHostsPath();
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(_f.Target(path)));
-        AssertId(LvsErrorIds.HostKeyUnknown, e);
+        var e = AssertOpenFails(_f.Target(path), LvsErrorIds.HostKeyUnknown);
         Assert.Equal(LvsErrorKind.SecurityError, e.Kind);
         Assert.Contains("127.0.0.1", e.Message);
         Assert.Contains("ssh-ed25519", e.Message);
@@ -216,8 +223,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
         var before = File.ReadAllText(path);
         foreach (var acceptNew in new[] { false, true })
         {
-            var e = Assert.Throws<LvsException>(() => SshSession.Open(_f.Target(path, acceptNew)));
-            AssertId(LvsErrorIds.HostKeyMismatch, e);
+            var e = AssertOpenFails(_f.Target(path, acceptNew), LvsErrorIds.HostKeyMismatch);
             Assert.Equal(LvsErrorKind.SecurityError, e.Kind);
             Assert.Contains(HostFingerprint, e.Message);
             Assert.Contains(KnownHostsFile.Sha256Fingerprint(Keys.Parse(_f.OtherPublicLine).Blob), e.Message);
@@ -230,8 +236,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         var path = _f.NewKnownHostsPath();
         File.WriteAllText(path, "127.0.0.1 " + _f.HostPublicLine + "\n@revoked * " + _f.HostPublicLine + "\n");
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(_f.Target(path, acceptNew: true)));
-        AssertId(LvsErrorIds.HostKeyMismatch, e);
+        var e = AssertOpenFails(_f.Target(path, acceptNew: true), LvsErrorIds.HostKeyMismatch);
         Assert.Contains("revoked", e.Message);
     }
 
@@ -273,8 +278,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         var t = _f.Target(_f.TrustingKnownHosts());
         t.KeyFile = _f.OtherKey;
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(t));
-        AssertId(LvsErrorIds.SshAuthenticationFailed, e);
+        var e = AssertOpenFails(t, LvsErrorIds.SshAuthenticationFailed);
         Assert.Equal(LvsErrorKind.SecurityError, e.Kind);
     }
 
@@ -283,8 +287,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         var t = _f.Target(_f.TrustingKnownHosts());
         t.KeyFile = Path.Combine(_f.Directory, "no-such-key");
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(t));
-        AssertId(LvsErrorIds.SshAuthenticationFailed, e);
+        var e = AssertOpenFails(t, LvsErrorIds.SshAuthenticationFailed);
         Assert.Contains("no-such-key", e.Message);
     }
 
@@ -293,8 +296,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         var t = _f.Target(_f.TrustingKnownHosts());
         t.Port = 2222;
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(t));
-        AssertId(LvsErrorIds.SshConnectFailed, e);
+        var e = AssertOpenFails(t, LvsErrorIds.SshConnectFailed);
         Assert.Contains("127.0.0.1:2222", e.Message);
     }
 
@@ -303,8 +305,7 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         var t = _f.Target(_f.TrustingKnownHosts());
         t.NetworkNamespace = _f.Namespace + "-missing";
-        var e = Assert.Throws<LvsException>(() => SshSession.Open(t));
-        AssertId(LvsErrorIds.SshConnectFailed, e);
+        var e = AssertOpenFails(t, LvsErrorIds.SshConnectFailed);
         Assert.Contains(t.NetworkNamespace, e.Message);
         t.NetworkNamespace = "../etc";
         Assert.Equal(LvsErrorIds.SshConnectFailed, Assert.Throws<LvsException>(() => SshSession.Open(t)).ErrorId);

@@ -28,6 +28,9 @@ public sealed class HttpUrlSpec
     /// <summary>The Host header for this url; null = the checker's, real server's or service's virtualhost.</summary>
     public string? VirtualHost { get; set; }
 
+    /// <summary>A copy that can be changed without changing this one.</summary>
+    public HttpUrlSpec Clone() => (HttpUrlSpec)MemberwiseClone();
+
     public override string ToString() => Path;
 }
 
@@ -85,6 +88,14 @@ public sealed class HealthCheckSpec
     public double EffectiveDelayBeforeRetrySec => DelayBeforeRetrySec ?? (Type is LvsHealthCheckType.Http or LvsHealthCheckType.Ssl ? 3 : 1);
     public double EffectiveIntervalSec(ServiceHealthSpec? service) => IntervalSec ?? service?.DelayLoopSec ?? DefaultIntervalSec;
 
+    /// <summary>A copy that can be changed without changing this one (its urls copied too).</summary>
+    public HealthCheckSpec Clone()
+    {
+        var c = (HealthCheckSpec)MemberwiseClone();
+        c.Urls = (Urls ?? new List<HttpUrlSpec>()).Select(u => u.Clone()).ToList();
+        return c;
+    }
+
     /// <summary>keepalived's name for the checker block.</summary>
     public string KeepalivedName => Type switch
     {
@@ -134,4 +145,7 @@ public sealed class ServiceHealthSpec
     public bool InhibitOnFailure { get; set; }
     /// <summary>virtualhost: the Host header of HTTP_GET/SSL_GET checks that set none.</summary>
     public string? VirtualHost { get; set; }
+
+    /// <summary>A copy that can be changed without changing this one.</summary>
+    public ServiceHealthSpec Clone() => (ServiceHealthSpec)MemberwiseClone();
 }

@@ -350,6 +350,16 @@ public static class KeepalivedConfParser
             }
         }
 
+        /// <summary>A block where a plain statement belongs: warned about and skipped (true), as keepalived ignores it.</summary>
+        private bool IgnoredBlock(Statement s, string warning)
+        {
+            if (!s.HasBlock)
+                return false;
+            Warn(warning);
+            SkipBlock(s);
+            return true;
+        }
+
         private IEnumerable<Statement> BlockStatements(Statement owner)
         {
             while (true)
@@ -406,12 +416,8 @@ public static class KeepalivedConfParser
             foreach (var s in BlockStatements(st))
             {
                 At(s);
-                if (s.HasBlock)
-                {
-                    Warn($"unexpected block '{s.Keyword}' in virtual_server_group {name}; keepalived ignores it");
-                    SkipBlock(s);
+                if (IgnoredBlock(s, $"unexpected block '{s.Keyword}' in virtual_server_group {name}; keepalived ignores it"))
                     continue;
-                }
                 if (s.Keyword == "fwmark")
                 {
                     if (s.ValueCount < 1 || !uint.TryParse(s.Words[1], NumberStyles.None, CultureInfo.InvariantCulture, out uint mark) || mark == 0)
@@ -625,12 +631,8 @@ public static class KeepalivedConfParser
                     v.RealServers.Add(RealServer(s));
                     continue;
                 }
-                if (s.HasBlock)
-                {
-                    Warn($"'{s.Keyword}' {{ ... }} in a virtual_server is not a keepalived block; ignored");
-                    SkipBlock(s);
+                if (IgnoredBlock(s, $"'{s.Keyword}' {{ ... }} in a virtual_server is not a keepalived block; ignored"))
                     continue;
-                }
                 if (CommonDefault(s, v.Defaults))
                     continue;
                 switch (s.Keyword)
@@ -913,12 +915,8 @@ public static class KeepalivedConfParser
                         h.Urls.Add(url);
                     continue;
                 }
-                if (s.HasBlock)
-                {
-                    Warn($"unknown block '{s.Keyword}' in {st.Keyword}; keepalived ignores it");
-                    SkipBlock(s);
+                if (IgnoredBlock(s, $"unknown block '{s.Keyword}' in {st.Keyword}; keepalived ignores it"))
                     continue;
-                }
                 if (type == LvsHealthCheckType.Misc && s.Keyword is "connect_ip" or "connect_port" or "bindto" or "bind_port" or "bind_if" or "connect_timeout")
                 {
                     Warn($"'{s.Keyword}' is not a MISC_CHECK keyword (misc_timeout limits the command); keepalived ignores it");
@@ -927,35 +925,23 @@ public static class KeepalivedConfParser
                 switch (s.Keyword)
                 {
                     case "connect_ip":
-                        Values(s, 1);
-                        if (TryAddress(s.Words[1], out var ci))
-                            h.ConnectAddress = ci;
-                        else
-                            Warn($"invalid connect_ip '{s.Words[1]}'; keepalived ignores it");
+                        h.ConnectAddress = CheckerAddress(s) ?? h.ConnectAddress;
                         break;
                     case "connect_port":
-                        Values(s, 1);
-                        h.ConnectPort = _c.Port(s.Words[1], LvsProtocol.Tcp, allowZero: true);
+                        h.ConnectPort = CheckerPort(s);
                         break;
                     case "bindto":
-                        Values(s, 1);
-                        if (TryAddress(s.Words[1], out var bi))
-                            h.BindAddress = bi;
-                        else
-                            Warn($"invalid bindto '{s.Words[1]}'; keepalived ignores it");
+                        h.BindAddress = CheckerAddress(s) ?? h.BindAddress;
                         break;
                     case "bind_port":
-                        Values(s, 1);
-                        h.BindPort = _c.Port(s.Words[1], LvsProtocol.Tcp, allowZero: true);
+                        h.BindPort = CheckerPort(s);
                         break;
                     case "connect_timeout":
                         h.ConnectTimeoutSec = Timer(s) ?? h.ConnectTimeoutSec;
                         break;
-                    case "retry":
-                        h.Retry = Integer(s, 0, int.MaxValue) ?? h.Retry;
-                        break;
-                    case "nb_get_retry":
-                        Warn("nb_get_retry is keepalived's old name of retry; read as retry");
+                    case "retry" or "nb_get_retry":
+                        if (s.Keyword == "nb_get_retry")
+                            Warn("nb_get_retry is keepalived's old name of retry; read as retry");
                         h.Retry = Integer(s, 0, int.MaxValue) ?? h.Retry;
                         break;
                     case "delay_before_retry":
@@ -1019,12 +1005,8 @@ public static class KeepalivedConfParser
             foreach (var s in BlockStatements(st))
             {
                 At(s);
-                if (s.HasBlock)
-                {
-                    Warn($"unknown block '{s.Keyword}' in url; keepalived ignores it");
-                    SkipBlock(s);
+                if (IgnoredBlock(s, $"unknown block '{s.Keyword}' in url; keepalived ignores it"))
                     continue;
-                }
                 switch (s.Keyword)
                 {
                     case "path":
@@ -1182,7 +1164,7 @@ public static class KeepalivedConfParser
                 AddRealServers(v, def, first);
                 if (v.Health is not null)
                 {
-                    def.Health = CloneHealth(v.Health);
+                    def.Health = v.Health.Clone();
                     long total = def.RealServers.Sum(r => (long)r.Weight);
                     if (def.RealServers.Count > 0 && total >= 1 && def.Health.Quorum > total)
                     {
@@ -1276,47 +1258,17 @@ public static class KeepalivedConfParser
         /// <summary>The checker with the real server's and then the virtual server's settings filled in where it has none.</summary>
         private static HealthCheckSpec Resolve(HealthCheckSpec h, Defaults rs, Defaults vs)
         {
-            var c = new HealthCheckSpec
-            {
-                Type = h.Type,
-                ConnectAddress = h.ConnectAddress,
-                ConnectPort = h.ConnectPort,
-                BindAddress = h.BindAddress,
-                BindPort = h.BindPort,
-                // MISC_CHECK has no connection: misc_timeout limits it, and keepalived takes no connect_timeout there
-                ConnectTimeoutSec = h.Type == LvsHealthCheckType.Misc ? null : h.ConnectTimeoutSec ?? rs.ConnectTimeout ?? vs.ConnectTimeout,
-                Retry = h.Retry ?? rs.Retry ?? vs.Retry,
-                DelayBeforeRetrySec = h.DelayBeforeRetrySec ?? rs.DelayBeforeRetry ?? vs.DelayBeforeRetry,
-                IntervalSec = h.IntervalSec ?? rs.DelayLoop,
-                WarmupSec = h.WarmupSec ?? rs.Warmup ?? vs.Warmup,
-                Alpha = h.Alpha ?? rs.Alpha,
-                Urls = h.Urls.Select(u => new HttpUrlSpec { Path = u.Path, Digest = u.Digest, StatusCode = u.StatusCode, VirtualHost = u.VirtualHost }).ToList(),
-                HttpProtocol = h.HttpProtocol,
-                VirtualHost = h.VirtualHost ?? (h.Type is LvsHealthCheckType.Http or LvsHealthCheckType.Ssl ? rs.VirtualHost : null),
-                EnableSni = h.EnableSni,
-                MiscPath = h.MiscPath,
-                MiscTimeoutSec = h.MiscTimeoutSec,
-                MiscDynamic = h.MiscDynamic,
-            };
+            var c = h.Clone();
+            // MISC_CHECK has no connection: misc_timeout limits it, and keepalived takes no connect_timeout there
+            c.ConnectTimeoutSec = h.Type == LvsHealthCheckType.Misc ? null : h.ConnectTimeoutSec ?? rs.ConnectTimeout ?? vs.ConnectTimeout;
+            c.Retry = h.Retry ?? rs.Retry ?? vs.Retry;
+            c.DelayBeforeRetrySec = h.DelayBeforeRetrySec ?? rs.DelayBeforeRetry ?? vs.DelayBeforeRetry;
+            c.IntervalSec = h.IntervalSec ?? rs.DelayLoop;
+            c.WarmupSec = h.WarmupSec ?? rs.Warmup ?? vs.Warmup;
+            c.Alpha = h.Alpha ?? rs.Alpha;
+            c.VirtualHost = h.VirtualHost ?? (h.Type is LvsHealthCheckType.Http or LvsHealthCheckType.Ssl ? rs.VirtualHost : null);
             return c;
         }
-
-        private static ServiceHealthSpec CloneHealth(ServiceHealthSpec h) => new()
-        {
-            DelayLoopSec = h.DelayLoopSec,
-            Alpha = h.Alpha,
-            Omega = h.Omega,
-            Quorum = h.Quorum,
-            Hysteresis = h.Hysteresis,
-            QuorumUp = h.QuorumUp,
-            QuorumDown = h.QuorumDown,
-            SorryServer = h.SorryServer,
-            SorryServerPort = h.SorryServerPort,
-            SorryServerInhibit = h.SorryServerInhibit,
-            SorryServerForwarding = h.SorryServerForwarding,
-            InhibitOnFailure = h.InhibitOnFailure,
-            VirtualHost = h.VirtualHost,
-        };
 
         private static LvsRealServerDefinition Clone(LvsRealServerDefinition d) => new()
         {
@@ -1339,6 +1291,23 @@ public static class KeepalivedConfParser
                 throw _c.Error($"'{s.Keyword}' needs a value");
             if (s.ValueCount > count)
                 throw _c.Error($"unexpected '{s.Words[count + 1]}' after {s.Keyword} {string.Join(' ', s.Words.Skip(1).Take(count))}");
+        }
+
+        /// <summary>A checker's connect_ip or bindto; an invalid address is warned about and ignored (null), as keepalived does.</summary>
+        private IPAddress? CheckerAddress(Statement s)
+        {
+            Values(s, 1);
+            if (TryAddress(s.Words[1], out var address))
+                return address;
+            Warn($"invalid {s.Keyword} '{s.Words[1]}'; keepalived ignores it");
+            return null;
+        }
+
+        /// <summary>A checker's connect_port or bind_port (0 = the real server's port, or any).</summary>
+        private ushort CheckerPort(Statement s)
+        {
+            Values(s, 1);
+            return _c.Port(s.Words[1], LvsProtocol.Tcp, allowZero: true);
         }
 
         private LvsScheduler Scheduler(Statement s)

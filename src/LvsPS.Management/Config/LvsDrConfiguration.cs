@@ -89,41 +89,41 @@ public sealed class LvsServiceDefinition
     /// </summary>
     public LvsService ToLvsService(string director = "")
     {
+        var spec = ToServiceSpec();
         var svc = new LvsService
         {
             Director = director,
-            Protocol = Protocol,
-            VirtualAddress = VirtualAddress,
-            Port = Port,
-            Scheduler = Scheduler,
-            FirewallMark = FirewallMark,
-            PersistentTimeout = PersistentTimeout,
-            PersistenceNetmask = PersistenceNetmask,
-            SchedulerFlags = SchedulerFlags,
-            Health = Health,
+            Protocol = spec.Protocol,
+            VirtualAddress = spec.Address,
+            Port = spec.Port,
+            Scheduler = spec.Scheduler,
+            FirewallMark = spec.FirewallMark,
+            PersistentTimeout = spec.PersistentTimeout,
+            PersistenceNetmask = spec.PersistenceNetmask,
+            SchedulerFlags = spec.SchedulerFlags,
+            Health = spec.Health,
         };
-        var spec = ToServiceSpec();
         ConfigAttachments.Attach(svc, spec);
-        for (int i = RealServers.Count - 1; i >= 0; i--)
+        foreach (var r in spec.RealServers)
         {
-            var r = RealServers[i];
-            svc.RealServers.Add(new LvsRealServer
+            var rs = new LvsRealServer
             {
                 Director = director,
-                Protocol = Protocol,
-                VirtualAddress = VirtualAddress,
-                Port = Port,
-                FirewallMark = FirewallMark,
-                RealAddress = r.RealAddress,
-                RealPort = r.RealPort,
+                Protocol = svc.Protocol,
+                VirtualAddress = svc.VirtualAddress,
+                Port = svc.Port,
+                FirewallMark = svc.FirewallMark,
+                RealAddress = r.Address,
+                RealPort = r.Port,
                 Forwarding = r.Forwarding,
                 Weight = r.Weight,
                 UpperThreshold = r.UpperThreshold,
                 LowerThreshold = r.LowerThreshold,
                 HealthChecks = r.HealthChecks,
                 InhibitOnFailure = r.InhibitOnFailure,
-            });
-            ConfigAttachments.Attach(svc.RealServers[^1], spec.RealServers[svc.RealServers.Count - 1]);
+            };
+            ConfigAttachments.Attach(rs, r);
+            svc.RealServers.Add(rs);
         }
         return svc;
     }

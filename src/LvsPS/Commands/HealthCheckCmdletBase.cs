@@ -32,7 +32,7 @@ public abstract class LvsRealServerStateCmdlet : LvsRealServerCmdlet
         ShouldProcessTarget(service, client, $"{rs.RealAddress}:{rs.RealPort}");
 }
 
-/// <summary>Helpers of the health cmdlets: the kernel director's refusal, messages, copies of a checker.</summary>
+/// <summary>Helpers of the health cmdlets: the kernel director's refusal and the messages.</summary>
 internal static class HealthText
 {
     /// <summary>Kernel IPVS runs no LvsPS checker: refused before anything is asked or shown.</summary>
@@ -57,30 +57,6 @@ internal static class HealthText
 
     /// <summary>keepalived's name of a checker type.</summary>
     internal static string NameOf(LvsHealthCheckType type) => new HealthCheckSpec { Type = type }.KeepalivedName;
-
-    internal static HealthCheckSpec Copy(HealthCheckSpec c) => new()
-    {
-        Type = c.Type,
-        ConnectAddress = c.ConnectAddress,
-        ConnectPort = c.ConnectPort,
-        BindAddress = c.BindAddress,
-        BindPort = c.BindPort,
-        ConnectTimeoutSec = c.ConnectTimeoutSec,
-        Retry = c.Retry,
-        DelayBeforeRetrySec = c.DelayBeforeRetrySec,
-        IntervalSec = c.IntervalSec,
-        WarmupSec = c.WarmupSec,
-        Alpha = c.Alpha,
-        Urls = (c.Urls ?? new List<HttpUrlSpec>()).Select(CopyUrl).ToList(),
-        HttpProtocol = c.HttpProtocol,
-        VirtualHost = c.VirtualHost,
-        EnableSni = c.EnableSni,
-        MiscPath = c.MiscPath,
-        MiscTimeoutSec = c.MiscTimeoutSec,
-        MiscDynamic = c.MiscDynamic,
-    };
-
-    internal static HttpUrlSpec CopyUrl(HttpUrlSpec u) => new() { Path = u.Path, Digest = u.Digest, StatusCode = u.StatusCode, VirtualHost = u.VirtualHost };
 
     internal static LvsException Bad(string message, object? value) =>
         new(LvsErrorIds.InvalidHealthCheck, LvsErrorKind.InvalidArgument, message, value);
@@ -187,8 +163,6 @@ public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
     [Parameter]
     public SwitchParameter Alpha { get; set; }
 
-    private bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
     private static ushort CheckPort(int port, string what, bool zeroAllowed)
     {
         if (port < (zeroAllowed ? 0 : 1) || port > 65535)
@@ -234,7 +208,7 @@ public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
         {
             // The paths given replace the list; a path the checker had keeps its status code and digest.
             var old = check.Urls;
-            check.Urls = paths.Select(p => old.FirstOrDefault(u => u.Path == p) is { } u ? HealthText.CopyUrl(u) : new HttpUrlSpec { Path = p ?? "" }).ToList();
+            check.Urls = paths.Select(p => old.FirstOrDefault(u => u.Path == p) is { } u ? u.Clone() : new HttpUrlSpec { Path = p ?? "" }).ToList();
         }
         if ((StatusCode is not null || Digest is not null) && check.Urls.Count == 0)
             check.Urls.Add(new HttpUrlSpec { Path = "/" });

@@ -71,7 +71,7 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
             }, out var found, RealAddress)) return;
         var (service, rs, current) = found;
         // The changed checker is validated as a whole before anything is shown or sent (target: the bad value).
-        if (!Try(() => Apply(HealthText.Copy(current)), out var check)) return;
+        if (!Try(() => Apply(current.Clone()), out var check)) return;
         if (!ShouldProcess(Target(svc, client, rs), $"Set health check {HealthText.Describe(check, service.Health)}")) return;
         Try(() =>
         {

@@ -73,18 +73,10 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
     /// <summary>The service's settings (or keepalived's defaults) with the parameters given applied, validated.</summary>
     internal ServiceHealthSpec Apply(ServiceHealthSpec? current)
     {
-        var h = current is null ? new ServiceHealthSpec() : new ServiceHealthSpec
-        {
-            DelayLoopSec = current.DelayLoopSec, Alpha = current.Alpha, Omega = current.Omega, Quorum = current.Quorum,
-            Hysteresis = current.Hysteresis, QuorumUp = current.QuorumUp, QuorumDown = current.QuorumDown,
-            SorryServer = current.SorryServer, SorryServerPort = current.SorryServerPort, SorryServerInhibit = current.SorryServerInhibit,
-            SorryServerForwarding = current.SorryServerForwarding, InhibitOnFailure = current.InhibitOnFailure, VirtualHost = current.VirtualHost,
-        };
+        var h = current?.Clone() ?? new ServiceHealthSpec();
         if (Given(nameof(DelayLoopSec)))
             h.DelayLoopSec = DelayLoopSec ?? throw HealthText.Bad("The delay_loop cannot be empty; give a number of seconds above 0.", null);
         if (Given(nameof(Alpha))) h.Alpha = Alpha.IsPresent;

@@ -44,6 +44,10 @@ public abstract class CmdletTestBase : IDisposable
 
     protected PsResult Run(string script, params (string Name, object? Value)[] variables) => Session.Run(script, variables);
 
+    /// <summary>The module's cmdlet of that name, as Get-Command gives it in this session.</summary>
+    protected CmdletInfo Command(string name) =>
+        Assert.IsType<CmdletInfo>(Run("Get-Command -Name $n -Module LvsPS", ("n", name)).Ok().Output.Single().BaseObject);
+
     protected static void UseDirectorFolders(string runDir, string stateDir)
     {
         Environment.SetEnvironmentVariable(DirectorFixture.RunDirVariable, runDir);
@@ -60,6 +64,18 @@ public abstract class CmdletTestBase : IDisposable
         if (cmdletClass is not null) Assert.Equal($"{errorId},LvsPS.Commands.{cmdletClass}", e.FullyQualifiedErrorId);
         Assert.Equal(category, e.CategoryInfo.Category);
         if (target is not null) Assert.Equal(target, e.TargetObject is PSObject p ? p.BaseObject : e.TargetObject);
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="r"/> had exactly one error, a non-terminating one (the error stream), and that it is
+    /// an LvsPS ErrorRecord as above whose message contains <paramref name="message"/>; returns it.
+    /// </summary>
+    protected static ErrorRecord AssertLvsError(PsResult r, string errorId, ErrorCategory category, string message, object? target = null, string? cmdletClass = null)
+    {
+        AssertLvsError(r.SingleError(), errorId, category, target, cmdletClass);
+        var e = Assert.Single(r.Errors);
+        Assert.Contains(message, e.Exception.Message);
+        return e;
     }
 
     /// <summary>Asserts a parameter binding error (the binder's ErrorId, e.g. ParameterArgumentTransformationError).</summary>
