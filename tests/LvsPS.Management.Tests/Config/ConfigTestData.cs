@@ -24,8 +24,19 @@ internal static class ConfigTestData
         _ => null,
     };
 
-    public static LvsRealServer Rs(string addr, ushort port, int weight = 1, LvsForwarding fwd = LvsForwarding.Route, int upper = 0, int lower = 0)
-        => new() { RealAddress = IPAddress.Parse(addr), RealPort = port, Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower };
+    /// <summary>Rules text parsed as the file "rules", with the table's names and the resolver here.</summary>
+    public static IpvsadmRules ParseRules(string text) => IpvsadmRulesParser.Parse(text, "rules", Resolve, Services);
+
+    /// <summary>keepalived.conf text parsed as the file "keepalived.conf", with the table's names and the resolver here.</summary>
+    public static KeepalivedConfiguration ParseKeepalived(string text) => KeepalivedConfParser.Parse(text, "keepalived.conf", Resolve, Services);
+
+    public static LvsRealServer Rs(string addr, ushort port, int weight = 1, LvsForwarding fwd = LvsForwarding.Route, int upper = 0, int lower = 0,
+        int active = 0, int inactive = 0)
+        => new()
+        {
+            RealAddress = IPAddress.Parse(addr), RealPort = port, Weight = weight, Forwarding = fwd, UpperThreshold = upper, LowerThreshold = lower,
+            ActiveConnections = active, InactiveConnections = inactive,
+        };
 
     /// <summary>A service with its real servers given in kernel order (newest first).</summary>
     public static LvsService Svc(string vip, ushort port, LvsScheduler sched, LvsProtocol proto = LvsProtocol.Tcp,

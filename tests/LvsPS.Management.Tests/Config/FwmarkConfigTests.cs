@@ -30,10 +30,6 @@ public sealed class FwmarkConfigTests
         "-a -f 1 -r 192.168.1.13:0 -g -w 1\n" +
         "-a -f 1 -r 192.168.1.14:80 -g -w 2\n";
 
-    private static IpvsadmRules ParseRules(string text) => IpvsadmRulesParser.Parse(text, "rules", Resolve, Services);
-
-    private static KeepalivedConfiguration ParseKeepalived(string text) => KeepalivedConfParser.Parse(text, "keepalived.conf", Resolve, Services);
-
     // --- ipvsadm rules ----------------------------------------------------------------------------------------
 
     [Fact]

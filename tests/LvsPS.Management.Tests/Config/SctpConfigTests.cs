@@ -6,10 +6,6 @@ namespace LvsPS.Management.Tests.Config;
 /// </summary>
 public sealed class SctpConfigTests
 {
-    private static IpvsadmRules ParseRules(string text) => IpvsadmRulesParser.Parse(text, "rules", Resolve, Services);
-
-    private static KeepalivedConfiguration ParseKeepalived(string text) => KeepalivedConfParser.Parse(text, "keepalived.conf", Resolve, Services);
-
     /// <summary>An SCTP and a TCP service on the same address and port: two services, as in the kernel.</summary>
     private static List<LvsService> Table() => new()
     {

@@ -240,9 +240,7 @@ public sealed class IpvsadmFwmarkTests
     [InlineData("FWM  1 rr fancy\n", "unknown service flag 'fancy'")]
     public void BadFwmarkLinesAreRefused(string serviceLine, string fragment)
     {
-        string text = "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n" +
-                      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" + serviceLine;
-        var e = Assert.Throws<LvsException>(() => IpvsadmOutputParser.ParseListing(text));
+        var e = Assert.Throws<LvsException>(() => IpvsadmOutputParser.ParseListing(IpvsadmSamples.ListHeader + serviceLine));
         Assert.Equal(LvsErrorIds.DirectorProtocolError, e.ErrorId);
         Assert.Contains(fragment, e.Message);
     }

@@ -4,18 +4,6 @@ namespace LvsPS.Management.Tests;
 
 public class IpvsadmFormatterTests
 {
-    private static LvsRealServer Rs(string addr, ushort port, int weight = 1, int active = 0, int inactive = 0,
-        LvsForwarding fwd = LvsForwarding.Route)
-        => new()
-        {
-            RealAddress = IPAddress.Parse(addr),
-            RealPort = port,
-            Weight = weight,
-            ActiveConnections = active,
-            InactiveConnections = inactive,
-            Forwarding = fwd,
-        };
-
     private static LvsService Svc(string vip, ushort port, LvsScheduler sched, params LvsRealServer[] kernelOrder)
         => new()
         {
