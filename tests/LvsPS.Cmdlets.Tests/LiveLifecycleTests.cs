@@ -70,8 +70,11 @@ public sealed class LiveLifecycleTests : CmdletTestBase
             DirectorFixture.Ip("-n", ns, "link", "add", DirectorFixture.Interface, "type", "veth", "peer", "name", DirectorFixture.Peer);
             DirectorFixture.Ip("-n", ns, "link", "set", DirectorFixture.Interface, "up");
             DirectorFixture.Ip("-n", ns, "link", "set", DirectorFixture.Peer, "up");
-            var started = Run("Start-LvsDirector -Name $n -Interface $i -NetworkNamespace $ns -TimeoutSec 120",
-                ("n", name), ("i", DirectorFixture.Interface), ("ns", ns)).Ok().Output.Single().BaseObject;
+            // Started through the launcher, not Start-LvsDirector, so this session's default director stays the
+            // collection's (Start-LvsDirector makes the director it starts the default).
+            var engine = Path.Combine(Hosting.LvsSession.RepositoryRoot, "out", "lvsd", "lvsd.dll");
+            var started = Run("[LvsPS.Management.Lvsd.DirectorLauncher]::Start($n, $i, $ns, $e, 12, [TimeSpan]::FromSeconds(120), [NullString]::Value)",
+                ("n", name), ("i", DirectorFixture.Interface), ("ns", ns), ("e", engine)).Ok().Output.Single().BaseObject;
             pid = (int)PSObject.AsPSObject(started).Properties["ProcessId"].Value;
             Shell($"kill -STOP {pid}");
 

@@ -85,7 +85,7 @@ public sealed class LvsdLifecycleTests : IDisposable
     }
 
     [Fact]
-    public void Stop_AskesOverTheSocketFirst_AndRemovesTheSocketAndPidFile()
+    public void Stop_AsksOverTheSocketFirst_AndRemovesTheSocketAndPidFile()
     {
         var name = _box.NewName("st");
         var status = Start(name);

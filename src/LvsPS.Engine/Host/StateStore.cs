@@ -179,11 +179,9 @@ internal sealed class StateStore
             var bakTmp = tmp + ".bak";
             try
             {
-                using (var f = new FileStream(tmp, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                }))
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                using (var f = new FileStream(tmp, options))
                 {
                     f.Write(bytes);
                     f.Flush(flushToDisk: true);

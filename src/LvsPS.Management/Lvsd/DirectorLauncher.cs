@@ -179,13 +179,15 @@ public static class DirectorLauncher
             return DirectorStopMethod.ShutDown;
         }
         int pid = holder > 0 ? holder.Value : ReadPid(name) ?? 0;
-        if (asked && WaitUntil(() => LockHolder(name) is null, grace)) return Stopped(name, DirectorStopMethod.ShutDown);
+        // Gone: the lock free (lvsd lets it go last, after its socket and pid file) and the process ended.
+        bool Gone() => LockHolder(name) is null && (pid <= 0 || !LabNative.IsAlive(pid));
+        if (asked && WaitUntil(Gone, grace)) return Stopped(name, DirectorStopMethod.ShutDown);
         var how = DirectorStopMethod.ShutDown;
         foreach (var (signal, method) in new[] { (LabNative.SIGTERM, DirectorStopMethod.Terminated), (LabNative.SIGKILL, DirectorStopMethod.Killed) })
         {
-            if (LockHolder(name) is null) return Stopped(name, how);
+            if (Gone()) return Stopped(name, how);
             if (pid > 0 && LockHolder(name) == pid && LabNative.Kill(pid, signal)) how = method;
-            if (WaitUntil(() => LockHolder(name) is null, signalGrace)) return Stopped(name, how);
+            if (WaitUntil(Gone, signalGrace)) return Stopped(name, how);
         }
         throw new LvsException(LvsErrorIds.DirectorStopFailed, LvsErrorKind.InvalidOperation,
             $"The director '{name}' (lvsd pid {pid}) did not stop, not even on SIGKILL; it still holds {DirectorPaths.Lock(name)}.", name);
