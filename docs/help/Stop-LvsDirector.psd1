@@ -38,6 +38,6 @@ Without -Name, the only running director is stopped; when several run, the one s
         @{ Type = 'None'; Description = 'By default, nothing.' }
         @{ Type = 'LvsPS.Ipvs.Director.DirectorStatus'; Description = 'With -PassThru, the director''s last status.' }
     )
-    Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorStopFailed when the process does not end even on SIGKILL. -Verbose tells how it stopped (ShutDown, Terminated or Killed).'
+    Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorProtocolError when a director that holds no lock answers improperly, DirectorStopFailed when the process does not end even on SIGKILL. -Verbose tells how it stopped (ShutDown, Terminated or Killed).'
     RelatedLinks = @('Start-LvsDirector', 'Get-LvsDirector', 'Remove-LvsLab', 'about_LvsPS')
 }
