@@ -13,6 +13,17 @@ The director is a named instance. Its control socket is /run/lvsps/<Name>.sock (
 saved in the state file by an earlier run are restored at start, so the table survives a stop and start (the
 connection table does not).
 
+One director runs per name: lvsd holds a lock (/run/lvsps/<Name>.lock) for its whole life, and
+Start-LvsDirector refuses with DirectorAlreadyRunning, naming the lvsd's process ID, while that process lives,
+even when it does not answer (hung or stopped); Stop-LvsDirector stops such a director with signals.
+
+The state file is checked whole before anything is restored: its format version, its JSON, and every service,
+real server, timeout and firewall-mark rule by the same rules as New-LvsService and the others. A file that fails
+(truncated, not JSON, wrong types, a format version of a newer LvsPS, a port 0 ...) is refused at once with
+StateFileInvalid, naming the file and the problem; the director does not start and the file is left as it is. The
+copy before the last change is kept as <Name>.json.bak. When lvsd exits at start for any other reason, the error
+is lvsd's own (its ErrorId and message, with its exit code), as soon as it exits.
+
 With -Lab the director runs in the lab's director namespace, on the lab's director interface, and is named after
 the lab. With -Name and -Interface it runs on any Ethernet interface of this machine or of a network namespace
 (-NetworkNamespace).
@@ -22,7 +33,7 @@ VIP, and a kernel that also holds it would answer ARP and take the traffic itsel
 net.ipv4.ip_forward on the director either; Test-LvsCluster checks both in a lab.
 
 The cmdlets of this session talk to the director started last when several run and no -Director is given.
--WhatIf prints the exact command line that would be run.
+-WhatIf prints the exact command line that would be run, each word quoted for a POSIX shell.
 '@
     Parameters  = @{
         Lab              = 'The lab whose director to start. The director runs in the lab''s director network namespace, on its interface (eth0), and takes the lab''s name.'
@@ -30,8 +41,8 @@ The cmdlets of this session talk to the director started last when several run a
         Interface        = 'The Ethernet interface the director serves (the one the VIP is announced on and the real servers are reached through), for example eth0.'
         NetworkNamespace = 'The network namespace (as listed by "ip netns list") to run the director in. By default it runs in the current namespace.'
         TableBits        = @{ Description = 'The size of the connection table as a power of two, 8 to 20, like the kernel''s CONFIG_IP_VS_TAB_BITS. 12 gives 4096 buckets, shown as "size=4096" in the ipvsadm header.'; DefaultValue = '12' }
-        TimeoutSec       = @{ Description = 'How many seconds to wait for the new director to answer on its control socket (1 to 600). When it does not, the error shows the end of its log.'; DefaultValue = '30' }
-        WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...) without running it.'
+        TimeoutSec       = @{ Description = 'How many seconds to wait for the new director to answer on its control socket (1 to 600). When it does not, the error shows the end of its log; when lvsd exits before that, its own error comes at once.'; DefaultValue = '30' }
+        WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...), each word shell-quoted as it is run, without running it.'
         InsideInterface = 'A second interface toward the real servers'' internal network, for LVS-NAT: NAT real servers are reached through it and their replies come back on it. A NAT lab''s director gets it (eth1) with -Lab.'
     }
     Examples    = @(
@@ -67,7 +78,8 @@ The engine schedules with the kernel's rules; [LvsPS.Ipvs.Scheduling.SchedulerFa
 lists the schedulers it implements, and any other is refused with SchedulerNotImplemented. Of the forwarding
 methods it implements Route (direct routing); Masq and Tunnel are refused with ForwardingNotImplemented.
 
-Errors: LabNotFound, DirectorAlreadyRunning, DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
+Errors: LabNotFound, DirectorAlreadyRunning (naming the process ID that holds the name), StateFileInvalid (the
+state file and the problem), DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
 InvalidInterfaceName, InvalidDirectorName.
 '@
     RelatedLinks = @('Stop-LvsDirector', 'Get-LvsDirector', 'New-LvsService', 'New-LvsLab', 'Test-LvsCluster', 'about_LvsPS')

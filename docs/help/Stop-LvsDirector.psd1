@@ -1,9 +1,12 @@
 @{
     Synopsis    = 'Stops a running LvsPS director; its configuration stays saved for the next start.'
     Description = @'
-Stop-LvsDirector asks a director to shut down over its control socket and waits until its process and socket are
-gone (it kills the process if it does not stop within 15 seconds). Once stopped, the director no longer answers
-ARP for the VIPs, so clients lose the service until a director takes the VIPs again.
+Stop-LvsDirector asks a director to shut down over its control socket and waits until its process is gone. When
+the director does not answer (hung or stopped) or does not stop within 15 seconds, it sends SIGTERM to the lvsd
+that holds the director's lock, and SIGKILL 5 seconds later, with a warning; after SIGKILL the director's shutdown
+commands (notify_down, quorum_down) have not run. Only that process is signalled, and its socket and pid file are
+removed only once it is gone. Once stopped, the director no longer answers ARP for the VIPs, so clients lose the
+service until a director takes the VIPs again.
 
 The virtual services and real servers stay in the director's state file and come back at the next
 Start-LvsDirector with the same name; the connection table is lost. To forget a lab's director entirely, remove
@@ -35,6 +38,6 @@ Without -Name, the only running director is stopped; when several run, the one s
         @{ Type = 'None'; Description = 'By default, nothing.' }
         @{ Type = 'LvsPS.Ipvs.Director.DirectorStatus'; Description = 'With -PassThru, the director''s last status.' }
     )
-    Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorProtocolError when the director does not answer properly.'
+    Notes       = 'Errors: DirectorNotRunning when no director runs, DirectorAmbiguous when several run and none was named, DirectorProtocolError when a director that holds no lock answers improperly, DirectorStopFailed when the process does not end even on SIGKILL. -Verbose tells how it stopped (ShutDown, Terminated or Killed).'
     RelatedLinks = @('Start-LvsDirector', 'Get-LvsDirector', 'Remove-LvsLab', 'about_LvsPS')
 }

@@ -144,8 +144,9 @@ public sealed class DirectorResolutionTests : CmdletTestBase
         var r = Run("Start-LvsDirector -Name d1 -Interface eth7 -NetworkNamespace ns1 -TableBits 14 -WhatIf").Ok();
         var line = Assert.Single(r.WhatIf);
         var engine = Path.Combine(Hosting.LvsSession.RepositoryRoot, "out", "lvsd", "lvsd.dll");
-        Assert.StartsWith("What if: Performing the operation \"Start LvsPS director\" on target \"director 'd1' on eth7 in namespace ns1: setsid ip netns exec ns1 ", line);
-        Assert.EndsWith($" {engine} run --name d1 --interface eth7 --table-bits 14 --namespace ns1\".", line);
+        // Each word shell-quoted, exactly as the launcher runs it.
+        Assert.StartsWith("What if: Performing the operation \"Start LvsPS director\" on target \"director 'd1' on eth7 in namespace ns1: 'setsid' 'ip' 'netns' 'exec' 'ns1' '", line);
+        Assert.EndsWith($"' '{engine}' 'run' '--name' 'd1' '--interface' 'eth7' '--table-bits' '14' '--namespace' 'ns1'\".", line);
         Assert.Empty(r.Output);
         Assert.False(Directory.Exists(RunDir) && Directory.GetFiles(RunDir).Length > 0);
     }

@@ -15,16 +15,15 @@ namespace LvsPS.Engine.Host;
 /// </summary>
 internal static class Program
 {
-    [DllImport("libc", SetLastError = true)]
-    private static extern uint geteuid();
-
     public static int Main(string[] args)
     {
         if (args.Length == 0) return Usage();
-        var opts = ParseOptions(args.Skip(1).ToArray());
+        bool run = args[0] == "run";
+        int code;
         try
         {
-            return args[0] switch
+            var opts = ParseOptions(args.Skip(1).ToArray());
+            code = args[0] switch
             {
                 "run" => Run(opts),
                 "arp-probe" => ArpProbe(opts),
@@ -35,10 +34,21 @@ internal static class Program
         }
         catch (LvsException e)
         {
-            Console.Error.WriteLine($"lvsd: {e.ErrorId}: {e.Message}");
-            return 2;
+            // One line the launcher reads back (ErrorId, kind, message) to fail Start-LvsDirector with lvsd's own error.
+            Console.Error.WriteLine($"lvsd: {e.ErrorId} ({e.Kind}): {OneLine(e.Message)}");
+            code = 2;
         }
+        catch (Exception e) when (run)
+        {
+            Console.Error.WriteLine($"lvsd: {LvsErrorIds.DirectorStartFailed} ({LvsErrorKind.InvalidOperation}): {e.GetType().Name}: {OneLine(e.Message)}");
+            Console.Error.WriteLine(e);
+            code = 70;
+        }
+        if (run) Log($"lvsd[{Environment.ProcessId}] exited with code {code}");
+        return code;
     }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 
     private static int Usage()
     {
@@ -64,7 +74,7 @@ internal static class Program
 
     private static int Run(Dictionary<string, string> o)
     {
-        if (geteuid() != 0)
+        if (Libc.geteuid() != 0)
             throw new LvsException(LvsErrorIds.NotRoot, LvsErrorKind.PermissionDenied, "lvsd must run as root (it captures and sends raw frames).");
         string name = Required(o, "name");
         string iface = Required(o, "interface");
@@ -72,10 +82,19 @@ internal static class Program
         o.TryGetValue("namespace", out var ns);
 
         DirectorPaths.EnsureDirectories();
+        // One lvsd per name: the lock comes first, before the socket, the pid file or the state file is touched, and
+        // is held until this process ends (however it ends). A second lvsd of the name stops here.
+        using var instance = InstanceLock.Acquire(name);
         if (ControlServer.Answers(DirectorPaths.Socket(name)))
             throw new LvsException(LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists, $"A director named '{name}' is already running.");
 
-        using var link = PcapLink.Open(iface);
+        // The state file, read and checked whole before anything else: a bad one stops lvsd here (StateFileInvalid),
+        // before any interface is opened, and is left as it is.
+        string statePath = DirectorPaths.State(name);
+        var store = new StateStore(statePath);
+        var state = store.Load(name);
+
+        using var link = OpenLink(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
@@ -83,27 +102,14 @@ internal static class Program
         PcapLink? inside = null;
         if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
         {
-            inside = PcapLink.Open(insideName);
+            inside = OpenLink(insideName);
             inside.UseInsideFilter();
             engine.AttachInsideLink(inside.Mac, inside.Address is null ? 0 : Frames.ToUInt32(inside.Address), inside);
         }
         var started = DateTime.UtcNow;
-        string statePath = DirectorPaths.State(name);
-        var store = new StateStore(statePath);
 
-        // Restore what was configured before a restart: nothing configured is lost.
-        var state = store.Load();
-        if (state.Timeouts is not null) engine.SetTimeouts(state.Timeouts);
-        foreach (var rule in state.MarkRules)
-        {
-            try { engine.AddMarkRule(rule); }
-            catch (LvsException e) { Log($"restore: skipped {rule}: {e.Message}"); }
-        }
-        foreach (var s in state.Services)
-        {
-            try { engine.AddService(s); }
-            catch (LvsException e) { Log($"restore: skipped {s}: {e.Message}"); }
-        }
+        // Restore what was configured before a restart: nothing configured is lost (all of it was checked above).
+        store.Apply(engine, state);
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
 
         using var done = new ManualResetEventSlim();
@@ -125,10 +131,17 @@ internal static class Program
             status.StatePath = statePath;
             status.LogPath = DirectorPaths.Log(name);
         };
-        // Every change is saved before it is answered, so a restart loses nothing that was acknowledged.
+        // Every change is saved before it is answered, under the dispatcher's lock together with the change, so a
+        // restart loses nothing that was acknowledged. When the save fails (disk full, the folder gone), the change,
+        // already in effect, is answered and the failure logged: rolling it back would mean re-creating services and
+        // dropping their connections. Every save writes the whole state, so the next change saves this one too.
         var dispatcher = new Dispatcher(engine, (op, args) =>
         {
-            store.Save(engine.ExportState());
+            try { store.Save(engine.ExportState()); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log($"state: NOT SAVED to {statePath} after {op.Name}: {e.Message} (in effect now; the next change saves the whole state again)");
+            }
             Log($"{op.Name} {string.Join(" ", args.Where(a => a is not null))}");
         });
 
@@ -159,6 +172,17 @@ internal static class Program
         server.Dispose();
         try { File.Delete(DirectorPaths.Pid(name)); } catch (Exception) { }
         return 0;
+    }
+
+    /// <summary>Opens a capture link; an interface libpcap cannot open is InterfaceNotAvailable, naming it.</summary>
+    private static PcapLink OpenLink(string iface)
+    {
+        try { return PcapLink.Open(iface); }
+        catch (Exception e) when (e is not LvsException)
+        {
+            throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound,
+                $"lvsd cannot open the interface '{iface}': {e.Message}", iface);
+        }
     }
 
     /// <summary>Asks who answers ARP for an address on this segment; prints JSON [{"mac":..,"replies":n}].</summary>
@@ -199,27 +223,5 @@ internal static class Program
         lock (replies)
             Console.WriteLine(JsonSerializer.Serialize(replies.Select(kv => new { mac = kv.Key, replies = kv.Value }).ToList()));
         return 0;
-    }
-}
-
-/// <summary>The state file: written atomically (temp file + rename) after every change, read at start.</summary>
-internal sealed class StateStore
-{
-    private readonly string _path;
-
-    public StateStore(string path) => _path = path;
-
-    public DirectorState Load()
-    {
-        if (!File.Exists(_path)) return new DirectorState();
-        return DirectorJson.Deserialize<DirectorState>(File.ReadAllText(_path)) ?? new DirectorState();
-    }
-
-    public void Save(DirectorState state)
-    {
-        var tmp = _path + ".tmp";
-        File.WriteAllText(tmp, DirectorJson.Serialize(state));
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, _path, overwrite: true);
     }
 }

@@ -11,6 +11,8 @@ public static class DirectorPaths
     public static string Pid(string name) => Path.Combine(RunDirectory, name + ".pid");
     public static string State(string name) => Path.Combine(StateDirectory, name + ".json");
     public static string Log(string name) => Path.Combine(StateDirectory, name + ".log");
+    /// <summary>The lock file lvsd holds (flock) for its whole life: one lvsd per name. Never deleted.</summary>
+    public static string Lock(string name) => Path.Combine(RunDirectory, name + ".lock");
 
     /// <summary>Names of directors that have a socket (running or stale).</summary>
     public static IReadOnlyList<string> SocketNames()

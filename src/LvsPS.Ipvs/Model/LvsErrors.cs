@@ -95,4 +95,8 @@ public static class LvsErrorIds
     public const string HealthCheckNotFound = "HealthCheckNotFound";
     /// <summary>The director cannot do this (health checks on a kernel director are keepalived's).</summary>
     public const string NotSupportedByDirector = "NotSupportedByDirector";
+    /// <summary>The director's state file cannot be used (not JSON, wrong types, an unknown version, a spec lvsd refuses); lvsd does not start.</summary>
+    public const string StateFileInvalid = "StateFileInvalid";
+    /// <summary>The director's process did not end, not even on SIGKILL.</summary>
+    public const string DirectorStopFailed = "DirectorStopFailed";
 }

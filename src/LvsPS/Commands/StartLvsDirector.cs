@@ -72,7 +72,8 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
         }
 
         string command;
-        try { command = string.Join(' ', DirectorLauncher.BuildCommand(name, iface, ns, EnginePath, TableBits, inside)); }
+        // The exact command the launcher runs, each word shell-quoted (a value with spaces or quotes reads back as one word).
+        try { command = DirectorLauncher.CommandLine(name, iface, ns, EnginePath, TableBits, inside); }
         catch (LvsException e) { ThrowLvsError(e, name); return; }
         if (!ShouldProcess($"director '{name}' on {iface}{(ns is null ? "" : " in namespace " + ns)}: {command}", "Start LvsPS director"))
             return;

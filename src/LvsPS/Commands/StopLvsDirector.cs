@@ -36,8 +36,18 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
         if (!ShouldProcess($"director '{name}'", "Stop LvsPS director")) return;
         try
         {
-            var status = DirectorClient.Connect(name).GetStatus();
-            DirectorLauncher.Stop(name);
+            // A director that does not answer (hung, stopped) but still holds its lock is stopped with signals.
+            DirectorStatus? status = null;
+            try { status = DirectorClient.Connect(name, TimeSpan.FromSeconds(3)).GetStatus(); }
+            catch (LvsException e) when (DirectorLauncher.LockHolder(name) is int pid)
+            {
+                WriteWarning($"The director '{name}' ({(pid > 0 ? $"lvsd pid {pid}" : "its lvsd")}) does not answer on its socket ({e.Message}); " +
+                             "stopping it with SIGTERM, then SIGKILL.");
+            }
+            var how = DirectorLauncher.Stop(name);
+            WriteVerbose($"Director '{name}' stopped: {how}.");
+            if (how == DirectorStopMethod.Killed)
+                WriteWarning($"The director '{name}' ended only on SIGKILL: its shutdown commands (notify_down, quorum_down) did not run.");
             if (PassThru && status is not null)
             {
                 status.Running = false;
