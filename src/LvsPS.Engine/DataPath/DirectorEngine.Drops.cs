@@ -70,12 +70,22 @@ internal sealed partial class DirectorEngine
     /// The kernel's martian-source rules (see the top of this file) for a packet's source; null when it may pass.
     /// A few comparisons and one pass over the VIPs: no allocation.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private DropReason? MartianSource(uint s)
     {
+        // The common case first: the own addresses (a VIP, the interface address) and, with a prefix, the subnet's
+        // broadcast are the only martians among 1.0.0.0–126.255.255.255 and 128.0.0.0–223.255.255.255.
+        if ((s >> 24) - 1 < 126 || (s >> 24) - 128 < 96) return LocalSource(s);
         if ((s & 0xf0000000) == 0xe0000000) return DropReason.SourceMulticast;
         if (s == 0xffffffff) return DropReason.SourceBroadcast;
         if (s >> 24 == 127) return DropReason.SourceLoopback;
         if (s == 0) return DropReason.SourceZero;
+        return LocalSource(s);
+    }
+
+    /// <summary>A VIP, the director's interface or inside address, or the subnet's broadcast address as source.</summary>
+    private DropReason? LocalSource(uint s)
+    {
         if (s == InterfaceAddress || (s == InsideAddress && HasInsideLink)) return DropReason.SourceLocal;
         var v = _vips;
         for (int i = 0; i < v.Length; i++) if (v[i] == s) return DropReason.SourceLocal;
