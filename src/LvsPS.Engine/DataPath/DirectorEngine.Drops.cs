@@ -41,11 +41,22 @@ internal sealed partial class DirectorEngine
     private static readonly string[] DropReasonNames = Enum.GetNames<DropReason>();
     private readonly ulong[] _drops = new ulong[DropReasonNames.Length];
 
+    private int _prefixLength;
+
     /// <summary>
     /// The prefix length of the director's interface address (0 = unknown): with it the subnet's broadcast address is
     /// a martian source too.
     /// </summary>
-    public int InterfacePrefixLength { get; set; }
+    public int InterfacePrefixLength
+    {
+        get => _prefixLength;
+        set { _prefixLength = value; _localSourcesOf = null; }
+    }
+
+    /// <summary>The director's own addresses (interface, inside, VIPs), rebuilt when the VIPs or the links change.</summary>
+    private uint[] _localSources = Array.Empty<uint>();
+    private uint[]? _localSourcesOf;
+    private uint _subnetBroadcast;
 
     /// <summary>How many frames were dropped for that reason.</summary>
     public ulong DropCount(DropReason reason) => _drops[(int)reason];
@@ -68,33 +79,38 @@ internal sealed partial class DirectorEngine
 
     /// <summary>
     /// The kernel's martian-source rules (see the top of this file) for a packet's source; null when it may pass.
-    /// A few comparisons and one pass over the VIPs: no allocation.
+    /// A few comparisons and one pass over the director's own addresses: no allocation.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private DropReason? MartianSource(uint s)
     {
-        // The common case first: the own addresses (a VIP, the interface address) and, with a prefix, the subnet's
-        // broadcast are the only martians among 1.0.0.0–126.255.255.255 and 128.0.0.0–223.255.255.255.
-        if ((s >> 24) - 1 < 126 || (s >> 24) - 128 < 96) return LocalSource(s);
-        if ((s & 0xf0000000) == 0xe0000000) return DropReason.SourceMulticast;
-        if (s == 0xffffffff) return DropReason.SourceBroadcast;
-        if (s >> 24 == 127) return DropReason.SourceLoopback;
-        if (s == 0) return DropReason.SourceZero;
-        return LocalSource(s);
+        if (!ReferenceEquals(_localSourcesOf, _vips)) RebuildLocalSources();
+        // The common case first: among 1.0.0.0–126.255.255.255 and 128.0.0.0–223.255.255.255 only the director's own
+        // addresses and the subnet's broadcast are martians.
+        uint top = s >> 24;
+        if (top - 1 >= 126 && top - 128 >= 96)
+        {
+            if ((s & 0xf0000000) == 0xe0000000) return DropReason.SourceMulticast;
+            if (s == 0xffffffff) return DropReason.SourceBroadcast;
+            if (top == 127) return DropReason.SourceLoopback;
+            if (s == 0) return DropReason.SourceZero;
+        }
+        if (s == _subnetBroadcast) return DropReason.SourceBroadcast;
+        var local = _localSources;
+        for (int i = 0; i < local.Length; i++) if (local[i] == s) return DropReason.SourceLocal;
+        return null;
     }
 
-    /// <summary>A VIP, the director's interface or inside address, or the subnet's broadcast address as source.</summary>
-    private DropReason? LocalSource(uint s)
+    private void RebuildLocalSources()
     {
-        if (s == InterfaceAddress || (s == InsideAddress && HasInsideLink)) return DropReason.SourceLocal;
-        var v = _vips;
-        for (int i = 0; i < v.Length; i++) if (v[i] == s) return DropReason.SourceLocal;
-        int prefix = InterfacePrefixLength;
-        if (prefix is > 0 and < 31)
-        {
-            uint host = uint.MaxValue >> prefix;
-            if ((s & host) == host && (s & ~host) == (InterfaceAddress & ~host)) return DropReason.SourceBroadcast;
-        }
-        return null;
+        var vips = _vips;
+        var own = new List<uint>(vips.Length + 2);
+        if (InterfaceAddress != 0) own.Add(InterfaceAddress);
+        if (HasInsideLink && InsideAddress != 0) own.Add(InsideAddress);
+        own.AddRange(vips);
+        _localSources = own.ToArray();
+        uint host = _prefixLength is > 0 and < 31 ? uint.MaxValue >> _prefixLength : 0;
+        _subnetBroadcast = host == 0 || InterfaceAddress == 0 ? 0 : (InterfaceAddress & ~host) | host;
+        _localSourcesOf = vips;
     }
 }

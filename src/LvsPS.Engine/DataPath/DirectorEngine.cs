@@ -54,6 +54,7 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
             _insideMac = mac;
             InsideAddress = address;
             _insideSink = sink;
+            _localSourcesOf = null; // the inside address is one of the director's own (Drops.cs)
         }
     }
 
