@@ -9,7 +9,8 @@ With direct routing (Route, the default and the only method the engine implement
 destination MAC address of the client's packets: the real server must be on the director's segment, must hold the
 VIP on a non-ARP interface (lo or dummy0) with ARP hidden (see Set-LvsRealServerHidden) and answers the client
 directly, so the port on the real server is always the service port. The director resolves the real server's MAC
-with ARP; Get-LvsRealServer shows it.
+with ARP; Get-LvsRealServer shows it. Only a reply to the director's own request counts (gratuitous or
+unsolicited ARP changes nothing), and a known MAC is re-checked by unicast requests to it; -MacAddress fixes it.
 
 Weight 0 adds the real server quiesced: it takes no new connections until its weight is raised with
 Set-LvsRealServer.
@@ -19,7 +20,8 @@ Set-LvsRealServer.
         Port           = 'The port of the service.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The real server''s IP address (RIP, ipvsadm -r). In DR it must be on the director''s segment.'
-        RealPort       = 'The real server''s port. Direct routing cannot change the port, so for Route the service port is always used; this parameter matters only for the forwarding methods that can map ports (Masq).'
+        RealPort       = 'The real server''s port. Direct routing and IP-in-IP cannot change the port, so for Route and Tunnel the service port is always used, and another value is reported with a warning; this parameter matters only for Masq (NAT), which maps ports.'
+        MacAddress     = 'A static MAC for the real server (lvsd only), such as 02:4c:56:00:00:03: the director sends to it, never asks for it by ARP and never replaces it, which makes ARP spoofing of this real server useless. It is kept in the state file and shown as MacSource Static. By default the MAC is learnt from the replies to the director''s own ARP requests. A kernel director refuses it (NotSupportedByDirector): pin the neighbour there with "ip neigh replace RIP lladdr MAC dev IF nud permanent".'
         Forwarding     = @{ Description = 'The forwarding method: Route (direct routing, ipvsadm -g), Masq (NAT, -m) or Tunnel (IP-in-IP, -i). The engine implements Route only; the others fail with ForwardingNotImplemented.'; DefaultValue = 'Route' }
         Weight         = @{ Description = 'The weight, 0 to 65535 (ipvsadm -w). Weighted schedulers (wrr, wlc, sed, nq, fo, ovf) send proportionally more connections to higher weights; 0 quiesces the real server.'; DefaultValue = '1' }
         PassThru       = 'Returns the real server as the director now lists it. By default nothing is returned.'
@@ -48,6 +50,11 @@ Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
 '@
             Remarks = 'The real server joins without taking connections, for example while it is being checked, then is put into rotation.'
         }
+        @{
+            Title   = 'Add a real server with a static MAC'
+            Code    = 'Add-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -MacAddress 02:4c:56:00:00:03'
+            Remarks = 'Frames for 10.250.0.3 always go to that MAC; no ARP on the segment can redirect them.'
+        }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = 'Services (from Get-LvsService) bind by property name: VirtualAddress, Port, Protocol, Director.' }
@@ -59,7 +66,8 @@ Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
     )
     Notes       = @'
 Errors: ServiceNotFound, RealServerExists (ipvsadm: "Destination already exists"), InvalidAddress, InvalidPort,
-InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous.
+InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a multicast or
+all-zero -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director).
 
 Adding a real server does not prepare it: run Set-LvsRealServerHidden on it, or clients may reach it directly by
 ARP, bypassing the director.

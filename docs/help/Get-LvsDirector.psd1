@@ -28,6 +28,11 @@ There is no ipvsadm equivalent: with kernel IPVS the "director" is the kernel it
             Remarks = 'FramesForwarded grows with the traffic through the VIPs; CaptureDropped shows frames the capture ring lost under load.'
         }
         @{
+            Title   = 'See why frames were dropped'
+            Code    = '(Get-LvsDirector -Name seed).DropsByReason'
+            Remarks = 'Counts by reason, as a kernel would drop them before IPVS: BadChecksum, BadHeader, SourceBroadcast, SourceMulticast, SourceLoopback, SourceZero, SourceLocal (a VIP or the director''s own address as source); then Fragment, NotTransport, Truncated; ArpUnsolicited counts ARP that claimed a real server''s address at another MAC and was ignored. Only reasons seen are listed; a kernel director lists none.'
+        }
+        @{
             Title   = 'Include stopped directors'
             Code    = 'Get-LvsDirector -All | Format-Table Name, Running, StatePath'
             Remarks = 'Lists running directors and the stopped ones that Start-LvsDirector would restore.'

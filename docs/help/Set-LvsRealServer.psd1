@@ -13,7 +13,8 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         Port           = 'The port of the service.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The address (RIP) of the real server to change.'
-        RealPort       = 'The port of the real server to change, when the service has the same address on several ports. By default the service port.'
+        RealPort       = 'The port of the real server to change, when the service has the same address on several ports. By default the service port. A Route or Tunnel real server is always on the service port: another value finds it there, with a warning.'
+        MacAddress     = 'A new static MAC for the real server (lvsd only), such as 02:4c:56:00:00:03; an empty value ('''' or $null) clears it, and the MAC is learnt by ARP again. By default the MAC setting does not change. A kernel director refuses a static MAC (NotSupportedByDirector).'
         Weight         = 'The new weight, 0 to 65535. 0 quiesces the real server. By default the weight does not change.'
         Forwarding     = 'The new forwarding method. The engine implements Route only. By default the method does not change.'
         PassThru       = 'Returns the changed real server. By default nothing is returned.'
@@ -42,6 +43,6 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         @{ Type = 'None'; Description = 'By default, nothing.' }
         @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'With -PassThru, the changed real server.' }
     )
-    Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous.'
+    Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a bad -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director).'
     RelatedLinks = @('Get-LvsRealServer', 'Add-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsService', 'about_LvsPS')
 }

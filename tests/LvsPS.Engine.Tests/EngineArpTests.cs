@@ -251,15 +251,16 @@ public class EngineArpTests
     }
 
     [Fact]
-    public void RealServerOwnArpRequest_TeachesItsMac_AndIsNotAnswered()
+    public void RealServerOwnArpRequest_DoesNotTeachItsMac_AndIsNotAnswered()
     {
+        // Only a reply to the director's own request teaches a MAC (anyone can send a request from rs1's address).
         var h = new EngineHarness();
         h.AddService(80, LvsScheduler.Rr, (Rs1, 1));
         h.Sink.Clear();
 
         h.Process(TestFrames.ArpRequest(Rs1Mac, Rs1, 0x0AFA00FE)); // rs1 asks for its gateway
 
-        Assert.Equal("02:4c:56:00:00:03", h.RealServer(Rs1).MacAddress);
+        Assert.Equal("", h.RealServer(Rs1).MacAddress);
         Assert.Empty(h.Sink.Sent);
     }
 
@@ -272,7 +273,9 @@ public class EngineArpTests
         h.Resolve(Rs1);
         Assert.Equal("02:4c:56:00:00:03", h.RealServer(Rs1, 443).MacAddress);
 
+        // The old MAC stops answering the refresh's unicast probes; the broadcast request that follows finds the new one.
         var moved = LabMac(0x01, 0x03);
+        for (int i = 0; i < 4; i++) h.TickAfter(1);
         h.Process(TestFrames.ArpReply(moved, Rs1, DirectorMac, DirectorIp));
         Assert.Equal("02:4c:56:00:01:03", h.RealServer(Rs1, 80).MacAddress);
         Assert.Equal("02:4c:56:00:01:03", h.RealServer(Rs1, 443).MacAddress);

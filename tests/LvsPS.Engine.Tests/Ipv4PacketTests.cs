@@ -84,6 +84,7 @@ public class Ipv4PacketTests
         var frame = Frame(Tcp(40000, Frames.Syn));
         frame[14] = (byte)(0x40 | ihlWords);
         Frames.W16(frame, 16, (ushort)total);
+        FrameKit.FixIpChecksum(frame); // the lengths are wrong, not the checksum
         Assert.Equal(Ipv4Check.BadLength, Ipv4Packet.Parse(frame, out _));
     }
 
@@ -94,6 +95,7 @@ public class Ipv4PacketTests
     {
         var frame = Frame(Tcp(40000, Frames.Syn) with { DontFragment = false });
         Frames.W16(frame, 14 + 6, (ushort)flagsAndOffset);
+        FrameKit.FixIpChecksum(frame);
 
         Assert.Equal(Ipv4Check.Ok, Ipv4Packet.Parse(frame, out var p));
         Assert.True(p.IsFragment);
@@ -108,6 +110,7 @@ public class Ipv4PacketTests
     {
         var frame = Frame(Tcp(40000, Frames.Syn));
         frame[14 + 9] = protocol;
+        FrameKit.FixIpChecksum(frame);
 
         Assert.Equal(Ipv4Check.Ok, Ipv4Packet.Parse(frame, out var p));
         Assert.Equal(protocol, p.Protocol);
@@ -119,6 +122,7 @@ public class Ipv4PacketTests
     {
         var frame = Frame(Udp(5353, 53, 0));
         Frames.W16(frame, 16, 20 + 7); // a 7-byte UDP header
+        FrameKit.FixIpChecksum(frame);
 
         Assert.Equal(Ipv4Check.Ok, Ipv4Packet.Parse(frame, out var p));
         Assert.False(p.HasPorts);

@@ -87,7 +87,7 @@ internal sealed partial class DirectorEngine
                         IsSorryServer = x.h.IsSorry,
                         HealthChecks = x.h.Checks.ToList(),
                         InhibitOnFailure = x.h.InhibitOnFailure,
-                    }).ToList(),
+                    }).Select((r, i) => { DescribeMac(s.Destinations[i], r); return r; }).ToList(),
                 };
             }).ToList();
         }

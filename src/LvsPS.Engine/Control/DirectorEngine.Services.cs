@@ -88,15 +88,11 @@ internal sealed partial class DirectorEngine
         d.LowerThreshold = rs.LowerThreshold;
         // NAT real servers sit behind the inside link when there is one; DR needs them on the outside segment.
         d.Link = d.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
-        // Reuse a MAC already known for the same host from another service.
-        foreach (var s in _serviceOrder)
-            foreach (var o in s.Destinations)
-                if (o.AddressValue == d.AddressValue && o.Mac is not null) d.Mac = o.Mac;
         ConfigureHealth(svc, d, rs);
         svc.Destinations.Insert(0, d);
         svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
         if (d.Forwarding == LvsForwarding.Masq && d.Link == 0) VipsChanged();
-        if (d.Mac is null) SendArpRequest(d.AddressValue, d.Link);
+        AttachMac(d, rs); // the static MAC, or the one learnt for the host, or an ARP request (DataPath/DirectorEngine.Arp.cs)
         return d;
     }
 
@@ -169,6 +165,7 @@ internal sealed partial class DirectorEngine
             if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
             d.UpperThreshold = rs.UpperThreshold;
             d.LowerThreshold = rs.LowerThreshold;
+            AttachMac(d, rs);
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
             RecordState(svc, d, h, $"weight set to {rs.Weight}");
             EvaluateQuorum(svc, new List<string>(), $"weight of {d.Address}:{d.Port} set to {rs.Weight}");

@@ -35,6 +35,7 @@ internal sealed partial class DirectorEngine
                 FramesForwarded = FramesForwarded,
                 FramesDropped = FramesDropped,
                 ArpRepliesSent = ArpRepliesSent,
+                DropsByReason = DropsByReason(),
             };
         }
         DescribeHost?.Invoke(status);

@@ -63,14 +63,12 @@ internal sealed partial class DirectorEngine
             if (_replies.Count > 0) ProcessReply(in p, 0);
             return;
         }
-        var frame = p.Frame;
-        // Only frames sent to the director: a frame flooded by a switch to every port is not ours to forward.
-        if (!frame.Slice(0, 6).SequenceEqual(_mac)) return;
+        var frame = p.Frame; // sent to the director's MAC, its header and source checked (ProcessIPv4)
 
         byte proto = p.Protocol;
-        if (!Ipv4Packet.IsTransport(proto)) { FramesDropped++; return; }
-        if (p.IsFragment) { FramesDropped++; return; } // fragments: the kernel defragments first; not handled yet
-        if (!p.HasPorts) { FramesDropped++; return; }   // shorter than the transport header the engine reads
+        if (!Ipv4Packet.IsTransport(proto)) { CountDrop(DropReason.NotTransport); return; }
+        if (p.IsFragment) { CountDrop(DropReason.Fragment); return; } // the kernel defragments first; not handled yet
+        if (!p.HasPorts) { CountDrop(DropReason.Truncated); return; }  // shorter than the transport header the engine reads
         uint saddr = p.Source;
         ushort sport = p.SourcePort;
         ushort dport = p.DestinationPort;

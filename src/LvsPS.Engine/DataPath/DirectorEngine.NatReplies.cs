@@ -15,8 +15,7 @@ internal sealed partial class DirectorEngine
     private void ProcessReply(in Ipv4Packet p, int link)
     {
         if (!p.HasPorts) return;
-        var frame = p.Frame;
-        if (!frame.Slice(0, 6).SequenceEqual(MacOf(link))) return;
+        var frame = p.Frame; // sent to the director's MAC on that link (ProcessIPv4)
         byte proto = p.Protocol;
         if (!_replies.TryGetValue(new ConnKey(proto, p.Source, p.SourcePort, p.Destination, p.DestinationPort), out var conn)) return;
         if (conn.Dest.Removed || conn.ClientMac is null) { FramesDropped++; return; }

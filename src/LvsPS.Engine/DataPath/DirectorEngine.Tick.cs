@@ -32,13 +32,7 @@ internal sealed partial class DirectorEngine
                 }
             }
 
-            bool refreshAll = now >= _nextArpRefreshMs;
-            if (refreshAll) _nextArpRefreshMs = now + 30_000;
-            var asked = new HashSet<uint>();
-            foreach (var s in _serviceOrder)
-                foreach (var d in s.Destinations)
-                    if ((d.Mac is null || refreshAll) && asked.Add(d.AddressValue))
-                        SendArpRequest(d.AddressValue, d.Link);
+            RefreshNeighbours(now);
 
             foreach (var vip in _garpPending.Keys.ToList())
             {

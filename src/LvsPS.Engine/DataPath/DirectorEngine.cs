@@ -54,6 +54,7 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
             _insideMac = mac;
             InsideAddress = address;
             _insideSink = sink;
+            _localSourcesOf = null; // the inside address is one of the director's own (Drops.cs)
         }
     }
 
@@ -121,18 +122,24 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
     /// <summary>
     /// An IPv4 frame is parsed and checked here, once (<see cref="Ipv4Packet"/>); forwarding (outside link), NAT
     /// replies (inside link, or one-armed on the outside), tunnelling and the ICMP errors all read that one parse.
+    /// As the kernel's receive path: a frame for another MAC is not ours (PACKET_OTHERHOST), then a bad header or
+    /// checksum and a martian source are dropped and counted by reason (DirectorEngine.Drops.cs), before any lookup.
     /// </summary>
     private void ProcessIPv4(Span<byte> frame, int link)
     {
         // The inside link carries only NAT replies: without NAT connections there is nothing to look at.
         if (link != 0 && _replies.Count == 0) return;
+        // Only frames sent to the director: a frame flooded by a switch to every port is not ours to forward.
+        if (!frame.Slice(0, 6).SequenceEqual(MacOf(link))) return;
         var check = Ipv4Packet.Parse(frame, out var packet);
         if (check != Ipv4Check.Ok)
         {
-            // A malformed header is a drop on the outside link; on the inside link only a bad length is.
-            if (link == 0 || check == Ipv4Check.BadLength) FramesDropped++;
+            // A malformed header is a drop on the outside link; on the inside link only a bad length or checksum is.
+            if (link == 0 || check != Ipv4Check.NotIPv4)
+                CountDrop(check == Ipv4Check.BadChecksum ? DropReason.BadChecksum : DropReason.BadHeader);
             return;
         }
+        if (MartianSource(packet.Source) is { } martian) { CountDrop(martian); return; }
         if (link == 0) ForwardIPv4(in packet);
         else ProcessReply(in packet, link);
     }

@@ -43,7 +43,7 @@ internal static class Frames
     }
 
     public static string MacToString(ReadOnlySpan<byte> mac) =>
-        mac.Length < 6 ? "" : $"{mac[0]:x2}:{mac[1]:x2}:{mac[2]:x2}:{mac[3]:x2}:{mac[4]:x2}:{mac[5]:x2}";
+        mac.Length < 6 ? "" : LvsPS.Ipvs.Specs.SpecValidator.MacText(mac);
 
     /// <summary>Writes an ARP frame (request or reply) into <paramref name="f"/> (42 bytes).</summary>
     public static int BuildArp(Span<byte> f, ushort op, ReadOnlySpan<byte> ethDst, ReadOnlySpan<byte> senderMac, uint senderIp,

@@ -1,5 +1,8 @@
 // The packet path's one IPv4 parse: DirectorEngine.ProcessIPv4 (called by ProcessFrame) checks a received IPv4 header once
 // into an Ipv4Packet; forwarding, NAT replies, tunnelling and the ICMP errors read its fields, never the header again.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LvsPS.Engine.DataPath;
 
 /// <summary>The outcome of the one IPv4 header check.</summary>
@@ -10,6 +13,8 @@ internal enum Ipv4Check : byte
     NotIPv4,
     /// <summary>Header length under 20 bytes, or a total length under the header length or beyond the frame.</summary>
     BadLength,
+    /// <summary>The header checksum is wrong (ip_rcv_core's ip_fast_csum check).</summary>
+    BadChecksum,
 }
 
 /// <summary>
@@ -60,8 +65,9 @@ internal readonly ref struct Ipv4Packet
     }
 
     /// <summary>
-    /// The one IPv4 header check: version 4, a header of 20 bytes or more, a total length that covers the header and
-    /// fits in the frame. <paramref name="frame"/> holds at least an Ethernet header.
+    /// The one IPv4 header check, as ip_rcv_core makes it: version 4, a header of 20 bytes or more, a valid header
+    /// checksum, a total length that covers the header and fits in the frame. <paramref name="frame"/> holds at least
+    /// an Ethernet header.
     /// </summary>
     public static Ipv4Check Parse(Span<byte> frame, out Ipv4Packet packet)
     {
@@ -69,10 +75,35 @@ internal readonly ref struct Ipv4Packet
         if (ip.Length < 20 || (ip[0] >> 4) != 4) { packet = default; return Ipv4Check.NotIPv4; }
         int ihl = (ip[0] & 0x0f) * 4;
         int total = Frames.U16(ip, 2);
-        if (ihl < 20 || total < ihl || total > ip.Length) { packet = default; return Ipv4Check.BadLength; }
+        if (ihl < 20 || ihl > ip.Length) { packet = default; return Ipv4Check.BadLength; }
+        if (!HeaderChecksumValid(ip.Slice(0, ihl))) { packet = default; return Ipv4Check.BadChecksum; }
+        if (total < ihl || total > ip.Length) { packet = default; return Ipv4Check.BadLength; }
         packet = new Ipv4Packet(frame, ip, ihl, total);
         return Ipv4Check.Ok;
     }
+
+    /// <summary>
+    /// The one's-complement sum of the header (at least 20 bytes), its checksum field included, is 0xffff. Read a
+    /// 32-bit word at a time (the header is a whole number of them) and folded once at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool HeaderChecksumValid(ReadOnlySpan<byte> header)
+    {
+        // Summed in the machine's byte order: a one's-complement sum of byte-swapped words is the byte-swapped sum, and
+        // the valid result 0xffff reads the same either way. No bounds check inside the loop.
+        // The usual 20-byte header is five words read at once; options go through the loop.
+        ref byte start = ref MemoryMarshal.GetReference(header);
+        ulong sum = (ulong)Word(ref start, 0) + Word(ref start, 4) + Word(ref start, 8) + Word(ref start, 12) + Word(ref start, 16);
+        for (int i = 20, n = header.Length & ~3; i < n; i += 4) sum += Word(ref start, i);
+        sum = (sum & 0xffffffff) + (sum >> 32);
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        return sum == 0xffff;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Word(ref byte start, int offset) => Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, offset));
 
     /// <summary>From the IPv4 header to the end of the frame (the Ethernet payload).</summary>
     public Span<byte> Ip => Frame.Slice(Frames.EthHeader);

@@ -96,7 +96,7 @@ internal static class Program
 
         using var link = OpenLink(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
-        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log };
+        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log, InterfacePrefixLength = link.PrefixLength };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         PcapLink? inside = null;

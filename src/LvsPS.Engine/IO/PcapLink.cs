@@ -25,6 +25,8 @@ internal sealed class PcapLink : IFrameSink, IDisposable
     public string Interface => _device.Name;
     public byte[] Mac { get; private set; } = new byte[6];
     public IPAddress? Address { get; private set; }
+    /// <summary>The prefix length of <see cref="Address"/> (0 = unknown).</summary>
+    public int PrefixLength { get; private set; }
     public int Mtu { get; }
 
     public static PcapLink Open(string interfaceName, int bufferBytes = 32 << 20)
@@ -44,7 +46,9 @@ internal sealed class PcapLink : IFrameSink, IDisposable
         });
         var mac = device.MacAddress ?? ReadSysMac(interfaceName);
         link.Mac = mac.GetAddressBytes();
-        link.Address = device.Addresses.Select(a => a.Addr?.ipAddress).FirstOrDefault(a => a is not null && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        var v4 = device.Addresses.FirstOrDefault(a => a.Addr?.ipAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetwork });
+        link.Address = v4?.Addr?.ipAddress;
+        link.PrefixLength = v4?.Netmask?.ipAddress is { } mask ? System.Numerics.BitOperations.PopCount(Frames.ToUInt32(mask)) : 0;
         link.SetVirtualAddresses(Array.Empty<uint>());
         return link;
     }

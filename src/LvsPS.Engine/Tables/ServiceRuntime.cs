@@ -80,6 +80,7 @@ internal sealed class ServiceRuntime
                 UpperThreshold = d.UpperThreshold, LowerThreshold = d.LowerThreshold,
                 HealthChecks = h.Checks.ToList(), InhibitOnFailure = h.InhibitOnFailure,
                 NotifyUp = h.NotifyUp, NotifyDown = h.NotifyDown, Suspended = h.Suspended,
+                MacAddress = d.StaticMac is null ? null : Frames.MacToString(d.StaticMac),
             };
         }).ToList(),
     };

@@ -36,6 +36,11 @@ public sealed class DirectorStatus
     public ulong FramesForwarded { get; set; }
     public ulong FramesDropped { get; set; }
     public ulong ArpRepliesSent { get; set; }
+    /// <summary>
+    /// Frames dropped, by reason (BadChecksum, SourceMulticast, SourceLocal, ArpUnsolicited…; only reasons seen).
+    /// lvsd counts them; a kernel director reports none here (see its nstat / rt_cache counters).
+    /// </summary>
+    public Dictionary<string, ulong> DropsByReason { get; set; } = new();
     /// <summary>libpcap's own counters (pcap_stats): packets received and dropped by the capture ring.</summary>
     public ulong CaptureReceived { get; set; }
     public ulong CaptureDropped { get; set; }

@@ -94,3 +94,14 @@ public enum LvsConnectionState
     /// <summary>IP_VS_SCTP_S_CLOSED ("CLOSED").</summary>
     SctpClosed,
 }
+
+/// <summary>Where the director has a real server's MAC from.</summary>
+public enum LvsMacSource
+{
+    /// <summary>Not known yet (kernel directors: not reported).</summary>
+    None,
+    /// <summary>A reply to the director's own ARP request.</summary>
+    Arp,
+    /// <summary>Configured (-MacAddress): never replaced by ARP.</summary>
+    Static,
+}

@@ -72,6 +72,14 @@ public sealed class LvsRealServer
     public bool Overloaded { get; set; }
     /// <summary>The MAC the engine resolved for the real server ("" while unresolved).</summary>
     public string MacAddress { get; set; } = "";
+    /// <summary>Where MacAddress comes from: Static (configured), Arp (a reply to lvsd's request) or None.</summary>
+    public LvsMacSource MacSource { get; set; }
+    /// <summary>How often a reply to lvsd's ARP requests changed the learnt MAC.</summary>
+    public int MacChanges { get; set; }
+    /// <summary>The MAC before the last change ("" when it never changed).</summary>
+    public string PreviousMacAddress { get; set; } = "";
+    /// <summary>When the learnt MAC last changed (UTC), or null.</summary>
+    public DateTime? MacChangedAt { get; set; }
     /// <summary>Up, Down (health checks fail), Draining, Quiesced (weight 0) or Unresolved (no MAC).</summary>
     public LvsRealServerState State { get; set; }
     /// <summary>The weight configured (Weight is the weight in the table: 0 while down with inhibit, suspended…).</summary>

@@ -63,6 +63,9 @@ public sealed class Destination
     /// <summary>Resolved Ethernet address of the real server, 6 bytes, or null while unresolved.</summary>
     public byte[]? Mac { get; set; }
 
+    /// <summary>A configured MAC (6 bytes) that <see cref="Mac"/> always holds: ARP never replaces it; null = learnt.</summary>
+    public byte[]? StaticMac { get; set; }
+
     /// <summary>The engine link (0 = outside, 1 = inside) the real server is reached on.</summary>
     public int Link { get; set; }
 

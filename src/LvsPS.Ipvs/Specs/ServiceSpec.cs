@@ -51,6 +51,11 @@ public sealed class RealServerSpec
     public string? NotifyDown { get; set; }
     /// <summary>Suspended (Suspend-LvsRealServer): weight 0 in the table while Weight keeps the configured weight.</summary>
     public bool Suspended { get; set; }
+    /// <summary>
+    /// A static MAC ("02:4c:56:00:00:03"): lvsd sends to it and never learns another from ARP; null = learnt from the
+    /// replies to lvsd's own ARP requests. lvsd only (a kernel director refuses it).
+    /// </summary>
+    public string? MacAddress { get; set; }
 
     public override string ToString() => $"{Address}:{Port}";
 }

@@ -178,6 +178,7 @@ public static class SpecValidator
         Weight(rs.Weight);
         Thresholds(rs);
         Forwarding(rs.Forwarding);
+        MacAddress(rs.MacAddress);
         if (rs.Address.AddressFamily != FamilyOf(service) && rs.Forwarding != LvsForwarding.Tunnel)
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
                 $"The real server {rs.Address} and the service {service} have different address families; only Tunnel real servers may.", rs.Address);
@@ -193,6 +194,31 @@ public static class SpecValidator
         ushort port = rs.Forwarding == LvsForwarding.Masq && rs.Port != 0 ? rs.Port : service.Port;
         return Port(port, "real server port");
     }
+
+    /// <summary>
+    /// A static real-server MAC: six bytes as "02:4c:56:00:00:03" (or with '-'), a unicast address (group bit clear),
+    /// not all zeros; null = none. Returns the six bytes (null for none).
+    /// </summary>
+    public static byte[]? MacAddress(string? mac)
+    {
+        if (mac is null) return null;
+        var parts = mac.Split(mac.Contains('-') ? '-' : ':');
+        var bytes = new byte[6];
+        bool ok = parts.Length == 6;
+        for (int i = 0; ok && i < 6; i++)
+            ok = parts[i].Length is 1 or 2 && byte.TryParse(parts[i], System.Globalization.NumberStyles.AllowHexSpecifier, null, out bytes[i]);
+        string? reason = !ok ? "it is not six hex bytes such as 02:4c:56:00:00:03"
+            : (bytes[0] & 1) != 0 ? "it is a group (multicast or broadcast) address"
+            : bytes.All(b => b == 0) ? "it is all zeros" : null;
+        if (reason is not null)
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
+                $"The MAC address '{mac}' cannot be a real server's: {reason}.", mac);
+        return bytes;
+    }
+
+    /// <summary>A MAC as lvsd writes it: lower case, colons ("02:4c:56:00:00:03").</summary>
+    public static string MacText(ReadOnlySpan<byte> mac) =>
+        $"{mac[0]:x2}:{mac[1]:x2}:{mac[2]:x2}:{mac[3]:x2}:{mac[4]:x2}:{mac[5]:x2}";
 
     private static LvsException BadCheck(string message, object? value) =>
         new(LvsErrorIds.InvalidHealthCheck, LvsErrorKind.InvalidArgument, message, value);

@@ -156,6 +156,7 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void AddService(ServiceSpec service) => Locked(() =>
     {
+        foreach (var rs in service.RealServers ?? new List<RealServerSpec>()) RefuseStaticMac(rs);
         var commands = IpvsadmCommandBuilder.AddServiceWithRealServers(service, Program);
         RunChecked(commands[0], service.ToString());
         for (int i = 1; i < commands.Count; i++)
@@ -175,11 +176,30 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void DeleteService(ServiceSpec service) => RunOne(IpvsadmCommandBuilder.DeleteService(service, Program), service.ToString());
 
-    public void AddRealServer(ServiceSpec service, RealServerSpec realServer) =>
+    public void AddRealServer(ServiceSpec service, RealServerSpec realServer)
+    {
+        RefuseStaticMac(realServer);
         RunOne(IpvsadmCommandBuilder.AddRealServer(service, realServer, Program), Subject(service, realServer));
+    }
 
-    public void EditRealServer(ServiceSpec service, RealServerSpec realServer) =>
+    public void EditRealServer(ServiceSpec service, RealServerSpec realServer)
+    {
+        RefuseStaticMac(realServer);
         RunOne(IpvsadmCommandBuilder.EditRealServer(service, realServer, Program), Subject(service, realServer));
+    }
+
+    /// <summary>
+    /// A static real-server MAC is lvsd's: kernel IPVS has none (the kernel's own neighbour table resolves the real
+    /// server), and a permanent neighbour entry is the host's configuration, not the IPVS table's, so it is refused
+    /// rather than set behind the admin's back.
+    /// </summary>
+    private void RefuseStaticMac(RealServerSpec? rs)
+    {
+        if (rs?.MacAddress is null) return;
+        throw new LvsException(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.NotImplemented,
+            $"Kernel IPVS on '{Name}' has no static MAC for a real server ({rs.Address} at {rs.MacAddress}): the kernel resolves it by ARP. Pin it on the director with 'ip neigh replace {rs.Address} lladdr {rs.MacAddress} dev IFACE nud permanent'.",
+            rs.MacAddress);
+    }
 
     public void DeleteRealServer(ServiceSpec service, RealServerSpec realServer) => Locked(() =>
     {

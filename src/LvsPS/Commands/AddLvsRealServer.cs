@@ -25,13 +25,19 @@ public sealed class AddLvsRealServerCommand : LvsRealServerCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public int LowerThreshold { get; set; }
 
+    /// <summary>A static MAC (lvsd): frames go to it and ARP never replaces it. By default learnt by ARP.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public System.Net.NetworkInformation.PhysicalAddress? MacAddress { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!TryRealServerIdentity(out var svc, out var rs, () => SpecValidator.Weight(Weight))) return;
-        (rs.Forwarding, rs.Weight, rs.UpperThreshold, rs.LowerThreshold) = (Forwarding, Weight, UpperThreshold, LowerThreshold);
+        string? mac = null;
+        if (!TryRealServerIdentity(out var svc, out var rs, () => { SpecValidator.Weight(Weight); mac = MacText(MacAddress); })) return;
+        (rs.Forwarding, rs.Weight, rs.UpperThreshold, rs.LowerThreshold, rs.MacAddress) = (Forwarding, Weight, UpperThreshold, LowerThreshold, mac);
+        WarnIfRealPortIgnored(Forwarding);
 
         var client = GetClient();
-        if (!ShouldProcess(ShouldProcessTarget(svc, client, $"{rs} ({Forwarding}, weight {Weight})"), "Add LVS real server")) return;
+        if (!ShouldProcess(ShouldProcessTarget(svc, client, $"{rs} ({Forwarding}, weight {Weight}{(mac is null ? "" : ", MAC " + mac)})"), "Add LVS real server")) return;
         Try(() =>
         {
             client.AddRealServer(svc, rs);

@@ -105,6 +105,30 @@ public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
         service?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address) && (r.RealPort == port || port == 0))
         ?? service?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(address));
 
+    /// <summary>
+    /// Direct routing and IP-in-IP cannot change the port (ipvsadm and the kernel put the service port in its place):
+    /// a -RealPort other than the service's is not used, and the user is told so rather than left to find out.
+    /// </summary>
+    internal void WarnIfRealPortIgnored(LvsForwarding forwarding)
+    {
+        if (RealPort is not { } given || FirewallMark != 0 || Port is not { } port || given == port || forwarding == LvsForwarding.Masq) return;
+        string how = forwarding == LvsForwarding.Tunnel ? "IP-in-IP (Tunnel)" : "direct routing (Route)";
+        WriteWarning($"-RealPort {given} is not used for {RealAddress}: {how} cannot change the port, so the real server is reached on the service port {port}. Only Masq (NAT) maps to another port.");
+    }
+
+    /// <summary>A -MacAddress as the spec carries it: "02:4c:56:00:00:03"; null for none, or for an empty address ('', to clear it).</summary>
+    internal static string? MacText(System.Net.NetworkInformation.PhysicalAddress? mac)
+    {
+        var bytes = mac?.GetAddressBytes();
+        if (bytes is null || bytes.Length == 0) return null;
+        if (bytes.Length != 6)
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
+                $"The MAC address '{mac}' has {bytes.Length} bytes; an Ethernet MAC has 6.", mac!.ToString());
+        var text = SpecValidator.MacText(bytes);
+        SpecValidator.MacAddress(text);
+        return text;
+    }
+
     /// <summary>The real server as the director lists it, or null.</summary>
     internal LvsRealServer? FindRealServer(IDirector client, ServiceSpec service, IPAddress address, int port) =>
         RealServerOf(FindService(client, service), address, port);

@@ -22,9 +22,16 @@ public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
     [Parameter]
     public int? LowerThreshold { get; set; }
 
+    /// <summary>A static MAC (lvsd); '' or $null clears it (learnt by ARP again). By default it does not change.</summary>
+    [Parameter]
+    public System.Net.NetworkInformation.PhysicalAddress? MacAddress { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!TryServiceIdentity(out var svc) || (Weight is not null && !Try(() => SpecValidator.Weight(Weight.Value)))) return;
+        bool macGiven = MyInvocation.BoundParameters.ContainsKey(nameof(MacAddress));
+        string? mac = null;
+        if (macGiven && !Try(() => mac = MacText(MacAddress))) return;
         var client = GetClient();
         Try(() =>
         {
@@ -38,9 +45,12 @@ public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
                 Forwarding = Forwarding ?? current.Forwarding,
                 UpperThreshold = UpperThreshold ?? current.UpperThreshold,
                 LowerThreshold = LowerThreshold ?? current.LowerThreshold,
+                MacAddress = macGiven ? mac : current.MacSource == LvsMacSource.Static ? current.MacAddress : null,
             };
+            if (current.RealPort != RealPortGiven) WarnIfRealPortIgnored(rs.Forwarding);
             var thresholds = rs.UpperThreshold + rs.LowerThreshold > 0 ? $", thresholds {rs.UpperThreshold}/{rs.LowerThreshold}" : "";
-            if (!ShouldProcess(ShouldProcessTarget(svc, client, rs.ToString()), $"Set weight {rs.Weight}, forwarding {rs.Forwarding}{thresholds}")) return;
+            var macChange = !macGiven ? "" : mac is null ? ", MAC learnt by ARP" : $", static MAC {mac}";
+            if (!ShouldProcess(ShouldProcessTarget(svc, client, rs.ToString()), $"Set weight {rs.Weight}, forwarding {rs.Forwarding}{thresholds}{macChange}")) return;
             client.EditRealServer(svc, rs);
             if (PassThru) WriteObject(FindRealServer(client, svc, rs.Address, rs.Port));
         }, RealAddress);
