@@ -95,4 +95,6 @@ public static class LvsErrorIds
     public const string HealthCheckNotFound = "HealthCheckNotFound";
     /// <summary>The director cannot do this (health checks on a kernel director are keepalived's).</summary>
     public const string NotSupportedByDirector = "NotSupportedByDirector";
+    /// <summary>Test-LvsCluster -Include/-Exclude names no check or category of the catalogue.</summary>
+    public const string UnknownClusterCheck = "UnknownClusterCheck";
 }
