@@ -2,9 +2,12 @@
 // fuzzed frames into fresh directors (a new one every 5,000 frames, after all its entries expired) and checks every
 // frame as the CI suite does (FrameFuzz.cs). Prints the counts and the time; exit code 1 and the frame at the first
 // broken rule. The heap after the last director is compared with that after the first (no growth).
+// `... inject ...` sends the same frames onto a lab segment instead (Injector.cs).
 using System.Diagnostics;
 using System.Globalization;
 using LvsPS.Engine.Tests.Fuzz;
+
+if (args.Length > 0 && args[0] == "inject") return Injector.Run(args);
 
 long frames = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
