@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using LvsPS.Engine.DataPath;
+using LvsPS.Engine.Tests;
 using LvsPS.Engine.Tests.Fuzz;
 
 internal static class Injector
@@ -79,7 +80,7 @@ internal static class Injector
     /// </summary>
     private static bool ClaimsARealServer(byte[] f) =>
         f.Length >= 42 && Frames.U16(f, 12) == Frames.EtherTypeArp
-        && Frames.U32(f, 28) is FuzzLab.Rs1 or FuzzLab.Rs2 or FuzzLab.Rs3;
+        && Frames.U32(f, 28) is LabAddresses.Rs1 or LabAddresses.Rs2 or LabAddresses.Rs3;
 
     private static byte[] Mac(string s) => s.Split(':').Select(x => byte.Parse(x, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
 
@@ -91,9 +92,9 @@ internal static class Injector
         {
             if (o + 6 > b.Length) return;
             var m = b.AsSpan(o, 6);
-            if (m.SequenceEqual(FuzzLab.DirectorMac)) directorMac.CopyTo(m);
-            else if (m.SequenceEqual(FuzzLab.ClientMac)) clientMac.CopyTo(m);
-            else if (m.SequenceEqual(FuzzLab.Rs1Mac)) rs1Mac.CopyTo(m);
+            if (m.SequenceEqual(LabAddresses.DirectorMac)) directorMac.CopyTo(m);
+            else if (m.SequenceEqual(LabAddresses.ClientMac)) clientMac.CopyTo(m);
+            else if (m.SequenceEqual(LabAddresses.Rs1Mac)) rs1Mac.CopyTo(m);
         }
         void MapIp(int o)
         {

@@ -14,20 +14,12 @@ public sealed class SshPasswordTests : IClassFixture<SshdNamespaceFixture>
 
     public SshPasswordTests(SshdNamespaceFixture fixture) => _f = fixture;
 
-    private static SecureString Secure(string s)
-    {
-        var x = new SecureString();
-        foreach (var c in s) x.AppendChar(c);
-        x.MakeReadOnly();
-        return x;
-    }
-
     [Fact]
     public void RefusedPasswordLogin_LeavesTheCopyGivenToSshNetZeroed()
     {
         var t = _f.Target(_f.TrustingKnownHosts());
         t.KeyFile = null;
-        t.Password = Secure("not-the-password-ü");
+        t.Password = TestSecrets.Secure("not-the-password-ü");
         using var session = new SshSession(t);
 
         var e = Assert.Throws<LvsException>(session.Connect);
@@ -45,7 +37,7 @@ public sealed class SshPasswordTests : IClassFixture<SshdNamespaceFixture>
     {
         // The key logs in (publickey is tried first); the password copy made for the login is zeroed all the same.
         var t = _f.Target(_f.TrustingKnownHosts());
-        t.Password = Secure("unused");
+        t.Password = TestSecrets.Secure("unused");
         using var session = SshSession.Open(t);
         Assert.Equal("root", session.Run("id -un").Output.Trim());
         Assert.All(session.PasswordCopy!, b => Assert.Equal(0, b));

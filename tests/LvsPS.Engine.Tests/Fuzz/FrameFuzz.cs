@@ -8,26 +8,6 @@ using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.Tests.Fuzz;
 
-/// <summary>
-/// The lab's addresses as EngineHarness has them (that harness uses xUnit; this file is shared with a console program):
-/// director .1, real servers .3/.4/.5, VIPs .101/.102, client .200 on 10.250.0.0/24; MACs 02:4c:56:00:segment:host.
-/// </summary>
-internal static class FuzzLab
-{
-    public static byte[] LabMac(byte segment, byte host) => new byte[] { 0x02, 0x4c, 0x56, 0x00, segment, host };
-
-    public static readonly byte[] DirectorMac = LabMac(0x00, 0x01);
-    public static readonly byte[] ClientMac = LabMac(0x00, 0xc8);
-    public static readonly byte[] Rs1Mac = LabMac(0x00, 0x03);
-    public static readonly byte[] Rs2Mac = LabMac(0x00, 0x04);
-    public static readonly byte[] Rs3Mac = LabMac(0x00, 0x05);
-    public const uint DirectorIp = 0x0AFA0001, Rs1 = 0x0AFA0003, Rs2 = 0x0AFA0004, Rs3 = 0x0AFA0005;
-    public const uint Vip = 0x0AFA0065, Vip2 = 0x0AFA0066, Client = 0x0AFA00C8;
-
-    public static System.Net.IPAddress Ip(uint v) => Frames.ToAddress(v);
-    public static byte[] MacOf(uint rs) => rs == Rs1 ? Rs1Mac : rs == Rs2 ? Rs2Mac : Rs3Mac;
-}
-
 /// <summary>A frame the fuzzer hands the engine, with the link it arrives on and how it was made (for a failure report).</summary>
 internal sealed record FuzzFrame(byte[] Bytes, int Link, string Origin)
 {
@@ -59,19 +39,19 @@ internal sealed class FuzzSink : IFrameSink
 }
 
 /// <summary>
-/// The fuzzed director: the lab's addresses (FuzzLab), VIP 10.250.0.101 with TCP 80 (rr, DR to rs1 and rs2),
+/// The fuzzed director: the lab's addresses (LabAddresses), VIP 10.250.0.101 with TCP 80 (rr, DR to rs1 and rs2),
 /// TCP 22 (persistent 300 s, DR to rs1), TCP 443 (IP-in-IP to rs3), UDP 53 (NAT to 192.168.10.3:5353 behind the inside
 /// link) and SCTP 5000 (DR to rs2); firewall mark 7 for 10.250.0.102 (TCP and UDP, any port, DR to rs1 and rs2).
 /// Every real server's MAC is resolved. The clock is the fuzzer's.
 /// </summary>
 internal sealed class FuzzDirector
 {
-    public static readonly byte[] InsideMac = FuzzLab.LabMac(0x01, 0x01);
-    public static readonly byte[] NatRsMac = FuzzLab.LabMac(0x01, 0x03);
+    public static readonly byte[] InsideMac = LabAddresses.LabMac(0x01, 0x01);
+    public static readonly byte[] NatRsMac = LabAddresses.LabMac(0x01, 0x03);
     public const uint InsideIp = 0xC0A80A01; // 192.168.10.1
     public const uint NatRs = 0xC0A80A03;    // 192.168.10.3
     public const ushort NatRsPort = 5353;
-    public const uint MarkedVip = FuzzLab.Vip2;
+    public const uint MarkedVip = LabAddresses.Vip2;
 
     /// <summary>The address services: (protocol, port).</summary>
     public static readonly (byte Protocol, ushort Port)[] Services =
@@ -86,23 +66,23 @@ internal sealed class FuzzDirector
 
     public FuzzDirector()
     {
-        Engine = new DirectorEngine("fuzz", (byte[])FuzzLab.DirectorMac.Clone(), FuzzLab.DirectorIp, Outside, 12, () => NowMs);
+        Engine = new DirectorEngine("fuzz", (byte[])LabAddresses.DirectorMac.Clone(), LabAddresses.DirectorIp, Outside, 12, () => NowMs);
         Engine.AttachInsideLink((byte[])InsideMac.Clone(), InsideIp, Inside);
-        var ip = FuzzLab.Ip;
-        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(FuzzLab.Vip), Port = 80, Scheduler = LvsScheduler.Rr },
-            Real(FuzzLab.Rs1), Real(FuzzLab.Rs2));
-        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(FuzzLab.Vip), Port = 22, Scheduler = LvsScheduler.Rr, PersistentTimeout = 300 },
-            Real(FuzzLab.Rs1));
-        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(FuzzLab.Vip), Port = 443, Scheduler = LvsScheduler.Wlc },
-            Real(FuzzLab.Rs3, LvsForwarding.Tunnel));
-        Add(new ServiceSpec { Protocol = LvsProtocol.Udp, Address = ip(FuzzLab.Vip), Port = 53, Scheduler = LvsScheduler.Rr },
+        Func<uint, System.Net.IPAddress> ip = Frames.ToAddress;
+        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(LabAddresses.Vip), Port = 80, Scheduler = LvsScheduler.Rr },
+            Real(LabAddresses.Rs1), Real(LabAddresses.Rs2));
+        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(LabAddresses.Vip), Port = 22, Scheduler = LvsScheduler.Rr, PersistentTimeout = 300 },
+            Real(LabAddresses.Rs1));
+        Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(LabAddresses.Vip), Port = 443, Scheduler = LvsScheduler.Wlc },
+            Real(LabAddresses.Rs3, LvsForwarding.Tunnel));
+        Add(new ServiceSpec { Protocol = LvsProtocol.Udp, Address = ip(LabAddresses.Vip), Port = 53, Scheduler = LvsScheduler.Rr },
             Real(NatRs, LvsForwarding.Masq, NatRsPort));
-        Add(new ServiceSpec { Protocol = LvsProtocol.Sctp, Address = ip(FuzzLab.Vip), Port = 5000, Scheduler = LvsScheduler.Rr },
-            Real(FuzzLab.Rs2));
+        Add(new ServiceSpec { Protocol = LvsProtocol.Sctp, Address = ip(LabAddresses.Vip), Port = 5000, Scheduler = LvsScheduler.Rr },
+            Real(LabAddresses.Rs2));
         Engine.AddMarkRule(new MarkRuleSpec { Mark = 7, Address = ip(MarkedVip), PrefixLength = 32 });
-        Add(new ServiceSpec { FirewallMark = 7, Scheduler = LvsScheduler.Rr }, Real(FuzzLab.Rs1), Real(FuzzLab.Rs2));
-        foreach (var rs in new[] { FuzzLab.Rs1, FuzzLab.Rs2, FuzzLab.Rs3 })
-            Engine.ProcessFrame(TestFrames.ArpReply(FuzzLab.MacOf(rs), rs, FuzzLab.DirectorMac, FuzzLab.DirectorIp), 0);
+        Add(new ServiceSpec { FirewallMark = 7, Scheduler = LvsScheduler.Rr }, Real(LabAddresses.Rs1), Real(LabAddresses.Rs2));
+        foreach (var rs in new[] { LabAddresses.Rs1, LabAddresses.Rs2, LabAddresses.Rs3 })
+            Engine.ProcessFrame(TestFrames.ArpReply(rs == LabAddresses.Rs1 ? LabAddresses.Rs1Mac : rs == LabAddresses.Rs2 ? LabAddresses.Rs2Mac : LabAddresses.Rs3Mac, rs, LabAddresses.DirectorMac, LabAddresses.DirectorIp), 0);
         Engine.ProcessFrame(TestFrames.ArpReply(NatRsMac, NatRs, InsideMac, InsideIp), 1);
     }
 
@@ -113,7 +93,7 @@ internal sealed class FuzzDirector
     }
 
     private static RealServerSpec Real(uint a, LvsForwarding f = LvsForwarding.Route, ushort port = 0) =>
-        new() { Address = FuzzLab.Ip(a), Forwarding = f, Port = port, Weight = 1 };
+        new() { Address = Frames.ToAddress(a), Forwarding = f, Port = port, Weight = 1 };
 
     /// <summary>The engine's counters before a frame, to tell what the frame did.</summary>
     public ulong Forwarded => Engine.FramesForwarded;
@@ -155,19 +135,19 @@ internal sealed class FuzzDirector
     public static bool MayForward(ReadOnlySpan<byte> f, int link)
     {
         if (f.Length < Frames.EthHeader + 20 || Frames.U16(f, 12) != Frames.EtherTypeIPv4) return false;
-        if (!f.Slice(0, 6).SequenceEqual(link == 0 ? FuzzLab.DirectorMac : InsideMac)) return false;
+        if (!f.Slice(0, 6).SequenceEqual(link == 0 ? LabAddresses.DirectorMac : InsideMac)) return false;
         var ip = f.Slice(Frames.EthHeader);
         int ihl = (ip[0] & 15) * 4, total = Frames.U16(ip, 2);
         if (ip[0] >> 4 != 4 || ihl < 20 || total < ihl || total > ip.Length) return false;
         if ((Frames.U16(ip, 6) & 0x3fff) != 0) return false;
         byte proto = ip[9];
         uint src = Frames.U32(ip, 12), dst = Frames.U32(ip, 16);
-        if (proto == 1) return link == 0 ? dst is FuzzLab.Vip or MarkedVip : src == NatRs;
+        if (proto == 1) return link == 0 ? dst is LabAddresses.Vip or MarkedVip : src == NatRs;
         if (!Ipv4Packet.IsTransport(proto) || total - ihl < Ipv4Packet.MinL4Length(proto)) return false;
         ushort sport = Frames.U16(ip, ihl), dport = Frames.U16(ip, ihl + 2);
         if (link != 0) return proto == Frames.ProtoUdp && src == NatRs && sport == NatRsPort;
         if (dst == MarkedVip) return proto is Frames.ProtoTcp or Frames.ProtoUdp;
-        return dst == FuzzLab.Vip && Array.IndexOf(Services, (proto, dport)) >= 0;
+        return dst == LabAddresses.Vip && Array.IndexOf(Services, (proto, dport)) >= 0;
     }
 }
 
@@ -198,22 +178,22 @@ internal static class FrameGenerator
         0 => (uint)r.NextInt64(0, 1L << 32),  // anything, martians included
         1 => 0xE0000001,                     // multicast
         2 => 0x7F000001,                     // loopback
-        3 => FuzzLab.Vip,              // the VIP itself
-        _ => FuzzLab.Client + (uint)r.Next(4),
+        3 => LabAddresses.Vip,              // the VIP itself
+        _ => LabAddresses.Client + (uint)r.Next(4),
     };
 
     private static ushort ClientPort(Random r) => r.Next(10) == 0 ? (ushort)r.Next(65536) : (ushort)(40000 + r.Next(16));
 
     private static (byte[], int, string) Base(Random r)
     {
-        var dstMac = r.Next(20) switch { 0 => Frames.Broadcast, 1 => FuzzLab.Rs1Mac, _ => FuzzLab.DirectorMac };
+        var dstMac = r.Next(20) switch { 0 => Frames.Broadcast, 1 => LabAddresses.Rs1Mac, _ => LabAddresses.DirectorMac };
         uint client = ClientAddress(r);
         switch (r.Next(12))
         {
             case 0: case 1: case 2: case 3:
             {
                 var (proto, port) = FuzzDirector.Services[r.Next(FuzzDirector.Services.Length)];
-                return (Transport(r, dstMac, client, FuzzLab.Vip, proto, ClientPort(r), port), 0, $"service {proto}/{port}");
+                return (Transport(r, dstMac, client, LabAddresses.Vip, proto, ClientPort(r), port), 0, $"service {proto}/{port}");
             }
             case 4:
             {
@@ -223,11 +203,11 @@ internal static class FrameGenerator
             case 5:
             {
                 byte proto = (byte)(r.Next(4) == 0 ? r.Next(256) : new[] { 6, 17, 132 }[r.Next(3)]);
-                uint dst = r.Next(2) == 0 ? FuzzLab.Vip : (uint)r.NextInt64(0, 1L << 32);
+                uint dst = r.Next(2) == 0 ? LabAddresses.Vip : (uint)r.NextInt64(0, 1L << 32);
                 return (Transport(r, dstMac, client, dst, proto, ClientPort(r), (ushort)r.Next(65536)), 0, $"other {proto}");
             }
             case 6:
-                return (Icmp(r, dstMac, client, FuzzLab.Vip), 0, "icmp");
+                return (Icmp(r, dstMac, client, LabAddresses.Vip), 0, "icmp");
             case 7:
             {
                 // A NAT reply from the real server (mostly to a client and port of the pools), on the inside link.
@@ -270,7 +250,7 @@ internal static class FrameGenerator
         int payload = r.Next(5) == 0 ? r.Next(1500) : r.Next(64);
         int l4 = proto switch { Frames.ProtoTcp => 20, Frames.ProtoUdp => 8, Frames.ProtoSctp => 12 + 20, _ => 0 } + payload;
         ushort frag = r.Next(3) == 0 ? (ushort)0 : (ushort)0x4000;
-        var f = TestFrames.EthernetIPv4(FuzzLab.ClientMac, dstMac, src, dst, proto, l4, (ushort)r.Next(65536), frag);
+        var f = TestFrames.EthernetIPv4(LabAddresses.ClientMac, dstMac, src, dst, proto, l4, (ushort)r.Next(65536), frag);
         var t = f.AsSpan(Frames.EthHeader + 20);
         r.NextBytes(t);
         if (proto is Frames.ProtoTcp or Frames.ProtoUdp or Frames.ProtoSctp)
@@ -300,7 +280,7 @@ internal static class FrameGenerator
     private static byte[] Icmp(Random r, byte[] dstMac, uint src, uint dst)
     {
         // An echo request, or an error quoting a packet (any type and code).
-        var f = TestFrames.EthernetIPv4(FuzzLab.ClientMac, dstMac, src, dst, 1, 8 + r.Next(60), (ushort)r.Next(65536), 0);
+        var f = TestFrames.EthernetIPv4(LabAddresses.ClientMac, dstMac, src, dst, 1, 8 + r.Next(60), (ushort)r.Next(65536), 0);
         var t = f.AsSpan(Frames.EthHeader + 20);
         r.NextBytes(t);
         t[0] = r.Next(2) == 0 ? (byte)8 : (byte)r.Next(256);
@@ -310,9 +290,9 @@ internal static class FrameGenerator
     private static byte[] Arp(Random r)
     {
         var f = r.Next(2) == 0
-            ? TestFrames.ArpRequest(FuzzLab.ClientMac, FuzzLab.Client, r.Next(2) == 0 ? FuzzLab.Vip : (uint)r.NextInt64(0, 1L << 32))
-            : TestFrames.ArpReply(r.Next(2) == 0 ? FuzzLab.Rs1Mac : RandomBytes(r, 6),
-                r.Next(2) == 0 ? FuzzLab.Rs1 : (uint)r.NextInt64(0, 1L << 32), FuzzLab.DirectorMac, FuzzLab.DirectorIp);
+            ? TestFrames.ArpRequest(LabAddresses.ClientMac, LabAddresses.Client, r.Next(2) == 0 ? LabAddresses.Vip : (uint)r.NextInt64(0, 1L << 32))
+            : TestFrames.ArpReply(r.Next(2) == 0 ? LabAddresses.Rs1Mac : RandomBytes(r, 6),
+                r.Next(2) == 0 ? LabAddresses.Rs1 : (uint)r.NextInt64(0, 1L << 32), LabAddresses.DirectorMac, LabAddresses.DirectorIp);
         return f;
     }
 

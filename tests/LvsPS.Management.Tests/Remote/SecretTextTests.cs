@@ -1,4 +1,3 @@
-using System.Security;
 using System.Text;
 
 namespace LvsPS.Management.Tests.Remote;
@@ -24,21 +23,13 @@ public sealed class SecretTextTests : IDisposable
         SecretText.CopyZeroFreed = null;
     }
 
-    private static SecureString Secure(string s)
-    {
-        var x = new SecureString();
-        foreach (var c in s) x.AppendChar(c);
-        x.MakeReadOnly();
-        return x;
-    }
-
     [Theory]
     [InlineData("hunter2")]
     [InlineData("pässwört 密码 🔑")]
     [InlineData("")]
     public void Utf8_IsThePasswordsBytes_AndTheUnmanagedCopyIsZeroFreed(string password)
     {
-        using var secret = Secure(password);
+        using var secret = TestSecrets.Secure(password);
         var bytes = SecretText.Utf8(secret);
         Assert.Equal(Encoding.UTF8.GetBytes(password), bytes);
         Assert.Single(_made);
@@ -49,7 +40,7 @@ public sealed class SecretTextTests : IDisposable
     [Fact]
     public void Text_IsThePassphrase_AndTheUnmanagedCopyIsZeroFreed()
     {
-        using var secret = Secure("correct horse");
+        using var secret = TestSecrets.Secure("correct horse");
         Assert.Equal("correct horse", SecretText.Text(secret));
         Assert.Single(_made);
         Assert.Equal(_made, _zeroFreed);
