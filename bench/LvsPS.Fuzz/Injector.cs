@@ -1,7 +1,8 @@
 // `LvsPS.Fuzz inject`: the fuzzer's frames onto a real segment, for the lab test (tests/pester/Fuzz.Tests.ps1). Run
 // inside a lab namespace (ip netns exec lvs-<lab>-client ...): it opens an AF_PACKET socket on the given interface
 // and sends the generator's outside-link frames, retargeted from the fuzz lab's addresses (10.250.0.0/24, the
-// EngineHarness MACs) to the lab's: same host numbers in the lab's /24, the lab's director, client and rs1 MACs.
+// EngineHarness MACs) to the lab's: same host numbers in the lab's /24, the lab's director, client and rs1 MACs, and
+// every frame from the client's own MAC.
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -62,7 +63,7 @@ internal static class Injector
             var f = FrameGenerator.Next(r);
             made++;
             if (f.Link != 0 || f.Bytes.Length < 14) continue; // the lab has one link; a frame shorter than Ethernet cannot be sent
-            if (ClaimsARealServer(f.Bytes)) { spoofs++; continue; }
+            if (ForgesALabHost(f.Bytes)) { spoofs++; continue; }
             var b = Retarget(f.Bytes, prefix, directorMac, clientMac, rs1Mac);
             if (b.Length > 1514) Array.Resize(ref b, 1514);
             if (send(fd, b, b.Length, 0) < 0) failed++;
@@ -70,17 +71,20 @@ internal static class Injector
             if (sent % perMs == 0) Thread.Sleep(1);
         }
         close(fd);
-        Console.WriteLine(FormattableString.Invariant($"sent {sent} frames ({failed} refused by the socket, {made} generated, {spoofs} ARP from a real server's address left out) in {watch.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(FormattableString.Invariant($"sent {sent} frames ({failed} refused by the socket, {made} generated, {spoofs} forged ARP for a lab host left out) in {watch.Elapsed.TotalSeconds:F1} s"));
         return 0;
     }
 
     /// <summary>
-    /// An ARP frame whose sender is a real server's address: forged ARP poisons lvsd's MAC of that real server
-    /// (LvsPS issue 8, item 6, ARP spoofing, has its own tests), which is not what this injection measures.
+    /// An ARP frame that claims a lab host's address for another MAC (a real server's or the director's address at
+    /// all, since the injector knows not all their MACs; the client's with a MAC not its own). Forged ARP poisons
+    /// lvsd's MAC of a real server (LvsPS issue 8, item 6, ARP spoofing, has its own tests) and the real servers' own
+    /// neighbour tables (their answers to the client then go nowhere): neither is what this injection measures.
     /// </summary>
-    private static bool ClaimsARealServer(byte[] f) =>
+    private static bool ForgesALabHost(byte[] f) =>
         f.Length >= 42 && Frames.U16(f, 12) == Frames.EtherTypeArp
-        && Frames.U32(f, 28) is LabAddresses.Rs1 or LabAddresses.Rs2 or LabAddresses.Rs3;
+        && (Frames.U32(f, 28) is LabAddresses.DirectorIp or LabAddresses.Rs1 or LabAddresses.Rs2 or LabAddresses.Rs3
+            || (Frames.U32(f, 28) == LabAddresses.Client && !f.AsSpan(22, 6).SequenceEqual(LabAddresses.ClientMac)));
 
     private static byte[] Mac(string s) => s.Split(':').Select(x => byte.Parse(x, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
 
@@ -102,7 +106,9 @@ internal static class Injector
             if (b[o] == 10 && b[o + 1] == 250 && b[o + 2] == 0) prefix.AsSpan(0, 3).CopyTo(b.AsSpan(o));
         }
         MapMac(0);
-        MapMac(6);
+        // The Ethernet source is always the client's: a frame from another station's MAC would move that station in
+        // the bridge's forwarding table (an attack on the switch, not on lvsd). ARP's sender field stays fuzzed.
+        clientMac.CopyTo(b, 6);
         ushort type = Frames.U16(b, 12);
         if (type == Frames.EtherTypeArp) { MapMac(22); MapIp(28); MapMac(32); MapIp(38); return b; }
         if (type != Frames.EtherTypeIPv4 || b.Length < 34) return b;

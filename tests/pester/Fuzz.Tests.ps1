@@ -1,10 +1,12 @@
 #Requires -Version 7.4
 # Fuzzed frames on the wire: 100,000 random and malformed frames (bench/LvsPS.Fuzz's generator: well-formed frames,
 # the same mutated, truncated or padded, random bytes, ARP) sent from the lab's client namespace onto the lab segment
-# toward the director (an AF_PACKET socket on the client's eth0; ARP claiming a real server's address is left out,
-# that is the ARP-spoofing defect of issue 8 item 6 with tests of its own). The lab's bridge would validate IPv4 itself
-# (br_netfilter, when loaded) and drop the malformed frames before lvsd sees them, so its bridge-nf-call-* sysctls
-# are turned off inside the lab's switch namespace for the test and restored after. Afterwards lvsd still forwards
+# toward the director (an AF_PACKET socket on the client's eth0, every frame from the client's MAC; ARP that claims
+# a lab host's address for another MAC is left out: it poisons lvsd's real-server MACs, the ARP-spoofing defect of
+# issue 8 item 6 with tests of its own, and the real servers' own neighbour tables). The lab's bridge would validate
+# IPv4 itself (br_netfilter, when loaded) and drop the malformed frames before lvsd sees them, so its
+# bridge-nf-call-* sysctls are turned off inside the lab's switch namespace for the test and restored after.
+# Afterwards lvsd still forwards
 # (real HTTP requests through the VIP succeed and spread over both real servers) and its memory (VmRSS from /proc)
 # is back within 10 % of what it was before. The figures are printed for docs/RELIABILITY.md (Fuzzing).
 
@@ -78,7 +80,7 @@ Describe 'lvsd under 100,000 fuzzed frames from the lab segment' {
         $dropped = $after.FramesDropped - $before.FramesDropped
         # The capture filter passes ARP and IPv4 to a VIP: a good part of the fuzzed frames reached the engine, and
         # it dropped many of them as malformed.
-        # The real servers' MACs are still theirs (the injector leaves forged ARP for a real server out: issue 8 item 6).
+        # The real servers' MACs are still theirs (the injector leaves forged ARP for lab hosts out: issue 8 item 6).
         foreach ($rs in Get-LvsRealServer -Director $LabName -Port 80) {
             $rs.MacAddress | Should -Be ($Lab.RealServers | Where-Object { $_.Address -eq $rs.RealAddress }).MacAddress
         }
