@@ -27,8 +27,8 @@ same checks into tests.
         Director       = 'Check this director (outside a lab). By default: the only director running, or the one this session started last.'
         KeyFile        = 'With -Director: the OpenSSH private key to log in to the real servers as root for the RealServerHidden check.'
         KnownHostsFile = 'With -Director and -KeyFile: the known_hosts file to verify the real servers'' host keys against. By default ~/.ssh/known_hosts.'
-        Include        = 'Runs only these checks or categories (Director, Service, RealServer, Network).'
-        Exclude        = 'Skips these checks or categories.'
+        Include        = 'Runs only these checks or categories (Director, Service, RealServer, Network). A name that is neither is an error (UnknownClusterCheck); names complete with Tab.'
+        Exclude        = 'Skips these checks or categories. A name that is neither is an error (UnknownClusterCheck); names complete with Tab.'
         Quiet          = 'Returns only $true when no check failed, else $false, instead of the results.'
         List           = 'Returns the catalogue of checks (name, category, description, and whether each needs a lab, SSH or sends traffic) without running any.'
         VipInterface = @{ Description = 'The interface on which DR real servers hold the VIP, for the RealServerHidden check: lo, or dummy0 as in the original walkthrough. Tunnel real servers are checked on tunl0 (lvstun0 in a tunnel lab).'; DefaultValue = 'lo' }
@@ -67,7 +67,8 @@ same checks into tests.
 The checks that send traffic open a few TCP connections through each VIP from the lab's client and send ARP
 requests; they change the director's statistics and connection table.
 
-Errors: LabNotFound, DirectorNotRunning, DirectorAmbiguous (terminating). A director that does not answer is not an
+Errors: UnknownClusterCheck (an -Include or -Exclude name that is no check or category; the message lists
+them), LabNotFound, DirectorNotRunning, DirectorAmbiguous (terminating). A director that does not answer is not an
 error: DirectorRunning fails.
 '@
     RelatedLinks = @('Get-LvsRealServerHidden', 'Set-LvsRealServerHidden', 'Get-LvsService', 'Get-LvsDirector', 'about_LvsPS')

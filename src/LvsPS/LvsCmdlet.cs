@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using LvsPS.Management.Kernel;
 using LvsPS.Management.Lab;
 using LvsPS.Management.Lvsd;
@@ -126,9 +125,9 @@ public abstract class LvsCmdlet : PSCmdlet
     internal SshTarget SshLogin(string host, int port, PSCredential? credential, string? keyFile, string? knownHostsFile,
         bool acceptNewHostKey, string? networkNamespace)
     {
-        string? password = null;
-        if (credential is not null)
-            password = Marshal.PtrToStringUni(Marshal.SecureStringToGlobalAllocUnicode(credential.Password));
+        // The password stays a SecureString (a read-only copy, so the caller may dispose its credential): the SSH
+        // session turns it into bytes for each login and zeroes them after (SecretText, SshSession).
+        var password = credential?.Password is { } secret ? ReadOnlyCopy(secret) : null;
         return new SshTarget(host)
         {
             Port = port,
@@ -140,6 +139,13 @@ public abstract class LvsCmdlet : PSCmdlet
             AcceptNewHostKey = acceptNewHostKey,
             NetworkNamespace = networkNamespace,
         };
+    }
+
+    private static System.Security.SecureString ReadOnlyCopy(System.Security.SecureString s)
+    {
+        var copy = s.Copy();
+        copy.MakeReadOnly();
+        return copy;
     }
 
     /// <summary>Folder of this module's assembly (out/LvsPS); the engine sits in ../lvsd.</summary>

@@ -32,7 +32,7 @@ internal sealed partial class DirectorEngine
             // The shared rules for the whole spec first (identity, scheduler, persistence, health, every real server).
             SpecValidator.Service(spec);
             bool fwm = spec.FirewallMark != 0;
-            uint a = fwm ? 0 : ValidateAddress(spec.Address, "virtual address");
+            uint a = fwm ? 0 : ValidateVirtualAddress(spec.Address);
             var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
             uint mask = ValidatePersistence(spec);
             ulong key = fwm ? ServiceRuntime.MarkKey(spec.FirewallMark) : ServiceRuntime.MakeKey((byte)spec.Protocol, a, spec.Port);

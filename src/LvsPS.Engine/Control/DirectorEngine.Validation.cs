@@ -1,6 +1,7 @@
 // DirectorEngine, control plane (namespace LvsPS.Engine.DataPath): the values the control operations receive are
 // checked by the one shared validator (SpecValidator: the kernel's rules, LvsPS's ErrorIds and messages), then
-// against what only lvsd cannot do: IPv6 (the engine forwards IPv4) and Local forwarding.
+// against what only lvsd cannot do: IPv6 (the engine forwards IPv4), Local forwarding, and a VIP that is the
+// director's own interface address.
 using System.Net;
 using System.Net.Sockets;
 using LvsPS.Ipvs.Model;
@@ -18,6 +19,19 @@ internal sealed partial class DirectorEngine
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
                 $"The {what} '{a}' is not an IPv4 address; the LvsPS engine forwards IPv4 only (a kernel director takes IPv6).", a);
         return Frames.ToUInt32(a);
+    }
+
+    /// <summary>
+    /// A new service's VIP: a unicast IPv4 address that is not one of the director's own interface addresses (outside,
+    /// or inside with NAT): lvsd would answer ARP for it in place of its own kernel and take its traffic.
+    /// </summary>
+    private uint ValidateVirtualAddress(IPAddress? a)
+    {
+        uint v = ValidateAddress(a, "virtual address");
+        if (v == InterfaceAddress || (HasInsideLink && v == InsideAddress))
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The virtual address '{a}' is the interface address of director '{Name}' itself; a VIP must be an address of its own (lvsd answers ARP for it).", a);
+        return v;
     }
 
     private static void ValidatePort(int port, string what) => SpecValidator.Port(port, what);

@@ -99,4 +99,6 @@ public static class LvsErrorIds
     public const string StateFileInvalid = "StateFileInvalid";
     /// <summary>The director's process did not end, not even on SIGKILL.</summary>
     public const string DirectorStopFailed = "DirectorStopFailed";
+    /// <summary>Test-LvsCluster -Include/-Exclude names no check or category of the catalogue.</summary>
+    public const string UnknownClusterCheck = "UnknownClusterCheck";
 }

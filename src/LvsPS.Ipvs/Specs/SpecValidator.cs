@@ -165,9 +165,9 @@ public static class SpecValidator
     }
 
     /// <summary>
-    /// A real server of <paramref name="service"/>: address, weight, thresholds, forwarding, family, port. Returns the
-    /// port the director uses: direct routing and tunnelling keep the service port whatever was given (ipvsadm
-    /// forces it for -g and -i), NAT the one given (0 = the service's); a firewall-mark service has no port of its
+    /// A real server of <paramref name="service"/>: address (not the service's own VIP, but with Local forwarding),
+    /// weight, thresholds, forwarding, family, port. Returns the port the director uses: direct routing and
+    /// tunnelling keep the service port whatever was given (ipvsadm forces it for -g and -i), NAT the one given (0 = the service's); a firewall-mark service has no port of its
     /// own, so its real servers keep the port given (0 = the port the packet was sent to).
     /// </summary>
     public static ushort RealServer(ServiceSpec service, RealServerSpec? rs)
@@ -182,6 +182,11 @@ public static class SpecValidator
         if (rs.Address.AddressFamily != FamilyOf(service) && rs.Forwarding != LvsForwarding.Tunnel)
             throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
                 $"The real server {rs.Address} and the service {service} have different address families; only Tunnel real servers may.", rs.Address);
+        // The service's own VIP as its real server sends every packet back to the director (a loop); only Local
+        // forwarding names the director itself (the kernel's LOCALNODE destination).
+        if (service.FirewallMark == 0 && rs.Forwarding != LvsForwarding.Local && rs.Address.Equals(service.Address))
+            throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
+                $"The real server {rs.Address} is the virtual address of {service} itself: its packets would come back to the director. Give a real server's own address (or -Forwarding Local to serve on the director).", rs.Address);
         var seen = new HashSet<LvsHealthCheckType>();
         foreach (var check in rs.HealthChecks ?? new List<HealthCheckSpec>())
         {

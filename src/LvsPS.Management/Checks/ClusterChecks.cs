@@ -85,6 +85,24 @@ public static class ClusterChecks
         new LvsCheckInfo { Check = ServiceDistribution, Category = "Network", Description = "New connections to each TCP service reach every available real server.", LabOnly = true, SendsTraffic = true },
     };
 
+    /// <summary>The names Include and Exclude take: every check, then every category, as the catalogue spells them.</summary>
+    public static IEnumerable<string> SelectionNames =>
+        Catalogue.Select(c => c.Check).Concat(Catalogue.Select(c => c.Category).Distinct());
+
+    /// <summary>
+    /// Refuses an Include or Exclude entry that names no check and no category (case-insensitive), with
+    /// <see cref="LvsErrorIds.UnknownClusterCheck"/>: a misspelt name would otherwise select nothing, silently.
+    /// </summary>
+    public static void ValidateSelection(string[]? include, string[]? exclude)
+    {
+        foreach (var (list, what) in new[] { (include, "Include"), (exclude, "Exclude") })
+            foreach (var name in list ?? Array.Empty<string>())
+                if (!SelectionNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    throw new LvsException(LvsErrorIds.UnknownClusterCheck, LvsErrorKind.InvalidArgument,
+                        $"Unknown check or category '{name}' in {what}; the checks are {string.Join(", ", Catalogue.Select(c => c.Check))}; "
+                        + $"the categories are {string.Join(", ", Catalogue.Select(c => c.Category).Distinct())}.", name);
+    }
+
     private static bool Selected(ClusterCheckOptions o, LvsCheckInfo c)
     {
         bool Match(string[]? list) => list is not null && list.Any(x =>
@@ -105,6 +123,7 @@ public static class ClusterChecks
     /// </summary>
     public static IEnumerable<LvsCheckResult> Run(IDirector client, ClusterCheckOptions o, IProgress<(string Activity, int Percent)>? progress = null)
     {
+        ValidateSelection(o.Include, o.Exclude);
         bool Want(string check) => Selected(o, Catalogue.First(c => c.Check == check));
         DirectorStatus? status = null;
         List<LvsService>? listed = null;

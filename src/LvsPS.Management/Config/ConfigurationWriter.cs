@@ -413,27 +413,9 @@ public static class ConfigurationWriter
         return colon > 0 ? device[..colon] : device;
     }
 
-    /// <summary>An interface name (with an alias label ":x" when allowed) fit for the configure format.</summary>
-    private static string DeviceName(string name, string what, bool allowAlias)
-    {
-        string baseName = StripAlias(name);
-        try
-        {
-            ShellQuote.ValidateInterfaceName(baseName);
-        }
-        catch (LvsException e)
-        {
-            throw NotExportable($"{what}: {e.Message}");
-        }
-        if (name.Length > baseName.Length)
-        {
-            string label = name[(baseName.Length + 1)..];
-            if (!allowAlias || label.Length == 0 || name.Length > ShellQuote.MaxInterfaceNameLength
-                || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
-                throw NotExportable($"{what}: invalid device '{name}'");
-        }
-        return name;
-    }
+    /// <summary>An interface name (with an alias label ":x" when allowed) fit for the configure format: the rule its parser reads by.</summary>
+    private static string DeviceName(string name, string what, bool allowAlias) =>
+        LvsDrDeviceName.Problem(name, allowAlias) is { } why ? throw NotExportable($"{what}: invalid device '{name}' ({why})") : name;
 
     private static void CheckMask(IPAddress mask, string what)
     {

@@ -29,7 +29,6 @@ public static class LvsDrConfParser
     public const string DefaultServicesPath = "/etc/services";
 
     private static readonly Regex KeyPattern = new("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex DevicePattern = new(@"^[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+)?$", RegexOptions.CultureInvariant);
 
     /// <summary>Reads and parses a file; a missing file is ConfigFileNotFound (ObjectNotFound).</summary>
     public static LvsDrConfiguration ParseFile(string path, Func<string, IPAddress?>? resolveHost = null, string servicesPath = DefaultServicesPath)
@@ -142,7 +141,7 @@ public static class LvsDrConfParser
                     _conf.ServerVipDevice = Device(SingleToken(key, value) ?? throw Error($"SERVER_VIP_DEVICE needs a device name"));
                     break;
                 case "SERVER_NET_DEVICE":
-                    _conf.ServerNetDevice = Device(SingleToken(key, value) ?? throw Error($"SERVER_NET_DEVICE needs a device name"));
+                    _conf.ServerNetDevice = Device(SingleToken(key, value) ?? throw Error($"SERVER_NET_DEVICE needs a device name"), allowAlias: false);
                     break;
                 case "SERVICE":
                     ParseService(value);
@@ -167,7 +166,7 @@ public static class LvsDrConfParser
         private void ParseDirectorInside(string value)
         {
             string[] t;
-            (_conf.DirectorDevice, _conf.DirectorAddress, t) = DeviceAndAddress("DIRECTOR_INSIDEIP", value, 5, "device address network netmask broadcast");
+            (_conf.DirectorDevice, _conf.DirectorAddress, t) = DeviceAndAddress("DIRECTOR_INSIDEIP", value, 5, "device address network netmask broadcast", allowAlias: false);
             _conf.DirectorNetwork = t.Length > 2 ? Ipv4Literal(t[2], "network") : null;
             _conf.DirectorNetmask = t.Length > 3 ? Netmask(t[3]) : null;
             _conf.DirectorBroadcast = t.Length > 4 ? Ipv4Literal(t[4], "broadcast") : null;
@@ -177,12 +176,12 @@ public static class LvsDrConfParser
         /// A "device address ..." setting (VIP, DIRECTOR_INSIDEIP): 2 to <paramref name="maxWords"/> words, else an error
         /// giving the expected <paramref name="form"/>; the device name checked, the address resolved, and all the words.
         /// </summary>
-        private (string Device, IPAddress Address, string[] Words) DeviceAndAddress(string key, string value, int maxWords, string form)
+        private (string Device, IPAddress Address, string[] Words) DeviceAndAddress(string key, string value, int maxWords, string form, bool allowAlias = true)
         {
             var t = Tokens(value);
             if (t.Length < 2 || t.Length > maxWords)
                 throw Error($"{key} needs '{form}', got '{value}'");
-            return (Device(t[0]), _syn.Host(t[1]), t);
+            return (Device(t[0], allowAlias), _syn.Host(t[1]), t);
         }
 
         private void ParseService(string value)
@@ -305,10 +304,10 @@ public static class LvsDrConfParser
             return a;
         }
 
-        private string Device(string token)
+        private string Device(string token, bool allowAlias = true)
         {
-            if (token.Length > 15 || !DevicePattern.IsMatch(token))
-                throw Error($"invalid device name '{token}'");
+            if (LvsDrDeviceName.Problem(token, allowAlias) is { } why)
+                throw Error($"invalid device name '{token}' ({why})");
             return token;
         }
 

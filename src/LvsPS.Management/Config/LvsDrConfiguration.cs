@@ -196,3 +196,29 @@ public sealed class LvsRealServerDefinition
 
     public override string ToString() => $"{RealAddress}:{RealPort} w={Weight}";
 }
+
+/// <summary>
+/// The device names lvs_dr.conf carries, one rule for the parser and the writer so that what one writes the other
+/// reads: a Linux interface name of at most 15 characters (not "." or ".."), with an alias label ":x" where the
+/// setting takes one (VIP, SERVER_VIP_DEVICE), of letters, digits and _ . - @ + only: the file is read by a shell
+/// script's tools, and '#' would start a comment.
+/// </summary>
+public static class LvsDrDeviceName
+{
+    private static bool Allowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '@' or '+';
+
+    /// <summary>Why <paramref name="name"/> cannot be a device in the file, or null when it can.</summary>
+    public static string? Problem(string name, bool allowAlias)
+    {
+        int colon = name.IndexOf(':');
+        string baseName = colon < 0 ? name : name[..colon];
+        if (baseName.Length == 0) return "the interface name is empty";
+        if (name.Length > Remote.ShellQuote.MaxInterfaceNameLength) return $"it is longer than {Remote.ShellQuote.MaxInterfaceNameLength} characters";
+        if (baseName is "." or "..") return "'.' and '..' are not interface names";
+        if (!baseName.All(Allowed)) return "it holds a character other than letters, digits and _ . - @ +";
+        if (colon < 0) return null;
+        if (!allowAlias) return "this setting takes an interface, not an alias label (:x)";
+        string label = name[(colon + 1)..];
+        return label.Length > 0 && label.All(Allowed) ? null : "its alias label is empty or holds a character other than letters, digits and _ . - @ +";
+    }
+}

@@ -28,6 +28,8 @@ public sealed class SshSession : IDisposable
     private SshClient? _client;
     private LoopbackRelay? _relay;
     private LvsException? _hostKeyError;
+    /// <summary>The password's UTF-8 copy handed to SSH.NET for the current login; zeroed when the login is over.</summary>
+    private byte[]? _password;
     private bool _disposed;
 
     public SshSession(SshTarget target)
@@ -101,6 +103,7 @@ public sealed class SshSession : IDisposable
         }
         catch (Exception e)
         {
+            ZeroPassword();
             _client.Dispose();
             _client = null;
             _relay?.Dispose();
@@ -108,6 +111,15 @@ public sealed class SshSession : IDisposable
             if (_hostKeyError != null) throw _hostKeyError;
             throw MapConnectException(e);
         }
+        ZeroPassword();
+    }
+
+    /// <summary>The UTF-8 password copy SSH.NET was given for the last login (zeroed after it), for tests.</summary>
+    internal byte[]? PasswordCopy => _password;
+
+    private void ZeroPassword()
+    {
+        if (_password is not null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(_password);
     }
 
     /// <summary>Runs <paramref name="command"/> through the remote user's shell and collects its output.</summary>
@@ -187,7 +199,8 @@ public sealed class SshSession : IDisposable
             PrivateKeyFile key;
             try
             {
-                key = string.IsNullOrEmpty(Target.KeyPassphrase) ? new PrivateKeyFile(path) : new PrivateKeyFile(path, Target.KeyPassphrase);
+                // PrivateKeyFile takes the passphrase as a string only: made here, unreachable once the key is read.
+                key = Target.KeyPassphrase is not { Length: > 0 } pass ? new PrivateKeyFile(path) : new PrivateKeyFile(path, SecretText.Text(pass));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or SshException or ArgumentException or FormatException or NotSupportedException)
             {
@@ -197,7 +210,11 @@ public sealed class SshSession : IDisposable
             list.Add(new PrivateKeyAuthenticationMethod(Target.UserName, key));
         }
         if (Target.Password != null)
-            list.Add(new PasswordAuthenticationMethod(Target.UserName, Target.Password));
+        {
+            // SSH.NET keeps this array (and sends it) for the login only; Connect zeroes it when the login is over.
+            _password = SecretText.Utf8(Target.Password);
+            list.Add(new PasswordAuthenticationMethod(Target.UserName, _password));
+        }
         return list.ToArray();
     }
 

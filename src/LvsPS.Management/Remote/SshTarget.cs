@@ -18,10 +18,13 @@ public sealed class SshTarget
     public string UserName { get; set; } = "root";
     /// <summary>OpenSSH/PEM/PKCS#8/PuTTY private key (ed25519, rsa, ecdsa).</summary>
     public string? KeyFile { get; set; }
-    /// <summary>Passphrase of <see cref="KeyFile"/>, when it is encrypted.</summary>
-    public string? KeyPassphrase { get; set; }
-    /// <summary>Password authentication (tried after the key when both are given).</summary>
-    public string? Password { get; set; }
+    /// <summary>Passphrase of <see cref="KeyFile"/>, when it is encrypted (a plain string only for the key's decryption).</summary>
+    public System.Security.SecureString? KeyPassphrase { get; set; }
+    /// <summary>
+    /// Password authentication (tried after the key when both are given). Kept as a SecureString; each connection
+    /// hands SSH.NET a UTF-8 copy that is zeroed once the login is over.
+    /// </summary>
+    public System.Security.SecureString? Password { get; set; }
     public string KnownHostsFile { get; set; } = Remote.KnownHostsFile.DefaultPath;
     /// <summary>Trust on first use: an unknown host key is added to <see cref="KnownHostsFile"/>. A changed key is still refused.</summary>
     public bool AcceptNewHostKey { get; set; }

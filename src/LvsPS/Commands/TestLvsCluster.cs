@@ -45,11 +45,13 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     /// <summary>Only these checks or categories.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
+    [ArgumentCompleter(typeof(ClusterCheckNameCompleter))]
     public string[]? Include { get; set; }
 
     /// <summary>Skip these checks or categories.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
+    [ArgumentCompleter(typeof(ClusterCheckNameCompleter))]
     public string[]? Exclude { get; set; }
 
     /// <summary>Return $true when no check failed, else $false.</summary>
@@ -71,6 +73,8 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface };
         try
         {
+            // A misspelt check would select nothing: refuse it before a lab or director is looked at.
+            ClusterChecks.ValidateSelection(Include, Exclude);
             if (ParameterSetName == LabSet)
             {
                 var lab = LoadLab(Lab);
@@ -102,6 +106,14 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         }
         WriteProgress(new ProgressRecord(4, "Test-LvsCluster", "Done") { RecordType = ProgressRecordType.Completed });
         if (Quiet) WriteObject(!failed);
+    }
+
+    /// <summary>Completes -Include and -Exclude with the catalogue's check and category names.</summary>
+    public sealed class ClusterCheckNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete(ClusterChecks.SelectionNames, wordToComplete);
     }
 
     private sealed class SyncProgress : IProgress<(string Activity, int Percent)>
