@@ -37,6 +37,7 @@ internal sealed class ControlServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ControlServerLimits _limits;
     private int _open;
+    private int _refusing;
 
     public ControlServer(string path, Func<string, string> handler, ControlServerLimits? limits = null)
     {
@@ -74,6 +75,12 @@ internal sealed class ControlServer : IDisposable
             if (Interlocked.Increment(ref _open) > _limits.MaxConnections)
             {
                 Interlocked.Decrement(ref _open);
+                if (Interlocked.Increment(ref _refusing) > _limits.MaxConnections)
+                {
+                    Interlocked.Decrement(ref _refusing);
+                    client.Dispose(); // refusing as many as are served already: no more words
+                    continue;
+                }
                 _ = RefuseAsync(client, new LvsException(LvsErrorIds.DirectorBusy, LvsErrorKind.ResourceUnavailable,
                     $"The director is serving {_limits.MaxConnections} control connections, as many as it takes; try again."));
                 continue;
@@ -82,13 +89,20 @@ internal sealed class ControlServer : IDisposable
         }
     }
 
+    /// <summary>Takes the request line (within a short deadline, so the client is not reset while it sends), then answers the refusal.</summary>
     private async Task RefuseAsync(Socket client, LvsException why)
     {
-        using (client)
+        try
         {
-            try { await WriteLineAsync(client, Reply(why)); }
-            catch (Exception) { }
+            using (client)
+            {
+                try { await ReadLineAsync(client, TimeSpan.FromSeconds(1)); }
+                catch (Exception) { }
+                await WriteLineAsync(client, Reply(why));
+            }
         }
+        catch (Exception) { }
+        finally { Interlocked.Decrement(ref _refusing); }
     }
 
     private async Task ServeAsync(Socket client)
@@ -104,7 +118,7 @@ internal sealed class ControlServer : IDisposable
                     return;
                 }
                 string? line;
-                try { line = await ReadLineAsync(client); }
+                try { line = await ReadLineAsync(client, _limits.RequestDeadline); }
                 catch (OperationCanceledException)
                 {
                     await WriteLineAsync(client, Reply(Protocol($"No complete request line within {_limits.RequestDeadline.TotalSeconds:0.#} s.")));
@@ -145,10 +159,10 @@ internal sealed class ControlServer : IDisposable
     }
 
     /// <summary>The request line (without its newline); null when the client closed before sending anything.</summary>
-    private async Task<string?> ReadLineAsync(Socket s)
+    private async Task<string?> ReadLineAsync(Socket s, TimeSpan within)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        deadline.CancelAfter(_limits.RequestDeadline);
+        deadline.CancelAfter(within);
         var buf = new byte[8192];
         using var ms = new MemoryStream();
         while (true)

@@ -94,7 +94,17 @@ internal sealed class LvsdChannel
         string? text;
         try
         {
-            socket.Send(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, DirectorJson.Options) + "\n"));
+            try
+            {
+                socket.Send(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, DirectorJson.Options) + "\n"));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock))
+            {
+                // the director may have answered (and closed) before taking the whole request: a refusal to read
+                text = TryReadLine(socket);
+                if (text is null) throw;
+                return Answer(text);
+            }
             text = ReadLine(socket);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
@@ -110,6 +120,11 @@ internal sealed class LvsdChannel
         if (text is null)
             throw new LvsException(LvsErrorIds.DirectorConnectionLost, LvsErrorKind.ConnectionError,
                 $"The director '{Name}' closed the control socket {SocketPath} without answering '{request.Op}'.", Name);
+        return Answer(text);
+    }
+
+    private DirectorReply Answer(string text)
+    {
         DirectorReply? reply;
         try { reply = JsonSerializer.Deserialize<DirectorReply>(text, DirectorJson.Options); }
         catch (JsonException e)
@@ -125,6 +140,12 @@ internal sealed class LvsdChannel
     private LvsException NotRunning(Exception? inner) =>
         new(LvsErrorIds.DirectorNotRunning, LvsErrorKind.ResourceUnavailable,
             $"The director '{Name}' is not running (no answer on {SocketPath}). Start it with Start-LvsDirector.", Name, inner);
+
+    private static string? TryReadLine(Socket socket)
+    {
+        try { return ReadLine(socket); }
+        catch (SocketException) { return null; }
+    }
 
     private static string? ReadLine(Socket socket)
     {
