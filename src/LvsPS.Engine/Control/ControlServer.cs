@@ -133,6 +133,10 @@ internal sealed class ControlServer : IDisposable
                 await WriteLineAsync(client, _handler(line));
             }
         }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the client went away or missed its deadline: nothing to tell anyone (no log line per slow client)
+        }
         catch (Exception e)
         {
             if (!_stop.IsCancellationRequested)

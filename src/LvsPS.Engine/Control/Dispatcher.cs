@@ -90,7 +90,7 @@ internal sealed class Dispatcher
         return new DirectorReply
         {
             Ok = true,
-            Result = op.ReturnsValue ? JsonSerializer.SerializeToNode(result, op.Method.ReturnType, DirectorJson.Options) : null,
+            Result = op.ReturnsValue ? JsonSerializer.SerializeToElement(result, op.Method.ReturnType, DirectorJson.Options) : null,
         };
     }
 

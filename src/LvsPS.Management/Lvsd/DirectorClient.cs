@@ -55,7 +55,7 @@ public class LvsdDirectorProxy : DispatchProxy
         }
         var op = DirectorOperations.Of(targetMethod);
         var reply = _channel!.Call(new DirectorRequest { Op = op.Name, Args = op.EncodeArguments(args) });
-        return op.ReturnsValue && reply.Result is not null ? reply.Result.Deserialize(targetMethod.ReturnType, DirectorJson.Options) : null;
+        return op.ReturnsValue && reply.Result is { ValueKind: not JsonValueKind.Null } r ? r.Deserialize(targetMethod.ReturnType, DirectorJson.Options) : null;
     }
 }
 
