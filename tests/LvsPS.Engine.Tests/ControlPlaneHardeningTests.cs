@@ -221,7 +221,7 @@ public sealed class ControlPlaneHardeningTests : IDisposable
     }
 
     [Fact]
-    public void ARequestLongerThanTheLimit_IsAnsweredAndRefused()
+    public async Task ARequestLongerThanTheLimit_IsAnsweredAndRefused()
     {
         using var s = Connect(_name);
         s.ReceiveTimeout = 10_000;
@@ -231,7 +231,7 @@ public sealed class ControlPlaneHardeningTests : IDisposable
             catch (SocketException) { } // the director stops reading at its limit
         });
         var reply = DirectorJson.Deserialize<DirectorReply>(ReadAll(s))!;
-        sending.Wait();
+        await sending;
         Assert.False(reply.Ok);
         Assert.Equal(LvsErrorIds.DirectorProtocolError, reply.ErrorId);
         Assert.Contains("longer than", reply.Message);
@@ -299,13 +299,13 @@ public sealed class ControlPlaneHardeningTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void AConnectionLostInTheMiddle_NamesTheDirector_WithAStableErrorId(bool reset)
+    public async Task AConnectionLostInTheMiddle_NamesTheDirector_WithAStableErrorId(bool reset)
     {
         var name = "lost" + Guid.NewGuid().ToString("N")[..8];
         var path = DirectorPaths.Socket(name);
         using var fake = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         fake.Bind(new UnixDomainSocketEndPoint(path));
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Run("chmod", "0600", path);
         fake.Listen(4);
         var server = Task.Run(() =>
         {
@@ -321,7 +321,7 @@ public sealed class ControlPlaneHardeningTests : IDisposable
             Assert.Contains($"'{name}'", e.Message);
             Assert.Contains("ListServices", e.Message);
             if (reset) Assert.Contains("reset", e.Message, StringComparison.OrdinalIgnoreCase);
-            server.Wait();
+            await server;
         }
         finally { File.Delete(path); }
     }
