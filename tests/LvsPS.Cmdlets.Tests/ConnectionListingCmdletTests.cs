@@ -36,7 +36,7 @@ public sealed class ConnectionListingCmdletTests : DirectorTestBase
     {
         Seed();
         Assert.Empty(Ok($"Get-LvsConnection -VirtualAddress {Vip} -Port 80 -ClientAddress 10.250.0.200 -RealAddress {Rs1} -State SynRecv -First 5").Output);
-        var text = (string)Ok("Get-LvsConnection -First 3 -AsText").Objects.Single();
-        Assert.Equal("IPVS connection entries\npro expire state       source             virtual            destination\n", text.Replace("\r\n", "\n"));
+        // -First and the filters leave ipvsadm's text as it is (here: its two title lines)
+        Assert.Equal(Ok("Get-LvsConnection -AsText").Objects.Single(), Ok($"Get-LvsConnection -First 3 -Port 80 -AsText").Objects.Single());
     }
 }
