@@ -98,21 +98,64 @@ internal sealed partial class DirectorEngine
         lock (Sync)
         {
             long now = _clockMs();
-            return _connections.All().Select(c => new LvsConnection
-            {
-                Director = Name,
-                Protocol = c.IsTemplate || c.Service.FirewallMark == 0 ? c.Service.Protocol : (LvsProtocol)c.Key.Protocol,
-                ClientAddress = Frames.ToAddress(c.Key.ClientAddress),
-                ClientPort = c.Key.ClientPort,
-                VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),
-                Port = c.Key.VirtualPort,
-                RealAddress = c.Dest.Address,
-                RealPort = c.IsTemplate ? c.Dest.Port : c.RealPort,
-                FirewallMark = c.Service.FirewallMark,
-                State = c.State,
-                ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),
-                Packets = c.Packets,
-            }).ToList();
+            return _connections.All().Select(c => Listed(c, now)).ToList();
         }
     }
+
+    /// <summary>Entries a page scans at most under the lock, matching or not, so a listing never holds the packet path long.</summary>
+    internal const int MaxScannedPerPage = 50_000;
+
+    /// <summary>
+    /// One page: whole hash buckets from the cursor (a bucket index) on, filtered under the lock, until the page is full
+    /// or <see cref="MaxScannedPerPage"/> entries were looked at. A bucket's entries stay together, so a page may hold a
+    /// few more than asked when the last bucket is long; the cursor is the next bucket.
+    /// </summary>
+    public ConnectionPage ListConnectionPage(ConnectionQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        int pageSize = query.EffectivePageSize();
+        int start = 0;
+        if (query.Cursor is not null && (!int.TryParse(query.Cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start)
+                                         || start > _connections.Size))
+            throw query.BadCursor($"expected a bucket number from 0 to {_connections.Size}");
+        var page = new ConnectionPage();
+        if (!IsV4(query.ClientAddress) || !IsV4(query.VirtualAddress)) return page; // lvsd holds IPv4 entries only
+        uint? client = query.ClientAddress is null ? null : Frames.ToUInt32(query.ClientAddress);
+        uint? vip = query.VirtualAddress is null ? null : Frames.ToUInt32(query.VirtualAddress);
+        lock (Sync)
+        {
+            long now = _clockMs();
+            int scanned = 0;
+            int next = _connections.ScanBuckets(start, c =>
+            {
+                scanned++;
+                // the cheap key fields first, the entry's object only for a candidate
+                if ((client is not null && c.Key.ClientAddress != client) || (vip is not null && c.Key.VirtualAddress != vip)
+                    || (query.ClientPort is not null && c.Key.ClientPort != query.ClientPort) || (query.Port is not null && c.Key.VirtualPort != query.Port))
+                    return;
+                var listed = Listed(c, now);
+                if (query.Matches(listed)) page.Connections.Add(listed);
+            }, () => page.Connections.Count >= pageSize || scanned >= MaxScannedPerPage);
+            page.NextCursor = next >= _connections.Size ? null : next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return page;
+    }
+
+    private static bool IsV4(System.Net.IPAddress? a) => a is null || a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+
+    private LvsConnection Listed(Connection c, long now) => new()
+    {
+        Director = Name,
+        Protocol = c.IsTemplate || c.Service.FirewallMark == 0 ? c.Service.Protocol : (LvsProtocol)c.Key.Protocol,
+        ClientAddress = Frames.ToAddress(c.Key.ClientAddress),
+        ClientPort = c.Key.ClientPort,
+        VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),
+        Port = c.Key.VirtualPort,
+        RealAddress = c.Dest.Address,
+        RealPort = c.IsTemplate ? c.Dest.Port : c.RealPort,
+        FirewallMark = c.Service.FirewallMark,
+        State = c.State,
+        ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),
+        Packets = c.Packets,
+    };
 }

@@ -26,25 +26,48 @@ internal sealed class Dispatcher
         _afterChange = afterChange;
     }
 
-    /// <summary>Carries out one request line; never throws.</summary>
+    /// <summary>Carries out one request line; never throws: whatever goes wrong, the answer says so.</summary>
     public string Handle(string line)
     {
         DirectorReply reply;
+        DirectorRequest? request = null;
         try
         {
-            var request = JsonSerializer.Deserialize<DirectorRequest>(line, DirectorJson.Options)
-                ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, "Empty request.");
+            request = Decode(line);
             reply = Handle(request);
         }
         catch (LvsException e)
         {
             reply = DirectorReply.Failure(e);
         }
-        catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (request is null || e is JsonException or FormatException)
         {
             reply = DirectorReply.Failure(new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, "Malformed request: " + e.Message));
         }
-        return JsonSerializer.Serialize(reply, DirectorJson.Options);
+        catch (Exception e)
+        {
+            // A request the operation could not handle (a null where a list belongs ...): answered, never dropped.
+            Console.Error.WriteLine($"{DateTime.UtcNow:O} control: {request?.Op}: {e}");
+            reply = DirectorReply.Failure(new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument,
+                $"The director could not carry out '{request?.Op}' ({e.GetType().Name}: {e.Message}); check the request's arguments."));
+        }
+        try
+        {
+            return JsonSerializer.Serialize(reply, DirectorJson.Options);
+        }
+        catch (Exception e)
+        {
+            return JsonSerializer.Serialize(DirectorReply.Failure(new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidOperation,
+                $"The answer to '{request?.Op}' could not be encoded: {e.Message}")), DirectorJson.Options);
+        }
+    }
+
+    /// <summary>The request, its arguments decoded later by their parameter types; a key twice anywhere is refused.</summary>
+    private static DirectorRequest Decode(string line)
+    {
+        var request = JsonSerializer.Deserialize<DirectorRequest>(line, DirectorJson.Options)
+            ?? throw new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument, "Empty request.");
+        return request;
     }
 
     public DirectorReply Handle(DirectorRequest request)
@@ -67,7 +90,7 @@ internal sealed class Dispatcher
         return new DirectorReply
         {
             Ok = true,
-            Result = op.ReturnsValue ? JsonSerializer.SerializeToNode(result, op.Method.ReturnType, DirectorJson.Options) : null,
+            Result = op.ReturnsValue ? JsonSerializer.SerializeToElement(result, op.Method.ReturnType, DirectorJson.Options) : null,
         };
     }
 

@@ -156,6 +156,23 @@ internal sealed class ConnectionTable
         return removed;
     }
 
+    /// <summary>
+    /// Read-only scan for paged listings: visits whole buckets from <paramref name="start"/> on, every connection of
+    /// each, until <paramref name="enough"/> says so after a bucket; returns the next bucket to visit (<see cref="Size"/>
+    /// at the end). An entry never changes bucket, so scanning bucket by bucket sees each entry once.
+    /// </summary>
+    public int ScanBuckets(int start, Action<Connection> visit, Func<bool> enough)
+    {
+        int b = start;
+        while (b < _buckets.Length)
+        {
+            for (var c = _buckets[b]; c is not null; c = c.Next) visit(c);
+            b++;
+            if (enough()) break;
+        }
+        return b;
+    }
+
     public IEnumerable<Connection> All()
     {
         foreach (var head in _buckets)

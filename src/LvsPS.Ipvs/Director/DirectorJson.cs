@@ -16,6 +16,8 @@ public static class DirectorJson
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             WriteIndented = false,
+            // {"op":"Ping","op":"Clear"} is refused, not read as its last key: a request means one thing.
+            AllowDuplicateProperties = false,
         };
         o.Converters.Add(new JsonStringEnumConverter());
         o.Converters.Add(new IPAddressJsonConverter());

@@ -101,8 +101,9 @@ public sealed class DirectorReply
     public string? ErrorId { get; set; }
     public LvsErrorKind ErrorKind { get; set; }
     public string? Message { get; set; }
-    /// <summary>What the operation returned (absent for void operations).</summary>
-    public JsonNode? Result { get; set; }
+    /// <summary>What the operation returned (absent for void operations); a parsed document, not a tree of nodes, so a
+    /// page of a thousand entries costs one buffer at each end.</summary>
+    public JsonElement? Result { get; set; }
 
     public static DirectorReply Failure(LvsException e) =>
         new() { Ok = false, ErrorId = e.ErrorId, ErrorKind = e.Kind, Message = e.Message };

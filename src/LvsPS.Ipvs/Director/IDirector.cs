@@ -30,6 +30,13 @@ public interface IDirector
     /// <summary>The connection table (ipvsadm -L -n -c).</summary>
     List<LvsConnection> ListConnections();
 
+    /// <summary>
+    /// One page of the connection table, filtered by the director (ipvsadm -L -n -c, a page at a time): the entries
+    /// that match <paramref name="query"/> from its cursor on, and where the next page starts. Stream a whole listing
+    /// with <see cref="ConnectionListing.EnumerateConnections"/>.
+    /// </summary>
+    ConnectionPage ListConnectionPage(ConnectionQuery query);
+
     /// <summary>Adds a virtual service and, all or nothing, the real servers it names (ipvsadm -A, -a).</summary>
     [ChangesConfiguration]
     void AddService(ServiceSpec service);

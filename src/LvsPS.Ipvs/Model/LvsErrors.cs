@@ -101,4 +101,10 @@ public static class LvsErrorIds
     public const string DirectorStopFailed = "DirectorStopFailed";
     /// <summary>Test-LvsCluster -Include/-Exclude names no check or category of the catalogue.</summary>
     public const string UnknownClusterCheck = "UnknownClusterCheck";
+    /// <summary>The connection to a director broke in the middle of a request (reset, closed before the answer).</summary>
+    public const string DirectorConnectionLost = "DirectorConnectionLost";
+    /// <summary>A director's control socket, its folder or the process serving it is not root's alone.</summary>
+    public const string DirectorSocketNotTrusted = "DirectorSocketNotTrusted";
+    /// <summary>The director has as many control connections open as it takes; try again.</summary>
+    public const string DirectorBusy = "DirectorBusy";
 }

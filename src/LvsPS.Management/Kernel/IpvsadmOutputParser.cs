@@ -427,60 +427,78 @@ public static class IpvsadmOutputParser
     /// </summary>
     public static List<LvsConnection> ParseConnections(string text, string director = "")
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var lines = SplitLines(text);
-        int i = 0;
-        while (i < lines.Count && lines[i].Trim().Length == 0) i++;
-        if (i >= lines.Count || lines[i].TrimEnd() != "IPVS connection entries")
-            throw Unexpected(i, i < lines.Count ? lines[i] : "", "expected \"IPVS connection entries\"");
-        i++;
-        if (i >= lines.Count || !lines[i].StartsWith("pro expire state", StringComparison.Ordinal))
-            throw Unexpected(i, i < lines.Count ? lines[i] : "", "expected the \"pro expire state ...\" title");
+        var reader = new IpvsadmConnectionReader(text, director);
         var result = new List<LvsConnection>();
-        for (i++; i < lines.Count; i++)
-        {
-            string line = lines[i];
-            if (line.Trim().Length == 0) continue;
-            var t = Words(line);
-            if (t.Length != 6 && t.Length != 8) throw Unexpected(i, line, "expected pro, expire, state, source, virtual, destination");
-            LvsProtocol proto;
-            bool fwmTemplate = false;
-            if (t[0] == "TCP") proto = LvsProtocol.Tcp;
-            else if (t[0] == "UDP") proto = LvsProtocol.Udp;
-            else if (t[0] == "IP") { proto = LvsProtocol.Tcp; fwmTemplate = true; }
-            else if (t[0] == "SCTP") proto = LvsProtocol.Sctp;
-            else throw Unexpected(i, line, $"unknown protocol '{t[0]}'");
-            var em = ExpirePattern.Match(t[1]);
-            if (!em.Success) throw Unexpected(i, line, $"'{t[1]}' is not minutes:seconds");
-            long expires = long.Parse(em.Groups[1].Value, Inv) * 60 + long.Parse(em.Groups[2].Value, Inv);
-            var (ca, cp) = ParseAddressPort(t[3], i, line);
-            var (va, vp) = ParseAddressPort(t[4], i, line);
-            var (da, dp) = ParseAddressPort(t[5], i, line);
-            uint mark = 0;
-            if (fwmTemplate)
-            {
-                // the kernel keys a fwmark template <IPPROTO_IP, caddr, 0, htonl(fwmark), 0, daddr, dport>
-                mark = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(va.GetAddressBytes());
-                if (mark == 0) throw Unexpected(i, line, "an IP entry without a firewall mark");
-                va = va.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-                vp = 0;
-            }
-            result.Add(new LvsConnection
-            {
-                Director = director,
-                Protocol = proto,
-                ExpiresInSeconds = (int)Math.Min(expires, int.MaxValue),
-                State = ParseState(t[2]),
-                ClientAddress = ca,
-                ClientPort = cp,
-                VirtualAddress = va,
-                Port = vp,
-                FirewallMark = mark,
-                RealAddress = da,
-                RealPort = dp,
-            });
-        }
+        while (reader.Read() is { } c) result.Add(c);
         return result;
+    }
+
+    /// <summary>One entry line of <c>ipvsadm -L -n -c</c> (<paramref name="index"/> counts from 0, for the message).</summary>
+    internal static LvsConnection ParseConnectionLine(string line, int index, string director)
+    {
+        var t = Words(line);
+        if (t.Length != 6 && t.Length != 8) throw Unexpected(index, line, "expected pro, expire, state, source, virtual, destination");
+        LvsProtocol proto;
+        bool fwmTemplate = false;
+        if (t[0] == "TCP") proto = LvsProtocol.Tcp;
+        else if (t[0] == "UDP") proto = LvsProtocol.Udp;
+        else if (t[0] == "IP") { proto = LvsProtocol.Tcp; fwmTemplate = true; }
+        else if (t[0] == "SCTP") proto = LvsProtocol.Sctp;
+        else throw Unexpected(index, line, $"unknown protocol '{t[0]}'");
+        var em = ExpirePattern.Match(t[1]);
+        if (!em.Success) throw Unexpected(index, line, $"'{t[1]}' is not minutes:seconds");
+        long expires = long.Parse(em.Groups[1].Value, Inv) * 60 + long.Parse(em.Groups[2].Value, Inv);
+        var (ca, cp) = ParseAddressPort(t[3], index, line);
+        var (va, vp) = ParseAddressPort(t[4], index, line);
+        var (da, dp) = ParseAddressPort(t[5], index, line);
+        uint mark = 0;
+        if (fwmTemplate)
+        {
+            // the kernel keys a fwmark template <IPPROTO_IP, caddr, 0, htonl(fwmark), 0, daddr, dport>
+            mark = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(va.GetAddressBytes());
+            if (mark == 0) throw Unexpected(index, line, "an IP entry without a firewall mark");
+            va = va.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+            vp = 0;
+        }
+        return new LvsConnection
+        {
+            Director = director,
+            Protocol = proto,
+            ExpiresInSeconds = (int)Math.Min(expires, int.MaxValue),
+            State = ParseState(t[2]),
+            ClientAddress = ca,
+            ClientPort = cp,
+            VirtualAddress = va,
+            Port = vp,
+            FirewallMark = mark,
+            RealAddress = da,
+            RealPort = dp,
+        };
+    }
+
+    /// <summary>The two title lines of <c>ipvsadm -L -n -c</c>; returns where the entries start, or throws as the parser does.</summary>
+    internal static (int Offset, int Line) ConnectionTitles(string text)
+    {
+        int offset = 0, i = 0;
+        string line;
+        while ((line = NextLine(text, ref offset)).Trim().Length == 0 && offset <= text.Length) i++;
+        if (line.TrimEnd() != "IPVS connection entries")
+            throw Unexpected(i, line, "expected \"IPVS connection entries\"");
+        line = NextLine(text, ref offset);
+        if (!line.StartsWith("pro expire state", StringComparison.Ordinal))
+            throw Unexpected(i + 1, line, "expected the \"pro expire state ...\" title");
+        return (Math.Min(offset, text.Length), i + 2);
+    }
+
+    /// <summary>The line at <paramref name="offset"/> (without its \r\n or \n), moving the offset past it; past the end: "" and an offset beyond the text.</summary>
+    internal static string NextLine(string text, ref int offset)
+    {
+        if (offset >= text.Length) { offset = text.Length + 1; return ""; }
+        int nl = text.IndexOf('\n', offset);
+        int end = nl < 0 ? text.Length : nl;
+        string line = text.Substring(offset, end > offset && text[end - 1] == '\r' ? end - offset - 1 : end - offset);
+        offset = nl < 0 ? text.Length : nl + 1;
+        return line;
     }
 
     /// <summary>
@@ -595,4 +613,51 @@ public static class IpvsadmOutputParser
     private static LvsException Unexpected(int lineIndex, string line, string why)
         => new(LvsErrorIds.DirectorProtocolError, LvsErrorKind.ParserError,
             $"Unexpected ipvsadm output at line {lineIndex + 1} ('{line.TrimEnd()}'): {why}.", line);
+}
+
+/// <summary>
+/// Reads <c>ipvsadm -L -n -c</c> one entry at a time from a position in its text (the kernel backend's paged
+/// listing: only the current page's objects exist, not the whole table's).
+/// </summary>
+public sealed class IpvsadmConnectionReader
+{
+    private readonly string _text;
+    private readonly string _director;
+
+    /// <summary>Checks the two title lines and stands at the first entry.</summary>
+    public IpvsadmConnectionReader(string text, string director = "")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _text = text;
+        _director = director;
+        (Offset, LineIndex) = IpvsadmOutputParser.ConnectionTitles(text);
+    }
+
+    /// <summary>Where the next entry line starts in the text.</summary>
+    public int Offset { get; private set; }
+    /// <summary>The next line's index (from 0), for messages.</summary>
+    public int LineIndex { get; private set; }
+    public int Length => _text.Length;
+
+    /// <summary>Goes to a position an earlier reader of the same text reported.</summary>
+    public void Seek(int offset, int lineIndex)
+    {
+        if (offset < 0 || offset > _text.Length || lineIndex < 0) throw new ArgumentOutOfRangeException(nameof(offset));
+        (Offset, LineIndex) = (offset, lineIndex);
+    }
+
+    /// <summary>The next entry, or null at the end.</summary>
+    public LvsConnection? Read()
+    {
+        while (Offset < _text.Length)
+        {
+            int offset = Offset;
+            string line = IpvsadmOutputParser.NextLine(_text, ref offset);
+            Offset = Math.Min(offset, _text.Length);
+            int index = LineIndex++;
+            if (line.Trim().Length == 0) continue;
+            return IpvsadmOutputParser.ParseConnectionLine(line, index, _director);
+        }
+        return null;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
@@ -153,6 +154,44 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public List<LvsConnection> ListConnections() => Locked(() =>
         IpvsadmOutputParser.ParseConnections(RunChecked(IpvsadmCommandBuilder.ListConnections(Program), null).Output, Name));
+
+    private IpvsadmConnectionReader? _listing;
+    private long _listingSerial;
+
+    /// <summary>
+    /// The kernel cannot filter or page its table, so the first page reads one <c>ipvsadm -L -n -c</c> (its text only,
+    /// never the whole table as objects) and each page parses on from the cursor (listing serial, text offset, line),
+    /// keeping the matching entries; the text is let go with the last page or when a new listing starts, which makes the
+    /// older listing's cursors invalid.
+    /// </summary>
+    public ConnectionPage ListConnectionPage(ConnectionQuery query) => Locked(() =>
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        int pageSize = query.EffectivePageSize();
+        if (query.Cursor is null)
+        {
+            _listing = new IpvsadmConnectionReader(RunChecked(IpvsadmCommandBuilder.ListConnections(Program), null).Output, Name);
+            _listingSerial++;
+        }
+        else
+        {
+            var parts = query.Cursor.Split(':');
+            if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long serial)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int offset)
+                || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int line))
+                throw query.BadCursor("expected listing:offset:line");
+            if (_listing is null || serial != _listingSerial || offset > _listing.Length)
+                throw query.BadCursor("its listing is over or a newer one started");
+            _listing.Seek(offset, line);
+        }
+        var reader = _listing!;
+        var page = new ConnectionPage();
+        while (page.Connections.Count < pageSize && reader.Read() is { } c)
+            if (query.Matches(c)) page.Connections.Add(c);
+        if (reader.Offset >= reader.Length) _listing = null;
+        else page.NextCursor = string.Create(CultureInfo.InvariantCulture, $"{_listingSerial}:{reader.Offset}:{reader.LineIndex}");
+        return page;
+    });
 
     public void AddService(ServiceSpec service) => Locked(() =>
     {

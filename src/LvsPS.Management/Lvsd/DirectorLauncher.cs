@@ -49,12 +49,8 @@ public static class DirectorLauncher
         return args;
     }
 
-    public static void ValidateName(string name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 32 || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_-]*$"))
-            throw new LvsException(LvsErrorIds.InvalidDirectorName, LvsErrorKind.InvalidArgument,
-                $"The director name '{name}' is not valid: use a letter, then letters, digits, '-' or '_' (at most 32).", name);
-    }
+    /// <summary>The one rule for director names (<see cref="DirectorPaths.ValidName"/>).</summary>
+    public static void ValidateName(string name) => DirectorPaths.ValidName(name);
 
     /// <summary>The command line of <see cref="BuildCommand"/> as the shell runs it, each word shell-quoted (shown by -WhatIf).</summary>
     public static string CommandLine(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null) =>
