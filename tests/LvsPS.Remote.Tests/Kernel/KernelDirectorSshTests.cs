@@ -62,6 +62,7 @@ public sealed class KernelDirectorSshTests : IClassFixture<SshdWithoutIpvsadmFix
         {
             ("ListServices", () => d.ListServices()),
             ("ListConnections", () => d.ListConnections()),
+            ("ListConnectionPage", () => d.ListConnectionPage(new LvsPS.Ipvs.Director.ConnectionQuery())),
             ("GetTimeouts", () => d.GetTimeouts()),
             ("Clear", () => d.Clear()),
             ("GetStatus", () => d.GetStatus()),
