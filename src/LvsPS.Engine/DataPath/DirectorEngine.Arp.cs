@@ -40,6 +40,13 @@ internal sealed partial class DirectorEngine
     }
 
     private readonly Dictionary<uint, Neighbour> _neighbours = new();
+    /// <summary>
+    /// One bit per hashed neighbour address (a one-word Bloom filter): most ARP frames are from clients, and a clear
+    /// bit spares them the dictionary lookup on the packet path. Set when an address joins, rebuilt when one leaves.
+    /// </summary>
+    private ulong _neighbourFilter;
+
+    private static ulong NeighbourBit(uint ip) => 1UL << (int)((ip * 0x9E3779B1u) >> 26);
 
     private void ProcessArp(Span<byte> frame, int link)
     {
@@ -50,7 +57,7 @@ internal sealed partial class DirectorEngine
         uint senderIp = Frames.U32(a, 14);
         uint targetIp = Frames.U32(a, 24);
 
-        if (senderIp != 0 && _neighbours.TryGetValue(senderIp, out var n)) ArpFromRealServer(n, senderIp, op, a, link);
+        if (senderIp != 0 && (_neighbourFilter & NeighbourBit(senderIp)) != 0 && _neighbours.TryGetValue(senderIp, out var n)) ArpFromRealServer(n, senderIp, op, a, link);
 
         if (link == 0 && op == 1 && IsVip(targetIp) && senderIp != targetIp)
         {
@@ -127,7 +134,10 @@ internal sealed partial class DirectorEngine
         if (d.StaticMac is not null) Log?.Invoke($"arp: real server {d.Address}:{d.Port} no longer has a static MAC; learning it by ARP");
         d.StaticMac = null;
         if (!_neighbours.TryGetValue(d.AddressValue, out var n))
+        {
             _neighbours[d.AddressValue] = n = new Neighbour { Link = d.Link };
+            _neighbourFilter |= NeighbourBit(d.AddressValue);
+        }
         n.Link = d.Link;
         d.Mac = n.Mac;
         if (n.Mac is null && n.Phase == ArpPhase.Idle) StartArpRound(d.AddressValue, n);
@@ -164,6 +174,8 @@ internal sealed partial class DirectorEngine
                 foreach (var d in s.Destinations)
                     if (d.StaticMac is null) used.Add(d.AddressValue);
             foreach (var ip in _neighbours.Keys.Where(k => !used.Contains(k)).ToList()) _neighbours.Remove(ip);
+            _neighbourFilter = 0;
+            foreach (var ip in _neighbours.Keys) _neighbourFilter |= NeighbourBit(ip);
         }
         foreach (var (ip, n) in _neighbours)
         {

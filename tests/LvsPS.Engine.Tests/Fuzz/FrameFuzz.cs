@@ -68,6 +68,7 @@ internal sealed class FuzzDirector
     {
         Engine = new DirectorEngine("fuzz", (byte[])LabAddresses.DirectorMac.Clone(), LabAddresses.DirectorIp, Outside, 12, () => NowMs);
         Engine.AttachInsideLink((byte[])InsideMac.Clone(), InsideIp, Inside);
+        Engine.InterfacePrefixLength = 24; // 10.250.0.0/24: 10.250.0.255 is a martian source (SubnetBroadcast)
         Func<uint, System.Net.IPAddress> ip = Frames.ToAddress;
         Add(new ServiceSpec { Protocol = LvsProtocol.Tcp, Address = ip(LabAddresses.Vip), Port = 80, Scheduler = LvsScheduler.Rr },
             Real(LabAddresses.Rs1), Real(LabAddresses.Rs2));
@@ -127,12 +128,19 @@ internal sealed class FuzzDirector
 
     /// <summary>
     /// The oracle: may the engine forward <paramref name="f"/>? Only a well-formed IPv4 frame (version 4, a header of
-    /// 20 bytes or more, a total length within the frame, not a fragment) sent to the link's own MAC, carrying TCP, UDP
+    /// 20 bytes or more, a correct header checksum, a total length within the frame, not a fragment) from a source that
+    /// is no martian (<see cref="MartianSource"/>), sent to the link's own MAC, carrying TCP, UDP
     /// or SCTP with at least the transport header, and on the outside link to a configured service (VIP:port, or the
     /// marked address for TCP and UDP), on the inside link from the NAT real server's address and port; or an ICMP
     /// frame, well-formed the same way, to a VIP (inside: from the NAT real server).
     /// </summary>
-    public static bool MayForward(ReadOnlySpan<byte> f, int link)
+    public static bool MayForward(ReadOnlySpan<byte> f, int link) => MayForward(f, link, validity: true);
+
+    /// <summary>
+    /// The oracle without (<paramref name="validity"/> false) the header checksum and the martian source: the frames
+    /// it allows and the strict oracle refuses are the ones only those two checks stand between and the forwarding path.
+    /// </summary>
+    public static bool MayForward(ReadOnlySpan<byte> f, int link, bool validity)
     {
         if (f.Length < Frames.EthHeader + 20 || Frames.U16(f, 12) != Frames.EtherTypeIPv4) return false;
         if (!f.Slice(0, 6).SequenceEqual(link == 0 ? LabAddresses.DirectorMac : InsideMac)) return false;
@@ -142,12 +150,34 @@ internal sealed class FuzzDirector
         if ((Frames.U16(ip, 6) & 0x3fff) != 0) return false;
         byte proto = ip[9];
         uint src = Frames.U32(ip, 12), dst = Frames.U32(ip, 16);
+        if (validity && (!HeaderChecksumOk(ip.Slice(0, ihl)) || MartianSource(src))) return false;
         if (proto == 1) return link == 0 ? dst is LabAddresses.Vip or MarkedVip : src == NatRs;
         if (!Ipv4Packet.IsTransport(proto) || total - ihl < Ipv4Packet.MinL4Length(proto)) return false;
         ushort sport = Frames.U16(ip, ihl), dport = Frames.U16(ip, ihl + 2);
         if (link != 0) return proto == Frames.ProtoUdp && src == NatRs && sport == NatRsPort;
         if (dst == MarkedVip) return proto is Frames.ProtoTcp or Frames.ProtoUdp;
         return dst == LabAddresses.Vip && Array.IndexOf(Services, (proto, dport)) >= 0;
+    }
+
+    /// <summary>The lab subnet's broadcast address (10.250.0.0/24, the prefix the fuzzed director is given).</summary>
+    public const uint SubnetBroadcast = 0x0AFA00FF;
+
+    /// <summary>
+    /// The sources a kernel refuses before IPVS (ip_route_input_slow): 255.255.255.255 and the subnet's broadcast,
+    /// 224.0.0.0/4, 127.0.0.0/8, 0.0.0.0 and the director's own addresses (interface, inside, every VIP). 240.0.0.0/4
+    /// below the broadcast and 0.0.0.0/8 other than 0.0.0.0 are not martians.
+    /// </summary>
+    public static bool MartianSource(uint src) =>
+        src is 0xFFFFFFFF or SubnetBroadcast or 0 or LabAddresses.DirectorIp or InsideIp or LabAddresses.Vip or MarkedVip
+        || src >> 28 == 0xE || src >> 24 == 127;
+
+    /// <summary>RFC 791: the 16-bit one's-complement sum of the header words, its checksum field included, is 0xffff.</summary>
+    public static bool HeaderChecksumOk(ReadOnlySpan<byte> header)
+    {
+        uint sum = 0;
+        for (int i = 0; i + 1 < header.Length; i += 2) sum += (uint)(header[i] << 8 | header[i + 1]);
+        while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+        return sum == 0xffff;
     }
 }
 
@@ -168,6 +198,7 @@ internal static class FrameGenerator
 
     public static FuzzFrame Next(Random r)
     {
+        if (r.Next(8) == 0) return Invalidated(r);
         var (bytes, link, origin) = Base(r);
         if (r.Next(2) != 0) bytes = Mutate(r, bytes, ref origin);
         return new FuzzFrame(bytes, link, origin);
@@ -233,6 +264,64 @@ internal static class FrameGenerator
             default:
                 return (RandomBytes(r, r.Next(100)), r.Next(2), "random");
         }
+    }
+
+    /// <summary>
+    /// A frame the engine would forward but for one change: a SYN to a service (or a NAT reply on the inside link)
+    /// with only its IP header checksum made wrong, or only its source set to a martian (the checksum made right
+    /// again), or, as a contrast the engine must still forward, to a class E or 0/8 source.
+    /// </summary>
+    private static FuzzFrame Invalidated(Random r)
+    {
+        int kind = r.Next(3);
+        bool inside = kind != 1 && r.Next(4) == 0; // a martian source on the inside is no longer the NAT real server's
+        var f = inside
+            ? Transport(r, FuzzDirector.InsideMac, FuzzDirector.NatRs, LabAddresses.Client + (uint)r.Next(4), Frames.ProtoUdp, FuzzDirector.NatRsPort, ClientPort(r))
+            : Transport(r, LabAddresses.DirectorMac, LabAddresses.Client + (uint)r.Next(4), LabAddresses.Vip, Frames.ProtoTcp, ClientPort(r), 80);
+        if (!inside) f[Frames.EthHeader + 20 + 13] = Frames.Syn;
+        int link = inside ? 1 : 0;
+        string what = inside ? "nat reply" : "syn";
+        switch (kind)
+        {
+            case 0:
+            {
+                // Only the checksum wrong: a bit flipped in the checksum field, or in a field nothing else checks (TOS,
+                // identification, TTL) with the checksum left as it was, or the field zeroed.
+                if (r.Next(5) == 0) Frames.W16(f, 24, 0);
+                else f[new[] { 24, 25, 15, 18, 19, 22 }[r.Next(6)]] ^= (byte)(1 << r.Next(8));
+                return new FuzzFrame(f, link, $"{what} bad checksum");
+            }
+            case 1:
+            {
+                uint martian = r.Next(9) switch
+                {
+                    0 => 0xFFFFFFFF,
+                    1 => FuzzDirector.SubnetBroadcast,
+                    2 => 0xE0000000 | (uint)r.Next(1 << 28),
+                    3 => 0x7F000000 | (uint)r.Next(1 << 24),
+                    4 => 0,
+                    5 => LabAddresses.DirectorIp,
+                    6 => FuzzDirector.InsideIp,
+                    7 => FuzzDirector.MarkedVip,
+                    _ => LabAddresses.Vip,
+                };
+                return new FuzzFrame(Resourced(f, martian), link, $"{what} martian source {Frames.ToAddress(martian)}");
+            }
+            default:
+            {
+                uint fine = r.Next(2) == 0 ? 0xF0000000 | (uint)r.Next(0x0FFFFFFF) : (uint)r.Next(1, 1 << 24);
+                return new FuzzFrame(inside ? f : Resourced(f, fine), link, $"{what} source {Frames.ToAddress(fine)}");
+            }
+        }
+    }
+
+    /// <summary>The frame with another IPv4 source and the header checksum made right for it.</summary>
+    private static byte[] Resourced(byte[] f, uint source)
+    {
+        Frames.W32(f, Frames.EthHeader + 12, source);
+        Frames.W16(f, 24, 0);
+        Frames.W16(f, 24, DirectorEngine.Checksum(f.AsSpan(Frames.EthHeader, 20)));
+        return f;
     }
 
     private static byte[] InsideOr(Random r) => r.Next(10) == 0 ? Frames.Broadcast : FuzzDirector.InsideMac;
