@@ -172,4 +172,14 @@ public sealed class LiveDirectorTests : DirectorTestBase
         var healthy = Ok("Test-LvsCluster -Include RealServerHealthy").Output.Single();
         Assert.Equal(LvsCheckResultKind.NotApplicable, healthy.Properties["Result"].Value);
     }
+
+    // Get-LvsConnection's filters and -First through the paged listing.
+    [RootFact]
+    public void TheFiltersAndFirstGoToTheDirector_AndTheTextStaysIpvsadms()
+    {
+        Seed();
+        Assert.Empty(Ok($"Get-LvsConnection -VirtualAddress {Vip} -Port 80 -ClientAddress 10.250.0.200 -RealAddress {Rs1} -State SynRecv -First 5").Output);
+        // -First and the filters leave ipvsadm's text as it is (here: its two title lines)
+        Assert.Equal(Ok("Get-LvsConnection -AsText").Objects.Single(), Ok($"Get-LvsConnection -First 3 -Port 80 -AsText").Objects.Single());
+    }
 }
