@@ -16,16 +16,27 @@ public class SchedulerBenchmarks
     private const int Servers = 100;
 
     private List<Destination> _list;
-    private IIpvsScheduler _rr, _wrr, _wlc, _sh, _dh, _mh;
-    private MaglevHashingScheduler _mhBuild;
+    private IIpvsScheduler _scheduler;
     private uint _client = 0xC0A80000;
     private ushort _port = 1024;
+
+    /// <summary>The scheduler that decides.</summary>
+    [Params(LvsScheduler.Rr, LvsScheduler.Wrr, LvsScheduler.Wlc, LvsScheduler.Sh, LvsScheduler.Dh, LvsScheduler.Mh)]
+    public LvsScheduler Kind { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        _list = new List<Destination>(Servers);
-        for (int i = 0; i < Servers; i++)
+        _list = ServiceOf(Servers);
+        _scheduler = SchedulerFactory.Create(Kind);
+        _scheduler.OnDestinationsChanged(_list, null);
+    }
+
+    /// <summary><paramref name="count"/> real servers (weights 1..5, some load) in kernel order, newest first.</summary>
+    internal static List<Destination> ServiceOf(int count)
+    {
+        var list = new List<Destination>(count);
+        for (int i = 0; i < count; i++)
         {
             uint a = 0x0A010000u + (uint)i + 1;
             var d = new Destination(new IPAddress(new[] { (byte)10, (byte)1, (byte)(a >> 8), (byte)a }), 80, LvsForwarding.Route, 1 + i % 5)
@@ -34,23 +45,9 @@ public class SchedulerBenchmarks
                 ActiveConnections = (i * 7) % 13,
                 InactiveConnections = (i * 11) % 17,
             };
-            _list.Insert(0, d); // kernel order: newest first
+            list.Insert(0, d); // kernel order: newest first
         }
-        _rr = Make(LvsScheduler.Rr);
-        _wrr = Make(LvsScheduler.Wrr);
-        _wlc = Make(LvsScheduler.Wlc);
-        _sh = Make(LvsScheduler.Sh);
-        _dh = Make(LvsScheduler.Dh);
-        _mh = Make(LvsScheduler.Mh);
-        _mhBuild = new MaglevHashingScheduler();
-        _mhBuild.OnDestinationsChanged(_list, null);
-    }
-
-    private IIpvsScheduler Make(LvsScheduler kind)
-    {
-        var s = SchedulerFactory.Create(kind);
-        s.OnDestinationsChanged(_list, null);
-        return s;
+        return list;
     }
 
     private SchedulingContext NextPacket()
@@ -60,23 +57,25 @@ public class SchedulerBenchmarks
         return new SchedulingContext(_client, _port, 0x0AFA0000u | (_client >> 24), 80, 0);
     }
 
-    [Benchmark(Baseline = true)]
-    public Destination Rr() => _rr.Schedule(_list, NextPacket());
-
+    /// <summary>One new-connection decision of <see cref="Kind"/>.</summary>
     [Benchmark]
-    public Destination Wrr() => _wrr.Schedule(_list, NextPacket());
+    public Destination Schedule() => _scheduler.Schedule(_list, NextPacket());
+}
 
-    [Benchmark]
-    public Destination Wlc() => _wlc.Schedule(_list, NextPacket());
+/// <summary>The rebuild of mh's 4093-entry Maglev table for 100 servers (a scheduler benchmark of its own).</summary>
+[MemoryDiagnoser]
+public class SchedulerTableBenchmarks
+{
+    private List<Destination> _list;
+    private MaglevHashingScheduler _mhBuild;
 
-    [Benchmark]
-    public Destination Sh() => _sh.Schedule(_list, NextPacket());
-
-    [Benchmark]
-    public Destination Dh() => _dh.Schedule(_list, NextPacket());
-
-    [Benchmark]
-    public Destination Mh() => _mh.Schedule(_list, NextPacket());
+    [GlobalSetup]
+    public void Setup()
+    {
+        _list = SchedulerBenchmarks.ServiceOf(100);
+        _mhBuild = new MaglevHashingScheduler();
+        _mhBuild.OnDestinationsChanged(_list, null);
+    }
 
     /// <summary>ip_vs_mh_reassign for 100 servers: permutations and the 4093-entry fill (runs on every add/delete/edit).</summary>
     [Benchmark]

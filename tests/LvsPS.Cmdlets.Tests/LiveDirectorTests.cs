@@ -16,6 +16,18 @@ public sealed class LiveDirectorTests : DirectorTestBase
 
     private static object? Prop(object o, string name) => PSObject.AsPSObject(o).Properties[name].Value;
 
+    /// <summary>
+    /// Asserts that <paramref name="script"/> writes one object, of the type <paramref name="typeName"/>, shown as
+    /// <paramref name="text"/>, and of a type its cmdlet (the script's first word) declares for <paramref name="parameterSet"/>.
+    /// </summary>
+    private void SingleDeclared(string script, string parameterSet, string typeName, string text)
+    {
+        var o = Ok(script).Output.Single().BaseObject;
+        Assert.Equal(typeName, o.GetType().Name);
+        Assert.Equal(text, o.ToString());
+        OutputTypes.AssertDeclared(Command(script.Split(' ')[0]), parameterSet, o);
+    }
+
     [RootFact]
     public void GetLvsDirector_WritesTheRunningDirectorsStatus()
     {
@@ -67,10 +79,7 @@ public sealed class LiveDirectorTests : DirectorTestBase
     [RootFact]
     public void Timeouts_GetAndSet_ZeroLeavesAValue()
     {
-        var t = Ok("Get-LvsTimeout").Output.Single().BaseObject;
-        Assert.Equal("TimeoutSpec", t.GetType().Name);
-        Assert.Equal("900 120 300", t.ToString());
-        OutputTypes.AssertDeclared(Command("Get-LvsTimeout"), "Object", t);
+        SingleDeclared("Get-LvsTimeout", "Object", "TimeoutSpec", "900 120 300");
         Assert.Equal("Timeout (tcp tcpfin udp): 900 120 300", ((string)Ok("Get-LvsTimeout -AsText").Objects.Single()).TrimEnd('\n'));
         var set = Ok("Set-LvsTimeout -Tcp 600 -Udp 200 -PassThru").Output.Single().BaseObject;
         Assert.Equal("600 120 200", set.ToString());
@@ -82,10 +91,7 @@ public sealed class LiveDirectorTests : DirectorTestBase
     [RootFact]
     public void FirewallMarkRules_NewGetRemove_FromThePipeline()
     {
-        var rule = Ok("New-LvsFirewallMarkRule 3 10.253.0.0 -PrefixLength 24 -Protocol Tcp -Port 443").Output.Single().BaseObject;
-        Assert.Equal("MarkRuleSpec", rule.GetType().Name);
-        Assert.Equal("mark 3: TCP 10.253.0.0/24 port 443", rule.ToString());
-        OutputTypes.AssertDeclared(Command("New-LvsFirewallMarkRule"), "*", rule);
+        SingleDeclared("New-LvsFirewallMarkRule 3 10.253.0.0 -PrefixLength 24 -Protocol Tcp -Port 443", "*", "MarkRuleSpec", "mark 3: TCP 10.253.0.0/24 port 443");
         Ok("New-LvsFirewallMarkRule -Mark 4 -Address 10.253.0.150 -PortFrom 1000 -PortTo 2000");
         Assert.Equal(new[] { "mark 4: TCP/UDP 10.253.0.150/32 ports 1000-2000" }, Ok("Get-LvsFirewallMarkRule -Mark 4").Objects.Select(o => o.ToString()));
         Assert.Equal(2, Ok("Get-LvsFirewallMarkRule").Output.Count);
@@ -171,5 +177,15 @@ public sealed class LiveDirectorTests : DirectorTestBase
         // RealServerHealthy: a real server without health checks is NotApplicable.
         var healthy = Ok("Test-LvsCluster -Include RealServerHealthy").Output.Single();
         Assert.Equal(LvsCheckResultKind.NotApplicable, healthy.Properties["Result"].Value);
+    }
+
+    // Get-LvsConnection's filters and -First through the paged listing.
+    [RootFact]
+    public void TheFiltersAndFirstGoToTheDirector_AndTheTextStaysIpvsadms()
+    {
+        Seed();
+        Assert.Empty(Ok($"Get-LvsConnection -VirtualAddress {Vip} -Port 80 -ClientAddress 10.250.0.200 -RealAddress {Rs1} -State SynRecv -First 5").Output);
+        // -First and the filters leave ipvsadm's text as it is (here: its two title lines)
+        Assert.Equal(Ok("Get-LvsConnection -AsText").Objects.Single(), Ok($"Get-LvsConnection -First 3 -Port 80 -AsText").Objects.Single());
     }
 }

@@ -210,4 +210,26 @@ public sealed class LiveServiceTests : DirectorTestBase
         Assert.Equal(5u, rs.FirewallMark);
         Assert.Contains("FWM  5 rr", (string)Ok("Get-LvsService -AsText").Objects.Single());
     }
+
+    // The service's own VIP as its real server, and the director's own interface address as a VIP, are refused
+    // with InvalidAddress (the same ErrorId the kernel backend gives), and nothing is added.
+    [RootFact]
+    public void AddLvsRealServer_TheServicesOwnVip_IsInvalidAddress()
+    {
+        Seed();
+        var before = Ok("Get-LvsRealServer").Objects.Count;
+        var r = Run($"Add-LvsRealServer -VirtualAddress {Vip} -Port 80 -RealAddress {Vip}");
+        AssertLvsError(r.SingleError(), "InvalidAddress", ErrorCategory.InvalidArgument, null, "AddLvsRealServerCommand");
+        Assert.Contains(Vip, r.SingleError().Exception.Message);
+        Assert.Equal(before, Ok("Get-LvsRealServer").Objects.Count);
+    }
+
+    [RootFact]
+    public void NewLvsService_OnTheDirectorsInterfaceAddress_IsInvalidAddress()
+    {
+        var r = Run($"New-LvsService -VirtualAddress {DirectorFixture.InterfaceAddress} -Port 8080 -Scheduler rr");
+        AssertLvsError(r.SingleError(), "InvalidAddress", ErrorCategory.InvalidArgument, null, "NewLvsServiceCommand");
+        Assert.Contains("interface address", r.SingleError().Exception.Message);
+        Assert.Empty(Ok("Get-LvsService").Objects.OfType<LvsService>());
+    }
 }

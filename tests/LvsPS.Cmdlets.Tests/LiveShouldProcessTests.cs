@@ -38,11 +38,7 @@ public sealed class LiveShouldProcessTests : DirectorTestBase
     public void WhatIf_ChangesNothing_AndNamesTheTarget(string script, string operation, string target)
     {
         SeedWithMarkRule();
-        var before = Snapshot();
-        var r = Run(script).Ok();
-        Assert.Equal($"What if: Performing the operation \"{operation}\" on target \"{target.Replace("{d}", Name)}\".", Assert.Single(r.WhatIf));
-        Assert.Empty(r.Output);
-        Assert.Equal(before, Snapshot());
+        AssertWhatIfOnly(script, operation, target);
     }
 
     [RootFact]

@@ -145,4 +145,23 @@ public sealed class ParameterBindingTests : CmdletTestBase
         Assert.Equal(ErrorCategory.InvalidData, r.Terminating!.CategoryInfo.Category);
         Assert.Empty(r.WhatIf);
     }
+
+    // Get-LvsConnection's filters and -First: typed parameters and completion.
+    [Fact]
+    public void ClientAddressIsTyped_AndFirstMustBePositive()
+    {
+        var r = Run("Get-LvsConnection -ClientAddress 10.0.0.999 -Director d1");
+        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", "ClientAddress");
+        Assert.Contains("System.Net.IPAddress", e.Message);
+        r = Run("Get-LvsConnection -First 0 -Director d1");
+        AssertBindingError(r, "ParameterArgumentValidationError", "First");
+        Assert.Equal("CIP", Assert.Single(Run("(Get-Command Get-LvsConnection).Parameters['ClientAddress'].Aliases").Ok().Objects.Cast<string>()));
+    }
+
+    [Fact]
+    public void StateCompletesTheKernelsStates()
+    {
+        var r = Run("(TabExpansion2 'Get-LvsConnection -State Syn' 28).CompletionMatches.CompletionText").Ok();
+        Assert.Equal(new object[] { "SynAck", "SynRecv", "SynSent" }, r.Objects); // sorted by PowerShell
+    }
 }

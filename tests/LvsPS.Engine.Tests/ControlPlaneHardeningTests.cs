@@ -10,28 +10,9 @@ namespace LvsPS.Engine.Tests;
 /// socket someone else owns or serves, duplicate JSON keys, hostile requests (each answered), idle and slow
 /// connections (deadline, limit, a ping that still answers), and a connection that breaks in the middle.
 /// </summary>
-public sealed class ControlPlaneHardeningTests : IDisposable
+public sealed class ControlPlaneHardeningTests : ControlServerTestBase
 {
-    private readonly string _name = "hard" + Guid.NewGuid().ToString("N")[..10];
-    private readonly EngineHarness _h = new();
-    private readonly List<string> _saved = new();
-    private ControlServer _server;
-
-    public ControlPlaneHardeningTests()
-    {
-        DirectorPaths.EnsureDirectories();
-        _server = Serve(null);
-    }
-
-    private ControlServer Serve(ControlServerLimits? limits)
-    {
-        var dispatcher = new Dispatcher(_h.Engine, (op, _) => { lock (_saved) _saved.Add(op.Name); });
-        var server = new ControlServer(DirectorPaths.Socket(_name), dispatcher.Handle, limits);
-        server.Start();
-        return server;
-    }
-
-    public void Dispose() => _server.Dispose();
+    public ControlPlaneHardeningTests() : base("hard") { }
 
     private IDirector Client() => DirectorClient.Connect(_name, TimeSpan.FromSeconds(10));
 

@@ -9,27 +9,19 @@ namespace LvsPS.Engine.Tests;
 /// ControlServer (SO_PEERCRED) and its one Dispatcher, in front of a real engine. Every IDirector operation goes
 /// through, refusals keep their ErrorId and kind, and only configuration changes are saved, each before its answer.
 /// </summary>
-public sealed class ControlSocketTests : IDisposable
+public sealed class ControlSocketTests : ControlServerTestBase
 {
-    private readonly string _name = "ctl" + Guid.NewGuid().ToString("N")[..10];
-    private readonly EngineHarness _h = new();
-    private readonly List<string> _saved = new();
-    private readonly ControlServer _server;
     private int _shutdowns;
 
-    public ControlSocketTests()
+    public ControlSocketTests() : base("ctl")
     {
-        DirectorPaths.EnsureDirectories();
         _h.Engine.ShutdownRequested += () => Interlocked.Increment(ref _shutdowns);
         _h.Engine.DescribeHost = s => { s.ProcessId = 4242; s.Interface = "eth9"; };
-        var dispatcher = new Dispatcher(_h.Engine, (op, _) => { lock (_saved) _saved.Add(op.Name); });
-        _server = new ControlServer(DirectorPaths.Socket(_name), dispatcher.Handle);
-        _server.Start();
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        _server.Dispose();
+        base.Dispose();
         Assert.False(File.Exists(DirectorPaths.Socket(_name)));
     }
 

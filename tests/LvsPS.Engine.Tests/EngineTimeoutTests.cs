@@ -31,6 +31,14 @@ public class EngineTimeoutTests
         Assert.Empty(h.Engine.ListConnections());
     }
 
+    /// <summary>The entry of <paramref name="port"/> expires in <paramref name="seconds"/>, and after them the table is empty.</summary>
+    private static void AssertGoneAfter(EngineHarness h, ushort port, int seconds)
+    {
+        Assert.Equal(seconds, h.Connection(port).ExpiresInSeconds);
+        Tick(h, seconds);
+        Assert.Empty(h.Engine.ListConnections());
+    }
+
     private static void Established(EngineHarness h, ushort port)
     {
         Assert.Equal(Rs1, h.Syn(port));
@@ -183,9 +191,7 @@ public class EngineTimeoutTests
             Tick(h, 25);
             Assert.NotNull(h.Forward(h.Tcp(40000, Frames.Ack, 10)));
         }
-        Assert.Equal(30, h.Connection(40000).ExpiresInSeconds);
-        Tick(h, 30);
-        Assert.Empty(h.Engine.ListConnections());
+        AssertGoneAfter(h, 40000, 30);
     }
 
     [Fact]
@@ -208,9 +214,7 @@ public class EngineTimeoutTests
 
         Tick(h, 120);                                   // the default would have expired it here
         Assert.Single(h.Engine.ListConnections());
-        Assert.Equal(480, h.Connection(40000).ExpiresInSeconds);
-        Tick(h, 480);
-        Assert.Empty(h.Engine.ListConnections());
+        AssertGoneAfter(h, 40000, 480);
     }
 
     [Fact]

@@ -45,6 +45,26 @@ public abstract class DirectorTestBase : CmdletTestBase
         return string.Join("\n", r.Objects) + "\n--- state file\n" + (File.Exists(state) ? File.ReadAllText(state) : "(none)");
     }
 
+    /// <summary>Runs <paramref name="script"/> and asserts that it changed nothing (equal <see cref="Snapshot"/>s).</summary>
+    protected PsResult RunChangingNothing(string script)
+    {
+        var before = Snapshot();
+        var r = Run(script);
+        Assert.Equal(before, Snapshot());
+        return r;
+    }
+
+    /// <summary>
+    /// Runs a -WhatIf <paramref name="script"/>: it succeeds, its one What if line names <paramref name="operation"/> on
+    /// <paramref name="target"/> ("{d}": the director's name), and it writes nothing and changes nothing.
+    /// </summary>
+    protected void AssertWhatIfOnly(string script, string operation, string target)
+    {
+        var r = RunChangingNothing(script).Ok();
+        Assert.Equal($"What if: Performing the operation \"{operation}\" on target \"{target.Replace("{d}", Name)}\".", Assert.Single(r.WhatIf));
+        Assert.Empty(r.Output);
+    }
+
     protected void Seed() =>
         Run($"""
             New-LvsService -VirtualAddress {Vip} -Port 80 -Scheduler rr

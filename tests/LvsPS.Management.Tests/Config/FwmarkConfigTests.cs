@@ -63,19 +63,6 @@ public sealed class FwmarkConfigTests
         Assert.Equal(Saved, ConfigurationWriter.WriteIpvsadmRules(ParseRules(once).ToLvsServices()));
     }
 
-    [Theory]
-    [InlineData("-A -f 0 -s rr\n", 1, "invalid fwmark value '0' (1..4294967295)")]
-    [InlineData("-A -f 4294967296\n", 1, "invalid fwmark value '4294967296'")]
-    [InlineData("-A -f -1\n", 1, "invalid fwmark value '-1'")]
-    [InlineData("-A --fwmark-service=0x10\n", 1, "invalid fwmark value '0x10'")]
-    [InlineData("-A -f 1 -t 10.0.0.1:80\n", 1, "multiple 'service' options specified ('-f' and '-t')")]
-    [InlineData("-A -f 1\n-A --fwmark-service 1 -s rr\n", 2, "the service FWM 1 is already defined on line 1")]
-    [InlineData("-A -f 1\n-a -f 2 -r 10.0.0.2\n", 2, "the service FWM 2 is not defined before this line")]
-    [InlineData("-A -f 1\n-a -f 1 -r 10.0.0.2\n-a -f 1 -r 10.0.0.2:0 -m\n", 3, "the real server 10.0.0.2:0 is already in FWM 1 (line 2)")]
-    [InlineData("-A -f 1\n-a -f 1\n", 2, "You need to supply the 'real-server' option")]
-    public void BadFwmarkRulesNameFileLineAndToken(string text, int line, string fragment)
-        => AssertParseError(() => ParseRules(text), "rules", line, fragment);
-
     [Fact]
     public void FwmarkServicesAreToldApartByTheirMark()
     {
@@ -140,14 +127,6 @@ public sealed class FwmarkConfigTests
             "-a -f 1 -r 192.168.1.14:0 -g -w 2\n",
             IpvsadmFormatter.FormatSave(conf.ToLvsServices()));
     }
-
-    [Theory]
-    [InlineData("virtual_server fwmark 0 {\n  real_server 10.0.0.2\n}\n", 1, "invalid fwmark '0' (1..4294967295)")]
-    [InlineData("virtual_server fwmark 4294967296 {\n}\n", 1, "invalid fwmark '4294967296'")]
-    [InlineData("virtual_server fwmark {\n}\n", 1, "virtual_server fwmark needs a mark")]
-    [InlineData("virtual_server fwmark 1 2 {\n}\n", 1, "unexpected '2' after virtual_server fwmark 1")]
-    public void BadFwmarkVirtualServersNameFileAndLine(string text, int line, string fragment)
-        => AssertParseError(() => ParseKeepalived(text), "keepalived.conf", line, fragment);
 
     [Fact]
     public void KeepalivedFwmarkWithoutRealServersIsIgnoredWithAWarning()

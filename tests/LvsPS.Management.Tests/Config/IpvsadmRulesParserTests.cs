@@ -152,6 +152,16 @@ public sealed class IpvsadmRulesParserTests
     [InlineData("-A -t 10.0.0.1:80 -s\n", 1, "option '-s' needs a value")]
     [InlineData("-C -t 10.0.0.1:80\n", 1, "illegal 'tcp-service' option ('-t') with the 'clear' command")]
     [InlineData("-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.0.2 --tun-type ipip\n", 2, "needs the tunnel forwarding method (-i)")]
+    // firewall-mark services (-f, --fwmark-service)
+    [InlineData("-A -f 0 -s rr\n", 1, "invalid fwmark value '0' (1..4294967295)")]
+    [InlineData("-A -f 4294967296\n", 1, "invalid fwmark value '4294967296'")]
+    [InlineData("-A -f -1\n", 1, "invalid fwmark value '-1'")]
+    [InlineData("-A --fwmark-service=0x10\n", 1, "invalid fwmark value '0x10'")]
+    [InlineData("-A -f 1 -t 10.0.0.1:80\n", 1, "multiple 'service' options specified ('-f' and '-t')")]
+    [InlineData("-A -f 1\n-A --fwmark-service 1 -s rr\n", 2, "the service FWM 1 is already defined on line 1")]
+    [InlineData("-A -f 1\n-a -f 2 -r 10.0.0.2\n", 2, "the service FWM 2 is not defined before this line")]
+    [InlineData("-A -f 1\n-a -f 1 -r 10.0.0.2\n-a -f 1 -r 10.0.0.2:0 -m\n", 3, "the real server 10.0.0.2:0 is already in FWM 1 (line 2)")]
+    [InlineData("-A -f 1\n-a -f 1\n", 2, "You need to supply the 'real-server' option")]
     public void MalformedLinesNameFileLineAndToken(string text, int line, string fragment)
         => AssertParseError(() => Parse(text), "rules", line, fragment);
 

@@ -173,11 +173,17 @@ public sealed class KeepalivedConfParserTests
     [InlineData("virtual_server 10.0.0.1 80\n", 1, "virtual_server needs a '{' block")]
     [InlineData("vrrp_script x {\n  script \"/bin/true\n}\n", 2, "unterminated double-quoted string")]
     [InlineData("! rules\n-A -t 10.0.0.1:80 -s rr\n", 2, "'-A' is not a keepalived keyword")]
-    [InlineData("virtual_server 10.0.0.1 htttp {\n  protocol TCP\n  real_server 10.0.0.2 {\n  }\n}\n", 1, "unknown service name 'htttp'")]
+    [InlineData("virtual_server 10.0.0.1 htttp {\n  protocol TCP\n  real_server 10.0.0.2 {\n  }\n}\n", 1, "unknown service name 'htttp'", LvsErrorIds.ServiceNameNotResolved, LvsErrorKind.ObjectNotFound)]
     [InlineData("virtual_server 10.0.0.1 80 {\n  lvs_method TUN type vxlan\n}\n", 2, "unknown tunnel type 'vxlan'")]
     [InlineData("virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /\n    status_code 700\n   }\n  }\n }\n}\n", 7, "invalid status_code '700'")]
-    public void MalformedInputNamesFileAndLine(string text, int line, string fragment)
-        => AssertParseError(() => Parse(text), "keepalived.conf", line, fragment, errorId: null, kind: null);
+    // firewall-mark virtual servers
+    [InlineData("virtual_server fwmark 0 {\n  real_server 10.0.0.2\n}\n", 1, "invalid fwmark '0' (1..4294967295)")]
+    [InlineData("virtual_server fwmark 4294967296 {\n}\n", 1, "invalid fwmark '4294967296'")]
+    [InlineData("virtual_server fwmark {\n}\n", 1, "virtual_server fwmark needs a mark")]
+    [InlineData("virtual_server fwmark 1 2 {\n}\n", 1, "unexpected '2' after virtual_server fwmark 1")]
+    public void MalformedInputNamesFileAndLine(string text, int line, string fragment,
+        string errorId = LvsErrorIds.ConfigParseError, LvsErrorKind kind = LvsErrorKind.ParserError)
+        => AssertParseError(() => Parse(text), "keepalived.conf", line, fragment, errorId, kind);
 
     /// <summary>What keepalived logs and runs anyway is imported as keepalived runs it, with a warning naming file and line.</summary>
     [Theory]

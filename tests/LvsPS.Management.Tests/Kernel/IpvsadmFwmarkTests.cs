@@ -232,20 +232,6 @@ public sealed class IpvsadmFwmarkTests
     }
 
     [Theory]
-    [InlineData("FWM  0 rr\n", "firewall mark 0 is not a fwmark service")]
-    [InlineData("FWM  x rr\n", "'x' is not a firewall mark")]
-    [InlineData("FWM  4294967296 rr\n", "'4294967296' is not a firewall mark")]
-    [InlineData("FWM  1\n", "no scheduler")]
-    [InlineData("FWM  1 IPv6\n", "no scheduler")]
-    [InlineData("FWM  1 rr fancy\n", "unknown service flag 'fancy'")]
-    public void BadFwmarkLinesAreRefused(string serviceLine, string fragment)
-    {
-        var e = Assert.Throws<LvsException>(() => IpvsadmOutputParser.ParseListing(IpvsadmSamples.ListHeader + serviceLine));
-        Assert.Equal(LvsErrorIds.DirectorProtocolError, e.ErrorId);
-        Assert.Contains(fragment, e.Message);
-    }
-
-    [Theory]
     [InlineData("1", 1u)]
     [InlineData("2147483647", 2147483647u)]
     [InlineData("-2147483648", 2147483648u)]

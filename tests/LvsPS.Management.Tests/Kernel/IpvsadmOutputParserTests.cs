@@ -376,11 +376,24 @@ public sealed class IpvsadmOutputParserTests
     [InlineData(IpvsadmSamples.ListHeader + "TCP  web.example.com:http rr\n")]
     [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n")]
     [InlineData("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port               CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n")]
-    public void UnexpectedTextIsRefused_NotMisread(string text)
+    // firewall-mark service lines
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  0 rr\n", "firewall mark 0 is not a fwmark service")]
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  x rr\n", "'x' is not a firewall mark")]
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  4294967296 rr\n", "'4294967296' is not a firewall mark")]
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  1\n", "no scheduler")]
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  1 IPv6\n", "no scheduler")]
+    [InlineData(IpvsadmSamples.ListHeader + "FWM  1 rr fancy\n", "unknown service flag 'fancy'")]
+    public void UnexpectedTextIsRefused_NotMisread(string text, string fragment = "")
     {
+        // ParseServices reads through ParseListings, as ParseListing does: a bad line is refused by both.
         var e = Assert.Throws<LvsException>(() => IpvsadmOutputParser.ParseServices(text));
         Assert.Equal(LvsErrorIds.DirectorProtocolError, e.ErrorId);
         Assert.Equal(LvsErrorKind.ParserError, e.Kind);
+        Assert.Contains(fragment, e.Message);
+        if (fragment == "") return;
+        var one = Assert.Throws<LvsException>(() => IpvsadmOutputParser.ParseListing(text));
+        Assert.Equal(LvsErrorIds.DirectorProtocolError, one.ErrorId);
+        Assert.Contains(fragment, one.Message);
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public sealed class KnownHostsTests : IDisposable
 
     private static string KeyPart(string line) => string.Join(' ', line.Split(' ').Take(2));
 
+    /// <summary>Asserts that <paramref name="kh"/> says <paramref name="expected"/> of each host, port and key.</summary>
+    private static void AssertStatus(KnownHostsFile kh, HostKeyStatus expected, params (string Host, int Port, (string Type, byte[] Blob) Key)[] checks)
+    {
+        foreach (var (host, port, key) in checks)
+            Assert.Equal(expected, kh.Check(host, port, key.Type, key.Blob));
+    }
+
     private KnownHostsFile Write(params string[] lines)
     {
         var path = _dir.File("known_hosts_" + Guid.NewGuid().ToString("N"));
@@ -32,25 +39,18 @@ public sealed class KnownHostsTests : IDisposable
     public void PlainHost_TrustedUnknownAndMismatch()
     {
         var kh = Write($"rs1.example {KeyPart(_aLine)} comment here");
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("RS1.Example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Mismatch, kh.Check("rs1.example", 22, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs2.example", 22, _a.Type, _a.Blob));
-        // a plain entry is for port 22 only
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1.example", 2222, _a.Type, _a.Blob));
-        // another key type for a known host is new, not a mismatch (as in OpenSSH)
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1.example", 22, _rsa.Type, _rsa.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1.example", 22, _a), ("RS1.Example", 22, _a));
+        AssertStatus(kh, HostKeyStatus.Mismatch, ("rs1.example", 22, _b));
+        // a plain entry is for port 22 only; another key type for a known host is new, not a mismatch (as in OpenSSH)
+        AssertStatus(kh, HostKeyStatus.Unknown, ("rs2.example", 22, _a), ("rs1.example", 2222, _a), ("rs1.example", 22, _rsa));
     }
 
     [Fact]
     public void CommaListsCommentsAndBlankLines()
     {
         var kh = Write("# a comment", "", $"rs1,10.0.0.1,rs1.example {KeyPart(_aLine)}", "   ", $"rs3 {KeyPart(_rsaLine)}");
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("10.0.0.1", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs3", 22, _rsa.Type, _rsa.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("10.0.0.2", 22, _a.Type, _a.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1", 22, _a), ("10.0.0.1", 22, _a), ("rs1.example", 22, _a), ("rs3", 22, _rsa));
+        AssertStatus(kh, HostKeyStatus.Unknown, ("10.0.0.2", 22, _a));
         Assert.Equal(2, kh.ReadEntries().Count);
     }
 
@@ -58,11 +58,9 @@ public sealed class KnownHostsTests : IDisposable
     public void BracketedHostPort()
     {
         var kh = Write($"[rs1.example]:2222,[10.0.0.1]:2222 {KeyPart(_aLine)}");
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 2222, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("10.0.0.1", 2222, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1.example", 2223, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Mismatch, kh.Check("rs1.example", 2222, _b.Type, _b.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1.example", 2222, _a), ("10.0.0.1", 2222, _a));
+        AssertStatus(kh, HostKeyStatus.Unknown, ("rs1.example", 22, _a), ("rs1.example", 2223, _a));
+        AssertStatus(kh, HostKeyStatus.Mismatch, ("rs1.example", 2222, _b));
     }
 
     [Fact]
@@ -77,11 +75,9 @@ public sealed class KnownHostsTests : IDisposable
 
         var kh = new KnownHostsFile(path);
         Assert.All(kh.ReadEntries(), e => Assert.True(e.IsHashed));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Mismatch, kh.Check("rs1.example", 22, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs2.example", 2200, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs2.example", 22, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs3.example", 22, _a.Type, _a.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1.example", 22, _a), ("rs2.example", 2200, _b));
+        AssertStatus(kh, HostKeyStatus.Mismatch, ("rs1.example", 22, _b));
+        AssertStatus(kh, HostKeyStatus.Unknown, ("rs2.example", 22, _b), ("rs3.example", 22, _a));
     }
 
     [Fact]
@@ -89,27 +85,23 @@ public sealed class KnownHostsTests : IDisposable
     {
         // even with a line that trusts the same key, @revoked wins
         var kh = Write($"rs1 {KeyPart(_aLine)}", $"@revoked * {KeyPart(_aLine)}");
-        Assert.Equal(HostKeyStatus.Revoked, kh.Check("rs1", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Revoked, kh.Check("other", 2222, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Mismatch, kh.Check("rs1", 22, _b.Type, _b.Blob));
+        AssertStatus(kh, HostKeyStatus.Revoked, ("rs1", 22, _a), ("other", 2222, _a));
+        AssertStatus(kh, HostKeyStatus.Mismatch, ("rs1", 22, _b));
     }
 
     [Fact]
     public void CertAuthorityLinesAreSkippedAndWildcardsWork()
     {
         var kh = Write($"@cert-authority *.example {KeyPart(_aLine)}", $"*.lab,!bad.lab {KeyPart(_bLine)}", $"rs? {KeyPart(_rsaLine)}");
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.lab", 22, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("bad.lab", 22, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs7", 22, _rsa.Type, _rsa.Blob));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs17", 22, _rsa.Type, _rsa.Blob));
+        AssertStatus(kh, HostKeyStatus.Unknown, ("rs1.example", 22, _a), ("bad.lab", 22, _b), ("rs17", 22, _rsa));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1.lab", 22, _b), ("rs7", 22, _rsa));
     }
 
     [Fact]
     public void MissingFileMeansUnknown()
     {
         var kh = new KnownHostsFile(_dir.File("does-not-exist"));
-        Assert.Equal(HostKeyStatus.Unknown, kh.Check("rs1", 22, _a.Type, _a.Blob));
+        AssertStatus(kh, HostKeyStatus.Unknown, ("rs1", 22, _a));
     }
 
     [Fact]
@@ -127,9 +119,7 @@ public sealed class KnownHostsTests : IDisposable
         Assert.StartsWith("|1|", lines[2]);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
 
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1.example", 2222, _b.Type, _b.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs9.example", 22, _rsa.Type, _rsa.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1.example", 22, _a), ("rs1.example", 2222, _b), ("rs9.example", 22, _rsa));
 
         // OpenSSH itself must find what was written
         Assert.Contains(KeyPart(_aLine), Proc.Run("ssh-keygen", "-F", "rs1.example", "-f", path).Check("ssh-keygen -F").Output);
@@ -144,8 +134,7 @@ public sealed class KnownHostsTests : IDisposable
         File.WriteAllText(path, $"rs1 {KeyPart(_aLine)}");
         new KnownHostsFile(path).Add("rs2", 22, _b.Type, _b.Blob);
         var kh = new KnownHostsFile(path);
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs1", 22, _a.Type, _a.Blob));
-        Assert.Equal(HostKeyStatus.Trusted, kh.Check("rs2", 22, _b.Type, _b.Blob));
+        AssertStatus(kh, HostKeyStatus.Trusted, ("rs1", 22, _a), ("rs2", 22, _b));
     }
 
     [Theory]
