@@ -28,7 +28,7 @@ public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
-    public int First { get; set; }
+    public int? First { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = "Text")]
     public SwitchParameter AsText { get; set; }
@@ -41,7 +41,7 @@ public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet
             Protocol = Protocol, VirtualAddress = VirtualAddress, Port = Port, RealAddress = RealAddress,
             ClientAddress = ClientAddress, State = State,
         };
-        var entries = client.EnumerateConnections(query, First > 0 ? First : null);
+        var entries = client.EnumerateConnections(query, First);
         Read(client, c =>
         {
             if (AsText) WriteObject(IpvsadmFormatter.FormatConnections(entries));
