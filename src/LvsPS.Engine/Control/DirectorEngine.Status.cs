@@ -35,6 +35,10 @@ internal sealed partial class DirectorEngine
                 FramesForwarded = FramesForwarded,
                 FramesDropped = FramesDropped,
                 ArpRepliesSent = ArpRepliesSent,
+                DefenseLevel = DefenseLevel,
+                ConnectionLimit = MaxConnections,
+                EntriesDropped = EntriesDropped,
+                ConnectionsRefused = ConnectionsRefused,
             };
         }
         DescribeHost?.Invoke(status);

@@ -131,27 +131,42 @@ internal sealed class ConnectionTable
     public int RemoveWhere(Func<Connection, bool> remove, Action<Connection> onRemoved)
     {
         int removed = 0;
-        for (int i = 0; i < _buckets.Length; i++)
+        for (int i = 0; i < _buckets.Length; i++) removed += RemoveInBucket(i, remove, onRemoved);
+        return removed;
+    }
+
+    /// <summary>True when bucket <paramref name="bucket"/> (taken modulo the size) holds no entry.</summary>
+    public bool IsBucketEmpty(int bucket) => _buckets[bucket & _mask] is null;
+
+    /// <summary>The bucket a key hashes to.</summary>
+    public int BucketOf(in ConnKey key) => key.GetHashCode() & _mask;
+
+    /// <summary>
+    /// Removes the connections of bucket <paramref name="bucket"/> (taken modulo the size) for which
+    /// <paramref name="remove"/> is true, at most <paramref name="max"/> of them, calling <paramref name="onRemoved"/>
+    /// for each (the defence's random drop and the hard limit's eviction walk single buckets).
+    /// </summary>
+    public int RemoveInBucket(int bucket, Func<Connection, bool> remove, Action<Connection> onRemoved, int max = int.MaxValue)
+    {
+        int i = bucket & _mask, removed = 0;
+        Connection? prev = null;
+        var c = _buckets[i];
+        while (c is not null && removed < max)
         {
-            Connection? prev = null;
-            var c = _buckets[i];
-            while (c is not null)
+            var next = c.Next;
+            if (remove(c))
             {
-                var next = c.Next;
-                if (remove(c))
-                {
-                    if (prev is null) _buckets[i] = next; else prev.Next = next;
-                    c.Next = null;
-                    Count--;
-                    removed++;
-                    onRemoved(c);
-                }
-                else
-                {
-                    prev = c;
-                }
-                c = next;
+                if (prev is null) _buckets[i] = next; else prev.Next = next;
+                c.Next = null;
+                Count--;
+                removed++;
+                onRemoved(c);
             }
+            else
+            {
+                prev = c;
+            }
+            c = next;
         }
         return removed;
     }

@@ -1,0 +1,117 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    A bounded spoofed-SYN flood against a lab's VIP: lvsd's memory (RSS from /proc) and table size, and a
+    keep-alive client's request rate before and during the flood.
+.DESCRIPTION
+    Builds a lab with two real servers, starts the director, creates TCP VIP:80 (rr) over both and hides the VIP on
+    the real servers. Then: wrk (-Connections keep-alive connections, one thread) for -DurationSec seconds alone
+    (before); then the same wrk while bench/syn-flood.py sends at most -Count spoofed SYNs for at most -DurationSec
+    seconds (-Rate per second, 0 = as fast as it can) from the lab's client namespace to the VIP only (during).
+    lvsd's RSS and connection count are sampled every 0.5 s; the peak RSS is also read from VmHWM. Prints one object
+    with the figures. Removes the lab. -Defense takes a hashtable for Set-LvsDefense first (e.g. @{ DropEntry = 'Off' }).
+.EXAMPLE
+    sudo dotnet pwsh -File bench/syn-flood.ps1 -Count 600000 -DurationSec 30
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(1000, 5000000)][int]$Count = 600000,
+    [ValidateRange(5, 60)][int]$DurationSec = 30,
+    [ValidateRange(0, 10000000)][int]$Rate = 0,
+    [ValidateRange(1, 256)][int]$Connections = 8,
+    [hashtable]$Defense,
+    [string]$Name = 'flood',
+    [string]$Subnet = '10.247.0.0/24'
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../LvsPS.psd1') -Force
+if (-not (Get-Command wrk -ErrorAction SilentlyContinue)) { & apt-get install -y -qq wrk | Out-Null }
+$python = (Get-Command python3).Source
+
+function Start-InNamespace([string]$ns, [string[]]$argv) {
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in @('netns', 'exec', $ns) + $argv) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    [System.Diagnostics.Process]::Start($psi)
+}
+function Read-Wrk([System.Diagnostics.Process]$p, [int]$timeoutSec) {
+    $out = $p.StandardOutput.ReadToEndAsync()
+    if (-not $p.WaitForExit($timeoutSec * 1000)) { $p.Kill($true); throw "wrk did not end in $timeoutSec s" }
+    $text = $out.Result
+    [pscustomobject]@{
+        RequestsPerSec = if ($text -match 'Requests/sec:\s+([\d.]+)') { [double]$Matches[1] } else { 0 }
+        SocketErrors   = if ($text -match 'Socket errors: (.*)') { $Matches[1] } else { '' }
+        Timeouts       = if ($text -match 'timeout (\d+)') { [int]$Matches[1] } else { 0 }
+    }
+}
+function Get-Rss([int]$processId) {
+    $s = Get-Content "/proc/$processId/status" -Raw
+    [pscustomobject]@{
+        RssMB  = [math]::Round([double]([regex]::Match($s, 'VmRSS:\s+(\d+)').Groups[1].Value) / 1024, 1)
+        PeakMB = [math]::Round([double]([regex]::Match($s, 'VmHWM:\s+(\d+)').Groups[1].Value) / 1024, 1)
+    }
+}
+
+if (Get-LvsLab -Name $Name -ErrorAction SilentlyContinue) { Remove-LvsLab -Name $Name -Confirm:$false }
+$lab = New-LvsLab -Name $Name -RealServerCount 2 -Subnet $Subnet
+try {
+    $vip = $lab.VirtualAddress
+    Start-LvsDirector -Lab $Name | Out-Null
+    New-LvsService -Director $Name -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
+    foreach ($rs in $lab.RealServers) { Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 80 -RealAddress $rs.Address }
+    Set-LvsRealServerHidden -Lab $Name
+    if ($Defense) { Set-LvsDefense -Director $Name @Defense -Confirm:$false }
+    Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2 3 4; do curl -s -o /dev/null http://$vip/test.html; done" | Out-Null
+    $director = Get-LvsDirector -Name $Name
+    $enginePid = $director.ProcessId
+    $ns = $lab.Client.Namespace
+    $url = "http://$vip/test.html"
+    $wrkArgs = @('wrk', '-t1', "-c$Connections", "-d${DurationSec}s", $url)
+
+    $rssStart = Get-Rss $enginePid
+    $before = Read-Wrk (Start-InNamespace $ns $wrkArgs) ($DurationSec + 30)
+    $rssBefore = Get-Rss $enginePid
+
+    $flood = Start-InNamespace $ns @($python, (Join-Path $PSScriptRoot 'syn-flood.py'), '--interface', $lab.Client.Interface,
+        '--mac', $director.MacAddress, '--vip', "$vip", '--port', '80', '--count', "$Count", '--duration', "$DurationSec", '--rate', "$Rate")
+    $floodOut = $flood.StandardOutput.ReadToEndAsync()
+    # The sender builds its frames first; start the client when it begins to send (the table starts to grow).
+    $t0 = [DateTime]::UtcNow
+    while ((Get-LvsDirector -Name $Name).ConnectionCount -lt 1000 -and -not $flood.HasExited -and ([DateTime]::UtcNow - $t0).TotalSeconds -lt 120) { Start-Sleep -Milliseconds 100 }
+    $wrk = Start-InNamespace $ns $wrkArgs
+    $samples = while (-not $wrk.HasExited) {
+        $r = Get-Rss $enginePid
+        $d = Get-LvsDirector -Name $Name
+        [pscustomobject]@{ RssMB = $r.RssMB; Connections = $d.ConnectionCount; Level = $d.DefenseLevel }
+        Start-Sleep -Milliseconds 500
+    }
+    $during = Read-Wrk $wrk 10
+    if (-not $flood.WaitForExit(($DurationSec + 60) * 1000)) { $flood.Kill($true) }
+    $floodLine = $floodOut.Result.Trim()
+    $rssEnd = Get-Rss $enginePid
+    $status = Get-LvsDirector -Name $Name
+    $defense = Get-LvsDefense -Director $Name
+    [pscustomobject]@{
+        FloodSent           = $floodLine
+        DurationSec         = $DurationSec
+        RssStartMB          = $rssStart.RssMB
+        RssBeforeFloodMB    = $rssBefore.RssMB
+        RssPeakSampledMB    = ($samples | Measure-Object RssMB -Maximum).Maximum
+        RssPeakVmHwmMB      = $rssEnd.PeakMB
+        TablePeak           = ($samples | Measure-Object Connections -Maximum).Maximum
+        ConnectionLimit     = $status.ConnectionLimit
+        Levels              = (($samples | ForEach-Object { "$($_.Level)" } | Select-Object -Unique) -join ' / ')
+        RpsBefore           = [math]::Round($before.RequestsPerSec)
+        RpsDuring           = [math]::Round($during.RequestsPerSec)
+        Ratio               = if ($before.RequestsPerSec) { [math]::Round($during.RequestsPerSec / $before.RequestsPerSec, 3) } else { 0 }
+        WrkErrorsDuring     = "$($during.SocketErrors)"
+        EntriesDropped      = $status.EntriesDropped
+        ConnectionsRefused  = $status.ConnectionsRefused
+        CaptureDropped      = $status.CaptureDropped
+        Settings            = "$defense"
+    }
+}
+finally {
+    Remove-LvsLab -Name $Name -Confirm:$false
+}
