@@ -42,12 +42,12 @@ public class EngineDefenseTests
         Assert.Equal(LvsDefenseMode.Auto, d.SecureTcp);
         Assert.Equal(LvsDefenseMode.Off, d.DropPacket);
         Assert.Equal(10, d.DropRate);
-        Assert.Equal(64 << 12, d.MaxConnections);
-        Assert.Equal((64 << 12) / 4, d.AvailableThreshold);
+        Assert.Equal(16 << 12, d.MaxConnections);
+        Assert.Equal((16 << 12) / 4, d.AvailableThreshold);
         Assert.Equal(10, d.SynRecvTimeout);
         Assert.Equal(LvsDefenseLevel.None, d.Level);
-        Assert.Equal(64 << 12, h.Engine.GetStatus().ConnectionLimit);
-        Assert.Equal(64 << 8, new EngineHarness(8).Engine.GetDefense().MaxConnections);
+        Assert.Equal(16 << 12, h.Engine.GetStatus().ConnectionLimit);
+        Assert.Equal(16 << 8, new EngineHarness(8).Engine.GetDefense().MaxConnections);
         Assert.Equal(1 << 20, new EngineHarness(20).Engine.GetDefense().MaxConnections);
     }
 

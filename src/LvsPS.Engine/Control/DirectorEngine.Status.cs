@@ -39,6 +39,8 @@ internal sealed partial class DirectorEngine
                 ConnectionLimit = MaxConnections,
                 EntriesDropped = EntriesDropped,
                 ConnectionsRefused = ConnectionsRefused,
+                ConnectionsRestored = ConnectionsRestored,
+                ResetsSent = ResetsSent,
             };
         }
         DescribeHost?.Invoke(status);

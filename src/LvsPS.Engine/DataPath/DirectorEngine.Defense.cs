@@ -14,8 +14,12 @@ internal sealed partial class DirectorEngine
     /// <summary>The largest hard limit an admin may set (about 2 GB of entries).</summary>
     public const int MaxConnectionsLimit = 1 << 24;
 
-    /// <summary>The default hard limit: 64 entries a bucket (2^bits × 64), at most 2^20: 262,144 for the default 12 bits.</summary>
-    public static int DefaultMaxConnections(int tableBits) => Math.Min(64 << tableBits, 1 << 20);
+    /// <summary>
+    /// The default hard limit: 16 entries a bucket (2^bits × 16), at most 2^20: 65,536 for the default 12 bits. Longer
+    /// chains slow every packet's lookup (the kernel's advice is a table about as large as the connections it holds),
+    /// so a director that needs more connections is started with more table bits (lvsd run --table-bits).
+    /// </summary>
+    public static int DefaultMaxConnections(int tableBits) => Math.Min(16 << tableBits, 1 << 20);
 
     /// <summary>How many non-empty buckets from its own the hard limit's eviction looks at (nf_conntrack's early_drop looks at 8).</summary>
     private const int EvictionBuckets = 8;
@@ -23,6 +27,9 @@ internal sealed partial class DirectorEngine
     private DefensePolicy _defense = null!;
     private int _maxConnections;
     private uint _dropSeed = 0x9E3779B9u;
+    private long _defenseNow;
+    private Func<Connection, bool> _shouldDropEntry = null!, _isEmbryonic = null!;
+    private Action<Connection> _droppedEntry = null!;
 
     /// <summary>Entries dropped by drop_entry and by the hard limit's eviction.</summary>
     public ulong EntriesDropped;
@@ -36,6 +43,10 @@ internal sealed partial class DirectorEngine
     /// </summary>
     private void InitDefense()
     {
+        // Delegates made once: the packet path's eviction allocates nothing but the new entry.
+        _shouldDropEntry = c => ShouldDropEntry(c, _defenseNow);
+        _droppedEntry = c => DroppedEntry(c, _defenseNow);
+        _isEmbryonic = IsEmbryonic;
         _maxConnections = DefaultMaxConnections(_connections.Bits);
         _defense = new DefensePolicy
         {
@@ -118,7 +129,10 @@ internal sealed partial class DirectorEngine
     {
         int walks = Math.Max(1, _connections.Size >> 5);
         for (int i = 0; i < walks; i++)
-            _connections.RemoveInBucket((int)NextRandom(), c => ShouldDropEntry(c, now), c => DroppedEntry(c, now));
+        {
+            _defenseNow = now;
+            _connections.RemoveInBucket((int)NextRandom(), _shouldDropEntry, _droppedEntry);
+        }
     }
 
     /// <summary>
@@ -192,7 +206,8 @@ internal sealed partial class DirectorEngine
         {
             if (_connections.IsBucketEmpty(bucket + i)) continue;
             full++;
-            if (_connections.RemoveInBucket(bucket + i, IsEmbryonic, c => DroppedEntry(c, now), 1) != 0) return true;
+            _defenseNow = now;
+            if (_connections.RemoveInBucket(bucket + i, _isEmbryonic, _droppedEntry, 1) != 0) return true;
         }
         return false;
     }

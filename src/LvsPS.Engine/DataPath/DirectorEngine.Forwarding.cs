@@ -113,9 +113,14 @@ internal sealed partial class DirectorEngine
             return;
         }
 
+        if (conn is null && proto == Frames.ProtoTcp && !IsNewTcpConnection(flags))
+        {
+            // sloppy_tcp=0: only a SYN creates a connection. After a restart, a flow the table forgot: see Restart.
+            conn = now < _restartGraceUntilMs ? UnknownTcpFlow(in p, svc, key, flags, now) : null;
+            if (conn is null) { FramesDropped++; return; }
+        }
         if (conn is null)
         {
-            if (proto == Frames.ProtoTcp && !IsNewTcpConnection(flags)) { FramesDropped++; return; }
             // sctp_conn_schedule (sloppy_sctp=0): only an INIT chunk creates a connection.
             if (proto == Frames.ProtoSctp && !IsSctpInit(p.L4)) { FramesDropped++; return; }
             // The defence (drop_packet) and the table's hard limit come before the scheduler.

@@ -105,6 +105,8 @@ internal static class Program
             catch (LvsException e) { Log($"restore: skipped {s}: {e.Message}"); }
         }
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
+        // The connection table too (established sessions go on across a restart), then a snapshot every second.
+        using var snapshots = ConnectionSnapshot.Start(engine, DirectorPaths.Connections(name), Log);
 
         using var done = new ManualResetEventSlim();
         engine.ShutdownRequested += done.Set;

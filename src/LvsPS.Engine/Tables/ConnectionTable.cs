@@ -91,14 +91,29 @@ internal sealed class ConnectionTable
     public int Size => _buckets.Length;
     public int Count { get; private set; }
 
+    /// <summary>
+    /// The connection with <paramref name="key"/>, or null. A hit deeper in its chain is moved to the chain's head, so
+    /// a busy connection stays at the front however many new entries (a SYN flood's) are put before it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Connection? Find(in ConnKey key)
     {
-        var c = _buckets[key.GetHashCode() & _mask];
-        while (c is not null)
+        int b = key.GetHashCode() & _mask;
+        var head = _buckets[b];
+        if (head is null) return null;
+        if (head.Key.Equals(key)) return head;
+        return FindDeeper(head, in key, b);
+    }
+
+    private Connection? FindDeeper(Connection head, in ConnKey key, int b)
+    {
+        for (Connection prev = head, c = head.Next!; c is not null; prev = c, c = c.Next!)
         {
-            if (c.Key.Equals(key)) return c;
-            c = c.Next;
+            if (!c.Key.Equals(key)) continue;
+            prev.Next = c.Next;
+            c.Next = head;
+            _buckets[b] = c;
+            return c;
         }
         return null;
     }

@@ -11,6 +11,8 @@ public static class DirectorPaths
     public static string Pid(string name) => Path.Combine(RunDirectory, name + ".pid");
     public static string State(string name) => Path.Combine(StateDirectory, name + ".json");
     public static string Log(string name) => Path.Combine(StateDirectory, name + ".log");
+    /// <summary>lvsd's connection-table snapshot (every second and at a clean stop; read back at start).</summary>
+    public static string Connections(string name) => Path.Combine(StateDirectory, name + ".conns");
 
     /// <summary>Names of directors that have a socket (running or stale).</summary>
     public static IReadOnlyList<string> SocketNames()

@@ -52,4 +52,8 @@ public sealed class DirectorStatus
     public ulong EntriesDropped { get; set; }
     /// <summary>New connections refused by drop_packet or at the table's hard limit.</summary>
     public ulong ConnectionsRefused { get; set; }
+    /// <summary>lvsd: connection entries read back from the snapshot at start (DirectorPaths.Connections).</summary>
+    public ulong ConnectionsRestored { get; set; }
+    /// <summary>lvsd: TCP RSTs sent after a restart to clients whose flow it forgot and cannot place again.</summary>
+    public ulong ResetsSent { get; set; }
 }
