@@ -121,18 +121,10 @@ if ($MyInvocation.InvocationName -eq '.') { return }
 
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../LvsPS.psd1') -Force
-if (Get-LvsLab -Name $Name -ErrorAction SilentlyContinue) { Remove-LvsLab -Name $Name -Confirm:$false }
-$lab = New-LvsLab -Name $Name -RealServerCount 2 -Subnet $Subnet
+. (Join-Path $PSScriptRoot 'BenchLab.ps1')
+$lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '23/sh', '80/rr'
 try {
     $vip = $lab.VirtualAddress
-    Start-LvsDirector -Lab $Name | Out-Null
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 23 -Scheduler sh | Out-Null
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
-    foreach ($rs in $lab.RealServers) {
-        Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 23 -RealAddress $rs.Address
-        Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 80 -RealAddress $rs.Address
-    }
-    Set-LvsRealServerHidden -Lab $Name
     $ctx = New-RestartContext -LabName $Name -Vip $vip -Dir (Join-Path $lab.Directory 'restart-bench')
     $telnet = Open-RestartSession $ctx -Name telnet -Port 23
     $http = Open-RestartSession $ctx -Name http -Port 80

@@ -56,14 +56,10 @@ function Get-Rss([int]$processId) {
     }
 }
 
-if (Get-LvsLab -Name $Name -ErrorAction SilentlyContinue) { Remove-LvsLab -Name $Name -Confirm:$false }
-$lab = New-LvsLab -Name $Name -RealServerCount 2 -Subnet $Subnet
+. (Join-Path $PSScriptRoot 'BenchLab.ps1')
+$lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '80/rr'
 try {
     $vip = $lab.VirtualAddress
-    Start-LvsDirector -Lab $Name | Out-Null
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
-    foreach ($rs in $lab.RealServers) { Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 80 -RealAddress $rs.Address }
-    Set-LvsRealServerHidden -Lab $Name
     if ($Defense) { Set-LvsDefense -Director $Name @Defense -Confirm:$false }
     Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2 3 4; do curl -s -o /dev/null http://$vip/test.html; done" | Out-Null
     $director = Get-LvsDirector -Name $Name

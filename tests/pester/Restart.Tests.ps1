@@ -29,10 +29,11 @@ BeforeAll {
 }
 
 AfterAll {
+    # LVSPS_DEBUG_RESTART=1: the sessions' files, lvsd's log and the client's sockets, for a failure's cause.
     if ($env:LVSPS_DEBUG_RESTART -and $script:Ctx) {
         Get-ChildItem $script:Ctx.Dir | ForEach-Object { Write-Host "$($_.Name): $(if ($_.Length -lt 2000 -and $_.Extension -ne '.in') { Get-Content -Raw $_.FullName })" }
         Get-Content (Get-LvsDirector -Name $script:LabName).LogPath | Select-Object -Last 30 | Write-Host
-        Invoke-LvsLabCommand -Lab $script:LabName -Node client -Command 'ps -ef | grep -v grep | grep -E "session|cat"; ss -tn' | Write-Host
+        Invoke-LvsLabCommand -Lab $script:LabName -Node client -Command 'ss -tn' | Write-Host
     }
     if ($script:Ctx) { Stop-RestartSessions $script:Ctx }
     Remove-LvsTestLab -Name $script:LabName
