@@ -53,7 +53,7 @@ internal sealed class ConnectionSnapshot : IDisposable
                 var bytes = _engine.SnapshotConnections(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 var tmp = _path + ".tmp";
                 File.WriteAllBytes(tmp, bytes);
-                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 File.Move(tmp, _path, overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
