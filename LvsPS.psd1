@@ -19,6 +19,7 @@
         'Set-LvsServiceHealth', 'Get-LvsHealth',
         'Get-LvsConnection', 'Import-LvsConfiguration',
         'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter',
+        'Get-LvsDefense', 'Set-LvsDefense',
         'New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'Export-LvsConfiguration',
         'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
         'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',

@@ -36,14 +36,10 @@ function Invoke-Wrk([string]$url) {
     [pscustomobject]@{ Url = $url; RequestsPerSec = $rps; P50 = $p50; P99 = $p99; SocketErrors = $errors }
 }
 
-if (Get-LvsLab -Name $Name -ErrorAction SilentlyContinue) { Remove-LvsLab -Name $Name -Confirm:$false }
-$lab = New-LvsLab -Name $Name -RealServerCount 2 -Subnet $Subnet
+. (Join-Path $PSScriptRoot 'BenchLab.ps1')
+$lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '80/rr'
 try {
     $vip = $lab.VirtualAddress
-    Start-LvsDirector -Lab $Name | Out-Null
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
-    foreach ($rs in $lab.RealServers) { Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 80 -RealAddress $rs.Address }
-    Set-LvsRealServerHidden -Lab $Name
     # Warm up both paths (ARP, JIT, nginx workers).
     Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2 3 4; do curl -s -o /dev/null http://$vip/test.html; curl -s -o /dev/null http://$($lab.RealServers[0].Address)/test.html; done" | Out-Null
 

@@ -36,6 +36,12 @@ internal sealed partial class DirectorEngine
                 FramesDropped = FramesDropped,
                 ArpRepliesSent = ArpRepliesSent,
                 DropsByReason = DropsByReason(),
+                DefenseLevel = DefenseLevel,
+                ConnectionLimit = MaxConnections,
+                EntriesDropped = EntriesDropped,
+                ConnectionsRefused = ConnectionsRefused,
+                ConnectionsRestored = ConnectionsRestored,
+                ResetsSent = ResetsSent,
             };
         }
         DescribeHost?.Invoke(status);

@@ -54,9 +54,7 @@ internal sealed partial class DirectorEngine
         // Templates live in their own key space (the kernel's template lookup matches only templates), so a client
         // that really uses port 0 never meets its template.
         // fwmark services: <IPPROTO_IP, caddr, 0, fwmark, 0> as ip_vs_sched_persist keys them.
-        var tkey = svc.FirewallMark != 0
-            ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
-            : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        var tkey = TemplateKey(svc, key);
         var template = _connections.Find(tkey);
         if (template is not null && template.Dest.Removed)
         {
@@ -82,6 +80,11 @@ internal sealed partial class DirectorEngine
         template.ExpiresAtMs = now + template.TimeoutMs;
         return NewConnection(svc, key, template.Dest, template);
     }
+
+    /// <summary>The key of the template that places <paramref name="key"/>'s client on a persistent service.</summary>
+    private static ConnKey TemplateKey(ServiceRuntime svc, in ConnKey key) => svc.FirewallMark != 0
+        ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
+        : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
 
     /// <summary>ip_vs_bind_dest: over the upper threshold the destination is marked overloaded.</summary>
     private static void CheckOverloadOnBind(Destination d)

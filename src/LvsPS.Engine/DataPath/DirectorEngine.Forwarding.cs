@@ -111,11 +111,18 @@ internal sealed partial class DirectorEngine
             return;
         }
 
+        if (conn is null && proto == Frames.ProtoTcp && !IsNewTcpConnection(flags))
+        {
+            // sloppy_tcp=0: only a SYN creates a connection. After a restart, a flow the table forgot: see Restart.
+            conn = now < _restartGraceUntilMs ? UnknownTcpFlow(in p, svc, key, flags, now) : null;
+            if (conn is null) { FramesDropped++; return; }
+        }
         if (conn is null)
         {
-            if (proto == Frames.ProtoTcp && !IsNewTcpConnection(flags)) { FramesDropped++; return; }
             // sctp_conn_schedule (sloppy_sctp=0): only an INIT chunk creates a connection.
             if (proto == Frames.ProtoSctp && !IsSctpInit(p.L4)) { FramesDropped++; return; }
+            // The defence (drop_packet) and the table's hard limit come before the scheduler.
+            if (!AdmitNewConnection(in key, svc.PersistentTimeout != 0, now)) { FramesDropped++; return; }
             conn = svc.PersistentTimeout != 0
                 ? NewPersistentConnection(svc, key, new SchedulingContext(saddr, sport, daddr, dport, now), now)
                 : NewConnection(svc, key, svc.Scheduler.Schedule(svc.Destinations, new SchedulingContext(saddr, sport, daddr, dport, now)), null);
@@ -133,9 +140,7 @@ internal sealed partial class DirectorEngine
         if (proto == Frames.ProtoTcp)
         {
             // DR sees only the client's side (INPUT-ONLY table); NAT sees both directions (INPUT table here).
-            var next = TcpStateTable.Next(conn.State, flags, nat ? TcpDirection.Input : TcpDirection.InputOnly);
-            SetState(conn, next);
-            conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+            SetTcpState(conn, flags, nat ? TcpDirection.Input : TcpDirection.InputOnly, now);
         }
         else if (proto == Frames.ProtoSctp)
         {

@@ -23,9 +23,7 @@ internal sealed partial class DirectorEngine
         long now = _clockMs();
         if (proto == Frames.ProtoTcp)
         {
-            var next = TcpStateTable.Next(conn.State, p.TcpFlags, TcpDirection.Output);
-            SetState(conn, next);
-            conn.ExpiresAtMs = now + Timeouts.For(next) * 1000L;
+            SetTcpState(conn, p.TcpFlags, TcpDirection.Output, now);
         }
         else if (proto == Frames.ProtoSctp)
         {

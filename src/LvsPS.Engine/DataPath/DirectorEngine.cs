@@ -67,6 +67,7 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
         _sink = sink;
         _clockMs = clockMs ?? (() => Environment.TickCount64);
         _connections = new ConnectionTable(tableBits);
+        InitDefense();
     }
 
     public object Sync { get; } = new();

@@ -111,6 +111,8 @@ internal static class Program
         // Restore what was configured before a restart: nothing configured is lost (all of it was checked above).
         store.Apply(engine, state);
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
+        // The connection table too (established sessions go on across a restart), then a snapshot every second.
+        using var snapshots = ConnectionSnapshot.Start(engine, DirectorPaths.Connections(name), Log);
 
         using var done = new ManualResetEventSlim();
         engine.ShutdownRequested += done.Set;

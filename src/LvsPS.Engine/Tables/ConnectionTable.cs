@@ -91,14 +91,29 @@ internal sealed class ConnectionTable
     public int Size => _buckets.Length;
     public int Count { get; private set; }
 
+    /// <summary>
+    /// The connection with <paramref name="key"/>, or null. A hit deeper in its chain is moved to the chain's head, so
+    /// a busy connection stays at the front however many new entries (a SYN flood's) are put before it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Connection? Find(in ConnKey key)
     {
-        var c = _buckets[key.GetHashCode() & _mask];
-        while (c is not null)
+        int b = key.GetHashCode() & _mask;
+        var head = _buckets[b];
+        if (head is null) return null;
+        if (head.Key.Equals(key)) return head;
+        return FindDeeper(head, in key, b);
+    }
+
+    private Connection? FindDeeper(Connection head, in ConnKey key, int b)
+    {
+        for (Connection prev = head, c = head.Next!; c is not null; prev = c, c = c.Next!)
         {
-            if (c.Key.Equals(key)) return c;
-            c = c.Next;
+            if (!c.Key.Equals(key)) continue;
+            prev.Next = c.Next;
+            c.Next = head;
+            _buckets[b] = c;
+            return c;
         }
         return null;
     }
@@ -131,27 +146,42 @@ internal sealed class ConnectionTable
     public int RemoveWhere(Func<Connection, bool> remove, Action<Connection> onRemoved)
     {
         int removed = 0;
-        for (int i = 0; i < _buckets.Length; i++)
+        for (int i = 0; i < _buckets.Length; i++) removed += RemoveInBucket(i, remove, onRemoved);
+        return removed;
+    }
+
+    /// <summary>True when bucket <paramref name="bucket"/> (taken modulo the size) holds no entry.</summary>
+    public bool IsBucketEmpty(int bucket) => _buckets[bucket & _mask] is null;
+
+    /// <summary>The bucket a key hashes to.</summary>
+    public int BucketOf(in ConnKey key) => key.GetHashCode() & _mask;
+
+    /// <summary>
+    /// Removes the connections of bucket <paramref name="bucket"/> (taken modulo the size) for which
+    /// <paramref name="remove"/> is true, at most <paramref name="max"/> of them, calling <paramref name="onRemoved"/>
+    /// for each (the defence's random drop and the hard limit's eviction walk single buckets).
+    /// </summary>
+    public int RemoveInBucket(int bucket, Func<Connection, bool> remove, Action<Connection> onRemoved, int max = int.MaxValue)
+    {
+        int i = bucket & _mask, removed = 0;
+        Connection? prev = null;
+        var c = _buckets[i];
+        while (c is not null && removed < max)
         {
-            Connection? prev = null;
-            var c = _buckets[i];
-            while (c is not null)
+            var next = c.Next;
+            if (remove(c))
             {
-                var next = c.Next;
-                if (remove(c))
-                {
-                    if (prev is null) _buckets[i] = next; else prev.Next = next;
-                    c.Next = null;
-                    Count--;
-                    removed++;
-                    onRemoved(c);
-                }
-                else
-                {
-                    prev = c;
-                }
-                c = next;
+                if (prev is null) _buckets[i] = next; else prev.Next = next;
+                c.Next = null;
+                Count--;
+                removed++;
+                onRemoved(c);
             }
+            else
+            {
+                prev = c;
+            }
+            c = next;
         }
         return removed;
     }

@@ -15,6 +15,8 @@ public static class DirectorPaths
     public static string Log(string name) => Path.Combine(StateDirectory, ValidName(name) + ".log");
     /// <summary>The lock file lvsd holds (flock) for its whole life: one lvsd per name. Never deleted.</summary>
     public static string Lock(string name) => Path.Combine(RunDirectory, ValidName(name) + ".lock");
+    /// <summary>lvsd's connection-table snapshot (every second and at a clean stop; read back at start).</summary>
+    public static string Connections(string name) => Path.Combine(StateDirectory, ValidName(name) + ".conns");
 
     /// <summary>The longest director name.</summary>
     public const int MaxNameLength = 32;

@@ -49,4 +49,16 @@ public sealed class DirectorStatus
     public string StatePath { get; set; } = "";
     public string LogPath { get; set; } = "";
     public bool Running { get; set; } = true;
+    /// <summary>The table's defence strategies active now (drop_entry, drop_packet, secure_tcp, at the hard limit).</summary>
+    public LvsPS.Ipvs.Connections.LvsDefenseLevel DefenseLevel { get; set; }
+    /// <summary>lvsd: the hard limit of entries in the connection table (0 on a kernel director: its memory).</summary>
+    public int ConnectionLimit { get; set; }
+    /// <summary>Entries the defence dropped (drop_entry, and new connections taking an unestablished entry's place).</summary>
+    public ulong EntriesDropped { get; set; }
+    /// <summary>New connections refused by drop_packet or at the table's hard limit.</summary>
+    public ulong ConnectionsRefused { get; set; }
+    /// <summary>lvsd: connection entries read back from the snapshot at start (DirectorPaths.Connections).</summary>
+    public ulong ConnectionsRestored { get; set; }
+    /// <summary>lvsd: TCP RSTs sent after a restart to clients whose flow it forgot and cannot place again.</summary>
+    public ulong ResetsSent { get; set; }
 }

@@ -113,6 +113,12 @@ public interface IDirector
     [ChangesConfiguration]
     void ResumeRealServer(ServiceSpec service, RealServerSpec realServer);
 
+    /// <summary>The defence against table exhaustion: settings, the level now, counters (sysctl net.ipv4.vs.*).</summary>
+    LvsPS.Ipvs.Connections.DefenseSpec GetDefense();
+
+    /// <summary>Changes the defence settings; a null leaves one as it is (sysctl -w net.ipv4.vs.drop_entry=… on a kernel).</summary>
+    void SetDefense(LvsPS.Ipvs.Connections.DefenseSpec defense);
+
     /// <summary>Stops the director process (lvsd); a kernel director refuses (it has no process).</summary>
     void Shutdown();
 }

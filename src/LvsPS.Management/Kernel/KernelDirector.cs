@@ -262,6 +262,17 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void SetTimeouts(TimeoutSpec timeouts) => RunOne(IpvsadmCommandBuilder.SetTimeouts(timeouts, Program), null);
 
+    /// <summary>sysctl -n net.ipv4.vs.amemthresh drop_entry drop_packet am_droprate secure_tcp.</summary>
+    public LvsPS.Ipvs.Connections.DefenseSpec GetDefense() => Locked(() =>
+        KernelDefense.Parse(RunChecked(KernelDefense.GetCommand(KernelDefense.SysctlProgram(Program)), null).Output));
+
+    /// <summary>sysctl -w net.ipv4.vs.…=… for the values given (quoted); lvsd-only settings are refused first.</summary>
+    public void SetDefense(LvsPS.Ipvs.Connections.DefenseSpec defense)
+    {
+        var command = KernelDefense.SetCommand(defense, KernelDefense.SysctlProgram(Program));
+        if (command is not null) Locked(() => { RunChecked(command, defense.ToString()); });
+    }
+
     /// <summary>None: the kernel takes its marks from iptables/nftables, and none of those rules are LvsPS's.</summary>
     public List<MarkRuleSpec> ListMarkRules() => new();
 

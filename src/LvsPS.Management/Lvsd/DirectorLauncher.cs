@@ -255,7 +255,7 @@ public static class DirectorLauncher
     /// <summary>Forgets a director entirely: its state file, log and pid file (it must be stopped).</summary>
     public static void Forget(string name)
     {
-        foreach (var f in new[] { DirectorPaths.State(name), DirectorPaths.State(name) + ".bak", DirectorPaths.Log(name), DirectorPaths.Pid(name), DirectorPaths.Socket(name) })
+        foreach (var f in new[] { DirectorPaths.State(name), DirectorPaths.State(name) + ".bak", DirectorPaths.Log(name), DirectorPaths.Pid(name), DirectorPaths.Socket(name), DirectorPaths.Connections(name) })
             try { if (File.Exists(f)) File.Delete(f); } catch (Exception) { }
     }
 
