@@ -17,7 +17,7 @@ public sealed class ModuleTests : CmdletTestBase
         "Get-LvsConnection", "Import-LvsConfiguration", "Get-LvsTimeout", "Set-LvsTimeout", "Clear-LvsCounter",
         "New-LvsFirewallMarkRule", "Get-LvsFirewallMarkRule", "Remove-LvsFirewallMarkRule", "Export-LvsConfiguration",
         "Set-LvsRealServerHidden", "Get-LvsRealServerHidden", "New-LvsLab", "Get-LvsLab", "Remove-LvsLab",
-        "Invoke-LvsLabCommand", "Test-LvsCluster",
+        "Invoke-LvsLabCommand", "Test-LvsCluster", "Get-LvsDefense", "Set-LvsDefense",
     };
 
     [Fact]
@@ -131,6 +131,7 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Set-LvsRealServerHidden", ConfirmImpact.Medium)]
     [InlineData("Set-LvsService", ConfirmImpact.Medium)]
     [InlineData("Set-LvsTimeout", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsDefense", ConfirmImpact.Medium)]
     [InlineData("Start-LvsDirector", ConfirmImpact.Medium)]
     [InlineData("Stop-LvsDirector", ConfirmImpact.Medium)]
     public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, ConfirmImpact confirmImpact)

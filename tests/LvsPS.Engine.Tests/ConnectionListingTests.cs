@@ -18,7 +18,7 @@ public sealed class ConnectionListingTests : IClassFixture<ConnectionListingTest
     /// <summary>The engine with the big table, and the control socket in front of it (built once for the class).</summary>
     public sealed class BigTable : IDisposable
     {
-        internal readonly EngineHarness H = new();
+        internal readonly EngineHarness H = new(tableBits: 14); // room for 120,000 entries under the connection limit (16 x 2^bits)
         public readonly string Name = "lst" + Guid.NewGuid().ToString("N")[..10];
         private readonly ControlServer _server;
 
