@@ -101,6 +101,29 @@ public sealed class LvsdLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void Forget_KeepsALiveDirectorsLock_AndRemovesAFreeOne_AndTheNameStartsAgain()
+    {
+        var name = _box.NewName("fg");
+        var first = Start(name);
+        var lockFile = DirectorPaths.Lock(name);
+        DirectorLauncher.Forget(name);
+        // The holder lives: its lock file stays, and the name is still taken.
+        Assert.True(File.Exists(lockFile));
+        Assert.Equal(first.ProcessId, DirectorLauncher.LockHolder(name));
+        Assert.Equal((LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists),
+            Assert.Throws<LvsException>(() => Start(name)) is var e ? (e.ErrorId, e.Kind) : default);
+        DirectorLauncher.Stop(name);
+        DirectorLauncher.Forget(name);
+        // Stopped and forgotten: nothing of the director is left in the run folder.
+        Assert.False(File.Exists(lockFile));
+        Assert.Empty(Directory.GetFiles(DirectorPaths.RunDirectory, name + ".*"));
+        var second = Start(name);
+        Assert.True(File.Exists(lockFile));
+        Assert.Equal(second.ProcessId, DirectorLauncher.LockHolder(name));
+        DirectorLauncher.Stop(name);
+    }
+
+    [Fact]
     public void AnLvsdThatExitsAtStart_FailsTheStartAtOnce_WithItsOwnMessage()
     {
         var name = _box.NewName("ee");

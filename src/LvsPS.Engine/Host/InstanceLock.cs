@@ -11,8 +11,9 @@ namespace LvsPS.Engine.Host;
 /// pid or state file and held for the life of the process. The kernel releases it when the process ends, however it
 /// ends (SIGKILL included), so a stale lock cannot exist; a live holder that answers nothing (hung, stopped) still
 /// holds it. The descriptor is close-on-exec, so the commands lvsd runs (notify scripts, MISC_CHECK) do not inherit
-/// the lock. The file holds the holder's pid (for the error message and Stop-LvsDirector); it is never deleted, as
-/// deleting a lock file would let two processes lock two different files of one name.
+/// the lock. The file holds the holder's pid (for the error message and Stop-LvsDirector). Only a free lock file is
+/// deleted (DirectorLauncher.Forget, under the lock); a lock taken on a file that was unlinked meanwhile is given up and
+/// taken again on the file now at the path, so two processes never hold two files of one name.
 /// </summary>
 internal sealed class InstanceLock : IDisposable
 {
@@ -30,6 +31,23 @@ internal sealed class InstanceLock : IDisposable
     /// Takes the lock of director <paramref name="name"/> or throws DirectorAlreadyRunning naming the pid that holds it.
     /// </summary>
     public static InstanceLock Acquire(string name)
+    {
+        for (int round = 0; ; round++)
+        {
+            var taken = AcquireOnce(name);
+            if (!IsUnlinked(taken._fd) || round >= 10) return taken;
+            taken.Dispose(); // the file was deleted (Forget) after we opened it: lock the one at the path now
+        }
+    }
+
+    /// <summary>True when the file open on <paramref name="fd"/> no longer has a name (deleted after it was opened).</summary>
+    private static bool IsUnlinked(int fd)
+    {
+        try { return File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.FullName.EndsWith(" (deleted)", StringComparison.Ordinal) ?? false; }
+        catch (IOException) { return false; }
+    }
+
+    private static InstanceLock AcquireOnce(string name)
     {
         var path = DirectorPaths.Lock(name);
         int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, Libc.Mode0600);

@@ -231,7 +231,7 @@ public static class DirectorLauncher
     /// <summary>The libc calls of the lock probe.</summary>
     private static class LockProbe
     {
-        public const int O_RDONLY = 0, O_CLOEXEC = 0x80000, LOCK_SH = 1, LOCK_NB = 4;
+        public const int O_RDONLY = 0, O_CLOEXEC = 0x80000, LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
 
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         public static extern int open(string path, int flags);
@@ -257,6 +257,25 @@ public static class DirectorLauncher
     {
         foreach (var f in new[] { DirectorPaths.State(name), DirectorPaths.State(name) + ".bak", DirectorPaths.Log(name), DirectorPaths.Pid(name), DirectorPaths.Socket(name), DirectorPaths.Connections(name) })
             try { if (File.Exists(f)) File.Delete(f); } catch (Exception) { }
+        RemoveFreeLock(name);
+    }
+
+    /// <summary>
+    /// Deletes the director's lock file while holding it, when no lvsd does: an lvsd that opened the same file in the
+    /// meantime finds it unlinked once it gets the lock and takes a new one (InstanceLock), so no two lvsd can lock
+    /// two files of one name. A live holder keeps its file.
+    /// </summary>
+    private static void RemoveFreeLock(string name)
+    {
+        var path = DirectorPaths.Lock(name);
+        int fd = LockProbe.open(path, LockProbe.O_RDONLY | LockProbe.O_CLOEXEC);
+        if (fd < 0) return;
+        try
+        {
+            if (LockProbe.flock(fd, LockProbe.LOCK_EX | LockProbe.LOCK_NB) == 0)
+                try { File.Delete(path); } catch (Exception) { }
+        }
+        finally { LockProbe.close(fd); }
     }
 
     public static string Tail(string path, int lines)
