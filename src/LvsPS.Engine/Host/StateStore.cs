@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -26,7 +25,8 @@ internal sealed class StateStore
     /// <summary>A state file larger than this is refused (about 200,000 services).</summary>
     public const long MaxBytes = 64L << 20;
 
-    private static readonly JsonSerializerOptions Strict = CreateStrict();
+    /// <summary>The wire format's options (duplicate keys and non-addresses refused), and no unknown property either.</summary>
+    private static readonly JsonSerializerOptions Strict = new(DirectorJson.Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
     private readonly object _sync = new();
     private long _sequence;
 
@@ -36,19 +36,6 @@ internal sealed class StateStore
 
     /// <summary>The copy of the state before its last change.</summary>
     public string BackupPath => Path + ".bak";
-
-    private static JsonSerializerOptions CreateStrict()
-    {
-        var o = new JsonSerializerOptions(DirectorJson.Options)
-        {
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-            AllowDuplicateProperties = false,
-        };
-        for (int i = o.Converters.Count - 1; i >= 0; i--)
-            if (o.Converters[i] is IPAddressJsonConverter) o.Converters.RemoveAt(i);
-        o.Converters.Add(new StrictAddressConverter());
-        return o;
-    }
 
     /// <summary>
     /// Reads and checks the whole file (no file: an empty state). Throws StateFileInvalid, naming the file and the
@@ -232,20 +219,5 @@ internal sealed class StateStore
     private sealed class DiscardSink : IFrameSink
     {
         public void Send(ReadOnlySpan<byte> frame) { }
-    }
-
-    /// <summary>An IP address as its text, refused (with the property's path) when it is not one.</summary>
-    private sealed class StrictAddressConverter : JsonConverter<IPAddress>
-    {
-        public override IPAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.Null) return null;
-            if (reader.TokenType != JsonTokenType.String) throw new JsonException($"An IP address must be a string, not {reader.TokenType}.");
-            var s = reader.GetString()!;
-            return IPAddress.TryParse(s, out var a) ? a : throw new JsonException($"'{s}' is not an IP address.");
-        }
-
-        public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
     }
 }

@@ -28,13 +28,15 @@ public static class DirectorJson
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
 }
 
-/// <summary>IPAddress as its text form.</summary>
+/// <summary>IPAddress as its text form; anything else (a number, an object, text that is no address) is a JsonException naming it.</summary>
 public sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
 {
     public override IPAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var s = reader.GetString();
-        return s is null ? null : IPAddress.Parse(s);
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException($"An IP address must be a string, not {reader.TokenType}.");
+        var s = reader.GetString()!;
+        return IPAddress.TryParse(s, out var a) ? a : throw new JsonException($"'{s}' is not an IP address.");
     }
 
     public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
