@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # LvsPS: set up a fresh Debian 12 machine, build, and run the demo or the tests.
 #   ./build.sh demo    (root) the seed cluster of the original walkthrough, in a lab of network namespaces
+#   ./build.sh demo kernel   (root) the same with a Linux kernel IPVS director (a QEMU guest where the host has no ip_vs)
 #   ./build.sh test    (root) every test (xUnit and Pester); ends with "N passed, N failed"
 #   ./build.sh setup | build | bench   (no root needed; as root, setup also installs missing Debian packages)
 set -euo pipefail
@@ -14,15 +15,19 @@ need_root() {
 # Debian packages the lab, the director engine and the tests use at run time. Building needs none of them (only the
 # .NET SDK), so ./build.sh build goes on without them.
 LAB_PKGS=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light socat curl procps iputils-ping util-linux mount keepalived)
+# Kernel labs (New-LvsLab -DirectorKind Kernel) on a host whose kernel has no ip_vs boot a QEMU guest; its kernel and
+# root come from Debian packages that are downloaded (apt-get download), never installed on the host.
+KERNEL_LAB_PKGS=(qemu-system-x86)
 
 # Installs missing packages (as root) or says which are missing and how to install them (not root).
 # Touches nothing else on the host: no service is stopped or reconfigured, no process is signalled. The lab's
 # nginx and sshd are separate processes with their own configuration, pid files and /run, in their own namespaces,
 # so the host's own nginx or sshd (if any) go on running; the lab stops only the processes in its own namespaces.
 setup() {
-    local missing=()
+    local missing=() pkgs=("${LAB_PKGS[@]}")
+    [ "${WITH_KERNEL_LAB:-}" = 1 ] && pkgs+=("${KERNEL_LAB_PKGS[@]}")
     if command -v dpkg >/dev/null 2>&1; then
-        for p in "${LAB_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+        for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     else
         echo "== no dpkg: not a Debian system; make sure these (or their equivalents) are installed: ${LAB_PKGS[*]}" >&2
     fi
@@ -62,8 +67,14 @@ pwsh() { dotnet pwsh -NoLogo -NoProfile "$@"; }
 case "${1:-}" in
     setup) setup ;;
     build) setup; build ;;
-    demo) need_root demo; setup; build_module; pwsh -File examples/Seed-DrCluster.ps1 ;;
-    test) need_root test; setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
+    demo)
+        need_root demo
+        if [ "${2:-}" = kernel ]; then
+            WITH_KERNEL_LAB=1 setup; build_module; pwsh -File examples/Seed-DrCluster.ps1 -DirectorKind Kernel
+        else
+            setup; build_module; pwsh -File examples/Seed-DrCluster.ps1
+        fi ;;
+    test) need_root test; WITH_KERNEL_LAB=1 setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
     bench) setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
-    *) sed -n '2,6p' "$0"; exit 64 ;;
+    *) sed -n '2,7p' "$0"; exit 64 ;;
 esac

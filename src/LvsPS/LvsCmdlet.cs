@@ -71,7 +71,7 @@ public abstract class LvsCmdlet : PSCmdlet
     internal static string ResolveDirector(string? name)
     {
         if (!string.IsNullOrEmpty(name)) return name!;
-        var names = DirectorPaths.SocketNames().Concat(KernelDirectorRegistry.Names).Distinct(StringComparer.Ordinal)
+        var names = DirectorPaths.SocketNames().Concat(KernelDirectorRegistry.Names).Concat(KernelLabNames()).Distinct(StringComparer.Ordinal)
             .OrderBy(n => n, StringComparer.Ordinal).ToList();
         if (names.Count == 1) return names[0];
         if (names.Count == 0)
@@ -82,11 +82,35 @@ public abstract class LvsCmdlet : PSCmdlet
             $"Several directors are running ({string.Join(", ", names)}); name one with -Director.");
     }
 
-    /// <summary>A connected kernel director of that name if there is one, else the local director's socket client.</summary>
+    /// <summary>
+    /// A connected kernel director of that name if there is one; else a kernel lab's director of that name, connected
+    /// and registered now (as New-LvsLab does); else the local director's socket client.
+    /// </summary>
     internal static IDirector Client(string? name)
     {
         var resolved = ResolveDirector(name);
-        return KernelDirectorRegistry.TryGet(resolved, out var kernel) ? kernel : DirectorClient.Connect(resolved);
+        if (KernelDirectorRegistry.TryGet(resolved, out var kernel)) return kernel;
+        if (!DirectorPaths.SocketNames().Contains(resolved, StringComparer.Ordinal) && KernelLab(resolved) is { } lab)
+        {
+            var director = LabManager.ConnectKernelDirector(lab);
+            KernelDirectorRegistry.Register(director);
+            return director;
+        }
+        return DirectorClient.Connect(resolved);
+    }
+
+    /// <summary>The saved kernel lab of that name (its director is named after it), or null.</summary>
+    internal static LvsLab? KernelLab(string name)
+    {
+        try { return new LabManager().Get(name) is { DirectorKind: LvsLabDirectorKind.Kernel } lab && lab.Name == name ? lab : null; }
+        catch (LvsException) { return null; }
+    }
+
+    /// <summary>Names of the saved kernel labs (their directors count as running while the lab exists).</summary>
+    private static IEnumerable<string> KernelLabNames()
+    {
+        try { return new LabManager().List().Where(l => l.DirectorKind == LvsLabDirectorKind.Kernel).Select(l => l.Name).ToList(); }
+        catch (Exception e) when (e is LvsException or IOException or UnauthorizedAccessException) { return Array.Empty<string>(); }
     }
 
     /// <summary><see cref="Client"/>, ending the command (target: the name given) when there is no such director.</summary>

@@ -7,7 +7,7 @@ namespace LvsPS.Management.Lab;
 /// Does the work of <see cref="LabManager.Create"/>: namespaces, bridge, veth pairs, keys, configuration files and the
 /// real servers' daemons. Throws <see cref="StepFailedException"/> naming the step; the caller tears down.
 /// </summary>
-internal sealed class LabBuilder
+internal sealed partial class LabBuilder
 {
     internal sealed class StepFailedException : Exception
     {
@@ -65,7 +65,7 @@ internal sealed class LabBuilder
         MakeDirectory(lab.Directory);
 
         Step("Creating network namespaces", 5);
-        foreach (var ns in new[] { lab.SwitchNamespace }.Concat(lab.Nodes.Select(n => n.Namespace)))
+        foreach (var ns in new[] { lab.SwitchNamespace }.Concat(lab.Nodes.Select(n => n.Namespace)).Distinct(StringComparer.Ordinal))
         {
             Must(_ip, "netns", "add", ns);
             Must(_ip, "-n", ns, "link", "set", "lo", "up");
@@ -92,21 +92,34 @@ internal sealed class LabBuilder
         int wired = 0, nodeCount = lab.Nodes.Count();
         foreach (var node in lab.Nodes)
         {
+            if (node.Host == LvsLabNodeHost.VirtualMachine) continue;   // its tap joins the bridge when it boots
             Step($"Wiring {node.Name} ({node.Address}) to the switch", 12 + 36 * wired++ / nodeCount);
             bool inside = nat && node.Role == LvsLabRole.RealServer;
             Wire(node.Namespace, "p-" + node.Name, node.Interface, node.MacAddress, $"{node.Address}/{lab.PrefixLength}", inside ? "br1" : "br0");
         }
-        if (nat)
+        if (nat && lab.Director.Host == LvsLabNodeHost.Namespace)
         {
             var d = lab.Director;
             Wire(d.Namespace, "q-director", d.InsideInterface!, d.InsideMacAddress!, $"{d.InsideAddress}/{lab.PrefixLength}", "br1");
             // The real servers answer clients through the director (their default gateway), as LVS-NAT needs.
+        }
+        if (nat)
+        {
+            // The real servers answer clients through the director (their default gateway), as LVS-NAT needs.
             foreach (var rs in lab.RealServers)
-                Must(_ip, "-n", rs.Namespace, "route", "add", "default", "via", d.InsideAddress!.ToString());
+                Must(_ip, "-n", rs.Namespace, "route", "add", "default", "via", lab.Director.InsideAddress!.ToString());
         }
 
-        Step("Configuring the director (ip_forward=0, no VIP)", 50);
-        Must(_ip, "netns", "exec", lab.Director.Namespace, "/bin/sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+        if (lab.DirectorKind == LvsLabDirectorKind.Engine)
+        {
+            Step("Configuring the director (ip_forward=0, no VIP)", 50);
+            Must(_ip, "netns", "exec", lab.Director.Namespace, "/bin/sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+        }
+        else if (lab.Director.Host == LvsLabNodeHost.Namespace)
+        {
+            Step($"Configuring the kernel director (VIP {lab.VirtualAddress} on {lab.Director.Interface}, ip_forward={(nat ? 1 : 0)})", 50);
+            ConfigureKernelDirectorNamespace();
+        }
 
         Step("Generating SSH keys", 55);
         var keygen = LabTools.Resolve("ssh-keygen");
@@ -124,6 +137,7 @@ internal sealed class LabBuilder
             if (pub.Length < 2) throw new StepFailedException(CurrentStep, $"{hostKey}.pub is not an OpenSSH public key.");
             knownHosts.Append(rs.Address).Append(' ').Append(pub[0]).Append(' ').Append(pub[1]).Append('\n');
         }
+        if (lab.DirectorKind == LvsLabDirectorKind.Kernel) knownHosts.Append(MakeDirectorHostKey());
         WriteFile(lab.KnownHostsFile, knownHosts.ToString());
 
         Step("Writing configuration files", 60);
@@ -137,8 +151,15 @@ internal sealed class LabBuilder
             StartRealServer(rs);
         }
 
+        if (lab.DirectorKind == LvsLabDirectorKind.Kernel) StartKernelDirector(82);
+
         Step("Waiting for the real servers' services", 90);
         WaitReady();
+        if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+        {
+            Step($"Waiting for the kernel director's sshd ({lab.Director.Address}:22)", 94);
+            WaitKernelDirectorSsh();
+        }
     }
 
     /// <summary>One veth from the switch's bridge to a node's interface, with the node's MAC and address, offloads off.</summary>
@@ -208,24 +229,7 @@ internal sealed class LabBuilder
 
             """);
 
-        WriteFile(Path.Combine(dir, "sshd_config"), $"""
-            # LvsPS lab '{lab.Name}': OpenSSH server of {rs.Name}
-            ListenAddress {rs.Address}:22
-            HostKey {dir}/ssh_host_ed25519_key
-            PidFile {dir}/sshd.pid
-            PermitRootLogin prohibit-password
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            AuthorizedKeysFile {lab.Directory}/authorized_keys
-            UsePAM no
-            StrictModes no
-            UseDNS no
-            PrintMotd no
-            X11Forwarding no
-            Subsystem sftp internal-sftp
-
-            """);
+        WriteFile(Path.Combine(dir, "sshd_config"), SshdConfig(rs, dir));
 
         // the "telnet" service of the walkthrough: a prompt naming the real server, then an echoing session
         WriteFile(Path.Combine(dir, "telnetd.sh"), $$"""
@@ -242,6 +246,26 @@ internal sealed class LabBuilder
 
             """);
     }
+
+    /// <summary>The lab's sshd_config of a node whose files are in <paramref name="dir"/>: key-only root login.</summary>
+    private string SshdConfig(LvsLabNode node, string dir) => $"""
+        # LvsPS lab '{_lab.Name}': OpenSSH server of {node.Name}
+        ListenAddress {node.Address}:22
+        HostKey {dir}/ssh_host_ed25519_key
+        PidFile {dir}/sshd.pid
+        PermitRootLogin prohibit-password
+        PubkeyAuthentication yes
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        AuthorizedKeysFile {_lab.Directory}/authorized_keys
+        UsePAM no
+        StrictModes no
+        UseDNS no
+        PrintMotd no
+        X11Forwarding no
+        Subsystem sftp internal-sftp
+
+        """;
 
     // ------------------------------------------------------------------ daemons
 
@@ -274,6 +298,16 @@ internal sealed class LabBuilder
         var nginxLog = Path.Combine(dir, "nginx.log");
         RunDaemonizing(ns, dir, nginxLog, "nginx", false, nginx, "-c", conf, "-p", dir + "/", "-e", Path.Combine(dir, "nginx-error.log"));
 
+        StartSshd(ns, dir);
+
+        var socat = LabTools.Resolve("socat");
+        StartDetached(ns, dir, Path.Combine(dir, "telnet.log"), Path.Combine(dir, "telnet.pid"),
+            socat, "TCP-LISTEN:23,reuseaddr,fork", "SYSTEM:/bin/sh telnetd.sh");
+    }
+
+    /// <summary>sshd of a namespace node, with the lab's sshd_config in <paramref name="dir"/>, in its own /run.</summary>
+    private void StartSshd(string ns, string dir)
+    {
         var sshd = LabTools.Resolve("sshd");
         var sshdConf = Path.Combine(dir, "sshd_config");
         var sshdLog = Path.Combine(dir, "sshd.log");
@@ -282,10 +316,6 @@ internal sealed class LabBuilder
         if (!check.Success)
             throw new StepFailedException(CurrentStep, $"sshd rejected {sshdConf}: {check.Combined}");
         RunDaemonizing(ns, dir, sshdLog, "sshd", true, sshd, "-f", sshdConf, "-E", sshdLog);
-
-        var socat = LabTools.Resolve("socat");
-        StartDetached(ns, dir, Path.Combine(dir, "telnet.log"), Path.Combine(dir, "telnet.pid"),
-            socat, "TCP-LISTEN:23,reuseaddr,fork", "SYSTEM:/bin/sh telnetd.sh");
     }
 
     /// <summary>

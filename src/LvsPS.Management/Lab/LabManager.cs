@@ -4,6 +4,9 @@ using System.Text.RegularExpressions;
 using LvsPS.Ipvs.Model;
 using LvsPS.Management.Util;
 
+using LvsPS.Management.Lab.Guest;
+using LvsPS.Management.Remote;
+
 namespace LvsPS.Management.Lab;
 
 /// <summary>
@@ -125,9 +128,102 @@ public sealed partial class LabManager
             ?? throw new LvsException(LvsErrorIds.LabNodeNotFound, LvsErrorKind.ObjectNotFound,
                 $"Lab '{lab.Name}' has no node '{node}'. Valid nodes: {string.Join(", ", ValidNodeNames(lab))}.", node);
         RequireRoot();
+        if (target.Host == LvsLabNodeHost.VirtualMachine) return SshExec(lab, command, timeout ?? DefaultExecTimeout);
         var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[] { "netns", "exec", target.Namespace, "/bin/sh", "-c", command },
             timeout ?? DefaultExecTimeout);
         return (r.ExitCode, r.Output, r.Error);
+    }
+
+    /// <summary>
+    /// Runs a shell command on the lab's kernel director over SSH (OpenSSH's client, from the lab's management
+    /// namespace, the lab's key, host key checked against the lab's known_hosts only). Exit 255: SSH itself failed.
+    /// </summary>
+    internal static (int ExitCode, string Output, string Error) SshExec(LvsLab lab, string command, TimeSpan timeout)
+    {
+        var ssh = LabTools.Resolve("ssh");
+        var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[]
+        {
+            "netns", "exec", lab.ManagementNamespace, ssh, "-F", "/dev/null", "-i", lab.KeyFile,
+            "-o", "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + lab.KnownHostsFile, "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+            "root@" + lab.Director.Address, command,
+        }, timeout);
+        return (r.ExitCode, r.Output, r.Error);
+    }
+
+    /// <summary>
+    /// A kernel director session to a kernel lab's director, named after the lab, connected (ipvsadm found, table
+    /// read) as Connect-LvsDirector would; the caller registers it.
+    /// </summary>
+    public static LvsPS.Management.Kernel.KernelDirector ConnectKernelDirector(LvsLab lab)
+    {
+        if (lab.DirectorKind != LvsLabDirectorKind.Kernel)
+            throw new LvsException(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.InvalidOperation,
+                $"Lab '{lab.Name}' has an LvsPS engine director, not a kernel one.", lab.Name);
+        var director = new LvsPS.Management.Kernel.KernelDirector(lab.Name, KernelDirectorTarget(lab));
+        try { director.Connect(); }
+        catch
+        {
+            director.Dispose();
+            throw;
+        }
+        return director;
+    }
+
+    /// <summary>How a kernel lab's director is logged in to, as Connect-LvsDirector would (from the management namespace).</summary>
+    public static SshTarget KernelDirectorTarget(LvsLab lab) => new(lab.Director.Address.ToString())
+    {
+        UserName = "root",
+        KeyFile = lab.KeyFile,
+        KnownHostsFile = lab.KnownHostsFile,
+        NetworkNamespace = lab.ManagementNamespace,
+    };
+
+    /// <summary>
+    /// Where a kernel director runs: the director's namespace when this host's kernel has IPVS (IPVS is per
+    /// network namespace), else a QEMU guest. <paramref name="requested"/> overrides; a namespace on a host
+    /// without ip_vs is refused, and so is a guest without QEMU.
+    /// </summary>
+    private static LvsLabNodeHost ChooseDirectorHost(string name, LvsLabDirectorKind kind, LvsLabNodeHost? requested)
+    {
+        if (kind == LvsLabDirectorKind.Engine)
+        {
+            if (requested is LvsLabNodeHost.VirtualMachine)
+                throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
+                    $"Lab '{name}': -DirectorHost VirtualMachine needs -DirectorKind Kernel (the LvsPS engine runs in a namespace).", requested);
+            return LvsLabNodeHost.Namespace;
+        }
+        var host = requested ?? (HostHasIpvs() ? LvsLabNodeHost.Namespace : LvsLabNodeHost.VirtualMachine);
+        if (host == LvsLabNodeHost.Namespace && !HostHasIpvs())
+            throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.ResourceUnavailable,
+                $"Lab '{name}': this host's kernel ({HostKernelRelease()}) has no ip_vs, so the kernel director cannot run in a namespace; use -DirectorHost VirtualMachine.", name);
+        if (host == LvsLabNodeHost.VirtualMachine && LabTools.Find("qemu-system-x86_64") == null)
+            throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.ResourceUnavailable,
+                $"Lab '{name}': this host's kernel has no ip_vs, and a kernel director in a virtual machine needs qemu-system-x86_64 (package qemu-system-x86; ./build.sh setup installs it).", name);
+        return host;
+    }
+
+    /// <summary>Whether this host's kernel has IPVS loaded, built in, or as a module it can load.</summary>
+    public static bool HostHasIpvs()
+    {
+        if (File.Exists("/proc/net/ip_vs") || System.IO.Directory.Exists("/sys/module/ip_vs")) return true;
+        var mods = Path.Combine("/lib/modules", HostKernelRelease());
+        foreach (var f in new[] { "modules.builtin", "modules.dep" })
+        {
+            try
+            {
+                if (File.Exists(Path.Combine(mods, f)) && File.ReadLines(Path.Combine(mods, f)).Any(l => l.Contains("/ip_vs.ko", StringComparison.Ordinal)))
+                    return true;
+            }
+            catch (IOException) { }
+        }
+        return false;
+    }
+
+    internal static string HostKernelRelease()
+    {
+        try { return File.ReadAllText("/proc/sys/kernel/osrelease").Trim(); }
+        catch (IOException) { return "unknown"; }
     }
 
     private static IEnumerable<string> ValidNodeNames(LvsLab lab)
@@ -187,7 +283,8 @@ public sealed partial class LabManager
     /// starts nginx, sshd and a telnet-like service on every real server, saves the lab and returns it.
     /// </summary>
     public LvsLab Create(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
-        IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route)
+        IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route,
+        LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine, LvsLabNodeHost? directorHost = null)
     {
         name = ValidateName(name);
         if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq && forwarding != LvsForwarding.Tunnel)
@@ -205,6 +302,7 @@ public sealed partial class LabManager
         if (missing.Count > 0)
             throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.ResourceUnavailable,
                 $"Cannot create lab '{name}': required programs are missing: {string.Join(", ", missing)}.", name);
+        var host = ChooseDirectorHost(name, directorKind, directorHost);
 
         progress?.Report(("Checking names and addresses", 0));
         try { System.IO.Directory.CreateDirectory(StateRoot); }
@@ -236,10 +334,25 @@ public sealed partial class LabManager
 
         var lab = BuildModel(name, realServerCount, net, dir, inside);
         if (forwarding == LvsForwarding.Tunnel) lab.Forwarding = LvsForwarding.Tunnel;
-        var builder = new LabBuilder(lab, net, progress);
+        lab.DirectorKind = directorKind;
+        lab.Director.Host = host;
+        if (host == LvsLabNodeHost.VirtualMachine) lab.Director.Namespace = lab.SwitchNamespace;   // where its QEMU runs
+        GuestImage? image = null;
+        string accel = "tcg", accelReason = "";
+        if (host == LvsLabNodeHost.VirtualMachine)
+        {
+            image = GuestImage.Ensure(text => progress?.Report((text, 1)));
+            progress?.Report(("Choosing the guest's accelerator (KVM if it works, else TCG)", 1));
+            accel = image.Accelerator(out accelReason);
+        }
+        var builder = new LabBuilder(lab, net, progress) { Guest = image, Accelerator = accel };
         try
         {
             builder.Build();
+            if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+                lab.KernelGuest = host == LvsLabNodeHost.VirtualMachine
+                    ? $"{image!.KernelPackage}, QEMU {accel.ToUpperInvariant()} ({accelReason}), booted in {builder.GuestBootSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s"
+                    : $"the host kernel {HostKernelRelease()} in namespace {lab.Director.Namespace}";
             progress?.Report(("Saving the lab", 98));
             Save(lab);
         }

@@ -1,3 +1,4 @@
+using LvsPS.Management.Kernel;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
 
@@ -29,14 +30,40 @@ public sealed class NewLvsLabCommand : LvsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
 
+    /// <summary>Engine (lvsd, started with Start-LvsDirector -Lab) or Kernel (Linux IPVS, managed over SSH as -Director NAME).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsLabDirectorKind DirectorKind { get; set; } = LvsLabDirectorKind.Engine;
+
+    /// <summary>Kernel labs: Namespace (this host's IPVS) or VirtualMachine (a QEMU guest); by default a namespace when this host's kernel has ip_vs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsLabNodeHost? DirectorHost { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}" + (Forwarding == LvsForwarding.Masq ? " (NAT: real servers on the next block behind the director)" : ""), "New LvsPS lab")) return;
+        var kind = DirectorKind == LvsLabDirectorKind.Kernel
+            ? " and a kernel IPVS director" + (DirectorHost is { } h ? $" ({h})" : "") : "";
+        if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}{kind}" + (Forwarding == LvsForwarding.Masq ? " (NAT: real servers on the next block behind the director)" : ""), "New LvsPS lab")) return;
         var progress = new Progress(this, Name);
         try
         {
             var manager = new LabManager();
-            var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding);
+            var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding, DirectorKind, DirectorHost);
+            if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+            {
+                // registered as Connect-LvsDirector would, under the lab's name
+                try
+                {
+                    progress.Report(("Connecting to the kernel director over SSH", 99));
+                    KernelDirectorRegistry.Register(LabManager.ConnectKernelDirector(lab));
+                    SessionDirector = lab.Name;
+                    WriteVerbose($"Kernel director '{lab.Name}': {lab.KernelGuest}.");
+                }
+                catch (LvsException)
+                {
+                    manager.Remove(lab.Name);
+                    throw;
+                }
+            }
             if (Forwarding == LvsForwarding.Tunnel)
             {
                 try { manager.StartTunnelEndpoints(lab, DirectorLauncher.FindDotnet(), EnginePath); }

@@ -94,12 +94,15 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
             yield return SshLogin(host, SshPort, Credential, KeyFile, KnownHostsFile, AcceptNewHostKey, NetworkNamespace);
     }
 
-    /// <summary>How the lab's real servers are reached: from the director's namespace, with the lab key and known_hosts.</summary>
+    /// <summary>
+    /// How the lab's real servers are reached: from the lab's management namespace (the director's, or the client's
+    /// when the director is a virtual machine), with the lab key and known_hosts.
+    /// </summary>
     internal static SshTarget LabTarget(LvsLab lab, IPAddress address) => new(address.ToString())
     {
         KeyFile = lab.KeyFile,
         KnownHostsFile = lab.KnownHostsFile,
-        NetworkNamespace = lab.Director.Namespace,
+        NetworkNamespace = lab.ManagementNamespace,
     };
 
     internal IPAddress ResolveVip(IPAddress? given)

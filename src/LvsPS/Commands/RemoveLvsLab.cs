@@ -1,3 +1,4 @@
+using LvsPS.Management.Kernel;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
 
@@ -22,7 +23,11 @@ public sealed class RemoveLvsLabCommand : LvsCmdlet
             {
                 try { DirectorLauncher.Stop(Name); } catch (LvsException) { }
             }
-            new LabManager().Remove(Name);
+            // a kernel lab's director session (New-LvsLab registered it under the lab's name)
+            var manager = new LabManager();
+            if (manager.Get(Name) is { DirectorKind: LvsLabDirectorKind.Kernel } kernelLab)
+                KernelDirectorRegistry.Remove(kernelLab.Name);
+            manager.Remove(Name);
             DirectorLauncher.Forget(Name);
             if (SessionDirector == Name) SessionDirector = null;
         }

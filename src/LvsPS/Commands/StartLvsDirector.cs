@@ -65,6 +65,12 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
             LvsLab lab;
             try { lab = LoadLab(Lab); }
             catch (LvsException e) { ThrowLvsError(e); return; }
+            if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+            {
+                ThrowLvsError(new LvsException(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.InvalidOperation,
+                    $"Lab '{lab.Name}' has a kernel director (Linux IPVS, {lab.KernelGuest}): it needs no Start-LvsDirector; manage it with -Director {lab.Name}.", lab.Name));
+                return;
+            }
             name = lab.Name;
             iface = lab.Director.Interface;
             ns = lab.Director.Namespace;
