@@ -11,38 +11,9 @@ namespace LvsPS.Lab.Tests;
 /// One kernel lab (Linux IPVS in a QEMU guest where this host has no ip_vs; the director's namespace where it has),
 /// shared by the tests of <see cref="KernelLabTests"/>. Fails, never skips, when the guest cannot be made.
 /// </summary>
-public sealed class KernelLabFixture : IDisposable
+public sealed class KernelLabFixture : SharedLabFixture
 {
-    public KernelLabFixture()
-    {
-        StateRoot = Path.Combine(Path.GetTempPath(), "lvsps-klabtest-" + Guid.NewGuid().ToString("N")[..8]);
-        Manager = new LabManager(StateRoot);
-        Name = Helpers.RandomName("k");
-        Octet = Helpers.RandomOctet();
-        Subnet = $"10.252.{Octet}.0/24";
-        Lab = Manager.Create(Name, 2, Subnet, Progress, LvsForwarding.Route, LvsLabDirectorKind.Kernel);
-    }
-
-    public string StateRoot { get; }
-    public LabManager Manager { get; }
-    public string Name { get; }
-    public int Octet { get; }
-    public string Subnet { get; }
-    public LvsLab Lab { get; }
-    internal ProgressLog Progress { get; } = new();
-
-    public (int ExitCode, string Output, string Error) Exec(string node, string command) =>
-        Manager.Exec(Lab, node, command, TimeSpan.FromSeconds(30));
-
-    public void Dispose()
-    {
-        try { Manager.Remove(Name); }
-        catch (LvsException) { }
-        try { Manager.RemoveOrphans(Name); }
-        catch (LvsException) { }
-        try { Directory.Delete(StateRoot, recursive: true); }
-        catch (IOException) { }
-    }
+    public KernelLabFixture() : base("k", "10.252", LvsLabDirectorKind.Kernel) { }
 }
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -202,24 +173,8 @@ public sealed class KernelLabTests : IClassFixture<KernelLabFixture>
 
 /// <summary>Kernel labs made and removed on their own (not the shared fixture).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class KernelLabLifecycleTests : IDisposable
+public sealed class KernelLabLifecycleTests : PrivateLabsTestBase
 {
-    private readonly string _stateRoot = Path.Combine(Path.GetTempPath(), "lvsps-klabtest-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly LabManager _m;
-    private readonly List<string> _labs = new();
-
-    public KernelLabLifecycleTests() => _m = new LabManager(_stateRoot);
-
-    public void Dispose()
-    {
-        foreach (var name in _labs)
-        {
-            try { _m.Remove(name); } catch (LvsException) { }
-            try { _m.RemoveOrphans(name); } catch (LvsException) { }
-        }
-        try { Directory.Delete(_stateRoot, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public void Remove_StopsTheGuest_AndLeavesNoNamespaceTapProcessOrFile()
     {
