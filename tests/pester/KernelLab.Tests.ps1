@@ -51,6 +51,33 @@ Describe 'New-LvsLab -DirectorKind Kernel' {
     }
 }
 
+Describe 'Kernel labs wired for NAT and for IP-in-IP' -ForEach @(
+    @{ Forwarding = 'Masq'; Network = '10.242'; Forward = '1' }
+    @{ Forwarding = 'Tunnel'; Network = '10.241'; Forward = '0' }
+) {
+    BeforeAll {
+        $script:Other = New-LvsTestLab -NamePrefix pv -Network $Network -DirectorKind Kernel -Forwarding $Forwarding
+    }
+    AfterAll { Remove-LvsTestLab -Name $script:Other.Name }
+
+    It 'forwards by <Forwarding> through the kernel (ip_forward <Forward>), each real server in turn' {
+        $n = $Other.Name; $vip = $Other.VirtualAddress
+        (Invoke-LvsLabCommand -Lab $n -Node director -Command 'cat /proc/sys/net/ipv4/ip_forward') | Should -Be $Forward
+        if ($Forwarding -eq 'Masq') {
+            # the director's second NIC on the real servers' inside network, their default gateway
+            (Invoke-LvsLabCommand -Lab $n -Node director -Command 'ip -4 -o addr show dev eth1') | Should -Match "inet $([regex]::Escape($Other.Lab.Director.InsideAddress.ToString()))/24"
+        }
+        New-LvsService -Director $n -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
+        foreach ($rs in $Other.Lab.RealServers) { Add-LvsRealServer -Director $n -VirtualAddress $vip -Port 80 -RealAddress $rs.Address -Forwarding $Forwarding }
+        if ($Forwarding -eq 'Tunnel') { Set-LvsRealServerHidden -Lab $n -Interface lvstun0 -Confirm:$false | Out-Null }
+        $servers = Invoke-LvsTestRequest -Count 4 -AsServerName -TestLab $Other
+        ($servers | Sort-Object -Unique) | Should -Be @('rs1', 'rs2')
+        $text = Invoke-LvsLabCommand -Lab $n -Node director -Command 'ipvsadm -L -n'
+        $label = @{ Masq = 'Masq'; Tunnel = 'Tunnel' }[$Forwarding]
+        @($text | Where-Object { $_ -match "->.*\s$label\s+1\s+0\s+2\s*$" }).Count | Should -Be 2
+    }
+}
+
 Describe 'Remove-LvsLab of a kernel lab' {
     It 'stops the guest, forgets the director and leaves no namespace, process or file' {
         $dir = $TestLab.Lab.Directory
