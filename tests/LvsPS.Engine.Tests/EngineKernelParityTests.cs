@@ -110,4 +110,24 @@ public class EngineKernelParityTests
         Assert.Contains(" ASSURED ", IpvsadmFormatter.FormatConnections(new[] { template }));
         Assert.Equal(LvsConnectionState.Assured, LvsPS.Management.Kernel.IpvsadmOutputParser.ParseState("ASSURED"));
     }
+
+    [Fact]
+    public void UdpTemplate_IsAssured_ByTheRealServersReply()
+    {
+        // udp_state_transition: only a packet in the output direction (a NAT reply) assures the template.
+        var n = new NatHarness();
+        var spec = Spec(53, LvsScheduler.Rr, LvsProtocol.Udp);
+        spec.PersistentTimeout = 300;
+        n.Engine.AddService(spec);
+        n.Engine.AddRealServer(spec, Real(n.Rs(1), 1, LvsForwarding.Masq, 53));
+        n.Resolve(1);
+        Assert.NotNull(n.FromClient(PacketKit.Frame(PacketKit.Udp(40000, 53))));
+        Assert.NotNull(n.FromClient(PacketKit.Frame(PacketKit.Udp(40000, 53))));
+        LvsConnection Template() => n.Engine.ListConnections().Single(c => c.ClientPort == 0);
+        Assert.Equal(LvsConnectionState.None, Template().State);
+
+        Assert.NotNull(n.FromServer(PacketKit.Frame(n.Reply(1, 53, 40000, 0, 20, Frames.ProtoUdp))));
+
+        Assert.Equal(LvsConnectionState.Assured, Template().State);
+    }
 }

@@ -159,6 +159,8 @@ function Invoke-EngineKernelRun {
         # The kernel sums its per-CPU counters into the listed ones in its estimator, every 2 s (ip_vs_est.c).
         Start-Sleep -Seconds 3
         $run.Listings = Get-DiffListing $ctx $Kind
+        # The kernel's table once more through the cmdlets (KernelDirector parses ipvsadm, the formatter prints it).
+        if ($Kind -eq 'Kernel') { $run.CmdletListings = Get-DiffListing $ctx Engine }
     } finally {
         # The held sessions: each a process group of its own (setsid), ended by its id; then the lab.
         Invoke-LvsLabCommand -Lab $Name -Node client -Command "if [ -f $work/pids ]; then for p in `$(cat $work/pids); do kill -- -`$p 2>/dev/null; done; fi; rm -rf $work" -ErrorAction SilentlyContinue | Out-Null
@@ -216,8 +218,8 @@ function Send-DiffTraffic([hashtable]$Ctx, [object[]]$Requests) {
 }
 
 function Get-DiffListing([hashtable]$Ctx, [string]$Kind) {
-    # The listings as ipvsadm prints them: the kernel's by ipvsadm in the guest, the engine's by the cmdlets' -AsText
-    # and Export-LvsConfiguration -Format IpvsadmRules (ipvsadm -S -n).
+    # The listings as ipvsadm prints them: with Kernel by ipvsadm in the guest; with Engine by the cmdlets' -AsText
+    # and Export-LvsConfiguration -Format IpvsadmRules (ipvsadm -S -n), on whichever director the lab registered.
     $d = $Ctx.Name
     $names = 'list', 'stats', 'statsExact', 'thresholds', 'persistentConn', 'save', 'timeout', 'connections'
     if ($Kind -eq 'Kernel') {

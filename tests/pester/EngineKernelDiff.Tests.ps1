@@ -44,6 +44,14 @@ BeforeAll {
         @($Run.Served.Keys | Where-Object { $_ -like "$Scenario/*" } | ForEach-Object { "$_ $(ConvertTo-Outcome $Run.Served[$_])" })
     }
 
+    function script:Assert-SameLines([string[]]$Expected, [string[]]$Actual, [string]$Command) {
+        for ($i = 0; $i -lt [math]::Max($Expected.Count, $Actual.Count); $i++) {
+            $x = if ($i -lt $Expected.Count) { $Expected[$i] } else { '<none>' }
+            $a = if ($i -lt $Actual.Count) { $Actual[$i] } else { '<none>' }
+            $a | Should -BeExactly $x -Because "line $($i + 1) of '$Command' (kernel: '$x')"
+        }
+    }
+
     function script:ConvertTo-Lines([string]$Listing, [AllowNull()][string]$Text) {
         $lines = @(($Text ?? '') -replace "`r", '' -split "`n")
         while ($lines.Count -gt 0 -and $lines[-1] -eq '') { $lines = $lines[0..($lines.Count - 2)] }
@@ -80,13 +88,15 @@ Describe 'Engine and kernel compared (the same traffic through lvsd and through 
     }
 
     It 'lists the same <Command>' -ForEach $ListingCases {
-        $k = ConvertTo-Lines $Listing $Kernel.Listings[$Listing]
-        $e = ConvertTo-Lines $Listing $Engine.Listings[$Listing]
-        $k.Count | Should -BeGreaterThan 1 -Because 'the kernel listing is not empty'
-        for ($i = 0; $i -lt [math]::Max($k.Count, $e.Count); $i++) {
-            $kl = if ($i -lt $k.Count) { $k[$i] } else { '<none>' }
-            $el = if ($i -lt $e.Count) { $e[$i] } else { '<none>' }
-            $el | Should -BeExactly $kl -Because "line $($i + 1) of '$Command' (kernel: '$kl')"
-        }
+        $k = @(ConvertTo-Lines $Listing $Kernel.Listings[$Listing])
+        $k.Count | Should -BeGreaterThan 0 -Because 'the kernel listing is not empty'
+        Assert-SameLines $k @(ConvertTo-Lines $Listing $Engine.Listings[$Listing]) $Command
+    }
+}
+
+Describe 'The kernel director through the cmdlets (KernelDirector: ipvsadm parsed and formatted again)' {
+    It 'prints what ipvsadm prints for <Command>' -ForEach $ListingCases {
+        $k = @(ConvertTo-Lines $Listing $Kernel.Listings[$Listing])
+        Assert-SameLines $k @(ConvertTo-Lines $Listing $Kernel.CmdletListings[$Listing]) $Command
     }
 }

@@ -125,10 +125,15 @@ internal sealed partial class DirectorEngine
             c.Dest.InactiveConnections++;
             c.Inactive = true;
         }
-        // ip_vs_control_assure_ct: a connection entering ESTABLISHED marks its persistence template ASSURED.
-        if (next == LvsConnectionState.Established && next != c.State && c.Control is { IsTemplate: true } t)
-            t.State = LvsConnectionState.Assured;
+        // set_tcp_state / set_sctp_state: a connection entering ESTABLISHED assures its template.
+        if (next == LvsConnectionState.Established && next != c.State) AssureTemplate(c);
         c.State = next;
+    }
+
+    /// <summary>ip_vs_control_assure_ct: the persistence template controlling <paramref name="c"/> becomes ASSURED.</summary>
+    private static void AssureTemplate(Connection c)
+    {
+        if (c.Control is { IsTemplate: true } t) t.State = LvsConnectionState.Assured;
     }
 
     /// <summary>Releases a removed connection from its destination and template.</summary>
