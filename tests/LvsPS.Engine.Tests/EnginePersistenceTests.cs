@@ -625,8 +625,9 @@ public class EnginePersistenceTests
         h.Forward(h.Tcp(0, Frames.Ack));
         h.Forward(h.Tcp(0, Frames.Fin | Frames.Ack));
 
-        var templates = h.Engine.ListConnections().Where(c => c.State == LvsConnectionState.None).ToList();
-        var t = Assert.Single(templates);                      // still a template: state NONE ...
+        // ASSURED: its connection got ESTABLISHED (ip_vs_control_assure_ct)
+        var templates = h.Engine.ListConnections().Where(c => c.State == LvsConnectionState.Assured).ToList();
+        var t = Assert.Single(templates);                      // still a template: state ASSURED ...
         Assert.Equal(300, t.ExpiresInSeconds);                 // ... and the persistence timer, not a TCP one
         var r = h.RealServer(Rs2);
         Assert.Equal(1, r.PersistentConnections);

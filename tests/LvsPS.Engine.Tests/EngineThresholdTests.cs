@@ -323,17 +323,15 @@ public class EngineThresholdTests
     }
 
     [Fact]
-    public void Edit_LoweringTheUpperBelowTheCurrentCount_MarksNothingUntilTheNextBind()
+    public void Edit_LoweringTheUpperBelowTheCurrentCount_MarksAtOnce()
     {
         var (h, s) = OneServer(upper: 10);
         for (ushort p = 40000; p < 40003; p++) h.Syn(p);
 
         h.Engine.EditRealServer(s, RealT(Rs1, upper: 2));
 
-        Assert.False(Overloaded(h, Rs1));              // __ip_vs_update_dest never sets OVERLOAD
-        Assert.Equal(Rs1, h.Syn(40003));
-        Assert.True(Overloaded(h, Rs1));               // ip_vs_bind_dest: 4 >= 2
-        AssertRefusedWithIcmp(h, 40004);
+        Assert.True(Overloaded(h, Rs1));               // ip_vs_dest_update_overload on the edit: 3 >= 2
+        AssertRefusedWithIcmp(h, 40003);
     }
 
     [Fact]

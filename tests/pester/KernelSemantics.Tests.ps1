@@ -30,7 +30,7 @@ Describe 'Persistence (ipvsadm -p, -M)' {
         (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain "TCP  $($Vip):80 rr persistent 60"
         $template = Get-LvsConnection -Director $LabName -Port 80 | Where-Object { $_.ClientPort -eq 0 }
         $template.Count | Should -Be 1
-        $template.State | Should -Be 'None'
+        $template.State | Should -Be 'Assured'   # ip_vs_control_assure_ct: its connection got ESTABLISHED
         Resolve-LvsTestRealServer $template.RealAddress | Should -Be $Sticky
         (Get-LvsRealServer -Director $LabName -Port 80 -RealAddress $Rs[$Sticky]).PersistentConnections | Should -Be 1
     }

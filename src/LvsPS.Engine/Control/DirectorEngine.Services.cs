@@ -77,15 +77,13 @@ internal sealed partial class DirectorEngine
             d.Removed = false;
             d.Weight = rs.Weight;
             d.Forwarding = rs.Forwarding;
-            // As __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
-            if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
         }
         else
         {
             d = new Destination(rs.Address, port, rs.Forwarding, rs.Weight) { AddressValue = addr };
         }
-        d.UpperThreshold = rs.UpperThreshold;
-        d.LowerThreshold = rs.LowerThreshold;
+        // __ip_vs_update_dest: changed thresholds re-evaluate the overload mark (ip_vs_dest_update_overload).
+        d.SetThresholds(rs.UpperThreshold, rs.LowerThreshold);
         // NAT real servers sit behind the inside link when there is one; DR needs them on the outside segment.
         d.Link = d.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
         ConfigureHealth(svc, d, rs);
@@ -161,10 +159,8 @@ internal sealed partial class DirectorEngine
             ApplyLiveWeight(svc, d, h); // the configured weight; 0 in the table while down, suspended or replaced
             d.Forwarding = rs.Forwarding;
             d.Link = rs.Forwarding == LvsForwarding.Masq && _insideSink is not null ? 1 : 0;
-            // __ip_vs_update_dest: a cleared or raised upper threshold lifts the overload mark.
-            if (rs.UpperThreshold == 0 || rs.UpperThreshold > d.UpperThreshold) d.Overloaded = false;
-            d.UpperThreshold = rs.UpperThreshold;
-            d.LowerThreshold = rs.LowerThreshold;
+            // __ip_vs_update_dest: changed thresholds re-evaluate the overload mark (ip_vs_dest_update_overload).
+            d.SetThresholds(rs.UpperThreshold, rs.LowerThreshold);
             AttachMac(d, rs);
             svc.Scheduler.OnDestinationsChanged(svc.Destinations, null);
             RecordState(svc, d, h, $"weight set to {rs.Weight}");

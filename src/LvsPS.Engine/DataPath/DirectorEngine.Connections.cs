@@ -86,28 +86,13 @@ internal sealed partial class DirectorEngine
         ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
         : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
 
-    /// <summary>ip_vs_bind_dest: over the upper threshold the destination is marked overloaded.</summary>
-    private static void CheckOverloadOnBind(Destination d)
-    {
-        if (d.UpperThreshold != 0 && d.ActiveConnections + d.InactiveConnections >= d.UpperThreshold) d.Overloaded = true;
-    }
+    /// <summary>ip_vs_bind_dest: the overload mark re-evaluated (ip_vs_dest_update_overload).</summary>
+    private static void CheckOverloadOnBind(Destination d) => d.UpdateOverload();
 
-    /// <summary>ip_vs_unbind_dest: the overload mark clears below the lower threshold (or 3/4 of the upper one).</summary>
+    /// <summary>ip_vs_unbind_dest: an overloaded destination's mark re-evaluated (ip_vs_dest_update_overload).</summary>
     private static void CheckOverloadOnUnbind(Destination d)
     {
-        long total = d.ActiveConnections + d.InactiveConnections;
-        if (d.LowerThreshold != 0)
-        {
-            if (total < d.LowerThreshold) d.Overloaded = false;
-        }
-        else if (d.UpperThreshold != 0)
-        {
-            if (total * 4 < (long)d.UpperThreshold * 3) d.Overloaded = false;
-        }
-        else
-        {
-            d.Overloaded = false;
-        }
+        if (d.Overloaded) d.UpdateOverload();
     }
 
     /// <summary>
@@ -140,7 +125,15 @@ internal sealed partial class DirectorEngine
             c.Dest.InactiveConnections++;
             c.Inactive = true;
         }
+        // set_tcp_state / set_sctp_state: a connection entering ESTABLISHED assures its template.
+        if (next == LvsConnectionState.Established && next != c.State) AssureTemplate(c);
         c.State = next;
+    }
+
+    /// <summary>ip_vs_control_assure_ct: the persistence template controlling <paramref name="c"/> becomes ASSURED.</summary>
+    private static void AssureTemplate(Connection c)
+    {
+        if (c.Control is { IsTemplate: true } t) t.State = LvsConnectionState.Assured;
     }
 
     /// <summary>Releases a removed connection from its destination and template.</summary>

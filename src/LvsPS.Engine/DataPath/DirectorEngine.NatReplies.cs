@@ -32,6 +32,7 @@ internal sealed partial class DirectorEngine
         else
         {
             conn.ExpiresAtMs = now + Timeouts.Udp * 1000L;
+            AssureTemplate(conn); // udp_state_transition: a reply (IP_VS_DIR_OUTPUT) assures the template
         }
         int total = p.TotalLength;
         var d = conn.Dest;

@@ -93,6 +93,11 @@ public enum LvsConnectionState
     SctpRejected,
     /// <summary>IP_VS_SCTP_S_CLOSED ("CLOSED").</summary>
     SctpClosed,
+    /// <summary>
+    /// IP_VS_CTPL_S_ASSURED: a persistence template one of whose connections reached ESTABLISHED
+    /// (ip_vs_control_assure_ct); a new template is None ("NONE").
+    /// </summary>
+    Assured,
 }
 
 /// <summary>Where the director has a real server's MAC from.</summary>

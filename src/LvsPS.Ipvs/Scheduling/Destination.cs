@@ -46,6 +46,34 @@ public sealed class Destination
     /// <summary>IP_VS_DEST_F_OVERLOAD (thresholds); never set while thresholds are 0.</summary>
     public bool Overloaded { get; set; }
 
+    /// <summary>
+    /// ip_vs_dest_update_overload (Linux 6.1.y stable and later): with no upper threshold the mark is off; at or over
+    /// the upper threshold (active + inactive connections) it is set; below the lower threshold (when 0, 75 % of the
+    /// upper one: u - u/4) it is cleared; in between it stays as it is. The kernel calls it when a connection is bound,
+    /// when one of an overloaded destination's is unbound, and when an edit changes either threshold.
+    /// </summary>
+    public void UpdateOverload()
+    {
+        int u = UpperThreshold;
+        if (u == 0) { Overloaded = false; return; }
+        long conns = (long)ActiveConnections + InactiveConnections;
+        if (conns >= u) { Overloaded = true; return; }
+        int l = LowerThreshold != 0 ? LowerThreshold : u - (u >> 2);
+        if (conns < l) Overloaded = false;
+    }
+
+    /// <summary>
+    /// __ip_vs_update_dest: new thresholds, and only when either changed the overload mark re-evaluated
+    /// (<see cref="UpdateOverload"/>); an edit that keeps them keeps the mark.
+    /// </summary>
+    public void SetThresholds(int upper, int lower)
+    {
+        if (upper == UpperThreshold && lower == LowerThreshold) return;
+        UpperThreshold = upper;
+        LowerThreshold = lower;
+        UpdateOverload();
+    }
+
     public int ActiveConnections { get; set; }
     public int InactiveConnections { get; set; }
 

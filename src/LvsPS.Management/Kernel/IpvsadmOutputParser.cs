@@ -509,6 +509,7 @@ public static class IpvsadmOutputParser
     public static LvsConnectionState ParseState(string name) => name switch
     {
         "NONE" => LvsConnectionState.None,
+        "ASSURED" => LvsConnectionState.Assured,
         "ESTABLISHED" => LvsConnectionState.Established,
         "SYN_SENT" => LvsConnectionState.SynSent,
         "SYN_RECV" => LvsConnectionState.SynRecv,

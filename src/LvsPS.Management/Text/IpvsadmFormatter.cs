@@ -209,12 +209,12 @@ public static class IpvsadmFormatter
 
     /// <summary>
     /// A persistence template of a firewall-mark service: the kernel keys it <c>&lt;IPPROTO_IP, caddr, 0, fwmark, 0,
-    /// daddr, dport&gt;</c>. An entry with a mark, client port 0 and state NONE is taken for one.
+    /// daddr, dport&gt;</c>. An entry with a mark, client port 0 and state NONE or ASSURED is taken for one.
     /// </summary>
     public static bool IsFirewallMarkTemplate(LvsConnection c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.FirewallMark != 0 && c.ClientPort == 0 && c.State == LvsConnectionState.None;
+        return c.FirewallMark != 0 && c.ClientPort == 0 && c.State is LvsConnectionState.None or LvsConnectionState.Assured;
     }
 
     /// <summary>
@@ -297,6 +297,7 @@ public static class IpvsadmFormatter
     public static string StateName(LvsConnectionState state) => state switch
     {
         LvsConnectionState.None => "NONE",
+        LvsConnectionState.Assured => "ASSURED",
         LvsConnectionState.Established => "ESTABLISHED",
         LvsConnectionState.SynSent => "SYN_SENT",
         LvsConnectionState.SynRecv => "SYN_RECV",
