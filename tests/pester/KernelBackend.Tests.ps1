@@ -400,3 +400,31 @@ Describe 'Exports loaded back by the real ipvsadm and keepalived' {
         }
     }
 }
+
+Describe 'LVS-NAT through the kernel (a second kernel lab, -Forwarding Masq)' {
+    BeforeAll {
+        $script:N = 'kb' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
+        $script:NatLab = New-LvsLab -Name $N -RealServerCount 2 -Subnet '10.222.0.0/24' -Forwarding Masq -DirectorKind Kernel
+        $script:NatVip = $NatLab.VirtualAddress.ToString()
+    }
+    AfterAll { if ($script:N) { Remove-LvsLab -Name $script:N -Confirm:$false -ErrorAction SilentlyContinue } }
+
+    It 'rewrites VIP:8080 to RIP:80 and back: requests alternate, replies are counted, connections name the real port' {
+        (Invoke-LvsLabCommand -Lab $N -Node director -Command 'cat /proc/sys/net/ipv4/ip_forward') | Should -Be '1'
+        New-LvsService -Director $N -VirtualAddress $NatVip -Port 8080 -Scheduler rr | Out-Null
+        foreach ($rs in $NatLab.RealServers) { Add-LvsRealServer -Director $N -VirtualAddress $NatVip -Port 8080 -RealAddress $rs.Address -RealPort 80 -Forwarding Masq }
+        (Get-LvsRealServer -Director $N -VirtualAddress $NatVip -Port 8080).Forwarding | Select-Object -Unique | Should -Be 'Masq'
+        $servers = 1..4 | ForEach-Object { ConvertTo-ServerNameOf ((Invoke-LvsLabCommand -Lab $N -Node client -Command "curl -s -m 5 http://$($NatVip):8080/test.html || true") -join '') }
+        ($servers | Sort-Object) | Should -Be @('rs1', 'rs1', 'rs2', 'rs2')
+        $servers[0] | Should -Not -Be $servers[1]
+        $deadline = [DateTime]::UtcNow.AddSeconds(8)
+        do { Start-Sleep -Milliseconds 500; $svc = Get-LvsService -Director $N -VirtualAddress $NatVip -Port 8080 } until ($svc.Statistics.Connections -ge 4 -or [DateTime]::UtcNow -gt $deadline)
+        $svc.Statistics.Connections | Should -Be 4
+        $svc.Statistics.OutPackets | Should -BeGreaterThan 4 -Because 'with LVS-NAT the replies pass the director'
+        $svc.Statistics.OutBytes | Should -BeGreaterThan 0
+        $c = Get-LvsConnection -Director $N -Port 8080
+        $c.Count | Should -Be 4
+        $c.RealPort | Select-Object -Unique | Should -Be 80
+        $c | ForEach-Object { $_.RealAddress.ToString() } | Sort-Object -Unique | Should -Be @($NatLab.RealServers.Address | ForEach-Object ToString | Sort-Object)
+    }
+}
