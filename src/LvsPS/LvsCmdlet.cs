@@ -107,7 +107,7 @@ public abstract class LvsCmdlet : PSCmdlet
     }
 
     /// <summary>Names of the saved kernel labs (their directors count as running while the lab exists).</summary>
-    private static IEnumerable<string> KernelLabNames()
+    internal static IEnumerable<string> KernelLabNames()
     {
         try { return new LabManager().List().Where(l => l.DirectorKind == LvsLabDirectorKind.Kernel).Select(l => l.Name).ToList(); }
         catch (Exception e) when (e is LvsException or IOException or UnauthorizedAccessException) { return Array.Empty<string>(); }

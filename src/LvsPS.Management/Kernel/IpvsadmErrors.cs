@@ -47,6 +47,8 @@ public static class IpvsadmErrors
         ("illegal l_threshold specified", LvsErrorIds.InvalidThreshold, LvsErrorKind.InvalidArgument),
         ("scheduler flag", LvsErrorIds.InvalidSchedulerFlags, LvsErrorKind.InvalidArgument),
         ("Zero port specified", LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument),
+        // ipvsadm 1.31 (seen on a real run): "Different address family is allowed only for tunneling servers"
+        ("Different address family", LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument),
     };
 
     /// <summary>
@@ -87,7 +89,7 @@ public static class IpvsadmErrors
         {
             foreach (var (text, id, kind) in UsageTexts)
                 if (err.Contains(text, StringComparison.Ordinal))
-                    return new LvsException(id, kind, $"{about}ipvsadm on {where} refused a value: {said}", target);
+                    return new LvsException(PersistenceTimeout(id, result.Command), kind, $"{about}ipvsadm on {where} refused a value: {said}", target);
             return new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
                 $"{about}ipvsadm on {where} refused the command line (exit 2: {said}): {result.Command}", target);
         }
@@ -95,6 +97,15 @@ public static class IpvsadmErrors
             $"{about}ipvsadm on {where} failed (exit {result.ExitStatus.ToString(CultureInfo.InvariantCulture)}{(said.Length > 0 ? ": " + said : "")}): {result.Command}",
             target);
     }
+
+    /// <summary>
+    /// ipvsadm says "invalid timeout value `N' specified" both for --set and for a persistence timeout (-p): the
+    /// latter is the engine's InvalidPersistence.
+    /// </summary>
+    private static string PersistenceTimeout(string id, string command) =>
+        id == LvsErrorIds.InvalidTimeout && !command.Contains("--set", StringComparison.Ordinal)
+            && (command.Contains(" -p ", StringComparison.Ordinal) || command.Contains(" '-p' ", StringComparison.Ordinal))
+            ? LvsErrorIds.InvalidPersistence : id;
 
     /// <summary>IpvsadmNotFound naming the host, what the shell said, and how to install ipvsadm.</summary>
     public static LvsException NotFound(string computerName, string tried, string said)

@@ -37,11 +37,17 @@ public sealed class GetLvsDirectorCommand : LvsCmdlet
             }
             WriteObject(status);
         }
-        // Kernel IPVS directors this session is connected to (Connect-LvsDirector).
+        // Kernel labs' directors not connected yet in this session: connected (and registered) as on first use.
+        foreach (var lab in KernelLabNames().Where(n => patterns.Any(p => p.IsMatch(n)) && !LvsPS.Management.Kernel.KernelDirectorRegistry.TryGet(n, out _)))
+        {
+            try { Client(lab); }
+            catch (LvsException e) { any = true; WriteLvsError(e, lab); }
+        }
+        // Kernel IPVS directors this session is connected to (Connect-LvsDirector, kernel labs): what Connect shows.
         foreach (var k in LvsPS.Management.Kernel.KernelDirectorRegistry.All.Where(k => patterns.Any(p => p.IsMatch(k.Name))))
         {
             any = true;
-            try { WriteObject(k.GetStatus()); }
+            try { WriteObject(k.Describe()); }
             catch (LvsException e) { WriteLvsError(e, k.Name); }
         }
         if (!any && Name is not null && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)))
