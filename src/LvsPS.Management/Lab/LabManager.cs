@@ -44,8 +44,13 @@ public sealed partial class LabManager
     [GeneratedRegex("^[A-Za-z0-9._/+@=~-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex SafePathRegex();
 
-    public LabManager(string stateRoot = DefaultStateRoot)
+    /// <summary>Environment variable naming another lab state folder (tests use it to see only their own labs).</summary>
+    public const string StateRootVariable = "LVSPS_LAB_DIR";
+
+    /// <summary>Labs in <paramref name="stateRoot"/>; by default $LVSPS_LAB_DIR, else /var/lib/lvsps/labs.</summary>
+    public LabManager(string? stateRoot = null)
     {
+        stateRoot ??= Environment.GetEnvironmentVariable(StateRootVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultStateRoot;
         ArgumentException.ThrowIfNullOrWhiteSpace(stateRoot);
         StateRoot = Path.GetFullPath(stateRoot).TrimEnd('/');
         if (StateRoot.Length == 0) StateRoot = "/";

@@ -16,14 +16,15 @@ public sealed class CmdletCollection : ICollectionFixture<DirectorFixture>
 
 /// <summary>
 /// Base of the tests: a fresh temporary folder whose run/ and state/ sub-folders are the director folders
-/// (LVSPS_RUN_DIR, LVSPS_STATE_DIR), so no director of the machine is seen, and a PowerShell session with the
-/// module imported. Both are undone in Dispose.
+/// (LVSPS_RUN_DIR, LVSPS_STATE_DIR) and labs/ the lab folder (LVSPS_LAB_DIR), so no director or lab of the machine
+/// is seen, and a PowerShell session with the module imported. Both are undone in Dispose.
 /// </summary>
 [Collection(CmdletCollection.Name)]
 public abstract class CmdletTestBase : IDisposable
 {
     private readonly string? _oldRunDir = Environment.GetEnvironmentVariable(DirectorFixture.RunDirVariable);
     private readonly string? _oldStateDir = Environment.GetEnvironmentVariable(DirectorFixture.StateDirVariable);
+    private readonly string? _oldLabDir = Environment.GetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable);
     private LvsSession? _session;
 
     protected CmdletTestBase()
@@ -32,6 +33,8 @@ public abstract class CmdletTestBase : IDisposable
         RunDir = Path.Combine(TempDir, "run");
         StateDir = Path.Combine(TempDir, "state");
         UseDirectorFolders(RunDir, StateDir);
+        // no lab of the machine either: a saved kernel lab's director would count as running
+        Environment.SetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable, Path.Combine(TempDir, "labs"));
     }
 
     /// <summary>This test's own folder (deleted afterwards).</summary>
@@ -93,6 +96,7 @@ public abstract class CmdletTestBase : IDisposable
         _session?.Dispose();
         Environment.SetEnvironmentVariable(DirectorFixture.RunDirVariable, _oldRunDir);
         Environment.SetEnvironmentVariable(DirectorFixture.StateDirVariable, _oldStateDir);
+        Environment.SetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable, _oldLabDir);
         try { Directory.Delete(TempDir, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
