@@ -17,6 +17,18 @@ The VIP of the lab is .101 of the subnet. The real servers do not hold it yet: S
 puts it on them the way a real cluster is prepared. The lab's SSH key, known_hosts and hosts file (director, vs1,
 rs1 ...) are kept in /var/lib/lvsps/labs/<name>; the addresses exist only inside the namespaces.
 
+With -DirectorKind Kernel the director is Linux's own IPVS instead of the LvsPS engine. Where this host's kernel
+has ip_vs, the director's namespace runs it (IPVS is per network namespace), with an sshd there. Where it has not,
+the director is a QEMU virtual machine booting Debian's linux-image-cloud-amd64 kernel into a root made from
+Debian packages (busybox, ipvsadm, keepalived, OpenSSH sshd, iproute2, nft): the packages are downloaded, never
+installed on the host, and the image is built once into /var/cache/lvsps/guest. Its NIC is a tap device on the
+lab's bridge, with the director's address and MAC; its QEMU runs in the switch namespace and is stopped with the
+lab. KVM is used when a KVM guest boots on this machine, else TCG (about 5 s to boot). Either way the director
+holds the VIP on eth0 (label eth0:101, as the walkthrough's VIP=eth0:101), has ip_forward=1 only for NAT, and is
+registered under the lab's name as Connect-LvsDirector would register it: the table cmdlets manage it with
+-Director <name> (ipvsadm over SSH, the host key checked against the lab's known_hosts), also from another
+session. Invoke-LvsLabCommand -Node director runs commands there.
+
 A failed build is torn down before the error is reported. The progress of each step is shown with Write-Progress.
 '@
     Parameters  = @{
@@ -24,6 +36,8 @@ A failed build is torn down before the error is reported. The progress of each s
         RealServerCount = @{ Description = 'How many real servers to create, 1 to 16.'; DefaultValue = '2' }
         Subnet          = @{ Description = 'The lab''s IPv4 subnet in CIDR form, prefix length 16 to 28. The director gets .1, the real servers .3 onwards, the VIP .101 and the client .200. It must not overlap another lab''s subnet.'; DefaultValue = '10.250.0.0/24' }
         WhatIf          = 'Shows the lab that would be built, without building it.'
+        DirectorKind    = @{ Description = 'What the director is. Engine (the default): the LvsPS engine lvsd, started with Start-LvsDirector -Lab. Kernel: Linux IPVS, managed through the kernel backend as -Director <name>; see the description for where it runs.'; DefaultValue = 'Engine' }
+        DirectorHost    = @{ Description = 'Kernel labs only: where the kernel director runs. Namespace: this host''s kernel IPVS in the director''s namespace (refused when this kernel has no ip_vs). VirtualMachine: a QEMU guest with Debian''s cloud kernel (needs qemu-system-x86). Left out: a namespace when this host''s kernel has ip_vs, else a virtual machine.'; DefaultValue = $null }
         Forwarding      = @{ Description = 'How the lab is wired. Route (the default): client, director and real servers on one segment, for direct routing. Masq: the real servers on an internal network (the next address block after -Subnet) behind the director, which is their default gateway, for NAT. Tunnel: wired as Route, and each real server runs LvsPS''s user-space IP-in-IP decapsulator feeding a TUN device lvstun0 (the kernel here has no ipip link type); prepare them with Set-LvsRealServerHidden -Interface lvstun0.'; DefaultValue = 'Route' }
     }
     Examples    = @(
@@ -53,6 +67,17 @@ Invoke-LvsLabCommand -Lab seed -Node client -Command 'curl -s http://10.250.0.10
             Code    = 'New-LvsLab -Name big -RealServerCount 4 -Subnet 10.251.0.0/24'
             Remarks = 'Each lab needs its own subnet.'
         }
+        @{
+            Title   = 'A lab whose director is the Linux kernel''s IPVS'
+            Code    = @'
+$lab = New-LvsLab -Name k -Subnet 10.252.0.0/24 -DirectorKind Kernel
+$lab.KernelGuest
+New-LvsService -Director k -VirtualAddress 10.252.0.101 -Port 80 -Scheduler rr
+Add-LvsRealServer -Director k 10.252.0.101 80 -RealAddress 10.252.0.3
+Invoke-LvsLabCommand -Lab k -Node director -Command 'ipvsadm -L -n'
+'@
+            Remarks = 'The same cmdlets run ipvsadm on the kernel director; the last line shows the kernel''s own listing.'
+        }
     )
     Inputs      = @(
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with Name, RealServerCount or Subnet properties bind by property name.' }
@@ -62,10 +87,11 @@ Invoke-LvsLabCommand -Lab seed -Node client -Command 'curl -s http://10.250.0.10
     )
     Notes       = @'
 Needs root, iproute2, ethtool, nginx, OpenSSH sshd and socat (./build.sh setup installs them). Debian starts the
-host's own nginx and sshd; the lab runs its own copies inside the namespaces.
+host's own nginx and sshd; the lab runs its own copies inside the namespaces. A kernel lab in a virtual machine
+also needs qemu-system-x86 and apt (to download the guest's packages once); ./build.sh test installs QEMU.
 
-Errors: LabExists, LabSubnetInUse, InvalidSubnet, InvalidArgument (bad name or count), LabSetupFailed (naming the
-step that failed), NotRoot.
+Errors: LabExists, LabSubnetInUse, InvalidSubnet, InvalidArgument (bad name or count, -DirectorHost without
+-DirectorKind Kernel), LabSetupFailed (naming the step that failed; a kernel director that cannot run here), NotRoot.
 '@
     RelatedLinks = @('Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand', 'Start-LvsDirector', 'Set-LvsRealServerHidden', 'about_LvsPS')
 }

@@ -80,7 +80,8 @@ methods it implements Route (direct routing); Masq and Tunnel are refused with F
 
 Errors: LabNotFound, DirectorAlreadyRunning (naming the process ID that holds the name), StateFileInvalid (the
 state file and the problem), DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
-InvalidInterfaceName, InvalidDirectorName.
+InvalidInterfaceName, InvalidDirectorName, NotSupportedByDirector (-Lab names a kernel lab: its director is Linux
+IPVS, already running and managed with -Director <lab>).
 '@
     RelatedLinks = @('Stop-LvsDirector', 'Get-LvsDirector', 'New-LvsService', 'New-LvsLab', 'Test-LvsCluster', 'about_LvsPS')
 }

@@ -304,18 +304,14 @@ internal sealed class HostDaemons : IDisposable
     }
 }
 
-/// <summary>
-/// A lab leaves the host alone: a host nginx and a host sshd keep running and answering while a lab is built, used
-/// and removed; two labs work side by side and removing one leaves the other working.
-/// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class CoexistenceTests : IDisposable
+/// <summary>Tests that make their own labs in a private state folder; every lab listed in _labs is removed after.</summary>
+public abstract class PrivateLabsTestBase : IDisposable
 {
-    private readonly string _stateRoot = Path.Combine(Path.GetTempPath(), "lvsps-coexist-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly LabManager _m;
-    private readonly List<string> _labs = new();
+    protected readonly string _stateRoot = Path.Combine(Path.GetTempPath(), "lvsps-labtest-" + Guid.NewGuid().ToString("N")[..8]);
+    protected readonly LabManager _m;
+    protected readonly List<string> _labs = new();
 
-    public CoexistenceTests() => _m = new LabManager(_stateRoot);
+    protected PrivateLabsTestBase() => _m = new LabManager(_stateRoot);
 
     public void Dispose()
     {
@@ -326,6 +322,15 @@ public sealed class CoexistenceTests : IDisposable
         }
         try { Directory.Delete(_stateRoot, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>
+/// A lab leaves the host alone: a host nginx and a host sshd keep running and answering while a lab is built, used
+/// and removed; two labs work side by side and removing one leaves the other working.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class CoexistenceTests : PrivateLabsTestBase
+{
 
     private LvsLab Create(string prefix, int realServers, string subnet)
     {

@@ -51,17 +51,17 @@ internal static class Helpers
             .Select(s => int.Parse(s.Trim())).ToArray();
 }
 
-/// <summary>One lab with two real servers, shared by the tests of <see cref="LabManagerTests"/>.</summary>
-public sealed class LabFixture : IDisposable
+/// <summary>A lab with two real servers in a private state folder, shared by one test class, removed after it.</summary>
+public abstract class SharedLabFixture : IDisposable
 {
-    public LabFixture()
+    protected SharedLabFixture(string prefix, string network, LvsLabDirectorKind kind = LvsLabDirectorKind.Engine)
     {
         StateRoot = Path.Combine(Path.GetTempPath(), "lvsps-labtest-" + Guid.NewGuid().ToString("N")[..8]);
         Manager = new LabManager(StateRoot);
-        Name = Helpers.RandomName("t");
+        Name = Helpers.RandomName(prefix);
         Octet = Helpers.RandomOctet();
-        Subnet = $"10.251.{Octet}.0/24";
-        Lab = Manager.Create(Name, 2, Subnet, Progress);
+        Subnet = $"{network}.{Octet}.0/24";
+        Lab = Manager.Create(Name, 2, Subnet, Progress, LvsForwarding.Route, kind);
     }
 
     public string StateRoot { get; }
@@ -72,6 +72,9 @@ public sealed class LabFixture : IDisposable
     public LvsLab Lab { get; }
     internal ProgressLog Progress { get; } = new();
 
+    public (int ExitCode, string Output, string Error) Exec(string node, string command) =>
+        Manager.Exec(Lab, node, command, TimeSpan.FromSeconds(30));
+
     public void Dispose()
     {
         try { Manager.Remove(Name); }
@@ -81,6 +84,12 @@ public sealed class LabFixture : IDisposable
         try { Directory.Delete(StateRoot, recursive: true); }
         catch (IOException) { }
     }
+}
+
+/// <summary>One lab with two real servers, shared by the tests of <see cref="LabManagerTests"/>.</summary>
+public sealed class LabFixture : SharedLabFixture
+{
+    public LabFixture() : base("t", "10.251") { }
 }
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -73,6 +73,9 @@ function New-LvsTestLab {
         How many real servers (rs1, rs2 ...) the lab gets.
     .PARAMETER Forwarding
         How the lab is wired: Route (LVS-DR, the default), Masq (LVS-NAT) or Tunnel (LVS-TUN).
+    .PARAMETER DirectorKind
+        Engine (lvsd, the default) or Kernel (Linux IPVS: a QEMU guest where this host has no ip_vs); a kernel
+        director needs no starting, so -StartDirector is ignored for it.
     .PARAMETER StartDirector
         Starts the lab's director (Start-LvsDirector -Lab).
     .PARAMETER HideRealServers
@@ -90,6 +93,7 @@ function New-LvsTestLab {
         [Parameter(Mandatory)][ValidatePattern('^\d{1,3}\.\d{1,3}$')][string]$Network,
         [int]$RealServerCount = 2,
         [ValidateSet('Route', 'Masq', 'Tunnel')][string]$Forwarding = 'Route',
+        [ValidateSet('Engine', 'Kernel')][string]$DirectorKind = 'Engine',
         [switch]$StartDirector,
         [switch]$HideRealServers
     )
@@ -98,10 +102,10 @@ function New-LvsTestLab {
     $subnet = "$Network.$octet.0/24"
     if (-not $PSCmdlet.ShouldProcess("lab '$name' on $subnet", 'New test lab')) { return }
     try {
-        $lab = New-LvsLab -Name $name -RealServerCount $RealServerCount -Subnet $subnet -Forwarding $Forwarding
+        $lab = New-LvsLab -Name $name -RealServerCount $RealServerCount -Subnet $subnet -Forwarding $Forwarding -DirectorKind $DirectorKind
         $realServers = @{}
         foreach ($n in $lab.RealServers) { $realServers[$n.Name] = $n.Address }
-        if ($StartDirector) { Start-LvsDirector -Lab $name | Out-Null }
+        if ($StartDirector -and $DirectorKind -eq 'Engine') { Start-LvsDirector -Lab $name | Out-Null }
         if ($HideRealServers) { Set-LvsRealServerHidden -Lab $name }
     } catch {
         Remove-LvsTestLab -Name $name

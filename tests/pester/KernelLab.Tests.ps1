@@ -1,0 +1,70 @@
+#Requires -Version 7.4
+# A kernel lab through the cmdlets: New-LvsLab -DirectorKind Kernel registers the lab's kernel director (Linux IPVS
+# in a QEMU guest where this host has no ip_vs), the table cmdlets manage the real kernel's IPVS over SSH, another
+# pwsh process reconnects by the lab's name, Start-LvsDirector -Lab is refused, Remove-LvsLab leaves nothing.
+
+BeforeAll {
+    $ErrorActionPreference = 'Stop'
+    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
+    Import-LvsTestModule
+    $script:TestLab = New-LvsTestLab -NamePrefix pq -Network 10.243 -DirectorKind Kernel -HideRealServers
+    $script:LabName = $TestLab.Name; $script:Vip = $TestLab.VirtualAddress; $script:Rs = $TestLab.RealServers
+    $script:Module = Join-Path (Get-LvsTestRoot) 'LvsPS.psd1'
+}
+
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
+
+Describe 'New-LvsLab -DirectorKind Kernel' {
+    It 'returns a lab whose director is a kernel node, and registers it under the lab''s name' {
+        $TestLab.Lab.DirectorKind | Should -Be 'Kernel'
+        $TestLab.Lab.Director.Role | Should -Be 'Director'
+        $TestLab.Lab.KernelGuest | Should -Not -BeNullOrEmpty
+        $d = Get-LvsDirector -Name $LabName
+        $d | Should -Not -BeNullOrEmpty
+        $d.Name | Should -Be $LabName
+        (Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'ipvsadm --version') | Should -Match 'ipvsadm v1\.31'
+    }
+
+    It 'manages the kernel''s own IPVS with the table cmdlets, and DR traffic flows' {
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler wrr | Out-Null
+        Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs['rs1'] -Weight 2
+        Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs['rs2'] -Weight 1
+        $kernelText = Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'ipvsadm -L -n'
+        $kernelText | Should -Contain "TCP  $($Vip):80 wrr"
+        ($kernelText | Where-Object { $_ -match "-> $([regex]::Escape($Rs['rs1'].ToString())):80\s+Route\s+2\s" }) | Should -Not -BeNullOrEmpty
+        $servers = Invoke-LvsTestRequest -Count 6 -AsServerName
+        ($servers | Where-Object { $_ -eq 'rs1' }).Count | Should -Be 4
+        ($servers | Where-Object { $_ -eq 'rs2' }).Count | Should -Be 2
+        $svc = Get-LvsService -Director $LabName -VirtualAddress $Vip -Port 80
+        $svc.Scheduler | Should -Be 'Wrr'
+        ($svc.RealServers | Measure-Object -Property InactiveConnections -Sum).Sum + ($svc.RealServers | Measure-Object -Property ActiveConnections -Sum).Sum | Should -Be 6
+    }
+
+    It 'is found again by name from another pwsh process (reconnects over SSH)' {
+        $out = & dotnet pwsh -NoLogo -NoProfile -Command "Import-Module '$Module'; (Get-LvsService -Director '$LabName' -AsText) -join [char]10" 2>&1
+        $LASTEXITCODE | Should -Be 0
+        ($out -join "`n") | Should -Match "TCP  $([regex]::Escape($Vip.ToString())):80 wrr"
+    }
+
+    It 'refuses Start-LvsDirector -Lab: a kernel director has no process to start' {
+        { Start-LvsDirector -Lab $LabName -ErrorAction Stop } | Should -Throw -ErrorId 'NotSupportedByDirector,LvsPS.Commands.StartLvsDirectorCommand'
+    }
+}
+
+Describe 'Remove-LvsLab of a kernel lab' {
+    It 'stops the guest, forgets the director and leaves no namespace, process or file' {
+        $dir = $TestLab.Lab.Directory
+        $pidFile = Join-Path $dir 'director/qemu.pid'
+        $qemu = if (Test-Path $pidFile) { [int](Get-Content $pidFile) } else { 0 }
+        Remove-LvsLab -Name $LabName -Confirm:$false
+        (ip netns list) -match "^lvs-$LabName-" | Should -BeNullOrEmpty
+        Test-Path $dir | Should -BeFalse
+        if ($qemu) {
+            $deadline = (Get-Date).AddSeconds(5)
+            while ((Test-Path "/proc/$qemu") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Test-Path "/proc/$qemu" | Should -BeFalse
+        }
+        Get-LvsDirector -Name $LabName -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $script:LabName = $null
+    }
+}
