@@ -8,12 +8,9 @@ BeforeAll {
     $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
     Import-LvsTestModule
-    if (-not [LvsPS.Management.Lab.LabManager]::HostHasIpvs() -and -not (Get-Command qemu-system-x86_64 -CommandType Application -ErrorAction SilentlyContinue)) {
-        throw 'Kernel lab tests need qemu-system-x86_64 (this host''s kernel has no ip_vs): install qemu-system-x86 (sudo ./build.sh setup with WITH_KERNEL_LAB=1, as ./build.sh test does).'
-    }
-    $script:LabName = 'kc' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
-    $script:Lab = New-LvsLab -Name $LabName -RealServerCount 2 -Subnet "10.218.$(Get-Random -Minimum 10 -Maximum 240).0/24" -DirectorKind Kernel
-    $script:Vip = $Lab.VirtualAddress
+    # Without ip_vs on this host and without qemu-system-x86_64, New-LvsLab fails here saying so (LabSetupFailed).
+    $script:TestLab = New-LvsTestLab -NamePrefix kc -Network 10.218 -DirectorKind Kernel
+    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
     $script:Rs1 = $Lab.RealServers[0]
     New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
     foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Route | Out-Null }
@@ -21,9 +18,16 @@ BeforeAll {
 
     function Get-Check([string[]]$Include) { @(Test-LvsCluster -Lab $LabName -Include $Include) }
     function Get-Failed([object[]]$Results) { $Results | Where-Object Result -eq 'Failed' | ForEach-Object { "$($_.Check) $($_.Target): $($_.Message)" } }
+    # A failed result: its message and its remedy as expected.
+    function Assert-Failed([object]$Result, [string]$Message, [string]$Remedy) {
+        @($Result).Count | Should -Be 1
+        $Result.Result | Should -Be 'Failed'
+        $Result.Message | Should -Match $Message
+        $Result.Remedy | Should -Match $Remedy
+    }
 }
 
-AfterAll { if ($script:LabName) { Remove-LvsLab -Name $script:LabName -Confirm:$false -ErrorAction SilentlyContinue } }
+AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'Test-LvsCluster on a kernel lab' {
     It 'has a kernel director in the lab, the VIP on its eth0' {
@@ -55,14 +59,9 @@ Describe 'Test-LvsCluster on a kernel lab' {
         try {
             $results = Get-Check DirectorHoldsVip, VipArpOwner, ServiceDistribution
             $holds = $results | Where-Object Check -eq 'DirectorHoldsVip'
-            $holds.Result | Should -Be 'Failed'
             $holds.Target | Should -Be 'director'
-            $holds.Message | Should -Match "director \($([regex]::Escape($Lab.Director.Address.ToString()))\) does not hold $([regex]::Escape($Vip.ToString()))"
-            $holds.Remedy | Should -Match "ip addr add $([regex]::Escape($Vip.ToString()))/32 dev eth0"
-            $arp = $results | Where-Object Check -eq 'VipArpOwner'
-            $arp.Result | Should -Be 'Failed'
-            $arp.Message | Should -Match 'Nobody answered ARP'
-            $arp.Remedy | Should -Match 'director'
+            Assert-Failed $holds "director \($([regex]::Escape($Lab.Director.Address.ToString()))\) does not hold $([regex]::Escape($Vip.ToString()))" "ip addr add $([regex]::Escape($Vip.ToString()))/32 dev eth0"
+            Assert-Failed ($results | Where-Object Check -eq 'VipArpOwner') 'Nobody answered ARP' 'on director'
             ($results | Where-Object Check -eq 'ServiceDistribution').Result | Should -Be 'Failed'
             Test-LvsCluster -Lab $LabName -Include Director -Quiet | Should -BeFalse
         } finally {
@@ -78,13 +77,10 @@ Describe 'Test-LvsCluster on a kernel lab' {
         try {
             $results = Get-Check RealServerHidden, VipArpOwner
             $hidden = $results | Where-Object { $_.Check -eq 'RealServerHidden' -and $_.Result -eq 'Failed' }
-            @($hidden).Count | Should -Be 1
             $hidden.Target | Should -Be "$($Rs1.Address) ($Vip)"
-            $hidden.Message | Should -Match "^rs1 \($([regex]::Escape($Rs1.Address.ToString()))\): ARP is not hidden"
-            $hidden.Remedy | Should -Be "Set-LvsRealServerHidden -Lab $LabName -Node rs1"
+            Assert-Failed $hidden "^rs1 \($([regex]::Escape($Rs1.Address.ToString()))\): ARP is not hidden" "^Set-LvsRealServerHidden -Lab $LabName -Node rs1$"
             $arp = $results | Where-Object Check -eq 'VipArpOwner'
-            $arp.Result | Should -Be 'Failed'
-            $arp.Message | Should -Match "rs1 \($([regex]::Escape($Rs1.MacAddress))\)"
+            Assert-Failed $arp "rs1 \($([regex]::Escape($Rs1.MacAddress))\) answer ARP" 'Set-LvsRealServerHidden'
             $arp.Message | Should -Not -Match 'rs2'
         } finally {
             Set-LvsRealServerHidden -Lab $LabName -Node rs1 -Confirm:$false
@@ -97,9 +93,7 @@ Describe 'Test-LvsCluster on a kernel lab' {
         Invoke-LvsLabCommand -Lab $LabName -Node rs1 -Command "ip addr del $Vip/32 dev lo" | Out-Null
         try {
             $hidden = Get-Check RealServerHidden | Where-Object Result -eq 'Failed'
-            @($hidden).Count | Should -Be 1
-            $hidden.Message | Should -Match "^rs1 \($([regex]::Escape($Rs1.Address.ToString()))\): the VIP is not on lo"
-            $hidden.Remedy | Should -Match 'Set-LvsRealServerHidden .*-Node rs1'
+            Assert-Failed $hidden "^rs1 \($([regex]::Escape($Rs1.Address.ToString()))\): the VIP is not on lo" 'Set-LvsRealServerHidden .*-Node rs1'
         } finally {
             Set-LvsRealServerHidden -Lab $LabName -Node rs1 -Confirm:$false
         }
