@@ -6,11 +6,17 @@ with Result Passed, Warning, Failed or NotApplicable, a message, and for warning
 (Test-LvsCluster -List shows them) are:
 
 - DirectorRunning: the director answers: lvsd on its control socket, a kernel director (Connect-LvsDirector) through ipvsadm over SSH.
-- DirectorHasNoKernelVip (lab): the director's kernel does not hold the VIP; the engine owns it.
-- DirectorIpForwardOff (lab): net.ipv4.ip_forward is 0 on the director; DR needs no kernel forwarding.
+- DirectorHasNoKernelVip (lab): an engine director's kernel does not hold the VIP; lvsd owns it in user space.
+  NotApplicable on a kernel director.
+- DirectorHoldsVip (lab): a kernel director (New-LvsLab -DirectorKind Kernel) holds each VIP on its interface, so
+  its kernel answers ARP for it and IPVS takes the traffic; a missing VIP fails naming the director, with the ip
+  command that puts it back. NotApplicable on an engine director.
+- DirectorIpForwardOff (lab): net.ipv4.ip_forward is 0 on the director; DR needs no kernel forwarding. On a kernel
+  director with NAT (Masq) real servers it must be 1 instead: kernel IPVS forwards their replies.
 - ServiceHasRealServer: every virtual service has at least one real server with a weight above 0.
 - RealServerMacResolved: the director resolved the MAC address of every real server (DR needs them on its segment).
-- RealServerHidden (SSH): every real server holds the VIP on a non-ARP interface and hides it from ARP.
+- RealServerHidden (SSH): every real server holds the VIP on a non-ARP interface and hides it from ARP; in a lab a
+  failure names the node (rs1 ...) and the Set-LvsRealServerHidden command that fixes it.
 - VipArpOwner (lab, sends traffic): only the director answers ARP for each VIP.
 - ServiceDistribution (lab, sends traffic): new connections to each TCP service reach every available real server.
 
@@ -38,6 +44,11 @@ same checks into tests.
             Title   = 'Check a lab'
             Code    = 'Test-LvsCluster -Lab seed | Format-Table Result, Check, Target, Message -Wrap'
             Remarks = 'Runs every check; a real server that still answers ARP for the VIP fails VipArpOwner and RealServerHidden with the remedy Set-LvsRealServerHidden.'
+        }
+        @{
+            Title   = 'Check a kernel lab'
+            Code    = 'Test-LvsCluster -Lab kseed | Where-Object Result -ne NotApplicable | Format-Table Result, Check, Target, Message'
+            Remarks = 'In a lab made with New-LvsLab -DirectorKind Kernel the director is Linux IPVS: DirectorHoldsVip checks that its kernel holds the VIP, VipArpOwner that only it answers ARP for the VIP.'
         }
         @{
             Title   = 'Check a production director'

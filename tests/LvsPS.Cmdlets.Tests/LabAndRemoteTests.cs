@@ -88,7 +88,7 @@ public sealed class LabAndRemoteTests : CmdletTestBase
     public void TestLvsCluster_List_WritesTheCatalogue()
     {
         var r = Run("Test-LvsCluster -List").Ok();
-        Assert.Equal(new[] { "DirectorRunning", "DirectorHasNoKernelVip", "DirectorIpForwardOff", "ServiceHasRealServer",
+        Assert.Equal(new[] { "DirectorRunning", "DirectorHasNoKernelVip", "DirectorHoldsVip", "DirectorIpForwardOff", "ServiceHasRealServer",
                              "RealServerHealthy", "RealServerMacResolved", "RealServerHidden", "VipArpOwner", "ServiceDistribution" },
             r.Output.Select(o => (string)o.Properties["Check"].Value));
         var info = Assert.IsType<CmdletInfo>(Run("Get-Command Test-LvsCluster").Output.Single().BaseObject);

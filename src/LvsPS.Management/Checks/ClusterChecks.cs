@@ -64,6 +64,7 @@ public static class ClusterChecks
 {
     public const string DirectorRunning = "DirectorRunning";
     public const string DirectorHasNoKernelVip = "DirectorHasNoKernelVip";
+    public const string DirectorHoldsVip = "DirectorHoldsVip";
     public const string DirectorIpForwardOff = "DirectorIpForwardOff";
     public const string ServiceHasRealServer = "ServiceHasRealServer";
     public const string RealServerMacResolved = "RealServerMacResolved";
@@ -75,7 +76,8 @@ public static class ClusterChecks
     public static IReadOnlyList<LvsCheckInfo> Catalogue { get; } = new[]
     {
         new LvsCheckInfo { Check = DirectorRunning, Category = "Director", Description = "The director answers: lvsd on its control socket, kernel IPVS through ipvsadm over SSH." },
-        new LvsCheckInfo { Check = DirectorHasNoKernelVip, Category = "Director", Description = "The director's kernel does not hold the VIP (the engine owns it in user space).", LabOnly = true },
+        new LvsCheckInfo { Check = DirectorHasNoKernelVip, Category = "Director", Description = "An engine director's kernel does not hold the VIP (lvsd owns it in user space).", LabOnly = true },
+        new LvsCheckInfo { Check = DirectorHoldsVip, Category = "Director", Description = "A kernel director holds each VIP on its interface (its kernel answers ARP for it and IPVS takes the traffic).", LabOnly = true },
         new LvsCheckInfo { Check = DirectorIpForwardOff, Category = "Director", Description = "net.ipv4.ip_forward is 0 on the director (DR needs no kernel forwarding).", LabOnly = true },
         new LvsCheckInfo { Check = ServiceHasRealServer, Category = "Service", Description = "Each virtual service has at least one real server that is Up (weight > 0, health checks passing, reachable)." },
         new LvsCheckInfo { Check = RealServerHealthy, Category = "RealServer", Description = "Each real server with health checks passes them." },
@@ -148,23 +150,26 @@ public static class ClusterChecks
         var lab = o.Lab;
         var labs = lab is null ? null : new LabManager();
 
-        if (lab is not null && Want(DirectorHasNoKernelVip))
-        {
-            var (code, output, _) = labs!.Exec(lab, "director", "ip -o -4 addr show");
-            var held = vips.Where(vip => output.Contains(" " + vip + "/", StringComparison.Ordinal)).ToList();
-            yield return code != 0
-                ? R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Failed, "Could not read the director's addresses.")
-                : held.Count == 0
-                    ? R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Passed, $"The director's kernel holds none of the VIPs ({string.Join(", ", vips)}).")
-                    : R(DirectorHasNoKernelVip, lab.Director.Name, LvsCheckResultKind.Failed, $"The director's kernel holds {string.Join(", ", held)}; it would answer ARP and take the traffic itself.", "Remove the VIP from the director's interfaces: the engine owns it.");
-        }
+        // Whose VIP it is: an engine director's lvsd owns it in user space (its kernel must not hold it); a kernel
+        // director's kernel holds it on its interface (IPVS takes what the kernel receives for it).
+        bool kernel = lab?.DirectorKind == LvsLabDirectorKind.Kernel || status?.Kind == LvsDirectorKind.Kernel || client is Kernel.KernelDirector;
+        if (lab is not null && (Want(DirectorHasNoKernelVip) || Want(DirectorHoldsVip)))
+            foreach (var r in CheckDirectorVip(lab, labs!, vips, kernel, Want))
+                yield return r;
 
         if (lab is not null && Want(DirectorIpForwardOff))
         {
+            // Kernel IPVS NAT sends the real servers' replies through the kernel's forwarding path: it needs 1.
+            bool nat = kernel && services.Any(s => s.RealServers.Any(r => r.Forwarding == LvsForwarding.Masq));
             var (_, output, _) = labs!.Exec(lab, "director", "cat /proc/sys/net/ipv4/ip_forward");
-            yield return output.Trim() == "0"
-                ? R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Passed, "net.ipv4.ip_forward = 0.")
-                : R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Warning, $"net.ipv4.ip_forward = {output.Trim()}; DR does not need kernel forwarding and the kernel may route VIP traffic itself.", "sysctl -w net.ipv4.ip_forward=0");
+            var value = output.Trim();
+            yield return nat
+                ? value == "1"
+                    ? R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Passed, "net.ipv4.ip_forward = 1, as kernel IPVS NAT needs (the replies are forwarded).")
+                    : R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Failed, $"net.ipv4.ip_forward = {value} on {lab.Director.Name}; kernel IPVS NAT cannot forward the real servers' replies.", "sysctl -w net.ipv4.ip_forward=1 on the director")
+                : value == "0"
+                    ? R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Passed, "net.ipv4.ip_forward = 0.")
+                    : R(DirectorIpForwardOff, lab.Director.Name, LvsCheckResultKind.Warning, $"net.ipv4.ip_forward = {value}; DR does not need kernel forwarding and the kernel may route VIP traffic itself.", "sysctl -w net.ipv4.ip_forward=0");
         }
 
         progress?.Report(("Services", 20));
@@ -222,7 +227,7 @@ public static class ClusterChecks
         progress?.Report(("ARP on the wire", 60));
         if (lab is not null && Want(VipArpOwner))
             foreach (var vip in vips)
-                yield return CheckArpOwner(o, lab, labs!, vip, status?.MacAddress ?? "");
+                yield return CheckArpOwner(o, lab, labs!, vip, status?.MacAddress is { Length: > 0 } mac ? mac : lab.Director.MacAddress, kernel);
 
         progress?.Report(("Traffic through the VIP", 80));
         if (lab is not null && Want(ServiceDistribution))
@@ -245,7 +250,10 @@ public static class ClusterChecks
                 return R(RealServerHidden, name, LvsCheckResultKind.Passed,
                     $"VIP on {st.Interface}/{st.VipPrefixLength}, arp_ignore {Math.Max(st.ArpIgnoreAll, st.ArpIgnoreInterface)}, arp_announce {Math.Max(st.ArpAnnounceAll, st.ArpAnnounceInterface)}.");
             var why = !st.VipPresent ? $"the VIP is not on {st.Interface}" : $"ARP is not hidden (arp_ignore all={st.ArpIgnoreAll}, arp_announce all={st.ArpAnnounceAll})";
-            return R(RealServerHidden, name, LvsCheckResultKind.Failed, $"{rip}: {why}.", "Set-LvsRealServerHidden");
+            var node = o.Lab?.Nodes.FirstOrDefault(n => n.Address.Equals(rip));
+            return node is not null
+                ? R(RealServerHidden, name, LvsCheckResultKind.Failed, $"{node.Name} ({rip}): {why}.", $"Set-LvsRealServerHidden -Lab {o.Lab!.Name} -Node {node.Name}")
+                : R(RealServerHidden, name, LvsCheckResultKind.Failed, $"{rip}: {why}.", $"Set-LvsRealServerHidden -ComputerName {rip}");
         }
         catch (LvsException e)
         {
@@ -253,7 +261,7 @@ public static class ClusterChecks
         }
     }
 
-    private static LvsCheckResult CheckArpOwner(ClusterCheckOptions o, LvsLab lab, LabManager labs, IPAddress vip, string directorMac)
+    private static LvsCheckResult CheckArpOwner(ClusterCheckOptions o, LvsLab lab, LabManager labs, IPAddress vip, string directorMac, bool kernel)
     {
         var cmd = string.Join(' ', new[] { DirectorLauncher.FindDotnet(), o.EnginePath, "arp-probe", "--interface", lab.Client.Interface, "--target", vip.ToString(), "--count", "3", "--wait-ms", "900" }.Select(ShellQuote.Quote));
         var (code, output, error) = labs.Exec(lab, "client", cmd, TimeSpan.FromSeconds(30));
@@ -264,11 +272,57 @@ public static class ClusterChecks
         var byMac = lab.Nodes.ToDictionary(n => n.MacAddress.ToLowerInvariant(), n => n.Name);
         string Who(string mac) => byMac.TryGetValue(mac.ToLowerInvariant(), out var n) ? $"{n} ({mac})" : mac;
         if (replies.Count == 0)
-            return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed, $"Nobody answered ARP for {vip}.", "Start the director (it owns the VIP).");
+            return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed, $"Nobody answered ARP for {vip}.",
+                kernel ? $"Put the VIP on the director's interface: ip addr add {vip}/32 dev {lab.Director.Interface} on {lab.Director.Name}." : "Start the director (it owns the VIP).");
         if (others.Count > 0)
             return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Failed,
                 $"{string.Join(", ", others.Select(r => Who(r.Mac)))} answer ARP for {vip} besides the director: clients may bypass it.", "Set-LvsRealServerHidden on those real servers.");
         return R(VipArpOwner, vip.ToString(), LvsCheckResultKind.Passed, $"Only the director, {Who(directorMac)}, answers ARP for {vip}.");
+    }
+
+    /// <summary>
+    /// DirectorHasNoKernelVip (engine directors) and DirectorHoldsVip (kernel directors), each NotApplicable for the
+    /// other kind: the director's addresses read through the lab (its namespace, or its guest over SSH).
+    /// </summary>
+    private static IEnumerable<LvsCheckResult> CheckDirectorVip(LvsLab lab, LabManager labs, List<IPAddress> vips, bool kernel, Func<string, bool> want)
+    {
+        var d = lab.Director;
+        string who = $"{d.Name} ({d.Address})";
+        // ip -o addr show: "2: eth0    inet 10.0.0.101/32 scope global eth0:101\ ..." (index, device, family, address).
+        var (code, output, error) = labs.Exec(lab, "director", "ip -o addr show");
+        var addresses = output.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 3).ToList();
+        bool On(IPAddress vip, string? device) => addresses.Any(f =>
+            f[3].StartsWith(vip + "/", StringComparison.Ordinal) && (device is null || f[1] == device));
+        if (want(DirectorHasNoKernelVip))
+        {
+            var held = vips.Where(vip => On(vip, null)).ToList();
+            yield return kernel
+                ? R(DirectorHasNoKernelVip, d.Name, LvsCheckResultKind.NotApplicable, "A kernel director's kernel holds the VIP itself (DirectorHoldsVip).")
+                : code != 0
+                    ? R(DirectorHasNoKernelVip, d.Name, LvsCheckResultKind.Failed, $"Could not read the addresses of {who}: {error.Trim()}")
+                    : held.Count == 0
+                        ? R(DirectorHasNoKernelVip, d.Name, LvsCheckResultKind.Passed, $"The director's kernel holds none of the VIPs ({string.Join(", ", vips)}).")
+                        : R(DirectorHasNoKernelVip, d.Name, LvsCheckResultKind.Failed, $"The kernel of {who} holds {string.Join(", ", held)}; it would answer ARP and take the traffic itself.", "Remove the VIP from the director's interfaces: the engine owns it.");
+        }
+        if (!want(DirectorHoldsVip)) yield break;
+        if (!kernel)
+        {
+            yield return R(DirectorHoldsVip, d.Name, LvsCheckResultKind.NotApplicable, "lvsd owns the VIP in user space; its kernel must not hold it (DirectorHasNoKernelVip).");
+            yield break;
+        }
+        if (code != 0)
+        {
+            yield return R(DirectorHoldsVip, d.Name, LvsCheckResultKind.Failed, $"Could not read the addresses of {who}: {error.Trim()}", "Check the director (Invoke-LvsLabCommand -Node director).");
+            yield break;
+        }
+        var missing = vips.Where(vip => !On(vip, d.Interface)).ToList();
+        yield return missing.Count == 0
+            ? R(DirectorHoldsVip, d.Name, LvsCheckResultKind.Passed, $"The kernel of {who} holds {(vips.Count == 0 ? "no VIP (no service)" : string.Join(", ", vips))} on {d.Interface}.")
+            : R(DirectorHoldsVip, d.Name, LvsCheckResultKind.Failed,
+                $"{who} does not hold {string.Join(", ", missing)} on {d.Interface}: its kernel does not answer ARP for it, so no client reaches the service.",
+                string.Join("; ", missing.Select(vip => vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                    ? $"ip addr add {vip}/32 dev {d.Interface} label {d.Interface}:{vip.GetAddressBytes()[3]} on {d.Name}"
+                    : $"ip addr add {vip}/128 dev {d.Interface} on {d.Name}")));
     }
 
     private sealed class ArpReply
@@ -296,7 +350,12 @@ public static class ClusterChecks
         var cmd = $"ok=0; i=0; while [ $i -lt {n} ]; do i=$((i+1)); if timeout 3 bash -c 'exec 3<>/dev/tcp/{s.VirtualAddress}/{s.Port}' 2>/dev/null; then ok=$((ok+1)); fi; done; echo $ok";
         var (_, output, _) = labs.Exec(lab, "client", cmd, TimeSpan.FromSeconds(5 * n + 10));
         int.TryParse(output.Trim(), out var ok);
+        // Kernel IPVS adds the per-CPU counters into what ipvsadm --stats shows only on its estimator's tick (every
+        // 2 s on 6.1): read again until every connection made is counted, for up to 3 s.
         var after = Counts();
+        ulong Made(Dictionary<string, ulong> now) => live.Aggregate(0UL, (sum, r) => sum + now.GetValueOrDefault(r.RealAddress.ToString()) - before.GetValueOrDefault(r.RealAddress.ToString()));
+        for (var until = DateTime.UtcNow.AddSeconds(3); Made(after) < (ulong)ok && DateTime.UtcNow < until; after = Counts())
+            Thread.Sleep(250);
         var got = live.ToDictionary(r => r.RealAddress.ToString(), r => after.GetValueOrDefault(r.RealAddress.ToString()) - before.GetValueOrDefault(r.RealAddress.ToString()));
         var summary = string.Join(", ", got.Select(kv => $"{kv.Key}: {kv.Value}"));
         if (ok < n)
