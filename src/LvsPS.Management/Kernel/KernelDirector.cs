@@ -323,8 +323,7 @@ public sealed class KernelDirector : IDirector, IDisposable
     /// <summary>ipvsadm -C; keepalived.conf (when LvsPS wrote one with services) is emptied and reloaded first.</summary>
     public void Clear() => Locked(() =>
     {
-        ReadServices();
-        if (_lastFile.Count > 0) Install(new List<ServiceSpec>());
+        if (ReadFile().Count > 0) Install(new List<ServiceSpec>());
         RunChecked(IpvsadmCommandBuilder.Clear(Program), null);
     });
 
@@ -516,9 +515,7 @@ public sealed class KernelDirector : IDirector, IDisposable
     /// </summary>
     private void AttachKeepalived(List<LvsService> services)
     {
-        var text = RunChecked(KernelKeepalived.ReadCommand, null).Output;
-        _lastFile = KernelKeepalived.Parse(text, Name);
-        foreach (var spec in _lastFile)
+        foreach (var spec in ReadFile())
         {
             var svc = services.FirstOrDefault(s => SameService(spec, s));
             if (svc is null) continue;
@@ -554,18 +551,17 @@ public sealed class KernelDirector : IDirector, IDisposable
     /// <summary>For a table operation on a service keepalived manages: the file follows the table (null when not managed).</summary>
     private void SyncManaged(ServiceSpec service, Action<List<ServiceSpec>, ServiceSpec?> change)
     {
+        if (!IsManaged(service)) return;
         var (services, inFile) = ReadWithFile();
-        if (!inFile.Any(f => SameService(service, f))) return;
         var specs = ManagedSpecs(services, inFile);
         change(specs, specs.FirstOrDefault(s => SameService(service, s)));
         Install(specs);
     }
 
-    private bool IsManaged(ServiceSpec service)
-    {
-        ReadServices();
-        return _lastFile.Any(f => SameService(service, f));
-    }
+    /// <summary>The services keepalived.conf holds (only the file is read).</summary>
+    private List<ServiceSpec> ReadFile() => _lastFile = KernelKeepalived.Parse(RunChecked(KernelKeepalived.ReadCommand, null).Output, Name);
+
+    private bool IsManaged(ServiceSpec service) => ReadFile().Any(f => SameService(service, f));
 
     private readonly Dictionary<string, int> _suspended = new(StringComparer.Ordinal);
 

@@ -170,7 +170,7 @@ public static class KernelKeepalived
     private static readonly Regex LogLine = new(@"^(?<t>\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}): (?<m>.*)$", RegexOptions.CultureInvariant);
     private static readonly Regex ChangeLine = new(@"^(?<verb>Removing|Adding|Disabling|Enabling) service \[(?<r>[^\]]+)\]:\w+:(?<rp>\d+) (?:from|to) VS \[(?<v>[^\]]+)\]:\w+:(?<vp>\d+)", RegexOptions.CultureInvariant);
     private static readonly Regex FwmChangeLine = new(@"^(?<verb>Removing|Adding|Disabling|Enabling) service \[(?<r>[^\]]+)\]:\w+:(?<rp>\d+) (?:from|to) VS FWM (?<m>\d+)", RegexOptions.CultureInvariant);
-    private static readonly Regex CheckLine = new(@"^(?<what>.*(?:failed|succeed)[^\[]*\[(?<r>[^\]]+)\]:\w+:(?<rp>\d+).*)$", RegexOptions.CultureInvariant);
+    private static readonly Regex CheckLine = new(@"\[(?<r>[^\]]+)\]:\w+:(?<rp>\d+)", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// keepalived's log lines (console format, the director's local time, taken as UTC: the guest has no time zone)
@@ -201,7 +201,9 @@ public static class KernelKeepalived
                 continue;
             }
             var k = CheckLine.Match(msg);
-            if (k.Success && IPAddress.TryParse(k.Groups["r"].Value, out var crip))
+            bool verdict = msg.Contains("failed", StringComparison.Ordinal) || msg.Contains("succeed", StringComparison.Ordinal)
+                           || msg.Contains("timeout", StringComparison.OrdinalIgnoreCase);
+            if (verdict && k.Success && IPAddress.TryParse(k.Groups["r"].Value, out var crip))
                 results[$"{crip}:{k.Groups["rp"].Value}"] = (time, msg.TrimEnd('.'));
         }
         return (changes, results);
