@@ -91,6 +91,8 @@ Describe 'nginx stopped on rs1' {
     BeforeAll {
         $script:StoppedAt = Stop-HealthNginx -LabName $LabName -NodeName rs1 -Dir (Get-NodeDir rs1)
         $script:Down = Wait-KernelHealth rs1 Down
+        $script:SeenDownSec = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0 - $StoppedAt
+        Write-Host ("    rs1 seen Down through Get-LvsHealth {0:0.0} s after nginx stopped (delay_loop 1, timeout 1, retry 0)" -f $SeenDownSec)
         $script:Served = @(Get-Served 6)
         $script:TableWhileOut = Get-Table
         $script:ClusterWhileOut = Test-LvsCluster -Director $LabName -Include RealServerHealthy, ServiceHasRealServer
@@ -99,6 +101,7 @@ Describe 'nginx stopped on rs1' {
 
     It 'shows rs1 Down in Get-LvsHealth, with keepalived''s reason, and rs2 Up' {
         "$($Down.State)" | Should -Be 'Down'
+        $SeenDownSec | Should -BeLessOrEqual 8   # keepalived: about delay_loop + connect_timeout; polling and SSH add to it
         $Down.InTable | Should -BeFalse
         $Down.Reason | Should -Match ([regex]::Escape("Removing service [$($Rs.rs1)]:tcp:80 from VS [$Vip]:tcp:80"))
         $Down.LastChange | Should -Not -BeNullOrEmpty
@@ -153,6 +156,17 @@ Describe 'inhibit_on_failure and removing the checks' {
         finally { Start-HealthNginx -LabName $LabName -NodeName rs1 -Dir (Get-NodeDir rs1) -Address $Rs.rs1 | Out-Null }
         $up = Wait-KernelHealth rs1 Up
         $up.Weight | Should -Be 1
+    }
+
+    It 'changes a checker with Set-LvsHealthCheck: keepalived.conf has the new value, rs2 stays Up' {
+        Set-LvsHealthCheck -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs.rs2 -Type Http -IntervalSec 2 -Retry 1
+        (Get-LvsHealthCheck -Director $LabName -RealAddress $Rs.rs2).IntervalSec | Should -Be 2
+        (Get-LvsHealthCheck -Director $LabName -RealAddress $Rs.rs2).Retry | Should -Be 1
+        (Get-LvsHealthCheck -Director $LabName -RealAddress $Rs.rs1).IntervalSec | Should -Be 1
+        $conf = (Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'cat /etc/keepalived/keepalived.conf') -join "`n"
+        $conf | Should -Match 'delay_loop 2'
+        $conf | Should -Match 'retry 1'
+        Wait-KernelHealth rs2 Up | Out-Null
     }
 
     It 'removes the checks: keepalived keeps the service, the real servers stay in the table, no check is listed' {
