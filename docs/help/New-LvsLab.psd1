@@ -25,6 +25,8 @@ A failed build is torn down before the error is reported. The progress of each s
         Subnet          = @{ Description = 'The lab''s IPv4 subnet in CIDR form, prefix length 16 to 28. The director gets .1, the real servers .3 onwards, the VIP .101 and the client .200. It must not overlap another lab''s subnet.'; DefaultValue = '10.250.0.0/24' }
         WhatIf          = 'Shows the lab that would be built, without building it.'
         Forwarding      = @{ Description = 'How the lab is wired. Route (the default): client, director and real servers on one segment, for direct routing. Masq: the real servers on an internal network (the next address block after -Subnet) behind the director, which is their default gateway, for NAT. Tunnel: wired as Route, and each real server runs LvsPS''s user-space IP-in-IP decapsulator feeding a TUN device lvstun0 (the kernel here has no ipip link type); prepare them with Set-LvsRealServerHidden -Interface lvstun0.'; DefaultValue = 'Route' }
+        DirectorKind    = @{ Description = 'Engine (the default): the lab is for lvsd, started with Start-LvsDirector -Lab. Kernel: the director node runs Linux kernel IPVS, managed with ipvsadm over SSH and registered as a director named after the lab (-Director NAME); health checks there are keepalived''s.'; DefaultValue = 'Engine' }
+        DirectorHost    = @{ Description = 'Kernel labs: Namespace (this host''s kernel IPVS in a network namespace) or VirtualMachine (a QEMU guest with its own kernel). By default a namespace when this host''s kernel has ip_vs, else a virtual machine.' }
     }
     Examples    = @(
         @{
