@@ -87,9 +87,14 @@ an InvalidHealthCheck error that names it, and nothing changes.
     )
     Notes       = @'
 Errors: InvalidHealthCheck, HealthCheckExists (the real server already has a checker of that type: change it with
-Set-LvsHealthCheck), ServiceNotFound, RealServerNotFound, NotSupportedByDirector (a kernel director connected with
-Connect-LvsDirector: there keepalived checks the real servers; export its configuration with
-Export-LvsConfiguration -Format Keepalived), DirectorNotRunning, DirectorAmbiguous.
+Set-LvsHealthCheck), ServiceNotFound, RealServerNotFound, DirectorNotRunning, DirectorAmbiguous,
+KeepalivedConfigForeign, KeepalivedConfigRejected,
+KeepalivedNotFound, KeepalivedStartFailed (kernel director: see about_LvsPS).
+
+On a kernel director (Connect-LvsDirector, or a kernel lab) keepalived runs the
+checks: LvsPS writes the service into /etc/keepalived/keepalived.conf, checks
+it with keepalived -t, and starts keepalived (-C) or reloads it with SIGHUP.
+From then on the service is managed through keepalived (docs/KERNEL-BACKEND.md).
 
 Get-LvsHealth shows what the checks find; Get-LvsRealServer's State shows the verdict.
 '@

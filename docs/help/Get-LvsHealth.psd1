@@ -50,6 +50,11 @@ servers there.
     )
     Notes       = @'
 Errors: DirectorNotRunning and DirectorAmbiguous (terminating). A filter that matches nothing returns nothing, without an error. Times are UTC (the view shows local time).
+
+On a kernel director the state is keepalived's: a real server keepalived took out of the table is Down with
+InTable False (Weight 0 and InTable True with inhibit_on_failure); LastCheck is when keepalived's data dump
+(SIGUSR1) showed the checker had run, LastChange, Reason and History come from keepalived's log (whole seconds).
+Real servers of services without checks are Up or Quiesced by their weight.
 '@
     RelatedLinks = @('Get-LvsHealthCheck', 'Add-LvsHealthCheck', 'Suspend-LvsRealServer', 'Get-LvsRealServer', 'Test-LvsCluster', 'about_LvsPS')
 }

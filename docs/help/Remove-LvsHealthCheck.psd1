@@ -38,7 +38,11 @@ down (with no checker left, it is up); a suspended real server stays suspended.
         @{ Type = 'LvsPS.Commands.LvsHealthCheckInfo'; Description = 'With -PassThru, each removed checker.' }
     )
     Notes       = @'
-Errors: HealthCheckNotFound (no checker of the type given), ServiceNotFound, RealServerNotFound, NotSupportedByDirector, DirectorNotRunning, DirectorAmbiguous.
+Errors: HealthCheckNotFound (no checker of the type given), ServiceNotFound, RealServerNotFound,
+DirectorNotRunning, DirectorAmbiguous, KeepalivedConfigForeign, KeepalivedConfigRejected,
+KeepalivedNotFound, KeepalivedStartFailed (kernel director: see about_LvsPS).
+On a kernel director the service stays in keepalived.conf without the checker
+(its real servers are then always up and in the table).
 '@
     RelatedLinks = @('Add-LvsHealthCheck', 'Get-LvsHealthCheck', 'Set-LvsHealthCheck', 'about_LvsPS')
 }

@@ -61,8 +61,10 @@ An empty string clears a text value (-VirtualHost ', -HttpProtocol ') back to ke
     )
     Notes       = @'
 Errors: InvalidHealthCheck, HealthCheckNotFound (no checker of that type: add one with Add-LvsHealthCheck),
-InvalidArgument (several checkers and no -Type), ServiceNotFound, RealServerNotFound, NotSupportedByDirector,
-DirectorNotRunning, DirectorAmbiguous.
+InvalidArgument (several checkers and no -Type), ServiceNotFound, RealServerNotFound,
+DirectorNotRunning, DirectorAmbiguous, KeepalivedConfigForeign, KeepalivedConfigRejected,
+KeepalivedNotFound, KeepalivedStartFailed (kernel director: see about_LvsPS).
+On a kernel director keepalived.conf is rewritten and keepalived reloaded.
 '@
     RelatedLinks = @('Add-LvsHealthCheck', 'Get-LvsHealthCheck', 'Remove-LvsHealthCheck', 'about_LvsPS')
 }

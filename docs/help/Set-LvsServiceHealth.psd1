@@ -64,8 +64,11 @@ has its quorum in QuorumUp.
     )
     Notes       = @'
 Errors: InvalidHealthCheck (delay_loop not above 0, quorum below 1, negative hysteresis, a virtual host with
-spaces), InvalidAddress (a sorry server that is not unicast), InvalidPort, ServiceNotFound, NotSupportedByDirector
-(kernel director), DirectorNotRunning, DirectorAmbiguous.
+spaces), InvalidAddress (a sorry server that is not unicast), InvalidPort, ServiceNotFound,
+DirectorNotRunning, DirectorAmbiguous, KeepalivedConfigForeign, KeepalivedConfigRejected,
+KeepalivedNotFound, KeepalivedStartFailed (kernel director: see about_LvsPS).
+On a kernel director the settings go into the service's virtual_server block of
+keepalived.conf (delay_loop, quorum, sorry_server ...) and keepalived reloads.
 
 This is a cmdlet of its own rather than parameters of Set-LvsService: Set-LvsService is ipvsadm -E (scheduler,
 persistence), these settings are keepalived's and change no ipvsadm rule.

@@ -95,6 +95,14 @@ public static class LvsErrorIds
     public const string HealthCheckNotFound = "HealthCheckNotFound";
     /// <summary>The director cannot do this (health checks on a kernel director are keepalived's).</summary>
     public const string NotSupportedByDirector = "NotSupportedByDirector";
+    /// <summary>keepalived.conf on a kernel director was not written by LvsPS, so LvsPS does not overwrite it.</summary>
+    public const string KeepalivedConfigForeign = "KeepalivedConfigForeign";
+    /// <summary>keepalived -t refused the keepalived.conf LvsPS wrote for a kernel director (nothing was changed).</summary>
+    public const string KeepalivedConfigRejected = "KeepalivedConfigRejected";
+    /// <summary>A kernel director has no keepalived, which runs its health checks.</summary>
+    public const string KeepalivedNotFound = "KeepalivedNotFound";
+    /// <summary>keepalived did not start on a kernel director.</summary>
+    public const string KeepalivedStartFailed = "KeepalivedStartFailed";
     /// <summary>The director's state file cannot be used (not JSON, wrong types, an unknown version, a spec lvsd refuses); lvsd does not start.</summary>
     public const string StateFileInvalid = "StateFileInvalid";
     /// <summary>The director's process did not end, not even on SIGKILL.</summary>

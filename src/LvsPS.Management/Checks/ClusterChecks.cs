@@ -198,7 +198,7 @@ public static class ClusterChecks
                     string target = $"{r.RealAddress}:{r.RealPort} ({s.Name})";
                     var h = health?.FirstOrDefault(x => x.RealAddress.Equals(r.RealAddress) && x.RealPort == r.RealPort && x.Port == s.Port && x.Protocol == s.Protocol && x.FirewallMark == s.FirewallMark && x.VirtualAddress.Equals(s.VirtualAddress));
                     yield return r.HealthChecks.Count == 0
-                        ? R(RealServerHealthy, target, LvsCheckResultKind.NotApplicable, status?.Kind == LvsDirectorKind.Kernel ? "Health checks on a kernel director are keepalived's." : "No health check is configured.", "Add-LvsHealthCheck")
+                        ? R(RealServerHealthy, target, LvsCheckResultKind.NotApplicable, "No health check is configured.", "Add-LvsHealthCheck")
                         : r.State == LvsRealServerState.Down
                             ? R(RealServerHealthy, target, LvsCheckResultKind.Failed, $"Its health check fails: {h?.LastResult ?? h?.Reason ?? "down"}.", "Fix the service on the real server; Get-LvsHealth shows the history.")
                             : R(RealServerHealthy, target, LvsCheckResultKind.Passed, $"{string.Join(", ", r.HealthChecks.Select(c => c.ToString()))} pass" + (h?.LastResult is { } lr ? $" ({lr})." : "."));

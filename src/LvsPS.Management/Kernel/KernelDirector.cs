@@ -6,6 +6,7 @@ using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 using LvsPS.Ipvs.Specs;
+using LvsPS.Management.Config;
 
 namespace LvsPS.Management.Kernel;
 
@@ -211,20 +212,43 @@ public sealed class KernelDirector : IDirector, IDisposable
         }
     });
 
-    public void EditService(ServiceSpec service) => RunOne(IpvsadmCommandBuilder.EditService(service, Program), service.ToString());
+    // A service keepalived manages (it has health checks or settings) keeps keepalived.conf in step with each table
+    // change made through LvsPS, so that keepalived's next reload does not undo it.
 
-    public void DeleteService(ServiceSpec service) => RunOne(IpvsadmCommandBuilder.DeleteService(service, Program), service.ToString());
+    public void EditService(ServiceSpec service) => Locked(() =>
+    {
+        RunChecked(IpvsadmCommandBuilder.EditService(service, Program), service.ToString());
+        SyncManaged(service, (_, _) => { });
+    });
+
+    public void DeleteService(ServiceSpec service) => Locked(() =>
+    {
+        var command = IpvsadmCommandBuilder.DeleteService(service, Program);
+        if (!IsManaged(service)) { RunChecked(command, service.ToString()); return; }
+        // Out of keepalived first (its reload takes the service out of the table), then out of the table.
+        SyncManaged(service, (specs, spec) => specs.Remove(spec!));
+        var r = Run(command.CommandLine);
+        if (!r.Succeeded && IpvsadmErrors.FromResult(r, Name, ComputerName, service.ToString()) is var e && e.ErrorId != LvsErrorIds.ServiceNotFound) throw e;
+    });
 
     public void AddRealServer(ServiceSpec service, RealServerSpec realServer)
     {
         RefuseStaticMac(realServer);
-        RunOne(IpvsadmCommandBuilder.AddRealServer(service, realServer, Program), Subject(service, realServer));
+        Locked(() =>
+        {
+            RunChecked(IpvsadmCommandBuilder.AddRealServer(service, realServer, Program), Subject(service, realServer));
+            SyncManaged(service, (_, _) => { });
+        });
     }
 
     public void EditRealServer(ServiceSpec service, RealServerSpec realServer)
     {
         RefuseStaticMac(realServer);
-        RunOne(IpvsadmCommandBuilder.EditRealServer(service, realServer, Program), Subject(service, realServer));
+        Locked(() =>
+        {
+            RunChecked(IpvsadmCommandBuilder.EditRealServer(service, realServer, Program), Subject(service, realServer));
+            SyncManaged(service, (_, _) => { });
+        });
     }
 
     /// <summary>
@@ -243,6 +267,22 @@ public sealed class KernelDirector : IDirector, IDisposable
     public void DeleteRealServer(ServiceSpec service, RealServerSpec realServer) => Locked(() =>
     {
         var command = IpvsadmCommandBuilder.DeleteRealServer(service, realServer, Program);
+        bool managed = IsManaged(service);
+        if (managed)
+        {
+            // Out of keepalived.conf first (a real server keepalived took out is in the file only), then the table.
+            int port = realServer.Port == 0 ? service.Port : realServer.Port;
+            bool found = false;
+            SyncManaged(service, (_, spec) => found = spec!.RealServers.RemoveAll(r => r.Address.Equals(realServer.Address) && (r.Port == port || r.Port == service.Port)) > 0);
+            if (found)
+            {
+                var gone = Run(command.CommandLine);
+                if (gone.Succeeded) return;
+                var again = IpvsadmCommandBuilder.DeleteRealServer(service, new RealServerSpec { Address = realServer.Address, Port = service.Port }, Program);
+                Run(again.CommandLine);
+                return;
+            }
+        }
         var r = Run(command.CommandLine);
         if (r.Succeeded) return;
         var error = IpvsadmErrors.FromResult(r, Name, ComputerName, Subject(service, realServer));
@@ -280,32 +320,248 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void DeleteMarkRule(MarkRuleSpec rule) => throw IpvsadmCommandBuilder.MarkRulesNotManaged();
 
-    public void Clear() => RunOne(IpvsadmCommandBuilder.Clear(Program), null);
+    /// <summary>ipvsadm -C; keepalived.conf (when LvsPS wrote one with services) is emptied and reloaded first.</summary>
+    public void Clear() => Locked(() =>
+    {
+        if (ReadFile().Count > 0) Install(new List<ServiceSpec>());
+        RunChecked(IpvsadmCommandBuilder.Clear(Program), null);
+    });
 
     public void Shutdown() => throw IpvsadmCommandBuilder.NoProcessToShutDown();
 
-    // ------------------------------------------------------------------ health and drain on kernel IPVS
+    // ------------------------------------------------------------------ health checks: keepalived's (KernelKeepalived)
+    // A service with health checks or health settings is kept in keepalived.conf on the director; keepalived checks
+    // its real servers and takes them out of the table (or sets weight 0 with inhibit_on_failure).
 
-    private static LvsException HealthIsKeepalivedsHere() =>
-        new(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.NotImplemented,
-            "Kernel IPVS has no LvsPS health checker: on a kernel director keepalived checks the real servers. Write its configuration with Export-LvsConfiguration -Format Keepalived and deploy it there.");
-
-    public void AddHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check) => throw HealthIsKeepalivedsHere();
-    public void SetHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check) => throw HealthIsKeepalivedsHere();
-    public void RemoveHealthCheck(ServiceSpec service, RealServerSpec realServer, LvsHealthCheckType type) => throw HealthIsKeepalivedsHere();
-    public void SetServiceHealth(ServiceSpec service, ServiceHealthSpec health) => throw HealthIsKeepalivedsHere();
-
-    /// <summary>The kernel's table as states: Quiesced at weight 0 (or Draining while suspended with active
-    /// connections), else Up; kernel IPVS has no health verdict of LvsPS's.</summary>
-    public List<LvsRealServerHealth> GetHealth() => Locked(() =>
-        ReadServices().Services.SelectMany(s => s.RealServers.Select(r => new LvsRealServerHealth
+    public void AddHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check)
+    {
+        SpecValidator.HealthCheck(check);
+        ChangeManaged(service, realServer, rs =>
         {
-            Director = Name, Protocol = s.Protocol, VirtualAddress = s.VirtualAddress, Port = s.Port, FirewallMark = s.FirewallMark,
-            RealAddress = r.RealAddress, RealPort = r.RealPort, Weight = r.Weight, ConfiguredWeight = r.ConfiguredWeight,
-            ActiveConnections = r.ActiveConnections, InactiveConnections = r.InactiveConnections,
-            State = r.State, // as ReadServices gives it from the weight and this session's suspensions
-            Reason = "kernel IPVS: the weight in the table (health checks are keepalived's there)",
-        })).ToList());
+            if (rs.HealthChecks.Any(c => c.Type == check.Type))
+                throw new LvsException(LvsErrorIds.HealthCheckExists, LvsErrorKind.ResourceExists,
+                    $"The real server {rs.Address}:{rs.Port} in {service} already has a {check.KeepalivedName} checker.", check.Type);
+            rs.HealthChecks.Add(check.Clone());
+        });
+    }
+
+    public void SetHealthCheck(ServiceSpec service, RealServerSpec realServer, HealthCheckSpec check)
+    {
+        SpecValidator.HealthCheck(check);
+        ChangeManaged(service, realServer, rs =>
+        {
+            int i = rs.HealthChecks.FindIndex(c => c.Type == check.Type);
+            if (i < 0) throw NoCheck(service, rs, check.Type);
+            rs.HealthChecks[i] = check.Clone();
+        });
+    }
+
+    public void RemoveHealthCheck(ServiceSpec service, RealServerSpec realServer, LvsHealthCheckType type) =>
+        ChangeManaged(service, realServer, rs =>
+        {
+            if (rs.HealthChecks.RemoveAll(c => c.Type == type) == 0) throw NoCheck(service, rs, type);
+        });
+
+    public void SetServiceHealth(ServiceSpec service, ServiceHealthSpec health)
+    {
+        SpecValidator.ServiceHealth(health);
+        ChangeManaged(service, null, _ => { }, spec =>
+        {
+            // Real servers that followed the service's inhibit_on_failure follow its new value.
+            bool old = spec.Health?.InhibitOnFailure ?? false;
+            spec.Health = health.Clone();
+            foreach (var rs in spec.RealServers.Where(r => r.InhibitOnFailure == old)) rs.InhibitOnFailure = health.InhibitOnFailure;
+        });
+    }
+
+    private static LvsException NoCheck(ServiceSpec service, RealServerSpec rs, LvsHealthCheckType type) =>
+        new(LvsErrorIds.HealthCheckNotFound, LvsErrorKind.ObjectNotFound,
+            $"The real server {rs.Address}:{rs.Port} in {service} has no {type} checker.", type);
+
+    /// <summary>
+    /// Each real server's health: its state from the table and keepalived.conf (Down when keepalived took it out or set
+    /// weight 0), the checker's data dump (alive, failed checkers, has run) and keepalived's log (last change, reason,
+    /// history). A real server of a service keepalived does not manage is Up or Quiesced by its weight.
+    /// </summary>
+    public List<LvsRealServerHealth> GetHealth() => Locked(() =>
+    {
+        var services = ReadServices().Services;
+        bool managed = services.Any(s => s.Health is not null || s.RealServers.Any(r => r.HealthChecks.Count > 0));
+        var dump = new Dictionary<string, KernelKeepalived.DumpedRealServer>(StringComparer.Ordinal);
+        var changes = new List<KernelKeepalived.LoggedChange>();
+        var results = new Dictionary<string, (DateTime Time, string Text)>(StringComparer.Ordinal);
+        DateTime now = DateTime.UtcNow;
+        if (managed)
+        {
+            var parts = RunChecked(KernelKeepalived.StatusCommand, null).Output.Split(KernelKeepalived.LogMarker);
+            dump = KernelKeepalived.ParseDump(parts[0]);
+            if (parts.Length > 2)
+            {
+                (changes, results) = KernelKeepalived.ParseLog(parts[1]);
+                if (long.TryParse(parts[2].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long epoch))
+                    now = DateTimeOffset.FromUnixTimeSeconds(epoch).UtcDateTime;
+            }
+        }
+        var list = new List<LvsRealServerHealth>();
+        foreach (var s in services)
+        {
+            string sk = KernelKeepalived.ServiceKey(s.FirewallMark, s.VirtualAddress, s.Port);
+            foreach (var r in s.RealServers)
+            {
+                string key = KernelKeepalived.Key(sk, r.RealAddress, r.RealPort);
+                var h = new LvsRealServerHealth
+                {
+                    Director = Name, Protocol = s.Protocol, VirtualAddress = s.VirtualAddress, Port = s.Port, FirewallMark = s.FirewallMark,
+                    RealAddress = r.RealAddress, RealPort = r.RealPort, Weight = r.Weight, ConfiguredWeight = r.ConfiguredWeight,
+                    ActiveConnections = r.ActiveConnections, InactiveConnections = r.InactiveConnections,
+                    State = r.State, InTable = r.InTable,
+                    Checks = string.Join(", ", r.HealthChecks.Select(c => c.ToString())),
+                };
+                if (r.HealthChecks.Count == 0)
+                    h.Reason = "kernel IPVS: the weight in the table (no health check configured)";
+                else
+                {
+                    if (dump.TryGetValue(key, out var d))
+                    {
+                        if (d.HasRun || !d.Alive) h.LastCheck = now;
+                        h.LastResult = d.Alive ? "keepalived: alive" : $"keepalived: {d.FailedCheckers} checker(s) failing";
+                        if (!d.Alive && r.State == LvsRealServerState.Up) h.State = LvsRealServerState.Down;
+                    }
+                    if (results.TryGetValue($"{r.RealAddress}:{r.RealPort}", out var lr)) h.LastResult = $"keepalived: {lr.Text}";
+                    h.History = changes.Where(c => c.Key == key).TakeLast(LvsRealServerHealth.HistoryLength)
+                        .Select(c => new LvsHealthEvent { Time = c.Time, State = c.State, Reason = c.Reason }).ToList();
+                    if (h.History.LastOrDefault() is { } last) { h.LastChange = last.Time; h.Reason = last.Reason; }
+                    else h.Reason = "keepalived: no state change logged";
+                }
+                list.Add(h);
+            }
+        }
+        return list;
+    });
+
+    /// <summary>
+    /// The services keepalived.conf holds, as specs taken from the table merged with the file (real servers keepalived
+    /// took out included, with their configured weights).
+    /// </summary>
+    private List<ServiceSpec> ManagedSpecs(List<LvsService> services, List<ServiceSpec> inFile) =>
+        services.Where(s => inFile.Any(f => SameService(f, s))).Select(SpecOf).ToList();
+
+    private static ServiceSpec SpecOf(LvsService s)
+    {
+        var spec = KeepalivedConfWriter.ToSpec(s);
+        foreach (var rs in spec.RealServers)
+        {
+            var listed = s.RealServers.First(r => r.RealAddress.Equals(rs.Address) && r.RealPort == rs.Port);
+            rs.Weight = listed.ConfiguredWeight;
+        }
+        return spec;
+    }
+
+    private static bool SameService(ServiceSpec f, LvsService s) =>
+        f.FirewallMark != 0 ? s.FirewallMark == f.FirewallMark
+            : s.FirewallMark == 0 && s.Protocol == f.Protocol && s.VirtualAddress.Equals(f.Address) && s.Port == f.Port;
+
+    private static bool SameService(ServiceSpec f, ServiceSpec s) =>
+        f.FirewallMark != 0 ? s.FirewallMark == f.FirewallMark
+            : s.FirewallMark == 0 && s.Protocol == f.Protocol && s.Address.Equals(f.Address) && s.Port == f.Port;
+
+    /// <summary>Changes one service's keepalived model (taking it under keepalived if it is not yet) and installs the file.</summary>
+    private void ChangeManaged(ServiceSpec service, RealServerSpec? realServer, Action<RealServerSpec> changeRealServer, Action<ServiceSpec>? changeService = null) => Locked(() =>
+    {
+        SpecValidator.ServiceIdentity(service);
+        var (services, inFile) = ReadWithFile();
+        var listed = services.FirstOrDefault(s => SameService(service, s))
+            ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {service} exists on director '{Name}'.", service.ToString());
+        var specs = ManagedSpecs(services, inFile);
+        var spec = specs.FirstOrDefault(s => SameService(service, s));
+        if (spec is null) specs.Add(spec = SpecOf(listed));
+        changeService?.Invoke(spec);
+        if (realServer is not null)
+        {
+            SpecValidator.Address(realServer.Address, "real server address");
+            int port = realServer.Port == 0 ? service.Port : realServer.Port;
+            var rs = spec.RealServers.FirstOrDefault(r => r.Address.Equals(realServer.Address) && r.Port == port)
+                     ?? spec.RealServers.FirstOrDefault(r => r.Address.Equals(realServer.Address) && r.Port == service.Port)
+                     ?? throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound, $"The real server {realServer.Address}:{port} does not exist in {service} on director '{Name}'.", $"{realServer.Address}:{port}");
+            changeRealServer(rs);
+        }
+        Install(specs);
+    });
+
+    /// <summary>Writes keepalived.conf for <paramref name="specs"/> on the director, tests it, starts or reloads keepalived.</summary>
+    private void Install(List<ServiceSpec> specs)
+    {
+        string conf = ConfigurationWriter.WriteKeepalived(specs, new ConfigurationWriterOptions
+        {
+            Comment = $"Director '{Name}': the services whose health checks keepalived runs (LvsPS manages this file; do not edit).",
+        });
+        var r = Run(KernelKeepalived.InstallScript(conf));
+        if (KernelKeepalived.InstallError(r, Name) is { } error) throw error;
+    }
+
+    /// <summary>The table (merged with keepalived.conf) and the file's services.</summary>
+    private (List<LvsService> Services, List<ServiceSpec> InFile) ReadWithFile()
+    {
+        var services = ReadServices().Services;
+        return (services, _lastFile);
+    }
+
+    private List<ServiceSpec> _lastFile = new();
+
+    /// <summary>
+    /// Merges keepalived.conf into the listing: the services it holds get their health settings, their real servers
+    /// their checkers and configured weights; a real server keepalived took out (not in the table) is listed Down with
+    /// InTable false, one at weight 0 with inhibit_on_failure is Down; a sorry server keepalived put in is marked.
+    /// </summary>
+    private void AttachKeepalived(List<LvsService> services)
+    {
+        foreach (var spec in ReadFile())
+        {
+            var svc = services.FirstOrDefault(s => SameService(spec, s));
+            if (svc is null) continue;
+            svc.Health = spec.Health;
+            bool serviceInhibit = spec.Health?.InhibitOnFailure ?? false;
+            foreach (var rs in spec.RealServers)
+            {
+                ushort port = rs.Port == 0 ? svc.Port : rs.Port;
+                var listed = svc.RealServers.FirstOrDefault(r => r.RealAddress.Equals(rs.Address) && r.RealPort == port);
+                bool inhibit = rs.InhibitOnFailure || serviceInhibit;
+                if (listed is null)
+                {
+                    svc.RealServers.Add(listed = new LvsRealServer
+                    {
+                        Director = Name, Protocol = svc.Protocol, VirtualAddress = svc.VirtualAddress, Port = svc.Port, FirewallMark = svc.FirewallMark,
+                        RealAddress = rs.Address, RealPort = port, Forwarding = rs.Forwarding, Weight = 0,
+                        UpperThreshold = rs.UpperThreshold, LowerThreshold = rs.LowerThreshold,
+                        InTable = false, State = LvsRealServerState.Down,
+                    });
+                }
+                else if (rs.HealthChecks.Count > 0 && listed.Weight == 0 && rs.Weight > 0 && !listed.Suspended)
+                    listed.State = LvsRealServerState.Down;
+                listed.ConfiguredWeight = rs.Weight;
+                listed.HealthChecks = rs.HealthChecks;
+                listed.InhibitOnFailure = inhibit;
+            }
+            if (spec.Health?.SorryServer is { } sorry)
+                foreach (var r in svc.RealServers.Where(r => r.RealAddress.Equals(sorry) && !spec.RealServers.Any(x => x.Address.Equals(sorry))))
+                    r.IsSorryServer = true;
+        }
+    }
+
+    /// <summary>For a table operation on a service keepalived manages: the file follows the table (null when not managed).</summary>
+    private void SyncManaged(ServiceSpec service, Action<List<ServiceSpec>, ServiceSpec?> change)
+    {
+        if (!IsManaged(service)) return;
+        var (services, inFile) = ReadWithFile();
+        var specs = ManagedSpecs(services, inFile);
+        change(specs, specs.FirstOrDefault(s => SameService(service, s)));
+        Install(specs);
+    }
+
+    /// <summary>The services keepalived.conf holds (only the file is read).</summary>
+    private List<ServiceSpec> ReadFile() => _lastFile = KernelKeepalived.Parse(RunChecked(KernelKeepalived.ReadCommand, null).Output, Name);
+
+    private bool IsManaged(ServiceSpec service) => ReadFile().Any(f => SameService(service, f));
 
     private readonly Dictionary<string, int> _suspended = new(StringComparer.Ordinal);
 
@@ -369,6 +625,7 @@ public sealed class KernelDirector : IDirector, IDisposable
                 r.ConfiguredWeight = suspended ? kept : r.Weight;
                 r.State = r.Weight > 0 ? LvsRealServerState.Up : suspended && r.ActiveConnections > 0 ? LvsRealServerState.Draining : LvsRealServerState.Quiesced;
             }
+        AttachKeepalived(services);
         return (services, head.IpvsVersion, head.TableSize);
     }
 

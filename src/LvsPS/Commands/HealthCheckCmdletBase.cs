@@ -36,14 +36,6 @@ public abstract class LvsRealServerStateCmdlet : LvsRealServerCmdlet
 internal static class HealthText
 {
     /// <summary>Kernel IPVS runs no LvsPS checker: refused before anything is asked or shown.</summary>
-    internal static void RefuseKernel(IDirector client)
-    {
-        if (client is KernelDirector)
-            throw new LvsException(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.NotImplemented,
-                $"The director '{client.Name}' is kernel IPVS, which has no LvsPS health checker: keepalived checks the real servers there. "
-                + "Write its configuration with Export-LvsConfiguration -Format Keepalived and deploy it on that director.", client.Name);
-    }
-
     internal static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>"HTTP_GET /test.html (interval 1 s, timeout 1 s, retry 0)", with the values the checker runs with.</summary>

@@ -21,7 +21,6 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
         var client = GetClient();
         Try(() =>
         {
-            HealthText.RefuseKernel(client);
             var (service, rs) = RequireListed(client, svc);
             if (rs.HealthChecks.Any(c => c.Type == check.Type))
                 throw new LvsException(LvsErrorIds.HealthCheckExists, LvsErrorKind.ResourceExists,
@@ -65,8 +64,7 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
         var client = GetClient();
         if (!Try(() =>
             {
-                HealthText.RefuseKernel(client);
-                var (service, rs) = RequireListed(client, svc);
+                    var (service, rs) = RequireListed(client, svc);
                 return (service, rs, SelectCheck(rs, svc, Type));
             }, out var found, RealAddress)) return;
         var (service, rs, current) = found;
@@ -117,7 +115,6 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
         var client = GetClient();
         Try(() =>
         {
-            HealthText.RefuseKernel(client);
             var (service, rs) = RequireListed(client, svc);
             var checks = Type is { } t
                 ? new List<HealthCheckSpec> { rs.HealthChecks.FirstOrDefault(c => c.Type == t) ?? throw SetLvsHealthCheckCommand.NotFound(rs, svc, t) }

@@ -120,7 +120,7 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
         // Values that are wrong whatever the service has are refused before the director is asked.
         if (!Try(() => Apply(null), out _)) return;
         var client = GetClient();
-        if (!Try(() => { HealthText.RefuseKernel(client); return RequireService(client, svc); }, out var current, svc.ToString())) return;
+        if (!Try(() => RequireService(client, svc), out var current, svc.ToString())) return;
         if (!Try(() => Apply(current.Health), out var health)) return;
         if (!ShouldProcess(ShouldProcessTarget(svc, client), $"Set service health: {Describe(health)}")) return;
         Try(() =>

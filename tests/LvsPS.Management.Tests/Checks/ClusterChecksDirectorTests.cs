@@ -14,6 +14,8 @@ public sealed class ClusterChecksDirectorTests
     private static KernelDirector KernelWith(List<LvsService> table, List<string> ran) =>
         new("edge", "lvs1.example", command =>
         {
+            if (command == KernelKeepalived.ReadCommand)
+                return Ok(""); // no keepalived.conf: no service has health checks (not recorded)
             ran.Add(command);
             if (command == IpvsadmCommandBuilder.Version().CommandLine)
                 return Ok("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n");

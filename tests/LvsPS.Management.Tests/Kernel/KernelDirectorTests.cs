@@ -22,6 +22,8 @@ public sealed class KernelDirectorTests
 
         public RemoteResult Run(string command)
         {
+            // Every listing also reads keepalived.conf (health checks are keepalived's): none here, and not recorded.
+            if (command == KernelKeepalived.ReadCommand) return new RemoteResult { Command = command, ExitStatus = 0 };
             Commands.Add(command);
             if (Answers.TryGetValue(command, out var r)) return new RemoteResult { Command = command, ExitStatus = r.ExitStatus, Output = r.Output, Error = r.Error, ExitSignal = r.ExitSignal };
             return Fallback?.Invoke(command) ?? new RemoteResult { Command = command, ExitStatus = 0 };

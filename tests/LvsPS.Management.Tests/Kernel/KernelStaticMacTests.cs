@@ -52,6 +52,6 @@ public sealed class KernelStaticMacTests
         call(k, Rs(null));
 
         Assert.True(commands.Count > 0, what);
-        Assert.All(commands, c => Assert.Contains("ipvsadm", c));
+        Assert.All(commands.Where(c => c != KernelKeepalived.ReadCommand), c => Assert.Contains("ipvsadm", c));
     }
 }
