@@ -24,7 +24,7 @@ public abstract class CmdletTestBase : IDisposable
 {
     private readonly string? _oldRunDir = Environment.GetEnvironmentVariable(DirectorFixture.RunDirVariable);
     private readonly string? _oldStateDir = Environment.GetEnvironmentVariable(DirectorFixture.StateDirVariable);
-    private readonly string? _oldLabDir = Environment.GetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable);
+    private readonly string? _oldLabDir = Environment.GetEnvironmentVariable(DirectorFixture.LabDirVariable);
     private LvsSession? _session;
 
     protected CmdletTestBase()
@@ -34,7 +34,7 @@ public abstract class CmdletTestBase : IDisposable
         StateDir = Path.Combine(TempDir, "state");
         UseDirectorFolders(RunDir, StateDir);
         // no lab of the machine either: a saved kernel lab's director would count as running
-        Environment.SetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable, Path.Combine(TempDir, "labs"));
+        Environment.SetEnvironmentVariable(DirectorFixture.LabDirVariable, Path.Combine(TempDir, "labs"));
     }
 
     /// <summary>This test's own folder (deleted afterwards).</summary>
@@ -96,7 +96,7 @@ public abstract class CmdletTestBase : IDisposable
         _session?.Dispose();
         Environment.SetEnvironmentVariable(DirectorFixture.RunDirVariable, _oldRunDir);
         Environment.SetEnvironmentVariable(DirectorFixture.StateDirVariable, _oldStateDir);
-        Environment.SetEnvironmentVariable(LvsPS.Management.Lab.LabManager.StateRootVariable, _oldLabDir);
+        Environment.SetEnvironmentVariable(DirectorFixture.LabDirVariable, _oldLabDir);
         try { Directory.Delete(TempDir, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -16,6 +16,8 @@ public sealed class DirectorFixture : IDisposable
 {
     public const string RunDirVariable = "LVSPS_RUN_DIR";
     public const string StateDirVariable = "LVSPS_STATE_DIR";
+    /// <summary>LabManager.StateRootVariable: the folder of saved labs.</summary>
+    public const string LabDirVariable = "LVSPS_LAB_DIR";
     public const string Interface = "lvsct0";
     public const string Peer = "lvsct1";
     /// <summary>The director's interface address (a private block, only inside the namespace).</summary>
