@@ -180,4 +180,31 @@ public class EnginePortZeroTests
         h.Engine.EditService(Any(persistent: 60));
         Assert.Equal(60u, h.Service(0).PersistentTimeout);
     }
+
+    /// <summary>
+    /// The same rule of ip_vs_sched_persist for a persistent firewall-mark service (its port is 0 too): on the kernel,
+    /// "-A -f 5 -p 100; -a -f 5 -r 10.241.0.3:8080 -m" sent a SYN to port 1234 on to 10.241.0.3:1234, while a
+    /// non-persistent "-A -f 6; -a -f 6 -r 10.241.0.4:8080 -m" sent port 1235 to 10.241.0.4:8080; the template was
+    /// listed "IP ... 10.241.0.200:0 0.0.0.5:0 10.241.0.3:0".
+    /// </summary>
+    [Theory]
+    [InlineData(100u, 1234)]
+    [InlineData(0u, 8080)]
+    public void FirewallMarkNat_PersistentKeepsThePacketsPort_NonPersistentTakesTheRealServers(uint persistent, int expectedPort)
+    {
+        var n = new NatHarness();
+        var fwm = new ServiceSpec { FirewallMark = 5, Address = IPAddress.Any, Scheduler = LvsScheduler.Rr, PersistentTimeout = persistent };
+        n.Engine.AddMarkRule(new MarkRuleSpec { Mark = 5, Address = Ip(Vip), PrefixLength = 32, Protocol = LvsProtocol.Tcp });
+        n.Engine.AddService(fwm);
+        n.Engine.AddRealServer(fwm, Real(n.Rs(1), 1, LvsForwarding.Masq, 8080));
+        n.Resolve(1);
+        n.Inside.Clear();
+
+        var sent = n.FromClient(Frame(PacketKit.Tcp(40020, Frames.Syn) with { DestinationPort = 1234 }));
+
+        Assert.Equal((ushort)expectedPort, Get16(sent!, 14 + 22));
+        Assert.Equal((ushort)expectedPort, n.Connection(40020).RealPort);
+        if (persistent != 0)
+            Assert.Equal((ushort)0, n.Engine.ListConnections().Single(c => c.ClientPort == 0).RealPort);
+    }
 }

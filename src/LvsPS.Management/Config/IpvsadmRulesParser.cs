@@ -229,6 +229,9 @@ public static class IpvsadmRulesParser
                 {
                     value = tokens[++i];
                 }
+                // ipvsadm -S writes "-b " with nothing after it for sh or mh with flag-3 alone (it names no flag-3 there).
+                if (spec.Opt == Opt.SchedFlags && value is null && i + 1 == tokens.Count)
+                    value = "";
                 if (spec.Arg == Arg.Required && value is null)
                     throw _c.Error($"option '{t}' needs a value");
 
@@ -348,6 +351,8 @@ public static class IpvsadmRulesParser
         /// </summary>
         private LvsSchedulerFlags SchedulerFlags(string value, LvsScheduler sched)
         {
+            if (value.Length == 0 && sched is LvsScheduler.Sh or LvsScheduler.Mh)
+                return LvsSchedulerFlags.Flag3; // "-s sh -b " as ipvsadm -S saves sh with flag-3 alone
             var flags = LvsSchedulerFlags.None;
             foreach (var name in value.Split(','))
             {

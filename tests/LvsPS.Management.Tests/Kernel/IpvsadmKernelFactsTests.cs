@@ -186,4 +186,23 @@ public sealed class IpvsadmKernelFactsTests
         Assert.Equal(new[] { 2147483647u, 2147483648u, 4294967295u }, rules.Services.Select(s => s.FirewallMark));
         Assert.Equal(MarksSave, IpvsadmFormatter.FormatSave(rules.ToLvsServices()));
     }
+
+    [Fact]
+    public void ShWithFlag3Alone_IsListedWithEmptyParentheses_AndSavedWithAnEmptyB()
+    {
+        // ipvsadm -A -t 10.241.0.30:80 -s sh -b flag-3: "-L -n" shows "sh ()", "-S -n" writes "-b " (a trailing space).
+        const string list = Header +
+            "Prot LocalAddress:Port Scheduler Flags\n" +
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+            "TCP  10.241.0.30:80 sh ()\n" +
+            "TCP  10.241.0.31:80 mh (mh-fallback)\n";
+        const string save = "-A -t 10.241.0.30:80 -s sh -b \n-A -t 10.241.0.31:80 -s mh -b mh-fallback\n";
+        var services = Listed(list);
+        Assert.Equal(LvsSchedulerFlags.Flag3, services[0].SchedulerFlags);
+        Assert.Equal(list, IpvsadmFormatter.FormatList(services));
+        Assert.Equal(save, IpvsadmFormatter.FormatSave(services));
+        var rules = ParseRules(save);
+        Assert.Equal(LvsSchedulerFlags.Flag3, rules.Services[0].SchedulerFlags);
+        Assert.Equal(save, IpvsadmFormatter.FormatSave(rules.ToLvsServices()));
+    }
 }
