@@ -35,7 +35,7 @@ public sealed class SpecValidatorPortZeroTests
         Assert.Equal((LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.Equal("The port 0 (every port) of TCP 10.0.0.10:0 is taken only by a persistent service; give a persistence timeout, "
                      + "or a port 1..65535 (ipvsadm: Zero port specified for non-persistent service).", e.Message);
-        Assert.Equal((ushort)0, e.Target);
+        Assert.Equal(0, e.Target);
         Assert.Equal(LvsErrorIds.InvalidPort, Assert.Throws<LvsException>(() => SpecValidator.PortZero(Svc(0))).ErrorId);
     }
 

@@ -73,7 +73,7 @@ public static class SpecValidator
         if (service.FirewallMark == 0 && service.Port == 0 && service.PersistentTimeout == 0)
             throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
                 $"The port 0 (every port) of {service} is taken only by a persistent service; give a persistence timeout, or a port 1..65535 (ipvsadm: Zero port specified for non-persistent service).",
-                service.Port);
+                (int)service.Port);
     }
 
     /// <summary>A weight 0..65535 (0 quiesces the real server).</summary>

@@ -32,29 +32,27 @@ public sealed class IpvsadmKernelFactsTests
     // -s rr -b flag-1; -s wlc -b flag-2,flag-3; -s sh -b flag-1; -s mh -b flag-2,flag-3 (listed "mh-port");
     // -s sh -b flag-1,flag-2,flag-3 (listed "sh-fallback,sh-port"); -s rr -b flag-1,flag-2,flag-3 -p 10;
     // 10.241.0.20 with -x 10 -y 5 and -x 10 real servers (no thresholds in -S).
-    private const string FlagsList = Header +
-        "Prot LocalAddress:Port Scheduler Flags\n" +
-        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+    /// <summary>The service lines, the same in -L -n and -L -n --thresholds.</summary>
+    private const string FlagServices =
         "TCP  10.241.0.11:80 rr (flag-1)\n" +
         "TCP  10.241.0.12:80 wlc (flag-2,flag-3)\n" +
         "TCP  10.241.0.13:80 sh (sh-fallback)\n" +
         "TCP  10.241.0.14:80 mh (mh-port)\n" +
         "TCP  10.241.0.18:80 sh (sh-fallback,sh-port)\n" +
         "TCP  10.241.0.19:80 rr (flag-1,flag-2,flag-3) persistent 10\n" +
-        "TCP  10.241.0.20:80 rr\n" +
+        "TCP  10.241.0.20:80 rr\n";
+
+    private const string FlagsList = Header +
+        "Prot LocalAddress:Port Scheduler Flags\n" +
+        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n" +
+        FlagServices +
         "  -> 10.241.0.3:80                Route   1      0          0         \n" +
         "  -> 10.241.0.4:80                Route   1      0          0         \n";
 
     private const string FlagsThresholds = Header +
         "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n" +
         "  -> RemoteAddress:Port\n" +
-        "TCP  10.241.0.11:80 rr (flag-1)\n" +
-        "TCP  10.241.0.12:80 wlc (flag-2,flag-3)\n" +
-        "TCP  10.241.0.13:80 sh (sh-fallback)\n" +
-        "TCP  10.241.0.14:80 mh (mh-port)\n" +
-        "TCP  10.241.0.18:80 sh (sh-fallback,sh-port)\n" +
-        "TCP  10.241.0.19:80 rr (flag-1,flag-2,flag-3) persistent 10\n" +
-        "TCP  10.241.0.20:80 rr\n" +
+        FlagServices +
         "  -> 10.241.0.3:80                10         5          0          0         \n" +
         "  -> 10.241.0.4:80                10         0          0          0         \n";
 
