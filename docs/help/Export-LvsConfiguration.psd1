@@ -9,10 +9,11 @@ or service definitions from Import-LvsConfiguration, which stand for the service
 
 The formats:
 
-- IpvsadmRules: the text of "ipvsadm-save -n" (ipvsadm -S -n): one "-A" line per service with -s, -p and -M, one
-  "-a" line per real server with -g, -m or -i and -w, sorted as ipvsadm sorts them. ipvsadm -S drops the
-  connection thresholds; LvsPS writes them as "-x N" and "-y N" at the end of the "-a" line when they are set,
-  which "ipvsadm -R" accepts.
+- IpvsadmRules: the text of "ipvsadm-save -n" (ipvsadm -S -n) of ipvsadm 1.31, byte for byte: one "-A" line
+  per service with -s, -p, -M and -b, one "-a" line per real server with -g, -m or -i and -w, sorted as ipvsadm
+  sorts them; a firewall mark above 2147483647 signed, as ipvsadm prints it (-f -1 for 4294967295). ipvsadm -S
+  leaves the connection thresholds out; with -IncludeThresholds LvsPS writes them as "-x N" and "-y N" at the
+  end of the "-a" line when they are set, which "ipvsadm -R" accepts. Import-LvsConfiguration reads both.
 - Keepalived: keepalived.conf virtual_server blocks with lvs_sched, lvs_method, protocol, persistence_timeout and
   persistence_granularity, the service's health settings (delay_loop, alpha, omega, quorum, hysteresis,
   quorum_up/quorum_down, sorry_server), and a real_server block per real server with weight, uthreshold,
@@ -40,6 +41,7 @@ to the file (UTF-8, Unix line ends; an rc.lvs_dr file is made executable) and th
         Path            = 'The file to write. Without it, the text is written to the pipeline.'
         Force           = 'Overwrites the file even when it is read-only.'
         NoClobber       = 'Does not overwrite an existing file; the cmdlet writes a ConfigFileExists error instead.'
+        IncludeThresholds = 'IpvsadmRules: also writes each real server''s connection thresholds as "-x N" (upper) and "-y N" (lower) at the end of its "-a" line, when they are set. ipvsadm -S leaves them out, so without this switch the text is what ipvsadm -S -n prints; "ipvsadm -R" and Import-LvsConfiguration read the thresholds back. The other formats ignore it: Keepalived always writes uthreshold and lthreshold.'
         DirectorAddress = 'LvsDrConf: the director''s address for DIRECTOR_INSIDEIP. By default, when the table comes from a director, the address of its interface; from the pipeline, none (the line is left out).'
         VipDevice       = 'LvsDrConf: the device of the VIP= line (default: the director''s interface with the VIP''s last octet as alias label, such as eth0:101). RcLvsDr: the director interface, optionally with a label (eth0:101), to put the VIP on; without it the script leaves the director''s addresses alone, as the LvsPS director answers for the VIP itself.'
         ServerVipDevice = @{ Description = 'Where the real servers hold the VIP: SERVER_VIP_DEVICE in lvs_dr.conf, the interface rc.lvs_dr puts the VIP on (an interface other than lo is created as a dummy link).'; DefaultValue = 'lo' }
@@ -96,6 +98,11 @@ With an HTTP check on rs1 (Add-LvsHealthCheck -Type Http -Path /test.html -Statu
             Title   = 'Check what would be written'
             Code    = 'Export-LvsConfiguration -Format LvsDrConf -Path ./lvs_dr.conf -WhatIf'
             Remarks = 'Names the file and the number of services without writing anything.'
+        }
+        @{
+            Title   = 'Save ipvsadm rules that keep the connection thresholds'
+            Code    = 'Export-LvsConfiguration -Format IpvsadmRules -IncludeThresholds -Path ./ipvsadm.rules'
+            Remarks = 'As ipvsadm -S -n, with "-x N -y N" on the "-a" lines of real servers that have thresholds, so that "ipvsadm -R" or Import-LvsConfiguration restores them too.'
         }
     )
     Inputs      = @(

@@ -53,7 +53,6 @@ public sealed class ParameterBindingTests : CmdletTestBase
     }
 
     [Theory]
-    [InlineData(0)]
     [InlineData(65536)]
     [InlineData(-1)]
     public void Port_OutOfRange_IsInvalidPort_WithThePortAsTarget(int port)
@@ -63,6 +62,19 @@ public sealed class ParameterBindingTests : CmdletTestBase
         Assert.Null(r.Terminating);
         Assert.Contains($"The port {port} is out of range; use 1..65535.", r.Errors[0].Exception.Message);
         Assert.Empty(r.WhatIf);
+    }
+
+    // Port 0 (every port) is a service port the kernel takes, but only persistent (ipvsadm: "Zero port specified
+    // for non-persistent service"); -WhatIf refuses it before anything is shown, and accepts it with -Persistent.
+    [Fact]
+    public void Port0_WithoutPersistence_IsInvalidPort_WithThePortAsTarget()
+    {
+        var r = Run("New-LvsService -VirtualAddress 10.0.0.1 -Port 0 -Director d1 -WhatIf");
+        AssertLvsError(r.SingleError(), "InvalidPort", ErrorCategory.InvalidArgument, 0, "NewLvsServiceCommand");
+        Assert.Contains("Zero port specified for non-persistent service", r.Errors[0].Exception.Message);
+        Assert.Empty(r.WhatIf);
+        var ok = Run("New-LvsService -VirtualAddress 10.0.0.1 -Port 0 -Persistent 360 -Director d1 -WhatIf").Ok();
+        Assert.Single(ok.WhatIf);
     }
 
     [Fact]

@@ -53,7 +53,8 @@ public sealed class StateFileTests : IDisposable
             // Parseable but wrong: these started with services silently dropped.
             { "null", "null", "holds null" },
             { "scheduler 77", With("\"scheduler\":\"Wlc\"", "\"scheduler\":77"), "Unknown scheduler value 77" },
-            { "a port-0 service", With("\"port\":80", "\"port\":0"), "The port 0 is out of range" },
+            // Port 0 is taken only by a persistent service (ipvsadm: Zero port specified for non-persistent service).
+            { "a port-0 service", With("\"port\":80", "\"port\":0"), "is taken only by a persistent service" },
             { "services is null", "{\"version\":1,\"services\":null}", "'services' is null" },
             { "a null service", "{\"version\":1,\"services\":[null]}", "service 1 is null" },
             { "the same service twice", With("\"services\":[", "\"services\":[" + FirstService(good) + ","), "ServiceExists" },

@@ -80,7 +80,7 @@ BeforeAll {
         # server), the checks as listed, and lvsd's state file.
         $state = Join-Path '/var/lib/lvsps/directors' "$LabName.json"
         [pscustomobject]@{
-            Rules      = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules
+            Rules      = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules -IncludeThresholds
             Keepalived = Export-LvsConfiguration -Director $LabName -Format Keepalived
             Checks     = Get-LvsHealthCheck -Director $LabName | Select-Object * -ExcludeProperty State | ConvertTo-Json -Depth 5
             StateFile  = if (Test-Path $state) { Get-Content -Raw $state } else { '' }

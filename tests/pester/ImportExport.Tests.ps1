@@ -8,9 +8,9 @@ BeforeAll {
     Import-LvsTestModule
 
     # Every configurable field of a set of services, in a fixed order (ipvsadm-save -n sorts services and real
-    # servers; LvsPS writes -x/-y for the thresholds).
+    # servers; with thresholds, LvsPS writes -x/-y, which ipvsadm -S leaves out).
     function script:Canon([object[]]$Services) {
-        [LvsPS.Management.Text.IpvsadmFormatter]::FormatSave([LvsPS.Ipvs.Model.LvsService[]]@($Services))
+        [LvsPS.Management.Text.IpvsadmFormatter]::FormatSave([LvsPS.Ipvs.Model.LvsService[]]@($Services), $true)
     }
     function script:AsServices { process { $_.ToLvsService() } }
 
@@ -155,7 +155,9 @@ Describe 'Export-LvsConfiguration -InputObject' {
         $file = (Get-Variable -Scope Script -Name $Source).Value
         $services = @(Import-LvsConfiguration $file @Names | AsServices)
         $out = Join-Path $TestDrive "export-$Format-$Source"
-        $fi = Export-LvsConfiguration -InputObject $services -Format $Format -Path $out
+        # IpvsadmRules keeps the thresholds only with -IncludeThresholds (ipvsadm -S leaves them out).
+        $more = if ($Format -eq 'IpvsadmRules') { @{ IncludeThresholds = $true } } else { @{} }
+        $fi = Export-LvsConfiguration -InputObject $services -Format $Format -Path $out @more
         $fi | Should -BeOfType ([System.IO.FileInfo])
         $fi.FullName | Should -Be $out
         $back = @(Import-LvsConfiguration $out -Format Auto @Names | AsServices)
@@ -167,11 +169,15 @@ Describe 'Export-LvsConfiguration -InputObject' {
     }
 
     It 'takes imported definitions from the pipeline as the services they describe' {
-        $text = Import-LvsConfiguration $Keepalived @Names | Export-LvsConfiguration -Format IpvsadmRules
+        $text = Import-LvsConfiguration $Keepalived @Names | Export-LvsConfiguration -Format IpvsadmRules -IncludeThresholds
         $text | Should -BeOfType ([string])
         $text | Should -BeExactly (Canon @(Import-LvsConfiguration $Keepalived @Names | AsServices))
         $text | Should -Match '(?m)^-A -t 192\.168\.0\.101:80 -s wrr -p 300$'
         $text | Should -Match '(?m)^-a -t 192\.168\.0\.101:80 -r 192\.168\.0\.3:80 -g -w 2 -x 50$'
+        # Without the switch: ipvsadm -S's text, no thresholds.
+        $plain = Import-LvsConfiguration $Keepalived @Names | Export-LvsConfiguration -Format IpvsadmRules
+        $plain | Should -Match '(?m)^-a -t 192\.168\.0\.101:80 -r 192\.168\.0\.3:80 -g -w 2$'
+        $plain | Should -Not -Match ' -[xy] '
     }
 
     It 'writes an rc.lvs_dr that sh accepts, executable, with quoted commands' {
@@ -204,7 +210,7 @@ Describe 'Export-LvsConfiguration -InputObject' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ConfigFileExists,*'
         (Get-Content -Raw $out).Trim() | Should -Be 'keep me'
 
-        Export-LvsConfiguration -InputObject $services -Format IpvsadmRules -Path $out | Out-Null
+        Export-LvsConfiguration -InputObject $services -Format IpvsadmRules -Path $out -IncludeThresholds | Out-Null
         Get-Content -Raw $out | Should -BeExactly (Canon $services)
 
         (Get-Item $out).IsReadOnly = $true

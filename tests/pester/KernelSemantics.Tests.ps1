@@ -97,10 +97,10 @@ Describe 'Connection thresholds (ipvsadm -x, -y) and the OVERLOAD mark' {
     }
 
     It 'refuses a lower threshold above the upper one and changes nothing' {
-        $before = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules
+        $before = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules -IncludeThresholds
         { Set-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 -RealAddress $Rs.rs2 -UpperThreshold 5 -LowerThreshold 9 -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidThreshold,LvsPS.Commands.SetLvsRealServerCommand'
-        Export-LvsConfiguration -Director $LabName -Format IpvsadmRules | Should -Be $before
+        Export-LvsConfiguration -Director $LabName -Format IpvsadmRules -IncludeThresholds | Should -Be $before
     }
 }
 

@@ -200,10 +200,10 @@ Describe 'Bad input is refused and nothing configured changes' {
     BeforeAll {
         # The configuration as ipvsadm -S prints it (services, schedulers, real servers, weights): the connection
         # counters of the -L listing move on their own as earlier connections time out.
-        $script:Table = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules
+        $script:Table = Export-LvsConfiguration -Director $LabName -Format IpvsadmRules -IncludeThresholds
         $script:Table | Should -Match '-A -t '
     }
-    AfterEach { Export-LvsConfiguration -Director $LabName -Format IpvsadmRules | Should -Be $script:Table }
+    AfterEach { Export-LvsConfiguration -Director $LabName -Format IpvsadmRules -IncludeThresholds | Should -Be $script:Table }
 
     It 'refuses a port out of range with InvalidPort' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 70000 -Scheduler rr -ErrorAction Stop } |

@@ -152,7 +152,9 @@ internal sealed partial class DirectorEngine
         VirtualAddress = Frames.ToAddress(c.Key.VirtualAddress),
         Port = c.Key.VirtualPort,
         RealAddress = c.Dest.Address,
-        RealPort = c.IsTemplate ? c.Dest.Port : c.RealPort,
+        // A template holds the destination's port only for a service with a port of its own (ip_vs_sched_persist:
+        // a port-zero or fwmark service's template has port 0).
+        RealPort = c.IsTemplate ? (c.Service.FirewallMark == 0 && c.Service.Port != 0 ? c.Dest.Port : (ushort)0) : c.RealPort,
         FirewallMark = c.Service.FirewallMark,
         State = c.State,
         ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),

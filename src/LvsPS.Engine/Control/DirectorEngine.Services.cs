@@ -100,6 +100,7 @@ internal sealed partial class DirectorEngine
         {
             var svc = GetService(spec);
             uint mask = ValidatePersistence(spec);
+            SpecValidator.PortZero(spec);
             if (svc.SchedulerKind != spec.Scheduler || svc.SchedulerFlags != spec.SchedulerFlags)
             {
                 var impl = SchedulerFactory.Create(spec.Scheduler, spec.SchedulerFlags);
@@ -278,6 +279,7 @@ internal sealed partial class DirectorEngine
             }
         foreach (var gone in _garpPending.Keys.Where(v => Array.IndexOf(vips, v) < 0).ToList()) _garpPending.Remove(gone);
         _vips = vips;
+        _portZeroServices = _serviceOrder.Count(s => s.FirewallMark == 0 && s.Port == 0);
         var natOutside = _serviceOrder.SelectMany(s => s.Destinations)
             .Where(d => d.Forwarding == LvsForwarding.Masq && d.Link == 0).Select(d => d.AddressValue).Distinct().ToArray();
         VirtualAddressesChanged?.Invoke(vips, natOutside);

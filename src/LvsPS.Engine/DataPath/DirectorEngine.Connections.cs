@@ -33,8 +33,7 @@ internal sealed partial class DirectorEngine
             Control = template,
             Forwarding = dest.Forwarding,
             Link = dest.Link,
-            // A fwmark destination with port 0 serves the port the client asked for.
-            RealPort = dest.Port != 0 ? dest.Port : key.VirtualPort,
+            RealPort = RealPortFor(svc, dest, key.VirtualPort, template is not null),
         };
         if (template is not null) template.Controlled++;
         dest.InactiveConnections++;
@@ -44,6 +43,15 @@ internal sealed partial class DirectorEngine
         _connections.Add(conn);
         return conn;
     }
+
+    /// <summary>
+    /// The port a new connection is sent to. Not persistent (ip_vs_schedule): the destination's port, or when it
+    /// is 0 (a fwmark destination given none) the port the client asked for. Persistent (ip_vs_sched_persist): the
+    /// destination's port only when the packet came to the service's own port, else the client's: so a port-zero
+    /// service, and a persistent fwmark service, keep the destination port of the packet, even with NAT.
+    /// </summary>
+    private static ushort RealPortFor(ServiceRuntime svc, Destination dest, ushort virtualPort, bool persistent) =>
+        dest.Port != 0 && (!persistent || virtualPort == svc.Port) ? dest.Port : virtualPort;
 
     /// <summary>
     /// ip_vs_sched_persist: the client's template (client address masked with the persistence netmask, port 0)
@@ -81,10 +89,14 @@ internal sealed partial class DirectorEngine
         return NewConnection(svc, key, template.Dest, template);
     }
 
-    /// <summary>The key of the template that places <paramref name="key"/>'s client on a persistent service.</summary>
+    /// <summary>
+    /// The key of the template that places <paramref name="key"/>'s client on a persistent service: with the
+    /// service's port, so a port-zero service has one template per client (network) and VIP for every port
+    /// (&lt;protocol, caddr, 0, vaddr, 0&gt;), as ip_vs_sched_persist makes it.
+    /// </summary>
     private static ConnKey TemplateKey(ServiceRuntime svc, in ConnKey key) => svc.FirewallMark != 0
         ? new ConnKey(TemplateKeyBit, key.ClientAddress & svc.PersistenceMask, 0, svc.FirewallMark, 0)
-        : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, key.VirtualPort);
+        : new ConnKey(TemplateProtocol(key.Protocol), key.ClientAddress & svc.PersistenceMask, 0, key.VirtualAddress, svc.Port);
 
     /// <summary>ip_vs_bind_dest: the overload mark re-evaluated (ip_vs_dest_update_overload).</summary>
     private static void CheckOverloadOnBind(Destination d) => d.UpdateOverload();

@@ -73,14 +73,20 @@ internal sealed partial class DirectorEngine
         ushort sport = p.SourcePort;
         ushort dport = p.DestinationPort;
 
-        // A firewall-mark service wins over an address service, as ip_vs_service_find tries the mark first.
+        // A firewall-mark service wins over an address service, as ip_vs_service_find tries the mark first; then the
+        // service of the packet's own port, then the VIP's port-zero service (the kernel's catch-all, nullsvc_counter).
         ServiceRuntime? svc = null;
         if (_rules.Length > 0)
         {
             uint mark = MatchMark(proto, daddr, dport);
             if (mark != 0) _services.TryGetValue(ServiceRuntime.MarkKey(mark), out svc);
         }
-        if (svc is null && !_services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, dport), out svc)) { FramesDropped++; return; }
+        if (svc is null && !_services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, dport), out svc)
+            && !(_portZeroServices > 0 && _services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, 0), out svc)))
+        {
+            FramesDropped++;
+            return;
+        }
 
         byte flags = p.TcpFlags;
         var key = new ConnKey(proto, saddr, sport, daddr, dport);

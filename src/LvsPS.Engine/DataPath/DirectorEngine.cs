@@ -25,6 +25,8 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
     private readonly IFrameSink _sink;
     private readonly Func<long> _clockMs;
     private readonly Dictionary<ulong, ServiceRuntime> _services = new();
+    /// <summary>How many services are on port 0 (every port): the packet path looks for one only when there is one.</summary>
+    private int _portZeroServices;
     private readonly List<ServiceRuntime> _serviceOrder = new();
     private readonly ConnectionTable _connections;
     private readonly byte[] _mac;

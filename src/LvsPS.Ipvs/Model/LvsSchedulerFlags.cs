@@ -4,6 +4,8 @@ namespace LvsPS.Ipvs.Model;
 /// The scheduler flags of a virtual service (ipvsadm <c>-b, --sched-flags</c>; the kernel's IP_VS_SVC_F_SCHED1..3).
 /// ipvsadm spells them <c>flag-1</c>, <c>flag-2</c>, <c>flag-3</c>, or by their meaning for the schedulers that use them:
 /// <c>sh-fallback</c>/<c>mh-fallback</c> = flag-1, <c>sh-port</c>/<c>mh-port</c> = flag-2. No scheduler uses flag-3.
+/// The kernel keeps the three on a service of any scheduler (ipvsadm lists them as flag-1..3 there, and on sh and mh
+/// only by the sh-/mh- names); only sh and mh act on them.
 /// </summary>
 [Flags]
 public enum LvsSchedulerFlags

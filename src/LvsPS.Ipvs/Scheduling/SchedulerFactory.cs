@@ -19,10 +19,10 @@ public static class SchedulerFactory
     /// <summary>
     /// A new scheduler with fresh state for one service. Throws <see cref="LvsException"/>
     /// <see cref="LvsErrorIds.InvalidScheduler"/> for an undefined value, and
-    /// <see cref="LvsErrorIds.InvalidSchedulerFlags"/> (<see cref="LvsErrorKind.InvalidArgument"/>) for flags the
-    /// scheduler does not take: Fallback (flag-1) and Port (flag-2) mean sh-fallback/sh-port or mh-fallback/mh-port
-    /// and go only with sh and mh (ipvsadm: "incompatible scheduler flag"); Flag3 is accepted with any scheduler and
-    /// ignored, as the kernel ignores it; bits outside the three are refused.
+    /// <see cref="LvsErrorIds.InvalidSchedulerFlags"/> (<see cref="LvsErrorKind.InvalidArgument"/>) for bits outside
+    /// flag-1..3. The three go with every scheduler, as the kernel keeps them on any service (ipvsadm -b flag-1 -s rr
+    /// lists "rr (flag-1)"): sh and mh read Fallback (flag-1) and Port (flag-2) as sh-/mh-fallback and sh-/mh-port;
+    /// the other schedulers, and Flag3 everywhere, leave them unused.
     /// </summary>
     public static IIpvsScheduler Create(LvsScheduler kind, LvsSchedulerFlags flags = LvsSchedulerFlags.None)
     {
@@ -64,22 +64,11 @@ public static class SchedulerFactory
                 LvsErrorIds.InvalidSchedulerFlags, LvsErrorKind.InvalidArgument,
                 $"Unknown scheduler flag bits 0x{(int)unknown:x4} for the scheduler '{Name(kind)}'; known: flag-1 (0x0008), flag-2 (0x0010), flag-3 (0x0020).",
                 flags);
-        var hashFlags = flags & (LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port);
-        if (hashFlags != 0 && kind != LvsScheduler.Sh && kind != LvsScheduler.Mh)
-        {
-            var names = new List<string>();
-            if ((hashFlags & LvsSchedulerFlags.Fallback) != 0) names.Add("sh-fallback/mh-fallback (flag-1)");
-            if ((hashFlags & LvsSchedulerFlags.Port) != 0) names.Add("sh-port/mh-port (flag-2)");
-            throw new LvsException(
-                LvsErrorIds.InvalidSchedulerFlags, LvsErrorKind.InvalidArgument,
-                $"The scheduler flags {string.Join(", ", names)} are incompatible with the scheduler '{Name(kind)}'; "
-                + "sh-fallback and sh-port go only with sh, mh-fallback and mh-port only with mh.",
-                flags);
-        }
     }
 
     /// <summary>
-    /// The flags as ipvsadm -L lists them in parentheses: "sh-fallback,sh-port" for sh, "mh-..." for mh, else
+    /// The flags as ipvsadm -L and -S list them: "sh-fallback,sh-port" for sh, "mh-..." for mh (ipvsadm names
+    /// only those two there, so a Flag3 of sh or mh is not listed, though the kernel keeps it), else
     /// "flag-1,flag-2,flag-3"; empty for none.
     /// </summary>
     public static string FlagsText(LvsScheduler kind, LvsSchedulerFlags flags)
@@ -88,8 +77,19 @@ public static class SchedulerFactory
         string? prefix = kind switch { LvsScheduler.Sh => "sh", LvsScheduler.Mh => "mh", _ => null };
         if ((flags & LvsSchedulerFlags.Fallback) != 0) parts.Add(prefix is null ? "flag-1" : prefix + "-fallback");
         if ((flags & LvsSchedulerFlags.Port) != 0) parts.Add(prefix is null ? "flag-2" : prefix + "-port");
-        if ((flags & LvsSchedulerFlags.Flag3) != 0) parts.Add("flag-3");
+        if ((flags & LvsSchedulerFlags.Flag3) != 0 && prefix is null) parts.Add("flag-3");
         return string.Join(",", parts);
+    }
+
+    /// <summary>
+    /// The flags as an ipvsadm -b argument that sets all of them: <see cref="FlagsText"/>, with flag-3 also for sh
+    /// and mh (ipvsadm takes it with any scheduler, but does not list it there).
+    /// </summary>
+    public static string FlagsArgument(LvsScheduler kind, LvsSchedulerFlags flags)
+    {
+        string text = FlagsText(kind, flags);
+        if ((flags & LvsSchedulerFlags.Flag3) == 0 || kind is not (LvsScheduler.Sh or LvsScheduler.Mh)) return text;
+        return text.Length == 0 ? "flag-3" : text + ",flag-3";
     }
 
     /// <summary>The name ipvsadm prints for the scheduler ("rr", "wlc", "twos" ...).</summary>

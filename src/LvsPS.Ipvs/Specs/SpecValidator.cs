@@ -57,6 +57,25 @@ public static class SpecValidator
         return (ushort)port;
     }
 
+    /// <summary>
+    /// A virtual service's port: 1..65535, or 0 = every port of the VIP (the kernel's port-zero service, which
+    /// takes the packets to the VIP that no service of their own port takes; <see cref="PortZero"/> asks it to be
+    /// persistent).
+    /// </summary>
+    public static ushort ServicePort(int port) => port == 0 ? (ushort)0 : Port(port, "port");
+
+    /// <summary>
+    /// A service on port 0 (every port) must be persistent, as ipvsadm refuses it otherwise ("Zero port specified
+    /// for non-persistent service") and the kernel schedules a port-zero service only with persistence.
+    /// </summary>
+    public static void PortZero(ServiceSpec service)
+    {
+        if (service.FirewallMark == 0 && service.Port == 0 && service.PersistentTimeout == 0)
+            throw new LvsException(LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument,
+                $"The port 0 (every port) of {service} is taken only by a persistent service; give a persistence timeout, or a port 1..65535 (ipvsadm: Zero port specified for non-persistent service).",
+                (int)service.Port);
+    }
+
     /// <summary>A weight 0..65535 (0 quiesces the real server).</summary>
     public static void Weight(int weight)
     {
@@ -73,7 +92,7 @@ public static class SpecValidator
                 $"The protocol '{protocol}' is not supported; use Tcp, Udp or Sctp.", protocol);
     }
 
-    /// <summary>A known scheduler, with flags it takes (sh/mh flags only on sh and mh).</summary>
+    /// <summary>A known scheduler, with known flags (flag-1..3 go with every scheduler, as the kernel takes them).</summary>
     public static void Scheduler(LvsScheduler scheduler, LvsSchedulerFlags flags)
     {
         if (!Enum.IsDefined(scheduler))
@@ -129,7 +148,7 @@ public static class SpecValidator
         }
         Protocol(service.Protocol);
         Address(service.Address, "virtual address");
-        Port(service.Port, "port");
+        ServicePort(service.Port);
     }
 
     /// <summary>
@@ -168,7 +187,8 @@ public static class SpecValidator
     /// A real server of <paramref name="service"/>: address (not the service's own VIP, but with Local forwarding),
     /// weight, thresholds, forwarding, family, port. Returns the port the director uses: direct routing and
     /// tunnelling keep the service port whatever was given (ipvsadm forces it for -g and -i), NAT the one given (0 = the service's); a firewall-mark service has no port of its
-    /// own, so its real servers keep the port given (0 = the port the packet was sent to).
+    /// own, so its real servers keep the port given (0 = the port the packet was sent to); on a port-zero service
+    /// direct routing and tunnelling take port 0, NAT the port given.
     /// </summary>
     public static ushort RealServer(ServiceSpec service, RealServerSpec? rs)
     {
@@ -196,6 +216,9 @@ public static class SpecValidator
                     $"The real server {rs.Address} has two {check.KeepalivedName} checkers; give it one (an HTTP_GET takes several urls).", check.Type);
         }
         if (service.FirewallMark != 0) return rs.Port;
+        // A port-zero service: NAT keeps the port given (0 = the port the packet was sent to), the others 0, as
+        // ipvsadm forces the service port for -g and -i.
+        if (service.Port == 0) return rs.Forwarding == LvsForwarding.Masq ? rs.Port : (ushort)0;
         ushort port = rs.Forwarding == LvsForwarding.Masq && rs.Port != 0 ? rs.Port : service.Port;
         return Port(port, "real server port");
     }
@@ -310,6 +333,7 @@ public static class SpecValidator
         ServiceIdentity(service);
         Scheduler(service!.Scheduler, service.SchedulerFlags);
         Persistence(service);
+        PortZero(service);
         ServiceHealth(service.Health);
         var seen = new HashSet<(IPAddress, ushort)>();
         foreach (var rs in service.RealServers ?? new List<RealServerSpec>())

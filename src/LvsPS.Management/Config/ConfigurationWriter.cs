@@ -91,11 +91,15 @@ public static class ConfigurationWriter
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The rules as <c>ipvsadm-save -n</c> writes them (<see cref="IpvsadmFormatter.FormatSave"/>), for <c>ipvsadm -R</c> or Import-LvsConfiguration.</summary>
-    public static string WriteIpvsadmRules(IEnumerable<LvsService> services)
+    /// <summary>
+    /// The rules as <c>ipvsadm-save -n</c> (1.31) writes them, byte for byte (<see cref="IpvsadmFormatter.FormatSave"/>),
+    /// for <c>ipvsadm -R</c> or Import-LvsConfiguration; with <paramref name="includeThresholds"/> the real servers'
+    /// connection thresholds too (<c>-x</c>/<c>-y</c>, which ipvsadm -S leaves out).
+    /// </summary>
+    public static string WriteIpvsadmRules(IEnumerable<LvsService> services, bool includeThresholds = false)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return IpvsadmFormatter.FormatSave(services);
+        return IpvsadmFormatter.FormatSave(services, includeThresholds);
     }
 
     /// <summary>

@@ -41,14 +41,15 @@ public sealed class IpvsadmRules
 /// </para>
 /// <para>
 /// Commands: <c>-A</c> (add-service: <c>-t|-u|--sctp-service host:port</c> or <c>-f mark</c>, <c>-s</c>, <c>-p [N]</c>,
-/// <c>-M mask</c>), <c>-a</c> (add-server: <c>-t|-u|--sctp-service host:port</c> or <c>-f mark</c>, <c>-r host[:port]</c>,
+/// <c>-M mask</c>, <c>-b flags</c>), <c>-a</c> (add-server: <c>-t|-u|--sctp-service host:port</c> or <c>-f mark</c>, <c>-r host[:port]</c>,
 /// <c>-g|-m|-i</c>, <c>-w</c>, <c>-x</c>, <c>-y</c>, <c>--tun-type ipip</c>) and <c>-C</c> (clear: sets
 /// <see cref="IpvsadmRules.Clears"/>). Defaults as in ipvsadm: scheduler wlc, direct routing, weight 1; for -g and -i
-/// the real server port is the service port. A firewall-mark service (<c>-f N</c>, <c>--fwmark-service N</c>, N in
-/// 1..4294967295) becomes a definition with <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP (as
+/// the real server port is the service port. A service on port 0 (or with no port) is the VIP's every-port service,
+/// taken with -p only, as ipvsadm takes it; its -g and -i real servers get port 0. A firewall-mark service (<c>-f N</c>, <c>--fwmark-service N</c>, N in
+/// 1..4294967295, or -2147483648..-1 as ipvsadm -S prints a mark above 2147483647) becomes a definition with <see cref="LvsServiceDefinition.FirewallMark"/> N, protocol TCP (as
 /// ipvsadm sets it), address 0.0.0.0 and port 0; its real servers keep the port they are given, whatever the
 /// forwarding method (ipvsadm does not force ports for fwmark services), and port 0 without one. IPv6 fwmark services
-/// (-6), scheduler flags (-b), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE tunnels
+/// (-6), persistence engines (--pe), one-packet scheduling (-o), GUE/GRE tunnels
 /// and IPv6 are refused as not supported yet, as are the other ipvsadm commands (-E, -D, -e, -d ...).
 /// </para>
 /// Every problem is an <see cref="LvsException"/> (ConfigParseError, or HostNameNotResolved /
@@ -228,6 +229,9 @@ public static class IpvsadmRulesParser
                 {
                     value = tokens[++i];
                 }
+                // ipvsadm -S writes "-b " with nothing after it for sh or mh with flag-3 alone (it names no flag-3 there).
+                if (spec.Opt == Opt.SchedFlags && value is null && i + 1 == tokens.Count)
+                    value = "";
                 if (spec.Arg == Arg.Required && value is null)
                     throw _c.Error($"option '{t}' needs a value");
 
@@ -268,7 +272,7 @@ public static class IpvsadmRulesParser
                     _rsLines.Clear();
                     break;
                 case Opt.AddService:
-                    CheckLegal(given, "add-service", "service", "scheduler", "persistent", "netmask");
+                    CheckLegal(given, "add-service", "service", "scheduler", "persistent", "netmask", "sched-flags");
                     AddService(given);
                     break;
                 case Opt.AddServer:
@@ -285,7 +289,6 @@ public static class IpvsadmRulesParser
             {
                 string? what = spec.Opt switch
                 {
-                    Opt.SchedFlags => "scheduler flags (-b)",
                     Opt.Pe => "persistence engines (--pe)",
                     Opt.Ops => "one-packet scheduling (-o)",
                     Opt.Ipv6 => "IPv6 firewall-mark services (-6)",
@@ -324,18 +327,47 @@ public static class IpvsadmRulesParser
             };
             var (host, portText) = SplitHostPort(opt.Value!, opt.Token);
             var address = _c.Host(host);
-            if (portText is null || portText == "0")
-                throw _c.Error($"the service '{opt.Value}' has no port; port 0 (every port of a persistent service) is not supported yet",
-                    kind: LvsErrorKind.NotImplemented);
-            return (0, proto, address, _c.Port(portText, proto), portText);
+            // No port, or port 0: the VIP's every-port service (ipvsadm takes it for a persistent service only).
+            if (portText is null)
+                return (0, proto, address, 0, "0");
+            return (0, proto, address, _c.Port(portText, proto, allowZero: true), portText);
         }
 
-        /// <summary>ipvsadm's parse_fwmark: a decimal number 1..4294967295.</summary>
+        /// <summary>
+        /// ipvsadm's parse_fwmark: a decimal number 1..4294967295; also -2147483648..-1, the form ipvsadm -S and -L
+        /// print a mark above 2147483647 in ("%d"), read back to the same mark (ipvsadm -R itself refuses it).
+        /// </summary>
         private uint FirewallMark(string value)
         {
-            if (!uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint mark) || mark == 0)
-                throw _c.Error($"invalid fwmark value '{value}' (1..{MaxFirewallMark})");
-            return mark;
+            if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)
+                || v == 0 || v < int.MinValue || v > MaxFirewallMark || value.StartsWith('+'))
+                throw _c.Error($"invalid fwmark value '{value}' (1..{MaxFirewallMark}), or -2147483648..-1 as ipvsadm -S writes a mark above 2147483647");
+            return unchecked((uint)v);
+        }
+
+        /// <summary>
+        /// ipvsadm's parse_sched_flags: flag-1, flag-2, flag-3 with any scheduler; sh-fallback, sh-port only with sh and
+        /// mh-fallback, mh-port only with mh ("incompatible scheduler flag"), separated by commas.
+        /// </summary>
+        private LvsSchedulerFlags SchedulerFlags(string value, LvsScheduler sched)
+        {
+            if (value.Length == 0 && sched is LvsScheduler.Sh or LvsScheduler.Mh)
+                return LvsSchedulerFlags.Flag3; // "-s sh -b " as ipvsadm -S saves sh with flag-3 alone
+            var flags = LvsSchedulerFlags.None;
+            foreach (var name in value.Split(','))
+            {
+                string? needs = name switch { "sh-fallback" or "sh-port" => "sh", "mh-fallback" or "mh-port" => "mh", _ => null };
+                if (needs is not null && SchedulerFactory.Name(sched) != needs)
+                    throw _c.Error($"incompatible scheduler flag '{name}' (it goes with the {needs} scheduler only, not {SchedulerFactory.Name(sched)})");
+                flags |= name switch
+                {
+                    "flag-1" or "sh-fallback" or "mh-fallback" => LvsSchedulerFlags.Fallback,
+                    "flag-2" or "sh-port" or "mh-port" => LvsSchedulerFlags.Port,
+                    "flag-3" => LvsSchedulerFlags.Flag3,
+                    _ => throw _c.Error($"invalid scheduler flag '{name}' (flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback, mh-port)"),
+                };
+            }
+            return flags;
         }
 
         private static string ServiceText(uint mark, LvsProtocol proto, IPAddress address, ushort port)
@@ -383,6 +415,10 @@ public static class IpvsadmRulesParser
                 }
             }
 
+            if (fwmark == 0 && port == 0 && timeout == 0)
+                throw _c.Error($"the service '{given["service"].Value}' is on port 0 (every port) but not persistent; give -p (ipvsadm: Zero port specified for non-persistent service)");
+            var flags = given.TryGetValue("sched-flags", out var b) ? SchedulerFlags(b.Value!, sched) : LvsSchedulerFlags.None;
+
             var key = (fwmark, proto, address, port);
             if (_byKey.TryGetValue(key, out var existing))
                 throw _c.Error($"the service {ServiceText(fwmark, proto, address, port)} is already defined on line {existing.Line}");
@@ -393,6 +429,7 @@ public static class IpvsadmRulesParser
                 VirtualAddress = address,
                 Port = port,
                 Scheduler = sched,
+                SchedulerFlags = flags,
                 FirewallMark = fwmark,
                 PersistentTimeout = timeout,
                 PersistenceNetmask = mask,

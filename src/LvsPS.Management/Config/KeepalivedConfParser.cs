@@ -1158,7 +1158,7 @@ public static class KeepalivedConfParser
                 if (address.AddressFamily == AddressFamily.InterNetworkV6 && mark == 0)
                     Warn($"{svcText}: an IPv6 service; the LvsPS engine refuses IPv6 services when they are added, a kernel director takes them");
                 if ((v.Flags & (LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port)) != 0 && def.Scheduler is not (LvsScheduler.Sh or LvsScheduler.Mh) && first)
-                    Warn($"scheduler flags {SchedulerFactory.FlagsText(def.Scheduler, v.Flags)} mean nothing to {SchedulerFactory.Name(def.Scheduler)} (the kernel ignores them); LvsPS refuses them on a {SchedulerFactory.Name(def.Scheduler)} service when it is added");
+                    Warn($"scheduler flags {SchedulerFactory.FlagsText(def.Scheduler, v.Flags)} mean nothing to {SchedulerFactory.Name(def.Scheduler)} (the kernel keeps them on the service and lists them, but only sh and mh act on them)");
                 if (v.Ops && proto != LvsProtocol.Udp && mark == 0)
                     Warn("ops (one-packet scheduling) applies to UDP services only; the kernel ignores it here");
                 AddRealServers(v, def, first);

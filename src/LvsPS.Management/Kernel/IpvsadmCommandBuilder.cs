@@ -128,7 +128,7 @@ public static class IpvsadmCommandBuilder
         args.AddRange(ServiceSelector(service));
         SpecValidator.Address(realServer.Address, "real server address");
         ushort port = realServer.Port == 0 ? service.Port : realServer.Port;
-        if (service.FirewallMark == 0)
+        if (service.FirewallMark == 0 && service.Port != 0)
             SpecValidator.Port(port, "real server port");
         args.Add("-r");
         args.Add(AddressPort(realServer.Address, port));
@@ -211,6 +211,7 @@ public static class IpvsadmCommandBuilder
         SpecValidator.ServiceIdentity(service);
         SpecValidator.Scheduler(service.Scheduler, service.SchedulerFlags);
         int prefix = SpecValidator.Persistence(service);
+        SpecValidator.PortZero(service);
         var args = new List<string> { command };
         args.AddRange(ServiceSelector(service));
         args.Add("-s");
@@ -230,7 +231,7 @@ public static class IpvsadmCommandBuilder
         if (service.SchedulerFlags != LvsSchedulerFlags.None)
         {
             args.Add("-b");
-            args.Add(SchedulerFactory.FlagsText(service.Scheduler, service.SchedulerFlags));
+            args.Add(SchedulerFactory.FlagsArgument(service.Scheduler, service.SchedulerFlags));
         }
         return Make(program, args, IpvsadmOutputKind.None);
     }

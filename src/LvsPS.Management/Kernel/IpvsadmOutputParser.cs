@@ -241,7 +241,7 @@ public static class IpvsadmOutputParser
         for (int k = next + 1; k < t.Length; k++)
         {
             string w = t[k];
-            if (w.StartsWith('(') && w.EndsWith(')') && w.Length > 2)
+            if (w.StartsWith('(') && w.EndsWith(')') && w.Length >= 2)
                 svc.SchedulerFlags = ParseFlags(w[1..^1], sched, n, line);
             else if (w == "persistent" && k + 1 < t.Length && uint.TryParse(t[k + 1], NumberStyles.None, Inv, out var p))
             {
@@ -387,6 +387,8 @@ public static class IpvsadmOutputParser
 
     private static LvsSchedulerFlags ParseFlags(string text, LvsScheduler sched, int n, string line)
     {
+        // "sh ()": ipvsadm names no flag-3 on sh and mh, so empty parentheses there stand for flag-3 alone.
+        if (text.Length == 0 && sched is LvsScheduler.Sh or LvsScheduler.Mh) return LvsSchedulerFlags.Flag3;
         var flags = LvsSchedulerFlags.None;
         foreach (var f in text.Split(','))
         {

@@ -233,22 +233,22 @@ public static class IpvsadmFormatter
     /// real server, sorted like the listing, without a header. Local real servers are saved as <c>-g</c>;
     /// tunnel real servers carry <c>--tun-type ipip</c> as ipvsadm 1.31 writes it. A persistent service carries
     /// <c>-p N</c>, and <c>-M mask</c> when its granularity is not /32 (/128), as ipvsadm writes them.
-    /// LvsPS extension: a real server with a threshold ends with <c>-x N</c> and/or <c>-y N</c> (each only when not
-    /// zero). ipvsadm -S drops the thresholds; ipvsadm -R accepts the options on <c>-a</c> lines, so the text still
-    /// restores with ipvsadm.
+    /// ipvsadm 1.31 -S leaves the connection thresholds out; with <paramref name="includeThresholds"/> (an LvsPS
+    /// extension) a real server with a threshold ends with <c>-x N</c> and/or <c>-y N</c> (each only when not zero),
+    /// which ipvsadm -R accepts on <c>-a</c> lines, so the text still restores with ipvsadm and keeps them.
     /// A firewall-mark service is saved as <c>-A -f N -s sched</c> (<c>-f N -6</c> for IPv6) and its real servers as
-    /// <c>-a -f N -r RIP:PORT -g -w W</c>, with the port as the kernel holds it (0 when none was given). Unlike
-    /// ipvsadm, which prints the mark with "%d" (so a mark above 2^31-1 comes out negative and ipvsadm -R refuses it),
-    /// the mark is written unsigned, so that every mark restores.
+    /// <c>-a -f N -r RIP:PORT -g -w W</c>, with the port as the kernel holds it (0 when none was given). The mark is
+    /// written as ipvsadm writes it, with "%d": a mark above 2^31-1 comes out negative (4294967295 as -1), which
+    /// ipvsadm -R refuses but Import-LvsConfiguration reads back to the same mark.
     /// </summary>
-    public static string FormatSave(IEnumerable<LvsService> services)
+    public static string FormatSave(IEnumerable<LvsService> services, bool includeThresholds = false)
     {
         ArgumentNullException.ThrowIfNull(services);
         var sb = new StringBuilder(256);
         foreach (var svc in SortServices(services))
         {
             string svcName = svc.FirewallMark != 0
-                ? "-f " + svc.FirewallMark.ToString(Inv) + (IsIpv6(svc) ? " -6" : "")
+                ? "-f " + SignedMark(svc.FirewallMark) + (IsIpv6(svc) ? " -6" : "")
                 : ServiceSwitch(svc.Protocol) + " " + NumericAddrPort(svc.VirtualAddress, svc.Port);
             sb.Append("-A ").Append(svcName).Append(" -s ").Append(SchedulerFactory.Name(svc.Scheduler));
             if (svc.PersistentTimeout > 0)
@@ -268,15 +268,18 @@ public static class IpvsadmFormatter
                   .Append(" -w ").Append(rs.Weight.ToString(Inv));
                 if (rs.Forwarding == LvsForwarding.Tunnel)
                     sb.Append(" --tun-type ipip");
-                if (rs.UpperThreshold != 0)
+                if (includeThresholds && rs.UpperThreshold != 0)
                     sb.Append(" -x ").Append(rs.UpperThreshold.ToString(Inv));
-                if (rs.LowerThreshold != 0)
+                if (includeThresholds && rs.LowerThreshold != 0)
                     sb.Append(" -y ").Append(rs.LowerThreshold.ToString(Inv));
                 sb.Append('\n');
             }
         }
         return sb.ToString();
     }
+
+    /// <summary>A firewall mark as ipvsadm prints it in -L and -S: the 32-bit value with C's "%d" (4294967295 is "-1").</summary>
+    public static string SignedMark(uint mark) => unchecked((int)mark).ToString(Inv);
 
     /// <summary>The ipvsadm service option for a protocol (as ipvsadm -S writes it): -t, -u, or --sctp-service (which has no short form).</summary>
     public static string ServiceSwitch(LvsProtocol protocol) => protocol switch
@@ -437,7 +440,7 @@ public static class IpvsadmFormatter
     private static string ServiceName(LvsService svc, bool numeric, Func<IPAddress, string?>? hostName, Func<ushort, LvsProtocol, string?>? portName)
     {
         if (svc.FirewallMark != 0)
-            return "FWM  " + unchecked((int)svc.FirewallMark).ToString(Inv) + (IsIpv6(svc) ? " IPv6" : "");
+            return "FWM  " + SignedMark(svc.FirewallMark) + (IsIpv6(svc) ? " IPv6" : "");
         string name = ProtocolName(svc.Protocol).PadRight(4) + " " + AddrPort(svc.VirtualAddress, svc.Port, svc.Protocol, numeric, hostName, portName);
         if (svc.VirtualAddress.AddressFamily != AddressFamily.InterNetworkV6 && name.Length > 33)
             name = name[..33];

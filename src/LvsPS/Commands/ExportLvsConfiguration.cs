@@ -80,6 +80,13 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string? ServerNetDevice { get; set; }
 
+    /// <summary>
+    /// IpvsadmRules: also write the real servers' connection thresholds (-x, -y), which ipvsadm -S leaves out; by
+    /// default the text is what ipvsadm -S -n prints, byte for byte.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeThresholds { get; set; }
+
     #endregion
 
     private readonly List<LvsService> _input = new();
@@ -130,7 +137,7 @@ public sealed class ExportLvsConfigurationCommand : LvsCmdlet
                 "keepalived" => ConfigurationWriter.WriteKeepalived(services, options),
                 "lvsdrconf" => ConfigurationWriter.WriteLvsDrConf(services, options),
                 "rclvsdr" => ConfigurationWriter.WriteRcLvsDr(services, options),
-                _ => ConfigurationWriter.WriteIpvsadmRules(services),
+                _ => ConfigurationWriter.WriteIpvsadmRules(services, IncludeThresholds),
             };
         }
         catch (LvsException e) { ThrowLvsError(e, Format); return; }

@@ -84,7 +84,7 @@ public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
         if (VirtualAddress is null && Port is null) return null;
         if (VirtualAddress is null || Port is null)
             throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.InvalidArgument, "Name a service with both -VirtualAddress and -Port, or neither for all services.");
-        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.Port(Port.Value, "port") };
+        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.ServicePort(Port.Value) };
     }
 
     protected override void ProcessRecord()

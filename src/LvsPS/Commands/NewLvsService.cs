@@ -43,6 +43,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
                 s.SchedulerFlags = SchedulerFlags;
                 s.PersistentTimeout = Persistent;
                 s.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
+                SpecValidator.PortZero(s);
                 // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
                 s.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, s)).Reverse().ToList();
                 return s;
@@ -92,7 +93,7 @@ internal static class RealServerConverter
         return new RealServerSpec
         {
             Address = addr,
-            Port = service.FirewallMark != 0 && port == 0 ? (ushort)0 : SpecValidator.Port(port, "real server port"),
+            Port = (service.FirewallMark != 0 || service.Port == 0) && port == 0 ? (ushort)0 : SpecValidator.Port(port, "real server port"),
             Weight = weight,
             Forwarding = fwd,
             UpperThreshold = upper,

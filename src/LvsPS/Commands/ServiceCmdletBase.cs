@@ -30,7 +30,7 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
         if (VirtualAddress is null || Port is null)
             throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
                 "Name the service with -VirtualAddress and -Port, or with -FirewallMark.");
-        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.Port(Port.Value, "port") };
+        return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.ServicePort(Port.Value) };
     }
 
     /// <summary>The service these parameters name, or false after writing why they name none.</summary>
@@ -80,9 +80,9 @@ public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
     /// <summary>The real server's port as given, else the service's (a fwmark service has none: 0 = the client's).</summary>
     internal int RealPortGiven => RealPort ?? (FirewallMark != 0 ? 0 : Port ?? 0);
 
-    /// <summary>The real server's port, checked (0 only for a fwmark service).</summary>
+    /// <summary>The real server's port, checked (0 only for a fwmark service or a port-zero service).</summary>
     internal ushort RealPortOf() =>
-        FirewallMark != 0 && RealPortGiven == 0 ? (ushort)0 : SpecValidator.Port(RealPortGiven, "real server port");
+        (FirewallMark != 0 || Port == 0) && RealPortGiven == 0 ? (ushort)0 : SpecValidator.Port(RealPortGiven, "real server port");
 
     /// <summary>
     /// The service and the real server (address and port) these parameters name, <paramref name="check"/> run

@@ -37,7 +37,7 @@ public abstract class DirectorTestBase : CmdletTestBase
     protected string Snapshot()
     {
         var r = Run("""
-            Export-LvsConfiguration -Format IpvsadmRules
+            Export-LvsConfiguration -Format IpvsadmRules -IncludeThresholds
             (Get-LvsTimeout).ToString()
             Get-LvsFirewallMarkRule | ForEach-Object ToString
             """).Ok();

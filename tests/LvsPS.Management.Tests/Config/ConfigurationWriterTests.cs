@@ -31,6 +31,14 @@ public sealed class ConfigurationWriterTests : IDisposable
             "-a -t 192.168.1.100:80 -r 192.168.1.12:80 -g -w 1 -y 5\n" +
             "-A -t 192.168.1.100:443 -s rr -p 360 -M 255.255.255.0\n" +
             "-a -t 192.168.1.100:443 -r 192.168.1.11:443 -g -w 1 -x 1000 -y 750\n",
+            ConfigurationWriter.WriteIpvsadmRules(services, includeThresholds: true));
+        // By default as ipvsadm 1.31 -S -n prints it: without the thresholds.
+        Assert.Equal(
+            "-A -t 192.168.1.100:80 -s wlc -p 300\n" +
+            "-a -t 192.168.1.100:80 -r 192.168.1.11:80 -g -w 1\n" +
+            "-a -t 192.168.1.100:80 -r 192.168.1.12:80 -g -w 1\n" +
+            "-A -t 192.168.1.100:443 -s rr -p 360 -M 255.255.255.0\n" +
+            "-a -t 192.168.1.100:443 -r 192.168.1.11:443 -g -w 1\n",
             ConfigurationWriter.WriteIpvsadmRules(services));
         Assert.Equal(
             IpvsadmSamples.ListHeader +

@@ -20,10 +20,11 @@ public sealed class FwmarkConfigTests
     /// <summary>
     /// What ipvsadm -S (and FormatSave) writes for the same table: sorted by mark first, so the services without one
     /// come before FWM 1; the u32 difference wraps into an int in ipvs_cmp_services, so mark 4294967295 comes first.
+    /// As ipvsadm 1.31 -S printed it on kernel 6.1: the mark with "%d" (-1), and no thresholds.
     /// </summary>
     private const string Saved =
-        "-A -f 4294967295 -s wlc -p 600 -M 255.255.255.0\n" +
-        "-a -f 4294967295 -r 192.168.1.15:8080 -m -w 3 -x 10 -y 5\n" +
+        "-A -f -1 -s wlc -p 600 -M 255.255.255.0\n" +
+        "-a -f -1 -r 192.168.1.15:8080 -m -w 3\n" +
         "-A -t 192.168.1.100:80 -s wlc\n" +
         "-a -t 192.168.1.100:80 -r 192.168.1.11:80 -g -w 1\n" +
         "-A -f 1 -s rr\n" +
@@ -53,14 +54,23 @@ public sealed class FwmarkConfigTests
 
         Assert.Equal(0u, rules.Services[2].FirewallMark);
         Assert.Equal(Saved, IpvsadmFormatter.FormatSave(rules.ToLvsServices()));
+        Assert.Equal(SavedWithThresholds, IpvsadmFormatter.FormatSave(rules.ToLvsServices(), includeThresholds: true));
     }
+
+    /// <summary><see cref="Saved"/> with the real servers' thresholds (Export-LvsConfiguration -IncludeThresholds).</summary>
+    private static readonly string SavedWithThresholds = Saved.Replace("-m -w 3\n", "-m -w 3 -x 10 -y 5\n");
 
     [Fact]
     public void SavedRulesAreAFixedPoint()
     {
+        // The signed mark reads back to the same mark (4294967295), and the text comes out the same.
         var once = IpvsadmFormatter.FormatSave(ParseRules(Saved).ToLvsServices());
         Assert.Equal(Saved, once);
+        Assert.Equal(4294967295u, ParseRules(once).Services[0].FirewallMark);
         Assert.Equal(Saved, ConfigurationWriter.WriteIpvsadmRules(ParseRules(once).ToLvsServices()));
+        var thresholds = ParseRules(SavedWithThresholds);
+        Assert.Equal((10, 5), (thresholds.Services[0].RealServers[0].UpperThreshold, thresholds.Services[0].RealServers[0].LowerThreshold));
+        Assert.Equal(SavedWithThresholds, ConfigurationWriter.WriteIpvsadmRules(thresholds.ToLvsServices(), includeThresholds: true));
     }
 
     [Fact]

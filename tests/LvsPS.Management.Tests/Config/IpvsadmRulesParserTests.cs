@@ -118,13 +118,23 @@ public sealed class IpvsadmRulesParserTests
             Svc("10.1.2.3", 8080, LvsScheduler.Fo),
         };
 
-        string text = ConfigurationWriter.WriteIpvsadmRules(services);
+        // With the thresholds (-IncludeThresholds) every value comes back.
+        string text = ConfigurationWriter.WriteIpvsadmRules(services, includeThresholds: true);
         var back = IpvsadmRulesParser.Parse(text, "saved", null, Services);
 
         Assert.Empty(back.Warnings);
         Assert.Equal(Canon(services, sorted: true), Canon(back.ToLvsServices(), sorted: true));
         // and the text of the re-read table is the same text
-        Assert.Equal(text, ConfigurationWriter.WriteIpvsadmRules(back.ToLvsServices()));
+        Assert.Equal(text, ConfigurationWriter.WriteIpvsadmRules(back.ToLvsServices(), includeThresholds: true));
+
+        // By default the text is ipvsadm -S's: no -x/-y; it reads back with thresholds 0 and is a fixed point.
+        string plain = ConfigurationWriter.WriteIpvsadmRules(services);
+        Assert.DoesNotContain(" -x ", plain);
+        Assert.DoesNotContain(" -y ", plain);
+        Assert.Equal(text.Replace(" -x 500 -y 100", "").Replace(" -x 10", "").Replace(" -y 7", ""), plain);
+        var plainBack = IpvsadmRulesParser.Parse(plain, "saved", null, Services).ToLvsServices();
+        Assert.All(plainBack.SelectMany(s => s.RealServers), r => Assert.Equal((0, 0), (r.UpperThreshold, r.LowerThreshold)));
+        Assert.Equal(plain, ConfigurationWriter.WriteIpvsadmRules(plainBack));
     }
 
     [Theory]
@@ -155,7 +165,14 @@ public sealed class IpvsadmRulesParserTests
     // firewall-mark services (-f, --fwmark-service)
     [InlineData("-A -f 0 -s rr\n", 1, "invalid fwmark value '0' (1..4294967295)")]
     [InlineData("-A -f 4294967296\n", 1, "invalid fwmark value '4294967296'")]
-    [InlineData("-A -f -1\n", 1, "invalid fwmark value '-1'")]
+    [InlineData("-A -f -2147483649\n", 1, "invalid fwmark value '-2147483649'")]
+    [InlineData("-A -f +5\n", 1, "invalid fwmark value '+5'")]
+    // scheduler flags (-b): flag-N with any scheduler, sh-/mh- names only with sh/mh (ipvsadm: incompatible scheduler flag)
+    [InlineData("-A -t 10.0.0.1:80 -s rr -b sh-fallback\n", 1, "incompatible scheduler flag 'sh-fallback'")]
+    [InlineData("-A -t 10.0.0.1:80 -s sh -b mh-port\n", 1, "incompatible scheduler flag 'mh-port'")]
+    [InlineData("-A -t 10.0.0.1:80 -s rr -b flag-4\n", 1, "invalid scheduler flag 'flag-4'")]
+    // port 0 (every port) only with -p (ipvsadm: Zero port specified for non-persistent service)
+    [InlineData("-A -t 10.0.0.1:0 -s rr\n", 1, "is on port 0 (every port) but not persistent")]
     [InlineData("-A --fwmark-service=0x10\n", 1, "invalid fwmark value '0x10'")]
     [InlineData("-A -f 1 -t 10.0.0.1:80\n", 1, "multiple 'service' options specified ('-f' and '-t')")]
     [InlineData("-A -f 1\n-A --fwmark-service 1 -s rr\n", 2, "the service FWM 1 is already defined on line 1")]
@@ -168,12 +185,10 @@ public sealed class IpvsadmRulesParserTests
     [Theory]
     [InlineData("-A -f 1 -6 -s rr\n", "'-6': IPv6 firewall-mark services (-6) is not supported yet")]
     [InlineData("-A --sctp-service 10.0.0.1:http\n", "service names of SCTP services are not supported yet")]
-    [InlineData("-A -t 10.0.0.1:80 -s sh -b sh-port\n", "scheduler flags (-b) is not supported yet")]
     [InlineData("-A -u 10.0.0.1:5060 -p --pe sip\n", "persistence engines (--pe) is not supported yet")]
     [InlineData("-A -u 10.0.0.1:53 -o\n", "one-packet scheduling (-o) is not supported yet")]
     [InlineData("-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gue --tun-port 6080\n", "the tunnel type 'gue' (only ipip) is not supported yet")]
     [InlineData("-A -t [2001:db8::1]:80\n", "IPv6 addresses are not supported yet")]
-    [InlineData("-A -t 10.0.0.1 -p\n", "port 0 (every port of a persistent service) is not supported yet")]
     [InlineData("-D -t 10.0.0.1:80\n", "the command '-D' (delete-service) is not supported yet")]
     public void UnsupportedFeaturesAreRefusedClearly(string text, string fragment)
     {

@@ -211,7 +211,9 @@ public sealed class IpvsadmCommandBuilderTests
     [Fact]
     public void BadValuesAreRefusedWithTheEnginesErrorIds()
     {
+        // Port 0 without persistence: ipvsadm says "Zero port specified for non-persistent service".
         AssertRefused(LvsErrorIds.InvalidPort, () => IpvsadmCommandBuilder.AddService(Svc(port: 0)));
+        AssertRefused(LvsErrorIds.InvalidPort, () => IpvsadmCommandBuilder.EditService(Svc(port: 0)));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(weight: -1)));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(weight: 65536)));
         AssertRefused(LvsErrorIds.InvalidProtocol, () => IpvsadmCommandBuilder.AddService(new ServiceSpec { Address = IPAddress.Parse("10.0.0.1"), Port = 80, Protocol = (LvsProtocol)1 }));
@@ -220,8 +222,9 @@ public sealed class IpvsadmCommandBuilderTests
             IpvsadmCommandBuilder.AddService(new ServiceSpec { Address = IPAddress.Parse("10.0.0.1"), Port = 80, Protocol = (LvsProtocol)132 }).CommandLine);
         AssertRefused(LvsErrorIds.InvalidScheduler, () => IpvsadmCommandBuilder.AddService(Svc(sched: (LvsScheduler)99)));
         AssertRefused(LvsErrorIds.ForwardingNotImplemented, () => IpvsadmCommandBuilder.AddRealServer(Svc(), Rs(fwd: (LvsForwarding)9)));
+        // flag-1 goes with rr, as the kernel takes it; bits outside flag-1..3 are refused.
         var rr = Svc();
-        rr.SchedulerFlags = LvsSchedulerFlags.Fallback;
+        rr.SchedulerFlags = (LvsSchedulerFlags)0x100;
         AssertRefused(LvsErrorIds.InvalidSchedulerFlags, () => IpvsadmCommandBuilder.AddService(rr));
         var p = Svc();
         p.PersistentTimeout = 2678401;

@@ -105,8 +105,11 @@ public sealed class IpvsadmFwmarkTests
         AssertRefused(LvsErrorIds.RealServerExists, () => IpvsadmCommandBuilder.AddServiceWithRealServers(dup));
         AssertRefused(LvsErrorIds.InvalidWeight, () => IpvsadmCommandBuilder.AddRealServer(Fwm(), Rs(weight: 70000)));
         AssertRefused(LvsErrorIds.InvalidAddress, () => IpvsadmCommandBuilder.AddRealServer(Fwm(), Rs("127.0.0.1")));
+        // flag-2 goes with rr (the kernel keeps it: "rr (flag-2)"); only unknown flag bits are refused.
         var flags = Fwm(1, LvsScheduler.Rr);
         flags.SchedulerFlags = LvsSchedulerFlags.Port;
+        Assert.Equal("ipvsadm '-A' '-f' '1' '-s' 'rr' '-b' 'flag-2'", IpvsadmCommandBuilder.AddService(flags).CommandLine);
+        flags.SchedulerFlags = (LvsSchedulerFlags)0x40;
         AssertRefused(LvsErrorIds.InvalidSchedulerFlags, () => IpvsadmCommandBuilder.AddService(flags));
     }
 

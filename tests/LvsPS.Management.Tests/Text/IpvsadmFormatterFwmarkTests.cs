@@ -160,8 +160,12 @@ public sealed class IpvsadmFormatterFwmarkTests
             "-a -f 1 -r 192.168.1.13:0 -g -w 1\n" +
             "-A -f 2 -s rr -p 360 -M 255.255.255.0\n" +
             "-a -f 2 -r 192.168.1.12:0 -g -w 1\n" +
-            "-a -f 2 -r 192.168.1.14:80 -m -w 3 -x 100 -y 50\n",
+            "-a -f 2 -r 192.168.1.14:80 -m -w 3\n",
             IpvsadmFormatter.FormatSave(Table()));
+        // With the thresholds (LvsPS's opt-in; ipvsadm -S leaves them out).
+        Assert.EndsWith(
+            "-a -f 2 -r 192.168.1.14:80 -m -w 3 -x 100 -y 50\n",
+            IpvsadmFormatter.FormatSave(Table(), includeThresholds: true));
     }
 
     [Fact]
@@ -185,11 +189,11 @@ public sealed class IpvsadmFormatterFwmarkTests
             "TCP  10.0.0.1:80 rr\n" +
             "FWM  1 lc\n",
             IpvsadmFormatter.FormatList(list));
-        // -S writes the mark unsigned, so that ipvsadm -R (strtol, 1..UINT_MAX) takes it back
+        // -S writes the mark signed too, as ipvsadm 1.31 -S did on kernel 6.1 ("-A -f -1 -s wlc" for 4294967295)
         Assert.Equal(
-            "-A -f 3000000000 -s wrr\n" +
-            "-A -f 4294967295 -s rr\n" +
-            "-a -f 4294967295 -r 10.0.0.3:0 -g -w 1\n" +
+            "-A -f -1294967296 -s wrr\n" +
+            "-A -f -1 -s rr\n" +
+            "-a -f -1 -r 10.0.0.3:0 -g -w 1\n" +
             "-A -t 10.0.0.1:80 -s rr\n" +
             "-A -f 1 -s lc\n",
             IpvsadmFormatter.FormatSave(list));
