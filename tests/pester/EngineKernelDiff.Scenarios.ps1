@@ -38,6 +38,10 @@ function Get-EngineKernelScenario {
         rm    = @{ Host = 127; Scheduler = 'rr'; Weights = 1, 1, 1 }
         fwm   = @{ Host = 128; Scheduler = 'wrr'; Weights = 2, 1, 1; Mark = 7 }
         fwmp  = @{ Host = 129; Scheduler = 'rr'; Weights = 1, 1, 1; Mark = 8; Persistent = 600; Netmask = '255.255.255.0' }
+        # every port of the VIP (-t VIP:0, persistent only; real servers :0), and flag-1..3 as the kernel takes them
+        p0    = @{ Host = 130; Scheduler = 'rr'; Weights = 1, 1, 1; Port = 0; Persistent = 600 }
+        flg   = @{ Host = 131; Scheduler = 'wlc'; Weights = 1, 1, 1; Flags = 'Port', 'Flag3' }
+        shf   = @{ Host = 132; Scheduler = 'sh'; Weights = 1, 1, 1; Flags = 'Fallback', 'Port', 'Flag3' }
     }
 }
 
@@ -96,6 +100,7 @@ function Invoke-EngineKernelRun {
             $new = @{ Scheduler = $s.Scheduler }
             if ($s.ContainsKey('Persistent')) { $new.Persistent = $s.Persistent }
             if ($s.ContainsKey('Netmask')) { $new.PersistenceNetmask = $s.Netmask }
+            if ($s.ContainsKey('Flags')) { $new.SchedulerFlags = [LvsPS.Ipvs.Model.LvsSchedulerFlags]($s.Flags -join ',') }
             New-LvsService @svc @new | Out-Null
             for ($i = 0; $i -lt 3; $i++) {
                 $add = @{ RealAddress = $rs["rs$($i + 1)"]; Weight = $s.Weights[$i] }
@@ -118,7 +123,10 @@ function Invoke-EngineKernelRun {
             (Req rm (,200 * 6))
             (Req fwm (,200 * 8))
             (Req fwmp 200, 201, 210, 200)
-            (Req fo (,200 * 4)))
+            (Req fo (,200 * 4))
+            (Req p0 200, 201, 200, 202)
+            (Req flg (,200 * 3))
+            (Req shf $src))
 
         # Changes in the middle of the run: weights, a quiesced server (weight 0), a removed one.
         Set-DiffRealServer $ctx wrr rs1 @{ Weight = 1 }
@@ -131,6 +139,7 @@ function Invoke-EngineKernelRun {
         Set-DiffRealServer $ctx sh rs2 @{ Weight = 0 }
         Set-DiffRealServer $ctx rm rs2 $null
         Set-DiffRealServer $ctx pnet rs1 $null
+        Set-DiffRealServer $ctx shf rs1 @{ Weight = 0 }
 
         # Phase B: the same clients after the changes.
         Send-DiffTraffic $ctx @(
@@ -142,7 +151,9 @@ function Invoke-EngineKernelRun {
             (Req rm (,200 * 4))
             (Req fwm (,200 * 6))
             (Req fwmp 200, 211)
-            (Req fo (,200 * 3)))
+            (Req fo (,200 * 3))
+            (Req p0 201, 202, 203)
+            (Req shf $src))
 
         # Phase C: held (H) and short (S) connections mixed, for the schedulers that count active connections.
         $pattern = 'H', 'H', 'S', 'S', 'H', 'S', 'H', 'H', 'S', 'S', 'H', 'S', 'H'
@@ -174,7 +185,7 @@ function Get-DiffServiceArgs([hashtable]$Ctx, [string]$Key) {
     # The splat naming a scenario's service on either director: VIP:23, or its firewall mark.
     $s = $Ctx.Scn[$Key]
     if ($s.ContainsKey('Mark')) { return @{ Director = $Ctx.Name; FirewallMark = $s.Mark } }
-    @{ Director = $Ctx.Name; VirtualAddress = "$($Ctx.Network).$($s.Host)"; Port = 23 }
+    @{ Director = $Ctx.Name; VirtualAddress = "$($Ctx.Network).$($s.Host)"; Port = ($s.ContainsKey('Port') ? $s.Port : 23) }
 }
 
 function Set-DiffRealServer([hashtable]$Ctx, [string]$Key, [string]$Node, [hashtable]$Change) {

@@ -55,9 +55,6 @@ BeforeAll {
     function script:ConvertTo-Lines([string]$Listing, [AllowNull()][string]$Text) {
         $lines = @(($Text ?? '') -replace "`r", '' -split "`n")
         while ($lines.Count -gt 0 -and $lines[-1] -eq '') { $lines = $lines[0..($lines.Count - 2)] }
-        # -S: ipvsadm 1.31 saves no thresholds (-x/-y); the engine's text still has them until helper h1's change
-        # (dropping them from -S) is merged, which covers that case. Until then they are not compared here.
-        if ($Listing -eq 'save') { return @($lines | ForEach-Object { $_ -replace ' -[xy] \d+', '' }) }
         if ($Listing -ne 'connections') { return $lines }
         # -c: the expire countdown (MM:SS) says when each entry was last touched, which depends on how long each run
         # took, so it is blanked; and the rows are sorted, because the kernel lists its connection hash table, whose
