@@ -219,7 +219,11 @@ Describe 'Bad input is refused and nothing configured changes' {
     }
     It 'refuses an unknown scheduler' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler xyz -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,LvsPS.Commands.NewLvsServiceCommand'
-        { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler rr -SchedulerFlags Port -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSchedulerFlags,LvsPS.Commands.NewLvsServiceCommand'
+    }
+    It 'takes flag-1..3 with any scheduler, as the kernel does (rr (flag-2))' {
+        New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Scheduler rr -SchedulerFlags Port | Out-Null
+        try { (Get-LvsService -Director $LabName -AsText) -split "`n" | Should -Contain "TCP  $($Vip):81 rr (flag-2)" }
+        finally { Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -Confirm:$false }
     }
     It 'refuses a duplicate service with ServiceExists' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceExists,LvsPS.Commands.NewLvsServiceCommand'
