@@ -5,10 +5,6 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsRealServer))]
 public sealed class AddLvsRealServerCommand : LvsRealServerCmdlet
 {
-    /// <summary>The real server's port; direct routing always uses the service port.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override int? RealPort { get; set; }
-
     /// <summary>Route (direct routing, ipvsadm -g, the default), Masq or Tunnel.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;

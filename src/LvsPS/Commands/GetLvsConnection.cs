@@ -13,9 +13,6 @@ namespace LvsPS.Commands;
 public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override LvsProtocol? Protocol { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RIP")]
     public IPAddress? RealAddress { get; set; }
 

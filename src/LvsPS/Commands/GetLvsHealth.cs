@@ -6,22 +6,8 @@ namespace LvsPS.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LvsHealth")]
 [OutputType(typeof(LvsRealServerHealth))]
-public sealed class GetLvsHealthCommand : LvsServiceFilterCmdlet
+public sealed class GetLvsHealthCommand : LvsRealServerFilterCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override LvsProtocol? Protocol { get; set; }
-
-    /// <summary>Only the real server with this address.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("RIP")]
-    public IPAddress? RealAddress { get; set; }
-
-    /// <summary>Only the real servers of the firewall-mark service with this mark.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public uint? FirewallMark { get; set; }
-
-    protected override uint? MarkFilter => FirewallMark;
-
     /// <summary>Only real servers in one of these states.</summary>
     [Parameter]
     public LvsRealServerState[]? State { get; set; }
@@ -33,7 +19,7 @@ public sealed class GetLvsHealthCommand : LvsServiceFilterCmdlet
         foreach (var h in health.Where(h => Selects(h.FirewallMark, h.Protocol, h.VirtualAddress, h.Port))
                      .OrderBy(h => h.FirewallMark).ThenBy(h => h.Protocol).ThenBy(h => AddressKey(h.VirtualAddress)).ThenBy(h => h.Port)
                      .ThenBy(h => AddressKey(h.RealAddress)).ThenBy(h => h.RealPort))
-            if ((RealAddress is null || h.RealAddress.Equals(RealAddress)) && (State is null || State.Contains(h.State)))
+            if (SelectsReal(h.RealAddress) && (State is null || State.Contains(h.State)))
                 WriteObject(h);
     }
 }

@@ -9,17 +9,8 @@ namespace LvsPS.Commands;
 [Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects")]
 [OutputType(typeof(LvsService), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
-public sealed class GetLvsServiceCommand : LvsServiceFilterCmdlet
+public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override LvsProtocol? Protocol { get; set; }
-
-    /// <summary>Only the firewall-mark service with this mark.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public uint? FirewallMark { get; set; }
-
-    protected override uint? MarkFilter => FirewallMark;
-
     /// <summary>Return the table as ipvsadm -L -n text.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Text")]
     public SwitchParameter AsText { get; set; }
@@ -66,7 +57,7 @@ public sealed class GetLvsServiceCommand : LvsServiceFilterCmdlet
                 : IpvsadmFormatter.FormatList(selected, size));
             return;
         }
-        foreach (var s in selected.OrderBy(s => s.FirewallMark).ThenBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))
+        foreach (var s in InTableOrder(selected))
         {
             s.TableSize = size;
             WriteObject(s);

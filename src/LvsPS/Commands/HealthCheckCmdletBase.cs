@@ -10,18 +10,11 @@ namespace LvsPS.Commands;
 /// </summary>
 public abstract class LvsRealServerStateCmdlet : LvsRealServerCmdlet
 {
-    /// <summary>The real server's port; by default the service's.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override int? RealPort { get; set; }
-
     /// <summary>The service and the real server as the director lists them; ServiceNotFound or RealServerNotFound.</summary>
     internal (LvsService Service, LvsRealServer RealServer) RequireListed(IDirector client, ServiceSpec id)
     {
         var service = RequireService(client, id);
-        var rs = RealServerOf(service, RealAddress, RealPortGiven)
-                 ?? throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
-                     $"The real server {RealAddress}:{RealPortGiven} does not exist in {id} on director '{client.Name}'.", RealAddress);
-        return (service, rs);
+        return (service, RealServerOf(service, RealAddress, RealPortGiven) ?? throw RealServerNotFound(client, id));
     }
 
     /// <summary>The real server's identity as the director lists it (its own port).</summary>
@@ -42,10 +35,15 @@ internal static class HealthText
     internal static string Describe(HealthCheckSpec c, ServiceHealthSpec? service)
     {
         double interval = c.EffectiveIntervalSec(service);
-        // MISC_CHECK waits misc_timeout (default: the interval) for its command; the others connect_timeout.
-        double timeout = c.Type == LvsHealthCheckType.Misc ? c.MiscTimeoutSec ?? interval : c.EffectiveConnectTimeoutSec;
-        return $"{c} (interval {Seconds(interval)}, timeout {Seconds(timeout)}, retry {c.EffectiveRetry})";
+        return $"{c} (interval {Seconds(interval)}, timeout {Seconds(EffectiveTimeoutSec(c, interval))}, retry {c.EffectiveRetry})";
     }
+
+    /// <summary>
+    /// The probe's timeout with checker <paramref name="c"/>'s effective <paramref name="interval"/>: MISC_CHECK waits
+    /// misc_timeout (default: the interval) for its command; the others connect_timeout.
+    /// </summary>
+    internal static double EffectiveTimeoutSec(HealthCheckSpec c, double interval) =>
+        c.Type == LvsHealthCheckType.Misc ? c.MiscTimeoutSec ?? interval : c.EffectiveConnectTimeoutSec;
 
     /// <summary>keepalived's name of a checker type.</summary>
     internal static string NameOf(LvsHealthCheckType type) => new HealthCheckSpec { Type = type }.KeepalivedName;

@@ -132,22 +132,8 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
 /// <summary>Gets the health checkers of the director's real servers, one object per checker.</summary>
 [Cmdlet(VerbsCommon.Get, "LvsHealthCheck")]
 [OutputType(typeof(LvsHealthCheckInfo))]
-public sealed class GetLvsHealthCheckCommand : LvsServiceFilterCmdlet
+public sealed class GetLvsHealthCheckCommand : LvsRealServerFilterCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override LvsProtocol? Protocol { get; set; }
-
-    /// <summary>Only the checkers of the real server with this address.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("RIP")]
-    public IPAddress? RealAddress { get; set; }
-
-    /// <summary>Only the checkers of the firewall-mark service with this mark.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public uint? FirewallMark { get; set; }
-
-    protected override uint? MarkFilter => FirewallMark;
-
     /// <summary>Only checkers of these types.</summary>
     [Parameter]
     [Alias("CheckType")]
@@ -156,11 +142,9 @@ public sealed class GetLvsHealthCheckCommand : LvsServiceFilterCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var s in SelectedServices(GetClient()).OrderBy(s => s.FirewallMark).ThenBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port))
-            foreach (var r in s.RealServers.OrderBy(r => AddressKey(r.RealAddress)).ThenBy(r => r.RealPort))
-                if (RealAddress is null || r.RealAddress.Equals(RealAddress))
-                    foreach (var c in r.HealthChecks)
-                        if (Type is null || Type.Contains(c.Type))
-                            WriteObject(LvsHealthCheckInfo.From(s, r, c));
+        foreach (var (s, r) in SelectedRealServers(InTableOrder(SelectedServices(GetClient()))))
+            foreach (var c in r.HealthChecks)
+                if (Type is null || Type.Contains(c.Type))
+                    WriteObject(LvsHealthCheckInfo.From(s, r, c));
     }
 }

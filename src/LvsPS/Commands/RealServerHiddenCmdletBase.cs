@@ -30,6 +30,11 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
+    /// <summary>The VIP (default with -Lab: the lab's VIP).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("VIP")]
+    public IPAddress? VirtualAddress { get; set; }
+
     [Parameter(ParameterSetName = ComputerSet)]
     [ValidateRange(1, 65535)]
     public int SshPort { get; set; } = 22;
@@ -105,12 +110,24 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
         NetworkNamespace = lab.ManagementNamespace,
     };
 
-    internal IPAddress ResolveVip(IPAddress? given)
+    /// <summary>-VirtualAddress, else the lab's VIP; InvalidAddress without either.</summary>
+    internal IPAddress ResolveVip()
     {
-        if (given is not null) return given;
+        if (VirtualAddress is not null) return VirtualAddress;
         var lab = LoadLab();
         if (lab is not null) return lab.VirtualAddress;
         throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, "Give -VirtualAddress (the VIP the real servers must hold).");
+    }
+
+    /// <summary>Runs <paramref name="act"/> in an SSH session on <paramref name="target"/>; a failure is written as an error for that host.</summary>
+    internal void InSession(SshTarget target, Action<SshSession> act)
+    {
+        try
+        {
+            using var session = SshSession.Open(target);
+            act(session);
+        }
+        catch (LvsException e) { WriteLvsError(e, target.HostName); }
     }
 }
 

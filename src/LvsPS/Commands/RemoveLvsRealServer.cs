@@ -5,9 +5,6 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsRealServer))]
 public sealed class RemoveLvsRealServerCommand : LvsRealServerCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override int? RealPort { get; set; }
-
     protected override void ProcessRecord()
     {
         if (!TryRealServerIdentity(out var svc, out var rs)) return;

@@ -60,8 +60,8 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
 }
 
 /// <summary>
-/// Base of the cmdlets that name one real server of one virtual service (Add-, Set-, Remove-LvsRealServer):
-/// -RealAddress and -PassThru here, -RealPort declared by each cmdlet (first of its own parameters, as its help lists it).
+/// Base of the cmdlets that name one real server of one virtual service (Add-, Set-, Remove-LvsRealServer and the
+/// real-server state cmdlets): -RealAddress, -RealPort and -PassThru.
 /// </summary>
 public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
 {
@@ -70,8 +70,9 @@ public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
     [Alias("RIP")]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
 
-    /// <summary>The real server's port; by default the service's.</summary>
-    public abstract int? RealPort { get; set; }
+    /// <summary>The real server's port; by default the service's (direct routing always uses the service port).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int? RealPort { get; set; }
 
     /// <summary>Write the real server: as it is after the change (Remove-LvsRealServer: as it was).</summary>
     [Parameter]
@@ -135,7 +136,10 @@ public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
 
     /// <summary>The real server these parameters name as the director lists it; ServiceNotFound or RealServerNotFound when it is not there.</summary>
     internal LvsRealServer RequireRealServer(IDirector client, ServiceSpec service) =>
-        RealServerOf(RequireService(client, service), RealAddress, RealPortGiven)
-        ?? throw new LvsException(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
+        RealServerOf(RequireService(client, service), RealAddress, RealPortGiven) ?? throw RealServerNotFound(client, service);
+
+    /// <summary>RealServerNotFound: the real server these parameters name is not in <paramref name="service"/>.</summary>
+    internal LvsException RealServerNotFound(IDirector client, ServiceSpec service) =>
+        new(LvsErrorIds.RealServerNotFound, LvsErrorKind.ObjectNotFound,
             $"The real server {RealAddress}:{RealPortGiven} does not exist in {service} on director '{client.Name}'.", RealAddress);
 }

@@ -18,13 +18,13 @@ public abstract class LvsServiceSelectorCmdlet : LvsDirectorCmdlet
 
 /// <summary>
 /// Base of the Get- cmdlets that filter the director's table by service (Get-LvsService, Get-LvsRealServer,
-/// Get-LvsConnection): an unset filter matches everything. Each cmdlet declares -Protocol itself, and -FirewallMark
-/// where it has one, in the place its help's syntax lists them.
+/// Get-LvsConnection, Get-LvsHealth, Get-LvsHealthCheck): an unset filter matches everything.
 /// </summary>
 public abstract class LvsServiceFilterCmdlet : LvsServiceSelectorCmdlet
 {
     /// <summary>Only this protocol's services.</summary>
-    public abstract LvsProtocol? Protocol { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public LvsProtocol? Protocol { get; set; }
 
     /// <summary>The -FirewallMark filter of the cmdlets that have one: only the fwmark service with this mark (0 = any).</summary>
     protected virtual uint? MarkFilter => null;
@@ -42,10 +42,50 @@ public abstract class LvsServiceFilterCmdlet : LvsServiceSelectorCmdlet
     /// <summary>The director's services that pass the filters; a failure to list them ends the command.</summary>
     internal List<LvsService> SelectedServices(IDirector client) => Read(client, ListServices).Where(Selects).ToList();
 
+    /// <summary>Services in ipvsadm's order: fwmark services last, then by protocol, numeric address and port.</summary>
+    internal static IEnumerable<LvsService> InTableOrder(IEnumerable<LvsService> services) =>
+        services.OrderBy(s => s.FirewallMark).ThenBy(s => s.Protocol).ThenBy(s => AddressKey(s.VirtualAddress)).ThenBy(s => s.Port);
+
     /// <summary>Sort key of an IPv4 address in numeric order (0 for IPv6), as ipvsadm lists them.</summary>
     internal static uint AddressKey(IPAddress a)
     {
         var b = a.GetAddressBytes();
         return b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
     }
+}
+
+/// <summary>
+/// Base of the Get- cmdlets that also filter by -FirewallMark (all but Get-LvsConnection).
+/// </summary>
+public abstract class LvsServiceMarkFilterCmdlet : LvsServiceFilterCmdlet
+{
+    /// <summary>Only the firewall-mark service with this mark.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public uint? FirewallMark { get; set; }
+
+    protected override uint? MarkFilter => FirewallMark;
+}
+
+/// <summary>
+/// Base of the Get- cmdlets that also filter by -RealAddress (Get-LvsRealServer, Get-LvsHealth, Get-LvsHealthCheck).
+/// </summary>
+public abstract class LvsRealServerFilterCmdlet : LvsServiceMarkFilterCmdlet
+{
+    /// <summary>
+    /// Only the real server(s) with this address, also bound by property name. Get-LvsRealServer overrides it to take
+    /// it from the command line only (PowerShell reads an override's own attributes, not these).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("RIP")]
+    public virtual IPAddress? RealAddress { get; set; }
+
+    /// <summary>Whether a real server's address passes -RealAddress.</summary>
+    internal bool SelectsReal(IPAddress address) => RealAddress is null || address.Equals(RealAddress);
+
+    /// <summary>The real servers of <paramref name="services"/> that pass -RealAddress, each service's by address and port.</summary>
+    internal IEnumerable<(LvsService Service, LvsRealServer RealServer)> SelectedRealServers(IEnumerable<LvsService> services) =>
+        from s in services
+        from r in s.RealServers.OrderBy(r => AddressKey(r.RealAddress)).ThenBy(r => r.RealPort)
+        where SelectsReal(r.RealAddress)
+        select (s, r);
 }

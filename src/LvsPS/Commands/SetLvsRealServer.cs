@@ -5,9 +5,6 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsRealServer))]
 public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public override int? RealPort { get; set; }
-
     [Parameter]
     public int? Weight { get; set; }
 

@@ -11,11 +11,6 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsRealServerHiddenState))]
 public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
 {
-    /// <summary>The VIP (default with -Lab: the lab's VIP).</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP")]
-    public IPAddress? VirtualAddress { get; set; }
-
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -26,7 +21,7 @@ public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
         List<SshTarget> targets;
         try
         {
-            vip = ResolveVip(VirtualAddress);
+            vip = ResolveVip();
             commands = RealServerPreparer.BuildSetHiddenCommands(vip, Interface, NetInterface);
             targets = Targets().ToList();
         }
@@ -39,14 +34,12 @@ public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
             WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", $"{target.HostName}: VIP {vip} on {Interface}")
             { PercentComplete = (i - 1) * 100 / targets.Count });
             if (!ShouldProcess($"{target.HostName}: {string.Join("; ", commands)}", "Hide the VIP on the real server")) continue;
-            try
+            InSession(target, session =>
             {
-                using var session = SshSession.Open(target);
                 var state = RealServerPreparer.SetHidden(session, vip, Interface, NetInterface);
                 WriteVerbose($"{target.HostName}: {(state.Changed ? "changed" : "already hidden")}; host key {session.HostKeyFingerprint}");
                 if (PassThru) WriteObject(state);
-            }
-            catch (LvsException e) { WriteLvsError(e, target.HostName); }
+            });
         }
         WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", "Done") { RecordType = ProgressRecordType.Completed });
     }
