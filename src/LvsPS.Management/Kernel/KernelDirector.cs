@@ -528,9 +528,8 @@ public sealed class KernelDirector : IDirector, IDisposable
                 bool inhibit = rs.InhibitOnFailure || serviceInhibit;
                 if (listed is null)
                 {
-                    svc.RealServers.Add(listed = new LvsRealServer
+                    svc.RealServers.Add(listed = new LvsRealServer(svc)
                     {
-                        Director = Name, Protocol = svc.Protocol, VirtualAddress = svc.VirtualAddress, Port = svc.Port, FirewallMark = svc.FirewallMark,
                         RealAddress = rs.Address, RealPort = port, Forwarding = rs.Forwarding, Weight = 0,
                         UpperThreshold = rs.UpperThreshold, LowerThreshold = rs.LowerThreshold,
                         InTable = false, State = LvsRealServerState.Down,
