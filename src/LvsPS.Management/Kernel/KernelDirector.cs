@@ -136,17 +136,18 @@ public sealed class KernelDirector : IDirector, IDisposable
     {
         var v = IpvsadmOutputParser.ParseVersion(RunChecked(IpvsadmCommandBuilder.Version(Program), null).Output);
         Version = v;
-        var (services, _, size) = ReadServices();
+        var (services, ipvsVersion, size) = ReadServices();
+        var table = Status(ipvsVersion, size, services);
         return new DirectorStatus
         {
             Name = Name,
             Kind = LvsDirectorKind.Kernel,
             Version = v.Text, // ipvsadm's own line, which names the kernel's IPVS version too
-            TableSize = size,
+            TableSize = table.TableSize,
             StartTime = ConnectedAt,
-            ServiceCount = services.Count,
-            RealServerCount = services.Sum(s => s.RealServers.Count),
-            VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
+            ServiceCount = table.ServiceCount,
+            RealServerCount = table.RealServerCount,
+            VirtualAddresses = table.VirtualAddresses,
             Running = true,
         };
     });
