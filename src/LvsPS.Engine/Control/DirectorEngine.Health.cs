@@ -190,33 +190,29 @@ internal sealed partial class DirectorEngine : IHealthTable
         lock (Sync)
         {
             var list = new List<LvsRealServerHealth>();
-            foreach (var svc in _serviceOrder)
-                foreach (var d in svc.Destinations)
+            foreach (var (svc, d, h) in DestinationsWithHealth())
+                list.Add(new LvsRealServerHealth
                 {
-                    var h = svc.HealthFor(d);
-                    list.Add(new LvsRealServerHealth
-                    {
-                        Director = Name,
-                        Protocol = svc.Protocol,
-                        VirtualAddress = Frames.ToAddress(svc.Address),
-                        Port = svc.Port,
-                        FirewallMark = svc.FirewallMark,
-                        RealAddress = d.Address,
-                        RealPort = d.Port,
-                        State = StateOf(d, h),
-                        Weight = d.Weight,
-                        ConfiguredWeight = h.ConfiguredWeight,
-                        ActiveConnections = d.ActiveConnections,
-                        InactiveConnections = d.InactiveConnections,
-                        InTable = h.InTable,
-                        Checks = h.IsSorry ? "sorry server" : string.Join(", ", h.Checks.Select(c => c.ToString())),
-                        LastCheck = h.LastCheck,
-                        LastResult = h.LastResult,
-                        LastChange = h.LastChange,
-                        Reason = h.Reason,
-                        History = h.History.ToList(),
-                    });
-                }
+                    Director = Name,
+                    Protocol = svc.Protocol,
+                    VirtualAddress = Frames.ToAddress(svc.Address),
+                    Port = svc.Port,
+                    FirewallMark = svc.FirewallMark,
+                    RealAddress = d.Address,
+                    RealPort = d.Port,
+                    State = StateOf(d, h),
+                    Weight = d.Weight,
+                    ConfiguredWeight = h.ConfiguredWeight,
+                    ActiveConnections = d.ActiveConnections,
+                    InactiveConnections = d.InactiveConnections,
+                    InTable = h.InTable,
+                    Checks = h.IsSorry ? "sorry server" : string.Join(", ", h.Checks.Select(c => c.ToString())),
+                    LastCheck = h.LastCheck,
+                    LastResult = h.LastResult,
+                    LastChange = h.LastChange,
+                    Reason = h.Reason,
+                    History = h.History.ToList(),
+                });
             return list;
         }
     }
@@ -254,24 +250,30 @@ internal sealed partial class DirectorEngine : IHealthTable
         lock (Sync)
         {
             var list = new List<HealthTarget>();
-            foreach (var svc in _serviceOrder)
-                foreach (var d in svc.Destinations)
-                {
-                    var h = svc.HealthFor(d);
-                    if (h.IsSorry) continue;
-                    foreach (var c in h.Checks)
-                        list.Add(new HealthTarget
-                        {
-                            Key = new CheckerKey(svc.Key, d.Address, d.Port, c.Type),
-                            Check = c,
-                            Service = svc.Health,
-                            RealPort = d.Port,
-                            VirtualHost = svc.Health?.VirtualHost,
-                            Name = KeepalivedName(svc, d),
-                        });
-                }
+            foreach (var (svc, d, h) in DestinationsWithHealth())
+            {
+                if (h.IsSorry) continue;
+                foreach (var c in h.Checks)
+                    list.Add(new HealthTarget
+                    {
+                        Key = new CheckerKey(svc.Key, d.Address, d.Port, c.Type),
+                        Check = c,
+                        Service = svc.Health,
+                        RealPort = d.Port,
+                        VirtualHost = svc.Health?.VirtualHost,
+                        Name = KeepalivedName(svc, d),
+                    });
+            }
             return list;
         }
+    }
+
+    /// <summary>Every service's destinations with their health, in service and table order (the caller holds <c>Sync</c>).</summary>
+    private IEnumerable<(ServiceRuntime Service, Destination Destination, DestinationHealth Health)> DestinationsWithHealth()
+    {
+        foreach (var svc in _serviceOrder)
+            foreach (var d in svc.Destinations)
+                yield return (svc, d, svc.HealthFor(d));
     }
 
     public IReadOnlyList<string> ReportCheck(CheckerKey key, bool up, bool changed, int? dynamicWeight, string result)

@@ -46,7 +46,7 @@ internal sealed partial class DirectorEngine
             return _serviceOrder.Select(s =>
             {
                 var vip = Frames.ToAddress(s.Address);
-                return new LvsService
+                var svc = new LvsService
                 {
                     Director = Name,
                     Protocol = s.Protocol,
@@ -61,34 +61,30 @@ internal sealed partial class DirectorEngine
                     Health = s.Health,
                     QuorumUp = s.QuorumUp,
                     Statistics = Snapshot(s.Statistics),
-                    RealServers = s.Destinations.Select(d => (d, h: s.HealthFor(d))).Select(x => new LvsRealServer
-                    {
-                        Director = Name,
-                        Protocol = s.Protocol,
-                        VirtualAddress = vip,
-                        Port = s.Port,
-                        FirewallMark = s.FirewallMark,
-                        RealAddress = x.d.Address,
-                        RealPort = x.d.Port,
-                        Forwarding = x.d.Forwarding,
-                        Weight = x.d.Weight,
-                        ActiveConnections = x.d.ActiveConnections,
-                        InactiveConnections = x.d.InactiveConnections,
-                        PersistentConnections = x.d.PersistentConnections,
-                        UpperThreshold = x.d.UpperThreshold,
-                        LowerThreshold = x.d.LowerThreshold,
-                        Overloaded = x.d.Overloaded,
-                        MacAddress = x.d.Mac is null ? "" : Frames.MacToString(x.d.Mac),
-                        Statistics = Snapshot(x.d.Statistics),
-                        State = StateOf(x.d, x.h),
-                        ConfiguredWeight = x.h.ConfiguredWeight,
-                        InTable = x.h.InTable,
-                        Suspended = x.h.Suspended,
-                        IsSorryServer = x.h.IsSorry,
-                        HealthChecks = x.h.Checks.ToList(),
-                        InhibitOnFailure = x.h.InhibitOnFailure,
-                    }).Select((r, i) => { DescribeMac(s.Destinations[i], r); return r; }).ToList(),
                 };
+                svc.RealServers = s.Destinations.Select(d => (d, h: s.HealthFor(d))).Select(x => new LvsRealServer(svc)
+                {
+                    RealAddress = x.d.Address,
+                    RealPort = x.d.Port,
+                    Forwarding = x.d.Forwarding,
+                    Weight = x.d.Weight,
+                    ActiveConnections = x.d.ActiveConnections,
+                    InactiveConnections = x.d.InactiveConnections,
+                    PersistentConnections = x.d.PersistentConnections,
+                    UpperThreshold = x.d.UpperThreshold,
+                    LowerThreshold = x.d.LowerThreshold,
+                    Overloaded = x.d.Overloaded,
+                    MacAddress = x.d.Mac is null ? "" : Frames.MacToString(x.d.Mac),
+                    Statistics = Snapshot(x.d.Statistics),
+                    State = StateOf(x.d, x.h),
+                    ConfiguredWeight = x.h.ConfiguredWeight,
+                    InTable = x.h.InTable,
+                    Suspended = x.h.Suspended,
+                    IsSorryServer = x.h.IsSorry,
+                    HealthChecks = x.h.Checks.ToList(),
+                    InhibitOnFailure = x.h.InhibitOnFailure,
+                }).Select((r, i) => { DescribeMac(s.Destinations[i], r); return r; }).ToList();
+                return svc;
             }).ToList();
         }
     }

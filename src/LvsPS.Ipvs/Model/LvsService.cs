@@ -49,6 +49,18 @@ public sealed class LvsService
 /// <summary>A real server (destination) of a virtual service.</summary>
 public sealed class LvsRealServer
 {
+    public LvsRealServer() { }
+
+    /// <summary>A real server of <paramref name="service"/>: its director and service fields copied from it.</summary>
+    public LvsRealServer(LvsService service)
+    {
+        Director = service.Director;
+        Protocol = service.Protocol;
+        VirtualAddress = service.VirtualAddress;
+        Port = service.Port;
+        FirewallMark = service.FirewallMark;
+    }
+
     public string Director { get; set; } = "";
     /// <summary>The service this real server belongs to (so objects bind by property name to service cmdlets).</summary>
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;

@@ -106,13 +106,8 @@ public sealed class LvsServiceDefinition
         ConfigAttachments.Attach(svc, spec);
         foreach (var r in spec.RealServers)
         {
-            var rs = new LvsRealServer
+            var rs = new LvsRealServer(svc)
             {
-                Director = director,
-                Protocol = svc.Protocol,
-                VirtualAddress = svc.VirtualAddress,
-                Port = svc.Port,
-                FirewallMark = svc.FirewallMark,
                 RealAddress = r.Address,
                 RealPort = r.Port,
                 Forwarding = r.Forwarding,

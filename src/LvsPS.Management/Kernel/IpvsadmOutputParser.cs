@@ -313,12 +313,8 @@ public static class IpvsadmOutputParser
     {
         if (t.Length == 0) throw Unexpected(n, line, "empty real server line");
         var (addr, port) = ParseAddressPort(t[0], n, line);
-        var rs = new LvsRealServer
+        var rs = new LvsRealServer(svc)
         {
-            Protocol = svc.Protocol,
-            VirtualAddress = svc.VirtualAddress,
-            Port = svc.Port,
-            FirewallMark = svc.FirewallMark,
             RealAddress = addr,
             RealPort = port,
         };

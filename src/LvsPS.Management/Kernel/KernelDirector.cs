@@ -136,17 +136,18 @@ public sealed class KernelDirector : IDirector, IDisposable
     {
         var v = IpvsadmOutputParser.ParseVersion(RunChecked(IpvsadmCommandBuilder.Version(Program), null).Output);
         Version = v;
-        var (services, _, size) = ReadServices();
+        var (services, ipvsVersion, size) = ReadServices();
+        var table = Status(ipvsVersion, size, services);
         return new DirectorStatus
         {
             Name = Name,
             Kind = LvsDirectorKind.Kernel,
             Version = v.Text, // ipvsadm's own line, which names the kernel's IPVS version too
-            TableSize = size,
+            TableSize = table.TableSize,
             StartTime = ConnectedAt,
-            ServiceCount = services.Count,
-            RealServerCount = services.Sum(s => s.RealServers.Count),
-            VirtualAddresses = services.Select(s => s.VirtualAddress).Distinct().ToArray(),
+            ServiceCount = table.ServiceCount,
+            RealServerCount = table.RealServerCount,
+            VirtualAddresses = table.VirtualAddresses,
             Running = true,
         };
     });
@@ -528,9 +529,8 @@ public sealed class KernelDirector : IDirector, IDisposable
                 bool inhibit = rs.InhibitOnFailure || serviceInhibit;
                 if (listed is null)
                 {
-                    svc.RealServers.Add(listed = new LvsRealServer
+                    svc.RealServers.Add(listed = new LvsRealServer(svc)
                     {
-                        Director = Name, Protocol = svc.Protocol, VirtualAddress = svc.VirtualAddress, Port = svc.Port, FirewallMark = svc.FirewallMark,
                         RealAddress = rs.Address, RealPort = port, Forwarding = rs.Forwarding, Weight = 0,
                         UpperThreshold = rs.UpperThreshold, LowerThreshold = rs.LowerThreshold,
                         InTable = false, State = LvsRealServerState.Down,
