@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Hosting;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>
