@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>Test-LvsCluster -Include/-Exclude: an unknown check or category is an error naming it; names complete.</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Management.Automation;
 using System.Net.Sockets;
-using LvsPS.Cmdlets.Tests.Infrastructure;
 
 namespace LvsPS.Cmdlets.Tests;
 

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using System.Net.Sockets;
-using LvsPS.Cmdlets.Tests.Infrastructure;
 
 namespace LvsPS.Cmdlets.Tests;
 

@@ -1,8 +1,6 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using LvsPS.Cmdlets.Tests.Infrastructure;
 
 namespace LvsPS.Cmdlets.Tests;
 

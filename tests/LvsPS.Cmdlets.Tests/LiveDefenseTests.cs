@@ -1,4 +1,3 @@
-using LvsPS.Cmdlets.Tests.Infrastructure;
 using LvsPS.Ipvs.Connections;
 
 namespace LvsPS.Cmdlets.Tests;

@@ -1,8 +1,4 @@
-using System.Management.Automation;
-using System.Net;
 using System.Net.Sockets;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Cmdlets.Tests;
 

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Cmdlets.Tests;

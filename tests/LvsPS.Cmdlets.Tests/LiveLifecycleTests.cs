@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Infrastructure;
 
 namespace LvsPS.Cmdlets.Tests;
 

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>

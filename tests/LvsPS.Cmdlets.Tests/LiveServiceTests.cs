@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using System.Net;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>

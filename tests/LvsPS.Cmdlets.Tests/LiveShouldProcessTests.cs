@@ -1,6 +1,3 @@
-using LvsPS.Cmdlets.Tests.Infrastructure;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Hosting;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>The module as the hosted engine sees it: where it loads from, what it exports, what each cmdlet declares.</summary>

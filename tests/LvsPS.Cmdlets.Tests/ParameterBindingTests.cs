@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Infrastructure;
-
 namespace LvsPS.Cmdlets.Tests;
 
 /// <summary>
@@ -52,13 +49,25 @@ public sealed class ParameterBindingTests : CmdletTestBase
         }, r.WhatIf);
     }
 
+    /// <summary>Values just outside the 16-bit ranges of a port (1..65535) and of a weight (0..65535).</summary>
+    public static TheoryData<int> OutOfRange16Bit => new() { 65536, -1 };
+
+    /// <summary>
+    /// Runs <paramref name="script"/> with $v set to <paramref name="value"/> and asserts its one error: the ErrorId,
+    /// InvalidArgument, the value as target, from that cmdlet; returns the result.
+    /// </summary>
+    private PsResult RunRefused(string script, int value, string errorId, string cmdletClass)
+    {
+        var r = Run(script, ("v", value));
+        AssertLvsError(r.SingleError(), errorId, ErrorCategory.InvalidArgument, value, cmdletClass);
+        return r;
+    }
+
     [Theory]
-    [InlineData(65536)]
-    [InlineData(-1)]
+    [MemberData(nameof(OutOfRange16Bit))]
     public void Port_OutOfRange_IsInvalidPort_WithThePortAsTarget(int port)
     {
-        var r = Run("New-LvsService -VirtualAddress 10.0.0.1 -Port $p -Director d1 -WhatIf", ("p", port));
-        AssertLvsError(r.SingleError(), "InvalidPort", ErrorCategory.InvalidArgument, port, "NewLvsServiceCommand");
+        var r = RunRefused("New-LvsService -VirtualAddress 10.0.0.1 -Port $v -Director d1 -WhatIf", port, "InvalidPort", "NewLvsServiceCommand");
         Assert.Null(r.Terminating);
         Assert.Contains($"The port {port} is out of range; use 1..65535.", r.Errors[0].Exception.Message);
         Assert.Empty(r.WhatIf);
@@ -85,15 +94,12 @@ public sealed class ParameterBindingTests : CmdletTestBase
     }
 
     [Theory]
-    [InlineData(65536)]
-    [InlineData(-1)]
+    [MemberData(nameof(OutOfRange16Bit))]
     public void Weight_OutOfRange_IsInvalidWeight_WithTheWeightAsTarget(int weight)
     {
-        var add = Run("Add-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Weight $w -Director d1 -WhatIf", ("w", weight));
-        AssertLvsError(add.SingleError(), "InvalidWeight", ErrorCategory.InvalidArgument, weight, "AddLvsRealServerCommand");
+        var add = RunRefused("Add-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Weight $v -Director d1 -WhatIf", weight, "InvalidWeight", "AddLvsRealServerCommand");
         Assert.Empty(add.WhatIf);
-        var set = Run("Set-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Weight $w -Director d1 -WhatIf", ("w", weight));
-        AssertLvsError(set.SingleError(), "InvalidWeight", ErrorCategory.InvalidArgument, weight, "SetLvsRealServerCommand");
+        RunRefused("Set-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Weight $v -Director d1 -WhatIf", weight, "InvalidWeight", "SetLvsRealServerCommand");
     }
 
     [Fact]

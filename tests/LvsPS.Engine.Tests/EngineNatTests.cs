@@ -541,8 +541,7 @@ public class EngineNatTests
     public void InsideRealServer_IsResolvedByArpOnTheInsideLink()
     {
         var n = new NatHarness();
-        var spec = Spec(80);
-        n.Engine.AddService(spec);
+        var spec = n.H.AddService(Spec(80));
         n.Outside.Clear();
 
         n.Engine.AddRealServer(spec, Real(Nrs1, 1, LvsForwarding.Masq, 8080));
@@ -567,9 +566,7 @@ public class EngineNatTests
     public void RouteDestinations_StayOnTheOutsideLink_WhenAnInsideLinkExists()
     {
         var n = new NatHarness();
-        var spec = Spec(80);
-        n.Engine.AddService(spec);
-        n.Engine.AddRealServer(spec, Real(Rs1));
+        var spec = n.H.AddService(Spec(80), (Rs1, 1));
         n.H.Resolve(Rs1);
         n.Outside.Clear();
         n.Inside.Clear();

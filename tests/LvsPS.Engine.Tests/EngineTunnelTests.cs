@@ -174,9 +174,7 @@ public class EngineTunnelTests
     public void MixedService_DrAndTunnel()
     {
         var h = new EngineHarness();
-        var spec = Spec(80);
-        h.Engine.AddService(spec);
-        h.Engine.AddRealServer(spec, Real(Rs1));
+        var spec = h.AddService(Spec(80), (Rs1, 1));
         h.Engine.AddRealServer(spec, Real(Rs2, 1, LvsForwarding.Tunnel));
         h.ResolveAll(Rs1, Rs2);
         h.Sink.Clear();
@@ -212,8 +210,7 @@ public class EngineTunnelTests
     public void UnresolvedTunnelServer_IsArpedOnTheOutsideLink_AndDropsUntilResolved()
     {
         var h = new EngineHarness();
-        var spec = Spec(80);
-        h.Engine.AddService(spec);
+        var spec = h.AddService(Spec(80));
         h.Sink.Clear();
         h.Engine.AddRealServer(spec, Real(Rs1, 1, LvsForwarding.Tunnel));
 

@@ -7,9 +7,7 @@
 # docs/PERFORMANCE.md.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1')
     $root = Get-LvsTestRoot
     # The measurement cycle and its helpers (Stop-/Start-HealthNginx, Wait-HealthState, Invoke-HealthCycle ...).
     . (Join-Path $root 'bench/health-detect.ps1')

@@ -9,6 +9,7 @@
         Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
         Import-LvsTestModule
 
+    (LvsPS.TestSuite.ps1, dot-sourced, does that, and with -LabParameters builds the suite's lab too.)
     New-LvsTestLab remembers the lab it built as the current test lab of this import; the request helpers work on
     that lab unless given another with -TestLab. Importing the helpers again (-Force, as every suite does) forgets it.
     Like the suites, the helpers stop at the first error ($ErrorActionPreference = 'Stop' below).

@@ -3,11 +3,7 @@
 # engine rewrites VIP:port to RIP:port and the replies back, with real packets.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
-    $script:TestLab = New-LvsTestLab -NamePrefix pn -Network 10.245 -RealServerCount 2 -Forwarding Masq -StartDirector
-    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'pn'; Network = '10.245'; RealServerCount = 2; Forwarding = 'Masq'; StartDirector = $true }
 }
 
 AfterAll { Remove-LvsTestLab -Name $script:LabName }

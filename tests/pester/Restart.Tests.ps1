@@ -9,9 +9,7 @@
 # bench/restart-continuity.ps1 runs the same rounds on its own and records the figures of docs/RELIABILITY.md.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1')
     $root = Get-LvsTestRoot
     . (Join-Path $root 'bench/restart-continuity.ps1')
 

@@ -4,11 +4,7 @@
 # device (lvstun0) that holds the VIP; their kernels then answer the client directly, as LVS-TUN real servers do.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
-    $script:TestLab = New-LvsTestLab -NamePrefix pu -Network 10.243 -RealServerCount 2 -Forwarding Tunnel -StartDirector
-    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'pu'; Network = '10.243'; RealServerCount = 2; Forwarding = 'Tunnel'; StartDirector = $true }
 }
 
 AfterAll { Remove-LvsTestLab -Name $script:LabName }

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using LvsPS.Cmdlets.Tests.Hosting;
-
 namespace LvsPS.Cmdlets.Tests.Infrastructure;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using LvsPS.Cmdlets.Tests.Hosting;
 
 namespace LvsPS.Cmdlets.Tests.Infrastructure;
 

@@ -1,5 +1,3 @@
-using LvsPS.Cmdlets.Tests.Hosting;
-
 namespace LvsPS.Cmdlets.Tests.Infrastructure;
 
 /// <summary>

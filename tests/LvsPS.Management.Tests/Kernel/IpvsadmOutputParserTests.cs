@@ -100,6 +100,15 @@ public sealed class IpvsadmOutputParserTests
     private static (ulong, ulong, ulong, ulong, ulong) Rates(LvsStatistics s)
         => (s.ConnectionsPerSecond, s.InPacketsPerSecond, s.OutPacketsPerSecond, s.InBytesPerSecond, s.OutBytesPerSecond);
 
+    /// <summary>Parses a listing, asserting that no line of it was skipped and that it has that many services.</summary>
+    private static List<LvsService> ParseEveryLine(string text, int serviceCount)
+    {
+        var listing = IpvsadmOutputParser.ParseListing(text);
+        Assert.Equal(serviceCount, listing.Services.Count);
+        Assert.Empty(listing.Skipped);
+        return listing.Services;
+    }
+
     [Fact]
     public void List_RoundTrip_ReadsEveryField_AndFormatsBackByteForByte()
     {
@@ -235,18 +244,16 @@ public sealed class IpvsadmOutputParserTests
             "  -> 192.168.1.11:443             Route   1      0          0\n" +
             "FWM  1 sh (sh-fallback,sh-port)\n" +
             "  -> 192.168.1.13:0               Route   1      0          0\n";
-        var listing = IpvsadmOutputParser.ParseListing(text);
-        Assert.Equal(3, listing.Services.Count);
-        Assert.Empty(listing.Skipped);
-        var fwm = listing.Services[2];
+        var services = ParseEveryLine(text, 3);
+        var fwm = services[2];
         Assert.Equal((1u, LvsScheduler.Sh, LvsSchedulerFlags.Fallback | LvsSchedulerFlags.Port), (fwm.FirewallMark, fwm.Scheduler, fwm.SchedulerFlags));
         var fwmRs = Assert.Single(fwm.RealServers);
         Assert.Equal((A("192.168.1.13"), (ushort)0, 1u), (fwmRs.RealAddress, fwmRs.RealPort, fwmRs.FirewallMark));
-        var web = listing.Services[0];
+        var web = services[0];
         Assert.Equal(LvsScheduler.Wlc, web.Scheduler);
         Assert.Equal(new[] { (12, 340), (3, 15) }, web.RealServers.Select(r => (r.ActiveConnections, r.InactiveConnections)));
         Assert.Equal(new[] { 1, 0 }, web.RealServers.Select(r => r.Weight));
-        var tls = listing.Services[1];
+        var tls = services[1];
         Assert.Equal(360u, tls.PersistentTimeout);
         Assert.Equal(A("255.255.255.0"), tls.PersistenceNetmask);
         Assert.Single(tls.RealServers);
@@ -355,15 +362,13 @@ public sealed class IpvsadmOutputParserTests
             "  -> 10.0.0.2:9999                Route   1      0          0         \n" +
             "UDP  10.0.0.1:5060 rr persistent 60 pe sip ops\n" +
             "  -> 10.0.0.3:5060                Masq    1      0          0         \n";
-        var listing = IpvsadmOutputParser.ParseListing(text);
-        Assert.Equal(2, listing.Services.Count);
-        var sctp = listing.Services[0];
+        var services = ParseEveryLine(text, 2);
+        var sctp = services[0];
         Assert.Equal((LvsProtocol.Sctp, (ushort)9999, LvsScheduler.Rr), (sctp.Protocol, sctp.Port, sctp.Scheduler));
         Assert.Equal(LvsProtocol.Sctp, Assert.Single(sctp.RealServers).Protocol);
-        var svc = listing.Services[1];
+        var svc = services[1];
         Assert.Equal(60u, svc.PersistentTimeout);
         Assert.Equal(LvsForwarding.Masq, Assert.Single(svc.RealServers).Forwarding);
-        Assert.Empty(listing.Skipped);
     }
 
     [Theory]

@@ -22,6 +22,14 @@ public class IpvsadmFormatterTests
         Svc("192.168.0.101", 23, LvsScheduler.Rr, Rs("192.168.0.4", 23, active: 1), Rs("192.168.0.3", 23, active: 1)),
     };
 
+    /// <summary>Asserts the lines of a listing that follow its three title lines, one by one, as far as given.</summary>
+    private static void AssertLinesAfterTheTitle(string listing, params string[] expected)
+    {
+        var lines = listing.Split('\n');
+        for (var i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], lines[3 + i]);
+    }
+
     [Fact]
     public void ListIsByteExact()
     {
@@ -53,12 +61,12 @@ public class IpvsadmFormatterTests
         string? Port(ushort p, LvsProtocol proto) => p switch { 23 => "telnet", 80 => "www", _ => null };
 
         var text = IpvsadmFormatter.FormatList(Walkthrough(), numeric: false, hostName: Host, portName: Port);
-        var lines = text.Split('\n');
-        Assert.Equal("TCP  192.168.0.101:telnet rr", lines[3]);
-        Assert.Equal("  -> rs1:telnet                   Route   1      1          0         ", lines[4]);
-        Assert.Equal("  -> rs2:telnet                   Route   1      1          0         ", lines[5]);
-        Assert.Equal("TCP  192.168.0.101:www rr", lines[6]);
-        Assert.Equal("  -> rs1:www                      Route   1      0          4         ", lines[7]);
+        AssertLinesAfterTheTitle(text,
+            "TCP  192.168.0.101:telnet rr",
+            "  -> rs1:telnet                   Route   1      1          0         ",
+            "  -> rs2:telnet                   Route   1      1          0         ",
+            "TCP  192.168.0.101:www rr",
+            "  -> rs1:www                      Route   1      0          4         ");
     }
 
     [Fact]
@@ -69,10 +77,10 @@ public class IpvsadmFormatterTests
         var text = IpvsadmFormatter.FormatList(new[] { svc }, numeric: false,
             hostName: a => a.ToString() == "10.0.0.1" ? "averyveryverylonghostname.example.com" : "realserver-number-one.example.com",
             portName: (p, _) => "http");
-        var lines = text.Split('\n');
-        Assert.Equal("TCP  averyveryverylonghostname.ex wlc", lines[3]);
         // a negative counter prints as %u does
-        Assert.Equal("  -> realserver-number-one.exampl Masq    65535  0          4294967295", lines[4]);
+        AssertLinesAfterTheTitle(text,
+            "TCP  averyveryverylonghostname.ex wlc",
+            "  -> realserver-number-one.exampl Masq    65535  0          4294967295");
     }
 
     [Fact]
@@ -91,11 +99,11 @@ public class IpvsadmFormatterTests
                 Rs("10.0.0.2", 53, weight: 0, fwd: LvsForwarding.Masq),
             },
         };
-        var lines = IpvsadmFormatter.FormatList(new[] { udp }).Split('\n');
-        Assert.Equal("UDP  10.0.0.1:53 sed", lines[3]);
-        Assert.Equal("  -> 10.0.0.2:53                  Masq    0      0          0         ", lines[4]);
-        Assert.Equal("  -> 10.0.0.3:53                  Tunnel  1      0          0         ", lines[5]);
-        Assert.Equal("  -> 10.0.0.4:53                  Local   1      0          0         ", lines[6]);
+        AssertLinesAfterTheTitle(IpvsadmFormatter.FormatList(new[] { udp }),
+            "UDP  10.0.0.1:53 sed",
+            "  -> 10.0.0.2:53                  Masq    0      0          0         ",
+            "  -> 10.0.0.3:53                  Tunnel  1      0          0         ",
+            "  -> 10.0.0.4:53                  Local   1      0          0         ");
     }
 
     [Fact]
