@@ -5,3 +5,8 @@ global using LvsPS.Engine.Host;
 global using LvsPS.Engine.IO;
 global using LvsPS.Engine.Tables;
 global using LvsPS.Engine.Health;
+global using LvsPS.Ipvs.Model;
+global using LvsPS.Ipvs.Specs;
+global using LvsPS.Ipvs.Director;
+global using LvsPS.Ipvs.Scheduling;
+global using LvsPS.Ipvs.Connections;

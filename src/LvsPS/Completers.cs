@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation.Language;
-using LvsPS.Management.Lab;
 
 namespace LvsPS;
 

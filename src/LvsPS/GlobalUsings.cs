@@ -4,3 +4,7 @@ global using System.Net;
 global using LvsPS.Ipvs.Director;
 global using LvsPS.Ipvs.Model;
 global using LvsPS.Ipvs.Specs;
+global using LvsPS.Management.Lab;
+global using LvsPS.Management.Lvsd;
+global using LvsPS.Management.Remote;
+global using LvsPS.Management.Kernel;

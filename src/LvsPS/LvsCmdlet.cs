@@ -1,8 +1,3 @@
-using LvsPS.Management.Kernel;
-using LvsPS.Management.Lab;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Remote;
-
 namespace LvsPS;
 
 /// <summary>

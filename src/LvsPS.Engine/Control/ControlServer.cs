@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Engine.Control;
 

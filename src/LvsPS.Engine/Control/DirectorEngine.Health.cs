@@ -6,9 +6,6 @@
 // puts the sorry server in. The probes themselves run in Health/ (HealthMonitor, Probes), outside the lock.
 using System.Net;
 using LvsPS.Engine.Health;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -1,9 +1,6 @@
 // DirectorEngine, control plane (namespace LvsPS.Engine.DataPath): the read-only IDirector operations, snapshots
 // taken under the lock: services with their real servers and rate estimates, connections, mark rules, timeouts,
 // and the state export that lvsd saves after every change. GetStatus is in DirectorEngine.Status.cs.
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

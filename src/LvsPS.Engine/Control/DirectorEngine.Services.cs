@@ -3,11 +3,6 @@
 // and real servers (add, edit, delete, clear, zero), firewall-mark rules, timeouts, and what a change means beyond
 // the tables: the capture filter and gratuitous ARP (VipsChanged). Their checks are in DirectorEngine.Validation.cs.
 using System.Net;
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -1,6 +1,5 @@
 // DirectorEngine, control plane (namespace LvsPS.Engine.DataPath): IDirector's GetStatus (the engine's identity and
 // counters, then the host's part) and Shutdown.
-using LvsPS.Ipvs.Director;
 
 namespace LvsPS.Engine.DataPath;
 

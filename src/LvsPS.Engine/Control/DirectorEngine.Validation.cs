@@ -4,8 +4,6 @@
 // director's own interface address.
 using System.Net;
 using System.Net.Sockets;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

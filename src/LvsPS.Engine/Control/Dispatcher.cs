@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Engine.Control;
 

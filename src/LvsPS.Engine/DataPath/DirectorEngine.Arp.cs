@@ -8,9 +8,6 @@
 // unicast requests to it (ucast_probes 3), and only if it stays silent broadcast ones (mcast_probes 3), so an
 // unsolicited claim triggers a check the real server answers and the claimant cannot, and a real change (a new NIC)
 // is still found within seconds. A real server with a static MAC (-MacAddress) is never asked and never changes.
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -1,9 +1,6 @@
 // DirectorEngine, packet path: the connection entries. Creating and binding them to a real server (persistence
 // templates included), the TCP/SCTP state moves with the active/inactive counters, the overload thresholds,
 // unbinding and timer expiry. The table itself is Tables/ConnectionTable.cs.
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -4,8 +4,6 @@
 // available memory (DefensePolicy), plus what the kernel leaves to its memory allocator: a hard limit of entries, at
 // which a new connection takes the place of an unestablished entry near its own bucket (as nf_conntrack's early
 // drop does) or is refused, so lvsd's memory is bounded whatever the rate.
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -5,7 +5,6 @@
 // subnet's broadcast address. Kernels since 2.6.25 accept 240/4 (class E) and since 5.3 0/8 other than 0.0.0.0, so
 // lvsd forwards those as a kernel director would. These checks run on every IPv4 frame sent to the director's MAC,
 // before any service or connection lookup.
-using LvsPS.Ipvs.Director;
 
 namespace LvsPS.Engine.DataPath;
 

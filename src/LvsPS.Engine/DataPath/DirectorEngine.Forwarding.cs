@@ -1,10 +1,6 @@
 // DirectorEngine, packet path: a client's packet to a virtual service (ip_vs_in). Is it for a VIP or a mark rule,
 // which service, which connection (new ones are scheduled, see Connections), then out by direct routing or NAT
 // (destination rewrite); IP-in-IP is in Tunnel, the ICMP errors in Icmp, the real servers' NAT replies in NatReplies.
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

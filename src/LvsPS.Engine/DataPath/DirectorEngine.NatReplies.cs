@@ -1,7 +1,6 @@
 // DirectorEngine, packet path: LVS-NAT replies. A real server's answer to a NAT connection (on the inside link, or on
 // the outside link for one-armed NAT) gets its source RIP:rport turned back into VIP:vport and goes to the client.
 // The checksum arithmetic of both NAT rewrites is in Nat.cs; the client-to-server rewrite is in Forwarding.
-using LvsPS.Ipvs.Connections;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -7,9 +7,6 @@
 // packet is scheduled like a SYN. Where a flow cannot continue (any other scheduler), the client gets a TCP RST at
 // once instead of a silent drop, so it does not hang (counted, and logged at most once a second).
 using System.Buffers.Binary;
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -1,6 +1,5 @@
 // DirectorEngine, packet path: LVS-TUN, the client's packet wrapped in a new IPv4 header to the real server
 // (ip_vs_tunnel_xmit), with the MTU check and its ICMP "fragmentation needed".
-using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Engine.DataPath;
 

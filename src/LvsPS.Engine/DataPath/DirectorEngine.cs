@@ -4,10 +4,6 @@
 // it on. The rest of the packet path is DataPath/DirectorEngine.*.cs (Arp, Forwarding, Tunnel, Icmp, NatReplies,
 // Connections, Tick); the IDirector operations the control socket calls are Control/DirectorEngine.*.cs (Services,
 // Validation, Listings, Status, and whatever the control plane adds).
-using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.DataPath;
 

@@ -5,7 +5,6 @@
 // lock and says which notify/quorum commands to run. Nothing here touches the tables directly.
 using System.Globalization;
 using System.Net;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.Health;
 

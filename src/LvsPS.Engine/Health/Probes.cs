@@ -9,7 +9,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Engine.Health;
 

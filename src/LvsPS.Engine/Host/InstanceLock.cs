@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Engine.Host;
 

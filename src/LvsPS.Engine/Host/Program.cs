@@ -1,8 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 using SharpPcap;
 using SharpPcap.LibPcap;
 

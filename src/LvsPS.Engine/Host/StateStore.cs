@@ -2,8 +2,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LvsPS.Engine.DataPath;
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Engine.Host;
 

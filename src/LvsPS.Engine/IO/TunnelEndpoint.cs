@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using LvsPS.Ipvs.Model;
 using SharpPcap;
 using SharpPcap.LibPcap;
 

@@ -1,6 +1,3 @@
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tables;
 
 /// <summary>

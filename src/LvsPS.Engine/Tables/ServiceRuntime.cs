@@ -1,9 +1,3 @@
-using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Scheduling;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Engine.Tables;
 
 /// <summary>A virtual service inside the engine: its settings, scheduler state, destinations and counters.</summary>

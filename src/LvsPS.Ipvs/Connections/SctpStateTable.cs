@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Ipvs.Connections;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>

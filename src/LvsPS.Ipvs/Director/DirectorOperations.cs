@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Ipvs.Director;
 

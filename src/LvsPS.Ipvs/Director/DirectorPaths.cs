@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>Where a named director keeps its socket, state and log. Root-only folders.</summary>

@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>Which kind of director carries the table.</summary>

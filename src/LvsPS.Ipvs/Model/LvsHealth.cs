@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace LvsPS.Ipvs.Model;
 
 /// <summary>What a real server is doing for its service.</summary>

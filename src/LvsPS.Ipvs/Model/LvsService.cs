@@ -1,6 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Ipvs.Model;
 
 /// <summary>A virtual service (one line of ipvsadm -L) as the director reports it.</summary>

@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Ipvs.Scheduling;
 
 /// <summary>

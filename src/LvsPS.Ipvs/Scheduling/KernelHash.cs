@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 
 namespace LvsPS.Ipvs.Scheduling;

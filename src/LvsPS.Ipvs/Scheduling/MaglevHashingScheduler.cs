@@ -1,5 +1,4 @@
 using System.Numerics;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Ipvs.Scheduling;
 

@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Ipvs.Scheduling;
 
 /// <summary>Creates scheduler instances (one per service) and maps scheduler names as ipvsadm spells them.</summary>

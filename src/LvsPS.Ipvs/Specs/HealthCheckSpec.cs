@@ -1,6 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Ipvs.Specs;
 
 /// <summary>The checkers LvsPS runs, as keepalived names them.</summary>

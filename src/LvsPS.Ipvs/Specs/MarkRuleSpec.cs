@@ -1,8 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Ipvs.Specs;
 
 /// <summary>

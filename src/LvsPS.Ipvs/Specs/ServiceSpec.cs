@@ -1,8 +1,3 @@
-using System.Net;
-using LvsPS.Ipvs.Model;
-
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Ipvs.Specs;
 
 /// <summary>A virtual service as configured (what the state file and the requests carry).</summary>

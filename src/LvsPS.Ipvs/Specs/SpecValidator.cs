@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
 using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Ipvs.Specs;

@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Specs;
-
 namespace LvsPS.Ipvs.Specs;
 
 /// <summary>The three timeouts ipvsadm --set changes (seconds; 0 = leave as it is).</summary>

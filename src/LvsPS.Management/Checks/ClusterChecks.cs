@@ -1,9 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
 using LvsPS.Management.Lab;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Management.Checks;

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Management.Config;
 

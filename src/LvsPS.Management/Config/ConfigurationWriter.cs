@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Remote;
 using LvsPS.Ipvs.Scheduling;
 using LvsPS.Management.Text;

@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Management.Config;

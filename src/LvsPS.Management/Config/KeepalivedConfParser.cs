@@ -1,10 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Management.Config;
 

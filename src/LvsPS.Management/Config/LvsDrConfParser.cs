@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Management.Config;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Management.Config;
 
 /// <summary>

@@ -1,17 +1,13 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
 using System.Text.RegularExpressions;
 using LvsPS.Ipvs.Connections;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 using LvsPS.Ipvs.Scheduling;
 using LvsPS.Management.Text;
 
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Management.Kernel;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Management.Kernel;

@@ -1,13 +1,9 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
-using LvsPS.Ipvs.Specs;
 
 namespace LvsPS.Management.Kernel;
 

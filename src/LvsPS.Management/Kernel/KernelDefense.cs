@@ -1,6 +1,4 @@
-using System.Globalization;
 using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
 namespace LvsPS.Management.Kernel;

@@ -1,11 +1,7 @@
-using System.Globalization;
-using System.Net;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Lvsd;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Remote;
 
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Config;
 
 namespace LvsPS.Management.Kernel;

@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
-using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Config;
 using LvsPS.Management.Remote;
 

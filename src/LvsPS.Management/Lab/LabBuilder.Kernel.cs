@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using LvsPS.Management.Lab.Guest;
 using LvsPS.Management.Util;
 

@@ -1,4 +1,3 @@
-using System.Text;
 using LvsPS.Management.Util;
 
 namespace LvsPS.Management.Lab;

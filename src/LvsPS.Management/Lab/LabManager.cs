@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Util;
 
 using LvsPS.Management.Lab.Guest;

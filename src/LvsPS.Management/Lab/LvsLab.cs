@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace LvsPS.Management.Lab;
 
 public enum LvsLabRole

@@ -1,9 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Management.Lvsd;
 

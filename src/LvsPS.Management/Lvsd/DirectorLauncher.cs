@@ -2,7 +2,6 @@ using LvsPS.Management.Lab;
 using LvsPS.Management.Remote;
 
 using LvsPS.Ipvs.Director;
-using LvsPS.Ipvs.Model;
 
 namespace LvsPS.Management.Lvsd;
 

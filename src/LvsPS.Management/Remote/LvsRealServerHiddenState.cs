@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace LvsPS.Management.Remote;
 
 /// <summary>What a real server holds for LVS-DR: the VIP on a non-ARP interface and the ARP-hiding sysctls.</summary>

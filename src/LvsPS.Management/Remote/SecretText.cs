@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security;
-using System.Text;
 
 namespace LvsPS.Management.Remote;
 

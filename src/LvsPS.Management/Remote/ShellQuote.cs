@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Management.Remote;
 
 /// <summary>POSIX shell quoting and the validators for values that end up in remote commands.</summary>

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using LvsPS.Ipvs.Model;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

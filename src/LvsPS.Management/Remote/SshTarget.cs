@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using LvsPS.Ipvs.Model;
 using Microsoft.Win32.SafeHandles;
 
 namespace LvsPS.Management.Remote;

@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using LvsPS.Ipvs.Connections;
-using LvsPS.Ipvs.Model;
 using LvsPS.Ipvs.Scheduling;
 
 namespace LvsPS.Management.Text;

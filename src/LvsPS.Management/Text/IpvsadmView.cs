@@ -1,5 +1,3 @@
-using LvsPS.Ipvs.Model;
-
 namespace LvsPS.Management.Text;
 
 /// <summary>Pieces of the ipvsadm -L -n layout for PowerShell's default view (header once, one block per service).</summary>

@@ -1,7 +1,3 @@
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Kernel;
-using LvsPS.Management.Remote;
-
 namespace LvsPS.Commands;
 
 /// <summary>

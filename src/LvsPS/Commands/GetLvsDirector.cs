@@ -1,5 +1,3 @@
-using LvsPS.Management.Lvsd;
-
 namespace LvsPS.Commands;
 
 /// <summary>Gets running directors (and, with -All, stopped ones that have a saved state).</summary>

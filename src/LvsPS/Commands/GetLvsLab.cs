@@ -1,5 +1,3 @@
-using LvsPS.Management.Lab;
-
 namespace LvsPS.Commands;
 
 /// <summary>Gets the labs on this machine.</summary>

@@ -1,5 +1,3 @@
-using LvsPS.Management.Remote;
-
 namespace LvsPS.Commands;
 
 /// <summary>Reads back, over SSH, whether real servers hold the VIP and hide it from ARP.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using LvsPS.Management.Kernel;
 
 namespace LvsPS.Commands;
 

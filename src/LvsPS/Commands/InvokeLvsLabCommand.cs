@@ -1,5 +1,3 @@
-using LvsPS.Management.Lab;
-
 namespace LvsPS.Commands;
 
 /// <summary>Runs a shell command on one lab node (inside its network namespace) and returns its output lines.</summary>

@@ -1,7 +1,3 @@
-using LvsPS.Management.Kernel;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Lab;
-
 namespace LvsPS.Commands;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using LvsPS.Management.Lab;
-using LvsPS.Management.Remote;
-
 namespace LvsPS.Commands;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using LvsPS.Management.Kernel;
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Lab;
-
 namespace LvsPS.Commands;
 
 /// <summary>Stops every process of a lab (its director too) and deletes its namespaces and files.</summary>

@@ -1,5 +1,3 @@
-using LvsPS.Management.Remote;
-
 namespace LvsPS.Commands;
 
 /// <summary>

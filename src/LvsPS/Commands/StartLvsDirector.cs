@@ -1,6 +1,3 @@
-using LvsPS.Management.Lvsd;
-using LvsPS.Management.Lab;
-
 namespace LvsPS.Commands;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using LvsPS.Management.Lvsd;
-
 namespace LvsPS.Commands;
 
 /// <summary>Stops a running director. Its configuration stays in its state file and returns at the next start.</summary>

@@ -1,6 +1,4 @@
 using LvsPS.Management.Checks;
-using LvsPS.Management.Lab;
-using LvsPS.Management.Remote;
 
 namespace LvsPS.Commands;
 

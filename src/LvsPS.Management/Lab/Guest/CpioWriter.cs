@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace LvsPS.Management.Lab.Guest;
 
 /// <summary>

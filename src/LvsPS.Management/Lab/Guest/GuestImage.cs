@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Security.Cryptography;
-using System.Text;
-using LvsPS.Ipvs.Model;
 using LvsPS.Management.Util;
 
 namespace LvsPS.Management.Lab.Guest;
