@@ -659,22 +659,7 @@ public sealed partial class LabManager
     private FileStream AcquireLock()
     {
         var file = Path.Combine(StateRoot, ".lock");
-        var deadline = DateTime.UtcNow + LockTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-            catch (IOException ex)
-            {
-                throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.OperationTimeout,
-                    $"Another lab operation holds {file}; gave up after {LockTimeout.TotalSeconds:0} s.", file, ex);
-            }
-        }
+        return ExclusiveFile.Open(file, LockTimeout, ex => new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.OperationTimeout,
+            $"Another lab operation holds {file}; gave up after {LockTimeout.TotalSeconds:0} s.", file, ex));
     }
 }

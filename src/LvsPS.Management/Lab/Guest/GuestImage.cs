@@ -55,7 +55,9 @@ internal sealed class GuestImage
         if (image.Complete) return image;
 
         System.IO.Directory.CreateDirectory(CacheRoot);
-        using var buildLock = LockFile(Path.Combine(CacheRoot, ".build.lock"));
+        var lockFile = Path.Combine(CacheRoot, ".build.lock");
+        using var buildLock = ExclusiveFile.Open(lockFile, BuildTimeout, ex => new LvsException(LvsErrorIds.LabSetupFailed,
+            LvsErrorKind.OperationTimeout, $"Another process is building the kernel guest image (it holds {lockFile}); gave up after {BuildTimeout.TotalMinutes:0} min.", lockFile, ex));
         image = new GuestImage(dir);
         if (image.Complete) return image;
 
@@ -87,17 +89,6 @@ internal sealed class GuestImage
     internal static string Tail(string text, int lines = 12) =>
         string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines).Select(l => l.Trim()));
 
-    /// <summary>An exclusive lock held while the stream is open (waits up to the build timeout for another builder).</summary>
-    internal static FileStream LockFile(string path)
-    {
-        var deadline = DateTime.UtcNow + BuildTimeout;
-        while (true)
-        {
-            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(200); }
-        }
-    }
-
     // ------------------------------------------------------------------ accelerator
 
     /// <summary>
@@ -110,7 +101,7 @@ internal sealed class GuestImage
         var forced = Environment.GetEnvironmentVariable("LVSPS_GUEST_ACCEL");
         if (forced is "kvm" or "tcg") { reason = "LVSPS_GUEST_ACCEL"; return forced; }
         if (!File.Exists("/dev/kvm")) { reason = "no /dev/kvm"; return "tcg"; }
-        var cache = Path.Combine(CacheRoot, $"accel-{HostKernelRelease()}");
+        var cache = Path.Combine(CacheRoot, $"accel-{LabManager.HostKernelRelease()}");
         if (File.Exists(cache))
         {
             var cached = File.ReadAllText(cache).Split('\n', 2);
@@ -147,12 +138,6 @@ internal sealed class GuestImage
                 : $"a KVM guest failed (exit {r.ExitCode}: {Tail(r.Combined, 3)})");
         }
         finally { try { File.Delete(console); } catch (IOException) { } }
-    }
-
-    private static string HostKernelRelease()
-    {
-        try { return File.ReadAllText("/proc/sys/kernel/osrelease").Trim(); }
-        catch (IOException) { return "unknown"; }
     }
 
     public override string ToString() => KernelPackage;
