@@ -154,21 +154,8 @@ internal sealed partial class LabBuilder
         cpio.Directory("etc/ssh");
         cpio.File("etc/ssh/ssh_host_ed25519_key", File.ReadAllBytes(Path.Combine(dir, "ssh_host_ed25519_key")), 0x180 /* 0600 */);
         cpio.File("etc/ssh/ssh_host_ed25519_key.pub", File.ReadAllBytes(Path.Combine(dir, "ssh_host_ed25519_key.pub")));
-        cpio.File("etc/ssh/sshd_config", $"""
-            # LvsPS lab '{_lab.Name}': OpenSSH server of the kernel director
-            ListenAddress {d.Address}:22
-            HostKey /etc/ssh/ssh_host_ed25519_key
-            PermitRootLogin prohibit-password
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            UsePAM no
-            StrictModes no
-            UseDNS no
-            PrintMotd no
-            Subsystem sftp /usr/lib/openssh/sftp-server
-
-            """);
+        // sshd runs under the guest's init (respawned, no pid file), the lab's key in root's own authorized_keys
+        cpio.File("etc/ssh/sshd_config", SshdConfig(d, "/etc/ssh/ssh_host_ed25519_key", null, "/root/.ssh/authorized_keys", "/usr/lib/openssh/sftp-server"));
         cpio.Directory("root/.ssh", 0x1C0 /* 0700 */);
         cpio.File("root/.ssh/authorized_keys", File.ReadAllBytes(Path.Combine(_lab.Directory, "authorized_keys")), 0x180);
     }

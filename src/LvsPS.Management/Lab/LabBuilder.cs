@@ -246,23 +246,27 @@ internal sealed partial class LabBuilder
             """);
     }
 
-    /// <summary>The lab's sshd_config of a node whose files are in <paramref name="dir"/>: key-only root login.</summary>
-    private string SshdConfig(LvsLabNode node, string dir) => $"""
+    /// <summary>The lab's sshd_config of a namespace node whose files are in <paramref name="dir"/>.</summary>
+    private string SshdConfig(LvsLabNode node, string dir) =>
+        SshdConfig(node, $"{dir}/ssh_host_ed25519_key", $"{dir}/sshd.pid", $"{_lab.Directory}/authorized_keys", "internal-sftp");
+
+    /// <summary>The lab's sshd_config: key-only root login on the node's address, with these files.</summary>
+    private string SshdConfig(LvsLabNode node, string hostKey, string? pidFile, string authorizedKeys, string sftp) => $"""
         # LvsPS lab '{_lab.Name}': OpenSSH server of {node.Name}
         ListenAddress {node.Address}:22
-        HostKey {dir}/ssh_host_ed25519_key
-        PidFile {dir}/sshd.pid
+        HostKey {hostKey}
+        {(pidFile is null ? "" : "PidFile " + pidFile)}
         PermitRootLogin prohibit-password
         PubkeyAuthentication yes
         PasswordAuthentication no
         KbdInteractiveAuthentication no
-        AuthorizedKeysFile {_lab.Directory}/authorized_keys
+        AuthorizedKeysFile {authorizedKeys}
         UsePAM no
         StrictModes no
         UseDNS no
         PrintMotd no
         X11Forwarding no
-        Subsystem sftp internal-sftp
+        Subsystem sftp {sftp}
 
         """;
 
