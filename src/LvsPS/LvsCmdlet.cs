@@ -86,12 +86,16 @@ public abstract class LvsCmdlet : PSCmdlet
         var resolved = ResolveDirector(name);
         if (KernelDirectorRegistry.TryGet(resolved, out var kernel)) return kernel;
         if (!DirectorPaths.SocketNames().Contains(resolved, StringComparer.Ordinal) && KernelLab(resolved) is { } lab)
-        {
-            var director = LabManager.ConnectKernelDirector(lab);
-            KernelDirectorRegistry.Register(director);
-            return director;
-        }
+            return ConnectKernelLab(lab);
         return DirectorClient.Connect(resolved);
+    }
+
+    /// <summary>Connects a kernel lab's director and registers it under the lab's name, as Connect-LvsDirector would.</summary>
+    internal static KernelDirector ConnectKernelLab(LvsLab lab)
+    {
+        var director = LabManager.ConnectKernelDirector(lab);
+        KernelDirectorRegistry.Register(director);
+        return director;
     }
 
     /// <summary>The saved kernel lab of that name (its director is named after it), or null.</summary>

@@ -50,7 +50,7 @@ public sealed class NewLvsLabCommand : LvsCmdlet
                 try
                 {
                     progress.Report(("Connecting to the kernel director over SSH", 99));
-                    KernelDirectorRegistry.Register(LabManager.ConnectKernelDirector(lab));
+                    ConnectKernelLab(lab);
                     SessionDirector = lab.Name;
                     WriteVerbose($"Kernel director '{lab.Name}': {lab.KernelGuest}.");
                 }
