@@ -16,18 +16,22 @@
         'Add-LvsRealServer', 'Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer',
         'Suspend-LvsRealServer', 'Resume-LvsRealServer',
         'Add-LvsHealthCheck', 'Get-LvsHealthCheck', 'Set-LvsHealthCheck', 'Remove-LvsHealthCheck',
-        'Set-LvsServiceHealth', 'Get-LvsHealth',
+        'Set-LvsServiceHealth', 'Get-LvsHealth', 'Watch-LvsTraffic', 'Get-LvsDirectorLog', 'Set-LvsDirectorLog',
         'Get-LvsConnection', 'Import-LvsConfiguration',
         'Get-LvsTimeout', 'Set-LvsTimeout', 'Clear-LvsCounter',
         'Get-LvsDefense', 'Set-LvsDefense',
         'New-LvsFirewallMarkRule', 'Get-LvsFirewallMarkRule', 'Remove-LvsFirewallMarkRule', 'Export-LvsConfiguration',
         'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden',
         'New-LvsLab', 'Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand',
-        'Test-LvsCluster'
+        'Test-LvsCluster', 'Test-LvsRealServer',
+        'New-LvsVrrpInstance', 'Get-LvsVrrpInstance', 'Set-LvsVrrpInstance', 'Remove-LvsVrrpInstance',
+        'Start-LvsSyncDaemon', 'Stop-LvsSyncDaemon', 'Get-LvsSyncDaemon',
+        'Invoke-LvsClusterValidation', 'Watch-LvsService',
+        'Invoke-LvsAdm', 'Sync-LvsConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('lvsadm')
     PrivateData          = @{
         PSData = @{
             Tags       = @('LVS', 'IPVS', 'ipvsadm', 'LoadBalancer', 'DirectRouting', 'Linux')

@@ -12,9 +12,9 @@ need_root() {
     if [ "$(id -u)" != 0 ]; then echo "./build.sh $1 needs root (network namespaces, raw frames): run it with sudo." >&2; exit 1; fi
 }
 
-# Debian packages the lab, the director engine and the tests use at run time. Building needs none of them (only the
+# Debian packages the lab, the director engine and the tests use at run time (chromium: headless, for the HTML report test). Building needs none of them (only the
 # .NET SDK), so ./build.sh build goes on without them.
-LAB_PKGS=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light socat curl procps iputils-ping util-linux mount keepalived)
+LAB_PKGS=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light socat curl procps iputils-ping util-linux mount keepalived chromium arping)
 # Kernel labs (New-LvsLab -DirectorKind Kernel) on a host whose kernel has no ip_vs boot a QEMU guest; its kernel and
 # root come from Debian packages that are downloaded (apt-get download), never installed on the host.
 KERNEL_LAB_PKGS=(qemu-system-x86)

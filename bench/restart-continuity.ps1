@@ -40,6 +40,17 @@ done
     [pscustomobject]@{ LabName = $LabName; Vip = $Vip; Dir = $Dir; Snapshots = 0 }
 }
 
+function Initialize-RestartServices($TestLab, [string]$Telnet, [string]$Http, [string]$Folder) {
+    # A suite's services (tests/pester: Restart, MaglevTakeover): VIP:23 and VIP:80 with the schedulers given, over
+    # every real server of the test lab; returns the session context in the lab's folder.
+    $name = $TestLab.Name; $vip = $TestLab.VirtualAddress
+    foreach ($svc in @{ Port = 23; Scheduler = $Telnet }, @{ Port = 80; Scheduler = $Http }) {
+        New-LvsService -Director $name -VirtualAddress $vip @svc | Out-Null
+        foreach ($a in $TestLab.RealServers.Values) { Add-LvsRealServer -Director $name -VirtualAddress $vip -Port $svc.Port -RealAddress $a | Out-Null }
+    }
+    New-RestartContext -LabName $name -Vip $vip -Dir (Join-Path $TestLab.Lab.Directory $Folder)
+}
+
 function Open-RestartSession($Ctx, [string]$Name, [int]$Port) {
     $d = $Ctx.Dir
     foreach ($f in "$Name.out", "$Name.err", "$Name.rc", "$Name.in") { Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $d $f) }
@@ -107,6 +118,29 @@ function Restart-LvsdHard($Ctx, [string]$Snapshot) {
         KilledAt = $killed; StartedAt = $t1; StartSec = [math]::Round(($t1 - $t0).TotalSeconds, 2)
         Restored = (Get-LvsDirector -Name $Ctx.LabName).ConnectionsRestored
     }
+}
+
+function Open-RestartSessionPair($Ctx, [string]$Prefix = '') {
+    # A telnet session to VIP:23 and a keep-alive HTTP connection to VIP:80 (named <Prefix>telnet, <Prefix>http), each
+    # answered once; the telnet prompt's real server.
+    $telnet = Open-RestartSession $Ctx -Name "${Prefix}telnet" -Port 23
+    $http = Open-RestartSession $Ctx -Name "${Prefix}http" -Port 80
+    Send-RestartLine $Ctx $telnet 'before\r\n'
+    Send-RestartLine $Ctx $http (Get-RestartHttpRequest)
+    $opened = (Wait-RestartOutput $Ctx $telnet 'before') -and (Wait-RestartOutput $Ctx $http 'real server #')
+    [pscustomobject]@{ Telnet = $telnet; Http = $http; Opened = $opened; Server = (Get-RestartTelnetServer $Ctx $telnet) }
+}
+
+function Complete-RestartSuite($Ctx) {
+    # A suite's end: with LVSPS_DEBUG_RESTART=1 the sessions' files, lvsd's log and the client's sockets (a failure's
+    # cause); then the session processes stop.
+    if (-not $Ctx) { return }
+    if ($env:LVSPS_DEBUG_RESTART) {
+        Get-ChildItem $Ctx.Dir | ForEach-Object { Write-Host "$($_.Name): $(if ($_.Length -lt 2000 -and $_.Extension -ne '.in') { Get-Content -Raw $_.FullName })" }
+        Get-Content (Get-LvsDirector -Name $Ctx.LabName).LogPath | Select-Object -Last 30 | Write-Host
+        Invoke-LvsLabCommand -Lab $Ctx.LabName -Node client -Command 'ss -tn' | Write-Host
+    }
+    Stop-RestartSessions $Ctx
 }
 
 function Stop-RestartSessions($Ctx) {

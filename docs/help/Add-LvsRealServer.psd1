@@ -12,6 +12,9 @@ directly, so the port on the real server is always the service port. The directo
 with ARP; Get-LvsRealServer shows it. Only a reply to the director's own request counts (gratuitous or
 unsolicited ARP changes nothing), and a known MAC is re-checked by unicast requests to it; -MacAddress fixes it.
 
+Validate a real server before you add it: Test-LvsRealServer -ComputerName RIP -VirtualAddress VIP -Port PORT runs
+the real server checks of Test-LvsCluster on it (VIP, ARP, rp_filter, listening, reachable from the director).
+
 Weight 0 adds the real server quiesced: it takes no new connections until its weight is raised with
 Set-LvsRealServer.
 '@
@@ -72,5 +75,5 @@ all-zero -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director)
 Adding a real server does not prepare it: run Set-LvsRealServerHidden on it, or clients may reach it directly by
 ARP, bypassing the director.
 '@
-    RelatedLinks = @('Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsRealServerHidden', 'New-LvsService', 'about_LvsPS')
+    RelatedLinks = @('Get-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Test-LvsRealServer', 'Set-LvsRealServerHidden', 'New-LvsService', 'about_LvsPS')
 }

@@ -8,8 +8,9 @@ On lvsd the "available memory" is the number of free entries in the connection t
 entries in it. lvsd also reports MaxConnections (the table's hard limit; at it, a new connection takes the place
 of an unestablished entry near its own, or is refused) and SynRecvTimeout (the lifetime of SYN_RECV and SYNACK
 entries while secure_tcp is active). Level shows the strategies active now; EntriesDropped and
-ConnectionsRefused count what the defence dropped. On a kernel director the values are read with sysctl over
-SSH; MaxConnections and SynRecvTimeout stay empty there.
+ConnectionsRefused count what the defence dropped. SloppyTcp is sloppy_tcp (whether a TCP packet without SYN
+of an unknown flow is scheduled on every service; see Set-LvsDefense). On a kernel director the values are read
+with sysctl over SSH; MaxConnections and SynRecvTimeout stay empty there.
 '@
     Parameters  = @{
         Director = 'The director to ask. By default: the only director running, or the one this session started last.'

@@ -6,6 +6,12 @@ process ID, interface and network namespace, MAC and interface address, table si
 servers and connections, the VIPs it owns, and its frame counters (received, forwarded, dropped, ARP replies sent,
 and libpcap's capture counters).
 
+Each director also shows its place in a failover pair, read from its VRRP instances and sync daemons: Role (Master,
+Backup, Fault, Init, Mixed when it is master of some instances and backup of others, or None without VRRP),
+Priority, Peer (the master it hears; its own address while it is master), LastTransition, Sync (the roles of its
+sync daemons) and the VrrpInstances and SyncDaemons themselves. The default table shows those; Format-Table -View
+DirectorStatus shows the process and frame counters.
+
 With -All it also lists directors that are stopped but have a saved configuration in /var/lib/lvsps/directors;
 those are returned with Running set to False.
 
@@ -18,9 +24,14 @@ There is no ipvsadm equivalent: with kernel IPVS the "director" is the kernel it
     }
     Examples    = @(
         @{
+            Title   = 'Which director of a pair is master'
+            Code    = "Get-LvsDirector -Name 'ha-*'"
+            Remarks = 'Role, priority, the master each hears, the last transition and the sync daemons of both directors.'
+        }
+        @{
             Title   = 'List the running directors'
-            Code    = 'Get-LvsDirector'
-            Remarks = 'Shows every running director with its process ID, interface, MAC address and counts of services, real servers and connections.'
+            Code    = 'Get-LvsDirector | Format-Table -View DirectorStatus'
+            Remarks = 'Shows every running director with its process ID, interface, MAC address and counts of services, connections and frames.'
         }
         @{
             Title   = 'Watch a director''s counters'

@@ -29,6 +29,18 @@ registered under the lab's name as Connect-LvsDirector would register it: the ta
 -Director <name> (ipvsadm over SSH, the host key checked against the lab's known_hosts), also from another
 session. Invoke-LvsLabCommand -Node director runs commands there.
 
+With -DirectorCount 2 the lab has a pair of directors for failover (VRRP, connection sync): director1 at .1 and
+director2 at .2, in the namespaces lvs-<name>-director1 and lvs-<name>-director2, named <name>-director1 and
+<name>-director2 (what -Director selects; a one-director lab's director is named after the lab). -DirectorKind
+gives one kind for both, or one per director: Engine, Kernel is the mixed pair, director1 the LvsPS engine and
+director2 Linux IPVS (each kernel director of a pair its own QEMU guest where this host has no ip_vs, with its own
+tap t-director1/t-director2, MAC, address and host key in the lab's known_hosts). No director of a pair holds the
+VIP: not a kernel director (no eth0:101; keepalived adds the VIP on the VRRP master), and an engine director
+answers ARP for it only while its lvsd has a service for it. Both have ip_forward=0. Pairs are DR (Route) and
+Tunnel labs for now: -Forwarding Masq with -DirectorCount 2 is refused with InvalidArgument. The count and kinds
+are checked first, also under -WhatIf. Start-LvsDirector -Lab starts every engine director of the pair
+(-Node director1 one of them); Invoke-LvsLabCommand -Node director2 runs commands on either kind.
+
 A failed build is torn down before the error is reported. The progress of each step is shown with Write-Progress.
 '@
     Parameters  = @{
@@ -36,7 +48,8 @@ A failed build is torn down before the error is reported. The progress of each s
         RealServerCount = @{ Description = 'How many real servers to create, 1 to 16.'; DefaultValue = '2' }
         Subnet          = @{ Description = 'The lab''s IPv4 subnet in CIDR form, prefix length 16 to 28. The director gets .1, the real servers .3 onwards, the VIP .101 and the client .200. It must not overlap another lab''s subnet.'; DefaultValue = '10.250.0.0/24' }
         WhatIf          = 'Shows the lab that would be built, without building it.'
-        DirectorKind    = @{ Description = 'What the director is. Engine (the default): the LvsPS engine lvsd, started with Start-LvsDirector -Lab. Kernel: Linux IPVS, managed through the kernel backend as -Director <name>; see the description for where it runs.'; DefaultValue = 'Engine' }
+        DirectorKind    = @{ Description = 'What the director is. Engine (the default): the LvsPS engine lvsd, started with Start-LvsDirector -Lab. Kernel: Linux IPVS, managed through the kernel backend as -Director <name>; see the description for where it runs. With -DirectorCount 2: one kind for both directors, or two, one per director (Engine, Kernel: director1 the engine, director2 Linux IPVS). Two kinds with one director are refused with InvalidArgument.'; DefaultValue = 'Engine' }
+        DirectorCount   = @{ Description = 'How many directors: 1 (director, .1, named after the lab) or 2 (a pair: director1 .1 and director2 .2, named <name>-director1 and <name>-director2, neither holding the VIP). Pairs are Route or Tunnel labs.'; DefaultValue = '1' }
         DirectorHost    = @{ Description = 'Kernel labs only: where the kernel director runs. Namespace: this host''s kernel IPVS in the director''s namespace (refused when this kernel has no ip_vs). VirtualMachine: a QEMU guest with Debian''s cloud kernel (needs qemu-system-x86). Left out: a namespace when this host''s kernel has ip_vs, else a virtual machine.'; DefaultValue = $null }
         Forwarding      = @{ Description = 'How the lab is wired. Route (the default): client, director and real servers on one segment, for direct routing. Masq: the real servers on an internal network (the next address block after -Subnet) behind the director, which is their default gateway, for NAT. Tunnel: wired as Route, and each real server runs LvsPS''s user-space IP-in-IP decapsulator feeding a TUN device lvstun0 (the kernel here has no ipip link type); prepare them with Set-LvsRealServerHidden -Interface lvstun0.'; DefaultValue = 'Route' }
     }
@@ -78,12 +91,23 @@ Invoke-LvsLabCommand -Lab k -Node director -Command 'ipvsadm -L -n'
 '@
             Remarks = 'The same cmdlets run ipvsadm on the kernel director; the last line shows the kernel''s own listing.'
         }
+        @{
+            Title   = 'A pair of directors: the LvsPS engine and Linux IPVS'
+            Code    = @'
+$lab = New-LvsLab -Name ha -Subnet 10.254.0.0/24 -DirectorCount 2 -DirectorKind Engine, Kernel
+$lab.Directors | Format-Table Name, DirectorKind, DirectorName, Address, Host
+Start-LvsDirector -Lab ha
+Invoke-LvsLabCommand -Lab ha -Node director2 -Command 'ipvsadm -L -n'
+Get-LvsService -Director ha-director2
+'@
+            Remarks = 'director1 (10.254.0.1) runs lvsd as ha-director1; director2 (10.254.0.2) is a kernel director managed as ha-director2. Start-LvsDirector -Lab starts only the engine.'
+        }
     )
     Inputs      = @(
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with Name, RealServerCount or Subnet properties bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Management.Lab.LvsLab'; Description = 'The lab: Name, Subnet, VirtualAddress, Client, Director, RealServers (each with Name, Address, MacAddress, Namespace), Nodes, KeyFile, KnownHostsFile, HostsFile, Directory.' }
+        @{ Type = 'LvsPS.Management.Lab.LvsLab'; Description = 'The lab: Name, Subnet, VirtualAddress, Client, Director (the first), Directors (each with DirectorKind and DirectorName), RealServers (each with Name, Address, MacAddress, Namespace), Nodes, KeyFile, KnownHostsFile, HostsFile, Directory.' }
     )
     Notes       = @'
 Needs root, iproute2, ethtool, nginx, OpenSSH sshd and socat (./build.sh setup installs them). Debian starts the
@@ -91,7 +115,7 @@ host's own nginx and sshd; the lab runs its own copies inside the namespaces. A 
 also needs qemu-system-x86 and apt (to download the guest's packages once); ./build.sh test installs QEMU.
 
 Errors: LabExists, LabSubnetInUse, InvalidSubnet, InvalidArgument (bad name or count, -DirectorHost without
--DirectorKind Kernel), LabSetupFailed (naming the step that failed; a kernel director that cannot run here), NotRoot.
+-DirectorKind Kernel, two kinds for one director, a NAT pair), LabSetupFailed (naming the step that failed; a kernel director that cannot run here), NotRoot.
 '@
     RelatedLinks = @('Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand', 'Start-LvsDirector', 'Set-LvsRealServerHidden', 'about_LvsPS')
 }

@@ -25,7 +25,11 @@ copy before the last change is kept as <Name>.json.bak. When lvsd exits at start
 is lvsd's own (its ErrorId and message, with its exit code), as soon as it exits.
 
 With -Lab the director runs in the lab's director namespace, on the lab's director interface, and is named after
-the lab. With -Name and -Interface it runs on any Ethernet interface of this machine or of a network namespace
+the lab. In a two-director lab (New-LvsLab -DirectorCount 2) -Lab starts every engine director of the lab, each in
+its own namespace and named <lab>-director1 and <lab>-director2, and writes one status for each; -Node director1
+(or director2) starts just that one. A kernel director needs no starting: -Node naming one, or -Lab of a lab whose
+directors are all kernel ones, is refused with NotSupportedByDirector, naming the director to manage with
+-Director. When one director of several fails to start, its error is reported and the other still starts. With -Name and -Interface it runs on any Ethernet interface of this machine or of a network namespace
 (-NetworkNamespace).
 
 The director must not hold the VIP in its own kernel (no "ip addr add VIP" on the director): the engine owns the
@@ -36,12 +40,17 @@ The cmdlets of this session talk to the director started last when several run a
 -WhatIf prints the exact command line that would be run, each word quoted for a POSIX shell.
 '@
     Parameters  = @{
-        Lab              = 'The lab whose director to start. The director runs in the lab''s director network namespace, on its interface (eth0), and takes the lab''s name.'
+        Lab              = 'The lab whose director to start. The director runs in the lab''s director network namespace, on its interface (eth0), and takes the lab''s name; a two-director lab''s engine directors are all started, named <lab>-director1 and <lab>-director2.'
+        Node             = 'With -Lab: the one director node to start (director1 or director2 in a two-director lab; director or vs1 in a one-director lab). By default every engine director of the lab.'
         Name             = 'The name of the director. Its socket, state file and log are named after it. Use a letter, then letters, digits, "-" or "_" (at most 32 characters).'
         Interface        = 'The Ethernet interface the director serves (the one the VIP is announced on and the real servers are reached through), for example eth0.'
         NetworkNamespace = 'The network namespace (as listed by "ip netns list") to run the director in. By default it runs in the current namespace.'
         TableBits        = @{ Description = 'The size of the connection table as a power of two, 8 to 20, like the kernel''s CONFIG_IP_VS_TAB_BITS. 12 gives 4096 buckets, shown as "size=4096" in the ipvsadm header.'; DefaultValue = '12' }
         TimeoutSec       = @{ Description = 'How many seconds to wait for the new director to answer on its control socket (1 to 600). When it does not, the error shows the end of its log; when lvsd exits before that, its own error comes at once.'; DefaultValue = '30' }
+        DebugLevel       = 'The debug level at start (0 to 12, as the kernel''s net.ipv4.vs.debug_level): 0 writes only start, stop, changes and errors, 5 names the real server of each new connection, 9 every frame. By default the level kept with the director''s state, else 0. Set-LvsDirectorLog changes it at run time.'
+        LogPath          = 'The log file, an absolute path (one line a record: time, level, severity, source, message). By default /var/lib/lvsps/directors/<name>.log. lvsd''s own output goes there too.'
+        Syslog           = 'Also send each record to syslog as an RFC 5424 datagram (APP-NAME lvsd): a unix datagram socket path such as /dev/log, or udp://address:port. A full or absent socket drops the record and counts it; it never stalls the director.'
+        SyslogFacility   = @{ Description = 'The syslog facility of the datagrams.'; DefaultValue = 'Daemon' }
         WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...), each word shell-quoted as it is run, without running it.'
         InsideInterface = 'A second interface toward the real servers'' internal network, for LVS-NAT: NAT real servers are reached through it and their replies come back on it. A NAT lab''s director gets it (eth1) with -Lab.'
     }
@@ -53,6 +62,16 @@ New-LvsLab -Name seed -RealServerCount 2
 Start-LvsDirector -Lab seed
 '@
             Remarks = 'Builds a lab and starts its director, named "seed", in the namespace lvs-seed-director. The status object shows the process ID, the interface, its MAC address and the table size.'
+        }
+        @{
+            Title   = 'Start both directors of a pair, or one'
+            Code    = @'
+New-LvsLab -Name ha -DirectorCount 2
+Start-LvsDirector -Lab ha
+Stop-LvsDirector -Name ha-director1
+Start-LvsDirector -Lab ha -Node director1
+'@
+            Remarks = 'The first start writes two statuses, ha-director1 (lvs-ha-director1) and ha-director2 (lvs-ha-director2); the last starts director1 again.'
         }
         @{
             Title   = 'Start a director on a real interface'
@@ -78,7 +97,7 @@ The engine schedules with the kernel's rules; [LvsPS.Ipvs.Scheduling.SchedulerFa
 lists the schedulers it implements, and any other is refused with SchedulerNotImplemented. Of the forwarding
 methods it implements Route (direct routing); Masq and Tunnel are refused with ForwardingNotImplemented.
 
-Errors: LabNotFound, DirectorAlreadyRunning (naming the process ID that holds the name), StateFileInvalid (the
+Errors: LabNotFound, LabNodeNotFound (-Node names no director of the lab), DirectorAlreadyRunning (naming the process ID that holds the name), StateFileInvalid (the
 state file and the problem), DirectorStartFailed (with the end of the log), InterfaceNotAvailable,
 InvalidInterfaceName, InvalidDirectorName, NotSupportedByDirector (-Lab names a kernel lab: its director is Linux
 IPVS, already running and managed with -Director <lab>).

@@ -15,7 +15,7 @@ the lab with Remove-LvsLab.
 Without -Name, the only running director is stopped; when several run, the one started last in this session.
 '@
     Parameters  = @{
-        Name     = 'The director to stop. A lab''s director has the lab''s name. By default: the only director running, or the one this session started last.'
+        Name     = 'The director to stop. A lab''s director has the lab''s name; the name (or -Lab) of a two-director lab stops both its engine directors (<lab>-director1, <lab>-director2). By default: the only director running, or the one this session started last.'
         PassThru = 'Returns the director''s last status (with Running set to False) after stopping it. By default nothing is returned.'
         WhatIf   = 'Shows which director would be stopped without stopping it.'
     }

@@ -54,6 +54,25 @@ public sealed class LabNodeCompleter : IArgumentCompleter
     }
 }
 
+/// <summary>Completes the director nodes of the lab given by -Lab (director; director1, director2 in a pair).</summary>
+public sealed class LabDirectorNodeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IEnumerable<string> names = new[] { "director" };
+        try
+        {
+            var labName = fakeBoundParameters["Lab"]?.ToString();
+            var labs = new LabManager().List();
+            var lab = labName is null ? labs.FirstOrDefault() : labs.FirstOrDefault(l => string.Equals(l.Name, labName, StringComparison.OrdinalIgnoreCase));
+            if (lab is not null) names = lab.Directors.Select(n => n.Name);
+        }
+        catch (Exception) { }
+        return CompletionHelper.Complete(names, wordToComplete);
+    }
+}
+
 /// <summary>Completes -HttpProtocol with keepalived's http_protocol values.</summary>
 public sealed class HttpProtocolCompleter : IArgumentCompleter
 {

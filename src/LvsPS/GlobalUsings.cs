@@ -8,3 +8,5 @@ global using LvsPS.Management.Lab;
 global using LvsPS.Management.Lvsd;
 global using LvsPS.Management.Remote;
 global using LvsPS.Management.Kernel;
+global using LvsPS.Ipvs.Vrrp;
+global using LvsPS.Ipvs.Sync;

@@ -85,30 +85,41 @@ public abstract class LvsCmdlet : PSCmdlet
     {
         var resolved = ResolveDirector(name);
         if (KernelDirectorRegistry.TryGet(resolved, out var kernel)) return kernel;
-        if (!DirectorPaths.SocketNames().Contains(resolved, StringComparer.Ordinal) && KernelLab(resolved) is { } lab)
-            return ConnectKernelLab(lab);
+        if (!DirectorPaths.SocketNames().Contains(resolved, StringComparer.Ordinal) && KernelLab(resolved) is { } found)
+            return ConnectKernelLab(found.Lab, found.Node);
         return DirectorClient.Connect(resolved);
     }
 
-    /// <summary>Connects a kernel lab's director and registers it under the lab's name, as Connect-LvsDirector would.</summary>
-    internal static KernelDirector ConnectKernelLab(LvsLab lab)
+    /// <summary>
+    /// Connects a kernel director of a lab (by default its first) and registers it under its director name (the
+    /// lab's; &lt;lab&gt;-directorN in a pair), as Connect-LvsDirector would.
+    /// </summary>
+    internal static KernelDirector ConnectKernelLab(LvsLab lab, LvsLabNode? node = null)
     {
-        var director = LabManager.ConnectKernelDirector(lab);
+        var director = LabManager.ConnectKernelDirector(lab, node);
         KernelDirectorRegistry.Register(director);
         return director;
     }
 
-    /// <summary>The saved kernel lab of that name (its director is named after it), or null.</summary>
-    internal static LvsLab? KernelLab(string name)
+    /// <summary>The saved lab and kernel director node of that director name (exact case), or null.</summary>
+    internal static (LvsLab Lab, LvsLabNode Node)? KernelLab(string name)
     {
-        try { return new LabManager().Get(name) is { DirectorKind: LvsLabDirectorKind.Kernel } lab && lab.Name == name ? lab : null; }
+        try
+        {
+            return new LabManager().FindDirector(name) is { } found && found.Lab.KindOf(found.Node) == LvsLabDirectorKind.Kernel
+                   && found.Lab.DirectorNameOf(found.Node) == name ? found : null;
+        }
         catch (LvsException) { return null; }
     }
 
-    /// <summary>Names of the saved kernel labs (their directors count as running while the lab exists).</summary>
+    /// <summary>Names of the saved labs' kernel directors (they count as running while the lab exists).</summary>
     internal static IEnumerable<string> KernelLabNames()
     {
-        try { return new LabManager().List().Where(l => l.DirectorKind == LvsLabDirectorKind.Kernel).Select(l => l.Name).ToList(); }
+        try
+        {
+            return new LabManager().List()
+                .SelectMany(l => l.Directors.Where(d => l.KindOf(d) == LvsLabDirectorKind.Kernel).Select(l.DirectorNameOf)).ToList();
+        }
         catch (Exception e) when (e is LvsException or IOException or UnauthorizedAccessException) { return Array.Empty<string>(); }
     }
 

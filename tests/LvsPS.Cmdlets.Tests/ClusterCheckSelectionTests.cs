@@ -36,6 +36,6 @@ public sealed class ClusterCheckSelectionTests : CmdletTestBase
             (TabExpansion2 'Test-LvsCluster -Include RealServerH' 36).CompletionMatches.CompletionText
             (TabExpansion2 'Test-LvsCluster -Exclude Net' 28).CompletionMatches.CompletionText
             """).Ok();
-        Assert.Equal(new object[] { "RealServerHealthy", "RealServerHidden", "Network" }, r.Objects);
+        Assert.Equal(new object[] { "RealServerHealthy", "RealServerHidden", "RealServerHttp", "Network" }, r.Objects);
     }
 }

@@ -84,14 +84,16 @@ public sealed class LabAndRemoteTests : CmdletTestBase
     public void TestLvsCluster_List_WritesTheCatalogue()
     {
         var r = Run("Test-LvsCluster -List").Ok();
-        Assert.Equal(new[] { "DirectorRunning", "DirectorHasNoKernelVip", "DirectorHoldsVip", "DirectorIpForwardOff", "ServiceHasRealServer",
-                             "RealServerHealthy", "RealServerMacResolved", "RealServerHidden", "VipArpOwner", "ServiceDistribution" },
+        Assert.Equal(new[] { "DirectorRunning", "DirectorHasNoKernelVip", "DirectorHoldsVip", "DirectorIpForwardOff", "DirectorOffloads", "ServiceHasRealServer",
+                             "RealServerHealthy", "RealServerMacResolved", "RealServerVip", "RealServerHidden", "RealServerRpFilter", "RealServerTunnelMtu",
+                             "RealServerListening", "RealServerReachable", "RealServerHttp", "VipArpOwner", "ServiceDistribution", "ServicePersistence",
+                             "RealServerThresholds", "VrrpSingleMaster", "DirectorConfigurationDrift", "SyncDaemonRunning", "SshHostKeysKnown" },
             r.Output.Select(o => (string)o.Properties["Check"].Value));
         var info = Assert.IsType<CmdletInfo>(Run("Get-Command Test-LvsCluster").Output.Single().BaseObject);
         Assert.All(r.Objects, o => OutputTypes.AssertDeclared(info, "List", o));
         var hidden = r.Output.Single(o => (string)o.Properties["Check"].Value == "RealServerHidden");
         Assert.Equal(true, hidden.Properties["UsesSsh"].Value);
-        Assert.Equal(new[] { "VipArpOwner", "ServiceDistribution" },
+        Assert.Equal(new[] { "VipArpOwner", "ServiceDistribution", "ServicePersistence" },
             r.Output.Where(o => (bool)o.Properties["SendsTraffic"].Value).Select(o => (string)o.Properties["Check"].Value));
     }
 

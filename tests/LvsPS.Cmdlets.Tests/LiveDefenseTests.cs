@@ -47,6 +47,24 @@ public sealed class LiveDefenseTests : DirectorTestBase
     }
 
     [Fact]
+    public void SetLvsDefense_SloppyTcp_OnAndOff_AndLeftOutKeepsIt()
+    {
+        Assert.False(Defense().SloppyTcp);
+        try
+        {
+            Assert.True(Assert.IsType<DefenseSpec>(Ok("Set-LvsDefense -SloppyTcp -PassThru").Output.Single().BaseObject).SloppyTcp);
+            Ok("Set-LvsDefense -DropPacket Off");
+            Assert.True(Defense().SloppyTcp);
+            Assert.Contains("sloppy_tcp=1", Defense().ToString());
+        }
+        finally
+        {
+            Ok("Set-LvsDefense -SloppyTcp:$false");
+        }
+        Assert.False(Defense().SloppyTcp);
+    }
+
+    [Fact]
     public void SetLvsDefense_WhatIf_NamesTheSettings_AndChangesNothing()
     {
         var before = Defense().ToString();

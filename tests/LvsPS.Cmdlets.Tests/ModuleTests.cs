@@ -14,6 +14,10 @@ public sealed class ModuleTests : CmdletTestBase
         "New-LvsFirewallMarkRule", "Get-LvsFirewallMarkRule", "Remove-LvsFirewallMarkRule", "Export-LvsConfiguration",
         "Set-LvsRealServerHidden", "Get-LvsRealServerHidden", "New-LvsLab", "Get-LvsLab", "Remove-LvsLab",
         "Invoke-LvsLabCommand", "Test-LvsCluster", "Get-LvsDefense", "Set-LvsDefense",
+        "New-LvsVrrpInstance", "Get-LvsVrrpInstance", "Set-LvsVrrpInstance", "Remove-LvsVrrpInstance",
+        "Start-LvsSyncDaemon", "Stop-LvsSyncDaemon", "Get-LvsSyncDaemon",
+        "Test-LvsRealServer", "Watch-LvsTraffic", "Invoke-LvsClusterValidation", "Watch-LvsService",
+        "Get-LvsDirectorLog", "Set-LvsDirectorLog", "Invoke-LvsAdm", "Sync-LvsConfiguration",
     };
 
     [Fact]
@@ -35,7 +39,9 @@ public sealed class ModuleTests : CmdletTestBase
     {
         var names = Run("(Get-Command -Module LvsPS -CommandType Cmdlet).Name").Ok().Objects.Cast<string>().OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(Exported.OrderBy(n => n, StringComparer.Ordinal), names);
-        Assert.Empty(Run("(Get-Command -Module LvsPS -CommandType Function, Alias).Name").Ok().Output);
+        Assert.Empty(Run("(Get-Command -Module LvsPS -CommandType Function).Name").Ok().Output);
+        // one alias: lvsadm for Invoke-LvsAdm (ipvsadm's command line)
+        Assert.Equal(new object[] { "lvsadm" }, Run("(Get-Command -Module LvsPS -CommandType Alias).Name").Ok().Objects);
     }
 
     [Fact]
@@ -91,6 +97,13 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Test-LvsCluster", "Lab", "Boolean,LvsCheckResult")]
     [InlineData("Test-LvsCluster", "Director", "Boolean,LvsCheckResult")]
     [InlineData("Test-LvsCluster", "List", "LvsCheckInfo")]
+    [InlineData("New-LvsVrrpInstance", "*", "VrrpInstanceStatus")]
+    [InlineData("Get-LvsVrrpInstance", "*", "VrrpInstanceStatus")]
+    [InlineData("Set-LvsVrrpInstance", "*", "VrrpInstanceStatus")]
+    [InlineData("Remove-LvsVrrpInstance", "*", "VrrpInstanceStatus")]
+    [InlineData("Start-LvsSyncDaemon", "*", "SyncDaemonStatus")]
+    [InlineData("Stop-LvsSyncDaemon", "*", "SyncDaemonStatus")]
+    [InlineData("Get-LvsSyncDaemon", "*", "SyncDaemonStatus")]
     public void OutputType_IsDeclaredPerParameterSet(string cmdlet, string parameterSet, string expected)
     {
         var declared = OutputTypes.Declared(Command(cmdlet), parameterSet);
@@ -130,6 +143,11 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Set-LvsDefense", ConfirmImpact.Medium)]
     [InlineData("Start-LvsDirector", ConfirmImpact.Medium)]
     [InlineData("Stop-LvsDirector", ConfirmImpact.Medium)]
+    [InlineData("New-LvsVrrpInstance", ConfirmImpact.Medium)]
+    [InlineData("Set-LvsVrrpInstance", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsVrrpInstance", ConfirmImpact.High)]
+    [InlineData("Start-LvsSyncDaemon", ConfirmImpact.Medium)]
+    [InlineData("Stop-LvsSyncDaemon", ConfirmImpact.High)]
     public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, ConfirmImpact confirmImpact)
     {
         var info = Command(cmdlet);
@@ -145,7 +163,7 @@ public sealed class ModuleTests : CmdletTestBase
     {
         var withWhatIf = new[] { "Get-LvsService", "Get-LvsRealServer", "Get-LvsConnection", "Get-LvsTimeout", "Get-LvsFirewallMarkRule",
                                  "Get-LvsDirector", "Get-LvsLab", "Get-LvsRealServerHidden", "Test-LvsCluster", "Import-LvsConfiguration",
-                                 "Get-LvsHealth", "Get-LvsHealthCheck" }
+                                 "Get-LvsHealth", "Get-LvsHealthCheck", "Get-LvsVrrpInstance", "Get-LvsSyncDaemon" }
             .Where(n => Command(n).Parameters.ContainsKey("WhatIf")).ToList();
         Assert.Empty(withWhatIf);
     }

@@ -1,3 +1,4 @@
+using LvsPS.Ipvs.Vrrp;
 using System.Net.Sockets;
 using System.Text;
 using LvsPS.Management.Lvsd;
@@ -23,6 +24,13 @@ public sealed class ControlSocketTests : ControlServerTestBase
     {
         base.Dispose();
         Assert.False(File.Exists(DirectorPaths.Socket(_name)));
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
     private IDirector Client() => DirectorClient.Connect(_name, TimeSpan.FromSeconds(5));
@@ -64,6 +72,22 @@ public sealed class ControlSocketTests : ControlServerTestBase
         d.ResumeRealServer(svc, Real(Rs2));
         Assert.Equal(5, d.GetHealth().Single(x => x.RealAddress.Equals(Ip(Rs2))).Weight);
         d.RemoveHealthCheck(svc, Real(Rs1), LvsHealthCheckType.Tcp);
+        var vrrp = new VrrpInstanceSpec { Name = "VI_1", Interface = "eth9", VirtualRouterId = 51, VirtualAddresses = { Ip(Vip2) } };
+        d.AddVrrpInstance(vrrp);
+        vrrp.Priority = 150;
+        d.EditVrrpInstance(vrrp);
+        var instance = Assert.Single(d.ListVrrpInstances());
+        Assert.Equal(("VI_1", 150, VrrpState.Init), (instance.Name, instance.Priority, instance.State));
+        d.DeleteVrrpInstance("VI_1");
+        Assert.Empty(d.ListVrrpInstances());
+        // A backup sync daemon listening on lo (the default group joined there, a free port; nothing is sent), then stopped.
+        int port = FreeUdpPort();
+        d.StartSyncDaemon(new SyncDaemonSpec { Role = SyncDaemonRole.Backup, Interface = "lo", Port = port, SyncId = 9 });
+        var daemon = Assert.Single(d.ListSyncDaemons());
+        Assert.Equal((_h.Engine.Name, SyncDaemonRole.Backup, "lo", 9, port, 65507), (daemon.Director, daemon.Role, daemon.Interface, daemon.SyncId, daemon.Port, daemon.MaxLength));
+        // 65507: a backup's maximum is lo's MTU (65536) clamped to 65535, less the IPv4 and UDP headers.
+        d.StopSyncDaemon(SyncDaemonRole.Backup);
+        Assert.Empty(d.ListSyncDaemons());
         var status = d.GetStatus();
         Assert.Equal((_h.Engine.Name, 4242, "eth9", 1, 2), (status.Name, status.ProcessId, status.Interface, status.ServiceCount, status.RealServerCount));
         Assert.Equal("02:4c:56:00:00:01", status.MacAddress);
@@ -73,6 +97,11 @@ public sealed class ControlSocketTests : ControlServerTestBase
         d.AddService(Spec(81));
         d.Clear();
         Assert.Empty(d.ListServices());
+        var trace = d.StartTrafficTrace(new TrafficTraceSpec { RealAddress = Ip(Rs1) });
+        Assert.True(d.ReadTrafficTrace(trace.TraceId, trace.Cursor, 100).Active);
+        d.StopTrafficTrace(trace.TraceId);
+        Assert.Equal(3, d.SetLogLevel(3).DebugLevel);
+        Assert.NotNull(d.GetLog(new LogQuery()));
         d.Shutdown();
         Assert.Equal(1, _shutdowns);
 
@@ -81,9 +110,35 @@ public sealed class ControlSocketTests : ControlServerTestBase
         {
             "AddService", "AddRealServer", "AddRealServer", "EditRealServer", "EditService", "SetTimeouts",
             "AddMarkRule", "DeleteMarkRule", "AddHealthCheck", "SetHealthCheck", "SetServiceHealth", "SuspendRealServer", "ResumeRealServer",
-            "RemoveHealthCheck", "DeleteRealServer", "DeleteService", "AddService", "Clear",
+            "RemoveHealthCheck", "AddVrrpInstance", "EditVrrpInstance", "DeleteVrrpInstance", "StartSyncDaemon", "StopSyncDaemon",
+            "DeleteRealServer", "DeleteService", "AddService", "Clear", "SetLogLevel",
         }, _saved);
         Assert.All(DirectorOperations.All, op => Assert.Equal(op.ChangesConfiguration, _saved.Contains(op.Name)));
+    }
+
+    [Fact]
+    public void ATrafficTrace_TravelsWithItsRecords_AddressesAndEnumsAsText()
+    {
+        var d = Client();
+        var svc = Spec(80);
+        d.AddService(svc);
+        d.AddRealServer(svc, Real(Rs1));
+        _h.Resolve(Rs1);
+        var trace = d.StartTrafficTrace(new TrafficTraceSpec { VirtualAddress = Ip(Vip), Port = 80, Protocol = LvsProtocol.Tcp });
+        _h.Process(_h.Tcp(40000, Frames.Syn));
+
+        var page = d.ReadTrafficTrace(trace.TraceId, trace.Cursor, 100);
+
+        var r = Assert.Single(page.Records);
+        Assert.Equal((Ip(LabAddresses.Client), 40000, Ip(Vip), 80, Ip(Rs1)), (r.ClientAddress, r.ClientPort, r.VirtualAddress, r.Port, r.RealAddress));
+        Assert.Equal((LvsTrafficAction.Forwarded, "02:4c:56:00:00:03", _h.Engine.Name), (r.Action, r.DestinationMac, r.Director));
+        var json = DirectorJson.Serialize(r);
+        Assert.Contains("\"Forwarded\"", json);
+        Assert.Contains("\"10.250.0.3\"", json);
+        d.StopTrafficTrace(trace.TraceId);
+        Assert.False(d.ReadTrafficTrace(trace.TraceId, page.NextCursor, 100).Active);
+        var e = Assert.Throws<LvsException>(() => d.ReadTrafficTrace(trace.TraceId + 5, 0, 100));
+        Assert.Equal((LvsErrorIds.TrafficTraceNotFound, LvsErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using LvsPS.Ipvs.Vrrp;
+
 namespace LvsPS.Engine.Tests;
 
 /// <summary>
@@ -54,6 +56,30 @@ public sealed class StateStoreTests : IDisposable
         store.Apply(second.Engine, loaded);
         Assert.Equal(DirectorJson.Serialize(saved), DirectorJson.Serialize(second.Engine.ExportState()));
         Assert.Contains("\"version\":1", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void ARestoredVrrpDirector_AnnouncesNoVip_BeforeVrrpMakesItMaster()
+    {
+        // A director restarted into a pair comes back as backup (nopreempt, or a higher master): a gratuitous ARP
+        // from its restored services would pull the clients to it, and it would drop their traffic.
+        var first = new EngineHarness();
+        first.Engine.AddService(new ServiceSpec { Address = Ip(Vip), Port = 80, RealServers = { new RealServerSpec { Address = Ip(Rs1) } } });
+        first.Engine.AddVrrpInstance(new VrrpInstanceSpec { Name = "VI_1", Interface = "eth0", VirtualRouterId = 51, Priority = 100, VirtualAddresses = { Ip(Vip) } });
+        var store = new StateStore(Path.Combine(_folder, "pair.json"));
+        store.Save(first.Engine.ExportState());
+
+        var second = new EngineHarness();
+        store.Apply(second.Engine, store.Load("pair"));
+        Assert.Equal(1, second.Engine.ServiceCount);
+        Assert.DoesNotContain(second.Sink.Arp, f => Frames.U32(f, 14 + 14) == Vip && Frames.U32(f, 14 + 24) == Vip);
+        second.Engine.Tick();
+        Assert.DoesNotContain(second.Sink.Arp, f => Frames.U32(f, 14 + 14) == Vip && Frames.U32(f, 14 + 24) == Vip);
+
+        // The same service without VRRP is announced at once, as a new VIP is.
+        var plain = new EngineHarness();
+        plain.Engine.AddService(new ServiceSpec { Address = Ip(Vip), Port = 80, RealServers = { new RealServerSpec { Address = Ip(Rs1) } } });
+        Assert.Contains(plain.Sink.Arp, f => Frames.U32(f, 14 + 14) == Vip && Frames.U32(f, 14 + 24) == Vip);
     }
 
     [Fact]

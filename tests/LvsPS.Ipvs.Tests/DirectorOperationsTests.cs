@@ -22,8 +22,9 @@ public sealed class DirectorOperationsTests
         var changes = DirectorOperations.All.Where(o => o.ChangesConfiguration).Select(o => o.Name).OrderBy(n => n);
         Assert.Equal(new[]
         {
-            "AddHealthCheck", "AddMarkRule", "AddRealServer", "AddService", "Clear", "DeleteMarkRule", "DeleteRealServer", "DeleteService",
-            "EditRealServer", "EditService", "RemoveHealthCheck", "ResumeRealServer", "SetHealthCheck", "SetServiceHealth", "SetTimeouts", "SuspendRealServer",
+            "AddHealthCheck", "AddMarkRule", "AddRealServer", "AddService", "AddVrrpInstance", "Clear", "DeleteMarkRule", "DeleteRealServer",
+            "DeleteService", "DeleteVrrpInstance", "EditRealServer", "EditService", "EditVrrpInstance", "RemoveHealthCheck", "ResumeRealServer",
+            "SetHealthCheck", "SetLogLevel", "SetServiceHealth", "SetTimeouts", "StartSyncDaemon", "StopSyncDaemon", "SuspendRealServer",
         }, changes);
     }
 

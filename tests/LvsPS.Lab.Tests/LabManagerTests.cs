@@ -55,13 +55,22 @@ internal static class Helpers
 public abstract class SharedLabFixture : IDisposable
 {
     protected SharedLabFixture(string prefix, string network, LvsLabDirectorKind kind = LvsLabDirectorKind.Engine)
+        : this(prefix, network, 1, new[] { kind }) { }
+
+    /// <summary>A lab of <paramref name="directorCount"/> directors of these kinds (one for all, or one each).</summary>
+    protected SharedLabFixture(string prefix, string network, int directorCount, LvsLabDirectorKind[] kinds)
     {
         StateRoot = Path.Combine(Path.GetTempPath(), "lvsps-labtest-" + Guid.NewGuid().ToString("N")[..8]);
         Manager = new LabManager(StateRoot);
         Name = Helpers.RandomName(prefix);
         Octet = Helpers.RandomOctet();
         Subnet = $"{network}.{Octet}.0/24";
-        Lab = Manager.Create(Name, 2, Subnet, Progress, LvsForwarding.Route, kind);
+        try { Lab = Manager.Create(Name, 2, Subnet, Progress, LvsForwarding.Route, kinds[0], null, directorCount, kinds); }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string StateRoot { get; }
@@ -167,7 +176,7 @@ public sealed class LabManagerTests : IClassFixture<LabFixture>
     public void Sshd_PresentsTheRecordedHostKey_AndAcceptsTheLabKey()
     {
         var known = File.ReadAllLines(Lab.KnownHostsFile).Where(l => l.Length > 0).ToList();
-        Assert.Equal(Lab.RealServers.Count, known.Count);
+        Assert.Equal(Lab.RealServers.Count + 1, known.Count); // and the client's sshd
         foreach (var rs in Lab.RealServers)
         {
             var line = Assert.Single(known, l => l.StartsWith(rs.Address + " ", StringComparison.Ordinal));

@@ -42,6 +42,12 @@ function Get-EngineKernelScenario {
         p0    = @{ Host = 130; Scheduler = 'rr'; Weights = 1, 1, 1; Port = 0; Persistent = 600 }
         flg   = @{ Host = 131; Scheduler = 'wlc'; Weights = 1, 1, 1; Flags = 'Port', 'Flag3' }
         shf   = @{ Host = 132; Scheduler = 'sh'; Weights = 1, 1, 1; Flags = 'Fallback', 'Port', 'Flag3' }
+        # mid-flow segments of flows the director never saw open (phase D): mh with the kernel's sloppy_tcp=1 (lvsd at
+        # its default), rr with sloppy_tcp=1 on both; mhd (the same real servers and weights as mhs: the same Maglev
+        # table) with sloppy_tcp=0 on both, probed after the listings: not compared, the difference that remains
+        mhs   = @{ Host = 133; Scheduler = 'mh'; Weights = 1, 2, 1 }
+        rrs   = @{ Host = 134; Scheduler = 'rr'; Weights = 1, 1, 1 }
+        mhd   = @{ Host = 135; Scheduler = 'mh'; Weights = 1, 2, 1; NotCompared = $true }
     }
 }
 
@@ -69,6 +75,10 @@ function Invoke-EngineKernelRun {
     try {
         $rs = @{}; foreach ($n in $lab.RealServers) { $rs[$n.Name] = $n.Address }
         $ctx.Rs = $rs
+        # Who answered a mid-flow probe, by the Ethernet source of its RST.
+        $ctx.Macs = @{ "$($lab.Director.MacAddress)".ToLowerInvariant() = 'director' }
+        foreach ($n in $lab.RealServers) { $ctx.Macs["$($n.MacAddress)".ToLowerInvariant()] = $n.Name }
+        $ctx.Python = (Get-Command python3 -CommandType Application | Select-Object -First 1).Source
         if ($Kind -eq 'Engine') { Start-LvsDirector -Lab $Name | Out-Null }
         Set-LvsRealServerHidden -Lab $Name -Confirm:$false | Out-Null
         $vips = @($scn.Values | ForEach-Object { "$Network.$($_.Host)" })
@@ -167,11 +177,24 @@ function Invoke-EngineKernelRun {
             Send-DiffTraffic $ctx @(Req $key (,200 * 5) -Hold 'H', 'S', 'H', 'S', 'H')
         }
 
+        # Phase D: a PSH/ACK in the middle of a flow neither director saw open (a new master without sync). On mh
+        # with the kernel's sloppy_tcp=1 (Set-LvsDefense: the sysctl over SSH) and lvsd at its default (mh schedules
+        # it anyway); then on rr with sloppy_tcp=1 on both.
+        if ($Kind -eq 'Kernel') { Set-LvsDefense -Director $Name -SloppyTcp -Confirm:$false }
+        $run.MidFlowMh = Send-DiffMidFlow $ctx mhs $src
+        if ($Kind -eq 'Engine') { Set-LvsDefense -Director $Name -SloppyTcp -Confirm:$false }
+        Send-DiffMidFlow $ctx rrs (,200 * 6) | Out-Null
+        $run.SloppyTcp = (Get-LvsDefense -Director $Name).SloppyTcp
+
         # The kernel sums its per-CPU counters into the listed ones in its estimator, every 2 s (ip_vs_est.c).
         Start-Sleep -Seconds 3
         $run.Listings = Get-DiffListing $ctx $Kind
         # The kernel's table once more through the cmdlets (KernelDirector parses ipvsadm, the formatter prints it).
         if ($Kind -eq 'Kernel') { $run.CmdletListings = Get-DiffListing $ctx Engine }
+
+        # After the listings, what remains different: with sloppy_tcp=0 on both, a mid-flow segment on mh.
+        Set-LvsDefense -Director $Name -SloppyTcp:$false -Confirm:$false
+        $run.MidFlowDefault = Send-DiffMidFlow $ctx mhd 200, 203, 206, 209, 212, 215 -NoRecord
     } finally {
         # The held sessions: each a process group of its own (setsid), ended by its id; then the lab.
         Invoke-LvsLabCommand -Lab $Name -Node client -Command "if [ -f $work/pids ]; then for p in `$(cat $work/pids); do kill -- -`$p 2>/dev/null; done; fi; rm -rf $work" -ErrorAction SilentlyContinue | Out-Null
@@ -226,6 +249,26 @@ function Send-DiffTraffic([hashtable]$Ctx, [object[]]$Requests) {
         $srv = if ($Matches[2] -match 'guest@(rs\d)') { $Matches[1] } else { "none:[$($Matches[2])]" }
         $Ctx.Served["$($keys[$port])/$port"] = $srv
     }
+}
+
+function Send-DiffMidFlow([hashtable]$Ctx, [string]$Key, [int[]]$From, [switch]$NoRecord) {
+    # One mid-flow PSH/ACK from each client address .<From>, each from a port of its own (tcp-midflow-probe.py in the
+    # client's namespace); who got it is who reset it (a real server, or the director's own stack). Recorded in
+    # Served as "key/port" unless -NoRecord; returned as ordered "client address host part" -> who.
+    $s = $Ctx.Scn[$Key]; $net = $Ctx.Network
+    $flows = @(); $byPort = @{}
+    foreach ($f in $From) { $port = $Ctx.Port++; $flows += '{0}.{1}:{2}' -f $net, $f, $port; $byPort[$port] = $f }
+    $probe = Join-Path $PSScriptRoot 'tcp-midflow-probe.py'
+    $out = Invoke-LvsLabCommand -Lab $Ctx.Name -Node client -TimeoutSec 300 -Command "'$($Ctx.Python)' '$probe' --vip $net.$($s.Host) --dport 23 $($flows -join ' ')"
+    $result = [ordered]@{}
+    foreach ($l in @($out)) {
+        if ($l -notmatch '^(\d+) (\S+)$') { continue }
+        $port = [int]$Matches[1]
+        $who = $Ctx.Macs[$Matches[2]] ?? "none:[$($Matches[2])]"
+        $result["$($byPort[$port])"] = $who
+        if (-not $NoRecord) { $Ctx.Served["$Key/$port"] = $who }
+    }
+    $result
 }
 
 function Get-DiffListing([hashtable]$Ctx, [string]$Kind) {

@@ -231,7 +231,9 @@ Describe 'Kernel backend against a real kernel IPVS (Linux 6.1, ipvsadm 1.31)' {
     It 'Persistence: every request of one client goes to the same real server, and the template is counted' {
         New-LvsService -Director $L -VirtualAddress $Vip -Port 80 -Scheduler rr -Persistent 120 -RealServer (Rs $Rs1 $Rs2) | Out-Null
         # The kernel gives a deleted real server back from its trash, counters and all, while connections still use
-        # it: the earlier tests' requests would be counted here too.
+        # it: the earlier tests' requests would be counted here too. Its per-CPU counters are summed into what -Z
+        # zeroes only at the estimator's next 2-second tick, so zero after that tick.
+        Start-Sleep -Milliseconds 2100
         Clear-LvsCounter -Director $L -Confirm:$false
         $servers = Fetch 4
         WaitCounted 4 @{ VirtualAddress = $Vip; Port = 80 }

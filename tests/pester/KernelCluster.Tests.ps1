@@ -49,7 +49,7 @@ Describe 'Test-LvsCluster on a kernel lab' {
         $arp.Message | Should -Match ([regex]::Escape($Lab.Director.MacAddress))
         $dist = $byCheck["ServiceDistribution|TCP $($Vip):80"]
         $dist.Result | Should -Be 'Passed'
-        $dist.Message | Should -Match "$([regex]::Escape($Rs1.Address.ToString())): [1-9]"
+        $dist.Message | Should -Match "$([regex]::Escape($Rs1.Address.ToString())):80\): [1-9]"
         ($results | Where-Object Check -eq 'RealServerHidden' | ForEach-Object Result) | Should -Be @('Passed', 'Passed')
         Test-LvsCluster -Lab $LabName -Quiet | Should -BeTrue
     }
@@ -92,13 +92,46 @@ Describe 'Test-LvsCluster on a kernel lab' {
     It 'names a real server whose lo lost the VIP, and passes again once it is back' {
         Invoke-LvsLabCommand -Lab $LabName -Node rs1 -Command "ip addr del $Vip/32 dev lo" | Out-Null
         try {
-            $hidden = Get-Check RealServerHidden | Where-Object Result -eq 'Failed'
+            $hidden = Get-Check RealServerVip | Where-Object Result -eq 'Failed'
             Assert-Failed $hidden "^rs1 \($([regex]::Escape($Rs1.Address.ToString()))\): the VIP is not on lo" 'Set-LvsRealServerHidden .*-Node rs1'
         } finally {
             Set-LvsRealServerHidden -Lab $LabName -Node rs1 -Confirm:$false
         }
-        (Get-Check RealServerHidden | ForEach-Object Result | Select-Object -Unique) | Should -Be 'Passed'
+        (Get-Check RealServerVip, RealServerHidden | ForEach-Object Result | Select-Object -Unique) | Should -Be 'Passed'
         Test-LvsCluster -Lab $LabName -Quiet | Should -BeTrue
+    }
+
+    It 'warns naming the director when a kernel DR director forwards (ip_forward 1), and passes again at 0' {
+        Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'sysctl -w net.ipv4.ip_forward=1' | Out-Null
+        try {
+            $r = @(Get-Check DirectorIpForwardOff)
+            $r.Count | Should -Be 1
+            "$($r[0].Result) $($r[0].Target): $($r[0].Message) | $($r[0].Remedy)" |
+                Should -Match "^Warning director: net\.ipv4\.ip_forward = 1 on director \([0-9.]+\); DR does not need kernel forwarding .* \| Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'sysctl -w net\.ipv4\.ip_forward=0'$"
+            # The remedy, as given, is the fix.
+            Invoke-Expression $r[0].Remedy | Out-Null
+        } finally {
+            Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'sysctl -w net.ipv4.ip_forward=0' | Out-Null
+        }
+        $r = @(Get-Check DirectorIpForwardOff)
+        $r[0].Result | Should -Be 'Passed'
+        $r[0].Message | Should -Match 'ip_forward = 0 on director'
+    }
+
+    It 'judges the kernel director''s offloads by the kernel''s rule, or warns naming the director when its guest has no ethtool' {
+        $has = ((Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'PATH="$PATH:/usr/sbin:/sbin"; command -v ethtool || echo none') -join '').Trim()
+        $r = @(Get-Check DirectorOffloads)
+        $r.Count | Should -Be 1
+        $r[0].Target | Should -Be 'director eth0'
+        if ($has -eq 'none') {
+            $r[0].Result | Should -Be 'Warning'
+            $r[0].Message | Should -Match '^ethtool is not installed on director \([0-9.]+\): its offloads cannot be read \(not judged\)\.$'
+            $r[0].Remedy | Should -Be "Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'apt-get install ethtool'"
+        } else {
+            # A kernel director: only LRO matters (GRO may stay on).
+            $r[0].Result | Should -BeIn 'Passed', 'Failed'
+            if ($r[0].Result -eq 'Passed') { $r[0].Message | Should -Match 'GRO may stay on' } else { $r[0].Message | Should -Match 'LRO on' }
+        }
     }
 
     It 'removes the lab: no namespace and no QEMU process of it remain' {

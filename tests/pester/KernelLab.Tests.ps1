@@ -70,11 +70,18 @@ Describe 'Kernel labs wired for NAT and for IP-in-IP' -ForEach @(
         New-LvsService -Director $n -VirtualAddress $vip -Port 80 -Scheduler rr | Out-Null
         foreach ($rs in $Other.Lab.RealServers) { Add-LvsRealServer -Director $n -VirtualAddress $vip -Port 80 -RealAddress $rs.Address -Forwarding $Forwarding }
         if ($Forwarding -eq 'Tunnel') { Set-LvsRealServerHidden -Lab $n -Interface lvstun0 -Confirm:$false | Out-Null }
+        # the first SYN can race the real servers' new tunnel device coming up (a refused connect, seen once in a
+        # loaded run): wait for one answer, then every request must be answered
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Invoke-LvsLabCommand -Lab $n -Node client -Command "curl -s -m 2 -o /dev/null -w '%{http_code}' http://$($vip):80/test.html; true") -ne '200' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
         $servers = Invoke-LvsTestRequest -Count 4 -AsServerName -TestLab $Other
         ($servers | Sort-Object -Unique) | Should -Be @('rs1', 'rs2')
         $text = Invoke-LvsLabCommand -Lab $n -Node director -Command 'ipvsadm -L -n'
         $label = @{ Masq = 'Masq'; Tunnel = 'Tunnel' }[$Forwarding]
-        @($text | Where-Object { $_ -match "->.*\s$label\s+1\s+0\s+2\s*$" }).Count | Should -Be 2
+        # both real servers by that method, nothing active, the 4 requests and the warm-up's (1 or more) inactive
+        $rows = @($text | Where-Object { $_ -match "->.*\s$label\s+1\s+0\s+(\d+)\s*$" } | ForEach-Object { [int]($_ -replace '.*\s(\d+)\s*$', '$1') })
+        $rows.Count | Should -Be 2
+        $rows | ForEach-Object { $_ | Should -BeGreaterOrEqual 2 }
     }
 }
 

@@ -32,7 +32,7 @@ Describe 'Test-LvsCluster on a kernel NAT lab' {
         try {
             # Result, target, message and remedy in one line: the director named, and the fix.
             Test-LvsCluster -Lab $LabName -Include DirectorIpForwardOff | ForEach-Object { "$($_.Result) $($_.Target): $($_.Message) | $($_.Remedy)" } |
-                Should -Match '^Failed director: net\.ipv4\.ip_forward = 0 on director; .* \| sysctl -w net\.ipv4\.ip_forward=1 on the director$'
+                Should -Match "^Failed director: net\.ipv4\.ip_forward = 0 on director \([0-9.]+\); .* \| Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'sysctl -w net\.ipv4\.ip_forward=1'$"
             # and the replies do not come back: connections through the VIP fail
             (Test-LvsCluster -Lab $LabName -Include ServiceDistribution).Result | Should -Be 'Failed'
         } finally {

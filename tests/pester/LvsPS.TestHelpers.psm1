@@ -2,7 +2,7 @@
 <#
     Shared helpers of the Pester suites in tests/pester: importing the module under test, building and removing a
     lab with a random name and subnet, sending requests through the VIP from the lab's client, and the walkthrough's
-    lvs_dr.conf. Only for the test suites: the suite shipped in module/Diagnostics must not import it.
+    lvs_dr.conf. Only for the test suites: the suites shipped in Diagnostics/ must not import it.
 
     A suite imports it at the top of its BeforeAll (and BeforeDiscovery, if it has one):
 
@@ -28,7 +28,7 @@ function Get-LvsTestRoot {
     .OUTPUTS
         System.String
     .EXAMPLE
-        $container = New-PesterContainer -Path (Join-Path (Get-LvsTestRoot) 'module/Diagnostics/LvsCluster.Tests.ps1')
+        $container = New-PesterContainer -Path (Join-Path (Get-LvsTestRoot) 'Diagnostics/Comprehensive')
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -76,14 +76,19 @@ function New-LvsTestLab {
         How the lab is wired: Route (LVS-DR, the default), Masq (LVS-NAT) or Tunnel (LVS-TUN).
     .PARAMETER DirectorKind
         Engine (lvsd, the default) or Kernel (Linux IPVS: a QEMU guest where this host has no ip_vs); a kernel
-        director needs no starting, so -StartDirector is ignored for it.
+        director needs no starting, so -StartDirector is ignored for it. With -DirectorCount 2, one kind for both
+        directors or one each (Engine, Kernel: the mixed pair).
+    .PARAMETER DirectorCount
+        1 (the default: director, named after the lab) or 2 (a pair: director1 .1 and director2 .2, named
+        <lab>-director1 and <lab>-director2; Route or Tunnel labs).
     .PARAMETER StartDirector
-        Starts the lab's director (Start-LvsDirector -Lab).
+        Starts the lab's engine directors (Start-LvsDirector -Lab: both engine directors of a pair).
     .PARAMETER HideRealServers
         Prepares the real servers for the VIP (Set-LvsRealServerHidden -Lab), after the director is started.
     .OUTPUTS
-        A test lab: Name, Octet (the random third octet), Subnet, Lab (what New-LvsLab returned), VirtualAddress and
-        RealServers (a hashtable of node name to address: rs1 -> 10.249.x.3 ...).
+        A test lab: Name, Octet (the random third octet), Subnet, Lab (what New-LvsLab returned), VirtualAddress,
+        RealServers (a hashtable of node name to address: rs1 -> 10.249.x.3 ...) and Directors (the director names,
+        what -Director selects: the lab's name, or <lab>-director1 and <lab>-director2 for a pair).
     .EXAMPLE
         $script:TestLab = New-LvsTestLab -NamePrefix pk -Network 10.247 -RealServerCount 3 -StartDirector -HideRealServers
     #>
@@ -94,7 +99,8 @@ function New-LvsTestLab {
         [Parameter(Mandatory)][ValidatePattern('^\d{1,3}\.\d{1,3}$')][string]$Network,
         [int]$RealServerCount = 2,
         [ValidateSet('Route', 'Masq', 'Tunnel')][string]$Forwarding = 'Route',
-        [ValidateSet('Engine', 'Kernel')][string]$DirectorKind = 'Engine',
+        [ValidateSet('Engine', 'Kernel')][ValidateCount(1, 2)][string[]]$DirectorKind = 'Engine',
+        [ValidateRange(1, 2)][int]$DirectorCount = 1,
         [switch]$StartDirector,
         [switch]$HideRealServers
     )
@@ -103,10 +109,10 @@ function New-LvsTestLab {
     $subnet = "$Network.$octet.0/24"
     if (-not $PSCmdlet.ShouldProcess("lab '$name' on $subnet", 'New test lab')) { return }
     try {
-        $lab = New-LvsLab -Name $name -RealServerCount $RealServerCount -Subnet $subnet -Forwarding $Forwarding -DirectorKind $DirectorKind
+        $lab = New-LvsLab -Name $name -RealServerCount $RealServerCount -Subnet $subnet -Forwarding $Forwarding -DirectorKind $DirectorKind -DirectorCount $DirectorCount
         $realServers = @{}
         foreach ($n in $lab.RealServers) { $realServers[$n.Name] = $n.Address }
-        if ($StartDirector -and $DirectorKind -eq 'Engine') { Start-LvsDirector -Lab $name | Out-Null }
+        if ($StartDirector -and $DirectorKind -contains 'Engine') { Start-LvsDirector -Lab $name | Out-Null }
         if ($HideRealServers) { Set-LvsRealServerHidden -Lab $name }
     } catch {
         Remove-LvsTestLab -Name $name
@@ -120,6 +126,7 @@ function New-LvsTestLab {
         Lab            = $lab
         VirtualAddress = $lab.VirtualAddress
         RealServers    = $realServers
+        Directors      = @($lab.Directors | ForEach-Object { $lab.DirectorNameOf($_) })
     }
     $script:CurrentTestLab
 }
@@ -311,6 +318,37 @@ SERVER_NET_DEVICE=eth0
 "@ | Set-Content -Path $Path -Encoding utf8NoBOM
 }
 
+function Start-LvsTestCurlLoop {
+    <# 15 HTTP requests from the lab's client to VIP:80, 0.2 s apart, in the background (the client's namespace);
+       returns the process (ProcessStartInfo.ArgumentList passes the loop as one argument). #>
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][ipaddress]$VirtualAddress)
+    $loop = "for i in `$(seq 15); do curl -s -m 2 -o /dev/null http://$($VirtualAddress):80/test.html; sleep 0.2; done"
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in 'netns', 'exec', $Lab.Client.Namespace, 'sh', '-c', $loop) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+    [System.Diagnostics.Process]::Start($psi)
+}
+
+function Assert-LvsTestDrTraceRecord {
+    <# Watch-LvsTraffic's records of DR traffic from the lab's client to VIP:80: each names the client, the VIP, a real
+       server of the lab and that real server's MAC as the rewritten destination; both real servers appear; a SYN. #>
+    param([Parameter(Mandatory)][object[]]$Record, [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][ipaddress]$VirtualAddress)
+    $macOf = @{}
+    foreach ($rs in $Lab.RealServers) { $macOf[$rs.Address.ToString()] = $rs.MacAddress.ToLowerInvariant() }
+    $Record | ForEach-Object {
+        $_.ClientAddress | Should -Be $Lab.Client.Address
+        $_.VirtualAddress | Should -Be $VirtualAddress
+        $_.Port | Should -Be 80
+        $_.Protocol | Should -Be 'Tcp'
+        $_.Action | Should -Be 'Forwarded'
+        $_.Forwarding | Should -Be 'Route'
+        $macOf.Keys | Should -Contain $_.RealAddress.ToString()
+        $_.DestinationMac | Should -Be $macOf[$_.RealAddress.ToString()]
+    }
+    @($Record.RealAddress | ForEach-Object ToString | Sort-Object -Unique).Count | Should -Be 2
+    @($Record | Where-Object TcpFlags -eq 'S').Count | Should -BeGreaterThan 0
+}
+
 Export-ModuleMember -Function Get-LvsTestRoot, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
     Invoke-LvsTestRequest, Resolve-LvsTestRealServer, Get-LvsTestConnectionCount,
-    Open-LvsTestSession, New-LvsTestDrConf
+    Open-LvsTestSession, New-LvsTestDrConf, Start-LvsTestCurlLoop, Assert-LvsTestDrTraceRecord

@@ -71,10 +71,10 @@ Describe 'Module manifest' {
         $classes | Should -Be $listed
     }
 
-    It 'exports no function, variable or alias' {
+    It 'exports no function or variable, and only the lvsadm alias (issue 12: Invoke-LvsAdm)' {
         (Get-Module LvsPS).ExportedFunctions.Count | Should -Be 0
         (Get-Module LvsPS).ExportedVariables.Count | Should -Be 0
-        (Get-Module LvsPS).ExportedAliases.Count | Should -Be 0
+        @((Get-Module LvsPS).ExportedAliases.Keys) | Should -Be @('lvsadm')
     }
 }
 

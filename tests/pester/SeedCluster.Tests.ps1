@@ -148,7 +148,7 @@ Describe 'The seed cluster (LVS-DR, rr) in a lab' {
     }
 
     It 'runs the shipped Pester suite against the live cluster' {
-        $container = New-PesterContainer -Path (Join-Path $root 'module/Diagnostics/LvsCluster.Tests.ps1') -Data @{ Lab = $LabName }
+        $container = New-PesterContainer -Path (Join-Path $root 'Diagnostics/Comprehensive') -Data @{ Lab = $LabName }
         $cfg = New-PesterConfiguration
         $cfg.Run.Container = $container
         $cfg.Run.PassThru = $true

@@ -138,7 +138,7 @@ internal sealed class ControlServer : IDisposable
         catch (Exception e)
         {
             if (!_stop.IsCancellationRequested)
-                Console.Error.WriteLine($"{DateTime.UtcNow:O} control: {e.GetType().Name}: {e.Message}");
+                DirectorLog.Shared.Write(0, LvsLogSeverity.Error, LvsLogSource.Control, $"control: {e.GetType().Name}: {e.Message}");
         }
         finally
         {

@@ -20,6 +20,8 @@ internal sealed partial class DirectorEngine
 
     public DirectorState ExportState()
     {
+        // The sync daemons first, outside the engine's lock (starting one takes their lock, then the engine's).
+        var daemons = SyncDaemonSpecs();
         lock (Sync)
         {
             return new DirectorState
@@ -27,6 +29,9 @@ internal sealed partial class DirectorEngine
                 Services = _serviceOrder.Select(s => s.ToSpec()).ToList(),
                 Timeouts = GetTimeouts(),
                 MarkRules = _ruleSpecs.ToList(),
+                SyncDaemons = daemons,
+                VrrpInstances = VrrpSpecs(),
+                DebugLevel = Logger.Level == 0 ? null : Logger.Level,
             };
         }
     }
@@ -152,5 +157,6 @@ internal sealed partial class DirectorEngine
         State = c.State,
         ExpiresInSeconds = (int)Math.Max(0, (c.ExpiresAtMs - now + 999) / 1000),
         Packets = c.Packets,
+        Synced = c.Synced,
     };
 }

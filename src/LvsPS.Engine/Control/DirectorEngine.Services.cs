@@ -267,7 +267,7 @@ internal sealed partial class DirectorEngine
         var vips = _serviceOrder.Where(s => s.FirewallMark == 0).Select(s => s.Address)
             .Concat(_ruleSpecs.Where(r => r.PrefixLength == 32).Select(r => Frames.ToUInt32(r.Address))).Distinct().ToArray();
         foreach (var v in vips)
-            if (Array.IndexOf(_vips, v) < 0)
+            if (Array.IndexOf(_vips, v) < 0 && !VrrpSilent(v))
             {
                 SendGratuitousArp(v);
                 _garpPending[v] = 2; // two more, one per tick, as directors repeat GARP

@@ -41,6 +41,7 @@ internal sealed partial class DirectorEngine
                 ConnectionsRefused = ConnectionsRefused,
                 ConnectionsRestored = ConnectionsRestored,
                 ResetsSent = ResetsSent,
+                SloppyConnections = SloppyConnections,
             };
         }
         DescribeHost?.Invoke(status);

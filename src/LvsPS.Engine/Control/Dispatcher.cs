@@ -45,7 +45,7 @@ internal sealed class Dispatcher
         catch (Exception e)
         {
             // A request the operation could not handle (a null where a list belongs ...): answered, never dropped.
-            Console.Error.WriteLine($"{DateTime.UtcNow:O} control: {request?.Op}: {e}");
+            DirectorLog.Shared.Write(0, LvsLogSeverity.Error, LvsLogSource.Control, $"control: {request?.Op}: {e}");
             reply = DirectorReply.Failure(new LvsException(LvsErrorIds.DirectorProtocolError, LvsErrorKind.InvalidArgument,
                 $"The director could not carry out '{request?.Op}' ({e.GetType().Name}: {e.Message}); check the request's arguments."));
         }

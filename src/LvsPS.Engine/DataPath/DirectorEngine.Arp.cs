@@ -56,7 +56,7 @@ internal sealed partial class DirectorEngine
 
         if (senderIp != 0 && (_neighbourFilter & NeighbourBit(senderIp)) != 0 && _neighbours.TryGetValue(senderIp, out var n)) ArpFromRealServer(n, senderIp, op, a, link);
 
-        if (link == 0 && op == 1 && IsVip(targetIp) && senderIp != targetIp)
+        if (link == 0 && op == 1 && ((IsVip(targetIp) && !VrrpSilent(targetIp)) || VrrpOwns(targetIp)) && senderIp != targetIp)
         {
             // who-has VIP: answer with the director's MAC.
             Span<byte> senderMac = stackalloc byte[6];
@@ -64,6 +64,7 @@ internal sealed partial class DirectorEngine
             int len = Frames.BuildArp(_scratch, 2, senderMac, _mac, targetIp, senderMac, senderIp);
             _sink.Send(_scratch.AsSpan(0, len));
             ArpRepliesSent++;
+            if (_trace is not null) Trace(LvsTrafficAction.ArpAnswered, 0, senderIp, 0, targetIp, 0, null);
         }
     }
 

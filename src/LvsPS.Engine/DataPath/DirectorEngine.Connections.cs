@@ -38,6 +38,7 @@ internal sealed partial class DirectorEngine
         svc.Statistics.Connections++;
         CheckOverloadOnBind(dest);
         _connections.Add(conn);
+        if (Logger.Level >= SchedulingLogLevel) LogScheduled(svc, in key, conn);
         return conn;
     }
 

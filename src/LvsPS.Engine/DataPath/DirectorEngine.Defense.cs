@@ -87,6 +87,7 @@ internal sealed partial class DirectorEngine
                 SecureTcp = d.SecureTcp,
                 MaxConnections = _maxConnections,
                 SynRecvTimeout = d.SynRecvTimeout,
+                SloppyTcp = _sloppyTcp,
                 Level = DefenseLevel,
                 Available = _maxConnections - (long)_connections.Count,
                 CurrentDropRate = d.CurrentDropRate,
@@ -110,6 +111,7 @@ internal sealed partial class DirectorEngine
             if (change.DropRate is { } r) d.DropRate = r;
             if (change.SecureTcp is { } st) d.SecureTcp = st;
             if (change.SynRecvTimeout is { } s) d.SynRecvTimeout = s;
+            if (change.SloppyTcp is { } sloppy) _sloppyTcp = sloppy;
             d.Update(_maxConnections - (long)_connections.Count);
         }
     }
@@ -160,14 +162,16 @@ internal sealed partial class DirectorEngine
     /// <summary>How long since the entry's timer was last re-armed (its state's timeout minus what is left of it).</summary>
     private long IdleMs(Connection c, long now)
     {
-        long timeoutMs = c.Key.Protocol switch
-        {
-            Frames.ProtoTcp => TcpTimeoutMs(c.State),
-            Frames.ProtoSctp => SctpStateTable.TimeoutSeconds(c.State) * 1000L,
-            _ => Timeouts.Udp * 1000L,
-        };
-        return timeoutMs - (c.ExpiresAtMs - now);
+        return StateTimeoutMs(c.Key.Protocol, c.State) - (c.ExpiresAtMs - now);
     }
+
+    /// <summary>The timeout a connection of <paramref name="protocol"/> gets in <paramref name="state"/>.</summary>
+    private long StateTimeoutMs(byte protocol, LvsConnectionState state) => protocol switch
+    {
+        Frames.ProtoTcp => TcpTimeoutMs(state),
+        Frames.ProtoSctp => SctpStateTable.TimeoutSeconds(state) * 1000L,
+        _ => Timeouts.Udp * 1000L,
+    };
 
     /// <summary>A dropped entry leaves its destination, and its template goes with it when it controls nothing else.</summary>
     private void DroppedEntry(Connection c, long now)

@@ -33,6 +33,8 @@ internal enum DropReason : byte
     Truncated,
     /// <summary>ARP claiming a real server's address at another MAC, not a reply to the director's own request.</summary>
     ArpUnsolicited,
+    /// <summary>To a VIP of a VRRP instance that is backup here (the master forwards it).</summary>
+    VrrpBackup,
 }
 
 internal sealed partial class DirectorEngine

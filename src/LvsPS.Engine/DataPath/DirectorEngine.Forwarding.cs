@@ -59,12 +59,14 @@ internal sealed partial class DirectorEngine
             if (_replies.Count > 0) ProcessReply(in p, 0);
             return;
         }
+        // A VIP of a VRRP instance that is backup here: the master forwards it (DirectorEngine.VrrpGate.cs).
+        if (VrrpSilent(daddr)) { CountDrop(DropReason.VrrpBackup); if (_trace is not null) TraceDropped(in p, null, (byte)DropReason.VrrpBackup); return; }
         var frame = p.Frame; // sent to the director's MAC, its header and source checked (ProcessIPv4)
 
         byte proto = p.Protocol;
-        if (!Ipv4Packet.IsTransport(proto)) { CountDrop(DropReason.NotTransport); return; }
-        if (p.IsFragment) { CountDrop(DropReason.Fragment); return; } // the kernel defragments first; not handled yet
-        if (!p.HasPorts) { CountDrop(DropReason.Truncated); return; }  // shorter than the transport header the engine reads
+        if (!Ipv4Packet.IsTransport(proto)) { CountDrop(DropReason.NotTransport); if (_trace is not null) TraceDropped(in p, null, (byte)DropReason.NotTransport); return; }
+        if (p.IsFragment) { CountDrop(DropReason.Fragment); if (_trace is not null) TraceDropped(in p, null, (byte)DropReason.Fragment); return; } // the kernel defragments first; not handled yet
+        if (!p.HasPorts) { CountDrop(DropReason.Truncated); if (_trace is not null) TraceDropped(in p, null, (byte)DropReason.Truncated); return; }  // shorter than the transport header the engine reads
         uint saddr = p.Source;
         ushort sport = p.SourcePort;
         ushort dport = p.DestinationPort;
@@ -81,6 +83,7 @@ internal sealed partial class DirectorEngine
             && !(_portZeroServices > 0 && _services.TryGetValue(ServiceRuntime.MakeKey(proto, daddr, 0), out svc)))
         {
             FramesDropped++;
+            if (_trace is not null) TraceDropped(in p, null, TraceDrop.NoService);
             return;
         }
 
@@ -110,30 +113,39 @@ internal sealed partial class DirectorEngine
         {
             // expire_nodest_conn=0: the destination is gone; drop without touching the entry, which times out.
             FramesDropped++;
+            if (_trace is not null) TraceDropped(in p, conn, TraceDrop.DestinationRemoved);
             return;
         }
 
+        bool sloppy = false;
         if (conn is null && proto == Frames.ProtoTcp && !IsNewTcpConnection(flags))
         {
-            // sloppy_tcp=0: only a SYN creates a connection. After a restart, a flow the table forgot: see Restart.
-            conn = now < _restartGraceUntilMs ? UnknownTcpFlow(in p, svc, key, flags, now) : null;
-            if (conn is null) { FramesDropped++; return; }
+            // Only a SYN creates a connection, but with sloppy_tcp or on an mh service any packet but a RST does
+            // (Sloppy). Otherwise, after a restart, a flow the table forgot: see Restart.
+            if (SchedulesNonSyn(svc, flags)) sloppy = true;
+            else
+            {
+                conn = now < _restartGraceUntilMs ? UnknownTcpFlow(in p, svc, key, flags, now) : null;
+                if (conn is null) { FramesDropped++; if (_trace is not null) TraceDropped(in p, null, TraceDrop.NotNewConnection); return; }
+            }
         }
         if (conn is null)
         {
             // sctp_conn_schedule (sloppy_sctp=0): only an INIT chunk creates a connection.
-            if (proto == Frames.ProtoSctp && !IsSctpInit(p.L4)) { FramesDropped++; return; }
+            if (proto == Frames.ProtoSctp && !IsSctpInit(p.L4)) { FramesDropped++; if (_trace is not null) TraceDropped(in p, null, TraceDrop.NotNewConnection); return; }
             // The defence (drop_packet) and the table's hard limit come before the scheduler.
-            if (!AdmitNewConnection(in key, svc.PersistentTimeout != 0, now)) { FramesDropped++; return; }
+            if (!AdmitNewConnection(in key, svc.PersistentTimeout != 0, now)) { FramesDropped++; if (_trace is not null) TraceDropped(in p, null, TraceDrop.Refused); return; }
             conn = svc.PersistentTimeout != 0
                 ? NewPersistentConnection(svc, key, new SchedulingContext(saddr, sport, daddr, dport, now), now)
                 : NewConnection(svc, key, svc.Scheduler.Schedule(svc.Destinations, new SchedulingContext(saddr, sport, daddr, dport, now)), null);
             if (conn is null)
             {
+                if (_trace is not null) Trace(LvsTrafficAction.PortUnreachable, proto, saddr, sport, daddr, dport, null, TraceDrop.None, p.TotalLength, flags);
                 SendPortUnreachable(in p);
                 FramesDropped++;
                 return;
             }
+            if (sloppy) SloppyConnections++;
         }
 
         var d = conn.Dest;
@@ -155,12 +167,13 @@ internal sealed partial class DirectorEngine
         }
         int total = p.TotalLength;
         conn.Packets++;
+        SyncAfterPacket(conn, now); // connection sync: new, a state change or a refresh due (DirectorEngine.SyncTable.cs)
         d.Statistics.InPackets++;
         d.Statistics.InBytes += (ulong)total;
         svc.Statistics.InPackets++;
         svc.Statistics.InBytes += (ulong)total;
 
-        if (d.Mac is null) { FramesDropped++; return; }
+        if (d.Mac is null) { FramesDropped++; if (_trace is not null) TraceDropped(in p, conn, TraceDrop.MacUnresolved); return; }
 
         if (nat)
         {
@@ -175,7 +188,7 @@ internal sealed partial class DirectorEngine
         }
         else if (conn.Forwarding == LvsForwarding.Tunnel)
         {
-            ForwardTunnelled(in p, d, conn.Link);
+            ForwardTunnelled(in p, conn);
             return;
         }
         // Only the Ethernet header changes for direct routing.
@@ -183,6 +196,8 @@ internal sealed partial class DirectorEngine
         MacOf(conn.Link).CopyTo(frame.Slice(6, 6));
         SinkOf(conn.Link).Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;
+        // The one test the established path pays while no trace runs (DirectorEngine.Trace.cs).
+        if (_trace is not null) Trace(LvsTrafficAction.Forwarded, proto, saddr, sport, daddr, dport, conn, TraceDrop.None, total, flags);
     }
 
     private static bool IsNewTcpConnection(byte flags) => (flags & Frames.Syn) != 0 && (flags & (Frames.Rst | Frames.Ack | Frames.Fin)) == 0;

@@ -33,6 +33,7 @@ internal sealed partial class DirectorEngine
             conn.ExpiresAtMs = now + Timeouts.Udp * 1000L;
             AssureTemplate(conn); // udp_state_transition: a reply (IP_VS_DIR_OUTPUT) assures the template
         }
+        SyncAfterPacket(conn, now);
         int total = p.TotalLength;
         var d = conn.Dest;
         d.Statistics.OutPackets++;
@@ -45,5 +46,8 @@ internal sealed partial class DirectorEngine
         _mac.CopyTo(frame.Slice(6, 6));
         _sink.Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;
+        if (_trace is not null)
+            Trace(LvsTrafficAction.ReplyForwarded, proto, conn.Key.ClientAddress, conn.Key.ClientPort, conn.Key.VirtualAddress, conn.Key.VirtualPort,
+                conn, TraceDrop.None, total, proto == Frames.ProtoTcp ? p.TcpFlags : (byte)0, LvsTrafficDirection.Out);
     }
 }

@@ -19,7 +19,10 @@ internal sealed partial class DirectorEngine
 
     /// <summary>Entries restored from a snapshot at start.</summary>
     public ulong ConnectionsRestored;
-    /// <summary>Unknown TCP flows scheduled from a non-SYN packet (sh, mh, dh), as sloppy_tcp does.</summary>
+    /// <summary>
+    /// Unknown TCP flows scheduled from a non-SYN packet, as sloppy_tcp does: on an mh service or with sloppy_tcp on
+    /// (DirectorEngine.Sloppy.cs), and after a restart (sh, dh, a restored template).
+    /// </summary>
     public ulong SloppyConnections;
     /// <summary>RSTs sent to clients whose flow the table does not know and cannot place.</summary>
     public ulong ResetsSent;

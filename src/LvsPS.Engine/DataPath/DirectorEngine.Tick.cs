@@ -13,6 +13,8 @@ internal sealed partial class DirectorEngine
             long now = _clockMs();
             _connections.RemoveWhere(c => ExpireDue(c, now), Unbind);
             DefenseTick(now);
+            SyncSweep(now);
+            TraceTick(now);
             // The dest trash keeps deleted destinations while connections still point at them.
             foreach (var svc in _serviceOrder)
                 svc.Trash.RemoveAll(d =>

@@ -10,8 +10,10 @@ internal sealed partial class DirectorEngine
     /// around the untouched client packet. Too big for the MTU with DF set: ICMP fragmentation needed back to the
     /// client (the kernel's PMTU handling); without DF it is dropped (no fragmentation here).
     /// </summary>
-    private void ForwardTunnelled(in Ipv4Packet p, Destination d, int link)
+    private void ForwardTunnelled(in Ipv4Packet p, Connection conn)
     {
+        var d = conn.Dest;
+        int link = conn.Link;
         int total = p.TotalLength;
         int outerTotal = total + 20;
         bool df = p.DontFragment;
@@ -20,6 +22,7 @@ internal sealed partial class DirectorEngine
             if (df) SendIcmpError(in p, 4, (ushort)(Mtu - 20));
             TooBigDropped++;
             FramesDropped++;
+            if (_trace is not null) TraceDropped(in p, conn, TraceDrop.TooBig);
             return;
         }
         var ip = p.Ip;
@@ -42,5 +45,8 @@ internal sealed partial class DirectorEngine
         ip.Slice(0, total).CopyTo(f.Slice(Frames.EthHeader + 20));
         SinkOf(link).Send(f);
         FramesForwarded++;
+        if (_trace is not null)
+            Trace(LvsTrafficAction.Forwarded, p.Protocol, p.Source, p.SourcePort, p.Destination, p.DestinationPort, conn, TraceDrop.None,
+                total, p.Protocol == Frames.ProtoTcp ? p.TcpFlags : (byte)0, LvsTrafficDirection.In, AddressOf(link), d.AddressValue);
     }
 }

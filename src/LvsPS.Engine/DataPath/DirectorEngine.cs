@@ -143,6 +143,7 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
             return;
         }
         if (MartianSource(packet.Source) is { } martian) { CountDrop(martian); return; }
+        if (Logger.Level >= PacketLogLevel) LogFrame(in packet, link);
         if (link == 0) ForwardIPv4(in packet);
         else ProcessReply(in packet, link);
     }

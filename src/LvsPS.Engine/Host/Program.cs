@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -13,11 +14,15 @@ namespace LvsPS.Engine.Host;
 /// </summary>
 internal static class Program
 {
+    /// <summary>lvsd's log: every line lvsd writes goes through it (stderr until `run` gives it its sinks).</summary>
+    private static DirectorLog Logger => DirectorLog.Shared;
+
     public static int Main(string[] args)
     {
         if (args.Length == 0) return Usage();
         bool run = args[0] == "run";
         int code;
+        Logger.UseFile(Console.Error, null);
         try
         {
             var opts = ParseOptions(args.Skip(1).ToArray());
@@ -33,16 +38,17 @@ internal static class Program
         catch (LvsException e)
         {
             // One line the launcher reads back (ErrorId, kind, message) to fail Start-LvsDirector with lvsd's own error.
-            Console.Error.WriteLine($"lvsd: {e.ErrorId} ({e.Kind}): {OneLine(e.Message)}");
+            Logger.Error(LvsLogSource.Host, $"lvsd: {e.ErrorId} ({e.Kind}): {OneLine(e.Message)}");
             code = 2;
         }
         catch (Exception e) when (run)
         {
-            Console.Error.WriteLine($"lvsd: {LvsErrorIds.DirectorStartFailed} ({LvsErrorKind.InvalidOperation}): {e.GetType().Name}: {OneLine(e.Message)}");
-            Console.Error.WriteLine(e);
+            Logger.Error(LvsLogSource.Host, $"lvsd: {LvsErrorIds.DirectorStartFailed} ({LvsErrorKind.InvalidOperation}): {e.GetType().Name}: {OneLine(e.Message)}");
+            Logger.Error(LvsLogSource.Host, e.ToString());
             code = 70;
         }
         if (run) Log($"lvsd[{Environment.ProcessId}] exited with code {code}");
+        Logger.Dispose();
         return code;
     }
 
@@ -50,7 +56,8 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
+        Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n" +
+            "           [--debug-level 0..12] [--log-path FILE] [--syslog /dev/log|udp://ADDR:PORT] [--syslog-facility daemon]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
         return 64;
     }
 
@@ -68,7 +75,24 @@ internal static class Program
     private static string Required(Dictionary<string, string> o, string key) =>
         o.TryGetValue(key, out var v) && v.Length > 0 ? v : throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--{key} is required.");
 
-    private static void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:O} {message}");
+    private static void Log(string message) => Logger.Text(message);
+
+    /// <summary>--debug-level, --log-path, --syslog, --syslog-facility: the log's level and sinks.</summary>
+    private static void ConfigureLog(Dictionary<string, string> o, string name)
+    {
+        Logger.Director = name;
+        if (o.TryGetValue("debug-level", out var l))
+        {
+            if (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out int level)) DirectorLogFormat.ValidateLevel(-1);
+            else Logger.SetLevel(level);
+        }
+        var facility = LvsSyslogFacility.Daemon;
+        if (o.TryGetValue("syslog-facility", out var f) && (!Enum.TryParse(f, true, out facility) || !Enum.IsDefined(facility) || int.TryParse(f, out _)))
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--syslog-facility '{f}' is not a syslog facility (daemon, local0..local7, user…).", f);
+        if (o.TryGetValue("log-path", out var path) && path.Length > 0) Logger.UseFile(path);
+        else Logger.UseFile(Console.Error, DirectorPaths.Log(name));
+        if (o.TryGetValue("syslog", out var target) && target.Length > 0) Logger.UseSyslog(target, facility);
+    }
 
     private static int Run(Dictionary<string, string> o)
     {
@@ -78,6 +102,7 @@ internal static class Program
         string iface = Required(o, "interface");
         int bits = o.TryGetValue("table-bits", out var b) ? int.Parse(b) : 12;
         o.TryGetValue("namespace", out var ns);
+        ConfigureLog(o, name);
 
         DirectorPaths.EnsureDirectories();
         // One lvsd per name: the lock comes first, before the socket, the pid file or the state file is touched, and
@@ -94,7 +119,7 @@ internal static class Program
 
         using var link = OpenLink(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
-        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log, InterfacePrefixLength = link.PrefixLength };
+        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         PcapLink? inside = null;
@@ -105,9 +130,16 @@ internal static class Program
             engine.AttachInsideLink(inside.Mac, inside.Address is null ? 0 : Frames.ToUInt32(inside.Address), inside);
         }
         var started = DateTime.UtcNow;
+        // VRRP beside the engine (own thread and raw sockets); the restored instances start with it.
+        engine.InterfaceName = iface;
+        using var vrrp = new VrrpSpeaker(engine, iface, ifaddr, Log);
+        engine.VrrpHost = vrrp;
 
         // Restore what was configured before a restart: nothing configured is lost (all of it was checked above).
         store.Apply(engine, state);
+        // The debug level is kept with the state; --debug-level given on the command line wins.
+        if (!o.ContainsKey("debug-level") && state.DebugLevel is { } kept and >= 0 and <= DirectorLogFormat.MaxLevel) Logger.SetLevel(kept);
+        Logger.Notice(LvsLogSource.Host, $"debug level {Logger.Level}" + (Logger.SyslogTarget is { } st ? $", syslog to {st} ({Logger.Facility.ToString().ToLowerInvariant()})" : ""));
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
         // The connection table too (established sessions go on across a restart), then a snapshot every second.
         using var snapshots = ConnectionSnapshot.Start(engine, DirectorPaths.Connections(name), Log);
@@ -129,7 +161,7 @@ internal static class Program
             status.InterfaceDropped = ifdrop;
             status.SocketPath = DirectorPaths.Socket(name);
             status.StatePath = statePath;
-            status.LogPath = DirectorPaths.Log(name);
+            status.LogPath = Logger.LogPath ?? DirectorPaths.Log(name);
         };
         // Every change is saved before it is answered, under the dispatcher's lock together with the change, so a
         // restart loses nothing that was acknowledged. When the save fails (disk full, the folder gone), the change,
@@ -142,7 +174,7 @@ internal static class Program
             {
                 Log($"state: NOT SAVED to {statePath} after {op.Name}: {e.Message} (in effect now; the next change saves the whole state again)");
             }
-            Log($"{op.Name} {string.Join(" ", args.Where(a => a is not null))}");
+            Logger.Notice(LvsLogSource.Control, $"{op.Name} {string.Join(" ", args.Where(a => a is not null))}");
         });
 
         using var server = new ControlServer(DirectorPaths.Socket(name), dispatcher.Handle);
@@ -159,10 +191,14 @@ internal static class Program
         // The health checker runs beside the engine, in lvsd's network context, and reports to it.
         using var health = new HealthMonitor(engine, Log);
         health.Start();
+        vrrp.Start();
         Log("ready");
         done.Wait();
         Log("stopping");
         health.Dispose();
+        // A master says priority 0 before lvsd goes, so a backup takes over after its skew time.
+        vrrp.Dispose();
+        engine.StopSyncDaemons();
         // omega: the down notifiers and quorum_down run on shutdown.
         foreach (var cmd in engine.OmegaCommands())
             Log("omega: ran " + Probes.RunCommandAsync(cmd, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());

@@ -91,19 +91,27 @@ internal sealed class StateStore
     {
         if (state.Services is null) throw Invalid("'services' is null; use [] for no services");
         if (state.MarkRules is null) throw Invalid("'markRules' is null; use [] for no rules");
+        if (state.SyncDaemons is null) throw Invalid("'syncDaemons' is null; use [] for no sync daemons");
+        if (state.VrrpInstances is null) throw Invalid("'vrrpInstances' is null; use [] for no VRRP instances");
         for (int i = 0; i < state.Services.Count; i++)
             if (state.Services[i] is null) throw Invalid($"service {i + 1} is null");
+        for (int i = 0; i < state.VrrpInstances.Count; i++)
+            if (state.VrrpInstances[i] is null) throw Invalid($"VRRP instance {i + 1} is null");
         for (int i = 0; i < state.MarkRules.Count; i++)
             if (state.MarkRules[i] is null) throw Invalid($"mark rule {i + 1} is null");
         var scratch = new DirectorEngine(directorName, new byte[6], 0, new DiscardSink(), 8);
-        Apply(scratch, state, (what, e) => Invalid($"{what} is refused: {(e is LvsException l ? l.ErrorId : e.GetType().Name)}: {e.Message}"));
+        Apply(scratch, state, (what, e) => Invalid($"{what} is refused: {(e is LvsException l ? l.ErrorId : e.GetType().Name)}: {e.Message}"), live: false);
     }
 
-    /// <summary>Applies a checked state to the engine: the timeouts, the mark rules, then the services in order.</summary>
+    /// <summary>
+    /// Applies a checked state to the engine: the timeouts, the mark rules, the services in order, then the sync
+    /// daemons. A daemon that cannot start now (its interface gone, its port taken) is logged and left out: the
+    /// director starts and serves without it.
+    /// </summary>
     public void Apply(DirectorEngine engine, DirectorState state) =>
-        Apply(engine, state, (what, e) => Invalid($"{what} could not be restored: {e.Message}"));
+        Apply(engine, state, (what, e) => Invalid($"{what} could not be restored: {e.Message}"), live: true);
 
-    private static void Apply(DirectorEngine engine, DirectorState state, Func<string, Exception, LvsException> refuse)
+    private static void Apply(DirectorEngine engine, DirectorState state, Func<string, Exception, LvsException> refuse, bool live)
     {
         void Step(string what, Action apply)
         {
@@ -121,10 +129,32 @@ internal sealed class StateStore
             var rule = state.MarkRules[i];
             Step($"mark rule {i + 1} ({rule})", () => engine.AddMarkRule(rule));
         }
+        // The VRRP instances before the services: their VIPs are gated (silent until VRRP makes this director master)
+        // before a restored service could announce them with the gratuitous ARP a new VIP gets, which would pull the
+        // clients to a director that comes back as backup.
+        for (int i = 0; i < state.VrrpInstances.Count; i++)
+        {
+            var instance = state.VrrpInstances[i];
+            Step($"VRRP instance {i + 1} ({instance})", () => engine.AddVrrpInstance(instance));
+        }
         for (int i = 0; i < state.Services.Count; i++)
         {
             var service = state.Services[i];
             Step($"service {i + 1} ({service})", () => engine.AddService(service));
+        }
+        for (int i = 0; i < state.SyncDaemons.Count; i++)
+        {
+            var daemon = state.SyncDaemons[i];
+            Step($"sync daemon {i + 1} ({daemon})", () =>
+            {
+                // Checked like a live start; the scratch engine of the check opens no socket.
+                DirectorEngine.ValidateSyncDaemon(daemon);
+                if (state.SyncDaemons.Take(i).Any(d => d?.Role == daemon.Role))
+                    throw new LvsException(LvsErrorIds.SyncDaemonExists, LvsErrorKind.ResourceExists, $"a second {daemon.Role} daemon");
+            });
+            if (!live) continue;
+            try { engine.StartSyncDaemon(daemon); }
+            catch (LvsException e) { engine.Log?.Invoke($"state: sync daemon {daemon} not started: {e.ErrorId}: {e.Message}"); }
         }
     }
 

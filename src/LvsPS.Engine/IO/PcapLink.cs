@@ -153,7 +153,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"{DateTime.UtcNow:O} rx: {e.GetType().Name}: {e.Message}");
+            DirectorLog.Shared.Write(0, LvsLogSeverity.Error, LvsLogSource.DataPath, $"rx: {e.GetType().Name}: {e.Message}");
         }
     }
 

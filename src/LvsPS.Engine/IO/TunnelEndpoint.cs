@@ -77,11 +77,11 @@ internal static class TunnelEndpoint
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; done.Set(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; done.Set(); });
         device.StartCapture();
-        Console.Error.WriteLine($"{DateTime.UtcNow:O} tunnel endpoint: {iface} {address} -> {tunName}");
+        DirectorLog.Shared.Notice(LvsLogSource.DataPath, $"tunnel endpoint: {iface} {address} -> {tunName}");
         done.Wait();
         device.StopCapture();
         device.Close();
-        Console.Error.WriteLine($"{DateTime.UtcNow:O} tunnel endpoint: {count} packet(s) decapsulated");
+        DirectorLog.Shared.Notice(LvsLogSource.DataPath, $"tunnel endpoint: {count} packet(s) decapsulated");
         return 0;
     }
 }

@@ -65,6 +65,13 @@ internal sealed class Connection
     public byte[]? ClientMac;
     /// <summary>NAT: the entry is also indexed by its reply direction (real server -> client).</summary>
     public bool InReplyIndex;
+    /// <summary>IP_VS_CONN_F_SYNC: the entry was installed by the backup sync daemon.</summary>
+    public bool Synced;
+    /// <summary>Connection sync (master): when the entry was last queued for the backups (engine clock; 0 = never).</summary>
+    public long SyncSentAtMs;
+    /// <summary>Connection sync (master): the state and packet count it was last queued with.</summary>
+    public LvsConnectionState SyncSentState;
+    public ulong SyncSentPackets;
     public Connection? Next;
 }
 

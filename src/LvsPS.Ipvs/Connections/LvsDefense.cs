@@ -56,6 +56,13 @@ public sealed class DefenseSpec
     public int? MaxConnections { get; set; }
     /// <summary>lvsd only: the timeout in seconds of SYN_RECV and SYNACK entries while secure_tcp is active.</summary>
     public int? SynRecvTimeout { get; set; }
+    /// <summary>
+    /// sloppy_tcp: a TCP packet without SYN (but not a RST) of a flow the table does not know is scheduled like a SYN,
+    /// on every service, as tcp_conn_schedule does with net.ipv4.vs.sloppy_tcp=1 (the entry starts as the packet's
+    /// state table says: an ACK makes it ESTABLISHED). Off by default on both directors; lvsd schedules such a packet
+    /// on an mh service even when it is off (a new director places a flow where its Maglev table did).
+    /// </summary>
+    public bool? SloppyTcp { get; set; }
 
     // ----- read back only
     /// <summary>The strategies active now.</summary>
@@ -70,7 +77,7 @@ public sealed class DefenseSpec
     public ulong ConnectionsRefused { get; set; }
 
     public override string ToString() =>
-        $"amemthresh={AvailableThreshold} drop_entry={(int?)DropEntry} drop_packet={(int?)DropPacket} am_droprate={DropRate} secure_tcp={(int?)SecureTcp}";
+        $"amemthresh={AvailableThreshold} drop_entry={(int?)DropEntry} drop_packet={(int?)DropPacket} am_droprate={DropRate} secure_tcp={(int?)SecureTcp} sloppy_tcp={(SloppyTcp is null ? "" : SloppyTcp.Value ? "1" : "0")}";
 }
 
 /// <summary>

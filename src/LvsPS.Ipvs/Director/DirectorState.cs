@@ -14,4 +14,10 @@ public sealed class DirectorState
     public List<ServiceSpec> Services { get; set; } = new();
     public TimeoutSpec? Timeouts { get; set; }
     public List<MarkRuleSpec> MarkRules { get; set; } = new();
+    /// <summary>The connection sync daemons running at the last save (started again at start).</summary>
+    public List<SyncDaemonSpec> SyncDaemons { get; set; } = new();
+    /// <summary>The VRRP instances (in the order they were added); absent in files written before VRRP.</summary>
+    public List<VrrpInstanceSpec> VrrpInstances { get; set; } = new();
+    /// <summary>The debug level at the last save (0..12); absent in files written before the levelled log.</summary>
+    public int? DebugLevel { get; set; }
 }

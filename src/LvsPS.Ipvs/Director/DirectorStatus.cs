@@ -59,4 +59,9 @@ public sealed class DirectorStatus
     public ulong ConnectionsRestored { get; set; }
     /// <summary>lvsd: TCP RSTs sent after a restart to clients whose flow it forgot and cannot place again.</summary>
     public ulong ResetsSent { get; set; }
+    /// <summary>
+    /// lvsd: TCP flows the table did not know, scheduled from a packet without SYN (an mh service, sloppy_tcp, or
+    /// after a restart a scheduler that places the flow again).
+    /// </summary>
+    public ulong SloppyConnections { get; set; }
 }

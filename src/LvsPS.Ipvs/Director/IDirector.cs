@@ -116,6 +116,58 @@ public interface IDirector
     /// <summary>Changes the defence settings; a null leaves one as it is (sysctl -w net.ipv4.vs.drop_entry=… on a kernel).</summary>
     void SetDefense(LvsPS.Ipvs.Connections.DefenseSpec defense);
 
+    /// <summary>The VRRP instances this director runs, with state, master heard and counters (keepalived's vrrp_instance).</summary>
+    List<VrrpInstanceStatus> ListVrrpInstances();
+
+    /// <summary>Adds a VRRP instance (its name and virtual_router_id on that interface must be new).</summary>
+    [ChangesConfiguration]
+    void AddVrrpInstance(VrrpInstanceSpec instance);
+
+    /// <summary>Replaces the VRRP instance of the same name (priority, preemption, interval, VIPs, peers…).</summary>
+    [ChangesConfiguration]
+    void EditVrrpInstance(VrrpInstanceSpec instance);
+
+    /// <summary>Removes the VRRP instance of that name (a master gives up its VIPs first, advertising priority 0).</summary>
+    [ChangesConfiguration]
+    void DeleteVrrpInstance(string name);
+
+    /// <summary>The running connection sync daemons (ipvsadm -L --daemon).</summary>
+    List<SyncDaemonStatus> ListSyncDaemons();
+
+    /// <summary>Starts a sync daemon (ipvsadm --start-daemon); one per role.</summary>
+    [ChangesConfiguration]
+    void StartSyncDaemon(SyncDaemonSpec daemon);
+
+    /// <summary>Stops the sync daemon of that role (ipvsadm --stop-daemon).</summary>
+    [ChangesConfiguration]
+    void StopSyncDaemon(SyncDaemonRole role);
+
+    /// <summary>
+    /// Starts a traffic trace: every frame the director handles that matches <paramref name="spec"/> is recorded in a
+    /// bounded ring (the oldest overwritten and counted as lost). One trace runs at a time; a new one replaces it. It
+    /// stops by itself after its maximum duration, or when not read for <see cref="TrafficTraceSpec.IdleTimeoutSec"/>.
+    /// </summary>
+    TrafficTraceStatus StartTrafficTrace(TrafficTraceSpec spec);
+
+    /// <summary>At most <paramref name="maxRecords"/> records of the trace from <paramref name="cursor"/> on.</summary>
+    TrafficTracePage ReadTrafficTrace(long traceId, long cursor, int maxRecords);
+
+    /// <summary>Stops the trace (nothing happens when it has already stopped).</summary>
+    void StopTrafficTrace(long traceId);
+
+    /// <summary>
+    /// The director's log records that match <paramref name="query"/>, oldest first: lvsd's in-memory ring; a kernel
+    /// director's IPVS kernel messages (journalctl -k or dmesg) and keepalived's log.
+    /// </summary>
+    List<LvsLogRecord> GetLog(LogQuery query);
+
+    /// <summary>
+    /// Sets the debug level (0..12; the kernel's net.ipv4.vs.debug_level): lvsd keeps it with its state; a kernel
+    /// without CONFIG_IP_VS_DEBUG refuses (LogLevelNotSupported).
+    /// </summary>
+    [ChangesConfiguration]
+    DirectorLogSettings SetLogLevel(int level);
+
     /// <summary>Stops the director process (lvsd); a kernel director refuses (it has no process).</summary>
     void Shutdown();
 }

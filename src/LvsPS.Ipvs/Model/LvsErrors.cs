@@ -115,4 +115,38 @@ public static class LvsErrorIds
     public const string DirectorSocketNotTrusted = "DirectorSocketNotTrusted";
     /// <summary>The director has as many control connections open as it takes; try again.</summary>
     public const string DirectorBusy = "DirectorBusy";
+    /// <summary>A sync daemon's values cannot be used (role, sync id, group, port, TTL, message length).</summary>
+    public const string InvalidSyncDaemon = "InvalidSyncDaemon";
+    /// <summary>The director already runs a sync daemon of that role.</summary>
+    public const string SyncDaemonExists = "SyncDaemonExists";
+    /// <summary>The director runs no sync daemon of that role.</summary>
+    public const string SyncDaemonNotFound = "SyncDaemonNotFound";
+    /// <summary>A VRRP instance's values cannot be used (name, router id, priority, version, interval, addresses, authentication).</summary>
+    public const string InvalidVrrpInstance = "InvalidVrrpInstance";
+    /// <summary>The director already has a VRRP instance of that name (or that virtual router id on that interface).</summary>
+    public const string VrrpInstanceExists = "VrrpInstanceExists";
+    /// <summary>The director has no VRRP instance of that name.</summary>
+    public const string VrrpInstanceNotFound = "VrrpInstanceNotFound";
+    /// <summary>A traffic trace's filter or bounds cannot be used (prefix length, port, capacity, duration, an IPv6 address).</summary>
+    public const string InvalidTrafficTrace = "InvalidTrafficTrace";
+    /// <summary>No traffic trace of that id is running on the director (stopped, timed out, or replaced).</summary>
+    public const string TrafficTraceNotFound = "TrafficTraceNotFound";
+    /// <summary>The director cannot trace frames.</summary>
+    public const string TrafficTraceNotSupported = "TrafficTraceNotSupported";
+    /// <summary>A kernel director has no tcpdump, which its traffic trace runs (remedy: apt-get install tcpdump).</summary>
+    public const string TcpdumpNotFound = "TcpdumpNotFound";
+    /// <summary>A report path is a folder, or its parent folder does not exist.</summary>
+    public const string ReportPathInvalid = "ReportPathInvalid";
+    /// <summary>The report file exists and -NoClobber was given.</summary>
+    public const string ReportFileExists = "ReportFileExists";
+    /// <summary>The report format cannot be told from the path's extension and was not given.</summary>
+    public const string ReportFormatUnknown = "ReportFormatUnknown";
+    /// <summary>Pester 5 or later is neither loaded nor found on PSModulePath.</summary>
+    public const string PesterNotFound = "PesterNotFound";
+    /// <summary>The module's Diagnostics folder has no suite of the type asked for.</summary>
+    public const string ValidationSuiteNotFound = "ValidationSuiteNotFound";
+    /// <summary>The director cannot change its debug level (a kernel built without CONFIG_IP_VS_DEBUG has no /proc/sys/net/ipv4/vs/debug_level).</summary>
+    public const string LogLevelNotSupported = "LogLevelNotSupported";
+    /// <summary>A log query or debug level cannot be used (a level outside 0..12, a bad pattern, a count out of range).</summary>
+    public const string InvalidLogQuery = "InvalidLogQuery";
 }

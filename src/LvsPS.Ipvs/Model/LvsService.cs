@@ -127,4 +127,6 @@ public sealed class LvsConnection
     /// <summary>Seconds until the entry expires.</summary>
     public int ExpiresInSeconds { get; set; }
     public ulong Packets { get; set; }
+    /// <summary>Installed by the backup sync daemon (IP_VS_CONN_F_SYNC), from a master's message; false where not known.</summary>
+    public bool Synced { get; set; }
 }

@@ -30,6 +30,11 @@ public sealed class ConfigurationWriterOptions
     /// <summary>The real servers' network interface (SERVER_NET_DEVICE); written, and given ARP settings, only when set.</summary>
     public string? ServerNetDevice { get; set; }
 
+    /// <summary>
+    /// keepalived: the vrrp_instance blocks to write after the virtual_server blocks (a kernel director's VRRP, an
+    /// export's); null or empty = none.
+    /// </summary>
+    public IReadOnlyList<LvsPS.Ipvs.Vrrp.VrrpInstanceSpec>? VrrpInstances { get; set; }
     /// <summary>keepalived: write the health settings and checkers the services carry (default true); none are invented.</summary>
     public bool HealthChecks { get; set; } = true;
     /// <summary>No longer used: keepalived checkers are written as the services carry them, none is invented.</summary>

@@ -22,6 +22,12 @@ public sealed class KeepalivedConfiguration
     /// </summary>
     public List<KeepalivedHealthCheck> HealthChecks { get; set; } = new();
 
+    /// <summary>
+    /// The vrrp_instance blocks, in file order, with the keywords <see cref="VrrpInstanceSpec"/> models (the others are
+    /// named in <see cref="Warnings"/>); an instance without a version takes global_defs' vrrp_version, else keepalived's 2.
+    /// </summary>
+    public List<VrrpInstanceSpec> VrrpInstances { get; set; } = new();
+
     /// <summary>Non-fatal remarks, each "file:line: text" (defaults and corrections keepalived applies, settings that were ignored).</summary>
     public List<string> Warnings { get; set; } = new();
 
@@ -94,7 +100,7 @@ public sealed class KeepalivedParseOptions
 /// Every error is an <see cref="LvsException"/> (ConfigParseError, or HostNameNotResolved / ServiceNameNotResolved)
 /// whose message starts with "file:line:" and quotes the bad value; nothing is returned from a file with an error.
 /// </summary>
-public static class KeepalivedConfParser
+public static partial class KeepalivedConfParser
 {
     /// <summary>keepalived's IPVS_DEF_SCHED: the scheduler of a virtual_server without lvs_sched.</summary>
     public const LvsScheduler DefaultScheduler = LvsScheduler.Wlc;
@@ -147,7 +153,7 @@ public static class KeepalivedConfParser
         public int ValueCount => Words.Count - 1;
     }
 
-    private sealed class Parser
+    private sealed partial class Parser
     {
         private readonly List<KeepalivedLine> _lines;
         private readonly List<Token> _tokens = new();
@@ -259,6 +265,12 @@ public static class KeepalivedConfParser
                     case "virtual_server_group":
                         Group(st);
                         break;
+                    case "vrrp_instance":
+                        VrrpInstance(st);
+                        break;
+                    case "global_defs":
+                        GlobalDefs(st);
+                        break;
                     default:
                         if (st.Keyword.StartsWith('-'))
                         {
@@ -273,6 +285,7 @@ public static class KeepalivedConfParser
             }
             foreach (var p in _pending)
                 Finish(p);
+            FinishVrrp();
             if (!_sawVirtualServer)
             {
                 _conf.Warnings.Add($"{_c.File}: no virtual_server block");

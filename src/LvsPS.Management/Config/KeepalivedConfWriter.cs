@@ -8,7 +8,7 @@ namespace LvsPS.Management.Config;
 /// keepalived.conf virtual_server blocks from service specs: what <see cref="KeepalivedConfParser"/> reads, written
 /// so that it reads back the same and keepalived -t accepts it (see <see cref="ConfigurationWriter.WriteKeepalived(IEnumerable{ServiceSpec}, ConfigurationWriterOptions?)"/>).
 /// </summary>
-internal static class KeepalivedConfWriter
+internal static partial class KeepalivedConfWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -61,8 +61,12 @@ internal static class KeepalivedConfWriter
         if (!string.IsNullOrWhiteSpace(options.Comment))
             foreach (var line in options.Comment.Replace("\r", "").Split('\n'))
                 sb.Append("! ").Append(line).Append('\n');
+        var vrrp = options.VrrpInstances ?? Array.Empty<VrrpInstanceSpec>();
+        GlobalDefs(sb, vrrp);
         foreach (var svc in list)
             Service(sb, svc, options);
+        foreach (var instance in vrrp)
+            VrrpInstance(sb, instance);
         return sb.ToString();
     }
 

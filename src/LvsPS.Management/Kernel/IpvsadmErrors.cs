@@ -31,6 +31,11 @@ public static class IpvsadmErrors
         ("Operation not supported with specified address family", LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument,
             "the director's IPVS does not support this address family here"),
         ("Module is wrong version", LvsErrorIds.RemoteCommandFailed, LvsErrorKind.NotImplemented, "ipvsadm and the kernel's IPVS do not match"),
+        // The sync daemons (ipvsadm 1.31 on Linux 6.1, seen in the kernel lab): a second start of a role, a stop of a
+        // role not running, a --mcast-interface the director lacks.
+        ("Daemon has already run", LvsErrorIds.SyncDaemonExists, LvsErrorKind.ResourceExists, "a sync daemon of that role already runs"),
+        ("No daemon is running", LvsErrorIds.SyncDaemonNotFound, LvsErrorKind.ObjectNotFound, "no sync daemon of that role runs"),
+        ("No such device", LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound, "the director has no such interface"),
     };
 
     private static readonly (string Text, string Id, LvsErrorKind Kind)[] UsageTexts =
@@ -47,6 +52,15 @@ public static class IpvsadmErrors
         ("Zero port specified", LvsErrorIds.InvalidPort, LvsErrorKind.InvalidArgument),
         // ipvsadm 1.31 (seen on a real run): "Different address family is allowed only for tunneling servers"
         ("Different address family", LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument),
+        // --start-daemon's own checks (ipvsadm 1.31: "illegal syncid specified", "illegal mcast-ttl specified",
+        // "invalid IPv4 mcast-group `10.0.0.2'" for a group that is not multicast, ...)
+        ("illegal syncid", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("illegal mcast-port", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("illegal mcast-ttl", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("illegal sync-maxlen", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("mcast-group", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("illegal start-daemon", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
+        ("illegal stop-daemon", LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument),
     };
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace LvsPS.Management.Kernel;
 
 /// <summary>
 /// The defence settings of kernel IPVS as sysctl command lines (net.ipv4.vs.amemthresh, drop_entry, drop_packet,
-/// am_droprate, secure_tcp): every value validated first and every argument single-quoted. lvsd's own settings
+/// am_droprate, secure_tcp, and sloppy_tcp beside them): every value validated first and every argument single-quoted. lvsd's own settings
 /// (MaxConnections, SynRecvTimeout) have no sysctl: a change naming one is refused before anything runs.
 /// </summary>
 public static class KernelDefense
@@ -14,6 +14,7 @@ public static class KernelDefense
     public static readonly IReadOnlyList<string> Keys = new[]
     {
         "net.ipv4.vs.amemthresh", "net.ipv4.vs.drop_entry", "net.ipv4.vs.drop_packet", "net.ipv4.vs.am_droprate", "net.ipv4.vs.secure_tcp",
+        "net.ipv4.vs.sloppy_tcp",
     };
 
     /// <summary>sysctl beside the ipvsadm in use (/usr/sbin, /sbin), or the login PATH's.</summary>
@@ -44,10 +45,14 @@ public static class KernelDefense
         Add(Keys[2], (int?)change.DropPacket);
         Add(Keys[3], change.DropRate);
         Add(Keys[4], (int?)change.SecureTcp);
+        Add(Keys[5], change.SloppyTcp is { } sloppy ? (sloppy ? 1 : 0) : null);
         return args.Count == 0 ? null : ShellQuote.Quote(sysctl) + " -w " + string.Join(" ", args);
     }
 
-    /// <summary>The five values <see cref="GetCommand"/> printed; the level follows from the modes (2 and 3 are active).</summary>
+    /// <summary>
+    /// The values <see cref="GetCommand"/> printed, one a line in <see cref="Keys"/>' order; the level follows from the
+    /// modes (2 and 3 are active); sloppy_tcp is on for any value but 0, as the kernel reads it.
+    /// </summary>
     public static DefenseSpec Parse(string output)
     {
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -59,7 +64,7 @@ public static class KernelDefense
         var spec = new DefenseSpec
         {
             AvailableThreshold = V(0), DropEntry = (LvsDefenseMode)V(1), DropPacket = (LvsDefenseMode)V(2),
-            DropRate = V(3), SecureTcp = (LvsDefenseMode)V(4),
+            DropRate = V(3), SecureTcp = (LvsDefenseMode)V(4), SloppyTcp = V(5) != 0,
         };
         if (spec.DropEntry >= LvsDefenseMode.AutoActive) spec.Level |= LvsDefenseLevel.DropEntry;
         if (spec.DropPacket >= LvsDefenseMode.AutoActive) spec.Level |= LvsDefenseLevel.DropPacket;

@@ -41,7 +41,7 @@ public sealed class KernelDirectorStatus
 /// One SSH connection is kept open (host key verified against known_hosts) and reopened when it has dropped.
 /// Operations are carried out one at a time.
 /// </summary>
-public sealed class KernelDirector : IDirector, IDisposable
+public sealed partial class KernelDirector : IDirector, IDisposable
 {
     /// <summary>Where ipvsadm is looked for when the login PATH has none (non-root PATHs often lack the sbin folders).</summary>
     public static readonly IReadOnlyList<string> ProgramCandidates = new[] { IpvsadmCommandBuilder.DefaultProgram, "/usr/sbin/ipvsadm", "/sbin/ipvsadm" };
@@ -326,6 +326,8 @@ public sealed class KernelDirector : IDirector, IDisposable
 
     public void Shutdown() => throw IpvsadmCommandBuilder.NoProcessToShutDown();
 
+    // ------------------------------------------------------------------ traffic trace: tcpdump (KernelDirector.Trace.cs)
+
     // ------------------------------------------------------------------ health checks: keepalived's (KernelKeepalived)
     // A service with health checks or health settings is kept in keepalived.conf on the director; keepalived checks
     // its real servers and takes them out of the table (or sets weight 0 with inhibit_on_failure).
@@ -486,14 +488,19 @@ public sealed class KernelDirector : IDirector, IDisposable
     });
 
     /// <summary>Writes keepalived.conf for <paramref name="specs"/> on the director, tests it, starts or reloads keepalived.</summary>
-    private void Install(List<ServiceSpec> specs)
+    private void Install(List<ServiceSpec> specs) => Install(specs, _lastVrrp);
+
+    /// <summary>Writes keepalived.conf with its VRRP instances too; keepalived runs its VRRP process while there are any.</summary>
+    private void Install(List<ServiceSpec> specs, List<VrrpInstanceSpec> vrrp)
     {
         string conf = ConfigurationWriter.WriteKeepalived(specs, new ConfigurationWriterOptions
         {
-            Comment = $"Director '{Name}': the services whose health checks keepalived runs (LvsPS manages this file; do not edit).",
+            Comment = $"Director '{Name}': the services whose health checks keepalived runs and the VRRP instances (LvsPS manages this file; do not edit).",
+            VrrpInstances = vrrp,
         });
-        var r = Run(KernelKeepalived.InstallScript(conf));
+        var r = Run(KernelKeepalived.InstallScript(conf, vrrp.Count > 0));
         if (KernelKeepalived.InstallError(r, Name) is { } error) throw error;
+        _lastVrrp = vrrp;
     }
 
     /// <summary>The table (merged with keepalived.conf) and the file's services.</summary>
@@ -555,7 +562,12 @@ public sealed class KernelDirector : IDirector, IDisposable
     }
 
     /// <summary>The services keepalived.conf holds (only the file is read).</summary>
-    private List<ServiceSpec> ReadFile() => _lastFile = KernelKeepalived.Parse(RunChecked(KernelKeepalived.ReadCommand, null).Output, Name);
+    private List<ServiceSpec> ReadFile()
+    {
+        var conf = KernelKeepalived.ParseAll(RunChecked(KernelKeepalived.ReadCommand, null).Output, Name);
+        _lastVrrp = conf.VrrpInstances;
+        return _lastFile = conf.ToServiceSpecs();
+    }
 
     private bool IsManaged(ServiceSpec service) => ReadFile().Any(f => SameService(service, f));
 
@@ -624,6 +636,12 @@ public sealed class KernelDirector : IDirector, IDisposable
         AttachKeepalived(services);
         return (services, head.IpvsVersion, head.TableSize);
     }
+
+    /// <summary>
+    /// Runs a shell command line on the director over its session (the cluster checks read sysctls, addresses and
+    /// offloads this way). The caller quotes every value with <see cref="Remote.ShellQuote"/>.
+    /// </summary>
+    public RemoteResult RunShell(string commandLine) => Locked(() => Run(commandLine));
 
     private void RunOne(IpvsadmCommand command, string? subject) => Locked(() => { RunChecked(command, subject); });
 
@@ -701,6 +719,7 @@ public sealed class KernelDirector : IDirector, IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            StopRunningTrace();
             _session?.Dispose();
             _session = null;
         }

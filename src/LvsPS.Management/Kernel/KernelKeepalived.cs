@@ -19,6 +19,10 @@ public static class KernelKeepalived
     public const string CheckersPidFile = "/run/lvsps-keepalived-checkers.pid";
     public const string LogFile = "/var/log/lvsps-keepalived.log";
     public const string DataFile = "/tmp/keepalived_check.data";
+    /// <summary>The VRRP process's pid (keepalived runs one when the file has vrrp_instance blocks).</summary>
+    public const string VrrpPidFile = "/run/lvsps-keepalived-vrrp.pid";
+    /// <summary>"checkers" (-C) or "vrrp": how the running LvsPS keepalived was started.</summary>
+    public const string ModeFile = "/run/lvsps-keepalived.mode";
     /// <summary>The first line ConfigurationWriter writes: a keepalived.conf without it is not LvsPS's and is never overwritten.</summary>
     public const string Header = "! keepalived.conf: LVS virtual servers written by LvsPS";
     /// <summary>Exit status of the install script when keepalived -t refuses the new file.</summary>
@@ -39,7 +43,15 @@ public static class KernelKeepalived
     {
         if (string.IsNullOrWhiteSpace(text)) return new List<ServiceSpec>();
         if (!text.StartsWith(Header, StringComparison.Ordinal)) throw Foreign(director);
-        return KeepalivedConfParser.Parse(text, ConfPath, _ => null).ToServiceSpecs();
+        return ParseAll(text, director).ToServiceSpecs();
+    }
+
+    /// <summary>The services and the VRRP instances of an LvsPS keepalived.conf; empty for no file; KeepalivedConfigForeign for a foreign one.</summary>
+    public static KeepalivedConfiguration ParseAll(string text, string director)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return new KeepalivedConfiguration();
+        if (!text.StartsWith(Header, StringComparison.Ordinal)) throw Foreign(director);
+        return KeepalivedConfParser.Parse(text, ConfPath, _ => null);
     }
 
     public static LvsException Foreign(string director) =>
@@ -52,7 +64,14 @@ public static class KernelKeepalived
     /// checked with keepalived -t, moved into place; keepalived (-C: checkers only, no VRRP) started when no LvsPS
     /// keepalived runs, else sent SIGHUP. Nothing of the file's text reaches the shell unquoted.
     /// </summary>
-    public static string InstallScript(string conf)
+    public static string InstallScript(string conf) => InstallScript(conf, vrrp: false);
+
+    /// <summary>
+    /// The install script; with <paramref name="vrrp"/> keepalived runs its VRRP process too (no <c>-C</c>), for the
+    /// vrrp_instance blocks of the file. A running LvsPS keepalived of the same mode (<see cref="ModeFile"/>) is sent
+    /// SIGHUP; one of the other mode is stopped (SIGTERM, SIGKILL after 5 s) and started again in the new one.
+    /// </summary>
+    public static string InstallScript(string conf, bool vrrp)
     {
         string eof = "LVSPS_KEEPALIVED_EOF";
         while (conf.Contains(eof, StringComparison.Ordinal)) eof += "_";
@@ -63,11 +82,17 @@ public static class KernelKeepalived
         sb.Append(conf.EndsWith('\n') ? conf : conf + "\n").Append(eof).Append('\n');
         sb.Append("out=$(keepalived -t -f ").Append(tmp).Append(" 2>&1) || { echo \"$out\" >&2; rm -f ").Append(tmp).Append("; exit ").Append(ConfigTestFailed).Append("; }\n");
         sb.Append("mv -f ").Append(tmp).Append(' ').Append(ConfPath).Append('\n');
+        string mode = vrrp ? "vrrp" : "checkers";
         sb.Append("p=$(cat ").Append(PidFile).Append(" 2>/dev/null)\n");
-        sb.Append("if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then kill -HUP \"$p\"; echo reloaded; exit 0; fi\n");
-        sb.Append("rm -f ").Append(PidFile).Append(' ').Append(CheckersPidFile).Append('\n');
-        sb.Append("setsid keepalived -n -l -D -C -f ").Append(ConfPath).Append(" -p ").Append(PidFile).Append(" --checkers_pid ").Append(CheckersPidFile)
-          .Append(" </dev/null >>").Append(LogFile).Append(" 2>&1 &\n");
+        sb.Append("if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then\n");
+        sb.Append("  if [ \"$(cat ").Append(ModeFile).Append(" 2>/dev/null || echo checkers)\" = ").Append(mode).Append(" ]; then kill -HUP \"$p\"; echo reloaded; exit 0; fi\n");
+        sb.Append("  kill -TERM \"$p\"; i=0; while kill -0 \"$p\" 2>/dev/null; do i=$((i+1)); [ $i -ge 50 ] && { kill -KILL \"$p\"; break; }; sleep 0.1; done\n");
+        sb.Append("fi\n");
+        sb.Append("rm -f ").Append(PidFile).Append(' ').Append(CheckersPidFile).Append(' ').Append(VrrpPidFile).Append('\n');
+        sb.Append("echo ").Append(mode).Append(" > ").Append(ModeFile).Append('\n');
+        sb.Append("setsid keepalived -n -l -D ").Append(vrrp ? "" : "-C ").Append("-f ").Append(ConfPath).Append(" -p ").Append(PidFile).Append(" --checkers_pid ").Append(CheckersPidFile);
+        if (vrrp) sb.Append(" --vrrp_pid ").Append(VrrpPidFile);
+        sb.Append(" </dev/null >>").Append(LogFile).Append(" 2>&1 &\n");
         sb.Append("i=0; until [ -s ").Append(PidFile).Append(" ]; do i=$((i+1)); [ $i -ge 50 ] && { tail -n 20 ").Append(LogFile).Append(" >&2; exit ").Append(StartFailed).Append("; }; sleep 0.1; done\n");
         sb.Append("echo started\n");
         return sb.ToString();

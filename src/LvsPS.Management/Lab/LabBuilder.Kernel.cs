@@ -25,77 +25,118 @@ internal sealed partial class LabBuilder
     /// <summary>"kvm" or "tcg".</summary>
     public string Accelerator { get; init; } = "tcg";
 
-    /// <summary>Seconds from starting QEMU to the guest's "ready" line (a kernel lab's boot time).</summary>
-    public double GuestBootSeconds { get; private set; }
+    private readonly Dictionary<string, double> _bootSeconds = new(StringComparer.Ordinal);
 
-    public static string DirectorDirectory(LvsLab lab) => Path.Combine(lab.Directory, "director");
-    public static string ConsoleLog(LvsLab lab) => Path.Combine(DirectorDirectory(lab), "console.log");
-    private static string TapName(string suffix) => "t-director" + suffix;
+    /// <summary>Seconds from starting QEMU to the first director's guest's "ready" line (a kernel lab's boot time).</summary>
+    public double GuestBootSeconds => BootSeconds(_lab.Director);
 
-    /// <summary>Makes the director's SSH host key; returns its known_hosts line.</summary>
-    private string MakeDirectorHostKey()
+    /// <summary>Seconds from starting QEMU to the "ready" line of director <paramref name="d"/>'s guest (0 when it has none).</summary>
+    public double BootSeconds(LvsLabNode d) => _bootSeconds.TryGetValue(d.Name, out var s) ? s : 0;
+
+    /// <summary>A pair: director1 and director2 (no static VIP on either: VRRP gives it).</summary>
+    private bool Pair => _lab.Directors.Count > 1;
+
+    private List<LvsLabNode> KernelDirectors => _lab.Directors.Where(d => _lab.KindOf(d) == LvsLabDirectorKind.Kernel).ToList();
+
+    /// <summary>The folder of the lab's (first) director: &lt;lab&gt;/director.</summary>
+    public static string DirectorDirectory(LvsLab lab) => DirectorDirectory(lab, lab.Director);
+    /// <summary>The folder of a director's files (host key, sshd_config, QEMU's pid file and console): &lt;lab&gt;/&lt;node&gt;.</summary>
+    public static string DirectorDirectory(LvsLab lab, LvsLabNode d) => Path.Combine(lab.Directory, d.Name);
+    public static string ConsoleLog(LvsLab lab) => ConsoleLog(lab, lab.Director);
+    public static string ConsoleLog(LvsLab lab, LvsLabNode d) => Path.Combine(DirectorDirectory(lab, d), "console.log");
+    /// <summary>The guest's tap in the switch namespace: t-director (t-director1 inside, NAT), t-director1/t-director2 in a pair.</summary>
+    private static string TapName(LvsLabNode d, string suffix) => "t-" + d.Name + suffix;
+
+    /// <summary>Makes a kernel director's SSH host key; returns its known_hosts line.</summary>
+    private string MakeDirectorHostKey(LvsLabNode d)
     {
-        var dir = DirectorDirectory(_lab);
+        var dir = DirectorDirectory(_lab, d);
         MakeDirectory(dir);
         var hostKey = Path.Combine(dir, "ssh_host_ed25519_key");
-        Must(LabTools.Resolve("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-C", $"director.{_lab.Name}", "-f", hostKey);
+        Must(LabTools.Resolve("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-C", $"{d.Name}.{_lab.Name}", "-f", hostKey);
         var pub = File.ReadAllText(hostKey + ".pub", Utf8).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (pub.Length < 2) throw new StepFailedException(CurrentStep, $"{hostKey}.pub is not an OpenSSH public key.");
-        return $"{_lab.Director.Address} {pub[0]} {pub[1]}\n";
+        return $"{d.Address} {pub[0]} {pub[1]}\n";
     }
 
     private bool Nat => _lab.Forwarding == LvsPS.Ipvs.Model.LvsForwarding.Masq;
 
-    /// <summary>Host with ip_vs: the VIP and ip_forward in the director's namespace (its sshd starts with the others).</summary>
-    private void ConfigureKernelDirectorNamespace()
+    /// <summary>
+    /// Host with ip_vs: the VIP (not in a pair: VRRP adds it on the master) and ip_forward in the director's namespace
+    /// (its sshd starts with the others).
+    /// </summary>
+    private void ConfigureKernelDirectorNamespace(LvsLabNode d)
     {
-        var d = _lab.Director;
-        Must(_ip, "-n", d.Namespace, "addr", "add", $"{_lab.VirtualAddress}/32", "dev", d.Interface, "label", d.Interface + VipLabelSuffix);
+        if (!Pair)
+            Must(_ip, "-n", d.Namespace, "addr", "add", $"{_lab.VirtualAddress}/32", "dev", d.Interface, "label", d.Interface + VipLabelSuffix);
         Must(_ip, "netns", "exec", d.Namespace, "/bin/sh", "-c", $"echo {(Nat ? 1 : 0)} > /proc/sys/net/ipv4/ip_forward");
     }
 
-    private void StartKernelDirector(int percent)
+    /// <summary>Starts every kernel director (sshd in its namespace, or its QEMU guest), then waits for the guests to boot.</summary>
+    private void StartKernelDirectors(int percent)
     {
-        var d = _lab.Director;
-        var dir = DirectorDirectory(_lab);
-        if (d.Host == LvsLabNodeHost.Namespace)
+        var booting = new List<(LvsLabNode Node, Stopwatch Clock)>();
+        foreach (var d in KernelDirectors)
         {
-            Step($"Starting sshd on the kernel director ({d.Address})", percent);
-            WriteFile(Path.Combine(dir, "sshd_config"), SshdConfig(d, dir));
-            StartSshd(d.Namespace, dir);
-            return;
+            if (d.Host == LvsLabNodeHost.Namespace) StartKernelDirectorNamespace(d, percent);
+            else booting.Add((d, LaunchGuest(d, percent)));
         }
+        // the guests boot side by side: a pair takes about as long as one
+        foreach (var (d, clock) in booting) WaitGuestBooted(d, clock, percent + 2);
+    }
+
+    private void StartKernelDirectorNamespace(LvsLabNode d, int percent)
+    {
+        var dir = DirectorDirectory(_lab, d);
+        Step($"Starting sshd on the kernel director ({(Pair ? d.Name + ", " : "")}{d.Address})", percent);
+        WriteFile(Path.Combine(dir, "sshd_config"), SshdConfig(d, dir));
+        StartSshd(d.Namespace, dir);
+    }
+
+    /// <summary>Starts a kernel director's QEMU guest (daemonized, in the switch namespace, its tap on the bridge).</summary>
+    private Stopwatch LaunchGuest(LvsLabNode d, int percent)
+    {
+        var dir = DirectorDirectory(_lab, d);
         var image = Guest ?? throw new StepFailedException(CurrentStep, "no guest image was prepared for the kernel director.");
-        Step($"Booting the kernel director ({image.KernelPackage}, {Accelerator.ToUpperInvariant()})", percent);
+        Step($"Booting the kernel director{(Pair ? " " + d.Name : "")} ({image.KernelPackage}, {Accelerator.ToUpperInvariant()})", percent);
         var boot = Path.Combine(dir, "boot.img");
         using (var output = File.Create(boot))
         {
             using (var root = File.OpenRead(image.Root)) root.CopyTo(output);
             using var gz = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
             using var cpio = new CpioWriter(gz);
-            WriteGuestFiles(cpio, dir);
+            WriteGuestFiles(cpio, d, dir);
         }
 
         var qemu = LabTools.Find("qemu-system-x86_64")
             ?? throw new StepFailedException(CurrentStep, "qemu-system-x86_64 (package qemu-system-x86) is not installed.");
-        var console = ConsoleLog(_lab);
+        var console = ConsoleLog(_lab, d);
         var args = new List<string>
         {
-            "-name", $"lvsps-{_lab.Name}-director", "-accel", Accelerator, "-cpu", Accelerator == "kvm" ? "host" : "max",
+            "-name", $"lvsps-{_lab.Name}-{d.Name}", "-accel", Accelerator, "-cpu", Accelerator == "kvm" ? "host" : "max",
             "-m", GuestMemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), "-smp", "1",
             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "file:" + console,
             "-kernel", image.Kernel, "-initrd", boot, "-append", "console=ttyS0 quiet panic=-1",
             "-pidfile", Path.Combine(dir, "qemu.pid"), "-daemonize",
         };
-        AddNic(args, "n0", TapName(""), d.MacAddress);
-        if (Nat) AddNic(args, "n1", TapName("1"), d.InsideMacAddress!);
+        AddNic(args, "n0", TapName(d, ""), d.MacAddress);
+        if (Nat) AddNic(args, "n1", TapName(d, "1"), d.InsideMacAddress!);
         var clock = Stopwatch.StartNew();
         RunDaemonizing(_lab.SwitchNamespace, dir, Path.Combine(dir, "qemu.log"), "qemu", false, Cat(new[] { qemu }, args.ToArray()));
-        JoinBridge(TapName(""), "br0");
-        if (Nat) JoinBridge(TapName("1"), "br1");
+        JoinBridge(TapName(d, ""), "br0");
+        if (Nat) JoinBridge(TapName(d, "1"), "br1");
+        return clock;
+    }
 
-        Step($"Waiting for the kernel director to boot ({Accelerator.ToUpperInvariant()})", percent + 2);
-        var deadline = DateTime.UtcNow + GuestBootTimeout;
+    /// <summary>Waits for the guest's "ready" line on its console; records its boot time.</summary>
+    private void WaitGuestBooted(LvsLabNode d, Stopwatch clock, int percent)
+    {
+        var dir = DirectorDirectory(_lab, d);
+        var console = ConsoleLog(_lab, d);
+        Step($"Waiting for the kernel director{(Pair ? " " + d.Name : "")} to boot ({Accelerator.ToUpperInvariant()})", percent);
+        // guests booting side by side share the CPUs: each may take as long as all of them one after the other
+        var guests = KernelDirectors.Count(k => k.Host == LvsLabNodeHost.VirtualMachine);
+        var deadline = DateTime.UtcNow - clock.Elapsed + GuestBootTimeout * Math.Max(1, guests);
         while (true)
         {
             var text = SafeRead(console);
@@ -103,10 +144,10 @@ internal sealed partial class LabBuilder
             if (!QemuAlive(dir))
                 throw new StepFailedException(CurrentStep, $"the kernel director's QEMU exited while booting. {LogTail(Path.Combine(dir, "qemu.log"))} {LogTail(console)}".Trim());
             if (DateTime.UtcNow >= deadline)
-                throw new StepFailedException(CurrentStep, $"the kernel director did not boot within {GuestBootTimeout.TotalSeconds:0} s ({Accelerator}). {LogTail(console)}".Trim());
+                throw new StepFailedException(CurrentStep, $"the kernel director did not boot within {(GuestBootTimeout * Math.Max(1, guests)).TotalSeconds:0} s ({Accelerator}). {LogTail(console)}".Trim());
             Thread.Sleep(100);
         }
-        GuestBootSeconds = clock.Elapsed.TotalSeconds;
+        _bootSeconds[d.Name] = clock.Elapsed.TotalSeconds;
         if (SafeRead(console).Contains("lvsps-guest: no eth0", StringComparison.Ordinal))
             throw new StepFailedException(CurrentStep, $"the kernel director has no network interface (virtio_net). {LogTail(console)}");
     }
@@ -134,16 +175,16 @@ internal sealed partial class LabBuilder
     }
 
     /// <summary>The lab's archive appended to the cached root: addresses, the host key, the lab's login key, hosts.</summary>
-    private void WriteGuestFiles(CpioWriter cpio, string dir)
+    private void WriteGuestFiles(CpioWriter cpio, LvsLabNode d, string dir)
     {
-        var d = _lab.Director;
         var conf = new StringBuilder();
         void Var(string name, string value) => conf.Append(name).Append('=').Append(Quote(value)).Append('\n');
-        Var("GUEST_HOSTNAME", "director");
+        Var("GUEST_HOSTNAME", d.Name);
         Var("GUEST_ADDRESS", d.Address.ToString());
         Var("GUEST_PREFIX", _lab.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Var("GUEST_MAC", d.MacAddress);
-        Var("GUEST_VIP", _lab.VirtualAddress.ToString());
+        // a pair's directors hold no static VIP: keepalived adds it on the VRRP master
+        Var("GUEST_VIP", Pair ? "" : _lab.VirtualAddress.ToString());
         Var("GUEST_VIP_LABEL", "eth0" + VipLabelSuffix);
         Var("GUEST_FORWARD", Nat ? "1" : "0");
         Var("GUEST_INSIDE_ADDRESS", d.InsideAddress?.ToString() ?? "");
@@ -161,19 +202,19 @@ internal sealed partial class LabBuilder
     }
 
     /// <summary>Waits until the director's sshd lets the lab's key log in (the host key checked against known_hosts).</summary>
-    private void WaitKernelDirectorSsh()
+    private void WaitKernelDirectorSsh(LvsLabNode d)
     {
         var deadline = DateTime.UtcNow + GuestSshTimeout;
         string last = "";
         while (DateTime.UtcNow < deadline)
         {
-            var r = LabManager.SshExec(_lab, "true", TimeSpan.FromSeconds(15));
+            var r = LabManager.SshExec(_lab, d, "true", TimeSpan.FromSeconds(15));
             if (r.ExitCode == 0) return;
             last = $"{r.Error} {r.Output}".Trim();
-            if (_lab.Director.Host == LvsLabNodeHost.VirtualMachine && !QemuAlive(DirectorDirectory(_lab)))
-                throw new StepFailedException(CurrentStep, $"the kernel director's QEMU exited. {LogTail(ConsoleLog(_lab))}");
+            if (d.Host == LvsLabNodeHost.VirtualMachine && !QemuAlive(DirectorDirectory(_lab, d)))
+                throw new StepFailedException(CurrentStep, $"the kernel director's QEMU exited. {LogTail(ConsoleLog(_lab, d))}");
             Thread.Sleep(300);
         }
-        throw new StepFailedException(CurrentStep, $"cannot log in to the kernel director {_lab.Director.Address} over SSH within {GuestSshTimeout.TotalSeconds:0} s: {last}");
+        throw new StepFailedException(CurrentStep, $"cannot log in to the kernel director {d.Address} over SSH within {GuestSshTimeout.TotalSeconds:0} s: {last}");
     }
 }

@@ -109,15 +109,21 @@ internal sealed partial class LabBuilder
                 Must(_ip, "-n", rs.Namespace, "route", "add", "default", "via", lab.Director.InsideAddress!.ToString());
         }
 
-        if (lab.DirectorKind == LvsLabDirectorKind.Engine)
+        foreach (var d in lab.Directors)
         {
-            Step("Configuring the director (ip_forward=0, no VIP)", 50);
-            Must(_ip, "netns", "exec", lab.Director.Namespace, "/bin/sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
-        }
-        else if (lab.Director.Host == LvsLabNodeHost.Namespace)
-        {
-            Step($"Configuring the kernel director (VIP {lab.VirtualAddress} on {lab.Director.Interface}, ip_forward={(nat ? 1 : 0)})", 50);
-            ConfigureKernelDirectorNamespace();
+            var which = lab.Directors.Count > 1 ? " " + d.Name : "";
+            if (lab.KindOf(d) == LvsLabDirectorKind.Engine)
+            {
+                Step($"Configuring the director{which} (ip_forward=0, no VIP)", 50);
+                Must(_ip, "netns", "exec", d.Namespace, "/bin/sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+            }
+            else if (d.Host == LvsLabNodeHost.Namespace)
+            {
+                Step(Pair
+                    ? $"Configuring the kernel director{which} (no VIP until VRRP gives it, ip_forward=0)"
+                    : $"Configuring the kernel director (VIP {lab.VirtualAddress} on {d.Interface}, ip_forward={(nat ? 1 : 0)})", 50);
+                ConfigureKernelDirectorNamespace(d);
+            }
         }
 
         Step("Generating SSH keys", 55);
@@ -126,7 +132,9 @@ internal sealed partial class LabBuilder
         var clientPub = File.ReadAllText(lab.KeyFile + ".pub", Utf8).Trim();
         WriteFile(Path.Combine(lab.Directory, "authorized_keys"), clientPub + "\n");
         var knownHosts = new StringBuilder();
-        foreach (var rs in lab.RealServers)
+        // The real servers and the client run sshd (the client's is how checks send probes from it, as from a
+        // -ClientComputerName outside a lab).
+        foreach (var rs in lab.RealServers.Append(lab.Client))
         {
             var dir = RealServerDirectory(lab, rs);
             MakeDirectory(dir);
@@ -136,7 +144,7 @@ internal sealed partial class LabBuilder
             if (pub.Length < 2) throw new StepFailedException(CurrentStep, $"{hostKey}.pub is not an OpenSSH public key.");
             knownHosts.Append(rs.Address).Append(' ').Append(pub[0]).Append(' ').Append(pub[1]).Append('\n');
         }
-        if (lab.DirectorKind == LvsLabDirectorKind.Kernel) knownHosts.Append(MakeDirectorHostKey());
+        foreach (var d in KernelDirectors) knownHosts.Append(MakeDirectorHostKey(d));
         WriteFile(lab.KnownHostsFile, knownHosts.ToString());
 
         Step("Writing configuration files", 60);
@@ -149,15 +157,19 @@ internal sealed partial class LabBuilder
             Step($"Starting nginx, sshd and telnet on {rs.Name} ({rs.Address})", 65 + 20 * started++ / rsCount);
             StartRealServer(rs);
         }
+        Step($"Starting sshd on the client ({lab.Client.Address})", 86);
+        var clientDir = RealServerDirectory(lab, lab.Client);
+        WriteFile(Path.Combine(clientDir, "sshd_config"), SshdConfig(lab.Client, clientDir));
+        StartSshd(lab.Client.Namespace, clientDir);
 
-        if (lab.DirectorKind == LvsLabDirectorKind.Kernel) StartKernelDirector(82);
+        if (KernelDirectors.Count > 0) StartKernelDirectors(82);
 
         Step("Waiting for the real servers' services", 90);
         WaitReady();
-        if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+        foreach (var d in KernelDirectors)
         {
-            Step($"Waiting for the kernel director's sshd ({lab.Director.Address}:22)", 94);
-            WaitKernelDirectorSsh();
+            Step($"Waiting for the kernel director's sshd ({(Pair ? d.Name + ", " : "")}{d.Address}:22)", 94);
+            WaitKernelDirectorSsh(d);
         }
     }
 
@@ -180,7 +192,9 @@ internal sealed partial class LabBuilder
     {
         var sb = new StringBuilder();
         sb.Append($"# LvsPS lab '{lab.Name}' ({lab.Subnet}), VIP {lab.VirtualAddress}\n");
-        sb.Append($"{lab.Director.Address}\tdirector vs1\n");
+        if (lab.Directors.Count == 1) sb.Append($"{lab.Director.Address}\tdirector vs1\n");
+        else
+            for (int i = 0; i < lab.Directors.Count; i++) sb.Append($"{lab.Directors[i].Address}\t{lab.Directors[i].Name} vs{i + 1}\n");
         foreach (var rs in lab.RealServers) sb.Append($"{rs.Address}\t{rs.Name}\n");
         sb.Append($"{lab.Client.Address}\tclient\n");
         return sb.ToString();
@@ -305,7 +319,7 @@ internal sealed partial class LabBuilder
 
         var socat = LabTools.Resolve("socat");
         StartDetached(ns, dir, Path.Combine(dir, "telnet.log"), Path.Combine(dir, "telnet.pid"),
-            socat, "TCP-LISTEN:23,reuseaddr,fork", "SYSTEM:/bin/sh telnetd.sh");
+            socat, "TCP-LISTEN:23,reuseaddr,fork,backlog=1024", "SYSTEM:/bin/sh telnetd.sh");
     }
 
     /// <summary>sshd of a namespace node, with the lab's sshd_config in <paramref name="dir"/>, in its own /run.</summary>

@@ -19,6 +19,8 @@ public sealed partial class LabManager
     public const int MinPrefixLength = 16;
     public const int MaxPrefixLength = 28;
     public const int DirectorOffset = 1;
+    /// <summary>Most directors a lab can have (a pair: director1 .1, director2 .2).</summary>
+    public const int MaxDirectors = 2;
     public const int VirtualAddressOffset = 101;
     public const int ClientOffset = 200;
     public const string LabFileName = "lab.json";
@@ -35,7 +37,7 @@ public sealed partial class LabManager
     [GeneratedRegex("^[a-z][a-z0-9-]{0,11}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();
 
-    [GeneratedRegex("^(sw|client|director|rs[0-9]{1,2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(sw|client|director[12]?|rs[0-9]{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex NodeSuffixRegex();
 
     [GeneratedRegex("^[A-Za-z0-9._/+@=~-]+$", RegexOptions.CultureInvariant)]
@@ -109,7 +111,15 @@ public sealed partial class LabManager
         try
         {
             if (!File.Exists(file)) return null;
-            return LabJson.Deserialize(File.ReadAllText(file, Encoding.UTF8));
+            var lab = LabJson.Deserialize(File.ReadAllText(file, Encoding.UTF8));
+            // a lab.json from before director pairs: its one director's kind and name are the lab's
+            if (lab != null)
+                foreach (var d in lab.Directors)
+                {
+                    d.DirectorKind ??= lab.DirectorKind;
+                    d.DirectorName ??= lab.DirectorNameOf(d);
+                }
+            return lab;
         }
         catch (System.Text.Json.JsonException) { return null; }
         catch (IOException) { return null; }
@@ -130,7 +140,7 @@ public sealed partial class LabManager
             ?? throw new LvsException(LvsErrorIds.LabNodeNotFound, LvsErrorKind.ObjectNotFound,
                 $"Lab '{lab.Name}' has no node '{node}'. Valid nodes: {string.Join(", ", ValidNodeNames(lab))}.", node);
         RequireRoot();
-        if (target.Host == LvsLabNodeHost.VirtualMachine) return SshExec(lab, command, timeout ?? DefaultExecTimeout);
+        if (target.Host == LvsLabNodeHost.VirtualMachine) return SshExec(lab, target, command, timeout ?? DefaultExecTimeout);
         var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[] { "netns", "exec", target.Namespace, "/bin/sh", "-c", command },
             timeout ?? DefaultExecTimeout);
         return (r.ExitCode, r.Output, r.Error);
@@ -140,29 +150,35 @@ public sealed partial class LabManager
     /// Runs a shell command on the lab's kernel director over SSH (OpenSSH's client, from the lab's management
     /// namespace, the lab's key, host key checked against the lab's known_hosts only). Exit 255: SSH itself failed.
     /// </summary>
-    internal static (int ExitCode, string Output, string Error) SshExec(LvsLab lab, string command, TimeSpan timeout)
+    internal static (int ExitCode, string Output, string Error) SshExec(LvsLab lab, string command, TimeSpan timeout) =>
+        SshExec(lab, lab.Director, command, timeout);
+
+    /// <summary>Runs a shell command on kernel director <paramref name="director"/> of the lab over SSH (as <see cref="SshExec(LvsLab, string, TimeSpan)"/>).</summary>
+    internal static (int ExitCode, string Output, string Error) SshExec(LvsLab lab, LvsLabNode director, string command, TimeSpan timeout)
     {
         var ssh = LabTools.Resolve("ssh");
         var r = ProcessRunner.Run(LabTools.Resolve("ip"), new[]
         {
-            "netns", "exec", lab.ManagementNamespace, ssh, "-F", "/dev/null", "-i", lab.KeyFile,
+            "netns", "exec", lab.ManagementNamespaceFor(director), ssh, "-F", "/dev/null", "-i", lab.KeyFile,
             "-o", "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + lab.KnownHostsFile, "-o", "GlobalKnownHostsFile=/dev/null",
             "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
-            "root@" + lab.Director.Address, command,
+            "root@" + director.Address, command,
         }, timeout);
         return (r.ExitCode, r.Output, r.Error);
     }
 
     /// <summary>
-    /// A kernel director session to a kernel lab's director, named after the lab, connected (ipvsadm found, table
-    /// read) as Connect-LvsDirector would; the caller registers it.
+    /// A kernel director session to a kernel director of a lab (by default its first), named as -Director names it
+    /// (the lab's name; &lt;lab&gt;-directorN in a pair), connected (ipvsadm found, table read) as Connect-LvsDirector
+    /// would; the caller registers it.
     /// </summary>
-    public static LvsPS.Management.Kernel.KernelDirector ConnectKernelDirector(LvsLab lab)
+    public static LvsPS.Management.Kernel.KernelDirector ConnectKernelDirector(LvsLab lab, LvsLabNode? node = null)
     {
-        if (lab.DirectorKind != LvsLabDirectorKind.Kernel)
+        node ??= lab.Director;
+        if (lab.KindOf(node) != LvsLabDirectorKind.Kernel)
             throw new LvsException(LvsErrorIds.NotSupportedByDirector, LvsErrorKind.InvalidOperation,
-                $"Lab '{lab.Name}' has an LvsPS engine director, not a kernel one.", lab.Name);
-        var director = new LvsPS.Management.Kernel.KernelDirector(lab.Name, KernelDirectorTarget(lab));
+                $"Director '{lab.DirectorNameOf(node)}' of lab '{lab.Name}' is an LvsPS engine director, not a kernel one.", lab.DirectorNameOf(node));
+        var director = new LvsPS.Management.Kernel.KernelDirector(lab.DirectorNameOf(node), KernelDirectorTarget(lab, node));
         try { director.Connect(); }
         catch
         {
@@ -173,13 +189,29 @@ public sealed partial class LabManager
     }
 
     /// <summary>How a kernel lab's director is logged in to, as Connect-LvsDirector would (from the management namespace).</summary>
-    public static SshTarget KernelDirectorTarget(LvsLab lab) => new(lab.Director.Address.ToString())
+    public static SshTarget KernelDirectorTarget(LvsLab lab) => KernelDirectorTarget(lab, lab.Director);
+
+    /// <summary>How kernel director <paramref name="node"/> of a lab is logged in to (from the management namespace for it).</summary>
+    public static SshTarget KernelDirectorTarget(LvsLab lab, LvsLabNode node) => new(node.Address.ToString())
     {
         UserName = "root",
         KeyFile = lab.KeyFile,
         KnownHostsFile = lab.KnownHostsFile,
-        NetworkNamespace = lab.ManagementNamespace,
+        NetworkNamespace = lab.ManagementNamespaceFor(node),
     };
+
+    /// <summary>
+    /// The lab and director node a director name (as -Director gives it) belongs to: a one-director lab's director is
+    /// named after the lab, a pair's &lt;lab&gt;-director1 and &lt;lab&gt;-director2. Null when no saved lab has it.
+    /// </summary>
+    public (LvsLab Lab, LvsLabNode Node)? FindDirector(string directorName)
+    {
+        if (string.IsNullOrEmpty(directorName)) return null;
+        if (Get(directorName) is { } one && one.FindDirector(directorName) is { } d1) return (one, d1);
+        var dash = directorName.LastIndexOf('-');
+        if (dash > 0 && Get(directorName[..dash]) is { } pair && pair.FindDirector(directorName) is { } d2) return (pair, d2);
+        return null;
+    }
 
     /// <summary>
     /// Where a kernel director runs: the director's namespace when this host's kernel has IPVS (IPVS is per
@@ -228,14 +260,7 @@ public sealed partial class LabManager
         catch (IOException) { return "unknown"; }
     }
 
-    private static IEnumerable<string> ValidNodeNames(LvsLab lab)
-    {
-        foreach (var n in lab.Nodes)
-        {
-            yield return n.Name;
-            if (n.Role == LvsLabRole.Director) yield return "vs1";
-        }
-    }
+    private static IEnumerable<string> ValidNodeNames(LvsLab lab) => lab.NodeNames();
 
     // ------------------------------------------------------------------ validation
 
@@ -286,9 +311,12 @@ public sealed partial class LabManager
     /// </summary>
     public LvsLab Create(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
         IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route,
-        LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine, LvsLabNodeHost? directorHost = null)
+        LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine, LvsLabNodeHost? directorHost = null,
+        int directorCount = 1, IReadOnlyList<LvsLabDirectorKind>? directorKinds = null)
     {
         name = ValidateName(name);
+        var kinds = DirectorKinds(name, forwarding, directorCount, directorKinds ?? new[] { directorKind });
+        directorKind = kinds[0];
         if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq && forwarding != LvsForwarding.Tunnel)
             throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
                 $"A lab can be wired for Route (DR), Masq (NAT) or Tunnel (IP-in-IP), not '{forwarding}'.", forwarding);
@@ -304,7 +332,11 @@ public sealed partial class LabManager
         if (missing.Count > 0)
             throw new LvsException(LvsErrorIds.LabSetupFailed, LvsErrorKind.ResourceUnavailable,
                 $"Cannot create lab '{name}': required programs are missing: {string.Join(", ", missing)}.", name);
-        var host = ChooseDirectorHost(name, directorKind, directorHost);
+        var hosts = kinds.Select(k => k == LvsLabDirectorKind.Engine && kinds.Contains(LvsLabDirectorKind.Kernel)
+            ? LvsLabNodeHost.Namespace   // -DirectorHost is the kernel directors' in a mixed pair
+            : ChooseDirectorHost(name, k, directorHost)).ToArray();
+        var host = hosts[0];
+        bool anyVm = hosts.Contains(LvsLabNodeHost.VirtualMachine);
 
         progress?.Report(("Checking names and addresses", 0));
         try { System.IO.Directory.CreateDirectory(StateRoot); }
@@ -334,14 +366,20 @@ public sealed partial class LabManager
             CheckSubnetFree(inside.Value);
         }
 
-        var lab = BuildModel(name, realServerCount, net, dir, inside);
+        var lab = BuildModel(name, realServerCount, net, dir, inside, kinds.Length);
         if (forwarding == LvsForwarding.Tunnel) lab.Forwarding = LvsForwarding.Tunnel;
         lab.DirectorKind = directorKind;
-        lab.Director.Host = host;
-        if (host == LvsLabNodeHost.VirtualMachine) lab.Director.Namespace = lab.SwitchNamespace;   // where its QEMU runs
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            var d = lab.Directors[i];
+            d.DirectorKind = kinds[i];
+            d.DirectorName = lab.DirectorNameOf(d);
+            d.Host = hosts[i];
+            if (d.Host == LvsLabNodeHost.VirtualMachine) d.Namespace = lab.SwitchNamespace;   // where its QEMU runs
+        }
         GuestImage? image = null;
         string accel = "tcg", accelReason = "";
-        if (host == LvsLabNodeHost.VirtualMachine)
+        if (anyVm)
         {
             image = GuestImage.Ensure(text => progress?.Report((text, 1)));
             progress?.Report(("Choosing the guest's accelerator (KVM if it works, else TCG)", 1));
@@ -351,10 +389,14 @@ public sealed partial class LabManager
         try
         {
             builder.Build();
-            if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
-                lab.KernelGuest = host == LvsLabNodeHost.VirtualMachine
-                    ? $"{image!.KernelPackage}, QEMU {accel.ToUpperInvariant()} ({accelReason}), booted in {builder.GuestBootSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s"
-                    : $"the host kernel {HostKernelRelease()} in namespace {lab.Director.Namespace}";
+            string Guest(LvsLabNode d) => d.Host == LvsLabNodeHost.VirtualMachine
+                ? $"{image!.KernelPackage}, QEMU {accel.ToUpperInvariant()} ({accelReason}), booted in {builder.BootSeconds(d).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s"
+                : $"the host kernel {HostKernelRelease()} in namespace {d.Namespace}";
+            var kernelDirectors = lab.Directors.Where(d => lab.KindOf(d) == LvsLabDirectorKind.Kernel).ToList();
+            if (lab.Directors.Count == 1 && kernelDirectors.Count == 1)
+                lab.KernelGuest = Guest(lab.Director);
+            else if (kernelDirectors.Count > 0)
+                lab.KernelGuest = string.Join("; ", kernelDirectors.Select(d => $"{d.Name}: {Guest(d)}"));
             progress?.Report(("Saving the lab", 98));
             Save(lab);
         }
@@ -415,7 +457,27 @@ public sealed partial class LabManager
     private static IEnumerable<string> PlannedNamespaces(LvsLab lab) =>
         new[] { lab.SwitchNamespace }.Concat(lab.Nodes.Select(n => n.Namespace));
 
-    private static LvsLab BuildModel(string name, int count, LabSubnet net, string dir, LabSubnet? inside = null)
+    /// <summary>
+    /// Each director's kind for a lab of <paramref name="count"/> directors: one kind for all, or one per director.
+    /// InvalidArgument naming the bad value for a count other than 1 or 2, more kinds than directors, or a NAT pair.
+    /// </summary>
+    public static LvsLabDirectorKind[] DirectorKinds(string name, LvsForwarding forwarding, int count, IReadOnlyList<LvsLabDirectorKind>? kinds)
+    {
+        if (count < 1 || count > MaxDirectors)
+            throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
+                $"Lab '{name}': director count {count} is not valid: use 1 or {MaxDirectors} (a pair).", count);
+        kinds = kinds is { Count: > 0 } ? kinds : new[] { LvsLabDirectorKind.Engine };
+        if (kinds.Count > count)
+            throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
+                $"Lab '{name}': -DirectorKind {string.Join(",", kinds)} names {kinds.Count} kinds, but the lab has {count} director(s); " +
+                "give one kind, or one per director with -DirectorCount 2.", string.Join(",", kinds));
+        if (count > 1 && forwarding == LvsForwarding.Masq)
+            throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
+                $"Lab '{name}': -Forwarding Masq (NAT) with -DirectorCount {count}: director pairs are DR (Route) or Tunnel labs for now.", forwarding);
+        return Enumerable.Range(0, count).Select(i => kinds.Count == 1 ? kinds[0] : kinds[i]).ToArray();
+    }
+
+    private static LvsLab BuildModel(string name, int count, LabSubnet net, string dir, LabSubnet? inside = null, int directorCount = 1)
     {
         byte labByte = LabHashByte(name);
         LvsLabNode Node(string node, LvsLabRole role, int index, byte nodeByte, int offset)
@@ -448,8 +510,10 @@ public sealed partial class LabManager
             HostsFile = Path.Combine(dir, "hosts"),
             Created = DateTime.Now,
             Client = Node("client", LvsLabRole.Client, 0, 0x02, ClientOffset),
-            Director = Node("director", LvsLabRole.Director, 0, 0x01, DirectorOffset),
         };
+        lab.Directors = directorCount == 1
+            ? new List<LvsLabNode> { Node("director", LvsLabRole.Director, 0, 0x01, DirectorOffset) }
+            : Enumerable.Range(1, directorCount).Select(i => Node($"director{i}", LvsLabRole.Director, i, 0x01, DirectorOffset + i - 1)).ToList();
         for (int i = 1; i <= count; i++)
             lab.RealServers.Add(Node($"rs{i}", LvsLabRole.RealServer, i, (byte)(0x10 + i), RealServerOffset(i)));
         if (inside is not null)

@@ -37,7 +37,8 @@ public static class DirectorLauncher
     }
 
     /// <summary>The exact command line Start-LvsDirector runs (shown by -WhatIf).</summary>
-    public static IReadOnlyList<string> BuildCommand(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null)
+    public static IReadOnlyList<string> BuildCommand(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null,
+        DirectorLogOptions? log = null)
     {
         var args = new List<string>();
         args.Add("setsid");
@@ -45,6 +46,7 @@ public static class DirectorLauncher
         args.AddRange(new[] { FindDotnet(), enginePath, "run", "--name", name, "--interface", iface, "--table-bits", tableBits.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         if (!string.IsNullOrEmpty(netns)) args.AddRange(new[] { "--namespace", netns });
         if (!string.IsNullOrEmpty(insideInterface)) args.AddRange(new[] { "--inside-interface", insideInterface });
+        if (log is not null) args.AddRange(log.Arguments());
         return args;
     }
 
@@ -52,8 +54,9 @@ public static class DirectorLauncher
     public static void ValidateName(string name) => DirectorPaths.ValidName(name);
 
     /// <summary>The command line of <see cref="BuildCommand"/> as the shell runs it, each word shell-quoted (shown by -WhatIf).</summary>
-    public static string CommandLine(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null) =>
-        string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits, insideInterface).Select(ShellQuote.Quote));
+    public static string CommandLine(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null,
+        DirectorLogOptions? log = null) =>
+        string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits, insideInterface, log).Select(ShellQuote.Quote));
 
     /// <summary>
     /// Starts the director and waits until it answers on its socket. Refuses (DirectorAlreadyRunning, naming the pid)
@@ -61,8 +64,10 @@ public static class DirectorLauncher
     /// answers, so when it exits first the start fails at once with lvsd's own error (its ErrorId, message and exit
     /// code, e.g. StateFileInvalid), not after the timeout.
     /// </summary>
-    public static DirectorStatus Start(string name, string iface, string? netns, string enginePath, int tableBits = 12, TimeSpan? timeout = null, string? insideInterface = null)
+    public static DirectorStatus Start(string name, string iface, string? netns, string enginePath, int tableBits = 12, TimeSpan? timeout = null, string? insideInterface = null,
+        DirectorLogOptions? logOptions = null)
     {
+        logOptions?.Validate();
         ValidateName(name);
         ShellQuote.ValidateInterfaceName(iface);
         if (insideInterface is not null) ShellQuote.ValidateInterfaceName(insideInterface);
@@ -76,13 +81,13 @@ public static class DirectorLauncher
             throw new LvsException(LvsErrorIds.DirectorAlreadyRunning, LvsErrorKind.ResourceExists, $"The director '{name}' is already running.", name);
 
         DirectorPaths.EnsureDirectories();
-        var log = DirectorPaths.Log(name);
+        var log = logOptions?.LogPath is { Length: > 0 } lp ? Path.GetFullPath(lp) : DirectorPaths.Log(name);
         long logStart = File.Exists(log) ? new FileInfo(log).Length : 0;
         // Detached: a session of its own (setsid), stdin from /dev/null, stdout and stderr to the log, so no pipe of
         // the caller stays open in the daemon. exec all the way down: the child's pid is lvsd's.
         var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"exec {CommandLine(name, iface, netns, enginePath, tableBits, insideInterface)} </dev/null >>{ShellQuote.Quote(log)} 2>&1");
+        psi.ArgumentList.Add($"exec {CommandLine(name, iface, netns, enginePath, tableBits, insideInterface, logOptions)} </dev/null >>{ShellQuote.Quote(log)} 2>&1");
         using var lvsd = System.Diagnostics.Process.Start(psi)
             ?? throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.InvalidOperation, "Starting the director failed: /bin/sh did not start.", name);
 
@@ -134,7 +139,7 @@ public static class DirectorLauncher
             $"The director '{name}' did not start: {how}:\n{tail}", name);
     }
 
-    private static readonly System.Text.RegularExpressions.Regex LvsdError = new(@"^lvsd: ([A-Za-z]+) \(([A-Za-z]+)\): (.*)$");
+    private static readonly System.Text.RegularExpressions.Regex LvsdError = new(@"(?:^|\sL0 error host: )lvsd: ([A-Za-z]+) \(([A-Za-z]+)\): (.*)$");
 
     /// <summary>What was appended to the log since <paramref name="offset"/>.</summary>
     private static string ReadFrom(string path, long offset)
@@ -281,5 +286,35 @@ public static class DirectorLauncher
     {
         try { return string.Join('\n', File.ReadAllLines(path).TakeLast(lines)); }
         catch (Exception) { return "(no log)"; }
+    }
+}
+
+/// <summary>lvsd's log options (Start-LvsDirector -DebugLevel, -LogPath, -Syslog, -SyslogFacility).</summary>
+public sealed class DirectorLogOptions
+{
+    public int? DebugLevel { get; set; }
+    /// <summary>The log file (default /var/lib/lvsps/directors/&lt;name&gt;.log); lvsd's stdout and stderr go there too.</summary>
+    public string? LogPath { get; set; }
+    /// <summary>A unix datagram socket path (/dev/log) or udp://address:port.</summary>
+    public string? Syslog { get; set; }
+    public LvsSyslogFacility? SyslogFacility { get; set; }
+
+    /// <summary>Refuses a level outside 0..12, a relative log path, a syslog target that is neither form.</summary>
+    public void Validate()
+    {
+        if (DebugLevel is { } l) DirectorLogFormat.ValidateLevel(l);
+        if (LogPath is { Length: > 0 } p && !Path.IsPathRooted(p))
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"The log path '{p}' must be absolute (lvsd runs in its own session).", p);
+        if (Syslog is { Length: > 0 } s && !s.StartsWith('/') && !s.StartsWith("udp://", StringComparison.OrdinalIgnoreCase))
+            throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"The syslog target '{s}' is neither a unix socket path (/dev/log) nor udp://address:port.", s);
+    }
+
+    /// <summary>lvsd's arguments for these options.</summary>
+    public IEnumerable<string> Arguments()
+    {
+        if (DebugLevel is { } l) { yield return "--debug-level"; yield return l.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (LogPath is { Length: > 0 } p) { yield return "--log-path"; yield return Path.GetFullPath(p); }
+        if (Syslog is { Length: > 0 } s) { yield return "--syslog"; yield return s; }
+        if (SyslogFacility is { } f) { yield return "--syslog-facility"; yield return f.ToString().ToLowerInvariant(); }
     }
 }

@@ -4,7 +4,7 @@ namespace LvsPS.Management.Remote;
 public static class ShellQuote
 {
     /// <summary>Linux IFNAMSIZ is 16 including the terminating NUL.</summary>
-    public const int MaxInterfaceNameLength = 15;
+    public const int MaxInterfaceNameLength = Ipvs.Specs.InterfaceName.MaxLength;
 
     /// <summary>
     /// Quotes <paramref name="value"/> for a POSIX shell: the whole value in single quotes, each embedded
@@ -27,19 +27,5 @@ public static class ShellQuote
     /// 1..15 characters, not "." or "..", no '/', no ':' (alias labels have no sysctl directory), no whitespace
     /// or control characters. Throws <see cref="LvsException"/> InvalidInterfaceName naming the value.
     /// </summary>
-    public static string ValidateInterfaceName(string? name)
-    {
-        string? reason = null;
-        if (string.IsNullOrEmpty(name)) reason = "it is empty";
-        else if (name.Length > MaxInterfaceNameLength) reason = $"it is longer than {MaxInterfaceNameLength} characters";
-        else if (name is "." or "..") reason = "'.' and '..' are not interface names";
-        else if (name.Contains('/')) reason = "it contains '/'";
-        else if (name.Contains(':')) reason = "it contains ':' (an alias label such as eth0:1 is not an interface and has no sysctl directory)";
-        else if (name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) reason = "it contains whitespace or control characters";
-        else if (name.Any(c => c > '~')) reason = "it contains non-ASCII characters";
-        if (reason != null)
-            throw new LvsException(LvsErrorIds.InvalidInterfaceName, LvsErrorKind.InvalidArgument,
-                $"Invalid interface name '{name}': {reason}.", name);
-        return name!;
-    }
+    public static string ValidateInterfaceName(string? name) => Ipvs.Specs.InterfaceName.Validate(name);
 }

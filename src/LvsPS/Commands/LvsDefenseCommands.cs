@@ -4,7 +4,8 @@ namespace LvsPS.Commands;
 
 /// <summary>
 /// Gets the director's defence against connection-table exhaustion (SYN floods): the kernel's amemthresh,
-/// drop_entry, drop_packet, am_droprate and secure_tcp, lvsd's table limit, the level now and the counters.
+/// drop_entry, drop_packet, am_droprate and secure_tcp, lvsd's table limit, the level now and the counters; and
+/// sloppy_tcp beside them.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LvsDefense")]
 [OutputType(typeof(DefenseSpec))]
@@ -57,6 +58,13 @@ public sealed class SetLvsDefenseCommand : LvsDirectorCmdlet
     [ValidateRange(1, 2678400)]
     public int? SynRecvTimeout { get; set; }
 
+    /// <summary>
+    /// sloppy_tcp: -SloppyTcp schedules an unknown flow from any TCP packet but a RST, on every service;
+    /// -SloppyTcp:$false only from a SYN (lvsd still schedules mh services so). Left out: unchanged.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SloppyTcp { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -67,12 +75,13 @@ public sealed class SetLvsDefenseCommand : LvsDirectorCmdlet
         {
             AvailableThreshold = AvailableThreshold, DropEntry = DropEntry, DropPacket = DropPacket, DropRate = DropRate,
             SecureTcp = SecureTcp, MaxConnections = MaxConnections, SynRecvTimeout = SynRecvTimeout,
+            SloppyTcp = MyInvocation.BoundParameters.ContainsKey(nameof(SloppyTcp)) ? SloppyTcp.IsPresent : null,
         };
         var what = string.Join(", ", new (string Name, object? Value)[]
             {
                 ("amemthresh", AvailableThreshold), ("drop_entry", DropEntry), ("drop_packet", DropPacket),
                 ("am_droprate", DropRate), ("secure_tcp", SecureTcp), ("MaxConnections", MaxConnections),
-                ("SynRecvTimeout", SynRecvTimeout),
+                ("SynRecvTimeout", SynRecvTimeout), ("sloppy_tcp", change.SloppyTcp is { } sloppy ? (sloppy ? 1 : 0) : null),
             }.Where(p => p.Value is not null).Select(p => $"{p.Name}={p.Value}"));
         if (!ShouldProcess($"director '{client.Name}'", $"Set defence {(what.Length == 0 ? "(nothing)" : what)}")) return;
         Try(() =>

@@ -26,9 +26,19 @@ public sealed class NewLvsLabCommand : LvsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
 
-    /// <summary>Engine (lvsd, started with Start-LvsDirector -Lab) or Kernel (Linux IPVS, managed over SSH as -Director NAME).</summary>
+    /// <summary>
+    /// Engine (lvsd, started with Start-LvsDirector -Lab) or Kernel (Linux IPVS, managed over SSH as -Director NAME):
+    /// one kind for every director, or one per director of a pair (Engine,Kernel: director1 lvsd, director2 IPVS).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public LvsLabDirectorKind DirectorKind { get; set; } = LvsLabDirectorKind.Engine;
+    [ValidateNotNullOrEmpty]
+    [ValidateCount(1, LabManager.MaxDirectors)]
+    public LvsLabDirectorKind[] DirectorKind { get; set; } = { LvsLabDirectorKind.Engine };
+
+    /// <summary>1 (director, .1) or 2 (a pair for failover: director1 .1 and director2 .2; DR or Tunnel labs).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, LabManager.MaxDirectors)]
+    public int DirectorCount { get; set; } = 1;
 
     /// <summary>Kernel labs: Namespace (this host's IPVS) or VirtualMachine (a QEMU guest); by default a namespace when this host's kernel has ip_vs.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -36,26 +46,35 @@ public sealed class NewLvsLabCommand : LvsCmdlet
 
     protected override void ProcessRecord()
     {
-        var kind = DirectorKind == LvsLabDirectorKind.Kernel
-            ? " and a kernel IPVS director" + (DirectorHost is { } h ? $" ({h})" : "") : "";
+        // the count and kinds are checked before anything else (also under -WhatIf): the error names the bad value
+        LvsLabDirectorKind[] kinds;
+        try { kinds = LabManager.DirectorKinds(Name, Forwarding, DirectorCount, DirectorKind); }
+        catch (LvsException e) { ThrowLvsError(e, e.Target); return; }
+        string kind;
+        if (kinds.Length == 1)
+            kind = kinds[0] == LvsLabDirectorKind.Kernel ? " and a kernel IPVS director" + (DirectorHost is { } h ? $" ({h})" : "") : "";
+        else
+            kind = $" and two directors (director1 {kinds[0]}, director2 {kinds[1]}" + (DirectorHost is { } h2 && kinds.Contains(LvsLabDirectorKind.Kernel) ? $", kernel on {h2}" : "") + ")";
         if (!ShouldProcess($"lab '{Name}' with {RealServerCount} real server(s) on {Subnet}{kind}" + (Forwarding == LvsForwarding.Masq ? " (NAT: real servers on the next block behind the director)" : ""), "New LvsPS lab")) return;
         var progress = new Progress(this, Name);
         try
         {
             var manager = new LabManager();
-            var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding, DirectorKind, DirectorHost);
-            if (lab.DirectorKind == LvsLabDirectorKind.Kernel)
+            var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding, kinds[0], DirectorHost, kinds.Length, kinds);
+            var kernels = lab.Directors.Where(d => lab.KindOf(d) == LvsLabDirectorKind.Kernel).ToList();
+            if (kernels.Count > 0)
             {
-                // registered as Connect-LvsDirector would, under the lab's name
+                // registered as Connect-LvsDirector would, under their director names
                 try
                 {
                     progress.Report(("Connecting to the kernel director over SSH", 99));
-                    ConnectKernelLab(lab);
-                    SessionDirector = lab.Name;
-                    WriteVerbose($"Kernel director '{lab.Name}': {lab.KernelGuest}.");
+                    foreach (var d in kernels) ConnectKernelLab(lab, d);
+                    SessionDirector = lab.DirectorNameOf(kernels[0]);
+                    WriteVerbose($"Kernel director(s) {string.Join(", ", kernels.Select(lab.DirectorNameOf))}: {lab.KernelGuest}.");
                 }
                 catch (LvsException)
                 {
+                    foreach (var d in kernels) KernelDirectorRegistry.Remove(lab.DirectorNameOf(d));
                     manager.Remove(lab.Name);
                     throw;
                 }

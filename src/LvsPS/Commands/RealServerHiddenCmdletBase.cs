@@ -62,6 +62,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
 
     /// <summary>Interface that holds the VIP: lo (default) or dummy0 as the walkthrough does.</summary>
     [Parameter]
+    [Alias("VipInterface")]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
     public string Interface { get; set; } = "lo";
 

@@ -14,18 +14,26 @@ public sealed class RemoveLvsLabCommand : LvsCmdlet
         if (!ShouldProcess($"lab '{Name}' (namespaces lvs-{Name}-*, its director and files)", "Remove LvsPS lab")) return;
         try
         {
-            // The lab's director is named after the lab: stop it cleanly, then forget its state.
-            if (DirectorClient.IsRunning(Name))
-            {
-                try { DirectorLauncher.Stop(Name); } catch (LvsException) { }
-            }
-            // a kernel lab's director session (New-LvsLab registered it under the lab's name)
+            // The lab's directors are named after the lab (<lab>-director1/2 in a pair): stop each engine director
+            // cleanly, then forget its state; a kernel director's session (New-LvsLab registered it) is closed.
             var manager = new LabManager();
-            if (manager.Get(Name) is { DirectorKind: LvsLabDirectorKind.Kernel } kernelLab)
-                KernelDirectorRegistry.Remove(kernelLab.Name);
+            var lab = manager.Get(Name);
+            var names = lab is null ? new List<string> { Name } : lab.Directors.Select(lab.DirectorNameOf).ToList();
+            foreach (var n in names.Where(DirectorPaths.IsValidName))
+            {
+                if (DirectorClient.IsRunning(n))
+                {
+                    try { DirectorLauncher.Stop(n); } catch (LvsException) { }
+                }
+                KernelDirectorRegistry.Remove(n);
+            }
+            // the lab's namespaces go, and every process in them (an lvsd that did not stop, the QEMU guests)
             manager.Remove(Name);
-            DirectorLauncher.Forget(Name);
-            if (SessionDirector == Name) SessionDirector = null;
+            foreach (var n in names.Where(DirectorPaths.IsValidName))
+            {
+                DirectorLauncher.Forget(n);
+                if (SessionDirector == n) SessionDirector = null;
+            }
         }
         catch (LvsException e) { WriteLvsError(e, Name); }
     }

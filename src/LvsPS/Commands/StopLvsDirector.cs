@@ -7,7 +7,10 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
 {
     #region Parameters
 
-    /// <summary>The director to stop (default: the only one running). A lab's director is named after the lab.</summary>
+    /// <summary>
+    /// The director to stop (default: the only one running). A lab's director is named after the lab; a
+    /// two-director lab's name stops its engine directors (&lt;lab&gt;-director1, &lt;lab&gt;-director2).
+    /// </summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Director", "Lab")]
     [ArgumentCompleter(typeof(DirectorNameCompleter))]
@@ -22,9 +25,35 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
 
     protected override void ProcessRecord()
     {
+        if (Name is not null && LabDirectors(Name) is { Count: > 0 } pair)
+        {
+            foreach (var n in pair) StopOne(n);
+            return;
+        }
         string name;
         try { name = ResolveDirector(Name); }
         catch (LvsException e) { WriteLvsError(e, Name); return; }
+        StopOne(name);
+    }
+
+    /// <summary>
+    /// A two-director lab's engine directors when <paramref name="name"/> names such a lab and no director: the
+    /// running ones, else all (so stopping says which is not running); null otherwise.
+    /// </summary>
+    private static List<string>? LabDirectors(string name)
+    {
+        if (DirectorPaths.SocketNames().Contains(name, StringComparer.Ordinal)) return null;
+        LvsLab? lab;
+        try { lab = new LabManager().Get(name); }
+        catch (LvsException) { return null; }
+        if (lab is null || lab.Directors.Count < 2) return null;
+        var engines = lab.Directors.Where(d => lab.KindOf(d) == LvsLabDirectorKind.Engine).Select(lab.DirectorNameOf).ToList();
+        var running = engines.Where(n => DirectorClient.IsRunning(n) || DirectorLauncher.LockHolder(n) is not null).ToList();
+        return running.Count > 0 ? running : engines;
+    }
+
+    private void StopOne(string name)
+    {
         if (LvsPS.Management.Kernel.KernelDirectorRegistry.Contains(name))
         {
             WriteLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidOperation,

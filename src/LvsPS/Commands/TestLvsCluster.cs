@@ -1,4 +1,5 @@
 using LvsPS.Management.Checks;
+using LvsPS.Management.Reports;
 
 namespace LvsPS.Commands;
 
@@ -22,10 +23,19 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string Lab { get; set; } = "";
 
-    /// <summary>Check a director by name (default: the only one running).</summary>
+    /// <summary>
+    /// Check a director by name (default: the only one running); several (a,b) for a failover pair: the first is
+    /// checked in full, and the failover checks compare them all.
+    /// </summary>
     [Parameter(ParameterSetName = DirectorSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DirectorNameCompleter))]
-    public string? Director { get; set; }
+    public string[]? Director { get; set; }
+
+    /// <summary>SyncDaemonRunning: the most a master's sync lag, or a backup's delay behind it, may be (seconds).</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateRange(0.1, 3600)]
+    public double MaxSyncLag { get; set; } = 3;
 
     /// <summary>With -Director: OpenSSH key to log in to the real servers (as root) for the hidden check.</summary>
     [Parameter(ParameterSetName = DirectorSet)]
@@ -33,6 +43,28 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
 
     [Parameter(ParameterSetName = DirectorSet)]
     public string? KnownHostsFile { get; set; }
+
+    /// <summary>
+    /// With -Director: a client host (reached over SSH as root with -KeyFile, host key checked against
+    /// -KnownHostsFile) that sends the traffic and ARP probes, as a client on the VIP's segment would.
+    /// </summary>
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientComputerName { get; set; }
+
+    /// <summary>ServiceDistribution: requests per real server of each service (the probe is capped at 200).</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateRange(1, 100)]
+    public int RequestCount { get; set; } = 20;
+
+    /// <summary>
+    /// With -Director: open the SSH connections (real servers, -ClientComputerName) from inside this Linux network
+    /// namespace (a lab's management namespace, or where the hosts are reached from).
+    /// </summary>
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    public string? NetworkNamespace { get; set; }
 
     /// <summary>Where DR real servers hold the VIP (default lo; dummy0 as in the walkthrough).</summary>
     [Parameter(ParameterSetName = LabSet)]
@@ -52,6 +84,12 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [ArgumentCompleter(typeof(ClusterCheckNameCompleter))]
     public string[]? Exclude { get; set; }
 
+    /// <summary>ServicePersistence: the persistence (seconds) every TCP service must have; one with less fails.</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateRange(1, 2678400)]
+    public uint ExpectedPersistence { get; set; }
+
     /// <summary>Return $true when no check failed, else $false.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
@@ -61,6 +99,25 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ListSet)]
     public SwitchParameter List { get; set; }
 
+    /// <summary>
+    /// Also write the results to this file: .html/.htm an HTML page, .xml JUnit XML (or NUnit with -ReportFormat).
+    /// An existing file is replaced (as Out-File does) unless -NoClobber.
+    /// </summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ReportPath { get; set; }
+
+    /// <summary>The report's format (default: from -ReportPath's extension).</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    public LvsReportFormat? ReportFormat { get; set; }
+
+    /// <summary>Refuse to replace an existing -ReportPath file (ReportFileExists) before any check runs.</summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    public SwitchParameter NoClobber { get; set; }
+
     protected override void ProcessRecord()
     {
         if (List)
@@ -68,39 +125,74 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             WriteObject(ClusterChecks.Catalogue, true);
             return;
         }
-        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface };
+        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface, MaxSyncLag = TimeSpan.FromSeconds(MaxSyncLag), RequestsPerRealServer = RequestCount, ExpectedPersistence = ExpectedPersistence };
+        var peers = new List<string>();
+        string? reportPath = null;
+        LvsReportFormat reportFormat = LvsReportFormat.Html;
         try
         {
+            if (ReportPath is not null)
+            {
+                // The report's path is checked before the run: a long run must not end in an unwritable path.
+                reportPath = ProviderPath(ReportPath)!;
+                ReportFile.Validate(reportPath, NoClobber);
+                reportFormat = ReportFile.ResolveFormat(reportPath, ReportFormat);
+            }
             // A misspelt check would select nothing: refuse it before a lab or director is looked at.
             ClusterChecks.ValidateSelection(Include, Exclude);
             if (ParameterSetName == LabSet)
             {
                 var lab = LoadLab(Lab);
                 options.Lab = lab;
-                options.Director = lab.Name;
+                // A two-director lab: the first director is checked in full, the failover checks compare both.
+                options.Director = lab.DirectorNameOf(lab.Directors[0]);
+                peers.AddRange(lab.Directors.Skip(1).Select(lab.DirectorNameOf));
                 if (lab.Forwarding == LvsForwarding.Tunnel) options.TunnelInterface = LabManager.TunnelDevice;
-                options.SshTargetFor = a => LvsRealServerRemoteCmdlet.LabTarget(lab, a);
+                // A kernel NAT lab's inside real servers are behind the director's guest: the management namespace
+                // (the client's) has no route to them, so the SSH checks are NotApplicable for them, not failures.
+                var inside = lab.Director.Host == LvsLabNodeHost.VirtualMachine && lab.InsideSubnet is { } sub ? System.Net.IPNetwork.Parse(sub) : (System.Net.IPNetwork?)null;
+                options.SshTargetFor = a => inside is { } net && net.Contains(a) ? null : LvsRealServerRemoteCmdlet.LabTarget(lab, a);
             }
             else
             {
-                options.Director = ResolveDirector(Director);
-                if (KeyFile is not null)
-                {
-                    var key = ProviderPath(KeyFile);
-                    var known = KnownHostsPath(KnownHostsFile);
-                    options.SshTargetFor = a => new SshTarget(a.ToString()) { KeyFile = key, KnownHostsFile = known };
-                }
+                options.Director = ResolveDirector(Director?.FirstOrDefault());
+                peers.AddRange((Director ?? Array.Empty<string>()).Skip(1).Where(d => d != options.Director).Distinct(StringComparer.Ordinal));
+                var key = KeyFile is null ? null : ProviderPath(KeyFile);
+                var known = KnownHostsPath(KnownHostsFile);
+                if (key is not null)
+                    options.SshTargetFor = a => new SshTarget(a.ToString()) { KeyFile = key, KnownHostsFile = known, NetworkNamespace = NetworkNamespace };
+                if (ClientComputerName is not null)
+                    options.ClientHost = new SshCheckHost(new SshTarget(ClientComputerName) { KeyFile = key, KnownHostsFile = known, NetworkNamespace = NetworkNamespace });
             }
         }
         catch (LvsException e) { ThrowLvsError(e); return; }
 
         // The named director whichever it is: an lvsd socket, or a kernel director from Connect-LvsDirector.
         var director = Client(options.Director);
+        try { options.Peers = peers.Select(Client).ToList(); }
+        catch (LvsException e) { ThrowLvsError(e); return; }
         bool failed = false;
-        foreach (var r in ClusterChecks.Run(director, options, new SyncProgress(this)))
+        var started = DateTime.UtcNow;
+        var results = new List<LvsCheckResult>();
+        try
         {
-            failed |= r.Result == LvsCheckResultKind.Failed;
-            if (!Quiet) WriteObject(r);
+            foreach (var r in ClusterChecks.Run(director, options, new SyncProgress(this)))
+            {
+                failed |= r.Result == LvsCheckResultKind.Failed;
+                results.Add(r);
+                if (!Quiet) WriteObject(r);
+            }
+        }
+        finally { (options.ClientHost as IDisposable)?.Dispose(); }
+        if (reportPath is not null)
+        {
+            var report = new ClusterReport { Director = options.Director, Lab = options.Lab?.Name, Started = started, Finished = DateTime.UtcNow, Results = results };
+            try { ReportFile.Write(reportPath, reportFormat, report); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ThrowLvsError(new LvsException(LvsErrorIds.ReportPathInvalid, LvsErrorKind.PermissionDenied, $"Cannot write the report '{reportPath}': {e.Message}", reportPath, e));
+            }
+            WriteVerbose($"Wrote the {reportFormat} report of {results.Count} results to {reportPath}.");
         }
         WriteProgress(new ProgressRecord(4, "Test-LvsCluster", "Done") { RecordType = ProgressRecordType.Completed });
         if (Quiet) WriteObject(!failed);

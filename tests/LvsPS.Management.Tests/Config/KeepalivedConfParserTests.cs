@@ -220,7 +220,9 @@ public sealed class KeepalivedConfParserTests
     {
         var c = Parse("global_defs {\n  router_id x\n}\nvrrp_instance VI_1 {\n  state BACKUP\n}\n");
         Assert.Empty(c.Services);
-        Assert.Equal("keepalived.conf: no virtual_server block", Assert.Single(c.Warnings));
+        // the vrrp_instance is read too: without a virtual_router_id keepalived drops it, and so does the parser
+        Assert.Empty(c.VrrpInstances);
+        Assert.Equal(new[] { "keepalived.conf:4: vrrp_instance VI_1 has no valid virtual_router_id; keepalived drops the instance", "keepalived.conf: no virtual_server block" }, c.Warnings);
     }
 
     [Fact]

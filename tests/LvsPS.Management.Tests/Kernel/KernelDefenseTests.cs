@@ -8,7 +8,7 @@ namespace LvsPS.Management.Tests.Kernel;
 /// </summary>
 public sealed class KernelDefenseTests
 {
-    private static (KernelDirector Director, List<string> Commands) Director(string getOutput = "1024\n0\n0\n10\n0\n")
+    private static (KernelDirector Director, List<string> Commands) Director(string getOutput = "1024\n0\n0\n10\n0\n0\n")
     {
         var commands = new List<string>();
         var d = new KernelDirector("edge", "lvs1.example", c =>
@@ -25,6 +25,22 @@ public sealed class KernelDefenseTests
         var (d, commands) = Director();
         d.SetDefense(new DefenseSpec { DropEntry = LvsDefenseMode.Auto, SecureTcp = LvsDefenseMode.Always, AvailableThreshold = 2048 });
         Assert.Equal("'sysctl' -w 'net.ipv4.vs.amemthresh=2048' 'net.ipv4.vs.drop_entry=1' 'net.ipv4.vs.secure_tcp=3'", Assert.Single(commands));
+    }
+
+    [Theory]
+    [InlineData(true, "'sysctl' -w 'net.ipv4.vs.sloppy_tcp=1'")]
+    [InlineData(false, "'sysctl' -w 'net.ipv4.vs.sloppy_tcp=0'")]
+    public void SetDefense_SloppyTcp_IsTheSysctl(bool on, string expected)
+    {
+        var (d, commands) = Director();
+        d.SetDefense(new DefenseSpec { SloppyTcp = on });
+        Assert.Equal(expected, Assert.Single(commands));
+    }
+
+    [Fact]
+    public void GetDefense_SloppyTcpZero_IsOff()
+    {
+        Assert.False(Director().Director.GetDefense().SloppyTcp);
     }
 
     [Fact]
@@ -58,9 +74,10 @@ public sealed class KernelDefenseTests
     [Fact]
     public void GetDefense_ReadsTheFiveSysctls_AndTheLevelFromTheModes()
     {
-        var (d, commands) = Director("4096\n2\n1\n10\n3\n");
+        var (d, commands) = Director("4096\n2\n1\n10\n3\n1\n");
         var s = d.GetDefense();
-        Assert.Equal("'sysctl' -n 'net.ipv4.vs.amemthresh' 'net.ipv4.vs.drop_entry' 'net.ipv4.vs.drop_packet' 'net.ipv4.vs.am_droprate' 'net.ipv4.vs.secure_tcp'", Assert.Single(commands));
+        Assert.Equal("'sysctl' -n 'net.ipv4.vs.amemthresh' 'net.ipv4.vs.drop_entry' 'net.ipv4.vs.drop_packet' 'net.ipv4.vs.am_droprate' 'net.ipv4.vs.secure_tcp' 'net.ipv4.vs.sloppy_tcp'", Assert.Single(commands));
+        Assert.True(s.SloppyTcp);
         Assert.Equal(4096, s.AvailableThreshold);
         Assert.Equal(LvsDefenseMode.AutoActive, s.DropEntry);
         Assert.Equal(LvsDefenseMode.Auto, s.DropPacket);

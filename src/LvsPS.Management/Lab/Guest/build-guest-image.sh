@@ -4,7 +4,7 @@
 #   build-guest-image.sh OUTDIR
 #
 # Makes OUTDIR/vmlinuz (Debian's linux-image-cloud-amd64 kernel) and OUTDIR/root.cpio.gz: an initramfs that is the
-# guest's whole root file system (busybox, ipvsadm, keepalived, sshd, iproute2, nft, the ip_vs modules and
+# guest's whole root file system (busybox, ipvsadm, keepalived, sshd, iproute2, nft, tcpdump, the ip_vs modules and
 # virtio_net), all taken from Debian packages. Nothing is installed on the host: the packages are fetched with
 # `apt-get download` into a work folder and unpacked with dpkg-deb; the guest's libraries are the packages' own,
 # found with the packages' own dynamic loader. OUTDIR/image.txt records what went in. Root is needed only for apt's
@@ -15,7 +15,7 @@ export LC_ALL=C
 out=${1:?usage: build-guest-image.sh OUTDIR}
 KERNEL_META=${LVSPS_GUEST_KERNEL:-linux-image-cloud-amd64}
 # what the guest runs; the kernel package is resolved from the meta package
-USER_PKGS=(busybox-static ipvsadm keepalived openssh-server openssh-sftp-server iproute2 nftables)
+USER_PKGS=(busybox-static ipvsadm keepalived openssh-server openssh-sftp-server iproute2 nftables tcpdump)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lvsps-guest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -105,6 +105,7 @@ install_bin keepalived usr/sbin
 install_bin sshd usr/sbin
 install_bin nft usr/sbin
 install_bin sftp-server usr/lib/openssh
+install_bin tcpdump usr/bin
 # glibc loads these at run time (not in --list): name service files and the nss compat modules sshd may ask for
 for l in libnss_files.so.2 libnss_dns.so.2 libresolv.so.2; do
     for d in "$sys/usr/lib/x86_64-linux-gnu" "$sys/lib/x86_64-linux-gnu"; do
@@ -143,6 +144,7 @@ root:x:0:0:root:/root:/bin/sh
 sshd:x:100:65534:sshd:/run/sshd:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 keepalived_script:x:101:65534:keepalived:/nonexistent:/usr/sbin/nologin
+tcpdump:x:102:65534:tcpdump:/nonexistent:/usr/sbin/nologin
 EOF
 cat > "$root/etc/group" <<'EOF'
 root:x:0:

@@ -1,0 +1,30 @@
+@{
+    Synopsis    = 'Removes a VRRP instance from a director; a master hands its virtual addresses over first.'
+    Description = @'
+Remove-LvsVrrpInstance removes VRRP instances from a director. A master sends a last advert with priority 0, so the
+backup takes over at once instead of after three advert intervals; then the director stops answering for the
+instance's virtual addresses. Removing an instance can leave a service without a director, so the impact is High:
+PowerShell asks before each instance unless -Force or -Confirm:$false is given.
+'@
+    Parameters  = @{
+        Name     = 'The instances to remove. Objects from Get-LvsVrrpInstance bind it (and Director) by property name.'
+        Force    = 'Removes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
+        PassThru = 'Returns each instance as it was just before it was removed.'
+        Director = 'The director. By default: the only director running, or the one this session started last.'
+        WhatIf   = 'Shows the instances that would be removed, without removing them.'
+        Confirm  = 'Prompts before each instance (the default: the impact is High).'
+    }
+    Examples    = @(
+        @{ Title = 'Remove one instance without a prompt'; Code = 'Remove-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Force'; Remarks = 'director2 becomes master at once.' }
+        @{ Title = 'Remove every instance of a director'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Remove-LvsVrrpInstance'; Remarks = 'Asks before each one.' }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'Instances from Get-LvsVrrpInstance bind Name and Director by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'With -PassThru, each removed instance.' }
+    )
+    Notes       = 'Errors: VrrpInstanceNotFound, NotSupportedByDirector, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('New-LvsVrrpInstance', 'Get-LvsVrrpInstance', 'Set-LvsVrrpInstance', 'about_LvsPS')
+}

@@ -1,0 +1,48 @@
+@{
+    Synopsis    = 'Changes the named settings of a VRRP instance; the others keep their values.'
+    Description = @'
+Set-LvsVrrpInstance changes a VRRP instance in place: only the parameters given change, the rest keeps the value the
+director has. Lowering a master's priority below a backup's makes the backup preempt (unless it has nopreempt);
+the whole changed instance is checked before anything is sent (InvalidVrrpInstance naming the bad value, also under
+-WhatIf), and a refused change leaves the instance as it was.
+'@
+    Parameters  = @{
+        Name             = 'The instance to change. Objects from Get-LvsVrrpInstance bind it (and Director) by property name.'
+        Interface        = 'A new interface.'
+        VirtualRouterId  = 'A new virtual router id, 1..255.'
+        VirtualAddress   = 'The new list of virtual addresses (it replaces the old one).'
+        Priority         = 'A new priority, 1..255.'
+        Version          = 'A new VRRP version, 2 or 3.'
+        AdvertInterval   = 'A new advert interval in seconds (fractions with version 3).'
+        NoPreempt        = 'nopreempt; -NoPreempt:$false turns preemption back on.'
+        PreemptDelay     = 'A new preempt_delay in seconds (0..1000).'
+        InitialState     = 'A new start state: Backup or Master.'
+        UnicastPeer      = 'New unicast peers (an empty list: back to multicast).'
+        SourceAddress    = 'A new source address for the adverts.'
+        AuthType         = 'A new authentication type (None or Pass, VRRPv2 only). None also drops the password.'
+        AuthPassword     = 'A new VRRPv2 password (1..8 characters) as a SecureString.'
+        GarpMasterDelay  = 'A new garp_master_delay in seconds.'
+        GarpMasterRepeat = 'A new garp_master_repeat.'
+        NotifyMaster     = 'A new notify_master command ('''' removes it).'
+        NotifyBackup     = 'A new notify_backup command ('''' removes it).'
+        NotifyFault      = 'A new notify_fault command ('''' removes it).'
+        Notify           = 'A new notify command ('''' removes it).'
+        PassThru         = 'Returns the changed instance.'
+        Director         = 'The director. By default: the only director running, or the one this session started last.'
+        WhatIf           = 'Shows the change, without making it. The values are checked first.'
+        Confirm          = 'Prompts for confirmation before changing the instance.'
+    }
+    Examples    = @(
+        @{ Title = 'Hand mastership over'; Code = 'Set-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Priority 50'; Remarks = 'director2 (priority 100) preempts at its next advert interval.' }
+        @{ Title = 'Every instance of a director to a faster interval'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Set-LvsVrrpInstance -AdvertInterval 0.25'; Remarks = 'The pipeline binds Name and Director.' }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'Instances from Get-LvsVrrpInstance bind Name and Director by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'With -PassThru, the changed instance.' }
+    )
+    Notes       = 'Errors: VrrpInstanceNotFound, InvalidVrrpInstance, InvalidInterfaceName, NotSupportedByDirector, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('New-LvsVrrpInstance', 'Get-LvsVrrpInstance', 'Remove-LvsVrrpInstance', 'about_LvsPS')
+}

@@ -1,0 +1,29 @@
+@{
+    Synopsis    = 'Stops a director''s connection sync daemon (ipvsadm --stop-daemon).'
+    Description = @'
+Stop-LvsSyncDaemon stops the sync daemon of one role, or without -Role every daemon the director runs. The
+connections already synchronised stay in the table; after it a failover loses what changed since. The impact is
+High: PowerShell asks before each daemon unless -Force or -Confirm:$false is given.
+'@
+    Parameters  = @{
+        Role     = 'Master or Backup; by default every running daemon. Objects from Get-LvsSyncDaemon bind it (and Director) by property name.'
+        Force    = 'Stops without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
+        PassThru = 'Returns each daemon''s last status.'
+        Director = 'The director. By default: the only director running, or the one this session started last.'
+        WhatIf   = 'Shows the daemons that would be stopped, without stopping them.'
+        Confirm  = 'Prompts before each daemon (the default: the impact is High).'
+    }
+    Examples    = @(
+        @{ Title = 'Stop the backup daemon'; Code = 'Stop-LvsSyncDaemon -Director ha-director2 -Role Backup -Force'; Remarks = 'The same as "ipvsadm --stop-daemon backup" there.' }
+        @{ Title = 'Stop everything'; Code = 'Get-LvsSyncDaemon | Stop-LvsSyncDaemon'; Remarks = 'Asks before each daemon.' }
+    )
+    Inputs      = @(
+        @{ Type = 'LvsPS.Ipvs.Sync.SyncDaemonStatus'; Description = 'Daemons from Get-LvsSyncDaemon bind Role and Director by property name.' }
+    )
+    Outputs     = @(
+        @{ Type = 'None'; Description = 'By default, nothing.' }
+        @{ Type = 'LvsPS.Ipvs.Sync.SyncDaemonStatus'; Description = 'With -PassThru, each stopped daemon.' }
+    )
+    Notes       = 'Errors: SyncDaemonNotFound, NotSupportedByDirector, DirectorNotRunning, DirectorAmbiguous.'
+    RelatedLinks = @('Start-LvsSyncDaemon', 'Get-LvsSyncDaemon', 'about_LvsPS')
+}

@@ -1,0 +1,125 @@
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Starts a connection synchronisation daemon on a director (ipvsadm --start-daemon master|backup): the master
+/// sends its connections and persistence templates, a backup installs them (ip_vs_sync.c protocol version 1).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "LvsSyncDaemon", SupportsShouldProcess = true)]
+[OutputType(typeof(SyncDaemonStatus))]
+public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
+{
+    /// <summary>Master (sends) or Backup (receives).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("State")]
+    public SyncDaemonRole Role { get; set; }
+
+    /// <summary>--mcast-interface.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("McastInterface")]
+    [ArgumentCompleter(typeof(DirectorInterfaceCompleter))]
+    public string Interface { get; set; } = "";
+
+    /// <summary>--syncid 0..255.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int? SyncId { get; set; }
+
+    /// <summary>--mcast-group (224.0.0.81), or a unicast address.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("McastGroup")]
+    public IPAddress? Group { get; set; }
+
+    /// <summary>--mcast-port (8848).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("McastPort")]
+    public int? Port { get; set; }
+
+    /// <summary>--mcast-ttl (1).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("McastTtl")]
+    public int? Ttl { get; set; }
+
+    /// <summary>--sync-maxlen (0 = from the MTU).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("SyncMaxLen")]
+    public int? MaxLength { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    internal SyncDaemonSpec Spec()
+    {
+        var spec = new SyncDaemonSpec { Role = Role, Interface = Interface };
+        if (SyncId is { } id) spec.SyncId = id;
+        if (Group is not null) spec.Group = Group;
+        if (Port is { } p) spec.Port = p;
+        if (Ttl is { } t) spec.Ttl = t;
+        if (MaxLength is { } m) spec.MaxLength = m;
+        SyncDaemonValidator.Validate(spec);
+        return spec;
+    }
+
+    internal static string Describe(SyncDaemonSpec s) =>
+        $"sync daemon {s.Role.ToString().ToLowerInvariant()} syncid {s.SyncId} on {s.Interface} ({s.Group}:{s.Port}, ttl {s.Ttl}" +
+        (s.MaxLength > 0 ? $", maxlen {s.MaxLength})" : ")");
+
+    protected override void ProcessRecord()
+    {
+        if (!Try(Spec, out var spec)) return;
+        var client = GetClient();
+        if (!ShouldProcess($"{Describe(spec)} on director '{client.Name}'", "Start sync daemon")) return;
+        if (Try(() => client.StartSyncDaemon(spec), Role) && PassThru)
+            Try(() => WriteObject(client.ListSyncDaemons().Where(d => d.Role == Role), true), Role);
+    }
+}
+
+/// <summary>
+/// Stops a director's sync daemon (ipvsadm --stop-daemon); without -Role, every one it runs. The connections it
+/// installed stay in the table.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "LvsSyncDaemon", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(SyncDaemonStatus))]
+public sealed class StopLvsSyncDaemonCommand : LvsForceDirectorCmdlet
+{
+    /// <summary>The daemon to stop (from Get-LvsSyncDaemon by property name); by default every running one.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("State")]
+    public SyncDaemonRole? Role { get; set; }
+
+    /// <summary>Returns each daemon's last status.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var client = GetClient();
+        var running = Read(client, c => c.ListSyncDaemons());
+        if (Role is { } r && !running.Any(d => d.Role == r))
+        {
+            WriteLvsError(new LvsException(LvsErrorIds.SyncDaemonNotFound, LvsErrorKind.ObjectNotFound,
+                $"The director '{client.Name}' runs no {r.ToString().ToLowerInvariant()} sync daemon.", r));
+            return;
+        }
+        foreach (var d in running.Where(d => Role is null || d.Role == Role))
+        {
+            if (!ShouldProcessUnlessForced($"sync daemon {d.Role.ToString().ToLowerInvariant()} syncid {d.SyncId} on {d.Interface} on director '{client.Name}'", "Stop sync daemon")) continue;
+            if (Try(() => client.StopSyncDaemon(d.Role), d.Role) && PassThru) WriteObject(d);
+        }
+    }
+}
+
+/// <summary>Gets the sync daemons a director runs, with their counters and lag where the director keeps them.</summary>
+[Cmdlet(VerbsCommon.Get, "LvsSyncDaemon")]
+[OutputType(typeof(SyncDaemonStatus))]
+public sealed class GetLvsSyncDaemonCommand : LvsDirectorCmdlet
+{
+    /// <summary>Only the daemons of these roles.</summary>
+    [Parameter(Position = 0)]
+    [Alias("State")]
+    public SyncDaemonRole[]? Role { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var client = GetClient();
+        WriteObject(Read(client, c => c.ListSyncDaemons()).Where(d => Role is null || Role.Contains(d.Role)).OrderBy(d => d.Role), true);
+    }
+}

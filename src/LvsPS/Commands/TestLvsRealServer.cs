@@ -1,0 +1,86 @@
+using LvsPS.Management.Checks;
+
+namespace LvsPS.Commands;
+
+/// <summary>
+/// Runs the real server checks of Test-LvsCluster on servers that are not (yet) in a service: logs in over SSH
+/// (as Get-LvsRealServerHidden does) and probes them from the director. Validate a node before Add-LvsRealServer.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "LvsRealServer", DefaultParameterSetName = ComputerSet)]
+[OutputType(typeof(LvsCheckResult), typeof(bool))]
+public sealed class TestLvsRealServerCommand : LvsRealServerRemoteCmdlet
+{
+    /// <summary>The service's port on the real server (0: every port; the port checks are then NotApplicable).</summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; } = 80;
+
+    [Parameter]
+    public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+
+    /// <summary>How the director will forward to it: Route (DR, the default), Tunnel or Masq.</summary>
+    [Parameter]
+    public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
+
+    /// <summary>The director the reachability and HTTP probes run on (default with -Lab: the lab's; else the only one running).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DirectorNameCompleter))]
+    public string? Director { get; set; }
+
+    /// <summary>Return $true when no check failed, else $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IPAddress vip;
+        List<SshTarget> targets;
+        LvsLab? lab;
+        try
+        {
+            vip = ResolveVip();
+            targets = Targets().ToList();
+            lab = LoadLab();
+        }
+        catch (LvsException e) { ThrowLvsError(e); return; }
+        var iface = Forwarding == LvsForwarding.Tunnel && !Given(nameof(Interface)) && lab?.Forwarding == LvsForwarding.Tunnel ? LabManager.TunnelDevice : Interface;
+        var director = DirectorHost(lab);
+        bool failed = false;
+        int done = 0;
+        foreach (var target in targets)
+        {
+            WriteProgress(new ProgressRecord(5, "Test-LvsRealServer", target.HostName) { PercentComplete = 100 * done++ / Math.Max(1, targets.Count) });
+            List<LvsCheckResult> results;
+            try { results = ClusterChecks.CheckOneRealServer(target, director, lab, vip, Port, Protocol, Forwarding, iface).ToList(); }
+            catch (LvsException e) { WriteLvsError(e, target.HostName); failed = true; continue; }
+            foreach (var r in results)
+            {
+                failed |= r.Result == LvsCheckResultKind.Failed;
+                if (!Quiet) WriteObject(r);
+            }
+        }
+        (director as IDisposable)?.Dispose();
+        WriteProgress(new ProgressRecord(5, "Test-LvsRealServer", "Done") { RecordType = ProgressRecordType.Completed });
+        if (Quiet) WriteObject(!failed);
+    }
+
+    /// <summary>The lab's director, else -Director or the only running one (an lvsd here, or a kernel director's session); null without one.</summary>
+    private ICheckHost? DirectorHost(LvsLab? lab)
+    {
+        if (lab is not null && Director is null) return new LabCheckHost(new LabManager(), lab, lab.Director);
+        try
+        {
+            // A lab's director (lvsd in its namespace, or its kernel guest): the probes run in the lab's network.
+            var labs = new LabManager();
+            if (labs.FindDirector(ResolveDirector(Director)) is { } found) return new LabCheckHost(labs, found.Lab, found.Node);
+            var client = Client(Director);
+            return client is KernelDirector k ? new KernelDirectorCheckHost(k) : new LocalCheckHost();
+        }
+        catch (LvsException e) when (Director is null && e.ErrorId is LvsErrorIds.DirectorNotRunning or LvsErrorIds.DirectorAmbiguous)
+        {
+            WriteVerbose($"No director to probe from ({e.Message}); the reachability and HTTP checks are NotApplicable.");
+            return null;
+        }
+        catch (LvsException e) { ThrowLvsError(e); return null; }
+    }
+}
