@@ -17,7 +17,7 @@ $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
 $results = Join-Path $root 'out/test-results'
 New-Item -ItemType Directory -Force -Path $results | Out-Null
-$passed = 0; $failed = 0; $problems = @()
+$passed = 0; $failed = 0; $problems = @(); $failures = @()
 
 if (-not $SkipXunit) {
     foreach ($proj in 'tests/LvsPS.Ipvs.Tests', 'tests/LvsPS.Engine.Tests', 'tests/LvsPS.Management.Tests', 'tests/LvsPS.Cmdlets.Tests', 'tests/LvsPS.Remote.Tests', 'tests/LvsPS.Lab.Tests') {
@@ -33,6 +33,10 @@ if (-not $SkipXunit) {
             $passed += [int]$c.passed
             $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
             if ([int]$c.total -eq 0) { $failed++; $problems += "$name ran no test" }
+            foreach ($r in @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' })) {
+                $msg = "$($r.Output.ErrorInfo.Message)" -replace '\s+', ' '
+                $failures += "xUnit $name $($r.testName): $($msg.Substring(0, [Math]::Min(300, $msg.Length)))"
+            }
         } else {
             $failed++; $problems += "$name produced no result file (build or host failure)"
         }
@@ -59,6 +63,13 @@ if (-not $SkipPester) {
         $passed += $run.PassedCount
         $failed += $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount
         if ($run.TotalCount -eq 0) { $failed++; $problems += 'Pester ran no test' }
+        foreach ($t in @($run.Failed)) {
+            $msg = "$($t.ErrorRecord | Select-Object -First 1)" -replace '\s+', ' '
+            $failures += "Pester $($t.ExpandedPath): $($msg.Substring(0, [Math]::Min(300, $msg.Length)))"
+        }
+        foreach ($b in @($run.FailedBlocks) + @($run.FailedContainers)) {
+            if ($b) { $failures += "Pester block $($b.Name)$($b.Item): $("$($b.ErrorRecord | Select-Object -First 1)" -replace '\s+', ' ')" }
+        }
     }
 }
 
@@ -66,6 +77,8 @@ if (-not $SkipPester) {
 $left = & ip netns list 2>$null | Where-Object { $_ -match '^lvs' }
 if ($left) { $failed++; $problems += "network namespaces left behind: $($left -join ', ')" }
 
+# The failures again, last, so that the tail of a long log names them.
+foreach ($f in $failures) { Write-Host "failed: $f" }
 foreach ($p in $problems) { Write-Host "problem: $p" }
 Write-Host "$passed passed, $failed failed"
 if ($failed -gt 0) { exit 1 }
