@@ -201,6 +201,10 @@ function Measure-FailoverRound($Ctx, [string]$Mode, [int]$Sessions, [int]$Round 
             @($_.echoes | Where-Object { $_ -gt $takeoverBy -and $_ -lt $returnMs }).Count -gt 0 -and
             @($_.echoes | Where-Object { $_ -gt $returnMs + 3000 }).Count -gt 0
         }).Count
+    # the two halves of "went on", counted apart: bytes through the new master, and bytes after the old one is back
+    $open = @($r.sessions | Where-Object { $_.openedMs -gt 0 -and -not $_.closedMs })
+    $duringTakeover = @($open | Where-Object { @($_.echoes | Where-Object { $_ -gt $takeoverBy -and $_ -lt $returnMs }).Count -gt 0 }).Count
+    $afterReturnOk = @($open | Where-Object { @($_.echoes | Where-Object { $_ -gt $returnMs + 3000 }).Count -gt 0 }).Count
     [pscustomobject]@{
         Round        = $Round
         Mode         = $Mode
@@ -208,6 +212,8 @@ function Measure-FailoverRound($Ctx, [string]$Mode, [int]$Sessions, [int]$Round 
         Failed       = $first
         ResumeSec    = $resume
         Survived     = $survived
+        EchoedAfterTakeover = $duringTakeover
+        EchoedAfterReturn   = $afterReturnOk
         Sessions     = @($r.sessions).Count
         Resets       = @($r.sessions | Where-Object closedMs).Count
         # sessions open when the master failed, and those of them reset or closed afterwards

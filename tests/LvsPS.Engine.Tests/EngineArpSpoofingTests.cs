@@ -35,7 +35,8 @@ public class EngineArpSpoofingTests
     {
         var h = new EngineHarness();
         var log = new List<string>();
-        h.Engine.Log = log.Add;
+        // each line with the room and severity the engine gave it
+        h.Engine.Log = (src, sev, m) => log.Add($"{src}/{sev}: {m}");
         h.AddService(80, LvsScheduler.Rr, (Rs1, 1), (Rs2, 1));
         h.ResolveAll(Rs1, Rs2);
         h.Sink.Clear();
@@ -78,7 +79,7 @@ public class EngineArpSpoofingTests
         Assert.Equal(4, macs.Count(m => m == "02:4c:56:00:00:03"));
         Assert.Equal(1UL, h.Engine.DropCount(DropReason.ArpUnsolicited));
         Assert.Equal(1UL, h.Engine.GetStatus().DropsByReason["ArpUnsolicited"]);
-        Assert.Contains(log, l => l.Contains("10.250.0.3") && l.Contains("02:4c:56:00:00:66") && l.Contains("ignored"));
+        Assert.Contains(log, l => l.StartsWith("DataPath/Warning: arp: ", StringComparison.Ordinal) && l.Contains("10.250.0.3") && l.Contains("02:4c:56:00:00:66") && l.Contains("ignored"));
     }
 
     [Fact]
@@ -198,7 +199,7 @@ public class EngineArpSpoofingTests
     {
         var h = new EngineHarness();
         var log = new List<string>();
-        h.Engine.Log = log.Add;
+        h.Engine.Log = (_, _, m) => log.Add(m);
         var spec = h.AddService(80, LvsScheduler.Rr);
         h.Sink.Clear();
 

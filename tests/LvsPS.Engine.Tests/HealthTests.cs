@@ -36,8 +36,8 @@ public sealed class HealthTests : IDisposable
         // Probe timeouts are short here: enough pool threads that a blocked test thread never delays a continuation.
         ThreadPool.GetMinThreads(out int w, out int io);
         ThreadPool.SetMinThreads(Math.Max(w, 32), Math.Max(io, 32));
-        _h.Engine.Log = m => { lock (_log) _log.Add(m); };
-        _monitor = new HealthMonitor(_h.Engine, m => { lock (_log) _log.Add(m); });
+        _h.Engine.Log = (_, _, m) => { lock (_log) _log.Add(m); };
+        _monitor = new HealthMonitor(_h.Engine, (_, _, m) => { lock (_log) _log.Add(m); });
         _monitor.Start();
     }
 
@@ -490,7 +490,7 @@ public sealed class HealthTests : IDisposable
         // delay_before_retry, checks every delay_loop, up on the first success.
         var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var table = new RecordingTable();
-        var m = new HealthMonitor(table, _ => { }, () => now);
+        var m = new HealthMonitor(table, (_, _, _) => { }, () => now);
         var check = new HealthCheckSpec { Type = LvsHealthCheckType.Tcp, IntervalSec = 6, Retry = 2, DelayBeforeRetrySec = 1, WarmupSec = 0 };
         var key = new CheckerKey(1, IPAddress.Parse("10.0.0.3"), 80, LvsHealthCheckType.Tcp);
         m.Refresh(new List<HealthTarget> { new() { Key = key, Check = check, RealPort = 80, Name = "rs" } });

@@ -45,7 +45,7 @@ public sealed class LvsdLifecycleTests : IDisposable
         try
         {
             LvsdSandbox.Signal(pid, "STOP");
-            Assert.Equal('T', LvsdSandbox.State(pid));
+            Assert.Equal('T', LvsdSandbox.WaitForState(pid, 'T', TimeSpan.FromSeconds(5)));
             Assert.False(DirectorClient.IsRunning(name));
 
             // Start refuses while the lock's holder lives, answering or not, and names it.

@@ -90,6 +90,19 @@ internal sealed class LvsdSandbox : IDisposable
         catch (IOException) { return null; }
     }
 
+    /// <summary>
+    /// The state letter once it is <paramref name="want"/>, or the last one seen after <paramref name="timeout"/>: a
+    /// signal is delivered when the kernel next schedules the process, and every thread of lvsd must stop before its
+    /// main thread shows T.
+    /// </summary>
+    public static char? WaitForState(int pid, char want, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        char? s;
+        while ((s = State(pid)) != want && DateTime.UtcNow < until) Thread.Sleep(20);
+        return s;
+    }
+
     public static void Signal(int pid, string signal) => Run("kill", "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Runs a program; returns (exit code, stdout + stderr).</summary>

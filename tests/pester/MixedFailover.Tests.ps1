@@ -63,7 +63,7 @@ Describe 'An LvsPS director and a kernel director as one VRRP pair with connecti
         # The sessions the kernel's sync daemon gave lvsd: 100 of 100 went on in one run after the FAULT and lab
         # backlog fixes, 0 of 100 (no reset) in the CI run after it: still intermittent, an open defect on issue 10
         # (docs/RELIABILITY.md), printed, not asserted.
-        Write-Host "  kernel -> lvsd: $($row.Survived) of $($row.AliveAtFault) sessions went on"
+        Write-Host "  kernel -> lvsd: $($row.Survived) of $($row.AliveAtFault) sessions went on ($($row.EchoedAfterTakeover) echoed through lvsd after the takeover, $($row.EchoedAfterReturn) after the kernel's return)"
         # what lvsd's backup daemon took from the kernel's sync daemon during the round (to tell a sync that did not
         # arrive from entries that arrived and did not serve)
         $drops = ($after.DropReasons.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ', '

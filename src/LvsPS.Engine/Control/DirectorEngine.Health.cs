@@ -14,7 +14,7 @@ internal sealed partial class DirectorEngine : IHealthTable
     private long _healthVersion;
 
     /// <summary>Where decisions are logged (lvsd's log); null = nowhere.</summary>
-    public Action<string>? Log { get; set; }
+    public LogWriter? Log { get; set; }
 
     public long HealthVersion => Interlocked.Read(ref _healthVersion);
 
@@ -66,7 +66,7 @@ internal sealed partial class DirectorEngine : IHealthTable
     private void ExpireEntriesOf(Destination d)
     {
         int n = _connections.RemoveWhere(c => ReferenceEquals(c.Dest, d), Unbind);
-        if (n > 0) Log?.Invoke($"health: expired {n} connection entr{(n == 1 ? "y" : "ies")} of {d.Address}:{d.Port}, out of the table");
+        if (n > 0) Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: expired {n} connection entr{(n == 1 ? "y" : "ies")} of {d.Address}:{d.Port}, out of the table");
     }
 
     private static LvsRealServerState StateOf(Destination d, DestinationHealth h) =>
@@ -127,7 +127,7 @@ internal sealed partial class DirectorEngine : IHealthTable
                 throw new LvsException(LvsErrorIds.HealthCheckExists, LvsErrorKind.ResourceExists,
                     $"The real server {d.Address}:{d.Port} in {svc.Name} already has a {check.KeepalivedName} checker; change it with Set-LvsHealthCheck.", check.Type);
             h.Checks.Add(check);
-            Log?.Invoke($"health: {check} added to {KeepalivedName(svc, d)}");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: {check} added to {KeepalivedName(svc, d)}");
             HealthChanged();
         }
     }
@@ -223,7 +223,7 @@ internal sealed partial class DirectorEngine : IHealthTable
             var (svc, d, h) = FindRealServer(service, realServer);
             if (h.Suspended) return;
             h.Suspended = true;
-            Log?.Invoke($"drain: {KeepalivedName(svc, d)} suspended (weight {h.ConfiguredWeight} kept), {d.ActiveConnections} active connection(s) go on");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"drain: {KeepalivedName(svc, d)} suspended (weight {h.ConfiguredWeight} kept), {d.ActiveConnections} active connection(s) go on");
             Changed(svc, d, h, "suspended: no new connections");
         }
     }
@@ -235,7 +235,7 @@ internal sealed partial class DirectorEngine : IHealthTable
             var (svc, d, h) = FindRealServer(service, realServer);
             if (!h.Suspended) return;
             h.Suspended = false;
-            Log?.Invoke($"drain: {KeepalivedName(svc, d)} resumed with weight {h.ConfiguredWeight}");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"drain: {KeepalivedName(svc, d)} resumed with weight {h.ConfiguredWeight}");
             Changed(svc, d, h, $"resumed with weight {h.ConfiguredWeight}");
         }
     }
@@ -300,14 +300,14 @@ internal sealed partial class DirectorEngine : IHealthTable
                 string name = KeepalivedName(svc, d);
                 if (down)
                 {
-                    Log?.Invoke(Inhibit(svc, h)
+                    Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Warning, Inhibit(svc, h)
                         ? $"health: Disabling service {name} (weight 0, inhibit_on_failure): {result}"
                         : $"health: Removing service {name}: {result}");
                     if (h.NotifyDown is { Length: > 0 } n) commands.Add(n);
                 }
                 else
                 {
-                    Log?.Invoke($"health: {(Inhibit(svc, h) ? "Enabling" : "Adding")} service {name}: {result}");
+                    Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: {(Inhibit(svc, h) ? "Enabling" : "Adding")} service {name}: {result}");
                     if (h.NotifyUp is { Length: > 0 } n) commands.Add(n);
                 }
                 Changed(svc, d, h, result, commands);
@@ -359,13 +359,13 @@ internal sealed partial class DirectorEngine : IHealthTable
         if (was && live < quorum - hysteresis)
         {
             svc.QuorumUp = false;
-            Log?.Invoke($"health: Lost quorum {quorum}-{hysteresis}={quorum - hysteresis} > {live} for VS {svc.Name} ({reason})");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Warning, $"health: Lost quorum {quorum}-{hysteresis}={quorum - hysteresis} > {live} for VS {svc.Name} ({reason})");
             if (svc.Health?.QuorumDown is { Length: > 0 } q) commands.Add(q);
         }
         else if (!was && live >= quorum + hysteresis)
         {
             svc.QuorumUp = true;
-            Log?.Invoke($"health: Gained quorum {quorum}+{hysteresis}={quorum + hysteresis} <= {live} for VS {svc.Name} ({reason})");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: Gained quorum {quorum}+{hysteresis}={quorum + hysteresis} <= {live} for VS {svc.Name} ({reason})");
             if (svc.Health?.QuorumUp is { Length: > 0 } q) commands.Add(q);
         }
         if (was == svc.QuorumUp && !force) return;
@@ -392,14 +392,14 @@ internal sealed partial class DirectorEngine : IHealthTable
         var h = svc.HealthFor(d);
         h.IsSorry = true;
         h.ConfiguredWeight = 1;
-        Log?.Invoke($"health: Adding sorry server {KeepalivedName(svc, d)}");
+        Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Warning, $"health: Adding sorry server {KeepalivedName(svc, d)}");
     }
 
     private void RemoveSorry(ServiceRuntime svc)
     {
         foreach (var d in svc.Destinations.Where(d => svc.HealthFor(d).IsSorry).ToList())
         {
-            Log?.Invoke($"health: Removing sorry server {KeepalivedName(svc, d)}");
+            Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: Removing sorry server {KeepalivedName(svc, d)}");
             svc.Destinations.Remove(d);
             svc.HealthOf.Remove(d);
             d.Removed = true;

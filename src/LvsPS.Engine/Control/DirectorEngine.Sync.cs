@@ -55,7 +55,7 @@ internal sealed partial class DirectorEngine
                 throw new LvsException(LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument,
                     $"The {daemon.Role.ToString().ToLowerInvariant()} sync daemon cannot use {daemon.Group}:{daemon.Port} on '{daemon.Interface}': {e.Message}", daemon.Group, e);
             }
-            Log?.Invoke($"sync: started {daemon} group {daemon.Group}:{daemon.Port}");
+            Log?.Invoke(LvsLogSource.Sync, LvsLogSeverity.Notice, $"sync: started {daemon} group {daemon.Group}:{daemon.Port}");
         }
     }
 
@@ -77,7 +77,7 @@ internal sealed partial class DirectorEngine
                 _syncBackup = null;
             }
             d.Dispose();
-            Log?.Invoke($"sync: stopped {d.Spec}");
+            Log?.Invoke(LvsLogSource.Sync, LvsLogSeverity.Notice, $"sync: stopped {d.Spec}");
         }
     }
 

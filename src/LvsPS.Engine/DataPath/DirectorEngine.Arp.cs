@@ -88,7 +88,7 @@ internal sealed partial class DirectorEngine
                 n.Changes++;
                 n.Previous = n.Mac;
                 n.ChangedAt = DateTime.UtcNow;
-                Log?.Invoke($"arp: real server {Frames.ToAddress(ip)} changed its MAC from {Frames.MacToString(n.Previous)} to {Frames.MacToString(mac)} (a reply to the director's request)");
+                Log?.Invoke(LvsLogSource.DataPath, LvsLogSeverity.Warning, $"arp: real server {Frames.ToAddress(ip)} changed its MAC from {Frames.MacToString(n.Previous)} to {Frames.MacToString(mac)} (a reply to the director's request)");
             }
             n.Mac = mac.ToArray();
             SetLearntMac(ip, n.Mac);
@@ -101,7 +101,7 @@ internal sealed partial class DirectorEngine
         if (n.IgnoredLoggedAtMs is not { } last || now - last >= ArpIgnoredLogMs)
         {
             n.IgnoredLoggedAtMs = now;
-            Log?.Invoke($"arp: ignored an unsolicited claim that real server {Frames.ToAddress(ip)} is at {Frames.MacToString(mac)} (it is at {Frames.MacToString(n.Mac)}); checking");
+            Log?.Invoke(LvsLogSource.DataPath, LvsLogSeverity.Warning, $"arp: ignored an unsolicited claim that real server {Frames.ToAddress(ip)} is at {Frames.MacToString(mac)} (it is at {Frames.MacToString(n.Mac)}); checking");
         }
         // Check the MAC we have: its owner answers the unicast probe; the claimant is not asked.
         if (n.Phase == ArpPhase.Idle) StartArpRound(ip, n);
@@ -125,11 +125,11 @@ internal sealed partial class DirectorEngine
         if (configured is not null)
         {
             if (d.StaticMac is null || !configured.AsSpan().SequenceEqual(d.StaticMac))
-                Log?.Invoke($"arp: real server {d.Address}:{d.Port} uses the static MAC {Frames.MacToString(configured)}");
+                Log?.Invoke(LvsLogSource.DataPath, LvsLogSeverity.Notice, $"arp: real server {d.Address}:{d.Port} uses the static MAC {Frames.MacToString(configured)}");
             d.StaticMac = d.Mac = configured;
             return;
         }
-        if (d.StaticMac is not null) Log?.Invoke($"arp: real server {d.Address}:{d.Port} no longer has a static MAC; learning it by ARP");
+        if (d.StaticMac is not null) Log?.Invoke(LvsLogSource.DataPath, LvsLogSeverity.Notice, $"arp: real server {d.Address}:{d.Port} no longer has a static MAC; learning it by ARP");
         d.StaticMac = null;
         if (!_neighbours.TryGetValue(d.AddressValue, out var n))
         {

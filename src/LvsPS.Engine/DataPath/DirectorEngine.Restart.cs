@@ -110,7 +110,7 @@ internal sealed partial class DirectorEngine
         _sink.Send(f);
         ResetsSent++;
         if (_resetsThisSecond == 1)
-            Log?.Invoke($"restart: RST to {Frames.ToAddress(p.Source)}:{p.SourcePort} for an unknown flow to {Frames.ToAddress(p.Destination)}:{p.DestinationPort} (its scheduler cannot place it again); {ResetsSent} RST(s) so far");
+            Log?.Invoke(LvsLogSource.DataPath, LvsLogSeverity.Notice, $"restart: RST to {Frames.ToAddress(p.Source)}:{p.SourcePort} for an unknown flow to {Frames.ToAddress(p.Destination)}:{p.DestinationPort} (its scheduler cannot place it again); {ResetsSent} RST(s) so far");
     }
 
     /// <summary>The TCP checksum over the pseudo header and a 20-byte segment.</summary>

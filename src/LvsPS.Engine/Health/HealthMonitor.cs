@@ -44,7 +44,7 @@ internal interface IHealthTable
 internal sealed class HealthMonitor : IDisposable
 {
     private readonly IHealthTable _table;
-    private readonly Action<string> _log;
+    private readonly LogWriter _log;
     private readonly Func<DateTime> _now;
     private readonly Dictionary<CheckerKey, CheckerState> _checkers = new();
     private readonly CancellationTokenSource _stop = new();
@@ -52,7 +52,7 @@ internal sealed class HealthMonitor : IDisposable
     private long _version = -1;
     private Thread? _thread;
 
-    public HealthMonitor(IHealthTable table, Action<string> log, Func<DateTime>? now = null)
+    public HealthMonitor(IHealthTable table, LogWriter log, Func<DateTime>? now = null)
     {
         _table = table;
         _log = log;
@@ -83,7 +83,7 @@ internal sealed class HealthMonitor : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             try { Step(); }
-            catch (Exception e) { _log("health: " + e); }
+            catch (Exception e) { _log(LvsLogSource.Health, LvsLogSeverity.Error, "health: " + e); }
             _stop.Token.WaitHandle.WaitOne(20);
         }
     }
@@ -201,9 +201,9 @@ internal sealed class HealthMonitor : IDisposable
     {
         IReadOnlyList<string> commands;
         try { commands = _table.ReportCheck(c.Target.Key, up, changed, weight, $"{c.Target.Check.KeepalivedName}: {detail}"); }
-        catch (Exception e) { _log($"health: {c.Target.Name}: {e.Message}"); return; }
+        catch (Exception e) { _log(LvsLogSource.Health, LvsLogSeverity.Error, $"health: {c.Target.Name}: {e.Message}"); return; }
         if (changed)
-            _log($"health: {c.Target.Check.KeepalivedName} on {c.Target.Name} {(up ? "succeeded" : "failed")}: {detail}");
+            _log(LvsLogSource.Health, up ? LvsLogSeverity.Info : LvsLogSeverity.Warning, $"health: {c.Target.Check.KeepalivedName} on {c.Target.Name} {(up ? "succeeded" : "failed")}: {detail}");
         foreach (var cmd in commands)
             _ = RunCommand(cmd);
     }
@@ -211,7 +211,7 @@ internal sealed class HealthMonitor : IDisposable
     private async Task RunCommand(string command)
     {
         var said = await Probes.RunCommandAsync(command, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        _log($"health: ran {said}");
+        _log(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: ran {said}");
     }
 
     /// <summary>The checkers' states (for tests).</summary>

@@ -12,12 +12,12 @@ internal sealed class ConnectionSnapshot : IDisposable
 {
     private readonly DirectorEngine _engine;
     private readonly string _path;
-    private readonly Action<string> _log;
+    private readonly LogWriter _log;
     private readonly Timer _timer;
     private readonly object _writing = new();
     private bool _disposed;
 
-    private ConnectionSnapshot(DirectorEngine engine, string path, Action<string> log)
+    private ConnectionSnapshot(DirectorEngine engine, string path, LogWriter log)
     {
         _engine = engine;
         _path = path;
@@ -26,18 +26,18 @@ internal sealed class ConnectionSnapshot : IDisposable
     }
 
     /// <summary>Restores the table from <paramref name="path"/> if there is a snapshot, then writes one every second.</summary>
-    public static ConnectionSnapshot Start(DirectorEngine engine, string path, Action<string> log)
+    public static ConnectionSnapshot Start(DirectorEngine engine, string path, LogWriter log)
     {
         if (File.Exists(path))
         {
             try
             {
                 int n = engine.RestoreConnections(File.ReadAllBytes(path), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                log($"restore: {n} connection entr{(n == 1 ? "y" : "ies")} from {path}");
+                log(LvsLogSource.DataPath, LvsLogSeverity.Notice, $"restore: {n} connection entr{(n == 1 ? "y" : "ies")} from {path}");
             }
             catch (IOException e)
             {
-                log($"restore: connection snapshot {path} not read: {e.Message}");
+                log(LvsLogSource.DataPath, LvsLogSeverity.Warning, $"restore: connection snapshot {path} not read: {e.Message}");
             }
         }
         return new ConnectionSnapshot(engine, path, log);
@@ -58,7 +58,7 @@ internal sealed class ConnectionSnapshot : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log($"snapshot: {_path} not written: {e.Message}");
+                _log(LvsLogSource.Host, LvsLogSeverity.Warning, $"snapshot: {_path} not written: {e.Message}");
             }
         }
     }

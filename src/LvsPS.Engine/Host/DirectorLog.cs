@@ -136,35 +136,8 @@ internal sealed class DirectorLog : IDisposable
 
     public void Error(LvsLogSource source, string message) => Write(0, LvsLogSeverity.Error, source, message);
 
-    /// <summary>
-    /// The free-text form the rooms of lvsd log with (Action&lt;string&gt;): a level 0 record whose source is told by
-    /// the message's first word ("vrrp: …", "health: …", "sync …"), its severity by its words (failed, NOT SAVED…).
-    /// </summary>
-    public void Text(string message) => Write(0, SeverityOf(message), SourceOf(message), message);
-
-    internal static LvsLogSource SourceOf(string m)
-    {
-        int end = m.AsSpan().IndexOfAny(':', ' ');
-        var word = end > 0 ? m[..end] : m;
-        return word switch
-        {
-            "vrrp" => LvsLogSource.Vrrp,
-            "health" or "drain" => LvsLogSource.Health,
-            "sync" => LvsLogSource.Sync,
-            "arp" or "restart" or "rx" or "datapath" or "tunnel" => LvsLogSource.DataPath,
-            "control" or "state" => LvsLogSource.Control,
-            _ => LvsLogSource.Host,
-        };
-    }
-
-    internal static LvsLogSeverity SeverityOf(string m) =>
-        m.Contains("Exception", StringComparison.Ordinal) || m.Contains("NOT SAVED", StringComparison.Ordinal) || m.StartsWith("lvsd: ", StringComparison.Ordinal)
-            ? LvsLogSeverity.Error
-            : m.Contains("failed", StringComparison.OrdinalIgnoreCase) || m.Contains("not sent", StringComparison.Ordinal)
-              || m.Contains("not written", StringComparison.Ordinal) || m.Contains("not started", StringComparison.Ordinal)
-              || m.Contains("Lost quorum", StringComparison.Ordinal) || m.Contains("ignored", StringComparison.Ordinal)
-                ? LvsLogSeverity.Warning
-                : LvsLogSeverity.Notice;
+    /// <summary>A level 0 record from a room, with the room and severity it names (lvsd's <see cref="LogWriter"/>).</summary>
+    public void Record(LvsLogSource source, LvsLogSeverity severity, string message) => Write(0, severity, source, message);
 
     /// <summary>The ring's records that match, oldest first.</summary>
     public List<LvsLogRecord> Read(LogQuery query)

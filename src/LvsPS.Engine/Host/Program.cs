@@ -47,7 +47,7 @@ internal static class Program
             Logger.Error(LvsLogSource.Host, e.ToString());
             code = 70;
         }
-        if (run) Log($"lvsd[{Environment.ProcessId}] exited with code {code}");
+        if (run) Logger.Record(LvsLogSource.Host, code == 0 ? LvsLogSeverity.Notice : LvsLogSeverity.Error, $"lvsd[{Environment.ProcessId}] exited with code {code}");
         Logger.Dispose();
         return code;
     }
@@ -75,7 +75,7 @@ internal static class Program
     private static string Required(Dictionary<string, string> o, string key) =>
         o.TryGetValue(key, out var v) && v.Length > 0 ? v : throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--{key} is required.");
 
-    private static void Log(string message) => Logger.Text(message);
+    private static void Log(string message) => Logger.Notice(LvsLogSource.Host, message);
 
     /// <summary>--debug-level, --log-path, --syslog, --syslog-facility: the log's level and sinks.</summary>
     private static void ConfigureLog(Dictionary<string, string> o, string name)
@@ -119,7 +119,7 @@ internal static class Program
 
         using var link = OpenLink(iface);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
-        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Log, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
+        var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Logger.Record, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         PcapLink? inside = null;
@@ -132,7 +132,7 @@ internal static class Program
         var started = DateTime.UtcNow;
         // VRRP beside the engine (own thread and raw sockets); the restored instances start with it.
         engine.InterfaceName = iface;
-        using var vrrp = new VrrpSpeaker(engine, iface, ifaddr, Log);
+        using var vrrp = new VrrpSpeaker(engine, iface, ifaddr, Logger.Record);
         engine.VrrpHost = vrrp;
 
         // Restore what was configured before a restart: nothing configured is lost (all of it was checked above).
@@ -142,7 +142,7 @@ internal static class Program
         Logger.Notice(LvsLogSource.Host, $"debug level {Logger.Level}" + (Logger.SyslogTarget is { } st ? $", syslog to {st} ({Logger.Facility.ToString().ToLowerInvariant()})" : ""));
         Log($"director '{name}' on {iface} mac {Frames.MacToString(link.Mac)} addr {link.Address} restored {engine.ServiceCount} service(s) from {statePath}");
         // The connection table too (established sessions go on across a restart), then a snapshot every second.
-        using var snapshots = ConnectionSnapshot.Start(engine, DirectorPaths.Connections(name), Log);
+        using var snapshots = ConnectionSnapshot.Start(engine, DirectorPaths.Connections(name), Logger.Record);
 
         using var done = new ManualResetEventSlim();
         engine.ShutdownRequested += done.Set;
@@ -172,7 +172,7 @@ internal static class Program
             try { store.Save(engine.ExportState()); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log($"state: NOT SAVED to {statePath} after {op.Name}: {e.Message} (in effect now; the next change saves the whole state again)");
+                Logger.Error(LvsLogSource.Control, $"state: NOT SAVED to {statePath} after {op.Name}: {e.Message} (in effect now; the next change saves the whole state again)");
             }
             Logger.Notice(LvsLogSource.Control, $"{op.Name} {string.Join(" ", args.Where(a => a is not null))}");
         });
@@ -185,11 +185,11 @@ internal static class Program
         inside?.Start(engine, 1);
         using var timer = new Timer(_ =>
         {
-            try { engine.Tick(); } catch (Exception e) { Log("tick: " + e); }
+            try { engine.Tick(); } catch (Exception e) { Logger.Error(LvsLogSource.DataPath, "tick: " + e); }
         }, null, 0, 1000);
         server.Start();
         // The health checker runs beside the engine, in lvsd's network context, and reports to it.
-        using var health = new HealthMonitor(engine, Log);
+        using var health = new HealthMonitor(engine, Logger.Record);
         health.Start();
         vrrp.Start();
         Log("ready");

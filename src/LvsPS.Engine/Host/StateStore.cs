@@ -154,7 +154,7 @@ internal sealed class StateStore
             });
             if (!live) continue;
             try { engine.StartSyncDaemon(daemon); }
-            catch (LvsException e) { engine.Log?.Invoke($"state: sync daemon {daemon} not started: {e.ErrorId}: {e.Message}"); }
+            catch (LvsException e) { engine.Log?.Invoke(LvsLogSource.Control, LvsLogSeverity.Warning, $"state: sync daemon {daemon} not started: {e.ErrorId}: {e.Message}"); }
         }
     }
 

@@ -6,12 +6,12 @@ namespace LvsPS.Engine.Sync;
 internal abstract class SyncDaemon : IDisposable
 {
     protected readonly Socket _socket;
-    protected readonly Action<string>? _log;
+    protected readonly LogWriter? _log;
     private readonly Thread _thread;
     protected volatile bool _stop;
     protected long _messages, _connections, _dropped, _lastMessageTicks;
 
-    protected SyncDaemon(SyncDaemonSpec spec, SyncInterface nic, Socket socket, Action<string>? log, string threadName)
+    protected SyncDaemon(SyncDaemonSpec spec, SyncInterface nic, Socket socket, LogWriter? log, string threadName)
     {
         Spec = spec.Clone();
         Interface = nic;
@@ -21,7 +21,7 @@ internal abstract class SyncDaemon : IDisposable
         _thread = new Thread(() =>
         {
             try { Run(); }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException) { if (!_stop) _log?.Invoke($"sync {Spec}: stopped: {e.Message}"); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { if (!_stop) _log?.Invoke(LvsLogSource.Sync, LvsLogSeverity.Error, $"sync {Spec}: stopped: {e.Message}"); }
         }) { IsBackground = true, Name = threadName };
     }
 
@@ -55,7 +55,7 @@ internal abstract class SyncDaemon : IDisposable
     {
         _stop = true;
         OnStopping();
-        if (!_thread.Join(TimeSpan.FromSeconds(2))) _log?.Invoke($"sync {Spec}: the thread did not end in 2 s");
+        if (!_thread.Join(TimeSpan.FromSeconds(2))) _log?.Invoke(LvsLogSource.Sync, LvsLogSeverity.Warning, $"sync {Spec}: the thread did not end in 2 s");
         _socket.Dispose();
     }
 
@@ -73,12 +73,12 @@ internal sealed class SyncMasterDaemon : SyncDaemon
 
     private long _sendErrors, _lastWaitMs;
 
-    private SyncMasterDaemon(SyncDaemonSpec spec, SyncInterface nic, Socket socket, Action<string>? log)
+    private SyncMasterDaemon(SyncDaemonSpec spec, SyncInterface nic, Socket socket, LogWriter? log)
         : base(spec, nic, socket, log, "lvsd-sync-master") { }
 
     public SyncOutbox Outbox { get; } = new();
 
-    public static SyncMasterDaemon Start(SyncDaemonSpec spec, Action<string>? log)
+    public static SyncMasterDaemon Start(SyncDaemonSpec spec, LogWriter? log)
     {
         var nic = SyncInterface.Find(spec.Interface);
         var d = new SyncMasterDaemon(spec, nic, SyncSockets.OpenSender(spec, nic), log);
@@ -114,7 +114,7 @@ internal sealed class SyncMasterDaemon : SyncDaemon
             {
                 // ENOBUFS, no route yet, a backup's port closed (ECONNREFUSED on a unicast group): counted, never fatal.
                 if (Interlocked.Increment(ref _sendErrors) == 1 || _sendErrors % 1000 == 0)
-                    _log?.Invoke($"sync {Spec}: send failed ({e.SocketErrorCode}), {_sendErrors} so far");
+                    _log?.Invoke(LvsLogSource.Sync, LvsLogSeverity.Warning, $"sync {Spec}: send failed ({e.SocketErrorCode}), {_sendErrors} so far");
                 Interlocked.Increment(ref _dropped);
             }
         }
@@ -145,10 +145,10 @@ internal sealed class SyncBackupDaemon : SyncDaemon
     private readonly DirectorEngine _engine;
     private long _received, _installed;
 
-    private SyncBackupDaemon(DirectorEngine engine, SyncDaemonSpec spec, SyncInterface nic, Socket socket, Action<string>? log)
+    private SyncBackupDaemon(DirectorEngine engine, SyncDaemonSpec spec, SyncInterface nic, Socket socket, LogWriter? log)
         : base(spec, nic, socket, log, "lvsd-sync-backup") => _engine = engine;
 
-    public static SyncBackupDaemon Start(DirectorEngine engine, SyncDaemonSpec spec, Action<string>? log)
+    public static SyncBackupDaemon Start(DirectorEngine engine, SyncDaemonSpec spec, LogWriter? log)
     {
         var nic = SyncInterface.Find(spec.Interface);
         var d = new SyncBackupDaemon(engine, spec, nic, SyncSockets.OpenReceiver(spec, nic), log);

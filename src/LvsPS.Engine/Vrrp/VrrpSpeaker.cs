@@ -27,7 +27,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
     private readonly DirectorEngine _engine;
     private readonly string _interface;
     private readonly uint _interfaceAddress;
-    private readonly Action<string> _log;
+    private readonly LogWriter _log;
     private readonly Func<long> _clockMs;
     private readonly object _lock = new();
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
@@ -39,7 +39,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
     /// <summary>The interface's link as last seen (FAULT while it is down).</summary>
     private bool _linkUp = true;
 
-    public VrrpSpeaker(DirectorEngine engine, string interfaceName, uint interfaceAddress, Action<string> log, Func<long>? clockMs = null)
+    public VrrpSpeaker(DirectorEngine engine, string interfaceName, uint interfaceAddress, LogWriter log, Func<long>? clockMs = null)
     {
         _engine = engine;
         _interface = interfaceName;
@@ -84,7 +84,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
                 _engine.SetVrrpMaster(spec.Name, true);
                 var added = spec.VirtualAddresses.Where(v => !was.VirtualAddresses.Contains(v)).ToList();
                 if (added.Count > 0) _engine.SendVrrpGratuitousArp(added, spec.GarpMasterRepeat);
-                Log(inst, $"changed ({spec}); stays master");
+                Log(inst, LvsLogSeverity.Notice, $"changed ({spec}); stays master");
                 return;
             }
             Execute(old, old.Router.Stop(now));
@@ -149,7 +149,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
                     if (up != _linkUp)
                     {
                         _linkUp = up;
-                        _log($"vrrp: the link of {_interface} is {(up ? "up" : "down")}");
+                        _log(LvsLogSource.Vrrp, up ? LvsLogSeverity.Notice : LvsLogSeverity.Warning, $"vrrp: the link of {_interface} is {(up ? "up" : "down")}");
                         foreach (var inst in _instances.Values)
                             Execute(inst, up ? inst.Router.OnLinkUp(now) : inst.Router.OnLinkDown(now));
                     }
@@ -164,7 +164,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
             }
             catch (Exception e) when (!_stop)
             {
-                _log($"vrrp: {e.GetType().Name}: {e.Message}");
+                _log(LvsLogSource.Vrrp, LvsLogSeverity.Error, $"vrrp: {e.GetType().Name}: {e.Message}");
                 Thread.Sleep(50);
             }
         }
@@ -205,7 +205,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
                     if (!inst.LoggedAt.TryGetValue(check, out var at) || now - at >= 10_000)
                     {
                         inst.LoggedAt[check] = now;
-                        Log(inst, $"ignored an advert from {VrrpPacket.ToAddress(head.Source)}: {check} ({head})");
+                        Log(inst, LvsLogSeverity.Warning, $"ignored an advert from {VrrpPacket.ToAddress(head.Source)}: {check} ({head})");
                     }
                     continue;
                 }
@@ -227,15 +227,18 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
                     break;
                 case VrrpActionKind.StateChanged:
                     _engine.SetVrrpMaster(spec.Name, a.State == VrrpState.Master);
-                    Log(inst, $"Entering {StateWord(a.State)} STATE ({a.Message}); priority {a.Priority}");
+                    Log(inst, a.State == VrrpState.Fault ? LvsLogSeverity.Warning : LvsLogSeverity.Notice, $"Entering {StateWord(a.State)} STATE ({a.Message}); priority {a.Priority}");
                     Notify(spec, a.State, a.Priority);
                     break;
                 case VrrpActionKind.GratuitousArp:
                     _engine.SendVrrpGratuitousArp(spec.VirtualAddresses, a.Count);
-                    Log(inst, $"sent {a.Count} gratuitous ARP(s) for each of {string.Join(", ", spec.VirtualAddresses)}");
+                    Log(inst, LvsLogSeverity.Info, $"sent {a.Count} gratuitous ARP(s) for each of {string.Join(", ", spec.VirtualAddresses)}");
                     break;
                 case VrrpActionKind.Log:
-                    Log(inst, a.Message ?? "");
+                    Log(inst, LvsLogSeverity.Notice, a.Message ?? "");
+                    break;
+                case VrrpActionKind.ConfigurationError:
+                    Log(inst, LvsLogSeverity.Error, a.Message ?? "");
                     break;
             }
         }
@@ -251,9 +254,9 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
             // v3's checksum covers the destination (pseudo-header): one message per peer.
             int len = VrrpPacket.Build(_tx, s.Version, s.VirtualRouterId, priority, s.AdvertIntervalCentiseconds, vips, inst.Source, dst, s.AuthType, s.AuthPassword);
             try { inst.Sender.Send(_tx.AsSpan(0, len), dst); }
-            catch (System.Net.Sockets.SocketException e) { Log(inst, $"advert to {VrrpPacket.ToAddress(dst)} not sent: {e.Message}"); }
+            catch (System.Net.Sockets.SocketException e) { Log(inst, LvsLogSeverity.Warning, $"advert to {VrrpPacket.ToAddress(dst)} not sent: {e.Message}"); }
         }
-        if (priority == 0) Log(inst, "sent priority 0");
+        if (priority == 0) Log(inst, LvsLogSeverity.Notice, "sent priority 0");
     }
 
     private static string StateWord(VrrpState s) => s switch
@@ -291,15 +294,15 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
                     catch (OperationCanceledException)
                     {
                         try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                        _log($"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: killed after {NotifyTimeout.TotalSeconds} s");
+                        _log(LvsLogSource.Vrrp, LvsLogSeverity.Warning, $"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: killed after {NotifyTimeout.TotalSeconds} s");
                         return;
                     }
                     await drain.ConfigureAwait(false);
-                    _log($"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: exit {p.ExitCode}");
+                    _log(LvsLogSource.Vrrp, p.ExitCode == 0 ? LvsLogSeverity.Notice : LvsLogSeverity.Warning, $"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: exit {p.ExitCode}");
                 }
                 catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
                 {
-                    _log($"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: could not run: {e.Message}");
+                    _log(LvsLogSource.Vrrp, LvsLogSeverity.Error, $"vrrp: ({spec.Name}) {keyword} {string.Join(' ', words)}: could not run: {e.Message}");
                 }
             });
     }
@@ -311,7 +314,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
         _ => "notify_fault",
     };
 
-    private void Log(Instance inst, string message) => _log($"vrrp: ({inst.Router.Spec.Name}) {message}");
+    private void Log(Instance inst, LvsLogSeverity severity, string message) => _log(LvsLogSource.Vrrp, severity, $"vrrp: ({inst.Router.Spec.Name}) {message}");
 
     /// <summary>lvsd stops: every master sends priority 0 (a backup takes over after its skew time) and releases its VIPs.</summary>
     public void Dispose()
@@ -323,7 +326,7 @@ internal sealed class VrrpSpeaker : IVrrpHost, IDisposable
             long now = _clockMs();
             foreach (var inst in _instances.Values)
             {
-                try { Execute(inst, inst.Router.Stop(now)); } catch (Exception e) { _log($"vrrp: stop: {e.Message}"); }
+                try { Execute(inst, inst.Router.Stop(now)); } catch (Exception e) { _log(LvsLogSource.Vrrp, LvsLogSeverity.Error, $"vrrp: stop: {e.Message}"); }
                 inst.Sender.Dispose();
             }
             _instances.Clear();

@@ -24,6 +24,8 @@ public enum VrrpActionKind
     GratuitousArp,
     /// <summary>Only a line for the log (<see cref="VrrpAction.Message"/>).</summary>
     Log,
+    /// <summary>A misconfiguration seen on the wire (two address owners): a line for the log, as an error.</summary>
+    ConfigurationError,
 }
 
 public readonly record struct VrrpAction(VrrpActionKind Kind, int Priority = 0, VrrpState State = VrrpState.Init, int Count = 0, string? Message = null)
@@ -208,7 +210,7 @@ public sealed class VrrpRouter
         }
         if (a.Priority == EffectivePriority && cmp != 0 && EffectivePriority == OwnerPriority)
         {
-            actions.Add(Log($"CONFIGURATION ERROR: {VrrpPacket.ToAddress(a.Source)} is an address owner (priority 255) too; lowering ours to 254"));
+            actions.Add(new VrrpAction(VrrpActionKind.ConfigurationError, Message: $"CONFIGURATION ERROR: {VrrpPacket.ToAddress(a.Source)} is an address owner (priority 255) too; lowering ours to 254"));
             EffectivePriority = OwnerPriority - 1;
         }
         if (a.Priority < EffectivePriority || (a.Priority == EffectivePriority && cmp < 0))
