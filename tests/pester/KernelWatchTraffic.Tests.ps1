@@ -14,8 +14,7 @@ BeforeAll {
     New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
     foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Route | Out-Null }
     Set-LvsRealServerHidden -Lab $LabName -Confirm:$false
-    $script:MacOf = @{}
-    foreach ($rs in $Lab.RealServers) { $MacOf[$rs.Address.ToString()] = $rs.MacAddress.ToLowerInvariant() }
+    $script:MacOf = Get-LvsTestMacMap -Lab $Lab
     Invoke-LvsTestRequest -Count 2 | Out-Null
 
     function script:Get-GuestTcpdump { @(Invoke-LvsLabCommand -Lab $LabName -Node director -Command 'ps -o pid,args | grep [t]cpdump; ls /tmp | grep lvsps-trace; true') | Where-Object { "$_".Trim() } }

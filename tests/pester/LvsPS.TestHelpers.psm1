@@ -329,12 +329,19 @@ function Start-LvsTestCurlLoop {
     [System.Diagnostics.Process]::Start($psi)
 }
 
+function Get-LvsTestMacMap {
+    <# The lab's real servers' MACs (lower case) by address text: what a DR director writes as the destination MAC. #>
+    param([Parameter(Mandatory)]$Lab)
+    $macOf = @{}
+    foreach ($rs in $Lab.RealServers) { $macOf[$rs.Address.ToString()] = $rs.MacAddress.ToLowerInvariant() }
+    $macOf
+}
+
 function Assert-LvsTestDrTraceRecord {
     <# Watch-LvsTraffic's records of DR traffic from the lab's client to VIP:80: each names the client, the VIP, a real
        server of the lab and that real server's MAC as the rewritten destination; both real servers appear; a SYN. #>
     param([Parameter(Mandatory)][object[]]$Record, [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][ipaddress]$VirtualAddress)
-    $macOf = @{}
-    foreach ($rs in $Lab.RealServers) { $macOf[$rs.Address.ToString()] = $rs.MacAddress.ToLowerInvariant() }
+    $macOf = Get-LvsTestMacMap -Lab $Lab
     $Record | ForEach-Object {
         $_.ClientAddress | Should -Be $Lab.Client.Address
         $_.VirtualAddress | Should -Be $VirtualAddress
@@ -349,6 +356,6 @@ function Assert-LvsTestDrTraceRecord {
     @($Record | Where-Object TcpFlags -eq 'S').Count | Should -BeGreaterThan 0
 }
 
-Export-ModuleMember -Function Get-LvsTestRoot, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
+Export-ModuleMember -Function Get-LvsTestRoot, Get-LvsTestMacMap, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
     Invoke-LvsTestRequest, Resolve-LvsTestRealServer, Get-LvsTestConnectionCount,
     Open-LvsTestSession, New-LvsTestDrConf, Start-LvsTestCurlLoop, Assert-LvsTestDrTraceRecord

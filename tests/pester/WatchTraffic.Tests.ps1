@@ -8,11 +8,9 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'watchtr'; Network = '10.164'; RealServerCount = 2; StartDirector = $true; HideRealServers = $true }
     New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
     foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Weight 1 | Out-Null }
-    $script:MacOf = @{}
-    foreach ($rs in $Lab.RealServers) { $MacOf[$rs.Address.ToString()] = $rs.MacAddress.ToLowerInvariant() }
+    $script:MacOf = Get-LvsTestMacMap -Lab $Lab
     # Warm up: the director has resolved the real servers' MACs before the watches.
     Invoke-LvsTestRequest -Count 2 | Out-Null
-
 }
 
 AfterAll { Remove-LvsTestLab -Name $script:LabName }

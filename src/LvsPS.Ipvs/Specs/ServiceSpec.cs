@@ -23,6 +23,16 @@ public sealed class ServiceSpec
     public List<RealServerSpec> RealServers { get; set; } = new();
 
     public override string ToString() => LvsService.DisplayName(FirewallMark, Protocol, Address, Port);
+
+    /// <summary>Whether a listed service is the one this names: by mark, or by protocol, address and port.</summary>
+    public bool Names(LvsService s) => FirewallMark != 0
+        ? s.FirewallMark == FirewallMark
+        : s.FirewallMark == 0 && s.Protocol == Protocol && s.VirtualAddress.Equals(Address) && s.Port == Port;
+
+    /// <summary>Whether <paramref name="other"/> names the same service (its identity only, not its settings).</summary>
+    public bool SameServiceAs(ServiceSpec other) => FirewallMark != 0
+        ? other.FirewallMark == FirewallMark
+        : other.FirewallMark == 0 && other.Protocol == Protocol && other.Address.Equals(Address) && other.Port == Port;
 }
 
 /// <summary>A real server of a service as configured.</summary>

@@ -443,7 +443,7 @@ public sealed partial class KernelDirector : IDirector, IDisposable
     /// took out included, with their configured weights).
     /// </summary>
     private List<ServiceSpec> ManagedSpecs(List<LvsService> services, List<ServiceSpec> inFile) =>
-        services.Where(s => inFile.Any(f => SameService(f, s))).Select(SpecOf).ToList();
+        services.Where(s => inFile.Any(f => f.Names(s))).Select(SpecOf).ToList();
 
     private static ServiceSpec SpecOf(LvsService s)
     {
@@ -456,23 +456,15 @@ public sealed partial class KernelDirector : IDirector, IDisposable
         return spec;
     }
 
-    private static bool SameService(ServiceSpec f, LvsService s) =>
-        f.FirewallMark != 0 ? s.FirewallMark == f.FirewallMark
-            : s.FirewallMark == 0 && s.Protocol == f.Protocol && s.VirtualAddress.Equals(f.Address) && s.Port == f.Port;
-
-    private static bool SameService(ServiceSpec f, ServiceSpec s) =>
-        f.FirewallMark != 0 ? s.FirewallMark == f.FirewallMark
-            : s.FirewallMark == 0 && s.Protocol == f.Protocol && s.Address.Equals(f.Address) && s.Port == f.Port;
-
     /// <summary>Changes one service's keepalived model (taking it under keepalived if it is not yet) and installs the file.</summary>
     private void ChangeManaged(ServiceSpec service, RealServerSpec? realServer, Action<RealServerSpec> changeRealServer, Action<ServiceSpec>? changeService = null) => Locked(() =>
     {
         SpecValidator.ServiceIdentity(service);
         var (services, inFile) = ReadWithFile();
-        var listed = services.FirstOrDefault(s => SameService(service, s))
+        var listed = services.FirstOrDefault(s => service.Names(s))
             ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound, $"No virtual service {service} exists on director '{Name}'.", service.ToString());
         var specs = ManagedSpecs(services, inFile);
-        var spec = specs.FirstOrDefault(s => SameService(service, s));
+        var spec = specs.FirstOrDefault(s => service.SameServiceAs(s));
         if (spec is null) specs.Add(spec = SpecOf(listed));
         changeService?.Invoke(spec);
         if (realServer is not null)
@@ -521,7 +513,7 @@ public sealed partial class KernelDirector : IDirector, IDisposable
     {
         foreach (var spec in ReadFile())
         {
-            var svc = services.FirstOrDefault(s => SameService(spec, s));
+            var svc = services.FirstOrDefault(s => spec.Names(s));
             if (svc is null) continue;
             svc.Health = spec.Health;
             bool serviceInhibit = spec.Health?.InhibitOnFailure ?? false;
@@ -557,7 +549,7 @@ public sealed partial class KernelDirector : IDirector, IDisposable
         if (!IsManaged(service)) return;
         var (services, inFile) = ReadWithFile();
         var specs = ManagedSpecs(services, inFile);
-        change(specs, specs.FirstOrDefault(s => SameService(service, s)));
+        change(specs, specs.FirstOrDefault(s => service.SameServiceAs(s)));
         Install(specs);
     }
 
@@ -569,7 +561,7 @@ public sealed partial class KernelDirector : IDirector, IDisposable
         return _lastFile = conf.ToServiceSpecs();
     }
 
-    private bool IsManaged(ServiceSpec service) => ReadFile().Any(f => SameService(service, f));
+    private bool IsManaged(ServiceSpec service) => ReadFile().Any(service.SameServiceAs);
 
     private readonly Dictionary<string, int> _suspended = new(StringComparer.Ordinal);
 

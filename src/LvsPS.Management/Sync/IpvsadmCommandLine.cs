@@ -321,7 +321,7 @@ public static class IpvsadmCommandLine
         ArgumentNullException.ThrowIfNull(inv);
         ArgumentNullException.ThrowIfNull(actual);
         var spec = inv.Service?.ToServiceSpec();
-        LvsService? have = spec is null ? null : actual.FirstOrDefault(s => LvsSyncPlanner.SameService(spec, s));
+        LvsService? have = spec is null ? null : actual.FirstOrDefault(spec.Names);
         LvsService Existing() => have ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
             $"ipvsadm: No such service ({LvsSyncPlanner.ServiceName(spec!)} on director '{director}')", LvsSyncPlanner.ServiceName(spec!));
         RealServerSpec Rs() => spec!.RealServers[0];
@@ -395,7 +395,7 @@ public static class IpvsadmCommandLine
         var all = director.ListServices();
         int size = all.Count > 0 ? all[0].TableSize : director.GetStatus().TableSize;
         var spec = inv.Service?.ToServiceSpec();
-        var services = spec is null ? all : all.Where(s => LvsSyncPlanner.SameService(spec, s)).ToList();
+        var services = spec is null ? all : all.Where(spec.Names).ToList();
         if (spec is not null && services.Count == 0)
             throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
                 $"ipvsadm: No such service ({LvsSyncPlanner.ServiceName(spec)} on director '{director.Name}')", LvsSyncPlanner.ServiceName(spec));

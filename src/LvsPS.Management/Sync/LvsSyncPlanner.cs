@@ -31,7 +31,7 @@ public static class LvsSyncPlanner
         foreach (var d in desired)
         {
             var spec = d.ToServiceSpec();
-            var have = current.FirstOrDefault(s => SameService(spec, s));
+            var have = current.FirstOrDefault(spec.Names);
             if (have is null)
             {
                 changes.Add(AddService(spec));
@@ -83,11 +83,6 @@ public static class LvsSyncPlanner
         PersistentTimeout = s.PersistentTimeout,
         PersistenceNetmask = s.PersistenceNetmask,
     };
-
-    /// <summary>Whether a listed service is the one the spec names (by mark, or protocol, address and port).</summary>
-    public static bool SameService(ServiceSpec id, LvsService s) => id.FirewallMark != 0
-        ? s.FirewallMark == id.FirewallMark
-        : s.FirewallMark == 0 && s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port;
 
     /// <summary>"TCP 10.0.0.1:80" or "FWM 7".</summary>
     public static string ServiceName(ServiceSpec s) => s.FirewallMark != 0

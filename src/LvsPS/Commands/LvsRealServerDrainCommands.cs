@@ -84,7 +84,7 @@ public sealed class SuspendLvsRealServerCommand : LvsRealServerStateCmdlet
         var services = client.ListServices();
         return _suspended.Select(x =>
         {
-            var s = services.FirstOrDefault(s => Matches(x.Service, s));
+            var s = services.FirstOrDefault(x.Service.Names);
             var r = s?.RealServers.FirstOrDefault(r => r.RealAddress.Equals(x.RealServer.RealAddress) && r.RealPort == x.RealServer.RealPort);
             return r?.ActiveConnections;
         }).ToList();

@@ -95,7 +95,7 @@ public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
         Try(() =>
         {
             client.Zero(svc);
-            if (PassThru) WriteObject(client.ListServices().Where(s => svc is null || LvsServiceCmdlet.Matches(svc, s)), true);
+            if (PassThru) WriteObject(client.ListServices().Where(s => svc is null || svc.Names(s)), true);
         }, svc?.ToString() ?? client.Name);
     }
 }

@@ -45,7 +45,7 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
         : $"persistent {s.PersistentTimeout}" + (s.PersistenceNetmask is null ? "" : $" mask {s.PersistenceNetmask}");
 
     /// <summary>The service as the director lists it, or null.</summary>
-    internal LvsService? FindService(IDirector client, ServiceSpec id) => ListServices(client).FirstOrDefault(s => Matches(id, s));
+    internal LvsService? FindService(IDirector client, ServiceSpec id) => ListServices(client).FirstOrDefault(id.Names);
 
     /// <summary>The service as the director lists it; ServiceNotFound when there is none.</summary>
     internal LvsService RequireService(IDirector client, ServiceSpec id) =>
@@ -53,10 +53,6 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
         ?? throw new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
             $"No virtual service {id} exists on director '{client.Name}'.", id.ToString());
 
-    /// <summary>Whether a listed service is the one <paramref name="id"/> names (by mark, or by protocol, address and port).</summary>
-    internal static bool Matches(ServiceSpec id, LvsService s) => id.FirewallMark != 0
-        ? s.FirewallMark == id.FirewallMark
-        : s.FirewallMark == 0 && s.Protocol == id.Protocol && s.VirtualAddress.Equals(id.Address) && s.Port == id.Port;
 }
 
 /// <summary>

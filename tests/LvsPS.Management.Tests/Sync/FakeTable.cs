@@ -19,7 +19,7 @@ internal sealed class FakeTable
 
     public List<LvsService> ListServices() => _services;
 
-    private LvsService Find(ServiceSpec s) => _services.Single(x => LvsSyncPlanner.SameService(s, x));
+    private LvsService Find(ServiceSpec s) => _services.Single(x => s.Names(x));
 
     private static LvsRealServer Rs(LvsService svc, RealServerSpec r) => new(svc)
     {
@@ -36,7 +36,7 @@ internal sealed class FakeTable
             case nameof(IDirector.AddService):
             {
                 var s = (ServiceSpec)a[0]!;
-                if (_services.Any(x => LvsSyncPlanner.SameService(s, x))) throw new LvsException(LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists, "exists");
+                if (_services.Any(x => s.Names(x))) throw new LvsException(LvsErrorIds.ServiceExists, LvsErrorKind.ResourceExists, "exists");
                 var svc = new LvsService { Protocol = s.Protocol, VirtualAddress = s.Address, Port = s.Port, Scheduler = s.Scheduler, PersistentTimeout = s.PersistentTimeout };
                 foreach (var r in s.RealServers) svc.RealServers.Add(Rs(svc, r));
                 _services.Add(svc);
