@@ -229,6 +229,12 @@ public sealed class VrrpRouter
         }
         if (a.Priority > EffectivePriority || (a.Priority == EffectivePriority && cmp > 0))
         {
+            // Two masters (a link came back after a split): the clients' ARP caches may point at us. One last advert
+            // at our priority before we go makes the winner see a lower priority master and send its gratuitous ARPs
+            // (keepalived's garp_lower_prio_repeat; keepalived itself does this with vrrp_higher_prio_send_advert).
+            // Without it, when the winner's advert reaches us before ours reaches it, nobody re-announces the VIPs
+            // and the clients go on sending to a backup until their ARP entries go stale.
+            Send(actions, EffectivePriority);
             MasterAddress = a.Source;
             MasterPriority = a.Priority;
             ReleasedMaster++;

@@ -93,6 +93,11 @@ public static partial class KeepalivedConfParser
                     case "garp_master_repeat":
                         if (Integer(s, 1, 255) is { } gr) spec.GarpMasterRepeat = gr;
                         break;
+                    case "higher_prio_send_advert":
+                        // LvsPS writes it on and lvsd always behaves so (VrrpRouter): off is not kept
+                        if (s.ValueCount >= 1 && s.Words[1].ToLowerInvariant() is "false" or "off" or "no" or "0")
+                            Warn($"higher_prio_send_advert {s.Words[1]} is not kept: LvsPS's masters always send one advert before they yield");
+                        break;
                     case "unicast_src_ip" or "mcast_src_ip":
                         if (s.ValueCount >= 1 && TryAddress(s.Words[1], out var src) && src.AddressFamily == AddressFamily.InterNetwork) spec.SourceAddress = src;
                         else Warn($"{s.Keyword} '{string.Join(' ', s.Words.Skip(1))}' is not an IPv4 address LvsPS keeps; it is ignored");

@@ -4,7 +4,7 @@ namespace LvsPS.Management.Config;
 /// vrrp_instance blocks from <see cref="VrrpInstanceSpec"/>s, as keepalived 2.2.7 reads them (keepalived.conf(5)) and
 /// <see cref="KeepalivedConfParser"/> reads them back: state, interface, virtual_router_id, priority, version (written
 /// always: keepalived's own default is 2), advert_int in seconds (fractional for v3), nopreempt or preempt_delay,
-/// garp_master_delay/repeat, unicast_src_ip with unicast_peer (mcast_src_ip without peers), authentication PASS (v2),
+/// garp_master_delay/repeat, higher_prio_send_advert (always on, as lvsd behaves), unicast_src_ip with unicast_peer (mcast_src_ip without peers), authentication PASS (v2),
 /// virtual_ipaddress <c>VIP/32 dev IF</c>, and the notify commands. Scripts make keepalived refuse the file
 /// ("SECURITY VIOLATION") unless script security is on, so a file with a notify command gets
 /// <c>global_defs { enable_script_security; script_user root }</c>.
@@ -44,6 +44,9 @@ internal static partial class KeepalivedConfWriter
             sb.Append("    preempt_delay ").Append(Timer(v.PreemptDelaySeconds)).Append('\n');
         sb.Append("    garp_master_delay ").Append(v.GarpMasterDelaySeconds.ToString(Inv)).Append('\n');
         sb.Append("    garp_master_repeat ").Append(v.GarpMasterRepeat.ToString(Inv)).Append('\n');
+        // a master that loses to a higher priority sends one advert first, so that the winner (which re-sends its
+        // gratuitous ARPs on a lower priority advert) wins the clients' ARP caches back after a split; lvsd does so too
+        sb.Append("    higher_prio_send_advert true\n");
         if (v.UnicastPeers.Count > 0)
         {
             if (v.SourceAddress is { } src)

@@ -222,7 +222,7 @@ public sealed class VrrpRouterTests
     }
 
     [Fact]
-    public void Master_HigherPriority_MakesItBackup_WithoutPriorityZero()
+    public void Master_HigherPriority_MakesItBackup_AfterOneAdvertAtItsOwnPriority_NotPriorityZero()
     {
         var r = new VrrpRouter(Spec(255), Me);
         r.Start(0);
@@ -233,7 +233,10 @@ public sealed class VrrpRouterTests
         Assert.Equal(VrrpState.Master, m.State);
         var a = m.OnAdvert(5000, Advert(200));
         Assert.True(BecameBackup(a));
-        Assert.Empty(Adverts(a));
+        // one advert at 100 (so the other master, seeing a lower priority master, re-sends its gratuitous ARPs), and
+        // it goes before the change of state
+        Assert.Equal(new[] { 100 }, Adverts(a));
+        Assert.True(a.FindIndex(x => x.Kind == VrrpActionKind.SendAdvert) < a.FindIndex(x => x.Kind == VrrpActionKind.StateChanged));
         Assert.Equal((Other, 200, 1UL), (m.MasterAddress, m.MasterPriority, m.ReleasedMaster));
         Assert.Equal(5000 + 3600, m.Deadline);
     }

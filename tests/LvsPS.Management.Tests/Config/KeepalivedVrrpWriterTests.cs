@@ -24,7 +24,7 @@ public sealed class KeepalivedVrrpWriterTests
             "! keepalived.conf: LVS virtual servers written by LvsPS\n" +
             "\nglobal_defs {\n    ! the notify commands run as root; keepalived refuses scripts without script security\n    enable_script_security\n    script_user root\n}\n" +
             "\nvrrp_instance VI_web {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority 150\n    version 2\n    advert_int 1\n" +
-            "    preempt_delay 2.5\n    garp_master_delay 1\n    garp_master_repeat 3\n    unicast_src_ip 10.0.0.1\n    unicast_peer {\n        10.0.0.2\n    }\n" +
+            "    preempt_delay 2.5\n    garp_master_delay 1\n    garp_master_repeat 3\n    higher_prio_send_advert true\n    unicast_src_ip 10.0.0.1\n    unicast_peer {\n        10.0.0.2\n    }\n" +
             "    authentication {\n        auth_type PASS\n        auth_pass s3cret\n    }\n" +
             "    virtual_ipaddress {\n        10.0.0.101/32 dev eth0\n        10.0.0.102/32 dev eth0\n    }\n" +
             "    notify_master \"/usr/local/bin/became master\"\n    notify /usr/local/bin/note\n}\n", text);
@@ -52,6 +52,18 @@ public sealed class KeepalivedVrrpWriterTests
             Assert.True(check.ExitCode == 0, check.ToString());
         }
         finally { File.Delete(file); }
+    }
+
+    [Theory]
+    [InlineData("true", false)]
+    [InlineData("off", true)]
+    public void HigherPrioSendAdvert_IsReadSilentlyWhenOn_AndOffIsSaidNotKept(string value, bool warned)
+    {
+        string body = $"vrrp_instance A {{\n interface eth0\n virtual_router_id 9\n version 3\n higher_prio_send_advert {value}\n virtual_ipaddress {{\n 10.1.1.1/32\n }}\n}}\n";
+        var conf = KeepalivedConfParser.Parse(body, "a.conf", null, ConfigTestData.Services);
+        Assert.Single(conf.VrrpInstances);
+        Assert.Equal(warned, conf.Warnings.Any(w => w.Contains($"higher_prio_send_advert {value} is not kept", StringComparison.Ordinal)));
+        Assert.DoesNotContain(conf.Warnings, w => w.Contains("'higher_prio_send_advert'", StringComparison.Ordinal));
     }
 
     [Fact]
