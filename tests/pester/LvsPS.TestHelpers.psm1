@@ -329,6 +329,14 @@ function Start-LvsTestCurlLoop {
     [System.Diagnostics.Process]::Start($psi)
 }
 
+function Invoke-LvsTestWatchUnderLoad {
+    <# Watch-LvsTraffic with -Watch's parameters while Start-LvsTestCurlLoop's bounded requests run; its records. #>
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][ipaddress]$VirtualAddress, [Parameter(Mandatory)][hashtable]$Watch)
+    $curl = Start-LvsTestCurlLoop -Lab $Lab -VirtualAddress $VirtualAddress
+    try { , @(Watch-LvsTraffic @Watch) }
+    finally { $curl | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue }
+}
+
 function Get-LvsTestMacMap {
     <# The lab's real servers' MACs (lower case) by address text: what a DR director writes as the destination MAC. #>
     param([Parameter(Mandatory)]$Lab)
@@ -356,6 +364,6 @@ function Assert-LvsTestDrTraceRecord {
     @($Record | Where-Object TcpFlags -eq 'S').Count | Should -BeGreaterThan 0
 }
 
-Export-ModuleMember -Function Get-LvsTestRoot, Get-LvsTestMacMap, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
+Export-ModuleMember -Function Get-LvsTestRoot, Get-LvsTestMacMap, Invoke-LvsTestWatchUnderLoad, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
     Invoke-LvsTestRequest, Resolve-LvsTestRealServer, Get-LvsTestConnectionCount,
     Open-LvsTestSession, New-LvsTestDrConf, Start-LvsTestCurlLoop, Assert-LvsTestDrTraceRecord

@@ -17,9 +17,7 @@ AfterAll { Remove-LvsTestLab -Name $script:LabName }
 
 Describe 'Watch-LvsTraffic on an engine director (DR)' {
     It 'shows the lab client, the VIP, a real server of the lab and its MAC as the rewritten destination' {
-        $curl = Start-LvsTestCurlLoop -Lab $Lab -VirtualAddress $Vip
-        try { $records = @(Watch-LvsTraffic -Director $LabName -VirtualAddress $Vip -Port 80 -Count 20 -Duration 20) }
-        finally { $curl | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue }
+        $records = Invoke-LvsTestWatchUnderLoad -Lab $Lab -VirtualAddress $Vip -Watch @{ Director = $LabName; VirtualAddress = $Vip; Port = 80; Count = 20; Duration = 20 }
         $records.Count | Should -Be 20
         # rr over several connections: both real servers are in the view, and a connection starts with its SYN.
         Assert-LvsTestDrTraceRecord -Record $records -Lab $Lab -VirtualAddress $Vip
@@ -28,9 +26,7 @@ Describe 'Watch-LvsTraffic on an engine director (DR)' {
 
     It 'keeps only the real server asked for (-RealAddress rs2)' {
         $rs2 = ($Lab.RealServers | Where-Object Name -eq 'rs2').Address
-        $curl = Start-LvsTestCurlLoop -Lab $Lab -VirtualAddress $Vip
-        try { $records = @(Watch-LvsTraffic -Director $LabName -RealAddress $rs2 -Count 10 -Duration 20) }
-        finally { $curl | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue }
+        $records = Invoke-LvsTestWatchUnderLoad -Lab $Lab -VirtualAddress $Vip -Watch @{ Director = $LabName; RealAddress = $rs2; Count = 10; Duration = 20 }
         $records.Count | Should -Be 10
         $records | ForEach-Object { $_.RealAddress | Should -Be $rs2; $_.DestinationMac | Should -Be $MacOf[$rs2.ToString()] }
     }
