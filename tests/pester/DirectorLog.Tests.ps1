@@ -72,14 +72,14 @@ Describe 'Get-LvsDirectorLog on lvsd' {
             $got = [System.Collections.Generic.List[string]]::new()
             $buf = [byte[]]::new(4096)
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ([DateTime]::UtcNow -lt $deadline -and -not ($got -match ' datapath \[')) {
+            while ([DateTime]::UtcNow -lt $deadline -and -not ($got -match ' datapath \[.*\] scheduled ')) {
                 try { $n = $sock.Receive($buf); $got.Add([Text.Encoding]::UTF8.GetString($buf, 0, $n)) } catch [System.Net.Sockets.SocketException] { break }
             }
             # local2 = 18: notice 18*8+5 = 149, debug 151; the level (6) was kept with the state
             $ready = @($got | Where-Object { $_ -match '\] ready$' })
-            $ready.Count | Should -Be 1
+            $ready.Count | Should -Be 1 -Because "the datagrams were:`n$($got -join "`n")"
             $ready[0] | Should -Match '^<149>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ lvsd \d+ host \[lvsd@32473 director="[a-z]+" level="0"\] ready$'
-            $sched = @($got | Where-Object { $_ -match ' datapath \[' })
+            $sched = @($got | Where-Object { $_ -match ' datapath \[.*\] scheduled ' })
             $sched.Count | Should -BeGreaterOrEqual 1
             $sched[0] | Should -Match "^<151>1 .* lvsd \d+ datapath \[lvsd@32473 director=`"$LabName`" level=`"5`"\] scheduled "
             (Get-LvsDirectorLog -Director $LabName -Source Host -Pattern '^debug level').Message | Should -Be "debug level 6, syslog to $path (local2)"

@@ -33,11 +33,11 @@ internal sealed class ConnectionSnapshot : IDisposable
             try
             {
                 int n = engine.RestoreConnections(File.ReadAllBytes(path), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                log(LvsLogSource.DataPath, LvsLogSeverity.Notice, $"restore: {n} connection entr{(n == 1 ? "y" : "ies")} from {path}");
+                log(LvsLogSource.Host, LvsLogSeverity.Notice, $"restore: {n} connection entr{(n == 1 ? "y" : "ies")} from {path}");
             }
             catch (IOException e)
             {
-                log(LvsLogSource.DataPath, LvsLogSeverity.Warning, $"restore: connection snapshot {path} not read: {e.Message}");
+                log(LvsLogSource.Host, LvsLogSeverity.Warning, $"restore: connection snapshot {path} not read: {e.Message}");
             }
         }
         return new ConnectionSnapshot(engine, path, log);
