@@ -27,6 +27,11 @@
 .EXAMPLE
     sudo dotnet pwsh -File bench/failover.ps1 -Rounds 20 -Mode Kill -ProbeTimeoutMs 50 -RequestMs 10
     A finer outage: each request given 50 ms, one every 10 ms (the default 250 ms timeout quantizes the outage).
+.EXAMPLE
+    sudo dotnet pwsh -Command "& ./bench/failover.ps1 -Rounds 10 -Mode LinkCut -DirectorKind Engine, Kernel -KernelMaster"
+
+    The mixed pair: the kernel director (keepalived, its sync daemon) is master and its link is cut each round
+    (-Command: -File would pass "Engine,Kernel" as one word).
 #>
 [CmdletBinding()]
 param(
@@ -39,7 +44,11 @@ param(
     [ValidateRange(10, 10000)][int]$ProbeTimeoutMs = 250,
     [ValidateRange(1, 1000)][int]$RequestMs = 20,
     [string]$Name = 'failover',
-    [string]$Subnet = '10.236.0.0/24'
+    [string]$Subnet = '10.236.0.0/24',
+    # Engine, Kernel: a mixed pair (director1 lvsd, director2 a kernel director with keepalived, in a QEMU guest)
+    [ValidateSet('Engine', 'Kernel')][string[]]$DirectorKind = 'Engine',
+    # with a mixed pair: the kernel is master (priority 200), so the kernel is the one that fails each round
+    [switch]$KernelMaster
 )
 
 function Get-FailoverRoot { Split-Path -Parent $PSScriptRoot }
@@ -232,14 +241,22 @@ if ($MyInvocation.InvocationName -eq '.') { return }
 
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Get-FailoverRoot) 'LvsPS.psd1') -Force
-$ctx = New-FailoverLab -LabName $Name -Subnet $Subnet -AdvertInterval $AdvertInterval -NoPreempt:$NoPreempt
+$ctx = New-FailoverLab -LabName $Name -Subnet $Subnet -AdvertInterval $AdvertInterval -NoPreempt:$NoPreempt -DirectorKind $DirectorKind
 $ctx.ProbeTimeoutMs = $ProbeTimeoutMs; $ctx.RequestMs = $RequestMs
 try {
+    if ($KernelMaster) {
+        # the directors are named in the order of -DirectorKind
+        $kernel = $ctx.Directors[[Array]::IndexOf([string[]]$DirectorKind, 'Kernel')]
+        Set-LvsVrrpInstance -Director $kernel -Name VI_1 -Priority 200
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Wait-FailoverRoles $ctx) -ne $kernel -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+    }
     $results = foreach ($i in 1..$Rounds) {
         $row = Measure-FailoverRound $ctx $Mode $Sessions $i
         $row
-        Write-Host ("round {0}: {1} failed, resume {2:n3} s, survived {3}/{4}, return gap {5:n3} s, {6} -> {7}" -f $i,
-            $row.Failed, $row.ResumeSec, $row.Survived, $row.Sessions, $row.ReturnGapSec, $row.AfterFault, $row.AfterReturn)
+        Write-Host ("round {0}: {1} failed, resume {2:n3} s, survived {3}/{4} (echoed after the takeover {8}, after the return {9}), return gap {5:n3} s, {6} -> {7}" -f $i,
+            $row.Failed, $row.ResumeSec, $row.Survived, $row.Sessions, $row.ReturnGapSec, $row.AfterFault, $row.AfterReturn,
+            $row.EchoedAfterTakeover, $row.EchoedAfterReturn)
         if ($row.Resets) { Write-Host "  closed: $($row.CloseReasons)" }
     }
     $resumes = @($results | ForEach-Object ResumeSec | Where-Object { $null -ne $_ } | Sort-Object)
