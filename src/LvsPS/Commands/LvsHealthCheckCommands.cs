@@ -12,6 +12,7 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
+    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType Type { get; set; }
 
     protected override void ProcessRecord()
@@ -56,6 +57,7 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
+    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -107,6 +109,7 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
+    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -138,6 +141,7 @@ public sealed class GetLvsHealthCheckCommand : LvsRealServerFilterCmdlet
     [Parameter]
     [Alias("CheckType")]
     [KeepalivedCheckType]
+    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType[]? Type { get; set; }
 
     protected override void ProcessRecord()

@@ -64,12 +64,14 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     /// </summary>
     [Parameter(ParameterSetName = DirectorSet)]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
     /// <summary>Where DR real servers hold the VIP (default lo; dummy0 as in the walkthrough).</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    [ArgumentCompleter(typeof(VipInterfaceCompleter))]
     public string VipInterface { get; set; } = "lo";
 
     /// <summary>Only these checks or categories.</summary>
