@@ -170,8 +170,9 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         catch (LvsException e) { ThrowLvsError(e); return; }
 
         // The named director whichever it is: an lvsd socket, or a kernel director from Connect-LvsDirector.
-        var director = Client(options.Director);
-        try { options.Peers = peers.Select(Client).ToList(); }
+        var director = Listening(Client(options.Director));
+        options.Verbose = VerboseSink;
+        try { options.Peers = peers.Select(p => Listening(Client(p))).ToList(); }
         catch (LvsException e) { ThrowLvsError(e); return; }
         bool failed = false;
         var started = DateTime.UtcNow;
