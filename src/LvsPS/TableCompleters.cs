@@ -241,26 +241,6 @@ public sealed class LabRealServerNodeCompleter : IArgumentCompleter
     }
 }
 
-/// <summary>
-/// Completes -Type of Set-, Get- and Remove-LvsHealthCheck with the checkers the real server (-VirtualAddress, -Port,
-/// -RealAddress typed) has, else with every checker type; each with keepalived's name.
-/// </summary>
-public sealed class HealthCheckTypeCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var all = Enum.GetValues<LvsHealthCheckType>().Select(t => (t.ToString(), new HealthCheckSpec { Type = t }.KeepalivedName)).ToList();
-        if (string.Equals(commandName, "Add-LvsHealthCheck", StringComparison.OrdinalIgnoreCase)) return Completion.Offer(all, wordToComplete);
-        var rip = Completion.Address(fakeBoundParameters, "RealAddress");
-        var present = Completion.SelectedServices(fakeBoundParameters)
-            .SelectMany(s => s.RealServers.Where(r => rip is null || r.RealAddress.Equals(rip)).SelectMany(r => r.HealthChecks.Select(c => (c, s, r))))
-            .Select(x => (x.c.Type.ToString(), $"{x.c.KeepalivedName} on {x.r.RealAddress}:{x.r.RealPort} in {Completion.Describe(x.s)}"))
-            .ToList();
-        return Completion.Offer(present.Count > 0 ? present : all, wordToComplete);
-    }
-}
-
 /// <summary>Completes -Name of Disconnect-LvsDirector with the kernel directors this session connected.</summary>
 public sealed class ConnectedDirectorNameCompleter : IArgumentCompleter
 {

@@ -12,7 +12,6 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
-    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType Type { get; set; }
 
     protected override void ProcessRecord()
@@ -57,7 +56,6 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
-    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -109,7 +107,6 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CheckType")]
     [KeepalivedCheckType]
-    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType? Type { get; set; }
 
     protected override void ProcessRecord()
@@ -141,7 +138,6 @@ public sealed class GetLvsHealthCheckCommand : LvsRealServerFilterCmdlet
     [Parameter]
     [Alias("CheckType")]
     [KeepalivedCheckType]
-    [ArgumentCompleter(typeof(HealthCheckTypeCompleter))]
     public LvsHealthCheckType[]? Type { get; set; }
 
     protected override void ProcessRecord()
