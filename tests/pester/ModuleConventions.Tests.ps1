@@ -366,3 +366,44 @@ Describe 'About topic' {
         foreach ($c in [LvsPS.Management.Checks.ClusterChecks]::Catalogue) { $About | Should -Match "\b$($c.Check)\b" }
     }
 }
+
+Describe 'About topic <Name>' -ForEach @(@{ Name = 'about_LvsPS_Lab' }, @{ Name = 'about_LvsPS_Checks' }) {
+    BeforeAll { $script:Path = Join-Path $Root "en-US/$Name.help.txt"; $script:Text = if (Test-Path $Path) { Get-Content -Raw $Path } else { '' } }
+
+    It 'exists in en-US, starts with its TOPIC, and Get-Help finds it' {
+        $Path | Should -Exist
+        $Text | Should -Match "^TOPIC\r?\n    $Name\r?\n"
+        (Get-Help $Name | Out-String) | Should -Match $Name
+    }
+
+    It 'keeps its lines within 80 columns' {
+        @($Text -split "`r?`n" | Where-Object Length -GT 80) | Should -BeNullOrEmpty
+    }
+
+    It 'names only cmdlets and ErrorIds that exist' {
+        foreach ($w in [regex]::Matches($Text, '\b[A-Z][a-z]+-Lvs[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique) {
+            $Commands.Name | Should -Contain $w -Because "$Name names $w"
+        }
+        foreach ($w in [regex]::Matches($Text, '\b[A-Z][A-Za-z]+(?:NotFound|NotRunning|NotImplemented|Exists|Failed|InUse|Mismatch|Unknown)\b') | ForEach-Object Value | Sort-Object -Unique) {
+            $ErrorIds | Should -Contain $w -Because "$Name names $w as an error"
+        }
+    }
+}
+
+Describe 'about_LvsPS_Checks' {
+    It 'has a section for every check of the catalogue: what it checks, what it applies to, the remedy' {
+        $text = Get-Content -Raw (Join-Path $Root 'en-US/about_LvsPS_Checks.help.txt')
+        foreach ($c in [LvsPS.Management.Checks.ClusterChecks]::Catalogue) {
+            $m = [regex]::Match($text, "(?ms)^    $($c.Check)\b[^\n]*\n(.*?)(?=\n\s*\n)")
+            $m.Success | Should -BeTrue -Because "$($c.Check) needs a section"
+            $m.Groups[1].Value | Should -Match 'Checks:' -Because $c.Check
+            $m.Groups[1].Value | Should -Match 'Applies to:' -Because $c.Check
+            $m.Groups[1].Value | Should -Match 'Remedy:' -Because $c.Check
+        }
+    }
+
+    It 'is linked from about_LvsPS, with about_LvsPS_Lab and about_LvsPS_Errors' {
+        $about = Get-Content -Raw $AboutPath
+        foreach ($t in 'about_LvsPS_Lab', 'about_LvsPS_Checks', 'about_LvsPS_Errors') { $about | Should -Match "\b$t\b" }
+    }
+}
