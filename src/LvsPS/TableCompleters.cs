@@ -108,6 +108,11 @@ internal static class Completion
         }, new List<string>());
     }
 
+    /// <summary>Orders addresses numerically (IPv4 before IPv6), as ipvsadm lists them.</summary>
+    internal static IEnumerable<T> ByAddress<T>(IEnumerable<T> items, Func<T, string> address) =>
+        items.OrderBy(i => IPAddress.TryParse(address(i), out var a) ? a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1 : 2)
+             .ThenBy(i => IPAddress.TryParse(address(i), out var a) ? Convert.ToHexString(a.GetAddressBytes()) : address(i), StringComparer.Ordinal);
+
     /// <summary>The tooltip of a service: "TCP 10.0.0.1:80 rr, 2 real servers".</summary>
     internal static string Describe(LvsService s) =>
         $"{s.Protocol.ToString().ToUpperInvariant()} {s.VirtualAddress}:{s.Port} {SchedulerFactory.Name(s.Scheduler)}, {s.RealServers.Count} real server(s)";
@@ -126,6 +131,7 @@ public sealed class VirtualAddressCompleter : IArgumentCompleter
             .GroupBy(s => s.VirtualAddress.ToString())
             .Select(g => (g.Key, string.Join("; ", g.Select(Completion.Describe))))
             .ToList();
+        values = Completion.ByAddress(values, v => v.Key).ToList();
         // A lab's VIP, for the cmdlets that work on a lab before any service exists (Set-LvsRealServerHidden -Lab).
         if (Completion.LabOf(fakeBoundParameters) is { } lab && !lab.VirtualAddress.Equals(IPAddress.None))
             values.Add((lab.VirtualAddress.ToString(), $"the VIP of lab '{lab.Name}'"));
@@ -147,6 +153,7 @@ public sealed class RealAddressCompleter : IArgumentCompleter
             .GroupBy(x => x.Rs.RealAddress.ToString())
             .Select(g => (g.Key, string.Join("; ", g.Select(x => $"{x.Rs.RealAddress}:{x.Rs.RealPort} {x.Rs.Forwarding} weight {x.Rs.Weight} in {Completion.Describe(x.Svc)}"))))
             .ToList();
+        values = Completion.ByAddress(values, v => v.Key).ToList();
         if (string.Equals(commandName, "Add-LvsRealServer", StringComparison.OrdinalIgnoreCase) || values.Count == 0)
         {
             var present = new HashSet<string>(values.Select(v => v.Key));
