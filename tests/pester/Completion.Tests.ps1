@@ -78,7 +78,8 @@ Describe 'Tab completion from the lab' {
         $c = Texts "Test-LvsCluster -Lab $LabName -Include RealServer"
         $c | Should -Contain 'RealServerHidden'
         $c | Should -Contain 'RealServerReachable'
-        Texts "Test-LvsCluster -Lab $LabName -Exclude Traf" | Should -Contain 'Traffic'
+        Texts "Test-LvsCluster -Lab $LabName -Exclude Net" | Should -Be @('Network')
+        Texts "Invoke-LvsClusterValidation -Lab $LabName -Include VipA" | Should -Be @('VipArpOwner')
     }
 
     It 'offers the director''s interfaces, its namespace''s, and the lab''s namespaces' {

@@ -91,6 +91,14 @@ Describe 'The mapping of the examples to the lab' {
             Should -Be "Get-LvsRealServer $Prefix.101 80 -Director $LabName; Invoke-LvsLabCommand $LabName client `"curl http://$Prefix.101/`""
         ConvertTo-LabExample 'Test-LvsCluster -Lab kseed; 110.250.0.1' | Should -Be 'Test-LvsCluster -Lab kseed; 110.250.0.1'
     }
+    It 'really runs them: the walkthrough''s page comes back through the VIP, and a removal removes' {
+        Reset-LvsExampleLab
+        $page = Invoke-LvsExample -Code 'Invoke-LvsLabCommand -Lab seed -Node client -Command ''curl -s http://10.250.0.101/test.html'''
+        ($page -join "`n") | Should -Match 'real server #\d'
+        $null = Invoke-LvsExample -Code 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23'
+        @(Get-LvsService -Director $LabName).Port | Should -Be @(80)
+        { Invoke-LvsExample -Code 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23' } | Should -Throw -ErrorId 'ServiceNotFound*'
+    }
 }
 
 Describe 'Example <Index> of <Cmdlet>: <Title>' -ForEach $RunCases {

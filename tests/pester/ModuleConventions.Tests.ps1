@@ -294,10 +294,11 @@ Describe 'Markdown reference (docs/reference, where HelpUri points)' {
         }
     }
 
-    It 'is where a cmdlet''s HelpUri points, when it has one' {
+    It 'is where a cmdlet''s HelpUri points, when it points into docs/reference' {
         foreach ($c in $Commands) {
-            if (-not $c.HelpUri) { continue }
-            $c.HelpUri | Should -Be "$HelpUriBase$($c.Name).md"
+            if ($c.HelpUri -notlike "$HelpUriBase*") { continue }
+            $c.HelpUri | Should -Be "$HelpUriBase$($c.Name).md" -Because "the page of $($c.Name) is docs/reference/$($c.Name).md"
+            Join-Path $ReferencePath "$($c.Name).md" | Should -Exist
         }
     }
 }
