@@ -112,8 +112,8 @@ Describe 'Example <Index> of <Cmdlet>: <Title>' -ForEach $RunCases {
     }
 }
 
-Describe 'Example <Index> of <Cmdlet>: <Title>' -ForEach $SkipCases {
-    It 'needs what its help says (<Reason>)' -Skip {
+Describe 'Example <Index> of <Cmdlet>: <Title> (not run here: <Reason>)' -ForEach $SkipCases {
+    It 'is left to the suite its reason names' -Skip {
         $Reason | Should -Match '^(Kernel|Remote|Pair|NewLab|Host|Interactive|Slow|Pester): '
     }
 }
