@@ -1,8 +1,9 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Writes the MAML help of the LvsPS cmdlets (en-US/LvsPS.dll-Help.xml) from the built module's metadata and the
-    hand-written help sources in docs/help/<Verb-Noun>.psd1.
+    Writes the MAML help of the LvsPS cmdlets (en-US/LvsPS.dll-Help.xml) and their Markdown reference pages
+    (docs/reference/<Verb-Noun>.md, where each cmdlet's HelpUri points) from the built module's metadata and the
+    hand-written help sources in docs/help/<Verb-Noun>.psd1: one source, two renderings.
 .DESCRIPTION
     Syntax, parameter sets, types, Mandatory, Position, pipeline input, aliases, wildcard support and enum values
     come from the cmdlets themselves (Get-Command on the imported module); everything a person writes (synopsis,
@@ -26,7 +27,7 @@
                 Port = 'Description.'                                   # or:
                 Weight = @{ Description = 'Description.'; DefaultValue = '1' }
             }
-            Examples     = @( @{ Title = 'Short title'; Code = 'Get-LvsService'; Remarks = 'What it does.' } )
+            Examples     = @( @{ Title = 'Short title'; Code = 'Get-LvsService'; Remarks = 'What it does.'; Lab = $true } )
             Inputs       = @( @{ Type = 'System.String'; Description = '...' } )     # Type 'None' for none
             Outputs      = @( @{ Type = 'LvsPS.Ipvs.Model.LvsService'; Description = '...' } )
             Notes        = 'Paragraphs.'
@@ -34,10 +35,23 @@
         }
 
     -WhatIf and -Confirm get a standard description unless the help source gives one.
+
+    Every example says whether it runs in an engine lab (tests/pester/HelpExamples.Tests.ps1 runs it there, with
+    the lab's names and addresses put in for seed and 10.250.0.x / 10.0.0.x), with the key Lab:
+
+        Lab = $true                               runs as it is
+        Lab = @{ Setup = 'Remove-LvsRealServer ...' }  runs after that setup (not shown in the help)
+        Lab = 'Kernel: why'                       does not run there; the reason starts with what it needs:
+                                                  Kernel, Remote, Pair, NewLab, Host, Interactive, Slow or Pester
+
+    The Lab key is not written into the help.
 .PARAMETER OutputPath
     The MAML file to write (default: en-US/LvsPS.dll-Help.xml under the repository root, the module base).
 .PARAMETER SourcePath
     The folder of the help sources (default: docs/help under the repository root).
+.PARAMETER MarkdownPath
+    The folder of the Markdown reference pages (default: docs/reference under the repository root). Pages of
+    cmdlets the module no longer exports are removed.
 .PARAMETER ModulePath
     The module manifest to import (default: LvsPS.psd1 under the repository root). When a module named LvsPS is
     already imported from that manifest, it is used as it is.
@@ -50,6 +64,7 @@
 param(
     [string]$OutputPath,
     [string]$SourcePath,
+    [string]$MarkdownPath,
     [string]$ModulePath
 )
 
@@ -59,6 +74,8 @@ $root = Split-Path -Parent $PSScriptRoot
 if (-not $OutputPath) { $OutputPath = Join-Path $root 'en-US/LvsPS.dll-Help.xml' }
 if (-not $SourcePath) { $SourcePath = Join-Path $root 'docs/help' }
 if (-not $ModulePath) { $ModulePath = Join-Path $root 'LvsPS.psd1' }
+if (-not $MarkdownPath) { $MarkdownPath = Join-Path $root 'docs/reference' }
+$MarkdownPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($MarkdownPath)
 $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
 $SourcePath = (Resolve-Path -LiteralPath $SourcePath).ProviderPath
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
@@ -118,8 +135,10 @@ function Get-ValidValue($ParameterMetadata) {
     if ($set) { return @($set.ValidValues) }
     $t = Get-BaseType $ParameterMetadata.ParameterType
     if ($t.IsArray) { $t = $t.GetElementType() }
-    if ($t.IsEnum) { return [Enum]::GetNames($t) }
-    @()
+    if (-not $t.IsEnum) { return @() }
+    # A ValidateRange on an enum leaves values out, as tab completion does (-Forwarding: Route..Tunnel, not Local).
+    $range = $ParameterMetadata.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateRangeAttribute] } | Select-Object -First 1
+    @([Enum]::GetValues($t) | Where-Object { -not $range -or ($_ -ge $range.MinRange -and $_ -le $range.MaxRange) } | ForEach-Object { $_.ToString() })
 }
 
 function Format-Pipeline([bool]$ByValue, [bool]$ByName) {
@@ -232,6 +251,11 @@ foreach ($cmd in $commands) {
         $i++
         if ($e -isnot [hashtable] -or -not (Test-Text $e['Code'])) { $problems.Add("$($cmd.Name): example $i has no Code"); continue }
         if (-not (Test-Text $e['Remarks'])) { $problems.Add("$($cmd.Name): example $i has no Remarks") }
+        $lab = $e['Lab']
+        $labOk = $lab -is [bool] -and $lab -or
+                 ($lab -is [hashtable] -and (Test-Text $lab['Setup']) -and @($lab.Keys).Count -eq 1) -or
+                 ($lab -is [string] -and $lab -match '^(Kernel|Remote|Pair|NewLab|Host|Interactive|Slow|Pester): \S')
+        if (-not $labOk) { $problems.Add("$($cmd.Name): example $i needs Lab = `$true, @{ Setup = '...' } or 'Kernel|Remote|Pair|NewLab|Host|Interactive|Slow|Pester: why not'") }
     }
     foreach ($section in 'Inputs', 'Outputs') {
         $items = @($d[$section] | Where-Object { $_ })
@@ -373,4 +397,99 @@ $dir = Split-Path -Parent $OutputPath
 if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
 [System.IO.File]::WriteAllBytes($OutputPath, $buffer.ToArray())
 Write-Verbose "Wrote help for $($commands.Count) cmdlets to $OutputPath"
+
+# ---- write the Markdown reference pages (docs/reference/<Verb-Noun>.md) ----------------------------------------
+# The same sources as the MAML, rendered for a browser: the HelpUri of every cmdlet points at its page.
+function ConvertTo-MarkdownText([string]$Text) {
+    $out = foreach ($p in @(Split-Paragraph $Text)) {
+        if ($p -match "`n" -or $p -match '^\s') { '```text'; $p; '```' } else { $p }
+        ''
+    }
+    ($out -join "`n").TrimEnd("`n")
+}
+
+function Format-SyntaxLine($Cmd, $Set) {
+    $inSet = @($Set.Parameters | Where-Object { $common -notcontains $_.Name })
+    $ordered = @($inSet | Where-Object Position -GE 0 | Sort-Object Position) +
+               @($inSet | Where-Object { $_.Position -lt 0 -and $_.IsMandatory -and -not $standard.ContainsKey($_.Name) }) +
+               @($inSet | Where-Object { $_.Position -lt 0 -and -not $_.IsMandatory -and -not $standard.ContainsKey($_.Name) }) +
+               @($inSet | Where-Object { $standard.ContainsKey($_.Name) } | Sort-Object { $_.Name -ne 'WhatIf' })
+    $words = foreach ($p in $ordered) {
+        $type = Get-BaseType $p.ParameterType
+        $name = if ($p.Position -ge 0) { "[-$($p.Name)]" } else { "-$($p.Name)" }
+        $word = if ($type -eq [switch]) { "-$($p.Name)" } else { "$name <$($type.Name)>" }
+        if ($p.IsMandatory -and $type -ne [switch]) { $word } else { "[$word]" }
+    }
+    (@($Cmd.Name) + @($words) + '[<CommonParameters>]') -join ' '
+}
+
+$pages = @{}
+foreach ($cmd in $commands) {
+    $d = $docs[$cmd.Name]
+    $md = [System.Collections.Generic.List[string]]::new()
+    $md.Add("<!-- Generated by tools/New-LvsHelp.ps1 from docs/help/$($cmd.Name).psd1 and the cmdlet. Do not edit. -->")
+    $md.Add("# $($cmd.Name)"); $md.Add('')
+    $md.Add('## Synopsis'); $md.Add(''); $md.Add((ConvertTo-MarkdownText $d.Synopsis)); $md.Add('')
+    $md.Add('## Syntax'); $md.Add('')
+    foreach ($set in @($cmd.ParameterSets | Sort-Object { -not $_.IsDefault }, { [array]::IndexOf($cmd.ParameterSets.Name, $_.Name) })) {
+        if ($cmd.ParameterSets.Count -gt 1) { $md.Add("### $($set.Name)$(if ($set.IsDefault) { ' (Default)' })"); $md.Add('') }
+        $md.Add('```powershell'); $md.Add((Format-SyntaxLine $cmd $set)); $md.Add('```'); $md.Add('')
+    }
+    $md.Add('## Description'); $md.Add(''); $md.Add((ConvertTo-MarkdownText $d.Description)); $md.Add('')
+    $md.Add('## Parameters'); $md.Add('')
+    foreach ($meta in $cmd.Parameters.Values | Where-Object { $common -notcontains $_.Name } | Sort-Object Name) {
+        $doc = $d.Parameters[$meta.Name]
+        $perSet = @($meta.ParameterSets.Values)
+        $type = Get-BaseType $meta.ParameterType
+        $md.Add("### -$($meta.Name)"); $md.Add(''); $md.Add((ConvertTo-MarkdownText $doc.Description)); $md.Add('')
+        $values = @(Get-ValidValue $meta)
+        $positions = @($perSet | ForEach-Object Position | Where-Object { $_ -ge 0 } | Sort-Object -Unique)
+        $default = if (Test-Text $doc.DefaultValue) { [string]$doc.DefaultValue } elseif ($meta.SwitchParameter) { 'False' } else { 'None' }
+        $md.Add('| | |'); $md.Add('|---|---|')
+        $md.Add("| Type | ``$($type.FullName)`` |")
+        if ($values.Count) { $md.Add("| Accepted values | $($values -join ', ') |") }
+        if ($meta.Aliases.Count) { $md.Add("| Aliases | $(($meta.Aliases | Sort-Object) -join ', ') |") }
+        $md.Add("| Required | $(if (@($perSet | Where-Object { -not $_.IsMandatory }).Count -eq 0) { 'True' } else { 'False' }) |")
+        $md.Add("| Position | $(if ($positions.Count) { $positions -join ', ' } else { 'Named' }) |")
+        $md.Add("| Default value | $default |")
+        $md.Add("| Pipeline input | $(Format-Pipeline ([bool]@($perSet | Where-Object ValueFromPipeline).Count) ([bool]@($perSet | Where-Object ValueFromPipelineByPropertyName).Count)) |")
+        $md.Add("| Wildcards | $(if ($meta.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) { 'True' } else { 'False' }) |")
+        $md.Add('')
+    }
+    $md.Add('### CommonParameters'); $md.Add('')
+    $md.Add('This cmdlet supports the common parameters: -Debug, -ErrorAction, -ErrorVariable, -InformationAction, -InformationVariable, -OutBuffer, -OutVariable, -PipelineVariable, -ProgressAction, -Verbose, -WarningAction and -WarningVariable (about_CommonParameters).'); $md.Add('')
+    $md.Add('## Examples'); $md.Add('')
+    $i = 0
+    foreach ($e in @($d.Examples)) {
+        $i++
+        $md.Add("### Example ${i}$(if (Test-Text $e['Title']) { ": $($e['Title'])" })"); $md.Add('')
+        $md.Add('```powershell'); $md.Add((($e['Code'] -replace "`r`n", "`n").Trim("`n").TrimEnd())); $md.Add('```'); $md.Add('')
+        $md.Add((ConvertTo-MarkdownText $e['Remarks'])); $md.Add('')
+    }
+    foreach ($section in 'Inputs', 'Outputs') {
+        $md.Add("## $section"); $md.Add('')
+        foreach ($it in @($d[$section])) {
+            $md.Add("### $($it['Type'])"); $md.Add('')
+            if (Test-Text $it['Description']) { $md.Add((ConvertTo-MarkdownText $it['Description'])); $md.Add('') }
+        }
+    }
+    if (Test-Text $d['Notes']) { $md.Add('## Notes'); $md.Add(''); $md.Add((ConvertTo-MarkdownText $d['Notes'])); $md.Add('') }
+    $links = @($d['RelatedLinks'] | Where-Object { $_ })
+    if ($links.Count) {
+        $md.Add('## Related links'); $md.Add('')
+        foreach ($l in $links) {
+            $text, $uri = if ($l -is [hashtable]) { $l['Text'], $l['Uri'] } else { [string]$l, '' }
+            $md.Add($(if (Test-Text $uri) { "- [$text]($uri)" } elseif ($text -in $commands.Name) { "- [$text]($text.md)" } else { "- $text" }))
+        }
+        $md.Add('')
+    }
+    $pages["$($cmd.Name).md"] = ($md -join "`n").TrimEnd("`n") + "`n"
+}
+if (-not (Test-Path -LiteralPath $MarkdownPath)) { New-Item -ItemType Directory -Path $MarkdownPath -Force | Out-Null }
+foreach ($old in Get-ChildItem -LiteralPath $MarkdownPath -Filter '*-Lvs*.md') {
+    if (-not $pages.ContainsKey($old.Name)) { Remove-Item -LiteralPath $old.FullName }
+}
+$utf8 = [System.Text.UTF8Encoding]::new($false)
+foreach ($name in $pages.Keys | Sort-Object) { [System.IO.File]::WriteAllText((Join-Path $MarkdownPath $name), $pages[$name], $utf8) }
+Write-Verbose "Wrote $($pages.Count) reference pages to $MarkdownPath"
 Get-Item -LiteralPath $OutputPath

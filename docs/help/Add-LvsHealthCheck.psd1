@@ -57,21 +57,25 @@ an InvalidHealthCheck error that names it, and nothing changes.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Check every real server of a service over HTTP'
             Code    = 'Get-LvsRealServer -Port 80 | Add-LvsHealthCheck -Type Http -Path /test.html -StatusCode 200 -IntervalSec 1 -TimeoutSec 1 -Retry 0'
             Remarks = 'Fetches /test.html from each real server every second; one failure (no answer within 1 s, or a status other than 200) takes the real server out of the table, within about 2 s.'
         }
         @{
+            Lab     = $true
             Title   = 'A TCP check on another port'
             Code    = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Tcp -ConnectPort 8080 -TimeoutSec 2'
             Remarks = 'keepalived''s TCP_CHECK { connect_port 8080 connect_timeout 2 }: the real server is up while it accepts connections on port 8080.'
         }
         @{
+            Lab     = $true
             Title   = 'A command decides, and sets the weight'
             Code    = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Misc -Command ''/usr/local/bin/check-load 10.250.0.3'' -CommandTimeoutSec 5 -Dynamic'
             Remarks = 'The command runs on the director; with -Dynamic an exit status of 2 to 255 sets the weight to status - 2.'
         }
         @{
+            Lab     = $true
             Title   = 'See what it would do'
             Code    = 'Get-LvsRealServer -Port 80 | Add-LvsHealthCheck -Type Http -Path /healthz -WhatIf'
             Remarks = 'Shows, for each real server, the checker with the values it would run with (interval 60 s, timeout 5 s, retry 1: keepalived''s defaults).'

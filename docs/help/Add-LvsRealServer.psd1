@@ -25,7 +25,7 @@ Set-LvsRealServer.
         RealAddress    = 'The real server''s IP address (RIP, ipvsadm -r). In DR it must be on the director''s segment.'
         RealPort       = 'The real server''s port. Direct routing and IP-in-IP cannot change the port, so for Route and Tunnel the service port is always used, and another value is reported with a warning; this parameter matters only for Masq (NAT), which maps ports.'
         MacAddress     = 'A static MAC for the real server (lvsd only), such as 02:4c:56:00:00:03: the director sends to it, never asks for it by ARP and never replaces it, which makes ARP spoofing of this real server useless. It is kept in the state file and shown as MacSource Static. By default the MAC is learnt from the replies to the director''s own ARP requests. A kernel director refuses it (NotSupportedByDirector): pin the neighbour there with "ip neigh replace RIP lladdr MAC dev IF nud permanent".'
-        Forwarding     = @{ Description = 'The forwarding method: Route (direct routing, ipvsadm -g), Masq (NAT, -m) or Tunnel (IP-in-IP, -i). The engine implements Route only; the others fail with ForwardingNotImplemented.'; DefaultValue = 'Route' }
+        Forwarding     = @{ Description = 'The forwarding method: Route (direct routing, ipvsadm -g), Masq (NAT, -m) or Tunnel (IP-in-IP, -i). lvsd and kernel IPVS implement all three; LVS-NAT needs the director on the real servers'' path back (their gateway), LVS-TUN real servers need the VIP on their tunnel device. Local, which IPVS reports for a real server whose address is the director''s own, cannot be chosen: it is neither offered nor accepted (ParameterArgumentValidationError, naming it).'; DefaultValue = 'Route' }
         Weight         = @{ Description = 'The weight, 0 to 65535 (ipvsadm -w). Weighted schedulers (wrr, wlc, sed, nq, fo, ovf) send proportionally more connections to higher weights; 0 quiesces the real server.'; DefaultValue = '1' }
         PassThru       = 'Returns the real server as the director now lists it. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
@@ -36,16 +36,19 @@ Set-LvsRealServer.
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Remove-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3' }
             Title   = 'Add a real server by direct routing'
             Code    = 'Add-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3 -Forwarding Route -Weight 1'
             Remarks = 'The same as "ipvsadm -a -t 10.250.0.101:80 -r 10.250.0.3 -g -w 1".'
         }
         @{
+            Lab     = @{ Setup = 'Remove-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.4' }
             Title   = 'Add a real server to a service from the pipeline'
             Code    = 'Get-LvsService -Port 80 | Add-LvsRealServer -RealAddress 10.250.0.4 -PassThru'
             Remarks = 'The service binds VirtualAddress, Port, Protocol and Director by property name; the new real server is shown with its resolved MAC address once the director has it.'
         }
         @{
+            Lab     = $true
             Title   = 'Add a real server quiesced'
             Code    = @'
 Add-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 0
@@ -54,6 +57,7 @@ Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
             Remarks = 'The real server joins without taking connections, for example while it is being checked, then is put into rotation.'
         }
         @{
+            Lab     = @{ Setup = 'Remove-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3' }
             Title   = 'Add a real server with a static MAC'
             Code    = 'Add-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -MacAddress 02:4c:56:00:00:03'
             Remarks = 'Frames for 10.250.0.3 always go to that MAC; no ARP on the segment can redirect them.'
@@ -69,7 +73,7 @@ Set-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.5 -Weight 1
     )
     Notes       = @'
 Errors: ServiceNotFound, RealServerExists (ipvsadm: "Destination already exists"), InvalidAddress, InvalidPort,
-InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a multicast or
+InvalidWeight, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a multicast or
 all-zero -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director).
 
 Adding a real server does not prepare it: run Set-LvsRealServerHidden on it, or clients may reach it directly by

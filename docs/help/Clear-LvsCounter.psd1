@@ -16,11 +16,13 @@ ActiveConn and InActConn are not touched.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Zero everything'
             Code    = 'Clear-LvsCounter'
             Remarks = 'The same as "ipvsadm -Z".'
         }
         @{
+            Lab     = $true
             Title   = 'Zero one service and show it'
             Code    = 'Get-LvsService -Port 80 | Clear-LvsCounter -PassThru'
             Remarks = 'Services bind by property name.'

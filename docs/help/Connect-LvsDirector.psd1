@@ -39,6 +39,7 @@ kernel; see docs/KERNEL-BACKEND.md.
     }
     Examples    = @(
         @{
+            Lab     = 'Remote: a kernel director reached over SSH at 192.168.0.1 with your key'
             Title   = 'Manage a real director''s IPVS table'
             Code    = @'
 Connect-LvsDirector -Name lvs1 -ComputerName 192.168.0.1 -KeyFile ~/.ssh/id_ed25519
@@ -49,11 +50,13 @@ Get-LvsService -Director lvs1
             Remarks = 'Logs in as root, then runs "ipvsadm -A -t 192.168.0.101:80 -s rr", "ipvsadm -a -t 192.168.0.101:80 -r 192.168.0.3:80 -g -w 1" and the listings on the director.'
         }
         @{
+            Lab     = 'Remote: a kernel director lvs2.example.com'
             Title   = 'Trust a new director''s host key on first use'
             Code    = 'Connect-LvsDirector lvs2 lvs2.example.com -KeyFile ~/.ssh/id_ed25519 -AcceptNewHostKey -Verbose'
             Remarks = 'Records the host key in ~/.ssh/known_hosts if it is not there yet; -Verbose shows the ipvsadm and IPVS versions and the host key fingerprint.'
         }
         @{
+            Lab     = 'Kernel: the kernel director lvs1 connected in example 1'
             Title   = 'See the director''s table as ipvsadm prints it'
             Code    = 'Get-LvsService -Director lvs1 -AsText'
             Remarks = 'The table read from the director, laid out exactly as "ipvsadm -L -n" lays it out.'

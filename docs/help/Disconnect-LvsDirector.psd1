@@ -12,11 +12,13 @@ Wildcards select several connected directors; a name without wildcards that is n
     }
     Examples    = @(
         @{
+            Lab     = 'Kernel: a connected kernel director lvs1'
             Title   = 'Disconnect one director'
             Code    = 'Disconnect-LvsDirector -Name lvs1'
             Remarks = 'Closes the SSH session to the director connected as "lvs1"; its IPVS table is left as it is.'
         }
         @{
+            Lab     = 'Kernel: connected kernel directors (KernelLab.Tests.ps1 disconnects them)'
             Title   = 'Disconnect every kernel director'
             Code    = 'Disconnect-LvsDirector -Name *'
             Remarks = 'Closes every SSH session opened with Connect-LvsDirector in this PowerShell process.'

@@ -50,11 +50,13 @@ to the file (UTF-8, Unix line ends; an rc.lvs_dr file is made executable) and th
     }
     Examples    = @(
         @{
+            Lab     = 'Host: writes /etc/ipvsadm.rules on this machine'
             Title   = 'Save the table as ipvsadm rules'
             Code    = 'Export-LvsConfiguration -Format IpvsadmRules -Path /etc/ipvsadm.rules'
             Remarks = 'Writes the table of the only running director as "ipvsadm-save -n" would; "ipvsadm-restore < /etc/ipvsadm.rules" loads it into kernel IPVS, and "Import-LvsConfiguration /etc/ipvsadm.rules | New-LvsService" into a director.'
         }
         @{
+            Lab     = $true
             Title   = 'Look at the keepalived configuration of a lab''s table'
             Code    = 'Export-LvsConfiguration -Director seed -Format Keepalived'
             Remarks = @'
@@ -85,21 +87,25 @@ With an HTTP check on rs1 (Add-LvsHealthCheck -Type Http -Path /test.html -Statu
 '@
         }
         @{
+            Lab     = $true
             Title   = 'Convert an lvs_dr.conf into keepalived.conf without a director'
             Code    = 'Import-LvsConfiguration ./lvs_dr.conf -HostsFile ./cluster.hosts | Export-LvsConfiguration -Format Keepalived -Path ./keepalived-lvs.conf'
             Remarks = 'The imported service definitions stand for the services they describe; nothing is sent to any director.'
         }
         @{
+            Lab     = $true
             Title   = 'The walkthrough''s rc.lvs_dr, for a kernel-IPVS director and its real servers'
             Code    = 'Get-LvsService -Director seed | Export-LvsConfiguration -Format RcLvsDr -VipDevice eth0:101 -Path ./rc.lvs_dr'
             Remarks = 'Writes an executable script; copied to the director and to each real server and run there as root, it loads the table with ipvsadm on the director and hides the VIP on lo on each real server.'
         }
         @{
+            Lab     = $true
             Title   = 'Check what would be written'
             Code    = 'Export-LvsConfiguration -Format LvsDrConf -Path ./lvs_dr.conf -WhatIf'
             Remarks = 'Names the file and the number of services without writing anything.'
         }
         @{
+            Lab     = $true
             Title   = 'Save ipvsadm rules that keep the connection thresholds'
             Code    = 'Export-LvsConfiguration -Format IpvsadmRules -IncludeThresholds -Path ./ipvsadm.rules'
             Remarks = 'As ipvsadm -S -n, with "-x N -y N" on the "-a" lines of real servers that have thresholds, so that "ipvsadm -R" or Import-LvsConfiguration restores them too.'

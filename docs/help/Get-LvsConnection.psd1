@@ -31,6 +31,7 @@ one that is added or expires while it runs may or may not come. A kernel directo
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'The connection table as ipvsadm prints it'
             Code    = 'Get-LvsConnection -AsText'
             Remarks = @'
@@ -43,16 +44,19 @@ Output resembles:
 '@
         }
         @{
+            Lab     = $true
             Title   = 'Open connections per real server'
             Code    = 'Get-LvsConnection -State Established | Group-Object RealAddress -NoElement'
             Remarks = 'Counts the established connections of each real server, which is what ActiveConn shows in Get-LvsService.'
         }
         @{
+            Lab     = $true
             Title   = 'Connections of one client'
             Code    = 'Get-LvsConnection -ClientAddress 10.250.0.200'
             Remarks = 'Shows which real server each connection of the client went to, and when each entry expires. The director picks them out of its table, so only they travel.'
         }
         @{
+            Lab     = $true
             Title   = 'A look at a large table'
             Code    = 'Get-LvsConnection -Port 80 -State SynRecv -First 20 -AsText'
             Remarks = 'The first 20 half-open connections to port 80, as ipvsadm prints them, without listing the whole table.'

@@ -17,6 +17,7 @@ with sysctl over SSH; MaxConnections and SynRecvTimeout stay empty there.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Show the defence'
             Code    = 'Get-LvsDefense'
             Remarks = 'Like "sysctl net.ipv4.vs.amemthresh net.ipv4.vs.drop_entry net.ipv4.vs.secure_tcp".'

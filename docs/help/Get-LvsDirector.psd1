@@ -24,26 +24,31 @@ There is no ipvsadm equivalent: with kernel IPVS the "director" is the kernel it
     }
     Examples    = @(
         @{
+            Lab     = 'Pair: a two-director lab named ha'
             Title   = 'Which director of a pair is master'
             Code    = "Get-LvsDirector -Name 'ha-*'"
             Remarks = 'Role, priority, the master each hears, the last transition and the sync daemons of both directors.'
         }
         @{
+            Lab     = $true
             Title   = 'List the running directors'
             Code    = 'Get-LvsDirector | Format-Table -View DirectorStatus'
             Remarks = 'Shows every running director with its process ID, interface, MAC address and counts of services, connections and frames.'
         }
         @{
+            Lab     = $true
             Title   = 'Watch a director''s counters'
             Code    = 'Get-LvsDirector -Name seed | Select-Object Name, FramesReceived, FramesForwarded, FramesDropped, ArpRepliesSent, CaptureDropped'
             Remarks = 'FramesForwarded grows with the traffic through the VIPs; CaptureDropped shows frames the capture ring lost under load.'
         }
         @{
+            Lab     = $true
             Title   = 'See why frames were dropped'
             Code    = '(Get-LvsDirector -Name seed).DropsByReason'
             Remarks = 'Counts by reason, as a kernel would drop them before IPVS: BadChecksum, BadHeader, SourceBroadcast, SourceMulticast, SourceLoopback, SourceZero, SourceLocal (a VIP or the director''s own address as source); then Fragment, NotTransport, Truncated; ArpUnsolicited counts ARP that claimed a real server''s address at another MAC and was ignored. Only reasons seen are listed; a kernel director lists none.'
         }
         @{
+            Lab     = $true
             Title   = 'Include stopped directors'
             Code    = 'Get-LvsDirector -All | Format-Table Name, Running, StatePath'
             Remarks = 'Lists running directors and the stopped ones that Start-LvsDirector would restore.'

@@ -22,16 +22,19 @@ For a kernel director (Connect-LvsDirector, or a kernel lab) the records are the
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Where the last connections went'
             Code    = 'Set-LvsDirectorLog -DebugLevel 5; Get-LvsDirectorLog -Source DataPath -Last 10'
             Remarks = 'Each record names the client, the service, the scheduler and the real server chosen.'
         }
         @{
+            Lab     = $true
             Title   = 'Errors and changes of the last hour'
             Code    = 'Get-LvsDirectorLog -Level 0 -Since (Get-Date).AddHours(-1)'
             Remarks = 'Level 0 records only.'
         }
         @{
+            Lab     = 'Kernel: a kernel director lvs1 (KernelLab.Tests.ps1 reads its log)'
             Title   = 'A kernel director''s IPVS messages'
             Code    = 'Get-LvsDirectorLog -Director lvs1 -Source Kernel -Pattern scheduler'
             Remarks = 'Read from journalctl -k or dmesg on the director over SSH.'

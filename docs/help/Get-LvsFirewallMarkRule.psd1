@@ -8,7 +8,7 @@ Get-LvsFirewallMarkRule lists the rules that mark packets for firewall-mark serv
         Director = 'The director. By default: the only director running, or the one this session started last.'
     }
     Examples    = @(
-        @{ Title = 'All rules'; Code = 'Get-LvsFirewallMarkRule'; Remarks = 'Mark, Protocol, Address, PrefixLength, PortFrom and PortTo of each rule.' }
+        @{ Lab = $true; Title = 'All rules'; Code = 'Get-LvsFirewallMarkRule'; Remarks = 'Mark, Protocol, Address, PrefixLength, PortFrom and PortTo of each rule.' }
     )
     Inputs      = @(
         @{ Type = 'None'; Description = 'Mark and Director bind by property name.' }

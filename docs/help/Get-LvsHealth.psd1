@@ -27,16 +27,19 @@ servers there.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'The health of every real server'
             Code    = 'Get-LvsHealth'
             Remarks = 'One row per real server, grouped by service: state, last check, last change and its reason.'
         }
         @{
+            Lab     = $true
             Title   = 'Which real servers are down, and why'
             Code    = 'Get-LvsHealth -State Down | Format-List RealAddress, Reason, LastResult, LastChange'
             Remarks = 'Reason is why the state last changed (the failed check); LastResult what the latest check found.'
         }
         @{
+            Lab     = $true
             Title   = 'The history of one real server'
             Code    = 'Get-LvsHealth -RealAddress 10.250.0.3 | ForEach-Object History'
             Remarks = 'Each change with its time, the new state and the reason.'

@@ -20,11 +20,13 @@ What the checks found is Get-LvsHealth's.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Every checker'
             Code    = 'Get-LvsHealthCheck'
             Remarks = 'One row per checker, grouped by service.'
         }
         @{
+            Lab     = $true
             Title   = 'How fast is a failure seen'
             Code    = 'Get-LvsHealthCheck -Port 80 | Format-Table RealAddress, KeepalivedName, DetectionTimeSec'
             Remarks = 'keepalived''s detection time of each checker of the port-80 services.'

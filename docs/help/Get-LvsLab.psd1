@@ -9,11 +9,13 @@ namespaces and the paths of their SSH key, known_hosts and hosts files.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'List the labs'
             Code    = 'Get-LvsLab'
             Remarks = 'Shows each lab with its subnet, VIP and nodes.'
         }
         @{
+            Lab     = 'Interactive: an interactive ssh login'
             Title   = 'Log in to a lab real server by hand'
             Code    = @'
 $lab = Get-LvsLab -Name seed

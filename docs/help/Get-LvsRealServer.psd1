@@ -28,21 +28,25 @@ shows the State and the checker types within 80 columns.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Every real server of a director'
             Code    = 'Get-LvsRealServer -Director seed'
             Remarks = 'Lists the real servers of each service with forwarding, weight, active and inactive connections, state and health checkers.'
         }
         @{
+            Lab     = $true
             Title   = 'Find real servers the director cannot reach'
             Code    = 'Get-LvsRealServer | Where-Object State -eq Unresolved'
             Remarks = 'A real server without a MAC address did not answer the director''s ARP requests: check its link and that it is on the director''s segment, which DR requires.'
         }
         @{
+            Lab     = $true
             Title   = 'Connection counts of one service'
             Code    = 'Get-LvsRealServer 10.250.0.101 80 | Format-Table RealAddress, Weight, ActiveConn, InActConn, @{ n = ''Conns''; e = { $_.Statistics.Connections } }'
             Remarks = 'Shows how the scheduler spread the connections over the real servers of TCP 10.250.0.101:80.'
         }
         @{
+            Lab     = 'Remote: real servers that take your ~/.ssh key'
             Title   = 'Prepare every real server of the table'
             Code    = 'Get-LvsRealServer | Set-LvsRealServerHidden -KeyFile ~/.ssh/id_ed25519 -KnownHostsFile ~/.ssh/known_hosts'
             Remarks = 'RealAddress and VirtualAddress bind to Set-LvsRealServerHidden by property name, so each real server gets the VIP of its service.'

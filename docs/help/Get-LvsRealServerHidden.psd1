@@ -29,11 +29,13 @@ The targets and the host key checks are the same as for Set-LvsRealServerHidden.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Check a lab''s real servers'
             Code    = 'Get-LvsRealServerHidden -Lab seed | Format-Table ComputerName, VipPresent, VipPrefixLength, ArpIgnoreAll, ArpAnnounceAll, IsHidden'
             Remarks = 'One row per real server; IsHidden False means clients may reach that real server by ARP.'
         }
         @{
+            Lab     = 'Remote: production real servers rs1, rs2'
             Title   = 'Check production real servers'
             Code    = 'Get-LvsRealServerHidden -ComputerName rs1, rs2 -VirtualAddress 192.168.0.101 -KeyFile ~/.ssh/id_ed25519 -NetInterface eth0'
             Remarks = 'The same as running "ip -4 addr show dev lo" and "sysctl net.ipv4.conf.{all,lo,eth0}.arp_ignore arp_announce" on each real server.'

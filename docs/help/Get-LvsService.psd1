@@ -28,6 +28,7 @@ matches, the cmdlet writes a ServiceNotFound error.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'The table, as ipvsadm -L -n shows it'
             Code    = 'Get-LvsService'
             Remarks = @'
@@ -42,6 +43,7 @@ Output resembles:
 '@
         }
         @{
+            Lab     = $true
             Title   = 'The exact ipvsadm text'
             Code    = @'
 Get-LvsService -AsText
@@ -50,11 +52,13 @@ Get-LvsService -AsText -Stats
             Remarks = 'The first is the text of "ipvsadm -L -n", the second that of "ipvsadm -L -n --stats"; scripts that parse ipvsadm output can read either.'
         }
         @{
+            Lab     = $true
             Title   = 'One service and its counters'
             Code    = 'Get-LvsService -VirtualAddress 10.250.0.101 -Port 80 | Select-Object -ExpandProperty RealServers | Format-Table RealAddress, Weight, ActiveConn, InActConn'
             Remarks = 'Shows the real servers of TCP 10.250.0.101:80 with their active and inactive connection counts (counted the way ipvsadm counts them).'
         }
         @{
+            Lab     = @{ Setup = 'Remove-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.4' }
             Title   = 'Pipe a service to add a real server'
             Code    = 'Get-LvsService -Port 80 | Add-LvsRealServer -RealAddress 10.250.0.4'
             Remarks = 'The service objects bind to Add-LvsRealServer by property name (VirtualAddress, Port, Protocol, Director).'

@@ -11,7 +11,7 @@ kernel director reports what ipvsadm -L --daemon shows; its counters are not exp
         Director = 'The director. By default: the only director running, or the one this session started last. Binds by property name.'
     }
     Examples    = @(
-        @{ Title = 'The daemons and their lag'; Code = 'Get-LvsSyncDaemon -Director ha-director1'; Remarks = 'Role, Iface, SyncId, Group, Sent, Received, Lag and the last message.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'The daemons and their lag'; Code = 'Get-LvsSyncDaemon -Director ha-director1'; Remarks = 'Role, Iface, SyncId, Group, Sent, Received, Lag and the last message.' }
     )
     Inputs      = @(
         @{ Type = 'None'; Description = 'Director binds by property name.' }

@@ -11,6 +11,7 @@ keep the kernel's fixed timeouts (SYN_RECV 60 s, CLOSE 10 s ...).
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Show the timeouts'
             Code    = 'Get-LvsTimeout'
             Remarks = 'Like "ipvsadm -L --timeout", which prints "Timeout (tcp tcpfin udp): 900 120 300".'

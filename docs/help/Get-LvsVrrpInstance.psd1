@@ -11,8 +11,8 @@ dropped. The default view groups them by director. The configuration (Configurat
         Director = 'The director. By default: the only director running, or the one this session started last. Binds by property name.'
     }
     Examples    = @(
-        @{ Title = 'Every instance of both directors of a pair'; Code = "'ha-director1', 'ha-director2' | ForEach-Object { Get-LvsVrrpInstance -Director `$_ }"; Remarks = 'One group per director: which one is Master, and the master each backup hears.' }
-        @{ Title = 'Is anything master?'; Code = 'Get-LvsVrrpInstance -State Master'; Remarks = 'Only the instances this director is master of.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Every instance of both directors of a pair'; Code = "'ha-director1', 'ha-director2' | ForEach-Object { Get-LvsVrrpInstance -Director `$_ }"; Remarks = 'One group per director: which one is Master, and the master each backup hears.' }
+        @{ Lab = $true; Title = 'Is anything master?'; Code = 'Get-LvsVrrpInstance -State Master'; Remarks = 'Only the instances this director is master of.' }
     )
     Inputs      = @(
         @{ Type = 'None'; Description = 'Director binds by property name.' }

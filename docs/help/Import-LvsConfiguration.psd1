@@ -31,16 +31,19 @@ for example to feed Set-LvsRealServerHidden -Interface.
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Get-LvsService | Remove-LvsService -Confirm:$false' }
             Title   = 'Load the walkthrough''s lvs_dr.conf into a lab''s director'
             Code    = 'Import-LvsConfiguration ./lvs_dr.conf -Lab seed | New-LvsService -Director seed'
             Remarks = 'rs1 and rs2 resolve to the lab''s real servers, telnet and www to ports 23 and 80; one service is created per SERVICE line, each with its real servers.'
         }
         @{
+            Lab     = 'Host: reads /etc/lvs/lvs_dr.conf on this machine'
             Title   = 'Check a file before using it'
             Code    = 'Import-LvsConfiguration /etc/lvs/lvs_dr.conf -HostsFile ./cluster.hosts | Format-List'
             Remarks = 'Shows each service with its scheduler and real servers (and the line it came from) without touching any director.'
         }
         @{
+            Lab     = 'Remote: real servers that take your ~/.ssh key'
             Title   = 'Prepare the real servers as the file says'
             Code    = @'
 $conf = Import-LvsConfiguration ./lvs_dr.conf -AsConfiguration

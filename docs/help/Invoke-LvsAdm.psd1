@@ -25,11 +25,13 @@ Sync-LvsConfiguration.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Add a service and a real server'
-            Code    = "lvsadm '-A -t 10.0.0.1:80 -s rr'; lvsadm '-a -t 10.0.0.1:80 -r 10.0.0.11 -g -w 2'"
+            Code    = "lvsadm '-A -t 10.0.0.101:8080 -s rr'; lvsadm '-a -t 10.0.0.101:8080 -r 10.0.0.3 -g -w 2'"
             Remarks = 'The same commands as with ipvsadm; -WhatIf shows them without making them.'
         }
         @{
+            Lab     = $true
             Title   = 'List the table as ipvsadm does'
             Code    = "lvsadm -L -n; lvsadm '-L -n --stats'"
             Remarks = 'The text equals Get-LvsService -AsText (and -AsText -Stats).'

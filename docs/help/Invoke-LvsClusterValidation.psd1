@@ -27,11 +27,13 @@ Test-LvsCluster.
     }
     Examples    = @(
         @{
+            Lab     = 'Pester: runs Pester itself (ModuleConventions and Reports.Tests.ps1 cover the suites)'
             Title   = 'A quick check of a lab'
             Code    = 'Invoke-LvsClusterValidation -Lab seed'
             Remarks = 'The Simple suite: one line with the passed, failed and skipped counts.'
         }
         @{
+            Lab     = 'Remote: a production director lvs1, a client client1 and your key'
             Title   = 'Everything, with a result file for CI'
             Code    = 'Invoke-LvsClusterValidation Comprehensive -Director lvs1 -KeyFile ~/.ssh/id_ed25519 -ClientComputerName client1 -OutputPath ./lvs-validation.xml'
             Remarks = 'Every check of a production director; NUnit 3 XML for the CI server; $r.PesterResult.Failed lists what failed.'

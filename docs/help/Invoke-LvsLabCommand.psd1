@@ -19,16 +19,19 @@ The command runs as root with the host's file system; only the network is the no
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Fetch a page through the VIP from the client'
             Code    = 'Invoke-LvsLabCommand -Lab seed -Node client -Command ''curl -s http://10.250.0.101/test.html'''
             Remarks = 'Returns "real server #1" or "real server #2", depending on where the director scheduled the connection.'
         }
         @{
+            Lab     = $true
             Title   = 'Ten new connections, to see the scheduler work'
             Code    = '1..10 | ForEach-Object { Invoke-LvsLabCommand seed client ''curl -s -m 5 http://10.250.0.101/test.html'' }'
             Remarks = 'With rr the pages alternate between the real servers; Get-LvsService then shows InActConn on each.'
         }
         @{
+            Lab     = $true
             Title   = 'Look at a real server'
             Code    = 'Invoke-LvsLabCommand -Lab seed -Node rs1 -Command ''ip -4 addr show dev lo; sysctl net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce'''
             Remarks = 'Shows whether rs1 holds the VIP on lo and hides it from ARP.'

@@ -20,8 +20,8 @@ the kernel looks the mark up first. The rules are saved with the director's conf
         Confirm      = 'Asks for confirmation before adding the rule.'
     }
     Examples    = @(
-        @{ Title = 'HTTP and HTTPS of one VIP as one service'; Code = "New-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 80`nNew-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 443`nNew-LvsService -FirewallMark 1 -Scheduler sh -Persistent 300"; Remarks = 'Like two iptables MARK rules and "ipvsadm -A -f 1 -s sh -p 300": a client keeps its real server across both ports.' }
-        @{ Title = 'A range of VIPs'; Code = 'New-LvsFirewallMarkRule -Mark 2 -Address 10.250.0.96 -PrefixLength 29 -Protocol Tcp -PortFrom 80'; Remarks = 'Port 80 of the eight addresses 10.250.0.96 to 10.250.0.103 goes to firewall-mark service 2.' }
+        @{ Lab = $true; Title = 'HTTP and HTTPS of one VIP as one service'; Code = "New-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 80`nNew-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 443`nNew-LvsService -FirewallMark 1 -Scheduler sh -Persistent 300"; Remarks = 'Like two iptables MARK rules and "ipvsadm -A -f 1 -s sh -p 300": a client keeps its real server across both ports.' }
+        @{ Lab = $true; Title = 'A range of VIPs'; Code = 'New-LvsFirewallMarkRule -Mark 2 -Address 10.250.0.96 -PrefixLength 29 -Protocol Tcp -PortFrom 80'; Remarks = 'Port 80 of the eight addresses 10.250.0.96 to 10.250.0.103 goes to firewall-mark service 2.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }

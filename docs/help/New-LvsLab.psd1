@@ -55,6 +55,7 @@ A failed build is torn down before the error is reported. The progress of each s
     }
     Examples    = @(
         @{
+            Lab     = 'NewLab: builds a lab of its own (on 10.250.0.0/24)'
             Title   = 'The walkthrough''s cluster'
             Code    = @'
 $lab = New-LvsLab -Name seed -RealServerCount 2
@@ -63,6 +64,7 @@ $lab.Nodes | Format-Table Name, Role, Address, MacAddress, Namespace
             Remarks = 'Builds client 10.250.0.200, director 10.250.0.1, rs1 10.250.0.3 and rs2 10.250.0.4, with the VIP 10.250.0.101.'
         }
         @{
+            Lab     = 'NewLab: builds a lab of its own (SeedCluster.Tests.ps1 runs the same steps)'
             Title   = 'A whole LVS-DR cluster in a lab'
             Code    = @'
 New-LvsLab -Name seed
@@ -76,11 +78,13 @@ Invoke-LvsLabCommand -Lab seed -Node client -Command 'curl -s http://10.250.0.10
             Remarks = 'Builds the lab, starts its director, creates the service (ipvsadm -A and -a -g), prepares the real servers and fetches a page through the VIP from the client.'
         }
         @{
+            Lab     = 'NewLab: builds a lab of its own'
             Title   = 'A second lab beside the first'
             Code    = 'New-LvsLab -Name big -RealServerCount 4 -Subnet 10.251.0.0/24'
             Remarks = 'Each lab needs its own subnet.'
         }
         @{
+            Lab     = 'NewLab: builds a kernel lab (a QEMU guest; KernelLab.Tests.ps1)'
             Title   = 'A lab whose director is the Linux kernel''s IPVS'
             Code    = @'
 $lab = New-LvsLab -Name k -Subnet 10.252.0.0/24 -DirectorKind Kernel
@@ -92,6 +96,7 @@ Invoke-LvsLabCommand -Lab k -Node director -Command 'ipvsadm -L -n'
             Remarks = 'The same cmdlets run ipvsadm on the kernel director; the last line shows the kernel''s own listing.'
         }
         @{
+            Lab     = 'NewLab: builds a mixed pair (TwoDirectorMixedLab.Tests.ps1)'
             Title   = 'A pair of directors: the LvsPS engine and Linux IPVS'
             Code    = @'
 $lab = New-LvsLab -Name ha -Subnet 10.254.0.0/24 -DirectorCount 2 -DirectorKind Engine, Kernel

@@ -42,6 +42,7 @@ Every value is checked before anything is sent; a refused value ends in InvalidV
     }
     Examples    = @(
         @{
+            Lab     = 'Pair: a two-director lab named ha'
             Title   = 'A pair of directors with a 0.25 s advert interval'
             Code    = @'
 New-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Interface eth0 -VirtualRouterId 51 -Priority 150 -AdvertInterval 0.25 -VirtualAddress 10.0.0.101
@@ -50,6 +51,7 @@ New-LvsVrrpInstance -Director ha-director2 -Name VI_1 -Interface eth0 -VirtualRo
             Remarks = 'director1 becomes master; director2 takes over within about 0.8 s of director1''s last advert.'
         }
         @{
+            Lab     = 'Interactive: Read-Host asks for the password'
             Title   = 'VRRPv2 with a password, as an older keepalived peer has it'
             Code    = 'New-LvsVrrpInstance VI_2 -Interface eth0 -VirtualRouterId 52 -Version 2 -AuthPassword (Read-Host -AsSecureString) -VirtualAddress 10.0.0.102 -NoPreempt'
             Remarks = 'auth_type PASS with the password typed in; the instance does not preempt a running master.'

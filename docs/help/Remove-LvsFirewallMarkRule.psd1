@@ -16,7 +16,7 @@ Remove-LvsFirewallMarkRule deletes the rule whose mark, address, prefix length, 
         Confirm      = 'Asks for confirmation before removing the rule.'
     }
     Examples    = @(
-        @{ Title = 'Remove every rule of a mark'; Code = 'Get-LvsFirewallMarkRule -Mark 1 | Remove-LvsFirewallMarkRule'; Remarks = 'The rules bind by property name.' }
+        @{ Lab = @{ Setup = 'New-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 80' }; Title = 'Remove every rule of a mark'; Code = 'Get-LvsFirewallMarkRule -Mark 1 | Remove-LvsFirewallMarkRule'; Remarks = 'The rules bind by property name.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }

@@ -19,11 +19,13 @@ down (with no checker left, it is up); a suspended real server stays suspended.
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Tcp' }
             Title   = 'Remove every checker of a real server'
             Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Remove-LvsHealthCheck'
             Remarks = 'Every checker of 10.250.0.3, in every service, is removed; the real server is up again.'
         }
         @{
+            Lab     = @{ Setup = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Misc -Command true' }
             Title   = 'Remove the MISC_CHECK checkers only'
             Code    = 'Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru'
             Remarks = 'Each MISC_CHECK is removed and shown; the other checkers stay.'

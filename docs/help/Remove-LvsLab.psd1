@@ -15,11 +15,13 @@ A lab whose saved description is lost can still be removed by name: its namespac
     }
     Examples    = @(
         @{
+            Lab     = 'NewLab: removes a lab (every lab test removes its own)'
             Title   = 'Remove a lab'
             Code    = 'Remove-LvsLab -Name seed'
             Remarks = 'Stops the director "seed" and deletes the lab.'
         }
         @{
+            Lab     = 'Host: removes every lab on this machine'
             Title   = 'Remove every lab'
             Code    = 'Get-LvsLab | Remove-LvsLab -Confirm:$false'
             Remarks = 'Each lab binds by its Name property.'

@@ -23,11 +23,13 @@ hidden, which is harmless.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Delete a real server'
             Code    = 'Remove-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3'
             Remarks = 'The same as "ipvsadm -d -t 10.250.0.101:80 -r 10.250.0.3".'
         }
         @{
+            Lab     = $true
             Title   = 'Take a real server out of every service'
             Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Remove-LvsRealServer -Confirm:$false'
             Remarks = 'Each real server object binds its service and address by property name.'

@@ -17,11 +17,13 @@ answering ARP for that VIP.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Delete one service'
             Code    = 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23'
             Remarks = 'The same as "ipvsadm -D -t 10.250.0.101:23".'
         }
         @{
+            Lab     = $true
             Title   = 'Clear a director''s table'
             Code    = 'Get-LvsService -Director seed | Remove-LvsService -Confirm:$false'
             Remarks = 'Deletes every service of the director "seed", like "ipvsadm -C".'

@@ -15,8 +15,8 @@ PowerShell asks before each instance unless -Force or -Confirm:$false is given.
         Confirm  = 'Prompts before each instance (the default: the impact is High).'
     }
     Examples    = @(
-        @{ Title = 'Remove one instance without a prompt'; Code = 'Remove-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Force'; Remarks = 'director2 becomes master at once.' }
-        @{ Title = 'Remove every instance of a director'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Remove-LvsVrrpInstance'; Remarks = 'Asks before each one.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Remove one instance without a prompt'; Code = 'Remove-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Force'; Remarks = 'director2 becomes master at once.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Remove every instance of a director'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Remove-LvsVrrpInstance'; Remarks = 'Asks before each one.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'Instances from Get-LvsVrrpInstance bind Name and Director by property name.' }

@@ -18,11 +18,13 @@ not suspended is left as it is; one that its health checks hold down stays down 
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Suspend-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -Drain' }
             Title   = 'Bring a drained real server back'
             Code    = 'Resume-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -PassThru'
             Remarks = 'The real server has its weight again and takes new connections.'
         }
         @{
+            Lab     = @{ Setup = 'Suspend-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -Drain' }
             Title   = 'Resume every suspended real server'
             Code    = 'Get-LvsRealServer | Where-Object Suspended | Resume-LvsRealServer'
             Remarks = 'Each suspended real server gets its configured weight back.'

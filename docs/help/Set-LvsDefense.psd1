@@ -32,16 +32,19 @@ not saved: like sysctls, they last until the director restarts.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Always use the stricter state table'
             Code    = 'Set-LvsDefense -SecureTcp Always -PassThru'
             Remarks = 'The same as "sysctl -w net.ipv4.vs.secure_tcp=3" on a kernel director.'
         }
         @{
+            Lab     = $true
             Title   = 'A smaller table with an earlier defence'
             Code    = 'Set-LvsDefense -MaxConnections 100000 -AvailableThreshold 50000'
             Remarks = 'lvsd only: at most 100,000 entries; drop_entry and secure_tcp turn on above 50,000.'
         }
         @{
+            Lab     = $true
             Title   = 'Take over established flows without connection sync'
             Code    = 'Set-LvsDefense -SloppyTcp'
             Remarks = 'The same as "sysctl -w net.ipv4.vs.sloppy_tcp=1": a mid-flow ACK of an unknown flow is scheduled.'

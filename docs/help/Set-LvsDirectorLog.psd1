@@ -16,6 +16,7 @@ without CONFIG_IP_VS_DEBUG has none and the change is refused with LogLevelNotSu
     }
     Examples    = @(
         @{
+            Lab     = 'Slow: it waits a minute (DirectorLog.Tests.ps1 sets the level)'
             Title   = 'Log scheduling decisions for a while'
             Code    = 'Set-LvsDirectorLog 6; Start-Sleep 60; Set-LvsDirectorLog 0'
             Remarks = 'Get-LvsDirectorLog -Source DataPath shows where each new connection went.'

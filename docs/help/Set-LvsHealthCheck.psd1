@@ -41,11 +41,13 @@ An empty string clears a text value (-VirtualHost ', -HttpProtocol ') back to ke
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Get-LvsRealServer -Port 80 | Add-LvsHealthCheck -Type Http -Path /test.html' }
             Title   = 'Shorten the timeout of every HTTP checker'
             Code    = 'Get-LvsHealthCheck -Type Http | Set-LvsHealthCheck -TimeoutSec 2 -PassThru'
             Remarks = 'Each checker keeps its paths, interval and retry; only connect_timeout changes.'
         }
         @{
+            Lab     = @{ Setup = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Http -Path /test.html' }
             Title   = 'Check another page'
             Code    = 'Set-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Http -Path /healthz -StatusCode 200-299'
             Remarks = 'The checker now fetches /healthz and passes on any 2xx status.'

@@ -5,8 +5,9 @@ Set-LvsRealServer edits a real server of a virtual service, like "ipvsadm -e -t 
 that are not given keep their current value.
 
 Setting the weight to 0 quiesces the real server: the scheduler sends it no new connections, while its existing
-connections go on until they close or expire. This is the usual way to drain a real server before maintenance;
-watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its weight again.
+connections go on until they close or expire. The weight it had is not kept: to drain a real server before
+maintenance, keeping its weight and waiting until its connections have ended, use Suspend-LvsRealServer -Drain -Wait,
+and Resume-LvsRealServer after.
 '@
     Parameters  = @{
         VirtualAddress = 'The virtual IP address (VIP) of the service.'
@@ -16,7 +17,7 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         RealPort       = 'The port of the real server to change, when the service has the same address on several ports. By default the service port. A Route or Tunnel real server is always on the service port: another value finds it there, with a warning.'
         MacAddress     = 'A new static MAC for the real server (lvsd only), such as 02:4c:56:00:00:03; an empty value ('''' or $null) clears it, and the MAC is learnt by ARP again. By default the MAC setting does not change. A kernel director refuses a static MAC (NotSupportedByDirector).'
         Weight         = 'The new weight, 0 to 65535. 0 quiesces the real server. By default the weight does not change.'
-        Forwarding     = 'The new forwarding method. The engine implements Route only. By default the method does not change.'
+        Forwarding     = 'The new forwarding method: Route (ipvsadm -g), Masq (-m) or Tunnel (-i); lvsd and kernel IPVS implement all three. By default the method does not change. Local, which IPVS reports for a real server whose address is the director''s own, cannot be chosen: it is neither offered nor accepted (ParameterArgumentValidationError, naming it).'
         PassThru       = 'Returns the changed real server. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the weight and forwarding the real server would get, without changing it.'
@@ -26,11 +27,13 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
     }
     Examples    = @(
         @{
-            Title   = 'Drain a real server'
+            Lab     = $true
+            Title   = 'Quiesce a real server (weight 0)'
             Code    = 'Set-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3 -Weight 0'
-            Remarks = 'The same as "ipvsadm -e -t 10.250.0.101:80 -r 10.250.0.3 -g -w 0": no new connections go to 10.250.0.3; open ones continue.'
+            Remarks = 'The same as "ipvsadm -e -t 10.250.0.101:80 -r 10.250.0.3 -g -w 0": no new connections go to 10.250.0.3; open ones continue, and the weight it had is gone. To drain it and wait until its connections have ended, keeping its weight for later, use Suspend-LvsRealServer -Drain -Wait, then Resume-LvsRealServer.'
         }
         @{
+            Lab     = $true
             Title   = 'Double the weight of a real server in every service'
             Code    = 'Get-LvsRealServer -RealAddress 10.250.0.4 | ForEach-Object { $_ | Set-LvsRealServer -Weight ($_.Weight * 2) -PassThru }'
             Remarks = 'Each real server object binds its service and RealAddress by property name.'
@@ -43,6 +46,6 @@ watch its ActiveConn fall with Get-LvsRealServer, then remove it or raise its we
         @{ Type = 'None'; Description = 'By default, nothing.' }
         @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'With -PassThru, the changed real server.' }
     )
-    Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, ForwardingNotImplemented, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a bad -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director).'
+    Notes       = 'Errors: ServiceNotFound, RealServerNotFound, InvalidWeight, DirectorNotRunning, DirectorAmbiguous, InvalidArgument (a bad -MacAddress), NotSupportedByDirector (-MacAddress on a kernel director).'
     RelatedLinks = @('Get-LvsRealServer', 'Add-LvsRealServer', 'Remove-LvsRealServer', 'Set-LvsService', 'about_LvsPS')
 }

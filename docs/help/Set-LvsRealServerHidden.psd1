@@ -46,21 +46,25 @@ configuration (for example /etc/sysctl.d and /etc/network/interfaces).
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Prepare the real servers of a lab'
             Code    = 'Set-LvsRealServerHidden -Lab seed -VirtualAddress 10.250.0.101 -PassThru'
             Remarks = 'Puts 10.250.0.101/32 on lo of every real server of the lab and sets arp_ignore=1, arp_announce=2; the state of each is shown.'
         }
         @{
+            Lab     = 'Remote: production real servers rs1, rs2'
             Title   = 'Prepare production real servers'
             Code    = 'Set-LvsRealServerHidden -ComputerName rs1, rs2 -VirtualAddress 192.168.0.101 -KeyFile ~/.ssh/id_ed25519 -KnownHostsFile ~/.ssh/known_hosts -NetInterface eth0'
             Remarks = 'Logs in as root with the key, verifying the host keys, and hides the VIP on lo; eth0''s ARP settings are raised too.'
         }
         @{
+            Lab     = $true
             Title   = 'See the commands first'
             Code    = 'Set-LvsRealServerHidden -ComputerName 10.0.0.3 -VirtualAddress 10.0.0.101 -Interface dummy0 -WhatIf'
             Remarks = 'Prints the commands (ip link add dummy0 type dummy, the sysctl lines, ip addr replace 10.0.0.101/32 dev dummy0 scope host, ip link set dev dummy0 up) without connecting.'
         }
         @{
+            Lab     = 'Remote: real servers that take your ~/.ssh key'
             Title   = 'Prepare every real server the director knows'
             Code    = 'Get-LvsRealServer | Set-LvsRealServerHidden -KeyFile ~/.ssh/id_ed25519'
             Remarks = 'RealAddress and VirtualAddress bind by property name, so each real server gets the VIP of its service.'

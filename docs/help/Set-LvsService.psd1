@@ -9,22 +9,24 @@ algorithm.
         VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
         Port           = 'The port of the service to change.'
         Protocol       = @{ Description = 'The protocol of the service to change: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
-        Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. A scheduler the engine does not implement is refused with SchedulerNotImplemented; [LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists those it does.'
+        Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. lvsd implements every IPVS scheduler ([LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists them); a kernel director whose kernel lacks the scheduler''s module refuses it with SchedulerNotImplemented.'
         PassThru       = 'Returns the changed service. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
         Persistent         = 'New persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off. By default it does not change.'
         PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change.'
-        SchedulerFlags     = 'New scheduler flags (ipvsadm -E -b). By default they do not change, unless -Scheduler changes, which clears them.'
+        SchedulerFlags     = 'New scheduler flags (ipvsadm -E -b): Fallback (flag-1: sh-fallback, mh-fallback), Port (flag-2: sh-port, mh-port), Flag3 (flag-3: used by no scheduler, kept as ipvsadm keeps it), None to clear them. By default they do not change, unless -Scheduler changes, which clears them.'
         FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Switch to weighted least-connection'
             Code    = 'Set-LvsService -VirtualAddress 10.250.0.101 -Port 80 -Scheduler wlc -PassThru'
             Remarks = 'The same as "ipvsadm -E -t 10.250.0.101:80 -s wlc"; the changed service is shown.'
         }
         @{
+            Lab     = $true
             Title   = 'Change every service of a VIP'
             Code    = 'Get-LvsService -VirtualAddress 10.250.0.101 | Set-LvsService -Scheduler sed'
             Remarks = 'Each service binds by property name; every service on the VIP now uses the shortest expected delay scheduler.'

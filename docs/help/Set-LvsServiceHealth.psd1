@@ -40,16 +40,19 @@ has its quorum in QuorumUp.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'A sorry server for when every real server is down'
             Code    = 'Get-LvsService -Port 80 | Set-LvsServiceHealth -SorryServer 10.250.0.9 -PassThru'
             Remarks = 'When the live weight falls below the quorum (1), the real servers are taken out and 10.250.0.9 answers instead.'
         }
         @{
+            Lab     = $true
             Title   = 'Quorum with hysteresis and notifications'
             Code    = 'Set-LvsServiceHealth 10.250.0.101 80 -Quorum 3 -Hysteresis 1 -QuorumDownCommand ''/usr/local/bin/page-oncall lvs-down'' -QuorumUpCommand ''/usr/local/bin/page-oncall lvs-up'''
             Remarks = 'Quorum is lost below a live weight of 2 and gained again at 4; each change runs its command on the director.'
         }
         @{
+            Lab     = $true
             Title   = 'Check less often'
             Code    = 'Get-LvsService | Set-LvsServiceHealth -DelayLoopSec 10'
             Remarks = 'Every checker that sets no interval of its own now runs every 10 seconds.'

@@ -17,11 +17,13 @@ when it restarts.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Shorter idle timeouts'
             Code    = 'Set-LvsTimeout -Tcp 300 -TcpFin 30 -Udp 60 -PassThru'
             Remarks = 'The same as "ipvsadm --set 300 30 60".'
         }
         @{
+            Lab     = $true
             Title   = 'Change only the UDP timeout'
             Code    = 'Set-LvsTimeout -Udp 30'
             Remarks = 'Tcp and TcpFin stay as they are (0 = unchanged).'

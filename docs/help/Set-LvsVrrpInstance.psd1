@@ -33,8 +33,8 @@ the whole changed instance is checked before anything is sent (InvalidVrrpInstan
         Confirm          = 'Prompts for confirmation before changing the instance.'
     }
     Examples    = @(
-        @{ Title = 'Hand mastership over'; Code = 'Set-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Priority 50'; Remarks = 'director2 (priority 100) preempts at its next advert interval.' }
-        @{ Title = 'Every instance of a director to a faster interval'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Set-LvsVrrpInstance -AdvertInterval 0.25'; Remarks = 'The pipeline binds Name and Director.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Hand mastership over'; Code = 'Set-LvsVrrpInstance -Director ha-director1 -Name VI_1 -Priority 50'; Remarks = 'director2 (priority 100) preempts at its next advert interval.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Every instance of a director to a faster interval'; Code = 'Get-LvsVrrpInstance -Director ha-director2 | Set-LvsVrrpInstance -AdvertInterval 0.25'; Remarks = 'The pipeline binds Name and Director.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Vrrp.VrrpInstanceStatus'; Description = 'Instances from Get-LvsVrrpInstance bind Name and Director by property name.' }

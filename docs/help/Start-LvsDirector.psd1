@@ -2,11 +2,13 @@
     Synopsis    = 'Starts an LvsPS director: the user-space IPVS forwarding engine (lvsd) for one Ethernet interface.'
     Description = @'
 Start-LvsDirector launches lvsd, the LvsPS forwarding engine, as a detached process and waits until it answers on
-its control socket. It is the LvsPS counterpart of loading the ip_vs kernel module and bringing up the VIP on a
-director: from then on the engine captures the interface's frames with libpcap, answers ARP for every virtual IP
-(VIP) that has a service, sends gratuitous ARP when a VIP appears, schedules each new connection with the
-service's IPVS scheduler and forwards it to a real server by direct routing (only the destination MAC address is
-rewritten).
+its control socket. It is the LvsPS counterpart of loading the ip_vs kernel module on a director, but it loads no
+module and configures no VIP in the director's kernel: the engine works in user space. From then on it captures the
+interface's frames with libpcap, answers ARP for every virtual IP (VIP) that has a service (the VIP lives in lvsd,
+not on an interface), sends gratuitous ARP when a VIP appears, schedules each new connection with the service's
+IPVS scheduler and forwards it to a real server by the real server's method: direct routing (Route: only the
+destination MAC address is rewritten), NAT (Masq: the destination address and port are rewritten, the replies come
+back through the director) or IP-in-IP (Tunnel).
 
 The director is a named instance. Its control socket is /run/lvsps/<Name>.sock (root only), its state file is
 /var/lib/lvsps/directors/<Name>.json and its log /var/lib/lvsps/directors/<Name>.log. Services and real servers
@@ -56,6 +58,7 @@ The cmdlets of this session talk to the director started last when several run a
     }
     Examples    = @(
         @{
+            Lab     = 'NewLab: builds a lab of its own'
             Title   = 'Start the director of a lab'
             Code    = @'
 New-LvsLab -Name seed -RealServerCount 2
@@ -64,6 +67,7 @@ Start-LvsDirector -Lab seed
             Remarks = 'Builds a lab and starts its director, named "seed", in the namespace lvs-seed-director. The status object shows the process ID, the interface, its MAC address and the table size.'
         }
         @{
+            Lab     = 'NewLab: builds a two-director lab of its own'
             Title   = 'Start both directors of a pair, or one'
             Code    = @'
 New-LvsLab -Name ha -DirectorCount 2
@@ -74,11 +78,13 @@ Start-LvsDirector -Lab ha -Node director1
             Remarks = 'The first start writes two statuses, ha-director1 (lvs-ha-director1) and ha-director2 (lvs-ha-director2); the last starts director1 again.'
         }
         @{
+            Lab     = 'Host: a director on this machine''s own eth0'
             Title   = 'Start a director on a real interface'
             Code    = 'Start-LvsDirector -Name lvs1 -Interface eth0'
             Remarks = 'Starts a director named lvs1 on eth0 of this machine. eth0 must be on the same segment as the real servers (DR rewrites only the MAC address), and the VIP must not be configured on this host''s kernel.'
         }
         @{
+            Lab     = $true
             Title   = 'See what would be run'
             Code    = 'Start-LvsDirector -Name lvs1 -Interface eth1 -NetworkNamespace dmz -TableBits 16 -WhatIf'
             Remarks = 'Prints the full command line (ip netns exec dmz ... lvsd.dll run --name lvs1 --interface eth1 --table-bits 16) without starting anything.'
@@ -93,9 +99,10 @@ Start-LvsDirector -Lab ha -Node director1
     Notes       = @'
 Needs root: the engine captures and sends raw frames on the interface with libpcap, and its socket is root only.
 
-The engine schedules with the kernel's rules; [LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers
-lists the schedulers it implements, and any other is refused with SchedulerNotImplemented. Of the forwarding
-methods it implements Route (direct routing); Masq and Tunnel are refused with ForwardingNotImplemented.
+The engine schedules with the kernel's rules and implements every IPVS scheduler
+([LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists them). Of the forwarding
+methods it implements Route (direct routing), Masq (NAT, with -InsideInterface toward the real servers) and Tunnel
+(IP-in-IP); only Local is refused with ForwardingNotImplemented.
 
 Errors: LabNotFound, LabNodeNotFound (-Node names no director of the lab), DirectorAlreadyRunning (naming the process ID that holds the name), StateFileInvalid (the
 state file and the problem), DirectorStartFailed (with the end of the log), InterfaceNotAvailable,

@@ -25,6 +25,7 @@ there. Every value is checked first (InvalidSyncDaemon or InvalidInterfaceName n
     }
     Examples    = @(
         @{
+            Lab     = 'Pair: a two-director lab named ha'
             Title   = 'Sync in both directions on a pair'
             Code    = @'
 'ha-director1', 'ha-director2' | ForEach-Object {

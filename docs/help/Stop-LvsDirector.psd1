@@ -21,11 +21,13 @@ Without -Name, the only running director is stopped; when several run, the one s
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Stop the director of a lab'
             Code    = 'Stop-LvsDirector -Name seed'
             Remarks = 'Stops the director "seed". Start-LvsDirector -Lab seed brings it back with the same services.'
         }
         @{
+            Lab     = 'Host: stops every director running on this machine'
             Title   = 'Stop every running director'
             Code    = 'Get-LvsDirector | Stop-LvsDirector -PassThru'
             Remarks = 'Pipes each running director (its Name property) to Stop-LvsDirector and shows their final counters.'

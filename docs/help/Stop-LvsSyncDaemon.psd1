@@ -14,8 +14,8 @@ High: PowerShell asks before each daemon unless -Force or -Confirm:$false is giv
         Confirm  = 'Prompts before each daemon (the default: the impact is High).'
     }
     Examples    = @(
-        @{ Title = 'Stop the backup daemon'; Code = 'Stop-LvsSyncDaemon -Director ha-director2 -Role Backup -Force'; Remarks = 'The same as "ipvsadm --stop-daemon backup" there.' }
-        @{ Title = 'Stop everything'; Code = 'Get-LvsSyncDaemon | Stop-LvsSyncDaemon'; Remarks = 'Asks before each daemon.' }
+        @{ Lab = 'Pair: a two-director lab named ha'; Title = 'Stop the backup daemon'; Code = 'Stop-LvsSyncDaemon -Director ha-director2 -Role Backup -Force'; Remarks = 'The same as "ipvsadm --stop-daemon backup" there.' }
+        @{ Lab = @{ Setup = 'Start-LvsSyncDaemon -Role Master -Interface eth0 -SyncId 7' }; Title = 'Stop everything'; Code = 'Get-LvsSyncDaemon | Stop-LvsSyncDaemon'; Remarks = 'Asks before each daemon.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Sync.SyncDaemonStatus'; Description = 'Daemons from Get-LvsSyncDaemon bind Role and Director by property name.' }

@@ -32,16 +32,19 @@ then waited for together.
     }
     Examples    = @(
         @{
+            Lab     = $true
             Title   = 'Drain a real server before maintenance'
             Code    = 'Suspend-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -Drain -Wait -TimeoutSec 300'
             Remarks = 'No new connection goes to 10.250.0.3; the cmdlet returns when its last active connection has closed, or after 5 minutes with a warning that names it and the connections left.'
         }
         @{
+            Lab     = $true
             Title   = 'Drain a server in every service'
             Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Suspend-LvsRealServer -Drain -Wait -PassThru'
             Remarks = 'Suspends 10.250.0.3 in each of its services, then waits for all of them together.'
         }
         @{
+            Lab     = $true
             Title   = 'Suspend, then bring it back'
             Code    = @'
 Suspend-LvsRealServer 10.250.0.101 80 -RealAddress 10.250.0.3 -Drain

@@ -26,11 +26,13 @@ the table first): then it is removed. Health checks and VRRP settings of a keepa
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Export-LvsConfiguration -Format IpvsadmRules -Path ./rules' }
             Title   = 'See what a rules file would change'
             Code    = 'Sync-LvsConfiguration ./rules -WhatIf'
             Remarks = 'The planned changes are listed; nothing changes.'
         }
         @{
+            Lab     = 'Host: applies /etc/keepalived/keepalived.conf of this machine'
             Title   = 'Apply a keepalived.conf, removing what it lacks'
             Code    = 'Sync-LvsConfiguration /etc/keepalived/keepalived.conf -Prune'
             Remarks = 'Weight and scheduler changes are edits in place, so established connections stay.'

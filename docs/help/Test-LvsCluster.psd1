@@ -112,36 +112,43 @@ existing file is replaced, as Out-File replaces it; -NoClobber refuses it instea
     }
     Examples    = @(
         @{
+            Lab     = 'Pair: a two-director lab named ha (TwoDirectorLab.Tests.ps1)'
             Title   = 'Check a failover pair'
             Code    = 'Test-LvsCluster -Director ha-director1, ha-director2 -Include Failover'
             Remarks = 'One VRRP master per vrid, the same table on both, and the sync daemons running where they should.'
         }
         @{
+            Lab     = $true
             Title   = 'Check a lab'
             Code    = 'Test-LvsCluster -Lab seed | Format-Table Result, Check, Target, Message -Wrap'
             Remarks = 'Runs every check; a real server that still answers ARP for the VIP fails VipArpOwner and RealServerHidden with the remedy Set-LvsRealServerHidden.'
         }
         @{
+            Lab     = 'Kernel: a kernel lab kseed (KernelCluster.Tests.ps1)'
             Title   = 'Check a kernel lab'
             Code    = 'Test-LvsCluster -Lab kseed | Where-Object Result -ne NotApplicable | Format-Table Result, Check, Target, Message'
             Remarks = 'In a lab made with New-LvsLab -DirectorKind Kernel the director is Linux IPVS: DirectorHoldsVip checks that its kernel holds the VIP, VipArpOwner that only it answers ARP for the VIP.'
         }
         @{
+            Lab     = 'Remote: a production director lvs1 and your key'
             Title   = 'Check a production director'
             Code    = 'Test-LvsCluster -Director lvs1 -KeyFile ~/.ssh/id_ed25519 -KnownHostsFile ~/.ssh/known_hosts | Where-Object Result -ne Passed'
             Remarks = 'Shows only what is wrong: services without a usable real server, unresolved real servers, real servers that do not hide the VIP.'
         }
         @{
+            Lab     = $true
             Title   = 'Use it in a script'
             Code    = 'if (-not (Test-LvsCluster -Lab seed -Exclude Network -Quiet)) { throw ''The cluster is not healthy'' }'
             Remarks = 'Skips the checks that send traffic and returns one Boolean.'
         }
         @{
+            Lab     = $true
             Title   = 'A report to read, and one for CI'
             Code    = "Test-LvsCluster -Lab seed -ReportPath ./seed.html | Out-Null`nTest-LvsCluster -Lab seed -ReportPath ./results.xml -ReportFormat NUnit -Quiet"
             Remarks = 'The first writes a self-contained HTML page (open it in any browser; it needs no network); the second NUnit 3 XML for a CI server, and returns one Boolean.'
         }
         @{
+            Lab     = $true
             Title   = 'The catalogue of checks'
             Code    = 'Test-LvsCluster -List'
             Remarks = 'Lists every check with its category and what it needs.'

@@ -43,14 +43,16 @@ With Masq forwarding the VIP, ARP and rp_filter checks are NotApplicable. Withou
     }
     Examples    = @(
         @{
+            Lab     = 'Remote: a production real server and director vs1'
             Title   = 'Validate a new real server before adding it'
             Code    = 'Test-LvsRealServer -ComputerName 192.168.0.13 -VirtualAddress 192.168.0.101 -Port 80 -KeyFile ~/.ssh/id_ed25519 -Director vs1 | Format-Table'
             Remarks = 'The same view as Test-LvsCluster; add it with Add-LvsRealServer when nothing failed.'
         }
         @{
+            Lab     = $true
             Title   = 'Check a lab node'
-            Code    = 'if (Test-LvsRealServer -Lab seed -Node rs3 -Quiet) { Add-LvsRealServer -VirtualAddress 10.0.0.100 -Port 80 -RealAddress 10.0.0.13 }'
-            Remarks = 'Adds rs3 only when every check passed.'
+            Code    = 'if (Test-LvsRealServer -Lab seed -Node rs3 -Quiet) { Add-LvsRealServer -VirtualAddress 10.0.0.101 -Port 80 -RealAddress 10.0.0.5 }'
+            Remarks = 'Adds rs3 (10.0.0.5 in a lab on 10.0.0.0/24) only when every check passed.'
         }
     )
     Inputs      = @(
@@ -60,6 +62,6 @@ With Masq forwarding the VIP, ARP and rp_filter checks are NotApplicable. Withou
         @{ Type = 'LvsPS.Management.Checks.LvsCheckResult'; Description = 'One result per check: Check, Category, Target, Result, Message, Remedy, Duration.' }
         @{ Type = 'System.Boolean'; Description = 'With -Quiet: $true when no check failed.' }
     )
-    Notes       = 'Errors: HostKeyUnknown, HostKeyMismatch, SshConnectFailed, SshAuthenticationFailed appear as Failed results naming the server; LabNotFound, LabNodeNotFound, InvalidAddress (no VIP given), DirectorNotFound (a -Director that does not run) stop the command.'
+    Notes       = 'Errors: HostKeyUnknown, HostKeyMismatch, SshConnectFailed, SshAuthenticationFailed appear as Failed results naming the server; LabNotFound, LabNodeNotFound, InvalidAddress (no VIP given), DirectorNotRunning (a -Director that does not run) stop the command.'
     RelatedLinks = @('Add-LvsRealServer', 'Test-LvsCluster', 'Set-LvsRealServerHidden', 'Get-LvsRealServerHidden', 'about_LvsPS')
 }

@@ -32,6 +32,7 @@ LvsServiceWatchSnapshot per frame (Time, Director, Frame, Services with their re
     }
     Examples    = @(
         @{
+            Lab     = 'Interactive: runs until Ctrl+C'
             Title   = 'Watch the rates until Ctrl+C'
             Code    = 'Watch-LvsService -Interval 1'
             Remarks = @'
@@ -45,11 +46,13 @@ Output resembles:
 '@
         }
         @{
+            Lab     = $true
             Title   = 'Two frames into a file'
             Code    = 'Watch-LvsService -Count 2 -Interval 1 > rates.txt'
             Remarks = 'Redirected, the frames are printed one after the other, without colours.'
         }
         @{
+            Lab     = $true
             Title   = 'The snapshots as objects'
             Code    = 'Watch-LvsService -Count 5 -PassThru | ForEach-Object { $_.ConnectionsPerSecond }'
             Remarks = 'Five snapshots, one per interval; each carries the services with their statistics and rates.'

@@ -39,16 +39,19 @@ TcpdumpNotFound (remedy: apt-get install tcpdump on the director).
     }
     Examples    = @(
         @{
+            Lab     = @{ Setup = 'Start-LvsExampleTraffic' }
             Title   = 'The next 20 frames to a VIP'
             Code    = 'Watch-LvsTraffic -VirtualAddress 10.250.0.101 -Count 20'
             Remarks = 'One row per frame: time, client, VIP, real server, and the destination MAC it was sent to (DR).'
         }
         @{
+            Lab     = @{ Setup = 'Start-LvsExampleTraffic' }
             Title   = 'What goes to one real server, for 10 seconds'
             Code    = 'Watch-LvsTraffic -RealAddress 10.250.0.4 -Duration 10 | Group-Object ClientAddress'
             Remarks = 'Which clients the scheduler sent to that real server.'
         }
         @{
+            Lab     = $true
             Title   = 'Why frames are dropped'
             Code    = 'Watch-LvsTraffic -Action Dropped -Duration 30 | Format-List Time, ClientAddress, VirtualAddress, Port, DropReason'
             Remarks = 'DropReason names the check that dropped the frame (NoService, VrrpBackup, MacUnresolved, a martian source…).'

@@ -9,35 +9,37 @@ public sealed class VrrpInstanceNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        IEnumerable<string> names;
-        try { names = LvsCmdlet.Client(fakeBoundParameters["Director"]?.ToString()).ListVrrpInstances().Select(i => i.Name).ToList(); }
-        catch (Exception) { names = Array.Empty<string>(); }
-        return CompletionHelper.Complete(names, wordToComplete);
+        var instances = Completion.Bounded(() => LvsCmdlet.Client(Completion.Text(fakeBoundParameters, "Director")).ListVrrpInstances(), new List<VrrpInstanceStatus>());
+        return Completion.Offer(instances.Select(i => (i.Name, $"{i.Name}: vrid {i.VirtualRouterId} on {i.Interface}, {i.State}")), wordToComplete);
     }
 }
 
 /// <summary>
 /// Completes -Interface with the interfaces known for the director given by -Director: an engine director's own
-/// (and inside) interface, those its VRRP instances and sync daemons use, and a lab director's.
+/// (and inside) interface, those of its network namespace, those its VRRP instances and sync daemons use, and a
+/// lab director's.
 /// </summary>
 public sealed class DirectorInterfaceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var names = new List<string>();
-        try
+        var names = Completion.Bounded(() =>
         {
-            var director = LvsCmdlet.Client(fakeBoundParameters["Director"]?.ToString());
+            var list = new List<(string, string)>();
+            var director = LvsCmdlet.Client(Completion.Text(fakeBoundParameters, "Director"));
             var status = director.GetStatus();
-            names.Add(status.Interface);
-            if (status.InsideInterface is { } inside) names.Add(inside);
-            names.AddRange(director.ListVrrpInstances().Select(i => i.Interface));
-            names.AddRange(director.ListSyncDaemons().Select(d => d.Interface));
+            list.Add((status.Interface, $"{status.Interface}: the interface director '{director.Name}' serves"));
+            if (status.InsideInterface is { } inside) list.Add((inside, $"{inside}: the inside interface of director '{director.Name}'"));
+            list.AddRange(director.ListVrrpInstances().Select(i => (i.Interface, $"{i.Interface}: used by VRRP instance {i.Name}")));
+            list.AddRange(director.ListSyncDaemons().Select(d => (d.Interface, $"{d.Interface}: used by the {d.Role} sync daemon")));
             var lab = new LabManager().List().FirstOrDefault(l => l.Name == director.Name || director.Name.StartsWith(l.Name + "-", StringComparison.Ordinal));
-            if (lab is not null) names.AddRange(lab.Nodes.Where(n => n.Role == LvsLabRole.Director).Select(n => n.Interface));
-        }
-        catch (Exception) { }
-        return CompletionHelper.Complete(names.Where(n => !string.IsNullOrEmpty(n)), wordToComplete);
+            if (lab is not null) list.AddRange(lab.Nodes.Where(n => n.Role == LvsLabRole.Director).Select(n => (n.Interface, $"{n.Interface} of lab node {n.Name}")));
+            if (status.Kind == LvsDirectorKind.Engine)
+                list.AddRange(Completion.Interfaces(status.NetworkNamespace).Where(n => n != "lo")
+                    .Select(n => (n, $"{n} in {(status.NetworkNamespace is { } ns ? "namespace " + ns : "this machine")}")));
+            return list;
+        }, new List<(string, string)>());
+        return Completion.Offer(names, wordToComplete);
     }
 }

@@ -84,7 +84,12 @@ public abstract class LvsCmdlet : PSCmdlet
     internal static IDirector Client(string? name)
     {
         var resolved = ResolveDirector(name);
-        if (KernelDirectorRegistry.TryGet(resolved, out var kernel)) return kernel;
+        if (KernelDirectorRegistry.TryGet(resolved, out var kernel))
+        {
+            // A kept kernel director may still hold the sink of the command that used it last: not this one's.
+            LvsPS.Management.DirectorVerbose.Attach(kernel, null);
+            return kernel;
+        }
         if (!DirectorPaths.SocketNames().Contains(resolved, StringComparer.Ordinal) && KernelLab(resolved) is { } found)
             return ConnectKernelLab(found.Lab, found.Node);
         return DirectorClient.Connect(resolved);
@@ -126,8 +131,37 @@ public abstract class LvsCmdlet : PSCmdlet
     /// <summary><see cref="Client"/>, ending the command (target: the name given) when there is no such director.</summary>
     internal IDirector ConnectDirector(string? name)
     {
-        try { return Client(name); }
+        try { return Listening(Client(name)); }
         catch (LvsException e) { ThrowLvsError(e, name); throw; }
+    }
+
+    /// <summary>The director, telling this command's -Verbose which socket or host each request goes to.</summary>
+    internal IDirector Listening(IDirector director)
+    {
+        LvsPS.Management.DirectorVerbose.Attach(director, VerboseSink);
+        return director;
+    }
+
+    private Action<string>? _verboseSink;
+
+    /// <summary>
+    /// This command's WriteVerbose as the management layer's sink: used only on the pipeline's thread and while the
+    /// command runs (a message from elsewhere is dropped rather than written out of turn); it never throws.
+    /// </summary>
+    internal Action<string> VerboseSink
+    {
+        get
+        {
+            if (_verboseSink is not null) return _verboseSink;
+            var thread = Environment.CurrentManagedThreadId;
+            _verboseSink = message =>
+            {
+                if (Environment.CurrentManagedThreadId != thread || Stopping) return;
+                try { WriteVerbose(message); }
+                catch (Exception e) when (e is InvalidOperationException or PipelineStoppedException or NotImplementedException) { }
+            };
+            return _verboseSink;
+        }
     }
 
     /// <summary>Reads from the director; a failure ends the command, its ErrorRecord targeting the director.</summary>

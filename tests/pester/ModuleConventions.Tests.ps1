@@ -38,6 +38,9 @@ BeforeAll {
     $script:Generator = Join-Path $root 'tools/New-LvsHelp.ps1'
     $script:MamlPath = Join-Path $root 'en-US/LvsPS.dll-Help.xml'
     $script:AboutPath = Join-Path $root 'en-US/about_LvsPS.help.txt'
+    $script:ReferencePath = Join-Path $root 'docs/reference'
+    $script:HelpUriBase = 'https://github.com/lvsps/LvsPS/blob/main/docs/reference/'
+    $script:ErrorIds = @([LvsPS.Ipvs.Model.LvsErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
     # Cmdlets that return nothing and so declare no [OutputType].
     $script:NoOutputExempt = @('Remove-LvsLab', 'Disconnect-LvsDirector')
 
@@ -203,7 +206,7 @@ Describe 'Generated help (MAML)' {
 
     It 'is up to date with the cmdlets and docs/help (tools/New-LvsHelp.ps1 regenerates it)' {
         $fresh = Join-Path $TestDrive 'LvsPS.dll-Help.xml'
-        $null = & $Generator -OutputPath $fresh
+        $null = & $Generator -OutputPath $fresh -MarkdownPath (Join-Path $TestDrive 'reference')
         $committed = (Get-Content -Raw $MamlPath) -replace "`r`n", "`n"
         $generated = (Get-Content -Raw $fresh) -replace "`r`n", "`n"
         if ($generated -ne $committed) {
@@ -220,8 +223,83 @@ Describe 'Generated help (MAML)' {
         Copy-Item -Recurse (Join-Path $Root 'docs/help') $src
         $file = Join-Path $src 'Get-LvsLab.psd1'
         (Get-Content -Raw $file) -replace "(?m)^\s*Name\s*=\s*'[^']*'\s*$", '' | Set-Content $file
-        { & $Generator -SourcePath $src -OutputPath (Join-Path $TestDrive 'bad.xml') } | Should -Throw '*Get-LvsLab: parameter -Name has no description*'
+        { & $Generator -SourcePath $src -OutputPath (Join-Path $TestDrive 'bad.xml') -MarkdownPath (Join-Path $TestDrive 'badref') } | Should -Throw '*Get-LvsLab: parameter -Name has no description*'
         Join-Path $TestDrive 'bad.xml' | Should -Not -Exist
+        Join-Path $TestDrive 'badref' | Should -Not -Exist
+    }
+
+    It 'is refused by the generator when an example does not say whether it runs in a lab' {
+        $src = Join-Path $TestDrive 'help-nolab'
+        Copy-Item -Recurse (Join-Path $Root 'docs/help') $src
+        $file = Join-Path $src 'Get-LvsTimeout.psd1'
+        (Get-Content -Raw $file) -replace '(?m)^(\s*)Lab\s*=\s*\$true\s*$', '' -replace '@\{ Lab = \$true; ', '@{ ' | Set-Content $file
+        { & $Generator -SourcePath $src -OutputPath (Join-Path $TestDrive 'nolab.xml') -MarkdownPath (Join-Path $TestDrive 'nolabref') } | Should -Throw '*Get-LvsTimeout: example 1 needs Lab =*'
+    }
+
+    It 'does not list Local among the values of -Forwarding (never accepted)' {
+        foreach ($name in 'Add-LvsRealServer', 'Set-LvsRealServer', 'New-LvsLab', 'Test-LvsRealServer') {
+            $values = @((Get-Help $name -Parameter Forwarding).parameterValueGroup.parameterValue)
+            $values | Should -Contain 'Route' -Because $name
+            $values | Should -Not -Contain 'Local' -Because $name
+        }
+    }
+
+    It 'names only ErrorIds the code has, in every "Errors:" list of the help' {
+        $known = $ErrorIds + @('ParameterArgumentValidationError', 'ParameterArgumentTransformationError', 'ParameterBindingException')
+        foreach ($f in Get-ChildItem (Join-Path $Root 'docs/help') -Filter '*.psd1') {
+            $d = Import-PowerShellDataFile $f.FullName
+            $text = (@($d.Notes, $d.Description) + @($d.Parameters.Values | ForEach-Object { if ($_ -is [hashtable]) { $_.Description } else { $_ } })) -join "`n"
+            foreach ($m in [regex]::Matches($text, '(?s)(?<![a-z] )\bErrors:\s*(.+?)(?:\n\s*\n|$)')) {
+                # the CamelCase words of the list (two capitals at least), left of any parenthesis
+                $list = ($m.Groups[1].Value -replace '\([^)]*\)', '' -split '\.(\s|$)')[0]
+                foreach ($w in [regex]::Matches($list, '(?<![-\w$])[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\b') | ForEach-Object Value) {
+                    if ($w -match '^(Get|Set|New|Remove|Add|Start|Stop|Test|Invoke|Import|Export|Connect|Disconnect|Suspend|Resume|Clear|Watch|Sync)-' -or $w -in 'ErrorId', 'ErrorRecord', 'PowerShell', 'NoClobber', 'WhatIf') { continue }
+                    if ((Get-Command -Module LvsPS).Name -contains $w) { continue }
+                    $known | Should -Contain $w -Because "$($f.Name) names $w as an error"
+                }
+            }
+            # and every ErrorId-shaped word anywhere in the help that looks like one of ours is real
+            foreach ($w in [regex]::Matches($text, '\b[A-Z][A-Za-z]+(?:NotFound|NotRunning|NotImplemented|Exists|Failed|Invalid|Mismatch|Unknown|NotSupportedByDirector|Ambiguous)\b') | ForEach-Object Value) {
+                if ($w -in 'ItemExists', 'PathExists') { continue }
+                $known | Should -Contain $w -Because "$($f.Name) mentions $w"
+            }
+        }
+    }
+}
+
+Describe 'Markdown reference (docs/reference, where HelpUri points)' {
+    It 'has a page for every exported cmdlet, and no page for a cmdlet that is not exported' {
+        foreach ($c in $Commands) { Join-Path $ReferencePath "$($c.Name).md" | Should -Exist }
+        foreach ($f in Get-ChildItem $ReferencePath -Filter '*-Lvs*.md') { $Commands.Name | Should -Contain $f.BaseName }
+    }
+
+    It 'is up to date with docs/help and the cmdlets (tools/New-LvsHelp.ps1 regenerates it)' {
+        $fresh = Join-Path $TestDrive 'reference-fresh'
+        $null = & $Generator -OutputPath (Join-Path $TestDrive 'fresh.xml') -MarkdownPath $fresh
+        foreach ($c in $Commands) {
+            $committed = (Get-Content -Raw (Join-Path $ReferencePath "$($c.Name).md")) -replace "`r`n", "`n"
+            $generated = (Get-Content -Raw (Join-Path $fresh "$($c.Name).md")) -replace "`r`n", "`n"
+            $generated | Should -BeExactly $committed -Because "docs/reference/$($c.Name).md must be regenerated: dotnet pwsh -NoProfile -File tools/New-LvsHelp.ps1"
+        }
+    }
+
+    It 'documents every parameter of the cmdlet on its page, and only those' {
+        foreach ($c in $Commands) {
+            $page = Get-Content -Raw (Join-Path $ReferencePath "$($c.Name).md")
+            $documented = @([regex]::Matches($page, '(?m)^### -(\w+)$') | ForEach-Object { $_.Groups[1].Value })
+            $expected = @($c.Parameters.Keys | Where-Object { $Common -notcontains $_ })
+            @($documented | Sort-Object) | Should -Be @($expected | Sort-Object) -Because $c.Name
+            $page | Should -Match ([regex]::Escape("# $($c.Name)"))
+            $page | Should -Match '(?m)^## Examples$'
+        }
+    }
+
+    It 'is where a cmdlet''s HelpUri points, when it points into docs/reference' {
+        foreach ($c in $Commands) {
+            if ($c.HelpUri -notlike "$HelpUriBase*") { continue }
+            $c.HelpUri | Should -Be "$HelpUriBase$($c.Name).md" -Because "the page of $($c.Name) is docs/reference/$($c.Name).md"
+            Join-Path $ReferencePath "$($c.Name).md" | Should -Exist
+        }
     }
 }
 
@@ -287,5 +365,46 @@ Describe 'About topic' {
 
     It 'describes every cluster check' {
         foreach ($c in [LvsPS.Management.Checks.ClusterChecks]::Catalogue) { $About | Should -Match "\b$($c.Check)\b" }
+    }
+}
+
+Describe 'About topic <Name>' -ForEach @(@{ Name = 'about_LvsPS_Lab' }, @{ Name = 'about_LvsPS_Checks' }) {
+    BeforeAll { $script:Path = Join-Path $Root "en-US/$Name.help.txt"; $script:Text = if (Test-Path $Path) { Get-Content -Raw $Path } else { '' } }
+
+    It 'exists in en-US, starts with its TOPIC, and Get-Help finds it' {
+        $Path | Should -Exist
+        $Text | Should -Match "^TOPIC\r?\n    $Name\r?\n"
+        (Get-Help $Name | Out-String) | Should -Match $Name
+    }
+
+    It 'keeps its lines within 80 columns' {
+        @($Text -split "`r?`n" | Where-Object Length -GT 80) | Should -BeNullOrEmpty
+    }
+
+    It 'names only cmdlets and ErrorIds that exist' {
+        foreach ($w in [regex]::Matches($Text, '\b[A-Z][a-z]+-Lvs[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique) {
+            $Commands.Name | Should -Contain $w -Because "$Name names $w"
+        }
+        foreach ($w in [regex]::Matches($Text, '\b[A-Z][A-Za-z]+(?:NotFound|NotRunning|NotImplemented|Exists|Failed|InUse|Mismatch|Unknown)\b') | ForEach-Object Value | Sort-Object -Unique) {
+            $ErrorIds | Should -Contain $w -Because "$Name names $w as an error"
+        }
+    }
+}
+
+Describe 'about_LvsPS_Checks' {
+    It 'has a section for every check of the catalogue: what it checks, what it applies to, the remedy' {
+        $text = Get-Content -Raw (Join-Path $Root 'en-US/about_LvsPS_Checks.help.txt')
+        foreach ($c in [LvsPS.Management.Checks.ClusterChecks]::Catalogue) {
+            $m = [regex]::Match($text, "(?ms)^    $($c.Check)\b[^\n]*\n(.*?)(?=\n\s*\n)")
+            $m.Success | Should -BeTrue -Because "$($c.Check) needs a section"
+            $m.Groups[1].Value | Should -Match 'Checks:' -Because $c.Check
+            $m.Groups[1].Value | Should -Match 'Applies to:' -Because $c.Check
+            $m.Groups[1].Value | Should -Match 'Remedy:' -Because $c.Check
+        }
+    }
+
+    It 'is linked from about_LvsPS, with about_LvsPS_Lab and about_LvsPS_Errors' {
+        $about = Get-Content -Raw $AboutPath
+        foreach ($t in 'about_LvsPS_Lab', 'about_LvsPS_Checks', 'about_LvsPS_Errors') { $about | Should -Match "\b$t\b" }
     }
 }

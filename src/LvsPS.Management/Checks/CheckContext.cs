@@ -21,12 +21,14 @@ public sealed class CheckContext : IDisposable
         Client = client;
         Options = options;
         _want = want;
+        Say($"Reading the status and the table of director '{client.Name}'");
         try
         {
             Status = client.GetStatus();
             Listed = client.ListServices();
+            Say($"Director '{client.Name}' ({Status.Kind}) has {DirectorVerbose.Describe(Listed)}");
         }
-        catch (LvsException e) { WhyNot = e.Message; }
+        catch (LvsException e) { WhyNot = e.Message; Say($"Director '{client.Name}' did not answer: {e.Message}"); }
         Services = Listed ?? new List<LvsService>();
         Vips = Services.Select(s => s.VirtualAddress).Distinct().ToList();
         if (options.Lab is null && Status?.VirtualAddresses is { Length: > 0 } v) Vips = v.ToList();
@@ -41,6 +43,17 @@ public sealed class CheckContext : IDisposable
                 : client is KernelDirector k ? new KernelDirectorCheckHost(k)
                 : new LocalCheckHost { NetworkNamespace = Status?.NetworkNamespace, Name = Status?.NetworkNamespace is { Length: > 0 } ns ? $"{Environment.MachineName} (netns {ns})" : Environment.MachineName });
         ClientHost = options.ClientHost ?? (Lab is not null ? new LabCheckHost(Labs!, Lab, Lab.Client) : null);
+        Listen(DirectorHost);
+        Listen(ClientHost);
+    }
+
+    /// <summary>Tells the run's verbose sink (Test-LvsCluster -Verbose) what happens.</summary>
+    public void Say(string message) => DirectorVerbose.Say(Options.Verbose, message);
+
+    /// <summary>Gives a host the run's verbose sink, so it names each command it runs and where.</summary>
+    private void Listen(ICheckHost? host)
+    {
+        if (host is IVerboseSource v && Options.Verbose is not null) v.Verbose = Options.Verbose;
     }
 
     public IDirector Client { get; }
@@ -81,6 +94,7 @@ public sealed class CheckContext : IDisposable
         {
             var node = Lab?.Nodes.FirstOrDefault(n => n.Address.Equals(address));
             var ssh = new SshCheckHost(target, node is null ? key : $"{node.Name} ({key})");
+            Listen(ssh);
             _owned.Add(ssh);
             host = ssh;
         }

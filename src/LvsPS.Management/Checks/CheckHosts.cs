@@ -29,7 +29,7 @@ public interface ICheckHost
 }
 
 /// <summary>A node of a lab, reached through its namespace (or its guest's SSH for a kernel director).</summary>
-public sealed class LabCheckHost : ICheckHost
+public sealed class LabCheckHost : ICheckHost, IVerboseSource
 {
     private readonly LabManager _labs;
     private readonly LvsLab _lab;
@@ -45,8 +45,12 @@ public sealed class LabCheckHost : ICheckHost
     public LvsLabNode Node => _node;
     public string Name => $"{_node.Name} ({_node.Address})";
 
+    public Action<string>? Verbose { get; set; }
+
     public CheckHostResult Run(string command, TimeSpan timeout)
     {
+        if (Verbose is not null)
+            DirectorVerbose.Say(Verbose, $"Running '{DirectorVerbose.Shorten(command)}' on lab node {Name} ({(_node.Host == LvsLabNodeHost.VirtualMachine ? "kernel guest, over SSH" : "namespace " + _node.Namespace)})");
         var (code, output, error) = _labs.Exec(_lab, _node.Name, command, timeout);
         return new CheckHostResult(code, output, error);
     }
@@ -56,7 +60,7 @@ public sealed class LabCheckHost : ICheckHost
 /// A host reached over SSH (host key verified against known_hosts): opened on first use, kept for the run,
 /// closed by <see cref="Dispose"/>. A per-call timeout is enforced on the far side with coreutils' timeout.
 /// </summary>
-public sealed class SshCheckHost : ICheckHost, IDisposable
+public sealed class SshCheckHost : ICheckHost, IDisposable, IVerboseSource
 {
     private readonly SshTarget _target;
     private SshSession? _session;
@@ -70,8 +74,12 @@ public sealed class SshCheckHost : ICheckHost, IDisposable
     public string Name { get; }
     public SshTarget Target => _target;
 
+    public Action<string>? Verbose { get; set; }
+
     public CheckHostResult Run(string command, TimeSpan timeout)
     {
+        if (Verbose is not null)
+            DirectorVerbose.Say(Verbose, $"Running '{DirectorVerbose.Shorten(command)}' on {_target.UserName}@{_target.HostName}:{_target.Port} over SSH ({Name})");
         if (_session is null || !_session.IsConnected)
         {
             _session?.Dispose();
@@ -89,14 +97,18 @@ public sealed class SshCheckHost : ICheckHost, IDisposable
 }
 
 /// <summary>This machine: an lvsd director started here (its control socket is local).</summary>
-public sealed class LocalCheckHost : ICheckHost
+public sealed class LocalCheckHost : ICheckHost, IVerboseSource
 {
     public string Name { get; init; } = Environment.MachineName;
     /// <summary>The network namespace lvsd runs in (its status names it), or null for this machine's own.</summary>
     public string? NetworkNamespace { get; init; }
 
+    public Action<string>? Verbose { get; set; }
+
     public CheckHostResult Run(string command, TimeSpan timeout)
     {
+        if (Verbose is not null)
+            DirectorVerbose.Say(Verbose, $"Running '{DirectorVerbose.Shorten(command)}' on this machine{(NetworkNamespace is { Length: > 0 } n ? " in namespace " + n : "")}");
         var r = NetworkNamespace is { Length: > 0 } ns
             ? ProcessRunner.Run(LabTools.Resolve("ip"), new[] { "netns", "exec", ns, "/bin/sh", "-c", command }, timeout)
             : ProcessRunner.Run("/bin/sh", new[] { "-c", command }, timeout);

@@ -91,4 +91,6 @@ public sealed class ClusterCheckOptions
     /// -ExpectedPersistence); 0: none expected, a service without persistence is NotApplicable.
     /// </summary>
     public uint ExpectedPersistence { get; set; }
+    /// <summary>Told what the run does: which director, which host each command runs on, which probe, how many requests.</summary>
+    public Action<string>? Verbose { get; set; }
 }

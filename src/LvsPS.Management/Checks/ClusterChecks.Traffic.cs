@@ -99,8 +99,10 @@ public static partial class ClusterChecks
     private static (int Ok, int Sent, Dictionary<string, long> Got, string By) Probe(CheckContext c, ICheckHost host, LvsService s, int n, double pause = 0)
     {
         var before = ConnectionCounts(c, s);
+        c.Say($"Probing {(HttpPorts.Contains(s.Port) ? "http" : "tcp")}://{s.VirtualAddress}:{s.Port}/ from {host.Name} ({n} requests{(pause > 0 ? $", {pause} s apart" : "")})");
         var replies = SendProbes(host, s, n, pause);
         var ok = replies.Count(x => x is not null);
+        c.Say($"{ok} of {n} requests to {s.VirtualAddress}:{s.Port} answered");
         var byBody = replies.Where(x => x is not null).Select(x => ServerOfBody(s, x!)).ToList();
         if (ok > 0 && byBody.All(x => x is not null))
             return (ok, n, s.RealServers.ToDictionary(r => r.ToString(), r => (long)byBody.Count(x => x == r.ToString())), "by the pages they served");

@@ -74,6 +74,7 @@ public static partial class ClusterChecks
         foreach (var (activity, percent, stage) in stages)
         {
             progress?.Report((activity, percent));
+            c.Say($"Checks: {activity}");
             using var results = stage(c).GetEnumerator();
             while (true)
             {
@@ -81,6 +82,7 @@ public static partial class ClusterChecks
                 if (!results.MoveNext()) break;
                 var r = results.Current;
                 if (r.Duration == TimeSpan.Zero) r.Duration = clock.Elapsed;
+                c.Say($"{r.Check} {r.Target}: {r.Result} ({r.Duration.TotalSeconds:0.##} s)");
                 yield return r;
             }
         }

@@ -41,7 +41,7 @@ public sealed class KernelDirectorStatus
 /// One SSH connection is kept open (host key verified against known_hosts) and reopened when it has dropped.
 /// Operations are carried out one at a time.
 /// </summary>
-public sealed partial class KernelDirector : IDirector, IDisposable
+public sealed partial class KernelDirector : IDirector, IDisposable, IVerboseSource
 {
     /// <summary>Where ipvsadm is looked for when the login PATH has none (non-root PATHs often lack the sbin folders).</summary>
     public static readonly IReadOnlyList<string> ProgramCandidates = new[] { IpvsadmCommandBuilder.DefaultProgram, "/usr/sbin/ipvsadm", "/sbin/ipvsadm" };
@@ -76,6 +76,9 @@ public sealed partial class KernelDirector : IDirector, IDisposable
 
     public string Name { get; }
     public string ComputerName { get; }
+
+    /// <summary>Told each command line run on the director (and over which SSH login) and what a listing holds.</summary>
+    public Action<string>? Verbose { get; set; }
     public SshTarget? Target { get; }
     /// <summary>The ipvsadm program in use (set by <see cref="Connect"/>).</summary>
     public string Program { get; private set; } = IpvsadmCommandBuilder.DefaultProgram;
@@ -148,7 +151,12 @@ public sealed partial class KernelDirector : IDirector, IDisposable
         };
     });
 
-    public List<LvsService> ListServices() => Locked(() => ReadServices().Services);
+    public List<LvsService> ListServices() => Locked(() =>
+    {
+        var services = ReadServices().Services;
+        if (Verbose is not null) DirectorVerbose.Say(Verbose, $"Got {DirectorVerbose.Describe(services)} from kernel director '{Name}'");
+        return services;
+    });
 
     public List<LvsConnection> ListConnections() => Locked(() =>
         IpvsadmOutputParser.ParseConnections(RunChecked(IpvsadmCommandBuilder.ListConnections(Program), null).Output, Name));
@@ -659,6 +667,9 @@ public sealed partial class KernelDirector : IDirector, IDisposable
 
     private RemoteResult Run(string commandLine)
     {
+        if (Verbose is not null)
+            DirectorVerbose.Say(Verbose, _runner != null ? $"Running '{DirectorVerbose.Shorten(commandLine)}' on {ComputerName}"
+                : $"Running '{DirectorVerbose.Shorten(commandLine)}' on {Target!.UserName}@{Target.HostName}:{Target.Port} over SSH{(Target.NetworkNamespace is { } ns ? $" (from namespace {ns})" : "")}");
         EnsureSession();
         return RunRaw(commandLine);
     }

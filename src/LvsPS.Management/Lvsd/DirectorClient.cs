@@ -31,9 +31,12 @@ public static class DirectorClient
 }
 
 /// <summary>The generated <see cref="IDirector"/>: each call becomes one request on the channel.</summary>
-public class LvsdDirectorProxy : DispatchProxy
+public class LvsdDirectorProxy : DispatchProxy, IVerboseSource
 {
     private LvsdChannel? _channel;
+
+    /// <summary>Told which socket each request goes to and what the answer holds.</summary>
+    public Action<string>? Verbose { get; set; }
 
     internal void Init(LvsdChannel channel) => _channel = channel;
 
@@ -52,8 +55,12 @@ public class LvsdDirectorProxy : DispatchProxy
             };
         }
         var op = DirectorOperations.Of(targetMethod);
+        DirectorVerbose.Say(Verbose, $"Connecting to lvsd control socket {_channel!.SocketPath} ({op.Name})");
         var reply = _channel!.Call(new DirectorRequest { Op = op.Name, Args = op.EncodeArguments(args) });
-        return op.ReturnsValue && reply.Result is { ValueKind: not JsonValueKind.Null } r ? r.Deserialize(targetMethod.ReturnType, DirectorJson.Options) : null;
+        var result = op.ReturnsValue && reply.Result is { ValueKind: not JsonValueKind.Null } r ? r.Deserialize(targetMethod.ReturnType, DirectorJson.Options) : null;
+        if (Verbose is not null && DirectorVerbose.Describe(result) is { } what)
+            DirectorVerbose.Say(Verbose, $"Got {what} from lvsd '{_channel.Name}'");
+        return result;
     }
 }
 

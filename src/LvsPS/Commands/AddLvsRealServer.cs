@@ -7,6 +7,8 @@ public sealed class AddLvsRealServerCommand : LvsRealServerCmdlet
 {
     /// <summary>Route (direct routing, ipvsadm -g, the default), Masq or Tunnel.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateChosenForwarding]
+    [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
 
     /// <summary>0..65535; 0 = quiesced (no new connections).</summary>

@@ -42,6 +42,7 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
 
     [Parameter]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
     protected override void ProcessRecord()
@@ -82,6 +83,7 @@ public sealed class DisconnectLvsDirectorCommand : LvsCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Director")]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ConnectedDirectorNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 

@@ -14,6 +14,7 @@ public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RIP")]
+    [ArgumentCompleter(typeof(RealAddressCompleter))]
     public IPAddress? RealAddress { get; set; }
 
     [Parameter]

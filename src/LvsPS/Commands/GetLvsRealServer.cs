@@ -7,6 +7,7 @@ public sealed class GetLvsRealServerCommand : LvsRealServerFilterCmdlet
 {
     [Parameter]
     [Alias("RIP")]
+    [ArgumentCompleter(typeof(RealAddressCompleter))]
     public override IPAddress? RealAddress { get; set; }
 
     protected override void ProcessRecord()

@@ -203,6 +203,7 @@ public sealed class NewLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
     /// <summary>virtual_ipaddress: the VIPs the master owns.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("VirtualAddresses", "VIP")]
+    [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress[] VirtualAddress { get; set; } = Array.Empty<IPAddress>();
 
     protected override void ProcessRecord()
@@ -263,6 +264,7 @@ public sealed class SetLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
     /// <summary>The new list of VIPs (replaces the old one).</summary>
     [Parameter]
     [Alias("VIP")]
+    [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress[]? VirtualAddress { get; set; }
 
     protected override void ProcessRecord()

@@ -24,6 +24,8 @@ public sealed class NewLvsLabCommand : LvsCmdlet
 
     /// <summary>Route (DR: all nodes on one segment) or Masq (NAT: real servers on an internal network behind the director).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateChosenForwarding]
+    [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
 
     /// <summary>

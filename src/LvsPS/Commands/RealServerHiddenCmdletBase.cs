@@ -17,19 +17,21 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
 
     /// <summary>Lab real servers to act on (default: all).</summary>
     [Parameter(ParameterSetName = LabSet)]
-    [ArgumentCompleter(typeof(LabNodeCompleter))]
+    [ArgumentCompleter(typeof(LabRealServerNodeCompleter))]
     public string[]? Node { get; set; }
 
     /// <summary>Real servers to log in to (names or addresses). Binds RealAddress from Get-LvsRealServer.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ComputerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("RealAddress", "HostName")]
     [RealServerHostTransformation]
+    [ArgumentCompleter(typeof(RealAddressCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
     /// <summary>The VIP (default with -Lab: the lab's VIP).</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("VIP")]
+    [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress? VirtualAddress { get; set; }
 
     [Parameter(ParameterSetName = ComputerSet)]
@@ -58,17 +60,20 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     /// <summary>Open the SSH connection from inside this Linux network namespace (e.g. a director in a netns).</summary>
     [Parameter(ParameterSetName = ComputerSet)]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
     /// <summary>Interface that holds the VIP: lo (default) or dummy0 as the walkthrough does.</summary>
     [Parameter]
     [Alias("VipInterface")]
+    [ArgumentCompleter(typeof(VipInterfaceCompleter))]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
     public string Interface { get; set; } = "lo";
 
     /// <summary>The real server's network interface (SERVER_NET_DEVICE), whose ARP settings are set too.</summary>
     [Parameter]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    [ArgumentCompleter(typeof(RealServerNetInterfaceCompleter))]
     public string? NetInterface { get; set; }
 
     private LvsLab? _lab;

@@ -9,6 +9,7 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
     /// <summary>The virtual IP address (VIP) of the service.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("VIP", "ServiceAddress")]
+    [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress? VirtualAddress { get; set; }
 
     /// <summary>The service port (1..65535).</summary>
@@ -64,6 +65,7 @@ public abstract class LvsRealServerCmdlet : LvsServiceCmdlet
     /// <summary>The real server's address (RIP).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("RIP")]
+    [ArgumentCompleter(typeof(RealAddressCompleter))]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
 
     /// <summary>The real server's port; by default the service's (direct routing always uses the service port).</summary>

@@ -9,6 +9,7 @@ public abstract class LvsServiceSelectorCmdlet : LvsDirectorCmdlet
     /// <summary>Only the service(s) with this virtual address (VIP).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("VIP")]
+    [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress? VirtualAddress { get; set; }
 
     /// <summary>Only the service(s) on this port.</summary>
@@ -77,6 +78,7 @@ public abstract class LvsRealServerFilterCmdlet : LvsServiceMarkFilterCmdlet
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RIP")]
+    [ArgumentCompleter(typeof(RealAddressCompleter))]
     public virtual IPAddress? RealAddress { get; set; }
 
     /// <summary>Whether a real server's address passes -RealAddress.</summary>

@@ -9,6 +9,8 @@ public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
     public int? Weight { get; set; }
 
     [Parameter]
+    [ValidateChosenForwarding]
+    [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding? Forwarding { get; set; }
 
     /// <summary>Upper connection threshold (ipvsadm -e -x); 0 = none.</summary>

@@ -59,6 +59,8 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
     /// <summary>sorry_server_lvs_method.</summary>
     [Parameter]
     [Alias("sorry_server_lvs_method")]
+    [ValidateChosenForwarding]
+    [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding? SorryServerForwarding { get; set; }
 
     /// <summary>inhibit_on_failure for every real server of the service.</summary>

@@ -37,16 +37,19 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
     /// <summary>The Ethernet interface the director serves.</summary>
     [Parameter(Mandatory = true, ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(HostInterfaceCompleter))]
     public string Interface { get; set; } = "";
 
     /// <summary>A second interface toward the real servers' internal network (LVS-NAT with the director as their gateway).</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(HostInterfaceCompleter))]
     public string? InsideInterface { get; set; }
 
     /// <summary>The network namespace to run in (default: the current one).</summary>
     [Parameter(ParameterSetName = InterfaceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
     /// <summary>Connection table size as a power of two (8..20; 12 = 4096 as CONFIG_IP_VS_TAB_BITS).</summary>

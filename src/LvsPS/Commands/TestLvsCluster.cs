@@ -64,12 +64,14 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     /// </summary>
     [Parameter(ParameterSetName = DirectorSet)]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,64}$")]
+    [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
     /// <summary>Where DR real servers hold the VIP (default lo; dummy0 as in the walkthrough).</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
     [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    [ArgumentCompleter(typeof(VipInterfaceCompleter))]
     public string VipInterface { get; set; } = "lo";
 
     /// <summary>Only these checks or categories.</summary>
@@ -168,8 +170,9 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
         catch (LvsException e) { ThrowLvsError(e); return; }
 
         // The named director whichever it is: an lvsd socket, or a kernel director from Connect-LvsDirector.
-        var director = Client(options.Director);
-        try { options.Peers = peers.Select(Client).ToList(); }
+        var director = Listening(Client(options.Director));
+        options.Verbose = VerboseSink;
+        try { options.Peers = peers.Select(p => Listening(Client(p))).ToList(); }
         catch (LvsException e) { ThrowLvsError(e); return; }
         bool failed = false;
         var started = DateTime.UtcNow;

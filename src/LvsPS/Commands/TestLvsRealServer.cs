@@ -20,6 +20,8 @@ public sealed class TestLvsRealServerCommand : LvsRealServerRemoteCmdlet
 
     /// <summary>How the director will forward to it: Route (DR, the default), Tunnel or Masq.</summary>
     [Parameter]
+    [ValidateChosenForwarding]
+    [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
 
     /// <summary>The director the reachability and HTTP probes run on (default with -Lab: the lab's; else the only one running).</summary>

@@ -21,11 +21,11 @@ public sealed class WatchLvsTrafficCommand : LvsDirectorCmdlet
 
     [Parameter] [ValidateRange(0, 32)] public int ClientPrefixLength { get; set; } = 32;
 
-    [Parameter] public IPAddress? VirtualAddress { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(VirtualAddressCompleter))] public IPAddress? VirtualAddress { get; set; }
 
     [Parameter] [ValidateRange(0, 65535)] public int? Port { get; set; }
 
-    [Parameter] public IPAddress? RealAddress { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(RealAddressCompleter))] public IPAddress? RealAddress { get; set; }
 
     [Parameter] public LvsTrafficAction? Action { get; set; }
 
