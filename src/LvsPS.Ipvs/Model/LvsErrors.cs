@@ -14,6 +14,8 @@ public enum LvsErrorKind
     NotImplemented,
     PermissionDenied,
     OperationTimeout,
+    /// <summary>A needed part of the system is not installed (a kernel without ip_vs).</summary>
+    NotInstalled,
 }
 
 /// <summary>
@@ -149,4 +151,6 @@ public static class LvsErrorIds
     public const string LogLevelNotSupported = "LogLevelNotSupported";
     /// <summary>A log query or debug level cannot be used (a level outside 0..12, a bad pattern, a count out of range).</summary>
     public const string InvalidLogQuery = "InvalidLogQuery";
+    /// <summary>A kernel director's kernel has no IPVS (ip_vs neither built in nor loadable): Connect-LvsDirector and its ipvsadm cannot manage it.</summary>
+    public const string IpvsNotAvailable = "IpvsNotAvailable";
 }
