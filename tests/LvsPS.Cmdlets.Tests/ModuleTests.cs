@@ -210,6 +210,29 @@ public sealed class ModuleTests : CmdletTestBase
     }
 
     [Fact]
+    public void AboutErrors_DocumentsEveryErrorId_WithinEightyColumns_AndGetHelpFindsIt()
+    {
+        var path = Path.Combine(LvsSession.RepositoryRoot, "en-US", "about_LvsPS_Errors.help.txt");
+        var lines = File.ReadAllLines(path);
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"'{l}' is {l.Length} columns"));
+        var ids = typeof(LvsPS.Ipvs.Model.LvsErrorIds).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetValue(null)!).ToList();
+        Assert.NotEmpty(ids);
+        // one entry each: the id at the start of its line, then its category, then Cause: and Remedy: lines
+        foreach (var id in ids)
+        {
+            int at = Array.FindIndex(lines, l => l.StartsWith("    " + id + " ", StringComparison.Ordinal));
+            Assert.True(at >= 0, $"about_LvsPS_Errors has no entry for {id}");
+            var entry = lines.Skip(at + 1).TakeWhile(l => l.Length > 0).ToList();
+            Assert.Contains(entry, l => l.TrimStart().StartsWith("Cause:", StringComparison.Ordinal));
+            Assert.Contains(entry, l => l.TrimStart().StartsWith("Remedy:", StringComparison.Ordinal));
+        }
+        // the terminating ones name why
+        var text = string.Join("\n", lines);
+        Assert.Contains("-ErrorAction SilentlyContinue (or Ignore) does NOT hide a terminating", text);
+        Assert.Contains("about_LvsPS_Errors", (string)Run("Get-Help about_LvsPS_Errors | Out-String").Ok().Objects.Single());
+    }
+
+    [Fact]
     public void ReadOnlyCmdlets_HaveNoWhatIf()
     {
         var withWhatIf = new[] { "Get-LvsService", "Get-LvsRealServer", "Get-LvsConnection", "Get-LvsTimeout", "Get-LvsFirewallMarkRule",

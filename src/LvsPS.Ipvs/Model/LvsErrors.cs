@@ -133,8 +133,6 @@ public static class LvsErrorIds
     public const string InvalidTrafficTrace = "InvalidTrafficTrace";
     /// <summary>No traffic trace of that id is running on the director (stopped, timed out, or replaced).</summary>
     public const string TrafficTraceNotFound = "TrafficTraceNotFound";
-    /// <summary>The director cannot trace frames.</summary>
-    public const string TrafficTraceNotSupported = "TrafficTraceNotSupported";
     /// <summary>A kernel director has no tcpdump, which its traffic trace runs (remedy: apt-get install tcpdump).</summary>
     public const string TcpdumpNotFound = "TcpdumpNotFound";
     /// <summary>A report path is a folder, or its parent folder does not exist.</summary>
