@@ -6,6 +6,7 @@ like "ipvsadm -Z [-t VIP:PORT]". Without -VirtualAddress and -Port every service
 ActiveConn and InActConn are not touched.
 '@
     Parameters  = @{
+        Force          = 'Zeroes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         VirtualAddress = 'The VIP of the service to zero; give it with -Port, or neither to zero every service.'
         Port           = 'The port of the service to zero.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
@@ -18,13 +19,13 @@ ActiveConn and InActConn are not touched.
         @{
             Lab     = $true
             Title   = 'Zero everything'
-            Code    = 'Clear-LvsCounter'
+            Code    = 'Clear-LvsCounter -Force'
             Remarks = 'The same as "ipvsadm -Z".'
         }
         @{
             Lab     = $true
             Title   = 'Zero one service and show it'
-            Code    = 'Get-LvsService -Port 80 | Clear-LvsCounter -PassThru'
+            Code    = 'Get-LvsService -Port 80 | Clear-LvsCounter -PassThru -Force'
             Remarks = 'Services bind by property name.'
         }
     )

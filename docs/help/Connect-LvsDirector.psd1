@@ -76,7 +76,7 @@ The connection is kept per PowerShell process: every runspace of the process see
 
 Errors: InvalidDirectorName, DirectorAlreadyRunning (a local director has that name), HostKeyUnknown,
 HostKeyMismatch, SshConnectFailed, SshAuthenticationFailed, IpvsadmNotFound (ipvsadm is not installed on the
-director: install the ipvsadm package), NotRoot (the login user may not manage IPVS), DirectorNotRunning (the
+director: install the ipvsadm package), NotRoot (the login user may not manage IPVS), IpvsNotAvailable (the
 director's kernel has no IPVS or cannot load the ip_vs module), DirectorProtocolError (the program answered in a
 format LvsPS does not read).
 '@

@@ -65,7 +65,7 @@ $conf.Services.RealServers.RealAddress | Select-Object -Unique |
     Notes       = @'
 Import-LvsConfiguration does not change state and so has no -WhatIf; New-LvsService, which it feeds, has.
 
-Errors: ConfigFileNotFound, ConfigParseError (with file:line and the bad value), HostNameNotResolved,
+Errors: ConfigFileNotFound (also, category InvalidArgument, for a path that is a directory), ConfigParseError (with file:line and the bad value), HostNameNotResolved,
 ServiceNameNotResolved, LabNotFound. An unknown scheduler on a SERVICE line is a ConfigParseError.
 '@
     RelatedLinks = @('New-LvsService', 'Set-LvsRealServerHidden', 'about_LvsPS')

@@ -21,7 +21,7 @@ Sync-LvsConfiguration.
         Command  = 'The ipvsadm arguments: one string, or separate words (after "--", so that PowerShell does not read -C, -d or -w as its own parameters). No arguments lists the table, as a bare ipvsadm does.'
         Director = 'The director to run the command against. By default: the only director running, or the one this session started last.'
         WhatIf   = 'Shows the change a changing command would make, without making it.'
-        Confirm  = 'Asks before making the change.'
+        Confirm  = 'Asks before making the change. -D, -d, -C and -Z ask by default (their impact is High), the other changes only with -Confirm; -Confirm:$false does not ask. There is no -Force: an unquoted -f (--fwmark-service) would bind to it.'
     }
     Examples    = @(
         @{
@@ -43,6 +43,6 @@ Sync-LvsConfiguration.
     Outputs     = @(
         @{ Type = 'System.String'; Description = 'The text of a listing command; nothing for a changing command.' }
     )
-    Notes       = 'Errors: InvalidArgument (a bad option or value, with ipvsadm''s message), ConfigParseError, ServiceNotFound, RealServerNotFound, ServiceExists, RealServerExists, DirectorNotRunning, DirectorAmbiguous.'
+    Notes       = 'Errors: InvalidArgument (a bad option or value, with ipvsadm''s message), InvalidScheduler (-s names no scheduler), InvalidTimeout (a --set value outside 0..2678400), ConfigParseError, ServiceNotFound, RealServerNotFound, ServiceExists, RealServerExists, DirectorNotRunning, DirectorAmbiguous.'
     RelatedLinks = @('Sync-LvsConfiguration', 'Get-LvsService', 'Import-LvsConfiguration', 'about_LvsPS')
 }

@@ -121,6 +121,8 @@ also needs qemu-system-x86 and apt (to download the guest's packages once); ./bu
 
 Errors: LabExists, LabSubnetInUse, InvalidSubnet, InvalidArgument (bad name or count, -DirectorHost without
 -DirectorKind Kernel, two kinds for one director, a NAT pair), LabSetupFailed (naming the step that failed; a kernel director that cannot run here), NotRoot.
+All of them are terminating, and -WhatIf checks all of them first, as the real run does: it reports the same
+error and says What if only for a lab that could be built.
 '@
     RelatedLinks = @('Get-LvsLab', 'Remove-LvsLab', 'Invoke-LvsLabCommand', 'Start-LvsDirector', 'Set-LvsRealServerHidden', 'about_LvsPS')
 }

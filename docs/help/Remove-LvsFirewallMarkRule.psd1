@@ -4,6 +4,7 @@
 Remove-LvsFirewallMarkRule deletes the rule whose mark, address, prefix length, protocol and port range all match. Packets it matched go to an address service again (or are dropped when none serves them). Connections already made keep going.
 '@
     Parameters  = @{
+        Force        = 'Removes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         Mark         = 'The firewall mark the rule gives: the number of the firewall-mark service (New-LvsService -FirewallMark) that takes the packets.'
         Address      = 'The destination address, or the network with -PrefixLength, that the rule matches. The director answers ARP for every address the rule covers.'
         PrefixLength = @{ Description = 'Prefix length of the destination network, 1 to 32.'; DefaultValue = '32' }
@@ -16,7 +17,7 @@ Remove-LvsFirewallMarkRule deletes the rule whose mark, address, prefix length, 
         Confirm      = 'Asks for confirmation before removing the rule.'
     }
     Examples    = @(
-        @{ Lab = @{ Setup = 'New-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 80' }; Title = 'Remove every rule of a mark'; Code = 'Get-LvsFirewallMarkRule -Mark 1 | Remove-LvsFirewallMarkRule'; Remarks = 'The rules bind by property name.' }
+        @{ Lab = @{ Setup = 'New-LvsFirewallMarkRule -Mark 1 -Address 10.250.0.101 -Protocol Tcp -PortFrom 80' }; Title = 'Remove every rule of a mark'; Code = 'Get-LvsFirewallMarkRule -Mark 1 | Remove-LvsFirewallMarkRule -Force'; Remarks = 'The rules bind by property name.' }
     )
     Inputs      = @(
         @{ Type = 'LvsPS.Ipvs.Specs.MarkRuleSpec'; Description = 'Rules (from Get-LvsFirewallMarkRule) bind by property name.' }

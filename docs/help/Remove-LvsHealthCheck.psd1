@@ -6,6 +6,7 @@ checker it has. A real server that its checks had taken down comes back into the
 down (with no checker left, it is up); a suspended real server stays suspended.
 '@
     Parameters  = @{
+        Force          = 'Removes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         VirtualAddress = 'The virtual IP address (VIP) of the service. Real servers from Get-LvsRealServer bind it by property name.'
         Port           = 'The port of the service.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
@@ -21,13 +22,13 @@ down (with no checker left, it is up); a suspended real server stays suspended.
         @{
             Lab     = @{ Setup = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Tcp' }
             Title   = 'Remove every checker of a real server'
-            Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Remove-LvsHealthCheck'
+            Code    = 'Get-LvsRealServer -RealAddress 10.250.0.3 | Remove-LvsHealthCheck -Force'
             Remarks = 'Every checker of 10.250.0.3, in every service, is removed; the real server is up again.'
         }
         @{
             Lab     = @{ Setup = 'Add-LvsHealthCheck 10.250.0.101 80 -RealAddress 10.250.0.3 -Type Misc -Command true' }
             Title   = 'Remove the MISC_CHECK checkers only'
-            Code    = 'Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru'
+            Code    = 'Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru -Force'
             Remarks = 'Each MISC_CHECK is removed and shown; the other checkers stay.'
         }
     )

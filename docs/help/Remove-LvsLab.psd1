@@ -9,15 +9,16 @@ on the machine.
 A lab whose saved description is lost can still be removed by name: its namespaces are found by their names.
 '@
     Parameters  = @{
+        Force   = 'Removes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         Name    = 'The name of the lab to remove.'
         WhatIf  = 'Shows the lab that would be removed, without removing it.'
-        Confirm = 'Prompts for confirmation before removing the lab. The impact is Medium, so set $ConfirmPreference to Medium to be asked by default.'
+        Confirm = 'Prompts for confirmation before removing the lab. The impact is High, so PowerShell asks by default; -Force or -Confirm:$false does not ask.'
     }
     Examples    = @(
         @{
             Lab     = 'NewLab: removes a lab (every lab test removes its own)'
             Title   = 'Remove a lab'
-            Code    = 'Remove-LvsLab -Name seed'
+            Code    = 'Remove-LvsLab -Name seed -Force'
             Remarks = 'Stops the director "seed" and deletes the lab.'
         }
         @{

@@ -10,6 +10,7 @@ Removing a real server from the director does not touch the real server itself: 
 hidden, which is harmless.
 '@
     Parameters  = @{
+        Force          = 'Deletes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         VirtualAddress = 'The virtual IP address (VIP) of the service.'
         Port           = 'The port of the service.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
@@ -18,14 +19,14 @@ hidden, which is harmless.
         PassThru       = 'Returns the real server as it was just before it was deleted. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the real server that would be deleted, without deleting it.'
-        Confirm        = 'Prompts for confirmation before deleting the real server. The impact is Medium, so set $ConfirmPreference to Medium to be asked by default.'
+        Confirm        = 'Prompts for confirmation before deleting the real server. The impact is High, so PowerShell asks by default; -Force or -Confirm:$false does not ask.'
         FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{
             Lab     = $true
             Title   = 'Delete a real server'
-            Code    = 'Remove-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3'
+            Code    = 'Remove-LvsRealServer -VirtualAddress 10.250.0.101 -Port 80 -RealAddress 10.250.0.3 -Force'
             Remarks = 'The same as "ipvsadm -d -t 10.250.0.101:80 -r 10.250.0.3".'
         }
         @{

@@ -6,20 +6,21 @@ its entries in the connection table go with it. When the last service of a VIP i
 answering ARP for that VIP.
 '@
     Parameters  = @{
+        Force          = 'Deletes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         VirtualAddress = 'The virtual IP address (VIP) of the service to delete.'
         Port           = 'The port of the service to delete.'
         Protocol       = @{ Description = 'The protocol of the service to delete: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         PassThru       = 'Returns the service as it was just before it was deleted. By default nothing is returned.'
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service that would be deleted, without deleting it.'
-        Confirm        = 'Prompts for confirmation before deleting the service. The impact is Medium, so set $ConfirmPreference to Medium to be asked by default.'
+        Confirm        = 'Prompts for confirmation before deleting the service. The impact is High, so PowerShell asks by default; -Force or -Confirm:$false does not ask.'
         FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }
     Examples    = @(
         @{
             Lab     = $true
             Title   = 'Delete one service'
-            Code    = 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23'
+            Code    = 'Remove-LvsService -VirtualAddress 10.250.0.101 -Port 23 -Force'
             Remarks = 'The same as "ipvsadm -D -t 10.250.0.101:23".'
         }
         @{

@@ -15,6 +15,7 @@ the lab with Remove-LvsLab.
 Without -Name, the only running director is stopped; when several run, the one started last in this session.
 '@
     Parameters  = @{
+        Force    = 'Stops without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
         Name     = 'The director to stop. A lab''s director has the lab''s name; the name (or -Lab) of a two-director lab stops both its engine directors (<lab>-director1, <lab>-director2). By default: the only director running, or the one this session started last.'
         PassThru = 'Returns the director''s last status (with Running set to False) after stopping it. By default nothing is returned.'
         WhatIf   = 'Shows which director would be stopped without stopping it.'
@@ -23,13 +24,13 @@ Without -Name, the only running director is stopped; when several run, the one s
         @{
             Lab     = $true
             Title   = 'Stop the director of a lab'
-            Code    = 'Stop-LvsDirector -Name seed'
+            Code    = 'Stop-LvsDirector -Name seed -Force'
             Remarks = 'Stops the director "seed". Start-LvsDirector -Lab seed brings it back with the same services.'
         }
         @{
             Lab     = 'Host: stops every director running on this machine'
             Title   = 'Stop every running director'
-            Code    = 'Get-LvsDirector | Stop-LvsDirector -PassThru'
+            Code    = 'Get-LvsDirector | Stop-LvsDirector -PassThru -Force'
             Remarks = 'Pipes each running director (its Name property) to Stop-LvsDirector and shows their final counters.'
         }
     )

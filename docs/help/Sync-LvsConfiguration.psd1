@@ -16,6 +16,7 @@ ipvsadm -R leaves the table alone, unless -Prune is given or the rules file has 
 the table first): then it is removed. Health checks and VRRP settings of a keepalived.conf are not compared.
 '@
     Parameters  = @{
+        Force    = 'Makes the removals without asking (a removal is ConfirmImpact High and asks by default; an add or an edit is Medium). An explicit -Confirm still asks before each change, and -WhatIf still only shows.'
         Path     = 'The configuration file: ipvsadm rules (ipvsadm-save output), keepalived.conf or lvs_dr.conf.'
         Format   = @{ Description = 'The file''s format: Auto (told by its content), IpvsadmRules, Keepalived or LvsDrConf, as Import-LvsConfiguration -Format.'; DefaultValue = 'Auto' }
         Lab      = 'Resolve host names in the file to the addresses of this lab''s nodes.'
@@ -34,7 +35,7 @@ the table first): then it is removed. Health checks and VRRP settings of a keepa
         @{
             Lab     = 'Host: applies /etc/keepalived/keepalived.conf of this machine'
             Title   = 'Apply a keepalived.conf, removing what it lacks'
-            Code    = 'Sync-LvsConfiguration /etc/keepalived/keepalived.conf -Prune'
+            Code    = 'Sync-LvsConfiguration /etc/keepalived/keepalived.conf -Prune -Force'
             Remarks = 'Weight and scheduler changes are edits in place, so established connections stay.'
         }
     )

@@ -25,11 +25,44 @@ public abstract class LvsCmdlet : PSCmdlet
         LvsErrorKind.NotImplemented => ErrorCategory.NotImplemented,
         LvsErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         LvsErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        LvsErrorKind.NotInstalled => ErrorCategory.NotInstalled,
         _ => ErrorCategory.NotSpecified,
     };
 
     internal static ErrorRecord ToRecord(LvsException e, object? target = null) =>
         new(e, e.ErrorId, CategoryOf(e.Kind), target ?? e.Target);
+
+    /// <summary>Whether -WhatIf is on for this call (given, or $WhatIfPreference).</summary>
+    internal bool WhatIfOn => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+        ? ((SwitchParameter)w).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    /// <summary>$ConfirmPreference as this call sees it (High when unset or not a ConfirmImpact).</summary>
+    internal ConfirmImpact ConfirmPreferenceNow =>
+        LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var c) ? c : ConfirmImpact.High;
+
+    /// <summary>
+    /// ShouldProcess for one operation of <paramref name="impact"/>, which may be lower than the cmdlet's declared
+    /// ConfirmImpact: like ShouldProcess of a cmdlet declared at that impact, it does not ask while the impact is below
+    /// $ConfirmPreference (None never asks). -WhatIf and an explicit -Confirm (or -Confirm:$false) always go to
+    /// ShouldProcess, so -WhatIf only shows and -Confirm still asks.
+    /// </summary>
+    internal bool ShouldProcessAt(string target, string action, ConfirmImpact impact)
+    {
+        if (!WhatIfOn && !Given("Confirm") && (impact == ConfirmImpact.None || impact < ConfirmPreferenceNow))
+        {
+            WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\".");
+            return true;
+        }
+        return ShouldProcess(target, action);
+    }
+
+    /// <summary>
+    /// ShouldProcess of a destructive (ConfirmImpact High) operation, except that <paramref name="force"/> (-Force)
+    /// treats $ConfirmPreference as None: no prompt. -WhatIf still only shows, and an explicit -Confirm still asks.
+    /// </summary>
+    internal bool ShouldProcessUnlessForced(string target, string action, bool force, ConfirmImpact impact = ConfirmImpact.High) =>
+        ShouldProcessAt(target, action, force ? ConfirmImpact.None : impact);
 
     /// <summary>Non-terminating error for one failed item.</summary>
     protected void WriteLvsError(LvsException e, object? target = null) => WriteError(ToRecord(e, target));
@@ -232,4 +265,11 @@ public abstract class LvsDirectorCmdlet : LvsCmdlet
     public string? Director { get; set; }
 
     internal IDirector GetClient() => ConnectDirector(Director);
+}
+
+/// <summary>Where the cmdlets' online help lives (Get-Help -Online): one page per cmdlet, &lt;Verb-Noun&gt;.md.</summary>
+public static class LvsHelpUri
+{
+    /// <summary>The folder of the reference pages; a cmdlet's HelpUri is this + its name + ".md".</summary>
+    public const string Base = "https://github.com/lvsps/LvsPS/blob/main/docs/reference/";
 }

@@ -92,6 +92,20 @@ public sealed class ConfigurationTests : CmdletTestBase
         Assert.Equal("continues", Assert.Single(r.Objects));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" -Format IpvsadmRules")]
+    [InlineData(" -Format Keepalived")]
+    [InlineData(" -Format LvsDrConf")]
+    public void Import_ADirectory_SaysItIsADirectory_NotThatItDoesNotExist(string format)
+    {
+        var sub = Directory.CreateDirectory(P("confdir")).FullName;
+        var r = RunNamed($"Import-LvsConfiguration (Join-Path $dir confdir){format}; 'continues'");
+        var e = AssertLvsError(r, "ConfigFileNotFound", ErrorCategory.InvalidArgument, $"'{sub}' is a directory, not a configuration file", sub);
+        Assert.DoesNotContain("does not exist", e.Exception.Message);
+        Assert.Equal("continues", Assert.Single(r.Objects));
+    }
+
     [Fact]
     public void Import_UnrecognisableFile_IsConfigParseError()
     {

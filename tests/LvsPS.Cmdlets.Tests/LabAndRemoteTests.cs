@@ -36,7 +36,8 @@ public sealed class LabAndRemoteTests : CmdletTestBase
         Assert.All(Run("Get-LvsLab").Ok().Objects, o => Assert.Equal("LvsLab", o.GetType().Name));
     }
 
-    [Fact]
+    // -WhatIf runs every check of the real run first (root, the lab programs, the subnet free on this host).
+    [RootFact]
     public void NewLvsLab_WhatIf_DescribesTheLab_AndBuildsNothing()
     {
         var name = NoLab();
@@ -49,6 +50,31 @@ public sealed class LabAndRemoteTests : CmdletTestBase
         Assert.Empty(r.Output);
         Assert.DoesNotContain(DirectorFixture.Namespaces(), n => n.StartsWith($"lvs-{name}-", StringComparison.Ordinal));
         AssertLvsError(Run("Get-LvsLab -Name $n", ("n", name)).SingleError(), "LabNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    /// <summary>-WhatIf checks what the real run checks, before ShouldProcess: the same terminating error, no "What if" line.</summary>
+    [Theory]
+    [InlineData("New-LvsLab -Name 1bad", "InvalidArgument", ErrorCategory.InvalidArgument, "Lab name '1bad' is not valid")]
+    [InlineData("New-LvsLab -Name 'has space'", "InvalidArgument", ErrorCategory.InvalidArgument, "Lab name 'has space' is not valid")]
+    [InlineData("New-LvsLab -Name $n -Subnet 300.1.1.0/24", "InvalidSubnet", ErrorCategory.InvalidArgument, "Subnet '300.1.1.0/24' is not valid")]
+    [InlineData("New-LvsLab -Name $n -Subnet 10.181.0.0/30", "InvalidSubnet", ErrorCategory.InvalidArgument, "the prefix length must be from")]
+    [InlineData("New-LvsLab -Name $n -DirectorCount 2 -Forwarding Masq", "InvalidArgument", ErrorCategory.InvalidArgument, "-Forwarding Masq (NAT) with -DirectorCount 2")]
+    public void NewLvsLab_WhatIf_FailsAsTheRealRunWould(string command, string errorId, ErrorCategory category, string message)
+    {
+        var name = NoLab();
+        var whatIf = Run(command + " -WhatIf", ("n", name));
+        var real = Run(command, ("n", name));
+        foreach (var r in new[] { whatIf, real })
+        {
+            var e = r.SingleError();
+            Assert.Same(r.Terminating, e);
+            AssertLvsError(e, errorId, category, cmdletClass: "NewLvsLabCommand");
+            Assert.Contains(message, e.Exception.Message);
+            Assert.Empty(r.WhatIf);
+            Assert.Empty(r.Output);
+        }
+        Assert.Equal(whatIf.Terminating!.Exception.Message, real.Terminating!.Exception.Message);
+        Assert.DoesNotContain(DirectorFixture.Namespaces(), n => n.StartsWith($"lvs-{name}-", StringComparison.Ordinal));
     }
 
     [Fact]

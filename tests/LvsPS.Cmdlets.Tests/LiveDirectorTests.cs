@@ -127,10 +127,10 @@ public sealed class LiveDirectorTests : DirectorTestBase
     public void ClearLvsCounter_ForPipedServices_AndItsHalfNamedServiceError()
     {
         Seed();
-        var zeroed = Ok("Get-LvsService | Clear-LvsCounter -PassThru").Single<LvsService>();
+        var zeroed = Ok("Get-LvsService | Clear-LvsCounter -PassThru -Force").Single<LvsService>();
         Assert.Equal(0ul, zeroed.Statistics.Connections);
-        Assert.Single(Ok("Clear-LvsCounter -PassThru").Output);
-        var r = Run($"Clear-LvsCounter -VirtualAddress {Vip}");
+        Assert.Single(Ok("Clear-LvsCounter -PassThru -Force").Output);
+        var r = Run($"Clear-LvsCounter -VirtualAddress {Vip} -Force");
         AssertLvsError(r, "ServiceNotFound", ErrorCategory.InvalidArgument, "both -VirtualAddress and -Port", cmdletClass: "ClearLvsCounterCommand");
     }
 

@@ -192,13 +192,13 @@ public sealed class LiveHealthTests : DirectorTestBase
     {
         Seed();
         Ok($"Get-LvsRealServer | Add-LvsHealthCheck -Type Tcp; Get-LvsRealServer | Add-LvsHealthCheck -Type Misc -Command /bin/true");
-        var removed = Infos(Run("Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru"));
+        var removed = Infos(Run("Get-LvsHealthCheck -Type Misc | Remove-LvsHealthCheck -PassThru -Force"));
         Assert.Equal(2, removed.Count);
         Assert.All(removed, o => Assert.Equal(LvsHealthCheckType.Misc, P<LvsHealthCheckType>(o, "Type")));
         Assert.All(RealServers(), r => Assert.Equal(LvsHealthCheckType.Tcp, Assert.Single(r.HealthChecks).Type));
-        var missing = Run($"Remove-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Http");
+        var missing = Run($"Remove-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Http -Force");
         AssertLvsError(missing.SingleError(), "HealthCheckNotFound", ErrorCategory.ObjectNotFound, cmdletClass: "RemoveLvsHealthCheckCommand");
-        Ok("Get-LvsRealServer | Remove-LvsHealthCheck");
+        Ok("Get-LvsRealServer | Remove-LvsHealthCheck -Force");
         Assert.All(RealServers(), r => Assert.Empty(r.HealthChecks));
         Assert.Empty(Ok("Get-LvsHealthCheck").Output);
     }
@@ -278,7 +278,7 @@ public sealed class LiveHealthTests : DirectorTestBase
         Assert.All(rsView.Concat(healthView), l => Assert.True(l.Length <= 80, $"'{l}' is {l.Length} columns"));
 
         // Removing the failing checker brings the real server back into the table.
-        Ok($"Remove-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Http");
+        Ok($"Remove-LvsHealthCheck {Vip} 80 -RealAddress {Rs1} -Type Http -Force");
         rs1 = RealServers().Single(r => r.RealAddress.ToString() == Rs1);
         Assert.True(rs1.InTable);
         Assert.NotEqual(LvsRealServerState.Down, rs1.State);

@@ -65,8 +65,8 @@ public sealed class LiveShouldProcessTests : DirectorTestBase
     public void DefaultConfirmPreference_DoesNotAsk_ForMediumImpact()
     {
         Seed();
-        var r = Run("Get-LvsService | Remove-LvsService").Ok();
+        var r = Run($"Set-LvsRealServer {Vip} 80 -RealAddress {Rs1} -Weight 5").Ok();
         Assert.Empty(r.Prompts);
-        Assert.Empty(Ok("Get-LvsService").Output);
+        Assert.Equal(5, Ok($"Get-LvsRealServer -RealAddress {Rs1}").Single<LvsRealServer>().Weight);
     }
 }

@@ -123,31 +123,33 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Add-LvsRealServer", ConfirmImpact.Medium)]
     [InlineData("Add-LvsHealthCheck", ConfirmImpact.Medium)]
     [InlineData("Set-LvsHealthCheck", ConfirmImpact.Medium)]
-    [InlineData("Remove-LvsHealthCheck", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsHealthCheck", ConfirmImpact.High)]
     [InlineData("Set-LvsServiceHealth", ConfirmImpact.Medium)]
     [InlineData("Suspend-LvsRealServer", ConfirmImpact.Medium)]
     [InlineData("Resume-LvsRealServer", ConfirmImpact.Medium)]
-    [InlineData("Clear-LvsCounter", ConfirmImpact.Medium)]
+    [InlineData("Clear-LvsCounter", ConfirmImpact.High)]
     [InlineData("Export-LvsConfiguration", ConfirmImpact.Medium)]
     [InlineData("New-LvsFirewallMarkRule", ConfirmImpact.Medium)]
     [InlineData("New-LvsLab", ConfirmImpact.Medium)]
     [InlineData("New-LvsService", ConfirmImpact.Medium)]
-    [InlineData("Remove-LvsFirewallMarkRule", ConfirmImpact.Medium)]
-    [InlineData("Remove-LvsLab", ConfirmImpact.Medium)]
-    [InlineData("Remove-LvsRealServer", ConfirmImpact.Medium)]
-    [InlineData("Remove-LvsService", ConfirmImpact.Medium)]
+    [InlineData("Remove-LvsFirewallMarkRule", ConfirmImpact.High)]
+    [InlineData("Remove-LvsLab", ConfirmImpact.High)]
+    [InlineData("Remove-LvsRealServer", ConfirmImpact.High)]
+    [InlineData("Remove-LvsService", ConfirmImpact.High)]
     [InlineData("Set-LvsRealServer", ConfirmImpact.Medium)]
     [InlineData("Set-LvsRealServerHidden", ConfirmImpact.Medium)]
     [InlineData("Set-LvsService", ConfirmImpact.Medium)]
     [InlineData("Set-LvsTimeout", ConfirmImpact.Medium)]
     [InlineData("Set-LvsDefense", ConfirmImpact.Medium)]
     [InlineData("Start-LvsDirector", ConfirmImpact.Medium)]
-    [InlineData("Stop-LvsDirector", ConfirmImpact.Medium)]
+    [InlineData("Stop-LvsDirector", ConfirmImpact.High)]
     [InlineData("New-LvsVrrpInstance", ConfirmImpact.Medium)]
     [InlineData("Set-LvsVrrpInstance", ConfirmImpact.Medium)]
     [InlineData("Remove-LvsVrrpInstance", ConfirmImpact.High)]
     [InlineData("Start-LvsSyncDaemon", ConfirmImpact.Medium)]
     [InlineData("Stop-LvsSyncDaemon", ConfirmImpact.High)]
+    [InlineData("Sync-LvsConfiguration", ConfirmImpact.High)]
+    [InlineData("Invoke-LvsAdm", ConfirmImpact.High)]
     public void StateChangingCmdlets_SupportShouldProcess(string cmdlet, ConfirmImpact confirmImpact)
     {
         var info = Command(cmdlet);
@@ -156,6 +158,78 @@ public sealed class ModuleTests : CmdletTestBase
         Assert.Equal(confirmImpact, attr.ConfirmImpact);
         Assert.Contains("WhatIf", info.Parameters.Keys);
         Assert.Contains("Confirm", info.Parameters.Keys);
+    }
+
+    /// <summary>
+    /// The cmdlets whose effect destroys configuration or state: removing a lab, a service, a real server, a health
+    /// checker, a VRRP instance or a firewall-mark rule; stopping a director or a sync daemon; zeroing counters;
+    /// Sync-LvsConfiguration (it removes what the file does not name) and Invoke-LvsAdm (-D, -d, -C, -Z).
+    /// </summary>
+    private static readonly string[] Destructive =
+    {
+        "Remove-LvsLab", "Stop-LvsDirector", "Remove-LvsService", "Remove-LvsRealServer", "Clear-LvsCounter",
+        "Remove-LvsHealthCheck", "Remove-LvsVrrpInstance", "Remove-LvsFirewallMarkRule", "Stop-LvsSyncDaemon",
+        "Sync-LvsConfiguration", "Invoke-LvsAdm",
+    };
+
+    private static CmdletAttribute CmdletAttributeOf(CmdletInfo info) =>
+        Assert.Single(info.ImplementingType.GetCustomAttributes(typeof(CmdletAttribute), false).Cast<CmdletAttribute>());
+
+    [Fact]
+    public void ConfirmImpactHigh_IsDeclaredByExactlyTheDestructiveCmdlets()
+    {
+        var high = Exported.Where(n => CmdletAttributeOf(Command(n)) is { SupportsShouldProcess: true, ConfirmImpact: ConfirmImpact.High })
+            .OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(Destructive.OrderBy(n => n, StringComparer.Ordinal), high);
+    }
+
+    [Fact]
+    public void DestructiveCmdlets_HaveAForceSwitch_ButInvokeLvsAdm()
+    {
+        // Invoke-LvsAdm takes ipvsadm's words as remaining arguments: an unquoted -f (--fwmark-service) would bind to a
+        // -Force parameter, so it has none; -Confirm:$false skips its question.
+        foreach (var name in Destructive.Where(n => n != "Invoke-LvsAdm"))
+        {
+            var info = Command(name);
+            Assert.True(info.Parameters.TryGetValue("Force", out var force), $"{name} has no -Force");
+            Assert.Equal(typeof(SwitchParameter), force!.ParameterType);
+            Assert.False(force.Attributes.OfType<ParameterAttribute>().Single().Mandatory);
+        }
+        Assert.False(Command("Invoke-LvsAdm").Parameters.ContainsKey("Force"));
+    }
+
+    [Fact]
+    public void EveryCmdlet_HasItsHelpUri_OnTheReferencePages()
+    {
+        const string Base = "https://github.com/lvsps/LvsPS/blob/main/docs/reference/";
+        foreach (var name in Exported)
+            Assert.Equal(Base + name + ".md", CmdletAttributeOf(Command(name)).HelpUri);
+        // the one constant all of them use
+        var type = Command("Get-LvsService").ImplementingType.Assembly.GetType("LvsPS.LvsHelpUri", throwOnError: true)!;
+        Assert.Equal(Base, type.GetField("Base")!.GetValue(null));
+    }
+
+    [Fact]
+    public void AboutErrors_DocumentsEveryErrorId_WithinEightyColumns_AndGetHelpFindsIt()
+    {
+        var path = Path.Combine(LvsSession.RepositoryRoot, "en-US", "about_LvsPS_Errors.help.txt");
+        var lines = File.ReadAllLines(path);
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"'{l}' is {l.Length} columns"));
+        var ids = typeof(LvsPS.Ipvs.Model.LvsErrorIds).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetValue(null)!).ToList();
+        Assert.NotEmpty(ids);
+        // one entry each: the id at the start of its line, then its category, then Cause: and Remedy: lines
+        foreach (var id in ids)
+        {
+            int at = Array.FindIndex(lines, l => l.StartsWith("    " + id + " ", StringComparison.Ordinal));
+            Assert.True(at >= 0, $"about_LvsPS_Errors has no entry for {id}");
+            var entry = lines.Skip(at + 1).TakeWhile(l => l.Length > 0).ToList();
+            Assert.Contains(entry, l => l.TrimStart().StartsWith("Cause:", StringComparison.Ordinal));
+            Assert.Contains(entry, l => l.TrimStart().StartsWith("Remedy:", StringComparison.Ordinal));
+        }
+        // the terminating ones name why
+        var text = string.Join("\n", lines);
+        Assert.Contains("-ErrorAction SilentlyContinue (or Ignore) does NOT hide a terminating", text);
+        Assert.Contains("about_LvsPS_Errors", (string)Run("Get-Help about_LvsPS_Errors | Out-String").Ok().Objects.Single());
     }
 
     [Fact]

@@ -478,7 +478,7 @@ Describe 'keepalived''s semantics beyond the first failure' {
     It 'keeps the checks and the service health settings across a director restart, and runs them again' {
         $checks = Get-LvsHealthCheck -Director $LabName | Select-Object * -ExcludeProperty State | ConvertTo-Json -Depth 5
         $keepalived = Export-LvsConfiguration -Director $LabName -Format Keepalived
-        Stop-LvsDirector -Name $LabName
+        Stop-LvsDirector -Force -Name $LabName
         Start-LvsDirector -Lab $LabName | Out-Null
         (Get-LvsHealthCheck -Director $LabName | Select-Object * -ExcludeProperty State | ConvertTo-Json -Depth 5) | Should -Be $checks
         Export-LvsConfiguration -Director $LabName -Format Keepalived | Should -Be $keepalived

@@ -49,7 +49,7 @@ Describe 'Persistence (ipvsadm -p, -M)' {
     }
 
     It 'reschedules a client whose real server was deleted' {
-        Remove-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky]
+        Remove-LvsRealServer -Force -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$Sticky]
         $after = Invoke-LvsTestRequest -Count 3 -AsServerName
         ($after | Select-Object -Unique).Count | Should -Be 1
         $after[0] | Should -Not -Be $Sticky
@@ -57,7 +57,7 @@ Describe 'Persistence (ipvsadm -p, -M)' {
     }
 
     It 'keeps a whole /24 together with -PersistenceNetmask 255.255.255.0' {
-        Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 80
+        Remove-LvsService -Force -Director $LabName -VirtualAddress $Vip -Port 80
         New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -Persistent 60 -PersistenceNetmask 255.255.255.0 | Out-Null
         foreach ($n in 'rs1', 'rs2', 'rs3') { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $Rs[$n] }
         $a = Invoke-LvsTestRequest -Count 2 -AsServerName
@@ -115,7 +115,7 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
         $fin.Count | Should -Be 1
         $fin.ExpiresInSeconds | Should -BeLessOrEqual 30
         $fin.ExpiresInSeconds | Should -BeGreaterThan 20
-        Stop-LvsDirector -Name $LabName
+        Stop-LvsDirector -Force -Name $LabName
         Start-LvsDirector -Lab $LabName | Out-Null
         (Get-LvsTimeout -Director $LabName).TcpFin | Should -Be 30
         { Set-LvsTimeout -Director $LabName -Udp 3000000 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,LvsPS.Commands.SetLvsTimeoutCommand'
@@ -124,13 +124,13 @@ Describe 'Timeouts (ipvsadm --set) and zeroing (ipvsadm -Z)' {
     It 'zeroes the counters of one service or all' {
         Invoke-LvsTestRequest -Count 3 | Out-Null
         (Get-LvsService -Director $LabName -Port 80).Statistics.Connections | Should -BeGreaterThan 0
-        Get-LvsService -Director $LabName -Port 80 | Clear-LvsCounter
+        Get-LvsService -Director $LabName -Port 80 | Clear-LvsCounter -Force
         $s = Get-LvsService -Director $LabName -Port 80
         $s.Statistics.Connections | Should -Be 0
         $s.Statistics.InPackets | Should -Be 0
         ($s.RealServers.Statistics.Connections | Measure-Object -Sum).Sum | Should -Be 0
         Invoke-LvsTestRequest -Count 2 | Out-Null
-        Clear-LvsCounter -Director $LabName
+        Clear-LvsCounter -Force -Director $LabName
         (Get-LvsService -Director $LabName).Statistics.Connections | ForEach-Object { $_ | Should -Be 0 }
     }
 }
@@ -168,15 +168,15 @@ Describe 'Firewall-mark services (ipvsadm -f) with mark rules' {
     }
 
     It 'keeps rules and fwmark services across a restart, and removes them' {
-        Stop-LvsDirector -Name $LabName
+        Stop-LvsDirector -Force -Name $LabName
         Start-LvsDirector -Lab $LabName | Out-Null
         @(Get-LvsFirewallMarkRule -Director $LabName -Mark 7).Count | Should -Be 2
         (Get-LvsService -Director $LabName -FirewallMark 7).RealServers.Count | Should -Be 2
-        Get-LvsFirewallMarkRule -Director $LabName -Mark 7 | Remove-LvsFirewallMarkRule -Director $LabName
+        Get-LvsFirewallMarkRule -Director $LabName -Mark 7 | Remove-LvsFirewallMarkRule -Force -Director $LabName
         @(Get-LvsFirewallMarkRule -Director $LabName).Count | Should -Be 0
         # Without a rule the address service has VIP:80 again.
         (Invoke-LvsTestRequest -Count 1 -AsServerName) | Should -Match '^rs[123]$'
-        Remove-LvsService -Director $LabName -FirewallMark 7
+        Remove-LvsService -Force -Director $LabName -FirewallMark 7
         Get-LvsService -Director $LabName -FirewallMark 7 | Should -BeNullOrEmpty
     }
 }

@@ -84,12 +84,12 @@ Describe 'Sync-LvsConfiguration' {
     }
 
     It 'applies the fewest changes from a rules file, then plans nothing' {
-        $plan = Sync-LvsConfiguration -Path $Rules -Director $LabName
+        $plan = Sync-LvsConfiguration -Force -Path $Rules -Director $LabName
         ($plan | ForEach-Object { "$($_.Action) $($_.Target): $($_.Old) -> $($_.New)" }) -join "`n" | Should -Be (
             "Edit TCP ${Vip}:80: rr -> wlc`nAdd TCP ${Vip}:23:  -> rr, 2 real servers")
         $svc = Get-LvsService -Director $LabName -VirtualAddress $Vip -Port 80
         $svc.Scheduler | Should -Be 'Wlc'
-        @(Sync-LvsConfiguration -Path $Rules -Director $LabName).Count | Should -Be 0
+        @(Sync-LvsConfiguration -Force -Path $Rules -Director $LabName).Count | Should -Be 0
     }
 
     It 'a weight-only change from a keepalived.conf keeps an established session through the VIP' {
@@ -109,7 +109,7 @@ virtual_server $Vip 23 {
     }
 }
 "@ | Set-Content -Path $conf
-        $plan = Sync-LvsConfiguration -Path $conf -Director $LabName
+        $plan = Sync-LvsConfiguration -Force -Path $conf -Director $LabName
         $plan.Action | Sort-Object -Unique | Should -Be 'Edit'
         $plan.Count | Should -Be 2
         @(Get-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 23 | Where-Object Weight -eq 5).Count | Should -Be 2
@@ -118,7 +118,7 @@ virtual_server $Vip 23 {
         $deadline = [DateTime]::UtcNow.AddSeconds(8)
         while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $out) -and ((Get-Content -Raw $out) -match 'after'))) { Start-Sleep -Milliseconds 200 }
         Get-Content -Raw $out | Should -Match 'after' -Because 'the session opened before the edit is still echoed after it'
-        @(Sync-LvsConfiguration -Path $conf -Director $LabName).Count | Should -Be 0
+        @(Sync-LvsConfiguration -Force -Path $conf -Director $LabName).Count | Should -Be 0
         $pruned = Sync-LvsConfiguration -Path $conf -Director $LabName -Prune -WhatIf
         "$($pruned.Action) $($pruned.Target)" | Should -Be "Remove TCP ${Vip}:80"
     }

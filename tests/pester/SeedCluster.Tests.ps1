@@ -229,8 +229,8 @@ Describe 'Bad input is refused and nothing configured changes' {
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceExists,LvsPS.Commands.NewLvsServiceCommand'
     }
     It 'refuses a missing service or real server with not-found errors' {
-        { Remove-LvsService -Director $LabName -VirtualAddress $Vip -Port 8080 -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,LvsPS.Commands.RemoveLvsServiceCommand'
-        { Remove-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress 10.249.$Octet.99 -ErrorAction Stop } | Should -Throw -ErrorId 'RealServerNotFound,LvsPS.Commands.RemoveLvsRealServerCommand'
+        { Remove-LvsService -Force -Director $LabName -VirtualAddress $Vip -Port 8080 -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,LvsPS.Commands.RemoveLvsServiceCommand'
+        { Remove-LvsRealServer -Force -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress 10.249.$Octet.99 -ErrorAction Stop } | Should -Throw -ErrorId 'RealServerNotFound,LvsPS.Commands.RemoveLvsRealServerCommand'
     }
     It 'changes nothing under -WhatIf' {
         New-LvsService -Director $LabName -VirtualAddress $Vip -Port 8080 -Scheduler rr -WhatIf
@@ -242,7 +242,7 @@ Describe 'Bad input is refused and nothing configured changes' {
 Describe 'A restarted director restores its services' {
     It 'reports DirectorNotRunning while stopped and restores everything at start' {
         $before = Get-LvsService -Director $LabName -AsText
-        Stop-LvsDirector -Name $LabName
+        Stop-LvsDirector -Force -Name $LabName
         { Get-LvsService -Director $LabName -ErrorAction Stop } | Should -Throw -ErrorId 'DirectorNotRunning,LvsPS.Commands.GetLvsServiceCommand'
         { New-LvsService -Director $LabName -VirtualAddress $Vip -Port 81 -ErrorAction Stop } | Should -Throw -ErrorId 'DirectorNotRunning,LvsPS.Commands.NewLvsServiceCommand'
         Start-LvsDirector -Lab $LabName | Out-Null

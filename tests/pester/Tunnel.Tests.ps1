@@ -52,7 +52,7 @@ Describe 'Test-LvsCluster on tunnel real servers: RealServerRpFilter and RealSer
         try {
             # The real fault: the kernel drops every decapsulated request to rs1; of two requests (rr) one is rs1's,
             # and curl times out on it (exit 28).
-            { Invoke-LvsTestRequest -Count 2 -AsServerName } | Should -Throw '*exited with 28*'
+            { Invoke-LvsTestRequest -Count 2 -AsServerName } | Should -Throw '*exited with code 28*'
             $r = Rs1Result RealServerRpFilter
             $r[0].Result | Should -Be 'Failed'
             $r[0].Message | Should -Match "^rs1 \($([regex]::Escape("$Rs1"))\): strict rp_filter on lvstun0 \(all=0, lvstun0=1; the kernel applies the larger\) drops the requests: they arrive on lvstun0 out of the tunnel but the route back to the clients is via \S+\.$"

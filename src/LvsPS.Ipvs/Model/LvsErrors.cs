@@ -14,6 +14,8 @@ public enum LvsErrorKind
     NotImplemented,
     PermissionDenied,
     OperationTimeout,
+    /// <summary>A needed part of the system is not installed (a kernel without ip_vs).</summary>
+    NotInstalled,
 }
 
 /// <summary>
@@ -131,8 +133,6 @@ public static class LvsErrorIds
     public const string InvalidTrafficTrace = "InvalidTrafficTrace";
     /// <summary>No traffic trace of that id is running on the director (stopped, timed out, or replaced).</summary>
     public const string TrafficTraceNotFound = "TrafficTraceNotFound";
-    /// <summary>The director cannot trace frames.</summary>
-    public const string TrafficTraceNotSupported = "TrafficTraceNotSupported";
     /// <summary>A kernel director has no tcpdump, which its traffic trace runs (remedy: apt-get install tcpdump).</summary>
     public const string TcpdumpNotFound = "TcpdumpNotFound";
     /// <summary>A report path is a folder, or its parent folder does not exist.</summary>
@@ -149,4 +149,6 @@ public static class LvsErrorIds
     public const string LogLevelNotSupported = "LogLevelNotSupported";
     /// <summary>A log query or debug level cannot be used (a level outside 0..12, a bad pattern, a count out of range).</summary>
     public const string InvalidLogQuery = "InvalidLogQuery";
+    /// <summary>A kernel director's kernel has no IPVS (ip_vs neither built in nor loadable): Connect-LvsDirector and its ipvsadm cannot manage it.</summary>
+    public const string IpvsNotAvailable = "IpvsNotAvailable";
 }

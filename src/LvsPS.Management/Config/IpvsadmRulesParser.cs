@@ -65,6 +65,11 @@ public static class IpvsadmRulesParser
     public const uint MaxFirewallMark = uint.MaxValue;
 
     /// <summary>Reads and parses a file; a missing file is ConfigFileNotFound (ObjectNotFound).</summary>
+    /// <summary>ConfigFileNotFound (InvalidArgument) for a path that names a directory, not a configuration file.</summary>
+    public static LvsException PathIsDirectory(string path) =>
+        new(LvsErrorIds.ConfigFileNotFound, LvsErrorKind.InvalidArgument,
+            $"'{path}' is a directory, not a configuration file; give the path of a file in it.", path);
+
     public static IpvsadmRules ParseFile(string path, Func<string, IPAddress?>? resolveHost = null, string servicesPath = LvsDrConfParser.DefaultServicesPath)
         => Parse(ConfigSyntax.ReadFile(path), path, resolveHost, servicesPath);
 
@@ -540,6 +545,7 @@ internal sealed class ConfigSyntax
     public static string ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (System.IO.Directory.Exists(path)) throw IpvsadmRulesParser.PathIsDirectory(path);
         try
         {
             return System.IO.File.ReadAllText(path);

@@ -91,7 +91,7 @@ public static class IpvsadmErrors
             if (err.Contains("Permission denied", StringComparison.Ordinal))
                 return new LvsException(LvsErrorIds.NotRoot, LvsErrorKind.PermissionDenied,
                     $"ipvsadm on {where} cannot open IPVS: permission denied. Managing IPVS needs root (CAP_NET_ADMIN); connect as root. ({said})", target);
-            return new LvsException(LvsErrorIds.DirectorNotRunning, LvsErrorKind.ResourceUnavailable,
+            return new LvsException(LvsErrorIds.IpvsNotAvailable, LvsErrorKind.NotInstalled,
                 $"Kernel IPVS is not available on {where}: the kernel has no ip_vs support or the module cannot be loaded (modprobe ip_vs). ({said})", target);
         }
         foreach (var (text, id, kind, meaning) in KernelTexts)

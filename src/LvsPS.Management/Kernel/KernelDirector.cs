@@ -92,7 +92,7 @@ public sealed partial class KernelDirector : IDirector, IDisposable, IVerboseSou
     /// (<c>ipvsadm --version</c>, which also opens IPVS), then reads the table once (<c>ipvsadm -L -n --exact</c>).
     /// </summary>
     /// <exception cref="LvsException">SSH errors (HostKeyUnknown, HostKeyMismatch, SshConnectFailed,
-    /// SshAuthenticationFailed), IpvsadmNotFound, NotRoot, DirectorNotRunning (no kernel IPVS).</exception>
+    /// SshAuthenticationFailed), IpvsadmNotFound, NotRoot, IpvsNotAvailable (no kernel IPVS).</exception>
     public KernelDirectorStatus Connect()
     {
         lock (_sync)

@@ -305,18 +305,20 @@ public sealed partial class LabManager
 
     // ------------------------------------------------------------------ create
 
+    /// <summary>What <see cref="CheckCreate"/> found: the lab's name (lower case), each director's kind and host, its subnet and a NAT lab's inside network.</summary>
+    public sealed record CreatePlan(string Name, LvsLabDirectorKind[] Kinds, LvsLabNodeHost[] Hosts, LabSubnet Net, LabSubnet? Inside);
+
     /// <summary>
-    /// Builds lab <paramref name="name"/> with <paramref name="realServerCount"/> real servers on <paramref name="subnet"/>,
-    /// starts nginx, sshd and a telnet-like service on every real server, saves the lab and returns it.
+    /// Every check <see cref="Create"/> makes before it builds anything, in the same order and with the same errors
+    /// (InvalidArgument, InvalidSubnet, NotRoot, LabSetupFailed for missing programs or no ip_vs/QEMU, LabExists,
+    /// LabSubnetInUse): New-LvsLab -WhatIf runs it, so it reports what the real run would. Changes nothing.
     /// </summary>
-    public LvsLab Create(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
-        IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route,
-        LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine, LvsLabNodeHost? directorHost = null,
-        int directorCount = 1, IReadOnlyList<LvsLabDirectorKind>? directorKinds = null)
+    public CreatePlan CheckCreate(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
+        LvsForwarding forwarding = LvsForwarding.Route, LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine,
+        LvsLabNodeHost? directorHost = null, int directorCount = 1, IReadOnlyList<LvsLabDirectorKind>? directorKinds = null)
     {
         name = ValidateName(name);
         var kinds = DirectorKinds(name, forwarding, directorCount, directorKinds ?? new[] { directorKind });
-        directorKind = kinds[0];
         if (forwarding != LvsForwarding.Route && forwarding != LvsForwarding.Masq && forwarding != LvsForwarding.Tunnel)
             throw new LvsException(InvalidArgumentErrorId, LvsErrorKind.InvalidArgument,
                 $"A lab can be wired for Route (DR), Masq (NAT) or Tunnel (IP-in-IP), not '{forwarding}'.", forwarding);
@@ -335,7 +337,50 @@ public sealed partial class LabManager
         var hosts = kinds.Select(k => k == LvsLabDirectorKind.Engine && kinds.Contains(LvsLabDirectorKind.Kernel)
             ? LvsLabNodeHost.Namespace   // -DirectorHost is the kernel directors' in a mixed pair
             : ChooseDirectorHost(name, k, directorHost)).ToArray();
-        var host = hosts[0];
+        var inside = CheckFree(name, net, forwarding, realServerCount);
+        return new CreatePlan(name, kinds, hosts, net, inside);
+    }
+
+    /// <summary>
+    /// LabExists when anything of the lab remains; LabSubnetInUse when its subnet (or a NAT lab's inside network, the
+    /// block after it, which is returned) overlaps another lab's or the root namespace's addresses and routes.
+    /// </summary>
+    private LabSubnet? CheckFree(string name, LabSubnet net, LvsForwarding forwarding, int realServerCount)
+    {
+        var dir = LabDirectory(name);
+        var existingNs = LabNamespaces(name);
+        if (Get(name) != null || System.IO.Directory.Exists(dir) || existingNs.Count > 0)
+        {
+            var what = Get(name) != null ? "it already exists" :
+                existingNs.Count > 0 ? $"namespaces of a half-built lab remain ({string.Join(", ", existingNs)}); remove them with Remove-LvsLab {name}" :
+                $"its folder {dir} remains; remove it with Remove-LvsLab {name}";
+            throw new LvsException(LvsErrorIds.LabExists, LvsErrorKind.ResourceExists, $"Lab '{name}' cannot be created: {what}.", name);
+        }
+        CheckSubnetFree(net);
+        if (forwarding != LvsForwarding.Masq) return null;
+        // The real servers' internal network: the block after the lab's subnet.
+        var next = new LabSubnet(net.Last + 1, net.PrefixLength);
+        var inside = ParseSubnet(next.ToString(), realServerCount);
+        CheckSubnetFree(inside);
+        return inside;
+    }
+
+    /// <summary>
+    /// Builds lab <paramref name="name"/> with <paramref name="realServerCount"/> real servers on <paramref name="subnet"/>,
+    /// starts nginx, sshd and a telnet-like service on every real server, saves the lab and returns it.
+    /// Checks first what <see cref="CheckCreate"/> checks (again under the state lock for the name and subnet).
+    /// </summary>
+    public LvsLab Create(string name, int realServerCount = 2, string subnet = "10.250.0.0/24",
+        IProgress<(string Activity, int Percent)>? progress = null, LvsForwarding forwarding = LvsForwarding.Route,
+        LvsLabDirectorKind directorKind = LvsLabDirectorKind.Engine, LvsLabNodeHost? directorHost = null,
+        int directorCount = 1, IReadOnlyList<LvsLabDirectorKind>? directorKinds = null)
+    {
+        var plan = CheckCreate(name, realServerCount, subnet, forwarding, directorKind, directorHost, directorCount, directorKinds);
+        name = plan.Name;
+        var kinds = plan.Kinds;
+        directorKind = kinds[0];
+        var net = plan.Net;
+        var hosts = plan.Hosts;
         bool anyVm = hosts.Contains(LvsLabNodeHost.VirtualMachine);
 
         progress?.Report(("Checking names and addresses", 0));
@@ -347,24 +392,9 @@ public sealed partial class LabManager
         }
         using var stateLock = AcquireLock();
 
+        // again under the lock: another New-LvsLab may have taken the name or the subnet since
         var dir = LabDirectory(name);
-        var existingNs = LabNamespaces(name);
-        if (Get(name) != null || System.IO.Directory.Exists(dir) || existingNs.Count > 0)
-        {
-            var what = Get(name) != null ? "it already exists" :
-                existingNs.Count > 0 ? $"namespaces of a half-built lab remain ({string.Join(", ", existingNs)}); remove them with Remove-LvsLab {name}" :
-                $"its folder {dir} remains; remove it with Remove-LvsLab {name}";
-            throw new LvsException(LvsErrorIds.LabExists, LvsErrorKind.ResourceExists, $"Lab '{name}' cannot be created: {what}.", name);
-        }
-        CheckSubnetFree(net);
-        LabSubnet? inside = null;
-        if (forwarding == LvsForwarding.Masq)
-        {
-            // The real servers' internal network: the block after the lab's subnet.
-            var next = new LabSubnet(net.Last + 1, net.PrefixLength);
-            inside = ParseSubnet(next.ToString(), realServerCount);
-            CheckSubnetFree(inside.Value);
-        }
+        var inside = CheckFree(name, net, forwarding, realServerCount);
 
         var lab = BuildModel(name, realServerCount, net, dir, inside, kinds.Length);
         if (forwarding == LvsForwarding.Tunnel) lab.Forwarding = LvsForwarding.Tunnel;

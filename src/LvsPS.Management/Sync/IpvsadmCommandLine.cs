@@ -1,3 +1,4 @@
+using LvsPS.Ipvs.Scheduling;
 using LvsPS.Ipvs.Director;
 using LvsPS.Management.Config;
 using LvsPS.Management.Text;
@@ -145,6 +146,7 @@ public static class IpvsadmCommandLine
         {
             case IpvsadmCommandKind.AddService:
             case IpvsadmCommandKind.EditService:
+                CheckScheduler(rest);
                 return new IpvsadmInvocation { Command = kind, Service = RulesLine("-A", rest, resolveHost, services, CommandName(kind)).Services[0] };
             case IpvsadmCommandKind.AddServer:
             case IpvsadmCommandKind.EditServer:
@@ -177,7 +179,8 @@ public static class IpvsadmCommandLine
                 if (values.Count < 3 || rest.Count > 3)
                     throw Usage("--set takes three values: tcp tcpfin udp (seconds; 0 leaves one unchanged)");
                 int V(string s, string what) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= LvsPS.Ipvs.Connections.LvsTimeouts.MaxSeconds
-                    ? v : throw Usage($"invalid {what} timeout '{s}' (0..{LvsPS.Ipvs.Connections.LvsTimeouts.MaxSeconds})");
+                    ? v : throw new LvsException(LvsErrorIds.InvalidTimeout, LvsErrorKind.InvalidArgument,
+                        $"ipvsadm: invalid {what} timeout '{s}' (0..{LvsPS.Ipvs.Connections.LvsTimeouts.MaxSeconds})", s);
                 return new IpvsadmInvocation { Command = kind, Timeouts = new TimeoutSpec { Tcp = V(values[0], "tcp"), TcpFin = V(values[1], "tcpfin"), Udp = V(values[2], "udp") } };
             }
             default:
@@ -306,6 +309,19 @@ public static class IpvsadmCommandLine
             string name = command == "-A" ? "add-service" : "add-server";
             m = m.Replace($"'{name}' command", $"'{commandName}' command", StringComparison.Ordinal);
             throw new LvsException(e.ErrorId, e.Kind, "ipvsadm: " + m, string.Join(' ', rest), e);
+        }
+    }
+
+    /// <summary>InvalidScheduler for a -s/--scheduler value that names no scheduler (ipvsadm's own word is the kernel's "not found").</summary>
+    private static void CheckScheduler(List<string> rest)
+    {
+        for (int i = 0; i < rest.Count; i++)
+        {
+            string? value = rest[i] is "-s" or "--scheduler" && i + 1 < rest.Count ? rest[i + 1]
+                : rest[i].StartsWith("--scheduler=", StringComparison.Ordinal) ? rest[i]["--scheduler=".Length..] : null;
+            if (value is not null && !value.StartsWith('-') && !SchedulerFactory.TryParse(value, out _))
+                throw new LvsException(LvsErrorIds.InvalidScheduler, LvsErrorKind.InvalidArgument,
+                    $"ipvsadm: unknown scheduler '{value}' (known: {string.Join(", ", Enum.GetValues<LvsScheduler>().Select(SchedulerFactory.Name))})", value);
         }
     }
 

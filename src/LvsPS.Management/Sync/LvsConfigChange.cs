@@ -44,6 +44,9 @@ public sealed class LvsConfigChange
     /// <summary>The ipvsadm command line that makes the same change.</summary>
     public string Command { get; }
 
+    /// <summary>Whether the change destroys configuration or state (Remove, Clear, Zero): the cmdlets ask for it at ConfirmImpact High.</summary>
+    public bool Destructive => Action is LvsChangeAction.Remove or LvsChangeAction.Clear or LvsChangeAction.Zero;
+
     /// <summary>"TCP 10.0.0.1:80" or "real server 10.0.0.2:80 in TCP 10.0.0.1:80".</summary>
     public string Target => RealServer is null ? (Service.Length == 0 ? "the table" : Service) : $"real server {RealServer} in {Service}";
 

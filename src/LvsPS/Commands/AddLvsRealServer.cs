@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Adds a real server to a virtual service (ipvsadm -a). It goes first in the kernel's list.</summary>
-[Cmdlet(VerbsCommon.Add, "LvsRealServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Add, "LvsRealServer", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Add-LvsRealServer.md")]
 [OutputType(typeof(LvsRealServer))]
 public sealed class AddLvsRealServerCommand : LvsRealServerCmdlet
 {

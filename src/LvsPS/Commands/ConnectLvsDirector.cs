@@ -5,7 +5,7 @@ namespace LvsPS.Commands;
 /// resolving to it) run ipvsadm on that host instead of talking to a local lvsd. Only the session changes; the
 /// director's table is read, not changed.
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "LvsDirector")]
+[Cmdlet(VerbsCommunications.Connect, "LvsDirector", HelpUri = LvsHelpUri.Base + "Connect-LvsDirector.md")]
 [OutputType(typeof(KernelDirectorStatus))]
 public sealed class ConnectLvsDirectorCommand : LvsCmdlet
 {
@@ -76,7 +76,7 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
 }
 
 /// <summary>Closes the SSH session of a kernel director connected with Connect-LvsDirector. The kernel table stays as it is.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "LvsDirector")]
+[Cmdlet(VerbsCommunications.Disconnect, "LvsDirector", HelpUri = LvsHelpUri.Base + "Disconnect-LvsDirector.md")]
 public sealed class DisconnectLvsDirectorCommand : LvsCmdlet
 {
     /// <summary>Names of connected kernel directors (wildcards allowed).</summary>

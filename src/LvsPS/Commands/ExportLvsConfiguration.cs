@@ -10,7 +10,7 @@ namespace LvsPS.Commands;
 /// Without -Path the text goes to the pipeline; with -Path it is written to the file (-WhatIf, -Confirm, -NoClobber,
 /// -Force) and the file is returned.
 /// </summary>
-[Cmdlet(VerbsData.Export, "LvsConfiguration", DefaultParameterSetName = DirectorSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "LvsConfiguration", DefaultParameterSetName = DirectorSet, SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Export-LvsConfiguration.md")]
 [OutputType(typeof(string), typeof(FileInfo))]
 public sealed class ExportLvsConfigurationCommand : LvsCmdlet
 {

@@ -7,7 +7,7 @@ namespace LvsPS.Commands;
 /// and the entries come a page at a time, each written to the pipeline as its page arrives, so neither process
 /// holds the whole table.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsConnection", DefaultParameterSetName = "Objects")]
+[Cmdlet(VerbsCommon.Get, "LvsConnection", DefaultParameterSetName = "Objects", HelpUri = LvsHelpUri.Base + "Get-LvsConnection.md")]
 [OutputType(typeof(LvsConnection), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
 public sealed class GetLvsConnectionCommand : LvsServiceFilterCmdlet

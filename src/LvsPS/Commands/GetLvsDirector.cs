@@ -3,7 +3,7 @@ using LvsPS.Management.Failover;
 namespace LvsPS.Commands;
 
 /// <summary>Gets running directors (and, with -All, stopped ones that have a saved state).</summary>
-[Cmdlet(VerbsCommon.Get, "LvsDirector")]
+[Cmdlet(VerbsCommon.Get, "LvsDirector", HelpUri = LvsHelpUri.Base + "Get-LvsDirector.md")]
 [OutputType(typeof(DirectorStatus), typeof(LvsPS.Management.Kernel.KernelDirectorStatus))]
 public sealed class GetLvsDirectorCommand : LvsCmdlet
 {

@@ -4,7 +4,7 @@ namespace LvsPS.Commands;
 /// Gets each real server's health: its state (Up, Down, Draining, Quiesced, Unresolved), its last check and what it
 /// found, its last change with the reason, and a short history of changes.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsHealth")]
+[Cmdlet(VerbsCommon.Get, "LvsHealth", HelpUri = LvsHelpUri.Base + "Get-LvsHealth.md")]
 [OutputType(typeof(LvsRealServerHealth))]
 public sealed class GetLvsHealthCommand : LvsRealServerFilterCmdlet
 {

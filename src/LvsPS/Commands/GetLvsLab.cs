@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Gets the labs on this machine.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsLab")]
+[Cmdlet(VerbsCommon.Get, "LvsLab", HelpUri = LvsHelpUri.Base + "Get-LvsLab.md")]
 [OutputType(typeof(LvsLab))]
 public sealed class GetLvsLabCommand : LvsCmdlet
 {

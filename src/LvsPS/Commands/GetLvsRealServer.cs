@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Gets real servers with their weights, connection counts, resolved MACs and statistics.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsRealServer")]
+[Cmdlet(VerbsCommon.Get, "LvsRealServer", HelpUri = LvsHelpUri.Base + "Get-LvsRealServer.md")]
 [OutputType(typeof(LvsRealServer))]
 public sealed class GetLvsRealServerCommand : LvsRealServerFilterCmdlet
 {

@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Reads back, over SSH, whether real servers hold the VIP and hide it from ARP.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsRealServerHidden", DefaultParameterSetName = ComputerSet)]
+[Cmdlet(VerbsCommon.Get, "LvsRealServerHidden", DefaultParameterSetName = ComputerSet, HelpUri = LvsHelpUri.Base + "Get-LvsRealServerHidden.md")]
 [OutputType(typeof(LvsRealServerHiddenState))]
 public sealed class GetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
 {

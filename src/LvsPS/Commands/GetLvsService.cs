@@ -6,7 +6,7 @@ namespace LvsPS.Commands;
 /// Gets the director's virtual services with their real servers; the default view is laid out as
 /// ipvsadm -L -n prints it. -AsText returns exactly that text (with -Stats: ipvsadm -L -n --stats).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects")]
+[Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects", HelpUri = LvsHelpUri.Base + "Get-LvsService.md")]
 [OutputType(typeof(LvsService), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
 public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet

@@ -9,7 +9,7 @@ namespace LvsPS.Commands;
 /// -Format Auto (the default) tells them apart by their content. Host names are resolved from the lab's nodes,
 /// -HostsFile and /etc/hosts (and DNS only with -UseDns); service names from /etc/services.
 /// </summary>
-[Cmdlet(VerbsData.Import, "LvsConfiguration")]
+[Cmdlet(VerbsData.Import, "LvsConfiguration", HelpUri = LvsHelpUri.Base + "Import-LvsConfiguration.md")]
 [OutputType(typeof(LvsServiceDefinition), typeof(LvsDrConfiguration), typeof(IpvsadmRules), typeof(KeepalivedConfiguration))]
 public sealed class ImportLvsConfigurationCommand : LvsCmdlet
 {
@@ -74,6 +74,7 @@ public sealed class ImportLvsConfigurationCommand : LvsCmdlet
             string format = Format;
             if (string.Equals(format, FormatAuto, StringComparison.OrdinalIgnoreCase))
             {
+                if (System.IO.Directory.Exists(path)) throw IpvsadmRulesParser.PathIsDirectory(path);
                 if (!File.Exists(path))
                     throw new LvsException(LvsErrorIds.ConfigFileNotFound, LvsErrorKind.ObjectNotFound,
                         $"The configuration file '{path}' does not exist.", path);

@@ -7,7 +7,7 @@ namespace LvsPS.Commands;
 /// -a/-e/-d, -C, -Z and --set go through the management layer with -WhatIf/-Confirm; -L (with -n, --stats, --rate,
 /// --thresholds, --persistent-conn, --exact, -c, --timeout) and -S write ipvsadm's exact text.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LvsAdm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "LvsAdm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Invoke-LvsAdm.md")]
 [Alias("lvsadm")]
 [OutputType(typeof(string))]
 public sealed class InvokeLvsAdmCommand : LvsDirectorCmdlet
@@ -28,7 +28,10 @@ public sealed class InvokeLvsAdmCommand : LvsDirectorCmdlet
         }
         if (!Try(() => IpvsadmCommandLine.Change(inv, client.ListServices(), client.Name), out var change, string.Join(' ', Command))) return;
         WriteVerbose($"{change.Command} on director '{client.Name}'");
-        if (!ShouldProcess($"{change.Target} on director '{client.Name}'", change.Description)) return;
+        // -D, -d, -C and -Z ask at ConfirmImpact High, -A, -E, -a, -e and --set at Medium. There is no -Force: an
+        // unquoted -f (ipvsadm's --fwmark-service) would bind to it; -Confirm:$false skips the question.
+        if (!ShouldProcessAt($"{change.Target} on director '{client.Name}'", change.Description,
+                change.Destructive ? ConfirmImpact.High : ConfirmImpact.Medium)) return;
         Try(() => change.Apply(client), change.Target);
     }
 }

@@ -36,7 +36,7 @@ public sealed class LvsValidationResult
 /// PowerShell module, so the cmdlet drives it with a small script in the caller's session; the suite itself runs
 /// Test-LvsCluster.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LvsClusterValidation", DefaultParameterSetName = DirectorSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "LvsClusterValidation", DefaultParameterSetName = DirectorSet, HelpUri = LvsHelpUri.Base + "Invoke-LvsClusterValidation.md")]
 [OutputType(typeof(LvsValidationResult))]
 public sealed class InvokeLvsClusterValidationCommand : LvsCmdlet
 {

@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Runs a shell command on one lab node (inside its network namespace) and returns its output lines.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LvsLabCommand")]
+[Cmdlet(VerbsLifecycle.Invoke, "LvsLabCommand", HelpUri = LvsHelpUri.Base + "Invoke-LvsLabCommand.md")]
 [OutputType(typeof(string))]
 public sealed class InvokeLvsLabCommandCommand : LvsCmdlet
 {
@@ -38,7 +38,7 @@ public sealed class InvokeLvsLabCommandCommand : LvsCmdlet
                 if (output.Length > 0) WriteObject(line);
             if (exit != 0)
                 WriteLvsError(new LvsException(LvsErrorIds.LabCommandFailed, LvsErrorKind.InvalidOperation,
-                    $"'{Command}' on {Node} of lab '{Lab}' exited with {exit}: {error.Trim()}", Command));
+                    $"'{Command}' on {Node} of lab '{Lab}' exited with code {exit}" + (error.Trim().Length > 0 ? $": {error.Trim()}" : " (nothing on stderr)."), Command));
             else if (error.Trim().Length > 0)
                 WriteVerbose(error.Trim());
         }

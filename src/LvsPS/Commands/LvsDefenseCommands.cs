@@ -7,7 +7,7 @@ namespace LvsPS.Commands;
 /// drop_entry, drop_packet, am_droprate and secure_tcp, lvsd's table limit, the level now and the counters; and
 /// sloppy_tcp beside them.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsDefense")]
+[Cmdlet(VerbsCommon.Get, "LvsDefense", HelpUri = LvsHelpUri.Base + "Get-LvsDefense.md")]
 [OutputType(typeof(DefenseSpec))]
 public sealed class GetLvsDefenseCommand : LvsDirectorCmdlet
 {
@@ -22,7 +22,7 @@ public sealed class GetLvsDefenseCommand : LvsDirectorCmdlet
 /// Sets the director's defence settings (sysctl -w net.ipv4.vs.drop_entry=… on a kernel director); a parameter left
 /// out keeps its value.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "LvsDefense", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsDefense", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsDefense.md")]
 [OutputType(typeof(DefenseSpec))]
 public sealed class SetLvsDefenseCommand : LvsDirectorCmdlet
 {

@@ -4,7 +4,7 @@ namespace LvsPS.Commands;
 /// Gets a director's log records: lvsd's in-memory log (the newest 10,000 records, each with its debug level,
 /// severity and source), or a kernel director's IPVS kernel messages and keepalived's log.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsDirectorLog")]
+[Cmdlet(VerbsCommon.Get, "LvsDirectorLog", HelpUri = LvsHelpUri.Base + "Get-LvsDirectorLog.md")]
 [OutputType(typeof(LvsLogRecord))]
 public sealed class GetLvsDirectorLogCommand : LvsCmdlet
 {
@@ -55,7 +55,7 @@ public sealed class GetLvsDirectorLogCommand : LvsCmdlet
 /// Sets a director's debug level at run time (0..12, the kernel's net.ipv4.vs.debug_level): lvsd keeps it with its
 /// state across a restart; a kernel director writes /proc/sys/net/ipv4/vs/debug_level (CONFIG_IP_VS_DEBUG kernels).
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "LvsDirectorLog", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsDirectorLog", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsDirectorLog.md")]
 [OutputType(typeof(DirectorLogSettings))]
 public sealed class SetLvsDirectorLogCommand : LvsCmdlet
 {

@@ -39,11 +39,11 @@ public abstract class LvsMarkRuleCmdlet : LvsDirectorCmdlet
     }
 
     /// <summary>The rule the parameters give, ShouldProcess, then the change; failures are non-terminating errors.</summary>
-    internal void ChangeRule(string action, Action<IDirector, MarkRuleSpec> change, bool writeRule)
+    internal void ChangeRule(string action, Action<IDirector, MarkRuleSpec> change, bool writeRule, bool force = false, ConfirmImpact impact = ConfirmImpact.Medium)
     {
         if (!Try(Rule, out var rule)) return;
         var client = GetClient();
-        if (!ShouldProcess($"{rule} on director '{client.Name}'", action)) return;
+        if (!ShouldProcessUnlessForced($"{rule} on director '{client.Name}'", action, force, impact)) return;
         if (Try(() => change(client, rule), rule.ToString()) && writeRule) WriteObject(rule);
     }
 }
@@ -53,7 +53,7 @@ public abstract class LvsMarkRuleCmdlet : LvsDirectorCmdlet
 /// firewall-mark service with that number (New-LvsService -FirewallMark) takes them — the user-space stand-in for
 /// the iptables -j MARK rule a kernel director would have.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LvsFirewallMarkRule", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LvsFirewallMarkRule", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "New-LvsFirewallMarkRule.md")]
 [OutputType(typeof(MarkRuleSpec))]
 public sealed class NewLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
 {
@@ -61,18 +61,22 @@ public sealed class NewLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
 }
 
 /// <summary>Removes a firewall-mark rule (all its fields must match).</summary>
-[Cmdlet(VerbsCommon.Remove, "LvsFirewallMarkRule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "LvsFirewallMarkRule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Remove-LvsFirewallMarkRule.md")]
 [OutputType(typeof(MarkRuleSpec))]
 public sealed class RemoveLvsFirewallMarkRuleCommand : LvsMarkRuleCmdlet
 {
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ChangeRule("Remove firewall-mark rule", (client, rule) => client.DeleteMarkRule(rule), writeRule: PassThru);
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord() => ChangeRule("Remove firewall-mark rule", (client, rule) => client.DeleteMarkRule(rule), writeRule: PassThru, force: Force, impact: ConfirmImpact.High);
 }
 
 /// <summary>Gets the director's firewall-mark rules, in the order they are tried.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsFirewallMarkRule")]
+[Cmdlet(VerbsCommon.Get, "LvsFirewallMarkRule", HelpUri = LvsHelpUri.Base + "Get-LvsFirewallMarkRule.md")]
 [OutputType(typeof(MarkRuleSpec))]
 public sealed class GetLvsFirewallMarkRuleCommand : LvsDirectorCmdlet
 {

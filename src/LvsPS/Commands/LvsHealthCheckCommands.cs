@@ -4,7 +4,7 @@ namespace LvsPS.Commands;
 /// Adds a health checker (keepalived's TCP_CHECK, HTTP_GET, SSL_GET or MISC_CHECK) to a real server; parameters not
 /// given take keepalived's defaults.
 /// </summary>
-[Cmdlet(VerbsCommon.Add, "LvsHealthCheck", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Add, "LvsHealthCheck", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Add-LvsHealthCheck.md")]
 [OutputType(typeof(LvsHealthCheckInfo))]
 public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
 {
@@ -48,7 +48,7 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
 /// <summary>
 /// Changes the named parameters of a real server's health checker of one type; the others keep their values.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "LvsHealthCheck", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsHealthCheck", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsHealthCheck.md")]
 [OutputType(typeof(LvsHealthCheckInfo))]
 public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
 {
@@ -99,7 +99,7 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
 }
 
 /// <summary>Removes a real server's health checker of one type (without -Type: all of them); with none left it is up.</summary>
-[Cmdlet(VerbsCommon.Remove, "LvsHealthCheck", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "LvsHealthCheck", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Remove-LvsHealthCheck.md")]
 [OutputType(typeof(LvsHealthCheckInfo))]
 public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
 {
@@ -108,6 +108,10 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
     [Alias("CheckType")]
     [KeepalivedCheckType]
     public LvsHealthCheckType? Type { get; set; }
+
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -121,7 +125,7 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
                 : rs.HealthChecks.ToList();
             foreach (var check in checks)
             {
-                if (!ShouldProcess(Target(svc, client, rs), $"Remove health check {check}")) continue;
+                if (!ShouldProcessUnlessForced(Target(svc, client, rs), $"Remove health check {check}", Force)) continue;
                 client.RemoveHealthCheck(svc, SpecOf(rs), check.Type);
                 if (PassThru) WriteObject(LvsHealthCheckInfo.From(service, rs, check));
             }
@@ -130,7 +134,7 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
 }
 
 /// <summary>Gets the health checkers of the director's real servers, one object per checker.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsHealthCheck")]
+[Cmdlet(VerbsCommon.Get, "LvsHealthCheck", HelpUri = LvsHelpUri.Base + "Get-LvsHealthCheck.md")]
 [OutputType(typeof(LvsHealthCheckInfo))]
 public sealed class GetLvsHealthCheckCommand : LvsRealServerFilterCmdlet
 {

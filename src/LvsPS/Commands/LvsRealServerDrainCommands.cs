@@ -13,7 +13,7 @@ namespace LvsPS.Commands;
 /// Stop-NlbClusterNode -Drain and Suspend-ClusterNode -Drain do, and is the documented way to write it; without
 /// -Wait the cmdlet suspends and returns.
 /// </remarks>
-[Cmdlet(VerbsLifecycle.Suspend, "LvsRealServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Suspend, "LvsRealServer", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Suspend-LvsRealServer.md")]
 [OutputType(typeof(LvsRealServer))]
 public sealed class SuspendLvsRealServerCommand : LvsRealServerStateCmdlet
 {
@@ -143,7 +143,7 @@ internal sealed class DrainWaiter
 }
 
 /// <summary>Gives a suspended real server its configured weight back (Suspend-LvsRealServer's undo).</summary>
-[Cmdlet(VerbsLifecycle.Resume, "LvsRealServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Resume, "LvsRealServer", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Resume-LvsRealServer.md")]
 [OutputType(typeof(LvsRealServer))]
 public sealed class ResumeLvsRealServerCommand : LvsRealServerStateCmdlet
 {

@@ -4,7 +4,7 @@ namespace LvsPS.Commands;
 /// Starts a connection synchronisation daemon on a director (ipvsadm --start-daemon master|backup): the master
 /// sends its connections and persistence templates, a backup installs them (ip_vs_sync.c protocol version 1).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "LvsSyncDaemon", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "LvsSyncDaemon", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Start-LvsSyncDaemon.md")]
 [OutputType(typeof(SyncDaemonStatus))]
 public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
 {
@@ -76,10 +76,14 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
 /// Stops a director's sync daemon (ipvsadm --stop-daemon); without -Role, every one it runs. The connections it
 /// installed stay in the table.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "LvsSyncDaemon", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Stop, "LvsSyncDaemon", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Stop-LvsSyncDaemon.md")]
 [OutputType(typeof(SyncDaemonStatus))]
-public sealed class StopLvsSyncDaemonCommand : LvsForceDirectorCmdlet
+public sealed class StopLvsSyncDaemonCommand : LvsDirectorCmdlet
 {
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>The daemon to stop (from Get-LvsSyncDaemon by property name); by default every running one.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("State")]
@@ -101,14 +105,14 @@ public sealed class StopLvsSyncDaemonCommand : LvsForceDirectorCmdlet
         }
         foreach (var d in running.Where(d => Role is null || d.Role == Role))
         {
-            if (!ShouldProcessUnlessForced($"sync daemon {d.Role.ToString().ToLowerInvariant()} syncid {d.SyncId} on {d.Interface} on director '{client.Name}'", "Stop sync daemon")) continue;
+            if (!ShouldProcessUnlessForced($"sync daemon {d.Role.ToString().ToLowerInvariant()} syncid {d.SyncId} on {d.Interface} on director '{client.Name}'", "Stop sync daemon", Force)) continue;
             if (Try(() => client.StopSyncDaemon(d.Role), d.Role) && PassThru) WriteObject(d);
         }
     }
 }
 
 /// <summary>Gets the sync daemons a director runs, with their counters and lag where the director keeps them.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsSyncDaemon")]
+[Cmdlet(VerbsCommon.Get, "LvsSyncDaemon", HelpUri = LvsHelpUri.Base + "Get-LvsSyncDaemon.md")]
 [OutputType(typeof(SyncDaemonStatus))]
 public sealed class GetLvsSyncDaemonCommand : LvsDirectorCmdlet
 {

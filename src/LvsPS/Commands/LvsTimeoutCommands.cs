@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Gets the director's connection timeouts (ipvsadm -L --timeout).</summary>
-[Cmdlet(VerbsCommon.Get, "LvsTimeout", DefaultParameterSetName = "Object")]
+[Cmdlet(VerbsCommon.Get, "LvsTimeout", DefaultParameterSetName = "Object", HelpUri = LvsHelpUri.Base + "Get-LvsTimeout.md")]
 [OutputType(typeof(TimeoutSpec), ParameterSetName = new[] { "Object" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
 public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
@@ -32,7 +32,7 @@ public sealed class GetLvsTimeoutCommand : LvsDirectorCmdlet
 }
 
 /// <summary>Sets the director's TCP, TCP FIN and UDP timeouts (ipvsadm --set tcp tcpfin udp); 0 leaves one as it is.</summary>
-[Cmdlet(VerbsCommon.Set, "LvsTimeout", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsTimeout", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsTimeout.md")]
 [OutputType(typeof(TimeoutSpec))]
 public sealed class SetLvsTimeoutCommand : LvsDirectorCmdlet
 {
@@ -68,7 +68,7 @@ public sealed class SetLvsTimeoutCommand : LvsDirectorCmdlet
 }
 
 /// <summary>Zeroes the packet, byte and connection counters of one service or of all (ipvsadm -Z).</summary>
-[Cmdlet(VerbsCommon.Clear, "LvsCounter", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Clear, "LvsCounter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Clear-LvsCounter.md")]
 [OutputType(typeof(LvsService))]
 public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
 {
@@ -77,6 +77,10 @@ public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>The service -VirtualAddress and -Port name, or null (every service) when neither is given.</summary>
     private ServiceSpec? ServiceOrAll()
@@ -91,7 +95,7 @@ public sealed class ClearLvsCounterCommand : LvsServiceSelectorCmdlet
     {
         var client = GetClient();
         if (!Try(ServiceOrAll, out var svc)) return;
-        if (!ShouldProcess(svc is null ? $"every service on director '{client.Name}'" : LvsServiceCmdlet.ShouldProcessTarget(svc, client), "Zero counters")) return;
+        if (!ShouldProcessUnlessForced(svc is null ? $"every service on director '{client.Name}'" : LvsServiceCmdlet.ShouldProcessTarget(svc, client), "Zero counters", Force)) return;
         Try(() =>
         {
             client.Zero(svc);

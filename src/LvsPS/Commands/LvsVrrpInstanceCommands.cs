@@ -182,7 +182,7 @@ public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
 /// Adds a VRRP instance to a director (keepalived's vrrp_instance): while it is master it owns the virtual
 /// addresses, answers ARP for them and forwards their traffic; as backup it is silent.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LvsVrrpInstance", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LvsVrrpInstance", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "New-LvsVrrpInstance.md")]
 [OutputType(typeof(VrrpInstanceStatus))]
 public sealed class NewLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
 {
@@ -217,7 +217,7 @@ public sealed class NewLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
 }
 
 /// <summary>Gets a director's VRRP instances with their state, the master heard and counters.</summary>
-[Cmdlet(VerbsCommon.Get, "LvsVrrpInstance")]
+[Cmdlet(VerbsCommon.Get, "LvsVrrpInstance", HelpUri = LvsHelpUri.Base + "Get-LvsVrrpInstance.md")]
 [OutputType(typeof(VrrpInstanceStatus))]
 public sealed class GetLvsVrrpInstanceCommand : LvsDirectorCmdlet
 {
@@ -244,7 +244,7 @@ public sealed class GetLvsVrrpInstanceCommand : LvsDirectorCmdlet
 }
 
 /// <summary>Changes the named settings of a VRRP instance; the others keep their values.</summary>
-[Cmdlet(VerbsCommon.Set, "LvsVrrpInstance", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsVrrpInstance", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsVrrpInstance.md")]
 [OutputType(typeof(VrrpInstanceStatus))]
 public sealed class SetLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
 {
@@ -291,10 +291,14 @@ public sealed class SetLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
 /// Removes a VRRP instance from a director; a master gives its VIPs up first (an advert with priority 0 lets the
 /// backup take over at once).
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "LvsVrrpInstance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "LvsVrrpInstance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Remove-LvsVrrpInstance.md")]
 [OutputType(typeof(VrrpInstanceStatus))]
-public sealed class RemoveLvsVrrpInstanceCommand : LvsForceDirectorCmdlet
+public sealed class RemoveLvsVrrpInstanceCommand : LvsDirectorCmdlet
 {
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>The instances to remove (from Get-LvsVrrpInstance by property name).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(VrrpInstanceNameCompleter))]
@@ -313,7 +317,7 @@ public sealed class RemoveLvsVrrpInstanceCommand : LvsForceDirectorCmdlet
             var s = all.FirstOrDefault(x => x.Name == n);
             if (s is null) { WriteLvsError(LvsVrrpInstanceParameterCmdlet.NotFound(n, client)); continue; }
             var target = LvsVrrpInstanceParameterCmdlet.Target($"VRRP instance {n} (vrid {s.VirtualRouterId}, {s.State}, {string.Join(", ", s.VirtualAddresses.Select(a => a.ToString()))})", client);
-            if (!ShouldProcessUnlessForced(target, "Remove VRRP instance")) continue;
+            if (!ShouldProcessUnlessForced(target, "Remove VRRP instance", Force)) continue;
             if (Try(() => client.DeleteVrrpInstance(n), n) && PassThru) WriteObject(s);
         }
     }

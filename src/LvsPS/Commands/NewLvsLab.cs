@@ -5,7 +5,7 @@ namespace LvsPS.Commands;
 /// server runs nginx (test.html says "real server #i"), an OpenSSH sshd with a lab host key and key-only root
 /// login, and a telnet-like service on port 23. Addresses exist only inside the namespaces.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LvsLab", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LvsLab", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "New-LvsLab.md")]
 [OutputType(typeof(LvsLab))]
 public sealed class NewLvsLabCommand : LvsCmdlet
 {
@@ -48,9 +48,11 @@ public sealed class NewLvsLabCommand : LvsCmdlet
 
     protected override void ProcessRecord()
     {
-        // the count and kinds are checked before anything else (also under -WhatIf): the error names the bad value
+        // Everything the real run checks is checked first, also under -WhatIf (name, count, kinds, subnet, root, the
+        // programs, the name and subnet free): -WhatIf reports the same error as the run would, and creates nothing.
+        var manager = new LabManager();
         LvsLabDirectorKind[] kinds;
-        try { kinds = LabManager.DirectorKinds(Name, Forwarding, DirectorCount, DirectorKind); }
+        try { kinds = manager.CheckCreate(Name, RealServerCount, Subnet, Forwarding, DirectorKind[0], DirectorHost, DirectorCount, DirectorKind).Kinds; }
         catch (LvsException e) { ThrowLvsError(e, e.Target); return; }
         string kind;
         if (kinds.Length == 1)
@@ -61,7 +63,6 @@ public sealed class NewLvsLabCommand : LvsCmdlet
         var progress = new Progress(this, Name);
         try
         {
-            var manager = new LabManager();
             var lab = manager.Create(Name, RealServerCount, Subnet, progress, Forwarding, kinds[0], DirectorHost, kinds.Length, kinds);
             var kernels = lab.Directors.Where(d => lab.KindOf(d) == LvsLabDirectorKind.Kernel).ToList();
             if (kernels.Count > 0)

@@ -4,7 +4,7 @@ namespace LvsPS.Commands;
 /// Creates a virtual service on the director (ipvsadm -A), optionally with its real servers in one step
 /// (as Import-LvsConfiguration objects carry them).
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LvsService", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "LvsService", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "New-LvsService.md")]
 [OutputType(typeof(LvsService))]
 public sealed class NewLvsServiceCommand : LvsServiceCmdlet
 {

@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Stops every process of a lab (its director too) and deletes its namespaces and files.</summary>
-[Cmdlet(VerbsCommon.Remove, "LvsLab", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "LvsLab", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Remove-LvsLab.md")]
 public sealed class RemoveLvsLabCommand : LvsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -9,9 +9,13 @@ public sealed class RemoveLvsLabCommand : LvsCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"lab '{Name}' (namespaces lvs-{Name}-*, its director and files)", "Remove LvsPS lab")) return;
+        if (!ShouldProcessUnlessForced($"lab '{Name}' (namespaces lvs-{Name}-*, its director and files)", "Remove LvsPS lab", Force)) return;
         try
         {
             // The lab's directors are named after the lab (<lab>-director1/2 in a pair): stop each engine director

@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Changes a real server's weight or forwarding (ipvsadm -e). Weight 0 quiesces it: existing connections go on.</summary>
-[Cmdlet(VerbsCommon.Set, "LvsRealServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsRealServer", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsRealServer.md")]
 [OutputType(typeof(LvsRealServer))]
 public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
 {

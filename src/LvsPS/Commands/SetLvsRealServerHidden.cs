@@ -5,7 +5,7 @@ namespace LvsPS.Commands;
 /// arp_announce=2 on all and on the interface, and the old 'hidden' flag where the kernel has it. Idempotent;
 /// -WhatIf shows the exact commands.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "LvsRealServerHidden", SupportsShouldProcess = true, DefaultParameterSetName = ComputerSet)]
+[Cmdlet(VerbsCommon.Set, "LvsRealServerHidden", SupportsShouldProcess = true, DefaultParameterSetName = ComputerSet, HelpUri = LvsHelpUri.Base + "Set-LvsRealServerHidden.md")]
 [OutputType(typeof(LvsRealServerHiddenState))]
 public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
 {

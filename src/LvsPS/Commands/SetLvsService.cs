@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Changes a virtual service's scheduler (ipvsadm -E).</summary>
-[Cmdlet(VerbsCommon.Set, "LvsService", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsService", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsService.md")]
 [OutputType(typeof(LvsService))]
 public sealed class SetLvsServiceCommand : LvsServiceCmdlet
 {

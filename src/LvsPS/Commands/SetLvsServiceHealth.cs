@@ -7,7 +7,7 @@ namespace LvsPS.Commands;
 /// omega, quorum with hysteresis and its commands, the sorry server, inhibit_on_failure, virtualhost. Settings not
 /// named keep their values.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "LvsServiceHealth", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "LvsServiceHealth", SupportsShouldProcess = true, HelpUri = LvsHelpUri.Base + "Set-LvsServiceHealth.md")]
 [OutputType(typeof(LvsService))]
 public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
 {

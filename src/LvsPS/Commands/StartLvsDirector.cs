@@ -5,7 +5,7 @@ namespace LvsPS.Commands;
 /// a given network namespace. The director restores the services saved in its state file. With -Lab, every
 /// engine director of the lab (both of a pair; -Node one of them), one DirectorStatus each.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "LvsDirector", SupportsShouldProcess = true, DefaultParameterSetName = LabSet)]
+[Cmdlet(VerbsLifecycle.Start, "LvsDirector", SupportsShouldProcess = true, DefaultParameterSetName = LabSet, HelpUri = LvsHelpUri.Base + "Start-LvsDirector.md")]
 [OutputType(typeof(DirectorStatus))]
 public sealed class StartLvsDirectorCommand : LvsCmdlet
 {

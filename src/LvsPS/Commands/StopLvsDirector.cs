@@ -1,7 +1,7 @@
 namespace LvsPS.Commands;
 
 /// <summary>Stops a running director. Its configuration stays in its state file and returns at the next start.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "LvsDirector", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Stop, "LvsDirector", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Stop-LvsDirector.md")]
 [OutputType(typeof(DirectorStatus))]
 public sealed class StopLvsDirectorCommand : LvsCmdlet
 {
@@ -20,6 +20,10 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
     /// <summary>Emit the director's last status.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     #endregion
 
@@ -60,7 +64,7 @@ public sealed class StopLvsDirectorCommand : LvsCmdlet
                 $"'{name}' is a kernel IPVS director reached over SSH; LvsPS does not stop it. Use Disconnect-LvsDirector to end the session.", name));
             return;
         }
-        if (!ShouldProcess($"director '{name}'", "Stop LvsPS director")) return;
+        if (!ShouldProcessUnlessForced($"director '{name}'", "Stop LvsPS director", Force)) return;
         try
         {
             // A director that does not answer (hung, stopped) but still holds its lock is stopped with signals.

@@ -9,7 +9,7 @@ namespace LvsPS.Commands;
 /// each one under ShouldProcess (nothing changes with -WhatIf). Services the file does not name stay unless -Prune
 /// (or a rules file with -C).
 /// </summary>
-[Cmdlet(VerbsData.Sync, "LvsConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Sync, "LvsConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = LvsHelpUri.Base + "Sync-LvsConfiguration.md")]
 [OutputType(typeof(LvsConfigChange))]
 public sealed class SyncLvsConfigurationCommand : LvsDirectorCmdlet
 {
@@ -33,6 +33,10 @@ public sealed class SyncLvsConfigurationCommand : LvsDirectorCmdlet
     /// <summary>Also remove the services the file does not name.</summary>
     [Parameter]
     public SwitchParameter Prune { get; set; }
+
+    /// <summary>Do not ask for confirmation (-WhatIf still only shows; an explicit -Confirm still asks).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -66,7 +70,9 @@ public sealed class SyncLvsConfigurationCommand : LvsDirectorCmdlet
             var change = changes[i];
             WriteProgress(new ProgressRecord(1, "Sync-LvsConfiguration", change.ToString()) { PercentComplete = 100 * i / changes.Count });
             WriteVerbose(change.Command);
-            if (!ShouldProcess($"{change.Target} on director '{client.Name}'", change.Description)) continue;
+            // a removal (Remove, Clear, Zero) asks at ConfirmImpact High unless -Force; an Add or Edit at Medium
+            if (!ShouldProcessUnlessForced($"{change.Target} on director '{client.Name}'", change.Description, Force,
+                    change.Destructive ? ConfirmImpact.High : ConfirmImpact.Medium)) continue;
             if (!Try(() => change.Apply(client), change.Target)) break;
         }
         if (changes.Count > 0)

@@ -7,7 +7,7 @@ namespace LvsPS.Commands;
 /// Verifies an LVS-DR cluster and emits one result object per check and target (Passed, Warning, Failed,
 /// NotApplicable). -Quiet returns only $true when nothing failed; -List shows the catalogue of checks.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "LvsCluster", DefaultParameterSetName = DirectorSet)]
+[Cmdlet(VerbsDiagnostic.Test, "LvsCluster", DefaultParameterSetName = DirectorSet, HelpUri = LvsHelpUri.Base + "Test-LvsCluster.md")]
 [OutputType(typeof(LvsCheckResult), ParameterSetName = new[] { LabSet, DirectorSet })]
 [OutputType(typeof(bool), ParameterSetName = new[] { LabSet, DirectorSet })]
 [OutputType(typeof(LvsCheckInfo), ParameterSetName = new[] { ListSet })]

@@ -6,7 +6,7 @@ namespace LvsPS.Commands;
 /// Runs the real server checks of Test-LvsCluster on servers that are not (yet) in a service: logs in over SSH
 /// (as Get-LvsRealServerHidden does) and probes them from the director. Validate a node before Add-LvsRealServer.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "LvsRealServer", DefaultParameterSetName = ComputerSet)]
+[Cmdlet(VerbsDiagnostic.Test, "LvsRealServer", DefaultParameterSetName = ComputerSet, HelpUri = LvsHelpUri.Base + "Test-LvsRealServer.md")]
 [OutputType(typeof(LvsCheckResult), typeof(bool))]
 public sealed class TestLvsRealServerCommand : LvsRealServerRemoteCmdlet
 {

@@ -8,7 +8,7 @@ namespace LvsPS.Commands;
 /// marked in $PSStyle colours. Redraws in place on an interactive host, prints successive frames when the output
 /// is redirected; -PassThru emits the snapshots instead. Ends after -Count frames or on Ctrl+C.
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "LvsService")]
+[Cmdlet(VerbsCommon.Watch, "LvsService", HelpUri = LvsHelpUri.Base + "Watch-LvsService.md")]
 [OutputType(typeof(string))]
 [OutputType(typeof(LvsServiceWatchSnapshot))]
 public sealed class WatchLvsServiceCommand : LvsServiceMarkFilterCmdlet

@@ -5,7 +5,7 @@ namespace LvsPS.Commands;
 /// the rewritten MAC or outer header, dropped and why, ARP answered). Starts a filtered trace in the director, streams
 /// its records as they come, and always stops it; bounded by -Count and -Duration (60 s when not given).
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "LvsTraffic")]
+[Cmdlet(VerbsCommon.Watch, "LvsTraffic", HelpUri = LvsHelpUri.Base + "Watch-LvsTraffic.md")]
 [OutputType(typeof(LvsTrafficRecord))]
 public sealed class WatchLvsTrafficCommand : LvsDirectorCmdlet
 {

@@ -53,7 +53,7 @@ public sealed class KernelDirectorTests
     [InlineData(255, "Numerical result out of range\n", "InvalidThreshold", LvsErrorKind.InvalidArgument)]
     [InlineData(255, "Operation not supported with IPv6\n", "InvalidAddress", LvsErrorKind.InvalidArgument)]
     [InlineData(255, "Module is wrong version\n", "RemoteCommandFailed", LvsErrorKind.NotImplemented)]
-    [InlineData(2, "Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n", "DirectorNotRunning", LvsErrorKind.ResourceUnavailable)]
+    [InlineData(2, "Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n", "IpvsNotAvailable", LvsErrorKind.NotInstalled)]
     [InlineData(2, "Can't initialize ipvs: Permission denied (you must be root)\nAre you sure that IP Virtual Server is built in the kernel or as module?\n", "NotRoot", LvsErrorKind.PermissionDenied)]
     [InlineData(2, "illegal weight specified\n", "InvalidWeight", LvsErrorKind.InvalidArgument)]
     [InlineData(2, "illegal virtual server address[:port] specified\n", "InvalidAddress", LvsErrorKind.InvalidArgument)]
@@ -249,7 +249,7 @@ public sealed class KernelDirectorTests
     {
         var (d, fake) = Director();
         fake.Answers["ipvsadm '--version'"] = Fail(2, "Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n");
-        AssertId(LvsErrorIds.DirectorNotRunning, Assert.Throws<LvsException>(() => d.Connect()));
+        AssertId(LvsErrorIds.IpvsNotAvailable, Assert.Throws<LvsException>(() => d.Connect()));
         Assert.Single(fake.Commands);
         fake.Answers["ipvsadm '--version'"] = Fail(2, "Can't initialize ipvs: Permission denied (you must be root)\nAre you sure that IP Virtual Server is built in the kernel or as module?\n");
         AssertId(LvsErrorIds.NotRoot, Assert.Throws<LvsException>(() => d.Connect()));

@@ -82,6 +82,20 @@ public class IpvsadmCommandLineTests
         Assert.StartsWith("ipvsadm: ", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-A -t 10.0.0.1:80 -s nope", "InvalidScheduler", "nope")]
+    [InlineData("-E -t 10.0.0.1:80 --scheduler nope", "InvalidScheduler", "nope")]
+    [InlineData("-A -t 10.0.0.1:80 --scheduler=nope", "InvalidScheduler", "nope")]
+    [InlineData("--set 2678401 0 0", "InvalidTimeout", "2678401")]
+    [InlineData("--set 60 -1 0", "InvalidTimeout", "-1")]
+    [InlineData("--set 60 30 abc", "InvalidTimeout", "abc")]
+    public void A_bad_scheduler_or_timeout_has_its_own_error_id(string line, string errorId, string value)
+    {
+        var e = Assert.Throws<LvsException>(() => P(line));
+        Assert.Equal((errorId, LvsErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
+        Assert.Equal(value, e.Target);
+    }
+
     [Fact]
     public void Restore_is_refused_with_the_way_to_do_it() =>
         Assert.Contains("Sync-LvsConfiguration", Assert.Throws<LvsException>(() => P("-R")).Message);
