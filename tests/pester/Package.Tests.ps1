@@ -23,7 +23,11 @@ BeforeAll {
     $script:UserModules = Join-Path $FakeHome '.local/share/powershell/Modules'
     $null = New-Item -ItemType Directory -Force -Path $FakeHome, $RepoDir
     $script:RealHome = [Environment]::GetFolderPath('UserProfile')
-    $script:NugetPackages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $RealHome '.nuget/packages' }
+    # The children run the pwsh this suite runs on (the repository's dotnet tool: dotnet pwsh.dll), started in the
+    # suite's work folder, where PSResourceGet's NuGet client may leave a NuGet/NuGet.Config.
+    $script:PwshCommand = if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') {
+        @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'))
+    } else { @([Environment]::ProcessPath) }
 
     # What the real user has, to show afterwards that the suite left it as it was.
     function script:Get-RealUserState {
@@ -36,19 +40,16 @@ BeforeAll {
     }
     $script:RealBefore = Get-RealUserState
 
-    # Runs a script file in a new pwsh (dotnet pwsh, the repository's tool), with HOME the suite's fake home (and
-    # dotnet's own folders where they are, so that the tool is found); returns its exit code and output lines.
+    # Runs a script file in a new pwsh with HOME the suite's fake home; returns its exit code and output lines.
     function script:Invoke-ChildPwsh([string]$Name, [string]$Script, [string[]]$Arguments = @(), [int]$TimeoutSec = 300) {
         $file = Join-Path $Work "$Name.ps1"
         Set-Content -Path $file -Value $Script -Encoding utf8
-        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($a in @('pwsh', '-NoLogo', '-NoProfile', '-NonInteractive', '-File', $file) + $Arguments) { $psi.ArgumentList.Add($a) }
-        $psi.WorkingDirectory = $Root
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($PwshCommand[0])
+        foreach ($a in @($PwshCommand | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $file) + $Arguments) { $psi.ArgumentList.Add($a) }
+        $psi.WorkingDirectory = $Work
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
         $psi.Environment['HOME'] = $FakeHome
-        $psi.Environment['NUGET_PACKAGES'] = $NugetPackages
-        $psi.Environment['DOTNET_CLI_HOME'] = $RealHome
         foreach ($v in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'PSModulePath') { $null = $psi.Environment.Remove($v) }
         $p = [System.Diagnostics.Process]::Start($psi)
         $stdout = $p.StandardOutput.ReadToEndAsync()
@@ -58,9 +59,12 @@ BeforeAll {
             throw "The child pwsh '$Name' did not end within $TimeoutSec s."
         }
         $p.WaitForExit()
+        $lines = @($stdout.Result -split "`r?`n" | ForEach-Object { $_ -replace '\x1b\[[0-9;]*m', '' })
         [pscustomobject]@{
             ExitCode = $p.ExitCode
-            Output   = @(($stdout.Result + $stderr.Result) -split "`r?`n" | ForEach-Object { $_ -replace '\x1b\[[0-9;]*m', '' })
+            Output   = $lines
+            # The last line of JSON on stdout (what the child reports), as an object.
+            Json     = $lines | Where-Object { $_ -like '{*' } | Select-Object -Last 1 | ConvertFrom-Json
             Text     = $stdout.Result + $stderr.Result
         }
     }
@@ -146,7 +150,7 @@ Publish-PSResource -Path '$StagedPath' -Repository '$RepoName'
 "@
         $r.ExitCode | Should -Be 0 -Because $r.Text
         Join-Path $RepoDir "LvsPS.$Version.nupkg" | Should -Exist
-        $found = $r.Output[-1] | ConvertFrom-Json
+        $found = $r.Json
         $found.Name | Should -Be 'LvsPS'
         $found.Version | Should -Be $Version
         $found.ProjectUri | Should -Be 'https://github.com/lvsps/LvsPS'
@@ -193,9 +197,9 @@ Import-Module LvsPS -WarningVariable w -WarningAction SilentlyContinue
 } | ConvertTo-Json -Compress
 "@
         $r.ExitCode | Should -Be 0 -Because $r.Text
-        $i = $r.Output[-1] | ConvertFrom-Json
+        $i = $r.Json
         $i.ModuleBase | Should -Be $InstalledBase
-        $i.Path | Should -Be (Join-Path $InstalledBase 'LvsPS.psd1')
+        $i.Path | Should -Be (Join-Path $InstalledBase 'bin/LvsPS.dll')   # a binary root module's Path is its assembly
         $i.Available | Should -Be @($InstalledBase)
         $i.Assembly | Should -Be (Join-Path $InstalledBase 'bin/LvsPS.dll')
         $i.Engine | Should -Be (Join-Path $InstalledBase 'lvsd/lvsd.dll')
@@ -222,7 +226,7 @@ Import-Module LvsPS -WarningVariable w -WarningAction SilentlyContinue
 [pscustomobject]@{ Cmdlets = @(Get-Command -Module LvsPS -CommandType Cmdlet).Count; Warnings = @(`$w | ForEach-Object Message) } | ConvertTo-Json -Compress
 "@
         $r.ExitCode | Should -Be 0 -Because $r.Text
-        $i = $r.Output[-1] | ConvertFrom-Json
+        $i = $r.Json
         $i.Cmdlets | Should -Be $DevCmdlets.Count
         @($i.Warnings).Count | Should -Be 1
         $i.Warnings[0] | Should -BeLike "LvsPS: lvsd needs the .NET runtime Microsoft.NETCore.App 10.0*the dotnet host $fakeDotnet has none.*sudo apt-get install dotnet-runtime-10.0*"
