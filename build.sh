@@ -3,6 +3,7 @@
 #   ./build.sh demo    (root) the seed cluster of the original walkthrough, in a lab of network namespaces
 #   ./build.sh demo kernel   (root) the same with a Linux kernel IPVS director (a QEMU guest where the host has no ip_vs)
 #   ./build.sh test    (root) every test (xUnit and Pester); ends with "N passed, N failed"
+#   ./build.sh package   stages out/package/LvsPS, the module as a gallery ships it (then: Publish-PSResource -Path out/package/LvsPS)
 #   ./build.sh setup | build | bench   (no root needed; as root, setup also installs missing Debian packages)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -75,6 +76,7 @@ case "${1:-}" in
             setup; build_module; pwsh -File examples/Seed-DrCluster.ps1
         fi ;;
     test) need_root test; WITH_KERNEL_LAB=1 setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
+    package) setup; build_module; pwsh -File tools/New-LvsPackage.ps1 ;;
     bench) setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
     *) sed -n '2,7p' "$0"; exit 64 ;;
 esac

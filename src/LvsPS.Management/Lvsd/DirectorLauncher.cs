@@ -20,7 +20,11 @@ public enum DirectorStopMethod
 public static class DirectorLauncher
 {
     /// <summary>The dotnet host that runs lvsd.dll.</summary>
-    public static string FindDotnet()
+    public static string FindDotnet() =>
+        TryFindDotnet() ?? throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.ResourceUnavailable, "The dotnet host was not found (set DOTNET_ROOT).");
+
+    /// <summary>The dotnet host that runs lvsd.dll, or null when there is none (<see cref="RuntimeRequirements"/>).</summary>
+    public static string? TryFindDotnet()
     {
         var fromEnv = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromEnv) && File.Exists(fromEnv)) return fromEnv;
@@ -33,7 +37,7 @@ public static class DirectorLauncher
         }
         foreach (var p in new[] { "/usr/share/dotnet/dotnet", "/usr/lib/dotnet/dotnet", "/usr/bin/dotnet" })
             if (File.Exists(p)) return p;
-        throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.ResourceUnavailable, "The dotnet host was not found (set DOTNET_ROOT).");
+        return null;
     }
 
     /// <summary>The exact command line Start-LvsDirector runs (shown by -WhatIf).</summary>
