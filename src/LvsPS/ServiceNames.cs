@@ -31,7 +31,12 @@ public sealed class LvsServiceNameTransformationAttribute : ArgumentTransformati
         if (value is null or IPAddress) return value;
         if (value is not string text) text = value.ToString() ?? "";
         if (!LvsServiceName.TryParse(text, out var name, out var error))
+        {
+            // Text that tries to be just an address ("10.0.0.999") is left to PowerShell's conversion, whose error
+            // names the value and the IPAddress type; text that tries to be a service name gets the parser's message.
+            if (text.Trim().Length > 0 && text.IndexOfAny(new[] { '/', ' ', '[' }) < 0 && text.Count(c => c == ':') != 1) return inputData;
             throw new ArgumentTransformationMetadataException(error);
+        }
         return name!.IsAddressOnly ? name.Address : new LvsServiceNameAddress(name);
     }
 }
