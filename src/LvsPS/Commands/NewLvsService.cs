@@ -56,7 +56,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
         Try(() =>
         {
             client.AddService(spec);
-            if (FindService(client, spec) is { } created) WriteObject(created);
+            if (FindService(client, spec) is { } created) WriteObject(LvsViews.As(created, LvsViews.ServiceTable));
         }, spec.ToString());
     }
 }

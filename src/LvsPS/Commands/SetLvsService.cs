@@ -42,7 +42,7 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
             spec.PersistenceNetmask = spec.PersistentTimeout == 0 ? null : PersistenceNetmask ?? current.PersistenceNetmask;
             if (!ShouldProcess(ShouldProcessTarget(spec, client), $"Set scheduler {spec.Scheduler.ToString().ToLowerInvariant()}, {PersistenceText(spec) ?? "not persistent"}")) return;
             client.EditService(spec);
-            if (PassThru) WriteObject(FindService(client, spec));
+            if (PassThru && FindService(client, spec) is { } after) WriteObject(LvsViews.As(after, LvsViews.ServiceTable));
         }, spec.ToString());
     }
 }
