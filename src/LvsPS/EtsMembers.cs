@@ -40,7 +40,7 @@ public static partial class LvsEtsMembers
             // an LvsObjectList (or any list) back to the property's own list type, item by item
             var elem = p.PropertyType.GetGenericArguments()[0];
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elem))!;
-            foreach (var o in items) list.Add(LanguagePrimitives.ConvertTo(o is PSObject w ? w.BaseObject : o, elem, System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var o in items) list.Add(LanguagePrimitives.ConvertTo(o is PSObject w && w.BaseObject is not string ? w.BaseObject : o, elem, System.Globalization.CultureInfo.InvariantCulture));
             p.SetValue(target, LanguagePrimitives.ConvertTo(list, p.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
             return;
         }

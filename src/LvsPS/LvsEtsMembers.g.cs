@@ -23,6 +23,10 @@ public static partial class LvsEtsMembers
     public static void SetGroup(PSObject instance, object? value) => Set(instance, nameof(Group), value);
     public static object? Health(PSObject instance) => Get(instance, nameof(Health));
     public static void SetHealth(PSObject instance, object? value) => Set(instance, nameof(Health), value);
+    public static object? HealthChecks(PSObject instance) => Get(instance, nameof(HealthChecks));
+    public static void SetHealthChecks(PSObject instance, object? value) => Set(instance, nameof(HealthChecks), value);
+    public static object? History(PSObject instance) => Get(instance, nameof(History));
+    public static void SetHistory(PSObject instance, object? value) => Set(instance, nameof(History), value);
     public static object? InsideAddress(PSObject instance) => Get(instance, nameof(InsideAddress));
     public static void SetInsideAddress(PSObject instance, object? value) => Set(instance, nameof(InsideAddress), value);
     public static object? InterfaceAddress(PSObject instance) => Get(instance, nameof(InterfaceAddress));

@@ -55,50 +55,42 @@ public sealed class EmptyAsNullAttribute : ArgumentTransformationAttribute
 }
 
 /// <summary>
-/// What LvsPS.Types.ps1xml gives for a nested list of output objects (a service's RealServers, an imported service's
-/// real servers): each item as a PSObject, so ConvertTo-Json applies the item type's members too (addresses as text),
-/// and a ToString that Export-Csv writes ("10.0.0.2:80 10.0.0.3:80", not the list's type name).
-/// ConvertTo-Json's default depth (2) reaches an item's properties as leaves, so each property of an item that holds
-/// an object (Statistics, HealthChecks) is shadowed on the item by its text: a list becomes "TCP_CHECK, HTTP_GET /";
-/// an object the text of its ToString that still has its properties ($svc.RealServers[0].Statistics.Connections
-/// works, and ConvertTo-Json writes "Conns=3 InPkts=18 …" without truncating). The objects themselves are unchanged
-/// (Get-LvsRealServer gives them whole).
+/// What LvsPS.Types.ps1xml gives for a nested list of output objects (a service's RealServers, a real server's
+/// HealthChecks, a health record's History, an imported service's real servers). ConvertTo-Json's default depth (2)
+/// reaches the items of such a list as leaves when the objects are piped as an array (array, object, list, item), so
+/// each item is its text ("10.0.0.2:80") carrying every property of the object as a note property: PowerShell reads
+/// $svc.RealServers[0].Weight, .RealAddress (as text), .Statistics.Connections, and binds the items by property name
+/// (Set-LvsRealServer), while ConvertTo-Json writes the list as its texts without truncating it. Get-LvsRealServer
+/// (and the other Get- cmdlets) give the objects themselves. ToString, what Export-Csv writes, joins the texts with ", ".
 /// </summary>
 public sealed class LvsObjectList : List<PSObject>
 {
-    private readonly string _separator;
-
-    public LvsObjectList(IEnumerable? items, string separator = " ")
+    public LvsObjectList(IEnumerable? items)
     {
-        _separator = separator;
         if (items is null) return;
-        foreach (var o in items) if (o is not null) Add(AsLeaves(o));
+        foreach (var o in items) if (o is not null) Add(AsLeaf(o is PSObject w ? w.BaseObject : o, nested: true));
     }
 
-    public override string ToString() => string.Join(_separator, this.Select(o => o.BaseObject.ToString()));
+    public override string ToString() => string.Join(", ", this.Select(o => o.BaseObject.ToString()));
 
-    private static PSObject AsLeaves(object item)
+    private static PSObject AsLeaf(object item, bool nested)
     {
-        // A new PSObject each time (not AsPSObject, which may hand back the one the pipeline holds), so the shadows
-        // stay on this nested view.
-        var p = new PSObject(item is PSObject w ? w.BaseObject : item);
-        foreach (var prop in p.BaseObject.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        var p = new PSObject(item.ToString() ?? "");
+        foreach (var prop in item.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
         {
-            if (prop.GetIndexParameters().Length > 0 || IsLeaf(prop.PropertyType)) continue;
+            if (prop.GetIndexParameters().Length > 0) continue;
             object? value;
-            try { value = prop.GetValue(p.BaseObject); } catch { continue; }
-            if (value is null || value is IPAddress || value is System.Collections.Generic.IEnumerable<IPAddress>) continue; // addresses: the type's members give the text
-            PSObject shadow;
-            if (value is IEnumerable list and not string)
-                shadow = new PSObject(string.Join(", ", list.Cast<object?>().Select(x => x?.ToString())));
-            else
+            try { value = prop.GetValue(item); } catch (System.Reflection.TargetInvocationException) { continue; }
+            object? leaf = value switch
             {
-                shadow = new PSObject(value.ToString() ?? "");
-                foreach (var inner in value.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
-                    if (inner.GetIndexParameters().Length == 0 && IsLeaf(inner.PropertyType))
-                        shadow.Properties.Add(new PSNoteProperty(inner.Name, inner.GetValue(value)));
-            }
-            p.Properties.Add(new PSNoteProperty(prop.Name, shadow));
+                null => null,
+                IPAddress a => a.ToString(),
+                string s => s,
+                _ when IsLeaf(value.GetType()) => value,
+                IEnumerable list => string.Join(", ", list.Cast<object?>().Select(x => x?.ToString())),
+                _ => nested ? AsLeaf(value, nested: false) : value.ToString(),
+            };
+            p.Properties.Add(new PSNoteProperty(prop.Name, leaf));
         }
         return p;
     }
@@ -106,8 +98,7 @@ public sealed class LvsObjectList : List<PSObject>
     private static bool IsLeaf(Type t)
     {
         t = Nullable.GetUnderlyingType(t) ?? t;
-        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime)
-            || t == typeof(DateTimeOffset) || t == typeof(Guid);
+        return t.IsPrimitive || t.IsEnum || t == typeof(decimal) || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(Guid);
     }
 }
 

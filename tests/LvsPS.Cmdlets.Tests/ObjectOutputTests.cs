@@ -35,6 +35,14 @@ public sealed class ObjectOutputTests : CmdletTestBase
     }
 
     [Theory]
+    [InlineData("tcp/10.0.0.1:80", "tcp/10.0.0.1:80")]
+    [InlineData("TCP 10.0.0.1:80", "tcp/10.0.0.1:80")]
+    [InlineData("10.0.0.1:80", "10.0.0.1:80")]
+    [InlineData("[2001:db8::1]:80", "[2001:db8::1]:80")]
+    [InlineData("FWM 5", "fwm/5")]
+    public void ServiceName_PrintsIpvsadmsForm(string text, string expected) => Assert.Equal(expected, LvsServiceName.Parse(text).ToString());
+
+    [Theory]
     [InlineData("tcp/10.0.0.1:99999", "the port '99999'")]
     [InlineData("icmp/10.0.0.1:80", "'icmp' is no protocol")]
     [InlineData("fwm/0", "the firewall mark '0'")]
@@ -97,19 +105,33 @@ public sealed class ObjectOutputTests : CmdletTestBase
     [Fact]
     public void ConvertToJson_GivesAddressesAndEnumsAsText_FlatCounters_AndNoTruncation()
     {
-        var r = Run("$s | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("s", SampleService())).Ok();
+        // Two services piped: an array, so the real servers are at ConvertTo-Json's last level (2) and must be leaves.
+        var r = Run("$s, $s | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("s", SampleService())).Ok();
         var json = (string)r.Objects[0]!;
         Assert.Contains("\"VirtualAddress\":\"10.0.0.1\"", json);
         Assert.Contains("\"Protocol\":\"Tcp\"", json);
         Assert.Contains("\"Scheduler\":\"Wlc\"", json);
         Assert.Contains("\"Conns\":7", json);
         Assert.Contains("\"InBPS\":1234", json);
-        Assert.Contains("\"RealAddress\":\"10.0.0.2\"", json);
-        Assert.Contains("\"Forwarding\":\"Route\"", json);
-        Assert.Contains("\"InBytes\":99", json);
+        Assert.Contains("\"RealServers\":[\"10.0.0.2:80\"]", json);
         Assert.DoesNotContain("AddressFamily", json);
         Assert.DoesNotContain("ActiveConn\"", json);
         Assert.Equal(0, Convert.ToInt32(r.Objects[1], CultureInfo.InvariantCulture)); // no "truncated" warning at depth 2
+    }
+
+    [Fact]
+    public void ConvertToJson_OfRealServers_GivesTheirAddressesForwardingCountersAndChecks_WithoutTruncation()
+    {
+        var s = SampleService();
+        var r = Run("$r, $r | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("r", s.RealServers[0])).Ok();
+        var json = (string)r.Objects[0]!;
+        Assert.Contains("\"RealAddress\":\"10.0.0.2\"", json);
+        Assert.Contains("\"VirtualAddress\":\"10.0.0.1\"", json);
+        Assert.Contains("\"Forwarding\":\"Route\"", json);
+        Assert.Contains("\"State\":\"Up\"", json);
+        Assert.Contains("\"InBytes\":99", json);
+        Assert.Contains("\"HealthChecks\":[\"TCP_CHECK\"]", json);
+        Assert.Equal(0, Convert.ToInt32(r.Objects[1], CultureInfo.InvariantCulture));
     }
 
     [Fact]

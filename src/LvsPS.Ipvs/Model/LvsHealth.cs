@@ -55,6 +55,7 @@ public sealed class LvsRealServerHealth
     /// <summary>Why the state last changed.</summary>
     public string? Reason { get; set; }
     /// <summary>The last state changes, oldest first (at most <see cref="HistoryLength"/>).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<LvsHealthEvent> History { get; set; } = new();
 
     public const int HistoryLength = 16;

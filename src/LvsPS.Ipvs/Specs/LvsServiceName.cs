@@ -19,8 +19,9 @@ public sealed class LvsServiceName
     /// <summary>Whether the text named only an address (no protocol, port or mark).</summary>
     public bool IsAddressOnly => Protocol is null && Port is null && FirewallMark == 0;
 
+    /// <summary>The name in ipvsadm's form: "tcp/10.0.0.1:80", "fwm/5", "[2001:db8::1]:80" (no protocol when none was named).</summary>
     public override string ToString() => FirewallMark != 0 ? $"fwm/{FirewallMark}"
-        : $"{(Protocol ?? LvsProtocol.Tcp).ToString().ToLowerInvariant()}/{(Address!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString())}{(Port is null ? "" : ":" + Port)}";
+        : $"{(Protocol is { } p ? p.ToString().ToLowerInvariant() + "/" : "")}{(Address!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString())}{(Port is null ? "" : ":" + Port)}";
 
     public static LvsServiceName Parse(string text) =>
         TryParse(text, out var name, out var error) ? name! : throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, error!, text);
