@@ -13,8 +13,10 @@ director sees no outgoing packets, so OutPkts and OutBytes stay 0).
 Format-Table shows one row per service (protocol, VIP:port, scheduler, flags, persistence, real servers and
 connections). ConvertTo-Json and Export-Csv need no options: addresses and enums are written as text, the counters
 are flat properties (Conns, InPkts, OutPkts, InBytes, OutBytes, CPS, InPPS, OutPPS, InBPS, OutBPS), and the real
-servers fit ConvertTo-Json's default depth (in a CSV: "10.0.0.2:80 10.0.0.3:80"). In PowerShell the address
-properties read as text too; the objects keep the IPAddress (.psbase.VirtualAddress).
+servers are written as their "10.0.0.2:80" texts, which fit ConvertTo-Json's default depth (in a CSV:
+"10.0.0.2:80, 10.0.0.3:80"); Get-LvsRealServer | ConvertTo-Json gives each real server whole. In PowerShell
+$svc.RealServers[0] still has every property (Weight, RealAddress, Statistics.Connections ...) and binds to
+Set-LvsRealServer; the address properties read as text, the objects keep the IPAddress (.psbase.VirtualAddress).
 
 -VirtualAddress, -Port and -Protocol filter the services. When -VirtualAddress or -Port is given and no service
 matches, the cmdlet writes a ServiceNotFound error.
@@ -66,7 +68,7 @@ Get-LvsService -AsText -Stats
 Get-LvsService tcp/10.250.0.101:80 | ConvertTo-Json
 Get-LvsService -Stats
 '@
-            Remarks = 'The JSON has "VirtualAddress": "10.250.0.101", "Protocol": "Tcp", "Scheduler": "Rr", the counters (Conns, InPkts ...) and the real servers, at the default depth. -Stats gives the same objects with the --stats columns as the view.'
+            Remarks = 'The JSON has "VirtualAddress": "10.250.0.101", "Protocol": "Tcp", "Scheduler": "Rr", the counters (Conns, InPkts ...) and "RealServers": ["10.250.0.3:80", "10.250.0.4:80"], at the default depth. -Stats gives the same objects with the --stats columns as the view.'
         }
         @{
             Title   = 'Pipe a service to add a real server'
