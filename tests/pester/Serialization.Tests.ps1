@@ -213,7 +213,7 @@ Describe 'Default views within 80 columns' {
 
 Describe '-Stats, -Rate, -Thresholds and -PersistentConn without -AsText' {
     It 'return objects under pwsh -NonInteractive, and -AsText still the ipvsadm text' {
-        $script = "Import-Module '$Psd1'; foreach (`$v in 'Stats', 'Rate', 'Thresholds', 'PersistentConn') { `$p = @{ Director = '$LabName'; `$v = `$true }; Get-LvsService @p | ForEach-Object { '{0} {1} {2}' -f `$v, `$_.GetType().Name, `$_.pstypenames[0] } }; (Get-LvsService -Director '$LabName' -Stats -AsText) -join '|'"
+        $script = "Import-Module '$Psd1'; foreach (`$v in 'Stats', 'Rate', 'Thresholds', 'PersistentConn') { `$p = @{ Director = '$LabName'; `$v = `$true }; Get-LvsService @p | ForEach-Object { '{0} {1} {2}' -f `$v, `$_.GetType().Name, `$_.pstypenames[0] } }; Get-LvsService -Director '$LabName' -Stats -AsText"
         $env:NO_COLOR = '1'
         try { $out = & $Dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" } }
         finally { Remove-Item Env:NO_COLOR }
@@ -222,7 +222,9 @@ Describe '-Stats, -Rate, -Thresholds and -PersistentConn without -AsText' {
         $out | Should -Contain 'Rate LvsService LvsPS.Ipvs.Model.LvsService#Rate'
         @($out | Where-Object { $_ -eq 'Thresholds LvsRealServer LvsPS.Ipvs.Model.LvsRealServer#Thresholds' }).Count | Should -Be 2
         @($out | Where-Object { $_ -eq 'PersistentConn LvsRealServer LvsPS.Ipvs.Model.LvsRealServer#PersistentConn' }).Count | Should -Be 2
-        ($out -join "`n") | Should -Match 'IP Virtual Server version .*\|Prot LocalAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes'
+        $text = $out -join "`n"
+        $text | Should -Match '(?m)^IP Virtual Server version \S+ \(size=\d+\)'
+        $text | Should -Match '(?m)^Prot LocalAddress:Port\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes'
     }
 
     It 'gives the counters the requests made in the -Stats objects' {
