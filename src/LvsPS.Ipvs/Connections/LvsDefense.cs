@@ -3,7 +3,7 @@ namespace LvsPS.Ipvs.Connections;
 /// <summary>
 /// The mode of one IPVS defence strategy (the values of the drop_entry, drop_packet and secure_tcp sysctls).
 /// </summary>
-public enum LvsDefenseMode : long
+public enum LvsDefenseMode
 {
     /// <summary>0: the strategy is never used.</summary>
     Off = 0,
@@ -17,7 +17,7 @@ public enum LvsDefenseMode : long
 
 /// <summary>Which defence strategies are active at this moment (Get-LvsDirector's DefenseLevel).</summary>
 [Flags]
-public enum LvsDefenseLevel : long
+public enum LvsDefenseLevel
 {
     /// <summary>No strategy active: the table has room.</summary>
     None = 0,
