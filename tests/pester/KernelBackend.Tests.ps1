@@ -403,6 +403,38 @@ Describe 'Exports loaded back by the real ipvsadm and keepalived' {
     }
 }
 
+Describe 'Invoke-LvsAdm and Sync-LvsConfiguration on the kernel director' {
+    BeforeAll { InGuest 'ipvsadm -C' | Out-Null }
+
+    It 'builds the table from ipvsadm command lines; lvsadm -L -n prints what the guest''s own ipvsadm prints' {
+        lvsadm "-A -t ${Vip}:80 -s rr" -Director $L
+        lvsadm "-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1" -Director $L
+        lvsadm "-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 1" -Director $L
+        (Saved) -join "`n" | Should -Be "-A -t ${Vip}:80 -s rr`n-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1`n-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 1"
+        (lvsadm -L -n -Director $L) -join "`n" | Should -BeExactly (RawIpvsadm '-L -n').Output.TrimEnd("`n")
+        (Fetch 4 | Sort-Object -Unique) -join ',' | Should -Be 'rs1,rs2'
+        $before = Saved
+        lvsadm "-D -t ${Vip}:80" -Director $L -WhatIf
+        Saved | Should -Be $before
+    }
+
+    It 'brings the kernel''s table to a rules file with the fewest changes, then plans nothing; -Prune removes what the file lacks' {
+        $rules = Join-Path $TestDrive 'rules'
+        "-A -t ${Vip}:80 -s wlc`n-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1`n-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 3`n" | Set-Content -NoNewline -Path $rules
+        InGuest "ipvsadm -A -t ${Vip}:23 -s rr" | Out-Null
+        $plan = @(Sync-LvsConfiguration -Path $rules -Director $L -Force)
+        ($plan | ForEach-Object { "$($_.Action) $($_.Target)" }) -join '; ' | Should -Be "Edit TCP ${Vip}:80; Edit real server ${Rs2}:80 in TCP ${Vip}:80"
+        # what the kernel holds now, read by the guest's own ipvsadm
+        (Saved | Where-Object { $_ -like "*${Vip}:80*" }) -join "`n" | Should -Be "-A -t ${Vip}:80 -s wlc`n-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1`n-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 3"
+        @(Sync-LvsConfiguration -Path $rules -Director $L -Force).Count | Should -Be 0
+        # the service on port 23 is not in the file: it stays without -Prune, and goes with it
+        Saved | Should -Contain "-A -t ${Vip}:23 -s rr"
+        $pruned = @(Sync-LvsConfiguration -Path $rules -Director $L -Prune -Force)
+        ($pruned | ForEach-Object { "$($_.Action) $($_.Target)" }) -join '; ' | Should -Be "Remove TCP ${Vip}:23"
+        Saved | Should -Not -Contain "-A -t ${Vip}:23 -s rr"
+    }
+}
+
 Describe 'LVS-NAT through the kernel (a second kernel lab, -Forwarding Masq)' {
     BeforeAll {
         $script:N = 'kb' + -join ((97..122) | Get-Random -Count 4 | ForEach-Object { [char]$_ })
