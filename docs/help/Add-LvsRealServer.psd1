@@ -19,7 +19,7 @@ Weight 0 adds the real server quiesced: it takes no new connections until its we
 Set-LvsRealServer.
 '@
     Parameters  = @{
-        VirtualAddress = 'The virtual IP address (VIP) of the service.'
+        VirtualAddress = 'The virtual IP address (VIP) of the service. Or the service named as ipvsadm names it, positionally or as -Service: tcp/10.0.0.1:80, udp/10.0.0.1:53, sctp/10.0.0.1:80, fwm/5, 10.0.0.1:80 (TCP) or [2001:db8::1]:80; a -Port, -Protocol or -FirewallMark also given must agree with it. Text that names no service fails binding with a message naming it.'
         Port           = 'The port of the service.'
         Protocol       = @{ Description = 'The protocol of the service: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         RealAddress    = 'The real server''s IP address (RIP, ipvsadm -r). In DR it must be on the director''s segment.'

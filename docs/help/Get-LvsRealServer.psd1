@@ -19,7 +19,7 @@ IsSorryServer and its HealthChecks. The default view groups the real servers by 
 shows the State and the checker types within 80 columns.
 '@
     Parameters  = @{
-        VirtualAddress = 'Only the real servers of services on this virtual IP address.'
+        VirtualAddress = 'Only the real servers of services on this virtual IP address. Or a service named as ipvsadm names it, positionally or as -Service: tcp/10.0.0.1:80, udp/10.0.0.1:53, fwm/5, 10.0.0.1:80 (any protocol), [2001:db8::1]:80 or udp/10.0.0.1 (any port); -Port and -Protocol, when given, take precedence. Text that names no service fails binding with a message naming it.'
         Port           = 'Only the real servers of services on this port.'
         Protocol       = 'Only the real servers of services of this protocol (Tcp, Udp or Sctp).'
         RealAddress    = 'Only the real server with this address (RIP).'
@@ -42,7 +42,7 @@ shows the State and the checker types within 80 columns.
         @{
             Lab     = $true
             Title   = 'Connection counts of one service'
-            Code    = 'Get-LvsRealServer 10.250.0.101 80 | Format-Table RealAddress, Weight, ActiveConn, InActConn, @{ n = ''Conns''; e = { $_.Statistics.Connections } }'
+            Code    = 'Get-LvsRealServer 10.250.0.101 80 | Format-Table RealAddress, Weight, ActiveConnections, InactiveConnections, Conns'
             Remarks = 'Shows how the scheduler spread the connections over the real servers of TCP 10.250.0.101:80.'
         }
         @{
@@ -56,7 +56,7 @@ shows the State and the checker types within 80 columns.
         @{ Type = 'System.Management.Automation.PSObject'; Description = 'Objects with VirtualAddress, Port, Protocol or Director properties (for example services from Get-LvsService) bind by property name.' }
     )
     Outputs     = @(
-        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConn, InActConn, MacAddress, State, ConfiguredWeight, InTable, Suspended, HealthChecks, Statistics.' }
+        @{ Type = 'LvsPS.Ipvs.Model.LvsRealServer'; Description = 'One object per real server: Protocol, VirtualAddress, Port, RealAddress, RealPort, Forwarding, Weight, ActiveConnections, InactiveConnections, MacAddress, State, ConfiguredWeight, InTable, Suspended, HealthChecks, Checks, Statistics and the flat counters (Conns, InPkts, OutPkts, InBytes, OutBytes, CPS ... OutBPS). Addresses and enums are text in ConvertTo-Json and Export-Csv.' }
     )
     Notes       = 'Errors: DirectorNotRunning and DirectorAmbiguous (terminating). A filter that matches nothing returns nothing, without an error.'
     RelatedLinks = @('Add-LvsRealServer', 'Set-LvsRealServer', 'Remove-LvsRealServer', 'Suspend-LvsRealServer', 'Get-LvsHealth', 'Get-LvsService', 'Get-LvsConnection', 'about_LvsPS')

@@ -7,7 +7,7 @@ answering ARP for that VIP.
 '@
     Parameters  = @{
         Force          = 'Deletes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
-        VirtualAddress = 'The virtual IP address (VIP) of the service to delete.'
+        VirtualAddress = 'The virtual IP address (VIP) of the service to delete. Or the service named as ipvsadm names it, positionally or as -Service: tcp/10.0.0.1:80, udp/10.0.0.1:53, sctp/10.0.0.1:80, fwm/5, 10.0.0.1:80 (TCP) or [2001:db8::1]:80; a -Port, -Protocol or -FirewallMark also given must agree with it. Text that names no service fails binding with a message naming it.'
         Port           = 'The port of the service to delete.'
         Protocol       = @{ Description = 'The protocol of the service to delete: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         PassThru       = 'Returns the service as it was just before it was deleted. By default nothing is returned.'

@@ -6,7 +6,7 @@ its real servers, their statistics and the connection table; only new connection
 algorithm.
 '@
     Parameters  = @{
-        VirtualAddress = 'The virtual IP address (VIP) of the service to change.'
+        VirtualAddress = 'The virtual IP address (VIP) of the service to change. Or the service named as ipvsadm names it, positionally or as -Service: tcp/10.0.0.1:80, udp/10.0.0.1:53, sctp/10.0.0.1:80, fwm/5, 10.0.0.1:80 (TCP) or [2001:db8::1]:80; a -Port, -Protocol or -FirewallMark also given must agree with it. Text that names no service fails binding with a message naming it.'
         Port           = 'The port of the service to change.'
         Protocol       = @{ Description = 'The protocol of the service to change: Tcp, Udp or Sctp.'; DefaultValue = 'Tcp' }
         Scheduler      = 'The new scheduling algorithm (ipvsadm -s); by default it does not change. lvsd implements every IPVS scheduler ([LvsPS.Ipvs.Scheduling.SchedulerFactory]::ImplementedSchedulers lists them); a kernel director whose kernel lacks the scheduler''s module refuses it with SchedulerNotImplemented.'
@@ -14,7 +14,7 @@ algorithm.
         Director       = 'The director that holds the service. By default: the only director running, or the one this session started last.'
         WhatIf         = 'Shows the service and the scheduler it would get, without changing it.'
         Persistent         = 'New persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off. By default it does not change.'
-        PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change.'
+        PersistenceNetmask = 'New persistence granularity (ipvsadm -E -M). By default it does not change. -Scheduler, -Persistent (alias PersistentTimeout) and this also bind by property name (an empty CSV cell is no netmask).'
         SchedulerFlags     = 'New scheduler flags (ipvsadm -E -b): Fallback (flag-1: sh-fallback, mh-fallback), Port (flag-2: sh-port, mh-port), Flag3 (flag-3: used by no scheduler, kept as ipvsadm keeps it), None to clear them. By default they do not change, unless -Scheduler changes, which clears them.'
         FirewallMark   = @{ Description = 'A firewall-mark service (ipvsadm -f N) instead of -VirtualAddress and -Port: the service that New-LvsFirewallMarkRule rules feed. Objects from Get-LvsService bind it by property name (0 there means an address service).'; DefaultValue = '0' }
     }

@@ -47,10 +47,11 @@ public sealed class ModuleTests : CmdletTestBase
     [Fact]
     public void Module_LoadsItsFormatAndTypeData()
     {
-        // Types.ps1xml: ipvsadm's column names as aliases, on an object built here (the module's own LvsPS.Ipvs type).
-        var rs = new LvsPS.Ipvs.Model.LvsRealServer { ActiveConnections = 7, InactiveConnections = 3 };
-        var r = Run("$rs.ActiveConn; $rs.InActConn; @(Get-FormatData -TypeName LvsPS.Ipvs.Model.LvsService).Count -gt 0", ("rs", rs)).Ok();
-        Assert.Equal(new object[] { 7, 3, true }, r.Objects);
+        // Types.ps1xml: the addresses as text (under their own names), one name per count (no ActiveConn/InActConn
+        // aliases beside ActiveConnections/InactiveConnections), on an object built here (the module's own LvsPS.Ipvs type).
+        var rs = new LvsPS.Ipvs.Model.LvsRealServer { ActiveConnections = 7, InactiveConnections = 3, RealAddress = IPAddress.Parse("10.9.0.3") };
+        var r = Run("$rs.ActiveConnections; $rs.InactiveConnections; $null -eq $rs.psobject.Properties['ActiveConn']; $null -eq $rs.psobject.Properties['InActConn']; $rs.RealAddress; @(Get-FormatData -TypeName LvsPS.Ipvs.Model.LvsService).Count -gt 0", ("rs", rs)).Ok();
+        Assert.Equal(new object[] { 7, 3, true, true, "10.9.0.3", true }, r.Objects);
     }
 
     /// <summary>Every cmdlet's [OutputType] per parameter set (type names without namespace; "*" = all sets).</summary>
@@ -61,7 +62,7 @@ public sealed class ModuleTests : CmdletTestBase
     [InlineData("Connect-LvsDirector", "*", "KernelDirectorStatus")]
     [InlineData("Disconnect-LvsDirector", "*", "")]
     [InlineData("New-LvsService", "*", "LvsService")]
-    [InlineData("Get-LvsService", "Objects", "LvsService")]
+    [InlineData("Get-LvsService", "Objects", "LvsRealServer,LvsService")]
     [InlineData("Get-LvsService", "Text", "String")]
     [InlineData("Set-LvsService", "*", "LvsService")]
     [InlineData("Remove-LvsService", "*", "LvsService")]

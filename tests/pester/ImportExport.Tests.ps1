@@ -86,7 +86,7 @@ Describe 'Import-LvsConfiguration -Format Auto' {
         $s.Count | Should -Be 2
         $s[0].Port | Should -Be 23
         $s[1].Port | Should -Be 80
-        $s[1].RealServers.RealAddress.IPAddressToString | Should -Be @('192.168.0.3', '192.168.0.4')
+        $s[1].RealServers.RealAddress | Should -Be @('192.168.0.3', '192.168.0.4')
         $s[1].RealServers[0].Forwarding | Should -Be 'Route'
     }
 
@@ -94,7 +94,7 @@ Describe 'Import-LvsConfiguration -Format Auto' {
         $s = @(Import-LvsConfiguration $Rules -Format Auto @Names)
         $s.Count | Should -Be 3
         $s[1].PersistentTimeout | Should -Be 360
-        $s[1].PersistenceNetmask.IPAddressToString | Should -Be '255.255.255.0'
+        $s[1].PersistenceNetmask | Should -Be '255.255.255.0'
         $s[1].RealServers[0].UpperThreshold | Should -Be 1000
         $s[1].RealServers[0].LowerThreshold | Should -Be 750
         $s[2].Protocol | Should -Be 'Udp'

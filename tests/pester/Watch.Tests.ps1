@@ -60,7 +60,7 @@ Describe 'Watch-LvsService' {
         $snaps.Frame | Should -Be @(1, 2)
         ($snaps[1].Time - $snaps[0].Time).TotalSeconds | Should -BeGreaterOrEqual 0.9
         $svc = $snaps[1].Services | Where-Object { $_.Port -eq 80 }
-        $svc.RealServers.RealAddress.IPAddressToString | Sort-Object | Should -Be (@($Rs['rs1'], $Rs['rs2']) | ForEach-Object { "$_" } | Sort-Object)
+        $svc.RealServers.RealAddress | Sort-Object | Should -Be (@($Rs['rs1'], $Rs['rs2']) | ForEach-Object { "$_" } | Sort-Object)
         $svc.Statistics.Connections | Should -BeGreaterOrEqual 150
         $svc.Statistics.ConnectionsPerSecond | Should -BeGreaterThan 0
         ($snaps[1] | Format-Table | Out-String -Width 80) | Should -Match $LabName

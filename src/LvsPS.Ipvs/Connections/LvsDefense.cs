@@ -3,7 +3,7 @@ namespace LvsPS.Ipvs.Connections;
 /// <summary>
 /// The mode of one IPVS defence strategy (the values of the drop_entry, drop_packet and secure_tcp sysctls).
 /// </summary>
-public enum LvsDefenseMode
+public enum LvsDefenseMode : long
 {
     /// <summary>0: the strategy is never used.</summary>
     Off = 0,
@@ -17,7 +17,7 @@ public enum LvsDefenseMode
 
 /// <summary>Which defence strategies are active at this moment (Get-LvsDirector's DefenseLevel).</summary>
 [Flags]
-public enum LvsDefenseLevel
+public enum LvsDefenseLevel : long
 {
     /// <summary>No strategy active: the table has room.</summary>
     None = 0,

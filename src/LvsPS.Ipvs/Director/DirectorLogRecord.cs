@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>A log record's syslog severity (RFC 5424 numbers: the PRI is facility * 8 + severity).</summary>
-public enum LvsLogSeverity
+public enum LvsLogSeverity : long
 {
     Error = 3,
     Warning = 4,
@@ -15,7 +15,7 @@ public enum LvsLogSeverity
 }
 
 /// <summary>Which part of the director wrote a record (kernel and keepalived: a kernel director's own logs).</summary>
-public enum LvsLogSource
+public enum LvsLogSource : long
 {
     Host,
     Control,
@@ -28,7 +28,7 @@ public enum LvsLogSource
 }
 
 /// <summary>The syslog facilities of RFC 5424 (daemon is lvsd's default).</summary>
-public enum LvsSyslogFacility
+public enum LvsSyslogFacility : long
 {
     Kern = 0, User = 1, Mail = 2, Daemon = 3, Auth = 4, Syslog = 5, Lpr = 6, News = 7, Uucp = 8, Cron = 9,
     AuthPriv = 10, Ftp = 11, Local0 = 16, Local1 = 17, Local2 = 18, Local3 = 19, Local4 = 20, Local5 = 21,

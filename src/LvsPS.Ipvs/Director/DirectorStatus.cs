@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>Which kind of director carries the table.</summary>
-public enum LvsDirectorKind
+public enum LvsDirectorKind : long
 {
     /// <summary>lvsd, LvsPS's user-space director.</summary>
     Engine,
@@ -19,9 +19,11 @@ public sealed class DirectorStatus
     public string Interface { get; set; } = "";
     public string? NetworkNamespace { get; set; }
     public string MacAddress { get; set; } = "";
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? InterfaceAddress { get; set; }
     /// <summary>The inside interface (LVS-NAT real servers on an internal network), if any.</summary>
     public string? InsideInterface { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? InsideAddress { get; set; }
     public DateTime StartTime { get; set; }
     public string Version { get; set; } = "";
@@ -29,6 +31,7 @@ public sealed class DirectorStatus
     public int ServiceCount { get; set; }
     public int RealServerCount { get; set; }
     public int ConnectionCount { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress[] VirtualAddresses { get; set; } = Array.Empty<IPAddress>();
     public ulong FramesReceived { get; set; }
     public ulong FramesForwarded { get; set; }

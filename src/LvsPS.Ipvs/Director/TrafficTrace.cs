@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Director;
 
 /// <summary>What the director did with a traced frame.</summary>
-public enum LvsTrafficAction
+public enum LvsTrafficAction : long
 {
     /// <summary>Sent on to the real server (DR: MACs rewritten; NAT: destination rewritten; TUN: wrapped in IP-in-IP).</summary>
     Forwarded,
@@ -16,7 +16,7 @@ public enum LvsTrafficAction
 }
 
 /// <summary>Which way a traced frame went: from a client (In) or a real server's NAT reply to a client (Out).</summary>
-public enum LvsTrafficDirection
+public enum LvsTrafficDirection : long
 {
     In,
     Out,
@@ -37,13 +37,16 @@ public sealed class TrafficTraceSpec
 
     public LvsProtocol? Protocol { get; set; }
     /// <summary>The client's address, or with <see cref="ClientPrefixLength"/> its network.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? ClientAddress { get; set; }
     /// <summary>The prefix length of <see cref="ClientAddress"/> (0..32; 32 = that address alone).</summary>
     public int ClientPrefixLength { get; set; } = 32;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? VirtualAddress { get; set; }
     /// <summary>The virtual (service) port.</summary>
     public int? Port { get; set; }
     /// <summary>The real server the frame went to (frames without one, e.g. ARP, never match).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? RealAddress { get; set; }
     public LvsTrafficAction? Action { get; set; }
     /// <summary>Records the ring holds (1..<see cref="MaxCapacity"/>); when full the oldest go and are counted as lost.</summary>
@@ -104,11 +107,14 @@ public sealed class LvsTrafficRecord
     public LvsTrafficDirection Direction { get; set; }
     /// <summary>TCP, UDP or SCTP; null for ARP.</summary>
     public LvsProtocol? Protocol { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress ClientAddress { get; set; } = IPAddress.Any;
     public int ClientPort { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.Any;
     public int Port { get; set; }
     /// <summary>The real server the connection is scheduled to (null when there is none yet, e.g. a drop before scheduling).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? RealAddress { get; set; }
     public int RealPort { get; set; }
     public LvsForwarding? Forwarding { get; set; }
@@ -118,7 +124,9 @@ public sealed class LvsTrafficRecord
     /// <summary>DR (and TUN): the destination MAC the frame was sent to, the real server's.</summary>
     public string? DestinationMac { get; set; }
     /// <summary>IP-in-IP: the outer header's source (the director) and destination (the real server).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? OuterSource { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? OuterDestination { get; set; }
     /// <summary>The connection's state after the frame.</summary>
     public LvsConnectionState? State { get; set; }

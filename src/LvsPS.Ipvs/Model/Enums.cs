@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Model;
 
 /// <summary>Transport protocol of a virtual service (the kernel's IPPROTO numbers).</summary>
-public enum LvsProtocol
+public enum LvsProtocol : long
 {
     Tcp = 6,
     Udp = 17,
@@ -10,7 +10,7 @@ public enum LvsProtocol
 }
 
 /// <summary>IPVS scheduling algorithms, named as ipvsadm names them (case-insensitive on the command line).</summary>
-public enum LvsScheduler
+public enum LvsScheduler : long
 {
     Rr,
     Wrr,
@@ -29,7 +29,7 @@ public enum LvsScheduler
 }
 
 /// <summary>Packet forwarding method, named as ipvsadm -L prints it.</summary>
-public enum LvsForwarding
+public enum LvsForwarding : long
 {
     /// <summary>Direct routing (ipvsadm -g, gatewaying): only the destination MAC is rewritten.</summary>
     Route,
@@ -42,7 +42,7 @@ public enum LvsForwarding
 }
 
 /// <summary>Outcome of one cluster check.</summary>
-public enum LvsCheckResultKind
+public enum LvsCheckResultKind : long
 {
     Passed,
     Warning,
@@ -55,7 +55,7 @@ public enum LvsCheckResultKind
 /// ip_vs_proto_sctp.c (IP_VS_SCTP_S_*; SCTP's NONE and ESTABLISHED are <see cref="None"/> and
 /// <see cref="Established"/>). The numbers are LvsPS's own, not the kernel's: see SctpStateTable for the mapping.
 /// </summary>
-public enum LvsConnectionState
+public enum LvsConnectionState : long
 {
     None,
     Established,
@@ -101,7 +101,7 @@ public enum LvsConnectionState
 }
 
 /// <summary>Where the director has a real server's MAC from.</summary>
-public enum LvsMacSource
+public enum LvsMacSource : long
 {
     /// <summary>Not known yet (kernel directors: not reported).</summary>
     None,

@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Model;
 
 /// <summary>What a real server is doing for its service.</summary>
-public enum LvsRealServerState
+public enum LvsRealServerState : long
 {
     /// <summary>Takes new connections (its health checks, if any, pass).</summary>
     Up,
@@ -30,9 +30,11 @@ public sealed class LvsRealServerHealth
 {
     public string Director { get; set; } = "";
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public uint FirewallMark { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     public ushort RealPort { get; set; }
     public LvsRealServerState State { get; set; }
@@ -53,6 +55,7 @@ public sealed class LvsRealServerHealth
     /// <summary>Why the state last changed.</summary>
     public string? Reason { get; set; }
     /// <summary>The last state changes, oldest first (at most <see cref="HistoryLength"/>).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<LvsHealthEvent> History { get; set; } = new();
 
     public const int HistoryLength = 16;

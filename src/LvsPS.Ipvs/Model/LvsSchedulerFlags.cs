@@ -8,7 +8,7 @@ namespace LvsPS.Ipvs.Model;
 /// only by the sh-/mh- names); only sh and mh act on them.
 /// </summary>
 [Flags]
-public enum LvsSchedulerFlags
+public enum LvsSchedulerFlags : long
 {
     None = 0,
     /// <summary>flag-1 (IP_VS_SVC_F_SCHED1, 0x0008): sh-fallback / mh-fallback, probe on when the hashed server is unavailable.</summary>

@@ -1,3 +1,5 @@
+using JsonIgnore = Newtonsoft.Json.JsonIgnoreAttribute;
+
 namespace LvsPS.Ipvs.Model;
 
 /// <summary>A virtual service (one line of ipvsadm -L) as the director reports it.</summary>
@@ -6,6 +8,8 @@ public sealed class LvsService
     /// <summary>The director (engine instance) that holds the service.</summary>
     public string Director { get; set; } = "";
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    /// <summary>The VIP. Hidden from ConvertTo-Json, which gets it as text from LvsPS.Types.ps1xml (as the other addresses).</summary>
+    [JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     /// <summary>A firewall-mark service (ipvsadm -f): matched by mark rules, not by address and port; 0 = none.</summary>
@@ -16,19 +20,47 @@ public sealed class LvsService
     /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = 255.255.255.255.</summary>
+    [JsonIgnore]
     public IPAddress? PersistenceNetmask { get; set; }
-    /// <summary>Real servers in the kernel's list order: the newest first.</summary>
+    /// <summary>Real servers in the kernel's list order: the newest first (ConvertTo-Json gets them through LvsPS.Types.ps1xml).</summary>
+    [JsonIgnore]
     public List<LvsRealServer> RealServers { get; set; } = new();
+    /// <summary>The counters; ConvertTo-Json and Export-Csv get them flat (Conns, InPkts…) instead.</summary>
+    [JsonIgnore]
     public LvsStatistics Statistics { get; set; } = new();
     /// <summary>The director's connection table size (the "size=" of the ipvsadm header).</summary>
     public int TableSize { get; set; } = 4096;
     /// <summary>Health settings (delay_loop, quorum, sorry server); null = none set.</summary>
+    [JsonIgnore]
     public ServiceHealthSpec? Health { get; set; }
     /// <summary>False while the service is below its quorum (keepalived's quorum_down).</summary>
     public bool QuorumUp { get; set; } = true;
 
     public int ActiveConnections => RealServers.Sum(r => r.ActiveConnections);
     public int InactiveConnections => RealServers.Sum(r => r.InactiveConnections);
+
+    /// <summary>How many real servers the service has (in the table or not).</summary>
+    public int RealServerCount => RealServers.Count;
+
+    // The counters flat, named as ipvsadm --stats and --rate head them, so ConvertTo-Json, Export-Csv and
+    // Select-Object show them without reaching into Statistics.
+    public ulong Conns => Statistics.Connections;
+    public ulong InPkts => Statistics.InPackets;
+    public ulong OutPkts => Statistics.OutPackets;
+    public ulong InBytes => Statistics.InBytes;
+    public ulong OutBytes => Statistics.OutBytes;
+    public ulong CPS => Statistics.ConnectionsPerSecond;
+    public ulong InPPS => Statistics.InPacketsPerSecond;
+    public ulong OutPPS => Statistics.OutPacketsPerSecond;
+    public ulong InBPS => Statistics.InBytesPerSecond;
+    public ulong OutBPS => Statistics.OutBytesPerSecond;
+
+    /// <summary>"rr", "sh (sh-fallback)", "wlc persistent 300": the scheduler with its flags and persistence, as a view shows it.</summary>
+    public string SchedulerText =>
+        Scheduler.ToString().ToLowerInvariant()
+        + (SchedulerFlags == LvsSchedulerFlags.None ? "" : $" ({SchedulerFlags})")
+        + (PersistentTimeout == 0 ? "" : $" persistent {PersistentTimeout}")
+        + (PersistenceNetmask is null ? "" : $" mask {PersistenceNetmask}");
 
     /// <summary>"TCP 10.0.0.1:80" style identity.</summary>
     public string Name => DisplayName(FirewallMark, Protocol, VirtualAddress, Port);
@@ -61,10 +93,12 @@ public sealed class LvsRealServer
     public string Director { get; set; } = "";
     /// <summary>The service this real server belongs to (so objects bind by property name to service cmdlets).</summary>
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    [JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
     public uint FirewallMark { get; set; }
+    [JsonIgnore]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     public ushort RealPort { get; set; }
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;
@@ -101,11 +135,28 @@ public sealed class LvsRealServer
     public bool Suspended { get; set; }
     /// <summary>The sorry server a lost quorum put in (keepalived's sorry_server); not part of the configuration.</summary>
     public bool IsSorryServer { get; set; }
-    /// <summary>Its health checkers.</summary>
+    /// <summary>Its health checkers (ConvertTo-Json shows their kinds, as Checks).</summary>
+    [JsonIgnore]
     public List<HealthCheckSpec> HealthChecks { get; set; } = new();
     /// <summary>inhibit_on_failure: a failed check sets weight 0 instead of taking it out.</summary>
     public bool InhibitOnFailure { get; set; }
+    /// <summary>The counters; ConvertTo-Json and Export-Csv get them flat (Conns, InPkts…) instead.</summary>
+    [JsonIgnore]
     public LvsStatistics Statistics { get; set; } = new();
+
+    /// <summary>The kinds of its checkers, "TCP,HTTP" ("" for none), as the table view shows them.</summary>
+    public string Checks => string.Join(",", HealthChecks.Select(h => h.Type.ToString().ToUpperInvariant()));
+
+    public ulong Conns => Statistics.Connections;
+    public ulong InPkts => Statistics.InPackets;
+    public ulong OutPkts => Statistics.OutPackets;
+    public ulong InBytes => Statistics.InBytes;
+    public ulong OutBytes => Statistics.OutBytes;
+    public ulong CPS => Statistics.ConnectionsPerSecond;
+    public ulong InPPS => Statistics.InPacketsPerSecond;
+    public ulong OutPPS => Statistics.OutPacketsPerSecond;
+    public ulong InBPS => Statistics.InBytesPerSecond;
+    public ulong OutBPS => Statistics.OutBytesPerSecond;
 
     public override string ToString() => $"{RealAddress}:{RealPort}";
 }
@@ -115,12 +166,15 @@ public sealed class LvsConnection
 {
     public string Director { get; set; } = "";
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    [JsonIgnore]
     public IPAddress ClientAddress { get; set; } = IPAddress.None;
     public ushort ClientPort { get; set; }
+    [JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     /// <summary>The firewall mark of the service, for firewall-mark services; 0 otherwise.</summary>
     public uint FirewallMark { get; set; }
+    [JsonIgnore]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     public ushort RealPort { get; set; }
     public LvsConnectionState State { get; set; }
@@ -130,3 +184,4 @@ public sealed class LvsConnection
     /// <summary>Installed by the backup sync daemon (IP_VS_CONN_F_SYNC), from a master's message; false where not known.</summary>
     public bool Synced { get; set; }
 }
+

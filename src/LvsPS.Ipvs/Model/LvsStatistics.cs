@@ -18,4 +18,8 @@ public sealed class LvsStatistics
     public ulong OutBytesPerSecond { get; set; }
 
     public LvsStatistics Clone() => (LvsStatistics)MemberwiseClone();
+
+    /// <summary>"Conns=3 InPkts=18 OutPkts=0 InBytes=1180 OutBytes=0", what Export-Csv writes for a Statistics column.</summary>
+    public override string ToString() =>
+        $"Conns={Connections} InPkts={InPackets} OutPkts={OutPackets} InBytes={InBytes} OutBytes={OutBytes}";
 }

@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Specs;
 
 /// <summary>The checkers LvsPS runs, as keepalived names them.</summary>
-public enum LvsHealthCheckType
+public enum LvsHealthCheckType : long
 {
     /// <summary>TCP_CHECK: a TCP connection is opened and closed.</summary>
     Tcp,
@@ -44,10 +44,12 @@ public sealed class HealthCheckSpec
 
     public LvsHealthCheckType Type { get; set; } = LvsHealthCheckType.Tcp;
     /// <summary>connect_ip: where the probe goes; null = the real server's address.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? ConnectAddress { get; set; }
     /// <summary>connect_port: 0 = the real server's port.</summary>
     public ushort ConnectPort { get; set; }
     /// <summary>bindto: the probe's source address; null = the director's choice.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? BindAddress { get; set; }
     /// <summary>bind_port: the probe's source port; 0 = any.</summary>
     public ushort BindPort { get; set; }
@@ -131,6 +133,7 @@ public sealed class ServiceHealthSpec
     /// <summary>quorum_down: a command run on the director when quorum is lost.</summary>
     public string? QuorumDown { get; set; }
     /// <summary>sorry_server: put in when quorum is lost (every real server is then taken out).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? SorryServer { get; set; }
     /// <summary>The sorry server's port; 0 = the service's.</summary>
     public ushort SorryServerPort { get; set; }

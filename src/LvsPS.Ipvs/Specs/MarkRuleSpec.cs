@@ -10,6 +10,7 @@ public sealed class MarkRuleSpec
     public uint Mark { get; set; }
     /// <summary>Tcp, Udp, or null for both.</summary>
     public LvsProtocol? Protocol { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress Address { get; set; } = IPAddress.None;
     public int PrefixLength { get; set; } = 32;
     public ushort PortFrom { get; set; }

@@ -4,6 +4,7 @@ namespace LvsPS.Ipvs.Specs;
 public sealed class ServiceSpec
 {
     public LvsProtocol Protocol { get; set; } = LvsProtocol.Tcp;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress Address { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     /// <summary>Non-zero: a firewall-mark service (ipvsadm -f); Protocol, Address and Port are then not used.</summary>
@@ -14,6 +15,7 @@ public sealed class ServiceSpec
     /// <summary>Persistence timeout in seconds (ipvsadm -p); 0 = not persistent.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? PersistenceNetmask { get; set; }
     /// <summary>One-packet scheduling (ipvsadm -o, keepalived <c>ops</c>): each UDP datagram is scheduled on its own.</summary>
     public bool OnePacket { get; set; }
@@ -38,6 +40,7 @@ public sealed class ServiceSpec
 /// <summary>A real server of a service as configured.</summary>
 public sealed class RealServerSpec
 {
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress Address { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsForwarding Forwarding { get; set; } = LvsForwarding.Route;

@@ -8,7 +8,7 @@ namespace LvsPS.Ipvs.Sync;
 /// ip_vs_proc_sync_conn, in their order. The message-level ones drop the rest of the message (entries before the
 /// fault were used, as the kernel's backup has applied them by then); the entry-level ones skip one entry.
 /// </summary>
-public enum SyncDropReason
+public enum SyncDropReason : long
 {
     // ------------------------------------------------------------------ the whole message (or its rest)
     /// <summary>Shorter than a version 0 header (4 bytes).</summary>

@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Sync;
 
 /// <summary>The two sync daemons a director can run (ipvsadm --start-daemon master|backup).</summary>
-public enum SyncDaemonRole
+public enum SyncDaemonRole : long
 {
     /// <summary>Sends the director's connections to the backups.</summary>
     Master,
@@ -26,6 +26,7 @@ public sealed class SyncDaemonSpec
     /// <summary>--syncid 0..255: a backup takes only messages of its id (0 on a backup = any).</summary>
     public int SyncId { get; set; }
     /// <summary>--mcast-group: 224.0.0.81 by default; a unicast address sends to (or, on a backup, binds) that host.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress Group { get; set; } = DefaultGroup;
     /// <summary>--mcast-port (default 8848).</summary>
     public int Port { get; set; } = DefaultPort;
@@ -46,6 +47,7 @@ public sealed class SyncDaemonStatus
     public SyncDaemonRole Role { get; set; }
     public string Interface { get; set; } = "";
     public int SyncId { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress Group { get; set; } = SyncDaemonSpec.DefaultGroup;
     public int Port { get; set; } = SyncDaemonSpec.DefaultPort;
     public int Ttl { get; set; } = 1;

@@ -1,7 +1,7 @@
 namespace LvsPS.Ipvs.Vrrp;
 
 /// <summary>A VRRP router's state (RFC 5798 §6.4; keepalived adds FAULT for a down interface or failed track).</summary>
-public enum VrrpState
+public enum VrrpState : long
 {
     Init,
     Backup,
@@ -10,7 +10,7 @@ public enum VrrpState
 }
 
 /// <summary>VRRPv2 authentication (RFC 3768 §5.3.6 as keepalived keeps it); VRRPv3 has none.</summary>
-public enum VrrpAuthType
+public enum VrrpAuthType : long
 {
     /// <summary>No authentication (type 0).</summary>
     None,
@@ -43,10 +43,13 @@ public sealed class VrrpInstanceSpec
     /// <summary>state MASTER|BACKUP: the state to start in (keepalived starts in BACKUP unless told; priority 255 is master).</summary>
     public VrrpState InitialState { get; set; } = VrrpState.Backup;
     /// <summary>virtual_ipaddress: the VIPs the master owns (IPv4).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<IPAddress> VirtualAddresses { get; set; } = new();
     /// <summary>unicast_peer: adverts go to each of these instead of 224.0.0.18.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<IPAddress> UnicastPeers { get; set; } = new();
     /// <summary>unicast_src_ip / mcast_src_ip: the adverts' source; null = the interface's primary address.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? SourceAddress { get; set; }
     /// <summary>authentication { auth_type }: VRRPv2 only.</summary>
     public VrrpAuthType AuthType { get; set; } = VrrpAuthType.None;
@@ -109,9 +112,12 @@ public sealed class VrrpInstanceStatus
     public int AdvertIntervalCentiseconds { get; set; }
     public bool Preempt { get; set; }
     public double PreemptDelaySeconds { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress[] VirtualAddresses { get; set; } = Array.Empty<IPAddress>();
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress[] UnicastPeers { get; set; } = Array.Empty<IPAddress>();
     /// <summary>The master's address as last heard (this director's own address while it is master); null = none heard.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? MasterAddress { get; set; }
     /// <summary>The master's priority from its last advert.</summary>
     public int MasterPriority { get; set; }

@@ -18,16 +18,23 @@ public sealed class LvsDrConfiguration
     /// <summary>VIP device with its alias label, e.g. "eth0:101".</summary>
     public string VipDevice { get; set; } = "";
     /// <summary>The virtual IP (the VIP line's address).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VipNetmask { get; set; } = IPAddress.Broadcast;
     /// <summary>The VIP line's fourth field: its broadcast (some files, like the walkthrough's, give the network).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? VipBroadcast { get; set; }
 
     /// <summary>DIRECTOR_INSIDEIP device.</summary>
     public string? DirectorDevice { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? DirectorAddress { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? DirectorNetwork { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? DirectorNetmask { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? DirectorBroadcast { get; set; }
 
     /// <summary>DIRECTOR_DEFAULT_GW, as written (a host name or address; not resolved).</summary>
@@ -54,6 +61,7 @@ public sealed class LvsDrConfiguration
 public sealed class LvsServiceDefinition
 {
     public LvsProtocol Protocol { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     public ushort Port { get; set; }
     public LvsScheduler Scheduler { get; set; }
@@ -62,16 +70,19 @@ public sealed class LvsServiceDefinition
     /// <summary>Persistence timeout in seconds (ipvsadm -p, keepalived persistence_timeout); 0 = none.</summary>
     public uint PersistentTimeout { get; set; }
     /// <summary>Persistence granularity (ipvsadm -M); null = /32.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? PersistenceNetmask { get; set; }
     /// <summary>Scheduler flags (ipvsadm -b; keepalived sh-port, sh-fallback, mh-port, mh-fallback, flag-N).</summary>
     public LvsSchedulerFlags SchedulerFlags { get; set; }
     /// <summary>One-packet scheduling (ipvsadm -o; keepalived <c>ops</c>).</summary>
     public bool OnePacket { get; set; }
     /// <summary>keepalived: the service's health settings (delay_loop, quorum, sorry server ...); null = none written (keepalived's defaults).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public ServiceHealthSpec? Health { get; set; }
     /// <summary>keepalived: the virtual_server_group this service was expanded from; null for a plain virtual_server.</summary>
     public string? GroupName { get; set; }
     /// <summary>The real servers in file order (the order the configure script added them).</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<LvsRealServerDefinition> RealServers { get; set; } = new();
     public string SourceFile { get; set; } = "";
     /// <summary>1-based line of the SERVICE= line.</summary>
@@ -164,6 +175,7 @@ public sealed class LvsServiceDefinition
 /// <summary>One real server of a SERVICE= line: rs[:port][,weight].</summary>
 public sealed class LvsRealServerDefinition
 {
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress RealAddress { get; set; } = IPAddress.None;
     /// <summary>The real server's port (the service port when none was written).</summary>
     public ushort RealPort { get; set; }
@@ -177,7 +189,10 @@ public sealed class LvsRealServerDefinition
     /// <summary>The host name as written, or null when the line gave an address.</summary>
     public string? HostName { get; set; }
     /// <summary>keepalived: the health checkers LvsPS runs (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK), in file order.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<HealthCheckSpec> HealthChecks { get; set; } = new();
+    /// <summary>The kinds of its checkers, "TCP,HTTP" ("" for none).</summary>
+    public string Checks => string.Join(",", HealthChecks.Select(h => h.Type.ToString().ToUpperInvariant()));
     /// <summary>keepalived inhibit_on_failure (its own, or the virtual_server's).</summary>
     public bool InhibitOnFailure { get; set; }
     /// <summary>keepalived notify_up: the command run when the checks bring the real server up.</summary>

@@ -3,7 +3,7 @@ using LvsPS.Ipvs.Director;
 namespace LvsPS.Management.Failover;
 
 /// <summary>A director's place in a failover pair, over all of its VRRP instances.</summary>
-public enum DirectorRole
+public enum DirectorRole : long
 {
     /// <summary>The director runs no VRRP instance (or cannot say).</summary>
     None,

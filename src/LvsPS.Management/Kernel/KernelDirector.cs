@@ -29,6 +29,7 @@ public sealed class KernelDirectorStatus
     public int TableSize { get; set; }
     public int ServiceCount { get; set; }
     public int RealServerCount { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress[] VirtualAddresses { get; set; } = Array.Empty<IPAddress>();
     public DateTime ConnectedAt { get; set; }
     public bool Connected { get; set; }

@@ -4,6 +4,7 @@ namespace LvsPS.Management.Remote;
 public sealed class LvsRealServerHiddenState
 {
     public string ComputerName { get; set; } = "";
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress { get; set; } = IPAddress.None;
     /// <summary>Where the VIP lives (lo or dummy0).</summary>
     public string Interface { get; set; } = "lo";

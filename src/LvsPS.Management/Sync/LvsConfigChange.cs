@@ -4,10 +4,10 @@ using LvsPS.Management.Config;
 namespace LvsPS.Management.Sync;
 
 /// <summary>What a planned change does.</summary>
-public enum LvsChangeAction { Add, Edit, Remove, Clear, Zero, SetTimeout }
+public enum LvsChangeAction : long { Add, Edit, Remove, Clear, Zero, SetTimeout }
 
 /// <summary>What a planned change is about.</summary>
-public enum LvsChangeObject { Service, RealServer, Table, Timeout }
+public enum LvsChangeObject : long { Service, RealServer, Table, Timeout }
 
 /// <summary>
 /// One change to a director's table, planned by <see cref="LvsSyncPlanner"/> or <see cref="IpvsadmCommandLine"/>:

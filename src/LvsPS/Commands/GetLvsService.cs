@@ -4,10 +4,13 @@ namespace LvsPS.Commands;
 
 /// <summary>
 /// Gets the director's virtual services with their real servers; the default view is laid out as
-/// ipvsadm -L -n prints it. -AsText returns exactly that text (with -Stats: ipvsadm -L -n --stats).
+/// ipvsadm -L -n prints it, Format-Table gives one row per service. -Stats and -Rate give the services with their
+/// counters or rates as the view, -Thresholds and -PersistentConn their real servers with those columns;
+/// -AsText returns ipvsadm's text of the same listing.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LvsService", DefaultParameterSetName = "Objects", HelpUri = LvsHelpUri.Base + "Get-LvsService.md")]
 [OutputType(typeof(LvsService), ParameterSetName = new[] { "Objects" })]
+[OutputType(typeof(LvsRealServer), ParameterSetName = new[] { "Objects" })]
 [OutputType(typeof(string), ParameterSetName = new[] { "Text" })]
 public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet
 {
@@ -15,20 +18,20 @@ public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet
     [Parameter(Mandatory = true, ParameterSetName = "Text")]
     public SwitchParameter AsText { get; set; }
 
-    /// <summary>With -AsText: the --stats listing.</summary>
-    [Parameter(ParameterSetName = "Text")]
+    /// <summary>The --stats listing: the services with their counters as the view (with -AsText: ipvsadm's text).</summary>
+    [Parameter]
     public SwitchParameter Stats { get; set; }
 
-    /// <summary>With -AsText: the --rate listing (the kernel estimator's smoothed rates).</summary>
-    [Parameter(ParameterSetName = "Text")]
+    /// <summary>The --rate listing: the services with the kernel estimator's smoothed rates as the view (with -AsText: ipvsadm's text).</summary>
+    [Parameter]
     public SwitchParameter Rate { get; set; }
 
-    /// <summary>With -AsText: the --thresholds listing.</summary>
-    [Parameter(ParameterSetName = "Text")]
+    /// <summary>The --thresholds listing: the real servers with their thresholds as the view (with -AsText: ipvsadm's text).</summary>
+    [Parameter]
     public SwitchParameter Thresholds { get; set; }
 
-    /// <summary>With -AsText: the --persistent-conn listing.</summary>
-    [Parameter(ParameterSetName = "Text")]
+    /// <summary>The --persistent-conn listing: the real servers with their persistence templates as the view (with -AsText: ipvsadm's text).</summary>
+    [Parameter]
     public SwitchParameter PersistentConn { get; set; }
 
     /// <summary>With -AsText: full numbers instead of K/M/G/T (--exact).</summary>
@@ -37,19 +40,19 @@ public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet
 
     protected override void ProcessRecord()
     {
+        int views = (Stats ? 1 : 0) + (Rate ? 1 : 0) + (Thresholds ? 1 : 0) + (PersistentConn ? 1 : 0);
+        if (views > 1)
+        {
+            ThrowLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
+                "Choose one of -Stats, -Rate, -Thresholds and -PersistentConn (ipvsadm does not combine them)."));
+            return;
+        }
         var client = GetClient();
         var services = Read(client, ListServices);
         int size = services.Count > 0 ? services[0].TableSize : Read(client, c => c.GetStatus().TableSize);
         var selected = services.Where(Selects).ToList();
         if (AsText)
         {
-            int views = (Stats ? 1 : 0) + (Rate ? 1 : 0) + (Thresholds ? 1 : 0) + (PersistentConn ? 1 : 0);
-            if (views > 1)
-            {
-                ThrowLvsError(new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
-                    "Choose one of -Stats, -Rate, -Thresholds and -PersistentConn (ipvsadm does not combine them)."));
-                return;
-            }
             WriteObject(Stats ? IpvsadmFormatter.FormatStats(selected, size, exact: Exact)
                 : Rate ? IpvsadmFormatter.FormatRate(selected, size, exact: Exact)
                 : Thresholds ? IpvsadmFormatter.FormatThresholds(selected, size)
@@ -60,10 +63,19 @@ public sealed class GetLvsServiceCommand : LvsServiceMarkFilterCmdlet
         foreach (var s in InTableOrder(selected))
         {
             s.TableSize = size;
-            WriteObject(s);
+            if (Thresholds || PersistentConn)
+            {
+                // As ipvsadm lists them: the real servers in the table, by address and port.
+                foreach (var r in s.RealServers.Where(r => r.InTable).OrderBy(r => AddressKey(r.RealAddress)).ThenBy(r => r.RealPort))
+                    WriteObject(LvsViews.As(r, Thresholds ? LvsViews.RealServerThresholds : LvsViews.RealServerPersistentConn));
+                continue;
+            }
+            WriteObject(LvsViews.As(s, Stats ? LvsViews.ServiceStats : Rate ? LvsViews.ServiceRate : LvsViews.ServiceTable));
         }
-        if (selected.Count == 0 && (VirtualAddress is not null || Port is not null))
+        if (selected.Count == 0 && (AddressFilter is not null || PortFilter is not null || GivenName is not null))
             WriteLvsError(new LvsException(LvsErrorIds.ServiceNotFound, LvsErrorKind.ObjectNotFound,
-                $"No virtual service matches {Protocol?.ToString().ToUpperInvariant() ?? "any protocol"} {VirtualAddress?.ToString() ?? "*"}:{Port?.ToString() ?? "*"} on director '{client.Name}'."));
+                GivenName is { } n
+                    ? $"No virtual service matches '{n}' on director '{client.Name}'."
+                    : $"No virtual service matches {Protocol?.ToString().ToUpperInvariant() ?? "any protocol"} {VirtualAddress?.ToString() ?? "*"}:{Port?.ToString() ?? "*"} on director '{client.Name}'."));
     }
 }

@@ -3,7 +3,7 @@ using System.Collections;
 namespace LvsPS.Commands;
 
 /// <summary>Which of the shipped suites Invoke-LvsClusterValidation runs (the Operation Validation Framework's types).</summary>
-public enum LvsValidationType
+public enum LvsValidationType : long
 {
     /// <summary>Diagnostics/Simple: the checks that send no traffic.</summary>
     Simple,

@@ -27,9 +27,11 @@ public sealed class LvsHealthCheckInfo
 
     public string Director => _service.Director;
     public LvsProtocol Protocol => _service.Protocol;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress VirtualAddress => _service.VirtualAddress;
     public ushort Port => _service.Port;
     public uint FirewallMark => _service.FirewallMark;
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress RealAddress => _realServer.RealAddress;
     public ushort RealPort => _realServer.RealPort;
     /// <summary>The real server's state (Up, Down, Draining, Quiesced, Unresolved).</summary>
@@ -51,10 +53,12 @@ public sealed class LvsHealthCheckInfo
     /// <summary>alpha; null = the service's.</summary>
     public bool? Alpha => Check.Alpha;
     /// <summary>connect_ip; null = the real server's address.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? ConnectAddress => Check.ConnectAddress;
     /// <summary>connect_port; 0 = the real server's port.</summary>
     public ushort ConnectPort => Check.ConnectPort;
     /// <summary>bindto; null = the director's choice.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public IPAddress? BindAddress => Check.BindAddress;
     /// <summary>bind_port; 0 = any.</summary>
     public ushort BindPort => Check.BindPort;

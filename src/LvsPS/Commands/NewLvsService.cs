@@ -27,10 +27,10 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public IPAddress? PersistenceNetmask { get; set; }
 
-    /// <summary>Real servers to add with the service: objects with RealAddress (or Address), optional RealPort, Weight and Forwarding.</summary>
+    /// <summary>Real servers to add with the service: objects (or hashtables) with RealAddress (or Address), optional RealPort, Weight and Forwarding. PSObjects, so a list's items keep their note properties.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("RealServers")]
-    public object[]? RealServer { get; set; }
+    public PSObject[]? RealServer { get; set; }
 
     #endregion
 
@@ -45,7 +45,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
                 s.PersistenceNetmask = Persistent == 0 ? null : PersistenceNetmask;
                 SpecValidator.PortZero(s);
                 // Listed in the order given; the kernel puts each new one first, so the spec (newest first) is reversed.
-                s.RealServers = (RealServer ?? Array.Empty<object>()).Select(o => RealServerConverter.From(o, s)).Reverse().ToList();
+                s.RealServers = (RealServer ?? Array.Empty<PSObject>()).Select(o => RealServerConverter.From(o, s)).Reverse().ToList();
                 return s;
             }, out var spec)) return;
 
@@ -56,7 +56,7 @@ public sealed class NewLvsServiceCommand : LvsServiceCmdlet
         Try(() =>
         {
             client.AddService(spec);
-            if (FindService(client, spec) is { } created) WriteObject(created);
+            if (FindService(client, spec) is { } created) WriteObject(LvsViews.As(created, LvsViews.ServiceTable));
         }, spec.ToString());
     }
 }
@@ -71,6 +71,7 @@ internal static class RealServerConverter
         {
             foreach (var n in names)
             {
+                if (ps.BaseObject is System.Collections.IDictionary d && d.Contains(n) && d[n] is { } v) return v;
                 var p = ps.Properties[n];
                 if (p?.Value is not null) return p.Value;
             }

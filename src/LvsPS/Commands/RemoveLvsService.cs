@@ -21,7 +21,7 @@ public sealed class RemoveLvsServiceCommand : LvsServiceCmdlet
         {
             var before = PassThru ? FindService(client, spec) : null;
             client.DeleteService(spec);
-            if (before is not null) WriteObject(before);
+            if (before is not null) WriteObject(LvsViews.As(before, LvsViews.ServiceTable));
         }, spec.ToString());
     }
 }

@@ -6,9 +6,10 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
     // One parameter set: a service is named by -VirtualAddress and -Port, or by -FirewallMark. Objects from
     // Get-LvsService carry all three (FirewallMark 0 for an address service), so ServiceIdentity decides.
 
-    /// <summary>The virtual IP address (VIP) of the service.</summary>
+    /// <summary>The virtual IP address (VIP) of the service, or the service named as ipvsadm names it (tcp/10.0.0.1:80, fwm/5, [::1]:80).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP", "ServiceAddress")]
+    [Alias("VIP", "ServiceAddress", "Service")]
+    [LvsServiceNameTransformation]
     [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress? VirtualAddress { get; set; }
 
@@ -26,12 +27,45 @@ public abstract class LvsServiceCmdlet : LvsDirectorCmdlet
 
     internal ServiceSpec ServiceIdentity()
     {
+        ApplyServiceName();
         if (FirewallMark != 0)
             return new ServiceSpec { FirewallMark = FirewallMark, Address = IPAddress.Any, Protocol = LvsProtocol.Tcp };
         if (VirtualAddress is null || Port is null)
             throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument,
                 "Name the service with -VirtualAddress and -Port, or with -FirewallMark.");
         return new ServiceSpec { Protocol = Protocol, Address = VirtualAddress, Port = SpecValidator.ServicePort(Port.Value) };
+    }
+
+    /// <summary>
+    /// A -VirtualAddress given as a service name ("udp/10.0.0.1:53", "fwm/5") sets the address, protocol, port and mark
+    /// it names; a -Protocol, -Port or -FirewallMark also given must agree with it. Runs once per record.
+    /// </summary>
+    private void ApplyServiceName()
+    {
+        if (VirtualAddress is not LvsServiceNameAddress { Name: var n }) return;
+        string Conflict(string what, object given, object named) =>
+            $"-{what} {given} does not agree with the service '{VirtualAddress}' names ({n}); give one or the other.";
+        if (n.FirewallMark != 0)
+        {
+            if (FirewallMark != 0 && FirewallMark != n.FirewallMark)
+                throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, Conflict("FirewallMark", FirewallMark, n.FirewallMark), n.ToString());
+            FirewallMark = n.FirewallMark;
+            VirtualAddress = null;
+            return;
+        }
+        if (n.Port is { } p)
+        {
+            if (Port is { } given && given != p)
+                throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, Conflict("Port", given, p), n.ToString());
+            Port = p;
+        }
+        if (n.Protocol is { } proto)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Protocol)) && Protocol != proto)
+                throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, Conflict("Protocol", Protocol, proto), n.ToString());
+            Protocol = proto;
+        }
+        VirtualAddress = n.Address;
     }
 
     /// <summary>The service these parameters name, or false after writing why they name none.</summary>

@@ -6,15 +6,25 @@ namespace LvsPS.Commands;
 /// </summary>
 public abstract class LvsServiceSelectorCmdlet : LvsDirectorCmdlet
 {
-    /// <summary>Only the service(s) with this virtual address (VIP).</summary>
+    /// <summary>Only the service(s) with this virtual address (VIP), or the service named as ipvsadm names it (tcp/10.0.0.1:80, fwm/5, [::1]:80).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("VIP")]
+    [Alias("VIP", "Service")]
+    [LvsServiceNameTransformation]
     [ArgumentCompleter(typeof(VirtualAddressCompleter))]
     public IPAddress? VirtualAddress { get; set; }
 
     /// <summary>Only the service(s) on this port.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     public int? Port { get; set; }
+
+    /// <summary>The service name given for -VirtualAddress ("tcp/10.0.0.1:80"), or null.</summary>
+    internal LvsServiceName? GivenName => (VirtualAddress as LvsServiceNameAddress)?.Name;
+
+    /// <summary>The address filter: -VirtualAddress, or the name's (none for "fwm/5").</summary>
+    internal IPAddress? AddressFilter => GivenName is { } n ? n.Address : VirtualAddress;
+
+    /// <summary>The port filter: -Port, else the name's.</summary>
+    internal int? PortFilter => Port ?? GivenName?.Port;
 }
 
 /// <summary>
@@ -30,11 +40,17 @@ public abstract class LvsServiceFilterCmdlet : LvsServiceSelectorCmdlet
     /// <summary>The -FirewallMark filter of the cmdlets that have one: only the fwmark service with this mark (0 = any).</summary>
     protected virtual uint? MarkFilter => null;
 
+    /// <summary>The mark filter: -FirewallMark, else the mark of a "fwm/5" name.</summary>
+    private uint? Mark => MarkFilter is > 0 ? MarkFilter : GivenName is { FirewallMark: > 0 } n ? n.FirewallMark : MarkFilter;
+
+    /// <summary>The protocol filter: -Protocol, else the name's ("udp/…"; "10.0.0.1:80" and a display name without one: any).</summary>
+    private LvsProtocol? ProtocolFilter => Protocol ?? GivenName?.Protocol;
+
     /// <summary>Whether a service, given by its mark, protocol, address and port, passes the filters.</summary>
     internal bool Selects(uint mark, LvsProtocol protocol, IPAddress address, ushort port) =>
-        (MarkFilter is null or 0 || mark == MarkFilter)
-        && (MarkFilter is > 0 || VirtualAddress is null || address.Equals(VirtualAddress))
-        && (Port is null || port == Port) && (Protocol is null || protocol == Protocol);
+        (Mark is null or 0 || mark == Mark)
+        && (Mark is > 0 || AddressFilter is null || address.Equals(AddressFilter))
+        && (PortFilter is null || port == PortFilter) && (ProtocolFilter is null || protocol == ProtocolFilter);
 
     internal bool Selects(LvsService s) => Selects(s.FirewallMark, s.Protocol, s.VirtualAddress, s.Port);
 

@@ -5,20 +5,22 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsRealServer))]
 public sealed class SetLvsRealServerCommand : LvsRealServerCmdlet
 {
-    [Parameter]
+    // Weight, Forwarding and the thresholds also bind by property name, so rows of Export-Csv (or ConvertTo-Json)
+    // edited and read back with Import-Csv set what they say: Import-Csv rs.csv | Set-LvsRealServer.
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? Weight { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateChosenForwarding]
     [ValidateRange(LvsForwarding.Route, LvsForwarding.Tunnel)]
     public LvsForwarding? Forwarding { get; set; }
 
     /// <summary>Upper connection threshold (ipvsadm -e -x); 0 = none.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? UpperThreshold { get; set; }
 
     /// <summary>Lower connection threshold (ipvsadm -e -y); 0 = none.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? LowerThreshold { get; set; }
 
     /// <summary>A static MAC (lvsd); '' or $null clears it (learnt by ARP again). By default it does not change.</summary>

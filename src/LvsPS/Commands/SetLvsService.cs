@@ -5,8 +5,10 @@ namespace LvsPS.Commands;
 [OutputType(typeof(LvsService))]
 public sealed class SetLvsServiceCommand : LvsServiceCmdlet
 {
+    // The scheduler, persistence and netmask also bind by property name (rows of Import-Csv, objects of ConvertFrom-Json).
+
     /// <summary>The new scheduler (ipvsadm -E -s).</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public LvsScheduler? Scheduler { get; set; }
 
     /// <summary>New scheduler flags (ipvsadm -E -b).</summary>
@@ -14,12 +16,13 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
     public LvsSchedulerFlags? SchedulerFlags { get; set; }
 
     /// <summary>Persistence timeout in seconds (ipvsadm -E -p); 0 turns persistence off.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("PersistentTimeout")]
     public uint? Persistent { get; set; }
 
     /// <summary>Persistence granularity (ipvsadm -E -M).</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
     public IPAddress? PersistenceNetmask { get; set; }
 
     [Parameter]
@@ -39,7 +42,7 @@ public sealed class SetLvsServiceCommand : LvsServiceCmdlet
             spec.PersistenceNetmask = spec.PersistentTimeout == 0 ? null : PersistenceNetmask ?? current.PersistenceNetmask;
             if (!ShouldProcess(ShouldProcessTarget(spec, client), $"Set scheduler {spec.Scheduler.ToString().ToLowerInvariant()}, {PersistenceText(spec) ?? "not persistent"}")) return;
             client.EditService(spec);
-            if (PassThru) WriteObject(FindService(client, spec));
+            if (PassThru && FindService(client, spec) is { } after) WriteObject(LvsViews.As(after, LvsViews.ServiceTable));
         }, spec.ToString());
     }
 }

@@ -128,7 +128,7 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
         Try(() =>
         {
             client.SetServiceHealth(svc, health);
-            if (PassThru) WriteObject(FindService(client, svc));
+            if (PassThru && FindService(client, svc) is { } after) WriteObject(LvsViews.As(after, LvsViews.ServiceTable));
         }, svc.ToString());
     }
 }
