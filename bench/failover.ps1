@@ -204,16 +204,15 @@ function Measure-FailoverRound($Ctx, [string]$Mode, [int]$Sessions, [int]$Round 
     $ends = @($ok | ForEach-Object { $_.startMs + $_.ms } | Where-Object { $_ -ge $returnMs - 500 })
     $gap = 0
     for ($i = 1; $i -lt $ends.Count; $i++) { $gap = [Math]::Max($gap, $ends[$i] - $ends[$i - 1]) }
+    # "went on" has two halves, counted apart and together: bytes through the new master, and bytes after the old one
+    # is back; a session survived when it is still open and did both
     $takeoverBy = $faultMs + 2500
-    $survived = @($r.sessions | Where-Object {
-            $_.openedMs -gt 0 -and -not $_.closedMs -and
-            @($_.echoes | Where-Object { $_ -gt $takeoverBy -and $_ -lt $returnMs }).Count -gt 0 -and
-            @($_.echoes | Where-Object { $_ -gt $returnMs + 3000 }).Count -gt 0
-        }).Count
-    # the two halves of "went on", counted apart: bytes through the new master, and bytes after the old one is back
+    $inTakeover = { param($s) @($s.echoes | Where-Object { $_ -gt $takeoverBy -and $_ -lt $returnMs }).Count -gt 0 }
+    $echoedAfterReturn = { param($s) @($s.echoes | Where-Object { $_ -gt $returnMs + 3000 }).Count -gt 0 }
     $open = @($r.sessions | Where-Object { $_.openedMs -gt 0 -and -not $_.closedMs })
-    $duringTakeover = @($open | Where-Object { @($_.echoes | Where-Object { $_ -gt $takeoverBy -and $_ -lt $returnMs }).Count -gt 0 }).Count
-    $afterReturnOk = @($open | Where-Object { @($_.echoes | Where-Object { $_ -gt $returnMs + 3000 }).Count -gt 0 }).Count
+    $duringTakeover = @($open | Where-Object { & $inTakeover $_ }).Count
+    $afterReturnOk = @($open | Where-Object { & $echoedAfterReturn $_ }).Count
+    $survived = @($open | Where-Object { (& $inTakeover $_) -and (& $echoedAfterReturn $_) }).Count
     [pscustomobject]@{
         Round        = $Round
         Mode         = $Mode

@@ -41,37 +41,21 @@ Describe 'Two LvsPS directors with VRRP and connection sync' {
 
     It 'kill -9 of the master''s lvsd: the backup takes over, sessions go on, the old master preempts on return' {
         $row = Measure-FailoverRound $Ctx Kill 100 1
-        $row.Failed | Should -Be $First
-        $row.AfterFault | Should -Be 'Failed/Master'
-        $row.ResumeSec | Should -Not -BeNullOrEmpty
-        $row.ResumeSec | Should -BeLessThan 3 -Because 'a 0.25 s advert interval takes over in under a second on a quiet machine'
-        $row.AliveAtFault | Should -BeGreaterOrEqual 90
-        $row.ResetsAfterFault | Should -Be 0 -Because "$($row | Out-String)"
-        $row.Survived | Should -BeGreaterOrEqual ([Math]::Ceiling(0.99 * $row.AliveAtFault)) -Because "sessions go on through the takeover and the return ($($row | Out-String))"
-        $row.AfterReturn | Should -Be 'Master/Backup'
+        # a 0.25 s advert interval takes over in under a second on a quiet machine; the bound is for a loaded one
+        Assert-LvsTestFailoverRound $row -Failed $First -AfterFault '^Failed/Master$' -AfterReturn 'Master/Backup'
     }
 
     It 'the master''s link cut: the backup takes over the VIP, the old master preempts when the link is back' {
         $row = Measure-FailoverRound $Ctx LinkCut 100 2
-        $row.Failed | Should -Be $First
-        $row.AfterFault | Should -Match '/Master$'
-        $row.ResumeSec | Should -BeLessThan 3
         # The cut master goes to FAULT and, with the link back, wins again through preemption with a gratuitous ARP
         # burst (before: it stayed master in its own eyes and the clients kept the backup's MAC, docs/RELIABILITY.md).
-        $row.AliveAtFault | Should -BeGreaterOrEqual 90
-        $row.ResetsAfterFault | Should -Be 0 -Because "$($row | Out-String)"
-        $row.Survived | Should -BeGreaterOrEqual ([Math]::Ceiling(0.99 * $row.AliveAtFault)) -Because "sessions go on through the cut and the return ($($row | Out-String))"
-        $row.AfterReturn | Should -Be 'Master/Backup'
+        Assert-LvsTestFailoverRound $row -Failed $First -AfterFault '/Master$' -AfterReturn 'Master/Backup'
     }
 
     It 'with nopreempt the old master comes back as backup, and sessions go on' {
         foreach ($d in $Ctx.Directors) { Set-LvsVrrpInstance -Director $d -Name VI_1 -NoPreempt }
         (Get-LvsVrrpInstance -Director $First -Name VI_1).Preempt | Should -BeFalse
         $row = Measure-FailoverRound $Ctx Kill 100 3
-        $row.Failed | Should -Be $First
-        $row.AliveAtFault | Should -BeGreaterOrEqual 90
-        $row.ResetsAfterFault | Should -Be 0
-        $row.Survived | Should -BeGreaterOrEqual ([Math]::Ceiling(0.99 * $row.AliveAtFault)) -Because "$($row | Out-String)"
-        $row.AfterReturn | Should -Be 'Backup/Master'
+        Assert-LvsTestFailoverRound $row -Failed $First -AfterFault '^Failed/Master$' -AfterReturn 'Backup/Master'
     }
 }

@@ -364,6 +364,24 @@ function Assert-LvsTestDrTraceRecord {
     @($Record | Where-Object TcpFlags -eq 'S').Count | Should -BeGreaterThan 0
 }
 
+function Assert-LvsTestFailoverRound {
+    <# A failover round's row (bench/failover.ps1's Measure-FailoverRound): the director that failed, the roles after
+       the fault (a -Match pattern) and after the return, traffic resumed within -ResumeUnder seconds, at least 90
+       sessions open at the fault, none of them reset, and at least 99 % of them went on through the takeover and the
+       return (issue 10's bar). #>
+    param([Parameter(Mandatory)]$Row, [Parameter(Mandatory)][string]$Failed, [Parameter(Mandatory)][string]$AfterFault,
+        [Parameter(Mandatory)][string]$AfterReturn, [double]$ResumeUnder = 3)
+    $because = "$($Row | Out-String)"
+    $Row.Failed | Should -Be $Failed
+    $Row.AfterFault | Should -Match $AfterFault -Because $because
+    $Row.ResumeSec | Should -Not -BeNullOrEmpty -Because $because
+    $Row.ResumeSec | Should -BeLessThan $ResumeUnder -Because $because
+    $Row.AliveAtFault | Should -BeGreaterOrEqual 90 -Because $because
+    $Row.ResetsAfterFault | Should -Be 0 -Because $because
+    $Row.Survived | Should -BeGreaterOrEqual ([Math]::Ceiling(0.99 * $Row.AliveAtFault)) -Because "sessions go on through the fault and the return ($because)"
+    $Row.AfterReturn | Should -Be $AfterReturn -Because $because
+}
+
 Export-ModuleMember -Function Get-LvsTestRoot, Get-LvsTestMacMap, Invoke-LvsTestWatchUnderLoad, Import-LvsTestModule, New-LvsTestLab, Remove-LvsTestLab,
     Invoke-LvsTestRequest, Resolve-LvsTestRealServer, Get-LvsTestConnectionCount,
-    Open-LvsTestSession, New-LvsTestDrConf, Start-LvsTestCurlLoop, Assert-LvsTestDrTraceRecord
+    Open-LvsTestSession, New-LvsTestDrConf, Start-LvsTestCurlLoop, Assert-LvsTestDrTraceRecord, Assert-LvsTestFailoverRound

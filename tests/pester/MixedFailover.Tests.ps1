@@ -39,13 +39,7 @@ Describe 'An LvsPS director and a kernel director as one VRRP pair with connecti
 
     It 'kill -9 of lvsd: the kernel takes over with the sessions, lvsd preempts on return and takes them back' {
         $row = Measure-FailoverRound $Ctx Kill 100 1
-        $row.Failed | Should -Be $Engine
-        $row.AfterFault | Should -Be 'Failed/Master'
-        $row.ResumeSec | Should -BeLessThan 4
-        $row.AliveAtFault | Should -BeGreaterOrEqual 90
-        $row.ResetsAfterFault | Should -Be 0 -Because "$($row | Out-String)"
-        $row.Survived | Should -BeGreaterOrEqual ([Math]::Ceiling(0.99 * $row.AliveAtFault)) -Because "$($row | Out-String)"
-        $row.AfterReturn | Should -Be 'Master/Backup'
+        Assert-LvsTestFailoverRound $row -Failed $Engine -AfterFault '^Failed/Master$' -AfterReturn 'Master/Backup' -ResumeUnder 4
     }
 
     It 'the kernel as master, its link cut: lvsd takes over the VIP, and the kernel preempts when its link is back' {
@@ -57,20 +51,15 @@ Describe 'An LvsPS director and a kernel director as one VRRP pair with connecti
         $before = Get-LvsSyncDaemon -Director $Engine | Where-Object Role -eq Backup
         $row = Measure-FailoverRound $Ctx LinkCut 100 2
         $after = Get-LvsSyncDaemon -Director $Engine | Where-Object Role -eq Backup
-        $row.Failed | Should -Be $Kernel
-        $row.AfterFault | Should -Be 'Master/Failed'
-        $row.ResumeSec | Should -BeLessThan 4
-        # The sessions the kernel's sync daemon gave lvsd: 100 of 100 went on in one run after the FAULT and lab
-        # backlog fixes, 0 of 100 (no reset) in the CI run after it: still intermittent, an open defect on issue 10
-        # (docs/RELIABILITY.md), printed, not asserted.
+        # what lvsd's backup daemon took from the kernel's sync daemon during the round (printed, to tell a sync that
+        # did not arrive from entries that arrived and did not serve, should the assertion below fail)
         Write-Host "  kernel -> lvsd: $($row.Survived) of $($row.AliveAtFault) sessions went on ($($row.EchoedAfterTakeover) echoed through lvsd after the takeover, $($row.EchoedAfterReturn) after the kernel's return)"
-        # what lvsd's backup daemon took from the kernel's sync daemon during the round (to tell a sync that did not
-        # arrive from entries that arrived and did not serve)
         $drops = ($after.DropReasons.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ', '
         Write-Host ("  lvsd's backup daemon in the round: {0} messages, {1} entries received, {2} installed; drops: {3}; last message {4:o}" -f
             ($after.MessagesReceived - $before.MessagesReceived), ($after.ConnectionsReceived - $before.ConnectionsReceived),
             ($after.ConnectionsInstalled - $before.ConnectionsInstalled), $drops, $after.LastMessage)
-        $row.ResetsAfterFault | Should -Be 0 -Because "$($row | Out-String)"
-        $row.AfterReturn | Should -Be 'Backup/Master'
+        # The sessions the kernel's sync daemon gave lvsd go on through the cut and the kernel's return (before the
+        # yield-with-an-advert fix of VrrpRouter, 0 of 100 in three CI runs: docs/RELIABILITY.md)
+        Assert-LvsTestFailoverRound $row -Failed $Kernel -AfterFault '^Master/Failed$' -AfterReturn 'Backup/Master' -ResumeUnder 4
     }
 }
