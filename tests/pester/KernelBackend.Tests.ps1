@@ -411,7 +411,8 @@ Describe 'Invoke-LvsAdm and Sync-LvsConfiguration on the kernel director' {
         lvsadm "-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1" -Director $L
         lvsadm "-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 1" -Director $L
         (Saved) -join "`n" | Should -Be "-A -t ${Vip}:80 -s rr`n-a -t ${Vip}:80 -r ${Rs1}:80 -g -w 1`n-a -t ${Vip}:80 -r ${Rs2}:80 -g -w 1"
-        (lvsadm -L -n -Director $L) -join "`n" | Should -BeExactly (RawIpvsadm '-L -n').Output.TrimEnd("`n")
+        # one string, as ipvsadm prints it: its lines and its one final newline
+        lvsadm -L -n -Director $L | Should -BeExactly ((RawIpvsadm '-L -n').Output.TrimEnd("`n") + "`n")
         (Fetch 4 | Sort-Object -Unique) -join ',' | Should -Be 'rs1,rs2'
         $before = Saved
         lvsadm "-D -t ${Vip}:80" -Director $L -WhatIf
