@@ -2,8 +2,30 @@ using JsonIgnore = Newtonsoft.Json.JsonIgnoreAttribute;
 
 namespace LvsPS.Ipvs.Model;
 
+/// <summary>
+/// What a service and a real server share: their counters, and the counters flat, named as ipvsadm --stats and
+/// --rate head them, so ConvertTo-Json, Export-Csv and Select-Object show them without reaching into Statistics.
+/// </summary>
+public abstract class LvsCountedObject
+{
+    /// <summary>The counters; ConvertTo-Json and Export-Csv get them flat (Conns, InPkts…) instead.</summary>
+    [JsonIgnore]
+    public LvsStatistics Statistics { get; set; } = new();
+
+    public ulong Conns => Statistics.Connections;
+    public ulong InPkts => Statistics.InPackets;
+    public ulong OutPkts => Statistics.OutPackets;
+    public ulong InBytes => Statistics.InBytes;
+    public ulong OutBytes => Statistics.OutBytes;
+    public ulong CPS => Statistics.ConnectionsPerSecond;
+    public ulong InPPS => Statistics.InPacketsPerSecond;
+    public ulong OutPPS => Statistics.OutPacketsPerSecond;
+    public ulong InBPS => Statistics.InBytesPerSecond;
+    public ulong OutBPS => Statistics.OutBytesPerSecond;
+}
+
 /// <summary>A virtual service (one line of ipvsadm -L) as the director reports it.</summary>
-public sealed class LvsService
+public sealed class LvsService : LvsCountedObject
 {
     /// <summary>The director (engine instance) that holds the service.</summary>
     public string Director { get; set; } = "";
@@ -25,9 +47,6 @@ public sealed class LvsService
     /// <summary>Real servers in the kernel's list order: the newest first (ConvertTo-Json gets them through LvsPS.Types.ps1xml).</summary>
     [JsonIgnore]
     public List<LvsRealServer> RealServers { get; set; } = new();
-    /// <summary>The counters; ConvertTo-Json and Export-Csv get them flat (Conns, InPkts…) instead.</summary>
-    [JsonIgnore]
-    public LvsStatistics Statistics { get; set; } = new();
     /// <summary>The director's connection table size (the "size=" of the ipvsadm header).</summary>
     public int TableSize { get; set; } = 4096;
     /// <summary>Health settings (delay_loop, quorum, sorry server); null = none set.</summary>
@@ -42,18 +61,6 @@ public sealed class LvsService
     /// <summary>How many real servers the service has (in the table or not).</summary>
     public int RealServerCount => RealServers.Count;
 
-    // The counters flat, named as ipvsadm --stats and --rate head them, so ConvertTo-Json, Export-Csv and
-    // Select-Object show them without reaching into Statistics.
-    public ulong Conns => Statistics.Connections;
-    public ulong InPkts => Statistics.InPackets;
-    public ulong OutPkts => Statistics.OutPackets;
-    public ulong InBytes => Statistics.InBytes;
-    public ulong OutBytes => Statistics.OutBytes;
-    public ulong CPS => Statistics.ConnectionsPerSecond;
-    public ulong InPPS => Statistics.InPacketsPerSecond;
-    public ulong OutPPS => Statistics.OutPacketsPerSecond;
-    public ulong InBPS => Statistics.InBytesPerSecond;
-    public ulong OutBPS => Statistics.OutBytesPerSecond;
 
     /// <summary>"rr", "sh (sh-fallback)", "wlc persistent 300": the scheduler with its flags and persistence, as a view shows it.</summary>
     public string SchedulerText =>
@@ -76,7 +83,7 @@ public sealed class LvsService
 }
 
 /// <summary>A real server (destination) of a virtual service.</summary>
-public sealed class LvsRealServer
+public sealed class LvsRealServer : LvsCountedObject
 {
     public LvsRealServer() { }
 
@@ -140,23 +147,9 @@ public sealed class LvsRealServer
     public List<HealthCheckSpec> HealthChecks { get; set; } = new();
     /// <summary>inhibit_on_failure: a failed check sets weight 0 instead of taking it out.</summary>
     public bool InhibitOnFailure { get; set; }
-    /// <summary>The counters; ConvertTo-Json and Export-Csv get them flat (Conns, InPkts…) instead.</summary>
-    [JsonIgnore]
-    public LvsStatistics Statistics { get; set; } = new();
 
     /// <summary>The kinds of its checkers, "TCP,HTTP" ("" for none), as the table view shows them.</summary>
     public string Checks => string.Join(",", HealthChecks.Select(h => h.Type.ToString().ToUpperInvariant()));
-
-    public ulong Conns => Statistics.Connections;
-    public ulong InPkts => Statistics.InPackets;
-    public ulong OutPkts => Statistics.OutPackets;
-    public ulong InBytes => Statistics.InBytes;
-    public ulong OutBytes => Statistics.OutBytes;
-    public ulong CPS => Statistics.ConnectionsPerSecond;
-    public ulong InPPS => Statistics.InPacketsPerSecond;
-    public ulong OutPPS => Statistics.OutPacketsPerSecond;
-    public ulong InBPS => Statistics.InBytesPerSecond;
-    public ulong OutBPS => Statistics.OutBytesPerSecond;
 
     public override string ToString() => $"{RealAddress}:{RealPort}";
 }
