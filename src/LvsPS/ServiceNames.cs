@@ -102,16 +102,58 @@ public sealed class LvsObjectList : List<PSObject>
     }
 }
 
-/// <summary>A list of addresses as text (what LvsPS.Types.ps1xml gives for IPAddress lists); ToString joins them with ','.</summary>
-public sealed class LvsTextList : List<string>
+/// <summary>
+/// A list of addresses as text (what LvsPS.Types.ps1xml gives for IPAddress lists): enumerated, indexed and joined
+/// (ToString, with ',') as text, so ConvertTo-Json and Export-Csv write the addresses. It is a live view of the
+/// object's own list: <c>$spec.VirtualAddresses.Add('10.0.0.9')</c> adds to the spec (the text converted to the
+/// list's element type, an error naming a bad value), as it did before the property was given as text. Over an
+/// array (an output's read-only list) it is fixed in size.
+/// </summary>
+public sealed class LvsTextList : IList
 {
+    private readonly IList _source;
+    private readonly Type _element;
+
     public LvsTextList(IEnumerable? items)
     {
-        if (items is null) return;
-        foreach (var o in items) if (o is not null) Add(o.ToString()!);
+        _source = items as IList ?? new List<object>(items?.Cast<object>() ?? Enumerable.Empty<object>());
+        var t = _source.GetType();
+        _element = t.IsArray ? t.GetElementType()! : t.IsGenericType ? t.GetGenericArguments()[0] : typeof(object);
     }
 
-    public override string ToString() => string.Join(",", this);
+    private object? ToElement(object? value) =>
+        value is null ? null : LanguagePrimitives.ConvertTo(value is PSObject w ? w.BaseObject : value, _element, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string? Text(object? o) => o?.ToString();
+
+    public int Count => _source.Count;
+    public bool IsReadOnly => _source.IsReadOnly;
+    public bool IsFixedSize => _source.IsFixedSize;
+    public bool IsSynchronized => false;
+    public object SyncRoot => this;
+
+    public object? this[int index]
+    {
+        get => Text(_source[index]);
+        set => _source[index] = ToElement(value);
+    }
+
+    public int Add(object? value) => _source.Add(ToElement(value));
+    public void Insert(int index, object? value) => _source.Insert(index, ToElement(value));
+    public int IndexOf(object? value)
+    {
+        var text = Text(value is PSObject w ? w.BaseObject : value);
+        for (int i = 0; i < _source.Count; i++) if (Text(_source[i]) == text) return i;
+        return -1;
+    }
+    public bool Contains(object? value) => IndexOf(value) >= 0;
+    public void Remove(object? value) { int i = IndexOf(value); if (i >= 0) _source.RemoveAt(i); }
+    public void RemoveAt(int index) => _source.RemoveAt(index);
+    public void Clear() => _source.Clear();
+    public void CopyTo(Array array, int index) { foreach (var o in this) array.SetValue(o, index++); }
+    public IEnumerator GetEnumerator() { foreach (var o in _source) yield return Text(o); }
+
+    public override string ToString() => string.Join(",", this.Cast<string?>());
 }
 
 /// <summary>The type names the output views select on (LvsPS.Format.ps1xml).</summary>

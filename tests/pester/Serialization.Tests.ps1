@@ -287,3 +287,19 @@ Describe 'Services named as ipvsadm names them' {
         { Set-LvsService -Director $LabName "tcp/${Vip}:80" -Port 81 -Scheduler rr -Confirm:$false -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Port 81 does not agree*'
     }
 }
+
+Describe 'Address lists given as text stay the object''s own lists' {
+    It 'adds to, reads and removes from a VRRP instance''s VIPs built in script; ConvertTo-Json writes them as text' {
+        $v = [LvsPS.Ipvs.Vrrp.VrrpInstanceSpec]::new()
+        $v.VirtualAddresses.Add([ipaddress]'10.9.0.5') | Out-Null
+        $v.VirtualAddresses.Add('10.9.0.6') | Out-Null
+        $v.psobject.BaseObject.VirtualAddresses | ForEach-Object { $_ | Should -BeOfType [ipaddress] }
+        $v.psobject.BaseObject.VirtualAddresses.Count | Should -Be 2
+        "$($v.VirtualAddresses)" | Should -Be '10.9.0.5,10.9.0.6'
+        ($v | ConvertTo-Json -Compress) | Should -Match '"VirtualAddresses":\["10\.9\.0\.5","10\.9\.0\.6"\]'
+        { $v.VirtualAddresses.Add('300.1.1.1') } | Should -Throw '*300.1.1.1*'
+        $v.psobject.BaseObject.VirtualAddresses.Count | Should -Be 2
+        $v.VirtualAddresses.Remove('10.9.0.5')
+        @($v.VirtualAddresses) | Should -Be @('10.9.0.6')
+    }
+}
