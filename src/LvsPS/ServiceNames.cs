@@ -138,7 +138,10 @@ public sealed class LvsTextList : IList
         set => _source[index] = ToElement(value);
     }
 
-    public int Add(object? value) => _source.Add(ToElement(value));
+    /// <summary>Adds an address (or its text) to the object's list. Returns nothing, as List&lt;T&gt;.Add does, so a
+    /// script that adds to a list emits nothing.</summary>
+    public void Add(object? value) => _source.Add(ToElement(value));
+    int IList.Add(object? value) => _source.Add(ToElement(value));
     public void Insert(int index, object? value) => _source.Insert(index, ToElement(value));
     public int IndexOf(object? value)
     {
