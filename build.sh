@@ -19,6 +19,8 @@ LAB_PKGS=(libpcap0.8 iproute2 ethtool openssh-server openssh-client nginx-light 
 # Kernel labs (New-LvsLab -DirectorKind Kernel) on a host whose kernel has no ip_vs boot a QEMU guest; its kernel and
 # root come from Debian packages that are downloaded (apt-get download), never installed on the host.
 KERNEL_LAB_PKGS=(qemu-system-x86)
+# The lab load scripts in bench/ (side-by-side.ps1: wrk, HAProxy as the peer, gcc for the UDP sender).
+BENCH_PKGS=(wrk haproxy gcc)
 
 # Installs missing packages (as root) or says which are missing and how to install them (not root).
 # Touches nothing else on the host: no service is stopped or reconfigured, no process is signalled. The lab's
@@ -27,6 +29,7 @@ KERNEL_LAB_PKGS=(qemu-system-x86)
 setup() {
     local missing=() pkgs=("${LAB_PKGS[@]}")
     [ "${WITH_KERNEL_LAB:-}" = 1 ] && pkgs+=("${KERNEL_LAB_PKGS[@]}")
+    [ "${WITH_BENCH:-}" = 1 ] && pkgs+=("${BENCH_PKGS[@]}")
     if command -v dpkg >/dev/null 2>&1; then
         for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     else
@@ -77,6 +80,6 @@ case "${1:-}" in
         fi ;;
     test) need_root test; WITH_KERNEL_LAB=1 setup; build; pwsh -File tests/Invoke-AllTests.ps1 ;;
     package) setup; build_module; pwsh -File tools/New-LvsPackage.ps1 ;;
-    bench) setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
+    bench) WITH_BENCH=1 setup; build; shift; dotnet run -c Release --project bench/LvsPS.Bench -- "$@" ;;
     *) sed -n '2,7p' "$0"; exit 64 ;;
 esac

@@ -14,7 +14,12 @@ namespace LvsPS.Bench;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // `--conn-bytes N`: the managed heap's growth per connection for N SYNs through the engine (not a benchmark).
+        if (args.Length == 2 && args[0] == "--conn-bytes") { ConnBench.PrintBytesPerConnection(int.Parse(args[1])); return; }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
 
 /// <summary>A sink that drops frames: measures the engine, not the NIC.</summary>

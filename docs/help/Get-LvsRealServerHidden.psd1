@@ -14,6 +14,7 @@ lo alone does not stop eth0 from answering.
 The targets and the host key checks are the same as for Set-LvsRealServerHidden.
 '@
     Parameters  = @{
+        ThrottleLimit    = @{ Description = 'How many real servers are read at once (1 to 1024; default 32, as Invoke-Command; 1 reads them one after another). The output keeps the hosts'' order; a host that fails is one error naming it while the others are read.'; DefaultValue = '32' }
         ComputerName     = 'The real servers to read, as host names or addresses. Accepts pipeline input, also by the property name RealAddress.'
         VirtualAddress   = 'The VIP to look for. With -Lab the default is the lab''s VIP; otherwise it is required.'
         Lab              = 'Read the real servers of this lab, reached from its director namespace with the lab''s SSH key and known_hosts.'

@@ -45,7 +45,7 @@ A failed build is torn down before the error is reported. The progress of each s
 '@
     Parameters  = @{
         Name            = 'The name of the lab: a letter followed by up to 11 letters, digits or hyphens. It names the namespaces (lvs-<name>-*) and the lab''s director.'
-        RealServerCount = @{ Description = 'How many real servers to create, 1 to 16.'; DefaultValue = '2' }
+        RealServerCount = @{ Description = 'How many real servers to create, 1 to 32 (rs1 .3 to rs32 .34).'; DefaultValue = '2' }
         Subnet          = @{ Description = 'The lab''s IPv4 subnet in CIDR form, prefix length 16 to 28. The director gets .1, the real servers .3 onwards, the VIP .101 and the client .200. It must not overlap another lab''s subnet.'; DefaultValue = '10.250.0.0/24' }
         WhatIf          = 'Shows the lab that would be built, without building it.'
         DirectorKind    = @{ Description = 'What the director is. Engine (the default): the LvsPS engine lvsd, started with Start-LvsDirector -Lab. Kernel: Linux IPVS, managed through the kernel backend as -Director <name>; see the description for where it runs. With -DirectorCount 2: one kind for both directors, or two, one per director (Engine, Kernel: director1 the engine, director2 Linux IPVS). Two kinds with one director are refused with InvalidArgument.'; DefaultValue = 'Engine' }

@@ -29,6 +29,7 @@ The settings are not made persistent: to keep them across reboots, add them to t
 configuration (for example /etc/sysctl.d and /etc/network/interfaces).
 '@
     Parameters  = @{
+        ThrottleLimit    = @{ Description = 'How many real servers are prepared at once (1 to 1024). The default, 32, is Invoke-Command''s: a host''s preparation is a few SSH round trips, mostly waiting on the network and the far side, so a fleet of up to 32 is one wave even on two cores. 1 prepares them one after another. The hosts from the command line and the pipeline are prepared together once the input is in; the output keeps their order, progress names each host as it finishes, a host that fails is one error (naming it, as TargetObject) while the others go on, and Ctrl+C skips the hosts not yet started and aborts those in progress.'; DefaultValue = '32' }
         ComputerName     = 'The real servers to prepare, as host names or addresses. Accepts pipeline input, also by the property name RealAddress, so real servers from Get-LvsRealServer can be piped.'
         VirtualAddress   = 'The VIP the real servers must hold. With -Lab the default is the lab''s VIP; otherwise it is required.'
         Lab              = 'Prepare the real servers of this lab, reached from its director namespace with the lab''s SSH key and known_hosts.'

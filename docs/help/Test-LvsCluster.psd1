@@ -92,6 +92,7 @@ The path is checked before any check runs: a folder or a missing parent folder i
 existing file is replaced, as Out-File replaces it; -NoClobber refuses it instead (ReportFileExists).
 '@
     Parameters  = @{
+        ThrottleLimit    = @{ Description = 'How many hosts the SSH checks (the real servers'' state, the host keys) log in to at once (1 to 1024; default 32, as Invoke-Command; 1 logs in to one after another). The results keep the catalogue''s and the director''s order of real servers at any limit; Ctrl+C skips the hosts not yet logged in to and aborts the sessions in progress.'; DefaultValue = '32' }
         Lab            = 'Check this lab: its director, its real servers over SSH and, from its client, the wire.'
         Director       = 'Check this director (outside a lab). By default: the only director running, or the one this session started last. Several names (a,b) check a failover pair: the first in full, and the failover checks (VrrpSingleMaster, DirectorConfigurationDrift, SyncDaemonRunning) across them all.'
         MaxSyncLag     = @{ Description = 'For SyncDaemonRunning: the most, in seconds, that a master sync daemon''s lag (its oldest unsent change) or a backup''s delay behind the master may be.'; DefaultValue = '3' }

@@ -23,6 +23,7 @@ With Masq forwarding the VIP, ARP and rp_filter checks are NotApplicable. Withou
 (in a lab: rs1 (10.0.0.11)) and gives the command that fixes it.
 '@
     Parameters  = @{
+        ThrottleLimit    = @{ Description = 'How many real servers are checked at once (1 to 1024; default 32, as Invoke-Command; 1 checks them one after another). Each host''s results stay together, in the hosts'' order; Ctrl+C skips the hosts not yet started and aborts those in progress.'; DefaultValue = '32' }
         ComputerName     = 'The real servers to check, as host names or addresses. Accepts pipeline input, also by the property name RealAddress.'
         VirtualAddress   = 'The VIP the real server is to serve. With -Lab the default is the lab''s VIP; otherwise it is required.'
         Lab              = 'Check real servers of this lab, reached from its director namespace with the lab''s SSH key and known_hosts; the lab''s director runs the probes.'

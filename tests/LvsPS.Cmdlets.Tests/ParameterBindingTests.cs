@@ -151,7 +151,7 @@ public sealed class ParameterBindingTests : CmdletTestBase
     [InlineData("Set-LvsTimeout -Udp 2678401", "Udp")]
     [InlineData("Start-LvsDirector -Name d1 -Interface eth0 -TableBits 7 -WhatIf", "TableBits")]
     [InlineData("Start-LvsDirector -Name d1 -Interface eth0 -TimeoutSec 0 -WhatIf", "TimeoutSec")]
-    [InlineData("New-LvsLab -Name x -RealServerCount 17 -WhatIf", "RealServerCount")]
+    [InlineData("New-LvsLab -Name x -RealServerCount 33 -WhatIf", "RealServerCount")]
     [InlineData("Connect-LvsDirector -Name k1 -ComputerName 127.0.0.1 -SshPort 0", "SshPort")]
     [InlineData("Set-LvsRealServerHidden -ComputerName rs1 -VirtualAddress 10.0.0.1 -Interface 'lo; reboot' -WhatIf", "Interface")]
     [InlineData("Import-LvsConfiguration -Path x.conf -Format Yaml", "Format")]

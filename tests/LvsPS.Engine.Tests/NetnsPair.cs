@@ -5,7 +5,7 @@ namespace LvsPS.Engine.Tests;
 
 /// <summary>
 /// Two network namespaces made for one test, joined by a veth pair (each end named <see cref="Link"/>, 10.254.N.1 and
-/// .2/24): two hosts on one segment. <see cref="In"/> runs code on a thread inside one of them, so the sockets it
+/// .2/24, or 10.<secondOctet>.N): two hosts on one segment. <see cref="In"/> runs code on a thread inside one of them, so the sockets it
 /// opens live there. Removed (with everything in them) on Dispose.
 /// </summary>
 internal sealed class NetnsPair : IDisposable
@@ -15,14 +15,14 @@ internal sealed class NetnsPair : IDisposable
     public readonly string A, B;
     public readonly IPAddress AddressA, AddressB;
 
-    public NetnsPair(string prefix)
+    public NetnsPair(string prefix, int secondOctet = 254)
     {
         int n = 100 + (Environment.ProcessId + Interlocked.Increment(ref _next)) % 100;
         string tag = prefix + Guid.NewGuid().ToString("N")[..6];
         A = tag + "a";
         B = tag + "b";
-        AddressA = IPAddress.Parse($"10.254.{n}.1");
-        AddressB = IPAddress.Parse($"10.254.{n}.2");
+        AddressA = IPAddress.Parse($"10.{secondOctet}.{n}.1");
+        AddressB = IPAddress.Parse($"10.{secondOctet}.{n}.2");
         Ip($"netns add {A}");
         Ip($"netns add {B}");
         Ip($"link add {Link} netns {A} type veth peer name {Link} netns {B}");

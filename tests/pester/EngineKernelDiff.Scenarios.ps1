@@ -56,7 +56,8 @@ function Invoke-EngineKernelRun {
     .SYNOPSIS
         Builds the lab, applies every scenario, drives the client traffic, collects the listings, removes the lab.
     .OUTPUTS
-        A hashtable: Served (ordered: "scenario/port" -> rsN), Listings (name -> text), Seconds.
+        A hashtable: Served (ordered: "scenario/port" -> rsN), Listings (name -> text), ClientRetrans (the client's TCP
+        segments sent again), Seconds.
     #>
     [CmdletBinding()]
     param(
@@ -120,6 +121,7 @@ function Invoke-EngineKernelRun {
             }
         }
 
+        $retransAtStart = Get-DiffClientRetrans $ctx
         # Phase A: short connections.
         $src = 200..215
         Send-DiffTraffic $ctx @(
@@ -189,6 +191,9 @@ function Invoke-EngineKernelRun {
         # The kernel sums its per-CPU counters into the listed ones in its estimator, every 2 s (ip_vs_est.c).
         Start-Sleep -Seconds 3
         $run.Listings = Get-DiffListing $ctx $Kind
+        # The client's TCP retransmissions in this run (its namespace is new with the lab): a segment the client sent
+        # twice because the director (the kernel's under QEMU, or lvsd) was slow reaches it twice and is counted twice.
+        $run.ClientRetrans = (Get-DiffClientRetrans $ctx) - $retransAtStart
         # The kernel's table once more through the cmdlets (KernelDirector parses ipvsadm, the formatter prints it).
         if ($Kind -eq 'Kernel') { $run.CmdletListings = Get-DiffListing $ctx Engine }
 
@@ -269,6 +274,13 @@ function Send-DiffMidFlow([hashtable]$Ctx, [string]$Key, [int[]]$From, [switch]$
         if (-not $NoRecord) { $Ctx.Served["$Key/$port"] = $who }
     }
     $result
+}
+
+function Get-DiffClientRetrans([hashtable]$Ctx) {
+    # RetransSegs of the client namespace's TCP (/proc/net/snmp is per namespace): SYNs and segments sent again.
+    $snmp = @(Invoke-LvsLabCommand -Lab $Ctx.Name -Node client -Command 'grep ^Tcp: /proc/net/snmp')
+    $names = $snmp[0] -split '\s+'; $values = $snmp[1] -split '\s+'
+    [long]$values[[array]::IndexOf($names, 'RetransSegs')]
 }
 
 function Get-DiffListing([hashtable]$Ctx, [string]$Kind) {

@@ -65,7 +65,7 @@ internal sealed partial class DirectorEngine : IHealthTable
     /// </summary>
     private void ExpireEntriesOf(Destination d)
     {
-        int n = _connections.RemoveWhere(c => ReferenceEquals(c.Dest, d), Unbind);
+        int n = _connections.RemoveWhere(c => ReferenceEquals(c.Dest, d), _release);
         if (n > 0) Log?.Invoke(LvsLogSource.Health, LvsLogSeverity.Notice, $"health: expired {n} connection entr{(n == 1 ? "y" : "ies")} of {d.Address}:{d.Port}, out of the table");
     }
 

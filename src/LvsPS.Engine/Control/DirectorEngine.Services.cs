@@ -123,7 +123,7 @@ internal sealed partial class DirectorEngine
             _services.Remove(svc.Key);
             _serviceOrder.Remove(svc);
             HealthChanged();
-            _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), Unbind);
+            _connections.RemoveWhere(c => ReferenceEquals(c.Service, svc), _release);
             VipsChanged();
         }
     }

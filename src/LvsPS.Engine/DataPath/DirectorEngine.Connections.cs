@@ -20,18 +20,16 @@ internal sealed partial class DirectorEngine
     private Connection? NewConnection(ServiceRuntime svc, in ConnKey key, Destination? dest, Connection? template)
     {
         if (dest is null) return null;
-        var conn = new Connection
-        {
-            Key = key,
-            Dest = dest,
-            Service = svc,
-            State = key.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None,
-            Inactive = true,
-            Control = template,
-            Forwarding = dest.Forwarding,
-            Link = dest.Link,
-            RealPort = RealPortFor(svc, dest, key.VirtualPort, template is not null),
-        };
+        var conn = _connections.Rent(); // a reused entry when one is free: no allocation at a steady rate
+        conn.Key = key;
+        conn.Dest = dest;
+        conn.Service = svc;
+        conn.State = key.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None;
+        conn.Inactive = true;
+        conn.Control = template;
+        conn.Forwarding = dest.Forwarding;
+        conn.Link = dest.Link;
+        conn.RealPort = RealPortFor(svc, dest, key.VirtualPort, template is not null);
         if (template is not null) template.Controlled++;
         dest.InactiveConnections++;
         dest.Statistics.Connections++;
@@ -73,11 +71,13 @@ internal sealed partial class DirectorEngine
         {
             var dest = svc.Scheduler.Schedule(svc.Destinations, ctx);
             if (dest is null) return null;
-            template = new Connection
-            {
-                Key = tkey, Dest = dest, Service = svc, State = LvsConnectionState.None, IsTemplate = true,
-                TimeoutMs = svc.PersistentTimeout * 1000L,
-            };
+            template = _connections.Rent();
+            template.Key = tkey;
+            template.Dest = dest;
+            template.Service = svc;
+            template.State = LvsConnectionState.None;
+            template.IsTemplate = true;
+            template.TimeoutMs = svc.PersistentTimeout * 1000L;
             dest.PersistentConnections++;
             CheckOverloadOnBind(dest);
             _connections.Add(template);
@@ -158,6 +158,16 @@ internal sealed partial class DirectorEngine
         if (c.Inactive) c.Dest.InactiveConnections--; else c.Dest.ActiveConnections--;
         if (c.Control is not null) c.Control.Controlled--;
         CheckOverloadOnUnbind(c.Dest);
+    }
+
+    /// <summary>
+    /// Unbinds a connection that was taken out of the table and gives its entry back to the table's free list (a
+    /// template is only unbound: connections may still point at it). The one way a removed entry ends.
+    /// </summary>
+    private void Release(Connection c)
+    {
+        Unbind(c);
+        _connections.Recycle(c);
     }
 
     private static void UnbindTemplate(Connection t)

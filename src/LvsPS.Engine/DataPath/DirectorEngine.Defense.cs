@@ -179,6 +179,7 @@ internal sealed partial class DirectorEngine
         Unbind(c);
         EntriesDropped++;
         if (c.Control is { Controlled: 0 } t) t.ExpiresAtMs = now;
+        _connections.Recycle(c);
     }
 
     /// <summary>

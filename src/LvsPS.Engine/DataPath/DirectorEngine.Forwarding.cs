@@ -97,7 +97,7 @@ internal sealed partial class DirectorEngine
         {
             // conn_reuse_mode: a new SYN on a finished entry is scheduled afresh.
             _connections.Remove(conn);
-            Unbind(conn);
+            Release(conn);
             conn = null;
         }
         else if (conn is not null && proto == Frames.ProtoSctp && IsSctpInit(p.L4)
@@ -105,7 +105,7 @@ internal sealed partial class DirectorEngine
         {
             // is_new_conn_expected: an INIT on a CLOSED entry (not controlled by a template) is scheduled afresh.
             _connections.Remove(conn);
-            Unbind(conn);
+            Release(conn);
             conn = null;
         }
 
@@ -178,7 +178,7 @@ internal sealed partial class DirectorEngine
         if (nat)
         {
             // Masquerading: destination VIP:vport becomes RIP:rport, checksums adjusted; replies come back through us.
-            conn.ClientMac ??= frame.Slice(6, 6).ToArray();
+            if (!conn.HasClientMac) conn.SetClientMac(frame.Slice(6, 6));
             if (!conn.InReplyIndex)
             {
                 _replies[new ConnKey(proto, d.AddressValue, conn.RealPort, saddr, sport)] = conn;

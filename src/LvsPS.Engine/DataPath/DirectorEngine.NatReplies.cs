@@ -17,7 +17,7 @@ internal sealed partial class DirectorEngine
         var frame = p.Frame; // sent to the director's MAC on that link (ProcessIPv4)
         byte proto = p.Protocol;
         if (!_replies.TryGetValue(new ConnKey(proto, p.Source, p.SourcePort, p.Destination, p.DestinationPort), out var conn)) return;
-        if (conn.Dest.Removed || conn.ClientMac is null) { FramesDropped++; return; }
+        if (conn.Dest.Removed || !conn.HasClientMac) { FramesDropped++; return; }
 
         long now = _clockMs();
         if (proto == Frames.ProtoTcp)
@@ -42,7 +42,7 @@ internal sealed partial class DirectorEngine
         conn.Service.Statistics.OutBytes += (ulong)total;
 
         Nat.RewriteSource(p.Ip, p.Ihl, proto, conn.Key.VirtualAddress, conn.Key.VirtualPort);
-        conn.ClientMac.CopyTo(frame);
+        conn.CopyClientMac(frame);
         _mac.CopyTo(frame.Slice(6, 6));
         _sink.Send(frame.Slice(0, Frames.EthHeader + total));
         FramesForwarded++;

@@ -175,13 +175,13 @@ internal sealed partial class DirectorEngine
         w.Write((byte)c.Forwarding);
         w.Write((byte)c.Link);
         w.Write((byte)c.State);
-        byte flags = (byte)((c.IsTemplate ? 1 : 0) | (c.Control is not null ? 2 : 0) | (c.ClientMac is not null ? 4 : 0));
+        byte flags = (byte)((c.IsTemplate ? 1 : 0) | (c.Control is not null ? 2 : 0) | (c.HasClientMac ? 4 : 0));
         w.Write(flags);
         w.Write(Math.Max(0, c.ExpiresAtMs - now));
         w.Write(c.Packets);
         w.Write(c.TimeoutMs);
         if (c.Control is not null) WriteKey(w, c.Control.Key);
-        if (c.ClientMac is not null) w.Write(c.ClientMac);
+        if (c.ClientMacBytes() is { } mac) w.Write(mac);
     }
 
     /// <summary>
@@ -221,12 +221,14 @@ internal sealed partial class DirectorEngine
                     if (left <= 0 || !_services.TryGetValue(svcKey, out var svc)) continue;
                     var dest = svc.FindDestination(daddr, dport);
                     if (dest is null || dest.Removed || _connections.Find(key) is not null) continue;
-                    entries.Add((new Connection
+                    var entry = new Connection
                     {
                         Key = key, Dest = dest, Service = svc, State = state, Inactive = true, IsTemplate = (flags & 1) != 0,
                         Forwarding = fwd, Link = link, RealPort = realPort, ExpiresAtMs = now + left, Packets = packets,
-                        TimeoutMs = timeoutMs, ClientMac = mac,
-                    }, control));
+                        TimeoutMs = timeoutMs,
+                    };
+                    if (mac is { Length: 6 }) entry.SetClientMac(mac);
+                    entries.Add((entry, control));
                 }
             }
             catch (EndOfStreamException)
@@ -248,7 +250,7 @@ internal sealed partial class DirectorEngine
                     bool active = c.Key.Protocol == Frames.ProtoSctp ? SctpStateTable.IsActive(c.State)
                         : c.Key.Protocol == Frames.ProtoTcp && TcpStateTable.IsActive(c.State);
                     SetState(c, c.State, active);
-                    if (c.Forwarding == LvsForwarding.Masq && c.ClientMac is not null)
+                    if (c.Forwarding == LvsForwarding.Masq && c.HasClientMac)
                     {
                         _replies[new ConnKey(c.Key.Protocol, c.Dest.AddressValue, c.RealPort, c.Key.ClientAddress, c.Key.ClientPort)] = c;
                         c.InReplyIndex = true;

@@ -74,7 +74,7 @@ internal sealed partial class DirectorEngine
         _syncSweepBucket = _connections.ScanBuckets(_syncSweepBucket, c =>
         {
             if (c.Dest.Removed) return;
-            bool moved = c.IsTemplate ? c.Controlled > 0 : c.Packets != c.SyncSentPackets;
+            bool moved = c.IsTemplate ? c.Controlled > 0 : c.MovedSinceSync;
             if ((moved || c.SyncSentAtMs == 0) && SyncDue(c, now)) QueueSync(c, now);
         }, () => --n <= 0);
         if (_syncSweepBucket >= _connections.Size) _syncSweepBucket = 0;
@@ -166,7 +166,7 @@ internal sealed partial class DirectorEngine
         {
             if (inactive) return false; // the expiry of a connection this backup already has anew
             _connections.Remove(c);
-            Unbind(c);
+            Release(c);
             c = null;
         }
         if (c is not null)
@@ -181,13 +181,19 @@ internal sealed partial class DirectorEngine
             return true;
         }
         if (_connections.Count >= _maxConnections) return false;
-        c = new Connection
-        {
-            Key = key, Dest = dest, Service = svc, State = template ? state : (e.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None),
-            Inactive = true, IsTemplate = template, Forwarding = dest.Forwarding, Link = dest.Link,
-            RealPort = template ? (ushort)0 : e.DestinationPort, Synced = true, ExpiresAtMs = now + timeoutMs,
-            TimeoutMs = template ? timeoutMs : 0,
-        };
+        c = _connections.Rent();
+        c.Key = key;
+        c.Dest = dest;
+        c.Service = svc;
+        c.State = template ? state : (e.Protocol == Frames.ProtoUdp ? LvsConnectionState.Udp : LvsConnectionState.None);
+        c.Inactive = true;
+        c.IsTemplate = template;
+        c.Forwarding = dest.Forwarding;
+        c.Link = dest.Link;
+        c.RealPort = template ? (ushort)0 : e.DestinationPort;
+        c.Synced = true;
+        c.ExpiresAtMs = now + timeoutMs;
+        c.TimeoutMs = template ? timeoutMs : 0;
         if (template)
         {
             dest.PersistentConnections++;

@@ -11,7 +11,7 @@ internal sealed partial class DirectorEngine
         lock (Sync)
         {
             long now = _clockMs();
-            _connections.RemoveWhere(c => ExpireDue(c, now), Unbind);
+            _connections.RemoveWhere(c => ExpireDue(c, now), _release);
             DefenseTick(now);
             SyncSweep(now);
             TraceTick(now);

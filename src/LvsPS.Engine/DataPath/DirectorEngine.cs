@@ -25,6 +25,8 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
     private int _portZeroServices;
     private readonly List<ServiceRuntime> _serviceOrder = new();
     private readonly ConnectionTable _connections;
+    /// <summary><see cref="Release"/> as a delegate, made once (the table's removal walks call it for each entry).</summary>
+    private readonly Action<Connection> _release;
     private readonly byte[] _mac;
     private readonly byte[] _scratch = new byte[128];
     private uint[] _vips = Array.Empty<uint>();
@@ -65,6 +67,7 @@ internal sealed partial class DirectorEngine : IDirector, IFrameProcessor
         _sink = sink;
         _clockMs = clockMs ?? (() => Environment.TickCount64);
         _connections = new ConnectionTable(tableBits);
+        _release = Release;
         InitDefense();
     }
 

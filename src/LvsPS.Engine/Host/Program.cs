@@ -9,7 +9,7 @@ namespace LvsPS.Engine.Host;
 
 /// <summary>
 /// lvsd: the LvsPS director process.
-///   lvsd run --name NAME --interface IF [--namespace NS] [--table-bits 12]
+///   lvsd run --name NAME --interface IF [--namespace NS] [--table-bits 12] [--link packet|pcap] [--rx-threads N]
 ///   lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]
 /// </summary>
 internal static class Program
@@ -57,6 +57,8 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n" +
+            "           [--link packet|pcap] [--rx-threads 1]\n" +
+            "           [--link packet|pcap] [--rx-threads 1]\n" +
             "           [--debug-level 0..12] [--log-path FILE] [--syslog /dev/log|udp://ADDR:PORT] [--syslog-facility daemon]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
         return 64;
     }
@@ -117,15 +119,17 @@ internal static class Program
         var store = new StateStore(statePath);
         var state = store.Load(name);
 
-        using var link = OpenLink(iface);
+        var linkKind = EngineLinks.ParseKind(o.TryGetValue("link", out var lk) ? lk : Environment.GetEnvironmentVariable("LVSPS_LINK"));
+        int rxThreads = EngineLinks.ParseThreads(o.TryGetValue("rx-threads", out var rt) ? rt : Environment.GetEnvironmentVariable("LVSPS_RX_THREADS"));
+        using var link = OpenLink(iface, linkKind, rxThreads);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Logger.Record, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
         engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
-        PcapLink? inside = null;
+        IEngineLink? inside = null;
         if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
         {
-            inside = OpenLink(insideName);
+            inside = OpenLink(insideName, linkKind, 1);
             inside.UseInsideFilter();
             engine.AttachInsideLink(inside.Mac, inside.Address is null ? 0 : Frames.ToUInt32(inside.Address), inside);
         }
@@ -210,10 +214,19 @@ internal static class Program
         return 0;
     }
 
-    /// <summary>Opens a capture link; an interface libpcap cannot open is InterfaceNotAvailable, naming it.</summary>
-    private static PcapLink OpenLink(string iface)
+    /// <summary>
+    /// Opens a link of <paramref name="kind"/> (the AF_PACKET one falls back to libpcap, logged, when its ring cannot be
+    /// set up); an interface that cannot be opened is InterfaceNotAvailable, naming it.
+    /// </summary>
+    private static IEngineLink OpenLink(string iface, LinkKind kind, int threads)
     {
-        try { return PcapLink.Open(iface); }
+        try
+        {
+            var link = EngineLinks.Open(iface, kind, threads, out var fallback);
+            if (fallback is not null) Logger.Write(0, LvsLogSeverity.Warning, LvsLogSource.Host, $"link {iface}: the AF_PACKET ring cannot be set up ({fallback}); using libpcap");
+            Log($"link {iface}: {(link.Kind == LinkKind.Packet ? "AF_PACKET" : "libpcap")}, {link.ReceiveThreads} receive thread(s)");
+            return link;
+        }
         catch (Exception e) when (e is not LvsException)
         {
             throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ObjectNotFound,

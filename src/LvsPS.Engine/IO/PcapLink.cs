@@ -10,8 +10,10 @@ namespace LvsPS.Engine.IO;
 /// The engine's Ethernet port: a libpcap handle in immediate mode with a BPF filter that admits ARP and
 /// frames for the virtual addresses, and drops the engine's own transmissions.
 /// </summary>
-internal sealed class PcapLink : IFrameSink, IDisposable
+internal sealed class PcapLink : IEngineLink
 {
+    public LinkKind Kind => LinkKind.Pcap;
+    public int ReceiveThreads => 1;
     private readonly LibPcapLiveDevice _device;
     private readonly byte[] _buffer = new byte[65536];
     private IFrameProcessor? _processor;
@@ -207,16 +209,7 @@ internal sealed class PcapLink : IFrameSink, IDisposable
 
     private static class Native
     {
-        static Native()
-        {
-            NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, asm, path) =>
-            {
-                if (name != "pcap") return IntPtr.Zero;
-                foreach (var n in new[] { "libpcap.so.0.8", "libpcap.so.1", "libpcap.so" })
-                    if (NativeLibrary.TryLoad(n, out var h)) return h;
-                return IntPtr.Zero;
-            });
-        }
+        static Native() => PcapLibrary.EnsureResolver();
 
         [DllImport("pcap")]
         public static extern int pcap_stats(IntPtr handle, ref PcapStat stats);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LvsPS.Engine.Tables;
 
@@ -35,54 +36,167 @@ internal readonly struct ConnKey : IEquatable<ConnKey>
     }
 }
 
-/// <summary>One tracked connection (ip_vs_conn).</summary>
+/// <summary>
+/// One tracked connection (ip_vs_conn): 112 bytes on the 64-bit runtime (16 of object header, 96 of fields: four
+/// references, the key's fields stored flat so its bytes pack with the other small fields, states and flags as bytes,
+/// the NAT client's MAC in a word instead of an array). Entries are reused through the table's free list
+/// (<see cref="ConnectionTable.Rent"/>, <see cref="ConnectionTable.Recycle"/>). The layout is explicit so that what a
+/// lookup and an established packet touch (the chain link, the key, flags and state, the destination, the timer and
+/// the packet count) is in the first 56 bytes of fields, next to the method table pointer; the sync, NAT and template
+/// fields follow.
+/// </summary>
+[StructLayout(LayoutKind.Explicit)]
 internal sealed class Connection
 {
-    public ConnKey Key;
-    public Destination Dest = null!;
-    public ServiceRuntime Service = null!;
-    public LvsConnectionState State;
+    private const byte FInactive = 1, FTemplate = 2, FReplyIndex = 4, FSynced = 8, FFree = 16;
+    /// <summary>Set in <see cref="_clientMac"/> when a MAC is held (the 6 bytes are the low 48 bits).</summary>
+    private const ulong MacPresent = 1UL << 63;
+
+    /// <summary>The bucket chain (or the free list while the entry is free).</summary>
+    [FieldOffset(0)] public Connection? Next;
+    // the key, flat: ClientAddress, VirtualAddress, ClientPort, VirtualPort, Protocol
+    [FieldOffset(8)] private uint _caddr;
+    [FieldOffset(12)] private uint _vaddr;
+    [FieldOffset(16)] private ushort _cport;
+    [FieldOffset(18)] private ushort _vport;
+    [FieldOffset(20)] private byte _proto;
+    [FieldOffset(21)] private byte _flags;
+    [FieldOffset(22)] private byte _state;
+    [FieldOffset(23)] private byte _link;
+    [FieldOffset(24)] public Destination Dest = null!;
+    /// <summary>The real server's port for this connection (a fwmark destination with port 0 keeps the client's).</summary>
+    [FieldOffset(32)] public ushort RealPort;
+    [FieldOffset(34)] private byte _forwarding;
+    [FieldOffset(35)] private byte _syncSentState;
+    /// <summary>For a template: how many connections it controls (n_control).</summary>
+    [FieldOffset(36)] public int Controlled;
+    [FieldOffset(40)] public long ExpiresAtMs;
+    [FieldOffset(48)] public ulong Packets;
+    [FieldOffset(56)] public ServiceRuntime Service = null!;
+    /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>
+    [FieldOffset(64)] public Connection? Control;
+    /// <summary>Connection sync (master): when the entry was last queued for the backups (engine clock; 0 = never).</summary>
+    [FieldOffset(72)] public long SyncSentAtMs;
+    [FieldOffset(80)] private ulong _clientMac;
+    [FieldOffset(88)] private int _timeoutS;
+    [FieldOffset(92)] private uint _syncSentPackets;
+
+    /// <summary>Identity of the connection (the table's key).</summary>
+    public ConnKey Key
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(_proto, _caddr, _cport, _vaddr, _vport);
+        set { _proto = value.Protocol; _caddr = value.ClientAddress; _cport = value.ClientPort; _vaddr = value.VirtualAddress; _vport = value.VirtualPort; }
+    }
+
+    /// <summary>True when this entry's key is <paramref name="k"/> (what the table compares, without building a key).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Matches(in ConnKey k) =>
+        _caddr == k.ClientAddress && _vaddr == k.VirtualAddress && _cport == k.ClientPort && _vport == k.VirtualPort && _proto == k.Protocol;
+
+    public LvsConnectionState State { get => (LvsConnectionState)_state; set => _state = (byte)value; }
     /// <summary>IP_VS_CONN_F_INACTIVE: counted in the destination's InactiveConnections.</summary>
-    public bool Inactive;
-    public long ExpiresAtMs;
-    public ulong Packets;
+    public bool Inactive { get => (_flags & FInactive) != 0; set => SetFlag(FInactive, value); }
     /// <summary>A persistence template (client port 0, state NONE, counted in PersistentConnections).</summary>
-    public bool IsTemplate;
+    public bool IsTemplate { get => (_flags & FTemplate) != 0; set => SetFlag(FTemplate, value); }
     /// <summary>The forwarding method fixed when the connection was bound (ip_vs_bind_xmit): editing the real
     /// server later does not switch its existing connections.</summary>
-    public LvsForwarding Forwarding;
+    public LvsForwarding Forwarding { get => (LvsForwarding)_forwarding; set => _forwarding = (byte)value; }
     /// <summary>The link the connection's frames leave on (0 outside, 1 inside).</summary>
-    public int Link;
-    /// <summary>The real server's port for this connection (a fwmark destination with port 0 keeps the client's).</summary>
-    public ushort RealPort;
-    /// <summary>A template's current timeout (the persistence timeout, 60 s once it outlived it with connections).</summary>
-    public long TimeoutMs;
-    /// <summary>The template that placed this connection (ip_vs_conn.control).</summary>
-    public Connection? Control;
-    /// <summary>For a template: how many connections it controls (n_control).</summary>
-    public int Controlled;
-    /// <summary>NAT: the client's (or its router's) MAC, where replies go.</summary>
-    public byte[]? ClientMac;
+    public int Link { get => _link; set => _link = (byte)value; }
+    /// <summary>A template's current timeout (the persistence timeout, 60 s once it outlived it with connections);
+    /// always whole seconds (stored as seconds).</summary>
+    public long TimeoutMs { get => _timeoutS * 1000L; set => _timeoutS = (int)Math.Min(value / 1000, int.MaxValue); }
     /// <summary>NAT: the entry is also indexed by its reply direction (real server -> client).</summary>
-    public bool InReplyIndex;
+    public bool InReplyIndex { get => (_flags & FReplyIndex) != 0; set => SetFlag(FReplyIndex, value); }
     /// <summary>IP_VS_CONN_F_SYNC: the entry was installed by the backup sync daemon.</summary>
-    public bool Synced;
-    /// <summary>Connection sync (master): when the entry was last queued for the backups (engine clock; 0 = never).</summary>
-    public long SyncSentAtMs;
-    /// <summary>Connection sync (master): the state and packet count it was last queued with.</summary>
-    public LvsConnectionState SyncSentState;
-    public ulong SyncSentPackets;
-    public Connection? Next;
+    public bool Synced { get => (_flags & FSynced) != 0; set => SetFlag(FSynced, value); }
+    /// <summary>Connection sync (master): the state it was last queued with.</summary>
+    public LvsConnectionState SyncSentState { get => (LvsConnectionState)_syncSentState; set => _syncSentState = (byte)value; }
+    /// <summary>Connection sync (master): the packet count it was last queued with, its low 32 bits (only compared
+    /// with <see cref="Packets"/> for "moved since": a flow would need 2^32 packets between two sweeps to hide).</summary>
+    public ulong SyncSentPackets { get => _syncSentPackets; set => _syncSentPackets = (uint)value; }
+    /// <summary>True when <see cref="Packets"/> moved since the entry was last queued for the backups.</summary>
+    public bool MovedSinceSync => (uint)Packets != _syncSentPackets;
+
+    /// <summary>NAT: the client's (or its router's) MAC is known (where replies go).</summary>
+    public bool HasClientMac => (_clientMac & MacPresent) != 0;
+
+    /// <summary>NAT: keeps the client's MAC (6 bytes).</summary>
+    public void SetClientMac(ReadOnlySpan<byte> mac)
+    {
+        ulong v = 0;
+        for (int i = 0; i < 6; i++) v = v << 8 | mac[i];
+        _clientMac = v | MacPresent;
+    }
+
+    /// <summary>NAT: writes the client's MAC into <paramref name="to"/>'s first 6 bytes; false when none is held.</summary>
+    public bool CopyClientMac(Span<byte> to)
+    {
+        if (!HasClientMac) return false;
+        ulong v = _clientMac;
+        for (int i = 5; i >= 0; i--) { to[i] = (byte)v; v >>= 8; }
+        return true;
+    }
+
+    /// <summary>The client's MAC as 6 bytes, or null (the restart snapshot).</summary>
+    public byte[]? ClientMacBytes()
+    {
+        if (!HasClientMac) return null;
+        var b = new byte[6];
+        CopyClientMac(b);
+        return b;
+    }
+
+    /// <summary>On the table's free list (not in the table, not to be used).</summary>
+    internal bool IsFree => (_flags & FFree) != 0;
+
+    private void SetFlag(byte f, bool on) => _flags = on ? (byte)(_flags | f) : (byte)(_flags & ~f);
+
+    /// <summary>Every field back to a new entry's (a reused entry starts as <c>new Connection()</c> does).</summary>
+    internal void Reset()
+    {
+        _caddr = _vaddr = 0;
+        _cport = _vport = 0;
+        _proto = _flags = _state = _syncSentState = _forwarding = _link = 0;
+        _timeoutS = 0;
+        _syncSentPackets = 0;
+        _clientMac = 0;
+        Dest = null!;
+        Service = null!;
+        ExpiresAtMs = 0;
+        Packets = 0;
+        RealPort = 0;
+        Control = null;
+        Controlled = 0;
+        SyncSentAtMs = 0;
+        Next = null;
+    }
+
+    internal void MarkFree() => _flags = FFree;
 }
 
 /// <summary>
-/// The connection hash table: 2^bits buckets with chaining, like ip_vs_conn_tab (default bits 12 = 4096).
-/// Not thread-safe: the engine serialises access.
+/// The connection hash table: 2^bits buckets with chaining, like ip_vs_conn_tab (default bits 12 = 4096). The bucket
+/// count is fixed for the table's life, as the kernel's (it is the "size=" ipvsadm prints), so there is no resize and
+/// no pause: an insert is a push on its chain's head, whatever the count; the chains grow longer instead (lvsd's hard
+/// limit, 16 entries a bucket by default, bounds them). Entries are objects, linked through
+/// <see cref="Connection.Next"/>; removed ones go to a free list (at most <see cref="FreeListMax"/>) and new ones are
+/// taken from it first, so a director at a steady rate allocates nothing per connection.
+/// <para>Threads: not thread-safe, and nothing in it is tied to one thread (no thread-static state, no thread checks):
+/// every member, reads included (a lookup moves its hit to the chain's head; <see cref="All"/> is lazy and must be
+/// consumed inside the lock), must be called under the one lock of its owner (DirectorEngine.Sync), whichever thread
+/// calls. The lock's acquire and release are the memory barriers; receive threads (PACKET_FANOUT) take it per frame.</para>
 /// </summary>
 internal sealed class ConnectionTable
 {
+    /// <summary>The most removed entries kept for reuse (about 7 MB); beyond it they are left to the GC.</summary>
+    public const int FreeListMax = 1 << 16;
+
     private readonly Connection?[] _buckets;
     private readonly int _mask;
+    private Connection? _free;
+    private int _freeCount;
 
     public ConnectionTable(int bits = 12)
     {
@@ -96,6 +210,36 @@ internal sealed class ConnectionTable
     public int Size => _buckets.Length;
     public int Count { get; private set; }
 
+    /// <summary>Entries on the free list.</summary>
+    public int FreeCount => _freeCount;
+
+    /// <summary>A blank entry (as <c>new Connection()</c>): a reused one from the free list, or a new one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Connection Rent()
+    {
+        var c = _free;
+        if (c is null) return new Connection();
+        _free = c.Next;
+        _freeCount--;
+        c.Reset();
+        return c;
+    }
+
+    /// <summary>
+    /// Gives a removed entry back for reuse. Only for an entry nothing else refers to any more: the caller has taken it
+    /// out of the table and unbound it, and it is not a template (connections point at their template through
+    /// <see cref="Connection.Control"/>, so templates are never recycled). Its fields are cleared at once.
+    /// </summary>
+    public void Recycle(Connection c)
+    {
+        if (c.IsTemplate || c.IsFree || _freeCount >= FreeListMax) return;
+        c.Reset();
+        c.MarkFree();
+        c.Next = _free;
+        _free = c;
+        _freeCount++;
+    }
+
     /// <summary>
     /// The connection with <paramref name="key"/>, or null. A hit deeper in its chain is moved to the chain's head, so
     /// a busy connection stays at the front however many new entries (a SYN flood's) are put before it.
@@ -106,7 +250,7 @@ internal sealed class ConnectionTable
         int b = key.GetHashCode() & _mask;
         var head = _buckets[b];
         if (head is null) return null;
-        if (head.Key.Equals(key)) return head;
+        if (head.Matches(in key)) return head;
         return FindDeeper(head, in key, b);
     }
 
@@ -114,7 +258,7 @@ internal sealed class ConnectionTable
     {
         for (Connection prev = head, c = head.Next!; c is not null; prev = c, c = c.Next!)
         {
-            if (!c.Key.Equals(key)) continue;
+            if (!c.Matches(in key)) continue;
             prev.Next = c.Next;
             c.Next = head;
             _buckets[b] = c;

@@ -83,6 +83,9 @@ public sealed class CheckContext : IDisposable
 
     public bool Want(string check) => _want(check);
 
+    /// <summary>The run's progress (Test-LvsCluster's Write-Progress), told on the enumerating thread only.</summary>
+    public IProgress<(string Activity, int Percent)>? Progress { get; set; }
+
     /// <summary>The real server's shell over SSH (cached for the run), or null when no SSH access was given for it.</summary>
     public ICheckHost? RealServerHost(IPAddress address)
     {
@@ -93,7 +96,7 @@ public sealed class CheckContext : IDisposable
         if (target is not null)
         {
             var node = Lab?.Nodes.FirstOrDefault(n => n.Address.Equals(address));
-            var ssh = new SshCheckHost(target, node is null ? key : $"{node.Name} ({key})");
+            var ssh = new SshCheckHost(target, node is null ? key : $"{node.Name} ({key})") { Cancellation = Options.Cancellation };
             Listen(ssh);
             _owned.Add(ssh);
             host = ssh;

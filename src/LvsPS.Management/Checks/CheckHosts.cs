@@ -64,12 +64,16 @@ public sealed class SshCheckHost : ICheckHost, IDisposable, IVerboseSource
 {
     private readonly SshTarget _target;
     private SshSession? _session;
+    private CancellationTokenRegistration _abort;
 
     public SshCheckHost(SshTarget target, string? name = null)
     {
         _target = target;
         Name = name ?? target.HostName;
     }
+
+    /// <summary>Aborts the session (the login or command in progress fails) when cancelled: a fleet run's Ctrl+C.</summary>
+    public CancellationToken Cancellation { get; init; }
 
     public string Name { get; }
     public SshTarget Target => _target;
@@ -82,15 +86,28 @@ public sealed class SshCheckHost : ICheckHost, IDisposable, IVerboseSource
             DirectorVerbose.Say(Verbose, $"Running '{DirectorVerbose.Shorten(command)}' on {_target.UserName}@{_target.HostName}:{_target.Port} over SSH ({Name})");
         if (_session is null || !_session.IsConnected)
         {
-            _session?.Dispose();
-            _session = SshSession.Open(_target);
+            Close();
+            Cancellation.ThrowIfCancellationRequested();
+            var session = new SshSession(_target);
+            _session = session;
+            _abort = Cancellation.Register(session.Abort);
+            try { session.Connect(); }
+            catch
+            {
+                Close();
+                throw;
+            }
         }
         var r = _session.Run(RemoteCommand.Bounded(command, timeout));
         return new CheckHostResult(r.ExitStatus, r.Output, r.Error);
     }
 
-    public void Dispose()
+    public void Dispose() => Close();
+
+    private void Close()
     {
+        _abort.Dispose();
+        _abort = default;
         _session?.Dispose();
         _session = null;
     }

@@ -93,4 +93,8 @@ public sealed class ClusterCheckOptions
     public uint ExpectedPersistence { get; set; }
     /// <summary>Told what the run does: which director, which host each command runs on, which probe, how many requests.</summary>
     public Action<string>? Verbose { get; set; }
+    /// <summary>How many hosts the SSH checks log in to at once (Test-LvsCluster -ThrottleLimit; 1: one after another).</summary>
+    public int ThrottleLimit { get; set; } = Util.BoundedParallel.DefaultThrottleLimit;
+    /// <summary>Ends the run (Ctrl+C): hosts not yet logged in to are skipped, sessions in progress aborted.</summary>
+    public CancellationToken Cancellation { get; set; }
 }

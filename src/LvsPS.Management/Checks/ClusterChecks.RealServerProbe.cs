@@ -342,7 +342,7 @@ public static partial class ClusterChecks
     /// on <paramref name="director"/> (NotApplicable without one). In a lab, results name the node.
     /// </summary>
     public static IEnumerable<LvsCheckResult> CheckOneRealServer(SshTarget target, ICheckHost? director, Lab.LvsLab? lab,
-        IPAddress vip, int port, LvsProtocol protocol, LvsForwarding forwarding, string vipInterface)
+        IPAddress vip, int port, LvsProtocol protocol, LvsForwarding forwarding, string vipInterface, CancellationToken cancellation = default)
     {
         var address = IPAddress.TryParse(target.HostName, out var a) ? a
             : System.Net.Dns.GetHostAddresses(target.HostName).FirstOrDefault()
@@ -358,12 +358,13 @@ public static partial class ClusterChecks
                 : PrepareCommand(null, address, vip, vipInterface).Replace($"-ComputerName {address}", $"-ComputerName {target.HostName}"),
         };
         var results = new List<LvsCheckResult>();
-        using (var host = new SshCheckHost(target, name))
+        using (var host = new SshCheckHost(target, name) { Cancellation = cancellation })
         {
             RealServerFacts? facts = null;
             string? why = null;
             try { facts = ReadRealServerFacts(host); }
             catch (LvsException e) { why = $"{e.ErrorId}: {e.Message}"; }
+            cancellation.ThrowIfCancellationRequested();
             results.AddRange(RealServerVipChecks(name, facts, why, p, _ => true));
             results.AddRange(RealServerPortChecks(name, facts, why, director, p, _ => true));
         }

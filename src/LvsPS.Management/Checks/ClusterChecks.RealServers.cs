@@ -43,17 +43,11 @@ public static partial class ClusterChecks
                     : R(RealServerMacResolved, r.RealAddress.ToString(), LvsCheckResultKind.Failed, $"The director has no ARP answer from {r.RealAddress}; DR needs the real server on the director's segment.", "Check the real server's link and address.");
 
         var services = c.Services.Where(s => s.FirewallMark == 0).ToList();
+        var read = RealServerSshChecks.Any(c.Want) ? ReadAllFacts(c) : new Dictionary<string, (RealServerFacts?, string?)>();
         foreach (var r in c.RealServers)
         {
-            var host = c.RealServerHost(r.RealAddress);
             var name = RealServerName(c, r.RealAddress);
-            RealServerFacts? facts = null;
-            string? why = null;
-            if (host is not null && RealServerSshChecks.Any(c.Want))
-            {
-                try { facts = ReadRealServerFacts(host); }
-                catch (LvsException e) { why = $"{e.ErrorId}: {e.Message}"; }
-            }
+            var (facts, why) = read.TryGetValue(r.RealAddress.ToString(), out var got) ? got : (null, null);
             var mine = services.Where(s => s.RealServers.Any(x => x.RealAddress.Equals(r.RealAddress))).ToList();
             foreach (var vip in mine.GroupBy(s => s.VirtualAddress.ToString()))
                 foreach (var result in RealServerVipChecks(name, facts, why, ProbeOf(c, vip.First(), vip.First().RealServers.First(x => x.RealAddress.Equals(r.RealAddress))), c.Want))
@@ -71,6 +65,27 @@ public static partial class ClusterChecks
                 foreach (var result in RealServerHttpChecks(c.DirectorHost, servers))
                     yield return result;
             }
+    }
+
+    /// <summary>
+    /// Every real server's facts over SSH, the hosts logged in to at once (ThrottleLimit at a time), each host's
+    /// progress told as it finishes; a host that cannot be read has its reason instead (its checks then fail naming it).
+    /// </summary>
+    private static Dictionary<string, (RealServerFacts? Facts, string? Why)> ReadAllFacts(CheckContext c)
+    {
+        var hosts = c.RealServers.Select(r => (Key: r.RealAddress.ToString(), Host: c.RealServerHost(r.RealAddress)))
+            .Where(x => x.Host is not null).Select(x => (x.Key, Host: x.Host!)).ToList();
+        var read = new Dictionary<string, (RealServerFacts?, string?)>(StringComparer.Ordinal);
+        int done = 0;
+        foreach (var o in Util.BoundedParallel.Run(hosts, c.Options.ThrottleLimit, (h, _) => ReadRealServerFacts(h.Host), c.Options.Cancellation,
+                     o => c.Progress?.Report(($"Real servers: {++done} of {hosts.Count} read over SSH ({o.Item.Host.Name} {(o.Succeeded ? "read" : "failed")})",
+                         40 + 20 * done / Math.Max(1, hosts.Count)))))
+        {
+            if (o.Error is OperationCanceledException or not (null or LvsException))
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(o.Error);
+            read[o.Item.Key] = o.Error is LvsException e ? (null, $"{e.ErrorId}: {e.Message}") : (o.Result, null);
+        }
+        return read;
     }
 
     /// <summary>"rs1 (10.0.0.11)" in a lab, else the address.</summary>

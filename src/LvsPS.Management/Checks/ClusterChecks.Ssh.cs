@@ -26,8 +26,13 @@ public static partial class ClusterChecks
                 "Give -KeyFile and -KnownHostsFile to check the real servers (and -ClientComputerName for a client).");
             yield break;
         }
-        foreach (var (name, target) in targets)
-            yield return CheckHostKey(name, target);
+        int done = 0;
+        foreach (var o in Util.BoundedParallel.Run(targets, c.Options.ThrottleLimit, (t, ct) => CheckHostKey(t.Name, t.Target, ct), c.Options.Cancellation,
+                     o => c.Progress?.Report(($"SSH host keys: {++done} of {targets.Count} ({o.Item.Name})", 97))))
+        {
+            if (!o.Succeeded) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(o.Error!);
+            yield return o.Result!;
+        }
     }
 
     /// <summary>The SSH hosts of the run, each once: the real servers, the client, a kernel director.</summary>
@@ -44,7 +49,7 @@ public static partial class ClusterChecks
     }
 
     /// <summary>Connects (key exchange and login) with new keys refused, and reads the verdict of the known_hosts lookup.</summary>
-    private static LvsCheckResult CheckHostKey(string name, SshTarget target)
+    private static LvsCheckResult CheckHostKey(string name, SshTarget target, CancellationToken cancellation = default)
     {
         var strict = new SshTarget(target.HostName)
         {
@@ -53,9 +58,11 @@ public static partial class ClusterChecks
         };
         var known = new KnownHostsFile(string.IsNullOrWhiteSpace(strict.KnownHostsFile) ? KnownHostsFile.DefaultPath : strict.KnownHostsFile).Path;
         using var session = new SshSession(strict);
+        using var abort = cancellation.Register(session.Abort);
         LvsException? error = null;
         try { session.Connect(); }
         catch (LvsException e) { error = e; }
+        cancellation.ThrowIfCancellationRequested();
         string key = $"{session.HostKeyType} {session.HostKeyFingerprint}";
         string hostKeyName = KnownHostsFile.HostKeyName(strict.HostName, strict.Port);
         string inNs = strict.NetworkNamespace is { Length: > 0 } ns ? $"ip netns exec {ns} " : "";

@@ -60,7 +60,7 @@ public static partial class ClusterChecks
     {
         ValidateSelection(o.Include, o.Exclude);
         var clock = Stopwatch.StartNew();
-        using var c = new CheckContext(client, o, check => Selected(o, Catalogue.First(x => x.Check == check)));
+        using var c = new CheckContext(client, o, check => Selected(o, Catalogue.First(x => x.Check == check))) { Progress = progress };
         var stages = new (string Activity, int Percent, Func<CheckContext, IEnumerable<LvsCheckResult>> Stage)[]
         {
             ("Director", 5, DirectorChecks),
@@ -73,6 +73,7 @@ public static partial class ClusterChecks
         };
         foreach (var (activity, percent, stage) in stages)
         {
+            o.Cancellation.ThrowIfCancellationRequested();
             progress?.Report((activity, percent));
             c.Say($"Checks: {activity}");
             using var results = stage(c).GetEnumerator();

@@ -15,7 +15,7 @@ public sealed partial class LabManager
 {
     public const string DefaultStateRoot = "/var/lib/lvsps/labs";
     public const int MinRealServers = 1;
-    public const int MaxRealServers = 16;
+    public const int MaxRealServers = 32;
     public const int MinPrefixLength = 16;
     public const int MaxPrefixLength = 28;
     public const int DirectorOffset = 1;

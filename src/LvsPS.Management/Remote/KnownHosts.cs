@@ -221,6 +221,14 @@ public sealed class KnownHostsFile
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+        // Logins to several hosts at once (a fleet run) may accept new keys at once: one appender at a time.
+        lock (AppendLock) Append(line);
+    }
+
+    private static readonly object AppendLock = new();
+
+    private void Append(string line)
+    {
         bool exists = File.Exists(Path);
         using var fs = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         if (!exists && !OperatingSystem.IsWindows())

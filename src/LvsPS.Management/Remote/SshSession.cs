@@ -30,6 +30,7 @@ public sealed class SshSession : IDisposable
     /// <summary>The password's UTF-8 copy handed to SSH.NET for the current login; zeroed when the login is over.</summary>
     private byte[]? _password;
     private bool _disposed;
+    private volatile bool _aborted;
 
     public SshSession(SshTarget target)
     {
@@ -98,7 +99,9 @@ public sealed class SshSession : IDisposable
         _client.HostKeyReceived += OnHostKeyReceived;
         try
         {
+            ThrowIfAborted();
             _client.Connect();
+            ThrowIfAborted();
         }
         catch (Exception e)
         {
@@ -126,6 +129,7 @@ public sealed class SshSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(command);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfAborted();
         if (_client == null || !_client.IsConnected)
             throw new LvsException(LvsErrorIds.SshConnectFailed, LvsErrorKind.ConnectionError,
                 $"The SSH session to {Endpoint} is not connected.", Endpoint);
@@ -164,6 +168,24 @@ public sealed class SshSession : IDisposable
                 $"Command failed on {Target.HostName} (exit {(r.ExitSignal != null ? "signal " + r.ExitSignal : r.ExitStatus.ToString())}): {command}" +
                 (string.IsNullOrWhiteSpace(r.Error) ? "" : $"\n{r.Error.TrimEnd()}"), command);
         return r;
+    }
+
+    /// <summary>
+    /// Breaks the connection from another thread (a cancelled fleet run): the login or command in progress fails
+    /// with SshConnectFailed, and so does every later one. The session is still to be disposed by its owner.
+    /// </summary>
+    public void Abort()
+    {
+        _aborted = true;
+        try { _client?.Dispose(); } catch (Exception) { /* racing with the owner's own clean-up */ }
+        try { _relay?.Dispose(); } catch (Exception) { }
+    }
+
+    private void ThrowIfAborted()
+    {
+        if (_aborted)
+            throw new LvsException(LvsErrorIds.SshConnectFailed, LvsErrorKind.ConnectionError,
+                $"The SSH session to {Endpoint} was cancelled.", Endpoint);
     }
 
     public void Dispose()

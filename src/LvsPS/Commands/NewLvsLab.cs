@@ -14,7 +14,7 @@ public sealed class NewLvsLabCommand : LvsCmdlet
     public string Name { get; set; } = "";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, 16)]
+    [ValidateRange(1, LabManager.MaxRealServers)]
     public int RealServerCount { get; set; } = 2;
 
     /// <summary>IPv4 subnet in CIDR form; director .1, real servers .3, .4 ..., VIP .101, client .200.</summary>

@@ -1,3 +1,5 @@
+using LvsPS.Management.Util;
+
 namespace LvsPS.Commands;
 
 /// <summary>
@@ -76,6 +78,58 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     [ArgumentCompleter(typeof(RealServerNetInterfaceCompleter))]
     public string? NetInterface { get; set; }
 
+    /// <summary>
+    /// How many hosts are worked on at once (default 32, as Invoke-Command); 1 does them one after another. Output
+    /// stays in the order the hosts were given.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
+
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Ctrl+C: the hosts not yet started are skipped, the sessions in progress aborted.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for every job, ThrottleLimit at a time (BoundedParallel), and its outcomes through the pipeline thread: a progress record per finished host
+    /// (how many are done, which host just finished), one non-terminating error per failed host (its ErrorId,
+    /// category and the host as TargetObject), and each success to <paramref name="each"/>, in input order.
+    /// Returns false when a host failed. A Ctrl+C ends it quietly (the pipeline is stopping anyway).
+    /// </summary>
+    internal bool RunFleet<TJob, TResult>(int activityId, IReadOnlyList<TJob> jobs, Func<TJob, string> hostOf,
+        Func<TJob, CancellationToken, TResult> work, Action<TJob, TResult> each)
+    {
+        var activity = MyInvocation.MyCommand.Name;
+        int done = 0;
+        bool allGood = true;
+        void Completed(ParallelOutcome<TJob, TResult> o)
+        {
+            done++;
+            WriteProgress(new ProgressRecord(activityId, activity, $"{done} of {jobs.Count} host(s) done")
+            {
+                PercentComplete = done * 100 / jobs.Count,
+                CurrentOperation = $"{hostOf(o.Item)}: {(o.Succeeded ? "done" : "failed")}",
+            });
+        }
+        if (jobs.Count > 0)
+            WriteProgress(new ProgressRecord(activityId, activity, $"0 of {jobs.Count} host(s) done")
+            { PercentComplete = 0, CurrentOperation = $"{Math.Min(ThrottleLimit, jobs.Count)} at a time" });
+        try
+        {
+            foreach (var o in BoundedParallel.Run(jobs, ThrottleLimit, work, _stop.Token, Completed))
+            {
+                if (o.Succeeded) { each(o.Item, o.Result!); continue; }
+                allGood = false;
+                var host = hostOf(o.Item);
+                WriteLvsError(SshFleet.ForHost(o.Error!, host), host);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return false; }
+        WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        return allGood;
+    }
+
     private LvsLab? _lab;
 
     internal LvsLab? LoadLab()
@@ -120,17 +174,6 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
         var lab = LoadLab();
         if (lab is not null) return lab.VirtualAddress;
         throw new LvsException(LvsErrorIds.InvalidAddress, LvsErrorKind.InvalidArgument, "Give -VirtualAddress (the VIP the real servers must hold).");
-    }
-
-    /// <summary>Runs <paramref name="act"/> in an SSH session on <paramref name="target"/>; a failure is written as an error for that host.</summary>
-    internal void InSession(SshTarget target, Action<SshSession> act)
-    {
-        try
-        {
-            using var session = SshSession.Open(target);
-            act(session);
-        }
-        catch (LvsException e) { WriteLvsError(e, target.HostName); }
     }
 }
 

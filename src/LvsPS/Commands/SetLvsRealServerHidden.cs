@@ -3,7 +3,8 @@ namespace LvsPS.Commands;
 /// <summary>
 /// Prepares real servers for LVS-DR over SSH: the VIP on lo as /32 (or on dummo0), arp_ignore=1 and
 /// arp_announce=2 on all and on the interface, and the old 'hidden' flag where the kernel has it. Idempotent;
-/// -WhatIf shows the exact commands.
+/// -WhatIf shows the exact commands. The hosts (all of them, from the command line and the pipeline) are prepared
+/// at once, -ThrottleLimit at a time, once the input is in; the output keeps their order.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "LvsRealServerHidden", SupportsShouldProcess = true, DefaultParameterSetName = ComputerSet, HelpUri = LvsHelpUri.Base + "Set-LvsRealServerHidden.md")]
 [OutputType(typeof(LvsRealServerHiddenState))]
@@ -11,6 +12,8 @@ public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
 {
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    private readonly List<RealServerHiddenJob> _jobs = new();
 
     protected override void ProcessRecord()
     {
@@ -25,20 +28,21 @@ public sealed class SetLvsRealServerHiddenCommand : LvsRealServerRemoteCmdlet
         }
         catch (LvsException e) { ThrowLvsError(e); return; }
 
-        int i = 0;
+        // ShouldProcess (and -Confirm's prompts) here, on the pipeline thread, before any host is touched.
         foreach (var target in targets)
-        {
-            i++;
-            WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", $"{target.HostName}: VIP {vip} on {Interface}")
-            { PercentComplete = (i - 1) * 100 / targets.Count });
-            if (!ShouldProcess($"{target.HostName}: {string.Join("; ", commands)}", "Hide the VIP on the real server")) continue;
-            InSession(target, session =>
+            if (ShouldProcess($"{target.HostName}: {string.Join("; ", commands)}", "Hide the VIP on the real server"))
+                _jobs.Add(new RealServerHiddenJob(target, vip, Interface, NetInterface));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_jobs.Count == 0) return;
+        RunFleet(3, _jobs, j => j.HostName,
+            SshFleet.SetHiddenOn,
+            (job, r) =>
             {
-                var state = RealServerPreparer.SetHidden(session, vip, Interface, NetInterface);
-                WriteVerbose($"{target.HostName}: {(state.Changed ? "changed" : "already hidden")}; host key {session.HostKeyFingerprint}");
-                if (PassThru) WriteObject(state);
+                WriteVerbose($"{job.HostName}: {(r.State.Changed ? "changed" : "already hidden")}; host key {r.HostKeyFingerprint}");
+                if (PassThru) WriteObject(r.State);
             });
-        }
-        WriteProgress(new ProgressRecord(3, "Set-LvsRealServerHidden", "Done") { RecordType = ProgressRecordType.Completed });
     }
 }

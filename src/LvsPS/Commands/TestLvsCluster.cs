@@ -92,6 +92,20 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [ValidateRange(1, 2678400)]
     public uint ExpectedPersistence { get; set; }
 
+    /// <summary>
+    /// How many hosts the SSH checks (the real servers' facts, the host keys) log in to at once (default 32, as
+    /// Invoke-Command); 1 logs in to one after another. The results keep the catalogue's and the real servers' order.
+    /// </summary>
+    [Parameter(ParameterSetName = LabSet)]
+    [Parameter(ParameterSetName = DirectorSet)]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Ctrl+C: the hosts not yet logged in to are skipped, the SSH sessions in progress aborted.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
     /// <summary>Return $true when no check failed, else $false.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
@@ -127,7 +141,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             WriteObject(ClusterChecks.Catalogue, true);
             return;
         }
-        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface, MaxSyncLag = TimeSpan.FromSeconds(MaxSyncLag), RequestsPerRealServer = RequestCount, ExpectedPersistence = ExpectedPersistence };
+        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface, MaxSyncLag = TimeSpan.FromSeconds(MaxSyncLag), RequestsPerRealServer = RequestCount, ExpectedPersistence = ExpectedPersistence, ThrottleLimit = ThrottleLimit, Cancellation = _stop.Token };
         var peers = new List<string>();
         string? reportPath = null;
         LvsReportFormat reportFormat = LvsReportFormat.Html;
@@ -186,6 +200,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
                 if (!Quiet) WriteObject(r);
             }
         }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
         finally { (options.ClientHost as IDisposable)?.Dispose(); }
         if (reportPath is not null)
         {

@@ -5,6 +5,7 @@ namespace LvsPS.Commands;
 /// <summary>
 /// Runs the real server checks of Test-LvsCluster on servers that are not (yet) in a service: logs in over SSH
 /// (as Get-LvsRealServerHidden does) and probes them from the director. Validate a node before Add-LvsRealServer.
+/// The hosts are checked at once, -ThrottleLimit at a time; the results keep the hosts' order.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LvsRealServer", DefaultParameterSetName = ComputerSet, HelpUri = LvsHelpUri.Base + "Test-LvsRealServer.md")]
 [OutputType(typeof(LvsCheckResult), typeof(bool))]
@@ -33,6 +34,8 @@ public sealed class TestLvsRealServerCommand : LvsRealServerRemoteCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    private readonly List<(SshTarget Target, IPAddress Vip, string Interface)> _jobs = new();
+
     protected override void ProcessRecord()
     {
         IPAddress vip;
@@ -46,24 +49,32 @@ public sealed class TestLvsRealServerCommand : LvsRealServerRemoteCmdlet
         }
         catch (LvsException e) { ThrowLvsError(e); return; }
         var iface = Forwarding == LvsForwarding.Tunnel && !Given(nameof(Interface)) && lab?.Forwarding == LvsForwarding.Tunnel ? LabManager.TunnelDevice : Interface;
+        _jobs.AddRange(targets.Select(t => (t, vip, iface)));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_jobs.Count == 0) return;
+        var lab = LoadLab();
         var director = DirectorHost(lab);
         bool failed = false;
-        int done = 0;
-        foreach (var target in targets)
+        try
         {
-            WriteProgress(new ProgressRecord(5, "Test-LvsRealServer", target.HostName) { PercentComplete = 100 * done++ / Math.Max(1, targets.Count) });
-            List<LvsCheckResult> results;
-            try { results = ClusterChecks.CheckOneRealServer(target, director, lab, vip, Port, Protocol, Forwarding, iface).ToList(); }
-            catch (LvsException e) { WriteLvsError(e, target.HostName); failed = true; continue; }
-            foreach (var r in results)
-            {
-                failed |= r.Result == LvsCheckResultKind.Failed;
-                if (!Quiet) WriteObject(r);
-            }
+            // The director's shell is shared by the hosts' probes: a lab node (a process per command), a kernel
+            // director's session (its calls serialised) or this machine.
+            if (!RunFleet(5, _jobs, j => j.Target.HostName,
+                (j, ct) => ClusterChecks.CheckOneRealServer(j.Target, director, lab, j.Vip, Port, Protocol, Forwarding, j.Interface, ct).ToList(),
+                (_, results) =>
+                {
+                    foreach (var r in results)
+                    {
+                        failed |= r.Result == LvsCheckResultKind.Failed;
+                        if (!Quiet) WriteObject(r);
+                    }
+                })) failed = true;
         }
-        (director as IDisposable)?.Dispose();
-        WriteProgress(new ProgressRecord(5, "Test-LvsRealServer", "Done") { RecordType = ProgressRecordType.Completed });
-        if (Quiet) WriteObject(!failed);
+        finally { (director as IDisposable)?.Dispose(); }
+        if (Quiet && !Stopping) WriteObject(!failed);
     }
 
     /// <summary>The lab's director, else -Director or the only running one (an lvsd here, or a kernel director's session); null without one.</summary>
