@@ -188,10 +188,14 @@ public sealed class SshIntegrationTests : IClassFixture<SshdNamespaceFixture>
     {
         using var s = SshSession.Open(_f.Target(_f.TrustingKnownHosts()));
         // an interface that does not exist: its sysctl files are missing
-        var e = Assert.Throws<LvsException>(() => RealServerPreparer.SetHidden(s, Vip, "lo", "nosuch0"));
+        var vip = IPAddress.Parse("10.250.9.109");
+        var e = Assert.Throws<LvsException>(() => RealServerPreparer.SetHidden(s, vip, "lo", "nosuch0"));
         AssertId(LvsErrorIds.RemoteCommandFailed, e);
         Assert.Contains("net.ipv4.conf.nosuch0.arp_ignore", e.Message);
         Assert.Contains("No such file", e.Message);
+        Assert.Equal("[ \"$(cat '/proc/sys/net/ipv4/conf/nosuch0/arp_ignore')\" -ge 1 ] 2>/dev/null || sysctl -w 'net.ipv4.conf.nosuch0.arp_ignore=1'", e.Target);
+        // The steps run as one script that stops at the failing one: the VIP (the last step) was not added.
+        Assert.DoesNotContain("10.250.9.109", Proc.InNetns(_f.Namespace, "ip", "-o", "-4", "addr", "show", "dev", "lo").Check("ip addr").Output);
 
         var r = s.Run("echo out; echo err >&2; exit 3");
         Assert.Equal(3, r.ExitStatus);

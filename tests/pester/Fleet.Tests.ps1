@@ -62,6 +62,13 @@ Describe 'Set-LvsRealServerHidden over the fleet' {
         $Fresh | Should -Match '(?m)^arp_ignore\.all=0$'
     }
 
+    It 'logs in to a lab node with the node''s own folder as HOME, not the host''s /root (whose .bashrc would run for every command)' {
+        # OpenSSH's own client, from the lab's management namespace, with the lab's key and known_hosts.
+        $out = & ip netns exec $Lab.ManagementNamespace ssh -i $Lab.KeyFile -o "UserKnownHostsFile=$($Lab.KnownHostsFile)" -o StrictHostKeyChecking=yes -o BatchMode=yes "root@$($Address['rs1'])" 'echo "$HOME"'
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Be (Join-Path $Lab.Directory 'rs1')
+    }
+
     It '-WhatIf prepares no host' {
         Set-LvsRealServerHidden -Lab $LabName -WhatIf
         foreach ($n in $Nodes) { NodeState $n | Should -Be $Fresh -Because "$n is untouched" }

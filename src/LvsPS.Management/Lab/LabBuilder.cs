@@ -260,16 +260,22 @@ internal sealed partial class LabBuilder
             """);
     }
 
-    /// <summary>The lab's sshd_config of a namespace node whose files are in <paramref name="dir"/>.</summary>
+    /// <summary>
+    /// The lab's sshd_config of a namespace node whose files are in <paramref name="dir"/>. The node shares the host's
+    /// file system, so root's login shell there would read the host's /root/.bashrc for every command (bash does for a
+    /// command run by sshd): whatever the host's admin put there (pyenv, say: 0.18 s of CPU a command on this host)
+    /// would then run once per command on every lab node. HOME is the node's folder instead, as on a host of its own.
+    /// </summary>
     private string SshdConfig(LvsLabNode node, string dir) =>
-        SshdConfig(node, $"{dir}/ssh_host_ed25519_key", $"{dir}/sshd.pid", $"{_lab.Directory}/authorized_keys", "internal-sftp");
+        SshdConfig(node, $"{dir}/ssh_host_ed25519_key", $"{dir}/sshd.pid", $"{_lab.Directory}/authorized_keys", "internal-sftp", dir);
 
     /// <summary>The lab's sshd_config: key-only root login on the node's address, with these files.</summary>
-    private string SshdConfig(LvsLabNode node, string hostKey, string? pidFile, string authorizedKeys, string sftp) => $"""
+    private string SshdConfig(LvsLabNode node, string hostKey, string? pidFile, string authorizedKeys, string sftp, string? home = null) => $"""
         # LvsPS lab '{_lab.Name}': OpenSSH server of {node.Name}
         ListenAddress {node.Address}:22
         HostKey {hostKey}
         {(pidFile is null ? "" : "PidFile " + pidFile)}
+        {(home is null ? "" : "SetEnv HOME=" + home)}
         PermitRootLogin prohibit-password
         PubkeyAuthentication yes
         PasswordAuthentication no

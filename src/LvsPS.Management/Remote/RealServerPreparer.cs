@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net.Sockets;
 
 namespace LvsPS.Management.Remote;
@@ -84,21 +85,28 @@ public static class RealServerPreparer
             .Select(p => ($"ip addr del {ShellQuote.Quote($"{address}/{p}")} dev {ShellQuote.Quote(vipInterface)}", Step.Plain));
         steps.InsertRange(steps.FindIndex(x => x.Command.StartsWith("ip addr replace", StringComparison.Ordinal)), cleanup);
 
-        foreach (var (command, step) in steps)
+        // The steps and the read-back as one remote command (each command costs a shell start on the host, with
+        // whatever root's ~/.bashrc does): a failing step stops the script and names itself on stderr.
+        var r = s.Run(BuildApplyScript(steps.Select(x => x.Command).ToList(), ReadCommand(address, vipInterface, netInterface)));
+        var (failed, stepStatus, stepError, readBack) = ParseApplyOutput(r);
+        if (failed is int index)
         {
-            var r = s.Run(command);
-            if (r.Succeeded) continue;
+            var (command, step) = steps[index];
             if (step == Step.CreateLink)
                 throw new LvsException(LvsErrorIds.InterfaceNotAvailable, LvsErrorKind.ResourceUnavailable,
-                    $"Cannot create the interface '{vipInterface}' on {s.ComputerName} as a dummy link: {r.Error.Trim()}. " +
+                    $"Cannot create the interface '{vipInterface}' on {s.ComputerName} as a dummy link: {stepError.Trim()}. " +
                     "The kernel probably lacks the 'dummy' link type (CONFIG_DUMMY / module dummy). Use -Interface lo, " +
                     "or load the module (modprobe dummy) and try again.", vipInterface);
             throw new LvsException(LvsErrorIds.RemoteCommandFailed, LvsErrorKind.InvalidOperation,
-                $"Command failed on {s.ComputerName} (exit {r.ExitStatus}): {command}" +
-                (string.IsNullOrWhiteSpace(r.Error) ? "" : $"\n{r.Error.TrimEnd()}"), command);
+                $"Command failed on {s.ComputerName} (exit {stepStatus}): {command}" +
+                (string.IsNullOrWhiteSpace(stepError) ? "" : $"\n{stepError.TrimEnd()}"), command);
         }
+        if (readBack is null)
+            throw new LvsException(LvsErrorIds.RemoteCommandFailed, LvsErrorKind.InvalidOperation,
+                $"Preparing {s.ComputerName} stopped before its state was read back (exit {r.ExitStatus})" +
+                (string.IsNullOrWhiteSpace(r.Error) ? "." : $":\n{r.Error.TrimEnd()}"), s.ComputerName);
 
-        var after = Read(s, address, vipInterface, netInterface);
+        var after = Snapshot.Parse(readBack, netInterface != null);
         var state = after.ToState(s.ComputerName, address, vipInterface);
         state.Commands = steps.Select(x => x.Command).ToArray();
         state.Changed = !after.SameAs(before);
@@ -142,6 +150,45 @@ public static class RealServerPreparer
             "  if [ -n \"$n\" ]; then f=/proc/sys/net/ipv4/conf/$n/$k; if [ -r \"$f\" ]; then echo \"$k.net=$(cat \"$f\")\"; fi; fi",
             "done",
             "if [ -e /proc/sys/net/ipv4/conf/all/hidden ]; then echo hidden_supported=1; else echo hidden_supported=0; fi");
+    }
+
+    private const string StepFailedMarker = "@@lvsps-step-failed";
+    private const string ReadBackMarker = "@@lvsps-read-back";
+
+    /// <summary>
+    /// One shell script of <paramref name="steps"/> (each in a group of its own, so any command form fits) and then
+    /// <paramref name="readBack"/>: a step that fails prints "@@lvsps-step-failed INDEX STATUS" on stderr and ends the
+    /// script with status 100; otherwise "@@lvsps-read-back" on stdout starts the read-back's output.
+    /// </summary>
+    internal static string BuildApplyScript(IReadOnlyList<string> steps, string readBack)
+    {
+        var b = new StringBuilder();
+        for (int i = 0; i < steps.Count; i++)
+            b.Append("{ ").Append(steps[i]).Append('\n').Append("} || { s=$?; echo \"").Append(StepFailedMarker).Append(' ')
+             .Append(i.ToString(CultureInfo.InvariantCulture)).Append(" $s\" >&2; exit 100; }\n");
+        b.Append("echo ").Append(ReadBackMarker).Append('\n').Append(readBack);
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// What <see cref="BuildApplyScript"/>'s run gave: the index, exit status and stderr of the step that failed (or
+    /// null), and the read-back's output (null unless the script got that far and the read-back succeeded).
+    /// </summary>
+    internal static (int? FailedStep, int StepStatus, string StepError, string? ReadBack) ParseApplyOutput(RemoteResult r)
+    {
+        var errorLines = r.Error.Replace("\r", "").Split('\n');
+        for (int i = errorLines.Length - 1; i >= 0; i--)
+        {
+            var f = errorLines[i].Split(' ');
+            if (f.Length == 3 && f[0] == StepFailedMarker &&
+                int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index) &&
+                int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var status))
+                return (index, status, string.Join("\n", errorLines.Take(i)), null);
+        }
+        var output = r.Output.Replace("\r", "");
+        var at = output.StartsWith(ReadBackMarker + "\n", StringComparison.Ordinal) ? 0 : output.IndexOf("\n" + ReadBackMarker + "\n", StringComparison.Ordinal);
+        if (at < 0 || !r.Succeeded) return (null, 0, "", null);
+        return (null, 0, "", output[(output.IndexOf(ReadBackMarker, at, StringComparison.Ordinal) + ReadBackMarker.Length + 1)..]);
     }
 
     private static Snapshot Read(SshSession s, IPAddress vip, string iface, string? net)

@@ -107,4 +107,53 @@ public sealed class PreparerCommandTests
         var c = RealServerPreparer.BuildSetHiddenCommands(IPAddress.Parse("::ffff:10.250.9.101"));
         Assert.Equal("ip addr replace '10.250.9.101/32' dev 'lo' scope host", c[^1]);
     }
+
+    private static RemoteResult RunLocally(string script)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.Write(script);
+        p.StandardInput.Close();
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return new RemoteResult { Command = script, ExitStatus = p.ExitCode, Output = output.Result, Error = error };
+    }
+
+    [Fact]
+    public void ApplyScript_StopsAtTheFailingStepAndNamesIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("lvsps-apply-").FullName;
+        try
+        {
+            var steps = new[]
+            {
+                $"echo one; touch '{dir}/1'",
+                "if [ -e /nonexistent-lvsps ]; then echo no; fi",
+                "echo about to fail; echo 'the error' >&2; sh -c 'exit 3'",
+                $"touch '{dir}/4'",
+            };
+            var r = RunLocally(RealServerPreparer.BuildApplyScript(steps, "echo read=1"));
+            var (failed, status, error, readBack) = RealServerPreparer.ParseApplyOutput(r);
+            Assert.Equal(2, failed);
+            Assert.Equal(3, status);
+            Assert.Equal("the error", error);
+            Assert.Null(readBack);
+            Assert.True(File.Exists($"{dir}/1"));
+            Assert.False(File.Exists($"{dir}/4"), "the steps after the failing one did not run");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void ApplyScript_GivesTheReadBackAfterEveryStep()
+    {
+        var r = RunLocally(RealServerPreparer.BuildApplyScript(new[] { "echo step output", "[ 1 -ge 1 ] || echo raised" }, "i='lo'\necho \"link=1\"\necho \"dev=$i\""));
+        var (failed, _, _, readBack) = RealServerPreparer.ParseApplyOutput(r);
+        Assert.Null(failed);
+        Assert.Equal("link=1\ndev=lo\n", readBack);
+        // A read-back that fails (no marker reached or a non-zero exit) gives no state.
+        Assert.Null(RealServerPreparer.ParseApplyOutput(RunLocally(RealServerPreparer.BuildApplyScript(new[] { "true" }, "exit 5"))).ReadBack);
+        Assert.Null(RealServerPreparer.ParseApplyOutput(new RemoteResult { ExitStatus = 0, Output = "no marker\n" }).ReadBack);
+    }
 }
