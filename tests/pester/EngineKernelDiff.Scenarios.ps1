@@ -56,8 +56,8 @@ function Invoke-EngineKernelRun {
     .SYNOPSIS
         Builds the lab, applies every scenario, drives the client traffic, collects the listings, removes the lab.
     .OUTPUTS
-        A hashtable: Served (ordered: "scenario/port" -> rsN), Listings (name -> text), ClientRetrans (the client's TCP
-        segments sent again), Seconds.
+        A hashtable: Served (ordered: "scenario/port" -> rsN), Listings (name -> text), Segments (VIP -> packets, bytes: the TCP
+        segments the client sent to it), Seconds.
     #>
     [CmdletBinding()]
     param(
@@ -121,7 +121,7 @@ function Invoke-EngineKernelRun {
             }
         }
 
-        $retransAtStart = Get-DiffClientRetrans $ctx
+        Start-DiffSegmentCount $ctx
         # Phase A: short connections.
         $src = 200..215
         Send-DiffTraffic $ctx @(
@@ -191,9 +191,8 @@ function Invoke-EngineKernelRun {
         # The kernel sums its per-CPU counters into the listed ones in its estimator, every 2 s (ip_vs_est.c).
         Start-Sleep -Seconds 3
         $run.Listings = Get-DiffListing $ctx $Kind
-        # The client's TCP retransmissions in this run (its namespace is new with the lab): a segment the client sent
-        # twice because the director (the kernel's under QEMU, or lvsd) was slow reaches it twice and is counted twice.
-        $run.ClientRetrans = (Get-DiffClientRetrans $ctx) - $retransAtStart
+        # What the client sent to each VIP in this run, counted on its own interface (what InPkts and InBytes must add up to).
+        $run.Segments = Stop-DiffSegmentCount $ctx
         # The kernel's table once more through the cmdlets (KernelDirector parses ipvsadm, the formatter prints it).
         if ($Kind -eq 'Kernel') { $run.CmdletListings = Get-DiffListing $ctx Engine }
 
@@ -202,7 +201,7 @@ function Invoke-EngineKernelRun {
         $run.MidFlowDefault = Send-DiffMidFlow $ctx mhd 200, 203, 206, 209, 212, 215 -NoRecord
     } finally {
         # The held sessions: each a process group of its own (setsid), ended by its id; then the lab.
-        Invoke-LvsLabCommand -Lab $Name -Node client -Command "if [ -f $work/pids ]; then for p in `$(cat $work/pids); do kill -- -`$p 2>/dev/null; done; fi; rm -rf $work" -ErrorAction SilentlyContinue | Out-Null
+        Invoke-LvsLabCommand -Lab $Name -Node client -Command "if [ -f $work/segs.pid ]; then kill `$(cat $work/segs.pid) 2>/dev/null; fi; if [ -f $work/pids ]; then for p in `$(cat $work/pids); do kill -- -`$p 2>/dev/null; done; fi; rm -rf $work" -ErrorAction SilentlyContinue | Out-Null
         Remove-LvsLab -Name $Name -Confirm:$false -ErrorAction SilentlyContinue
     }
     $run.Seconds = [math]::Round($watch.Elapsed.TotalSeconds, 1)
@@ -276,11 +275,22 @@ function Send-DiffMidFlow([hashtable]$Ctx, [string]$Key, [int[]]$From, [switch]$
     $result
 }
 
-function Get-DiffClientRetrans([hashtable]$Ctx) {
-    # RetransSegs of the client namespace's TCP (/proc/net/snmp is per namespace): SYNs and segments sent again.
-    $snmp = @(Invoke-LvsLabCommand -Lab $Ctx.Name -Node client -Command 'grep ^Tcp: /proc/net/snmp')
-    $names = $snmp[0] -split '\s+'; $values = $snmp[1] -split '\s+'
-    [long]$values[[array]::IndexOf($names, 'RetransSegs')]
+function Start-DiffSegmentCount([hashtable]$Ctx) {
+    # tcp-segment-count.py in the client's namespace, in the background until Stop-DiffSegmentCount: every TCP segment
+    # the client sends to a scenario's VIP, counted as it leaves the client's eth0.
+    $w = $Ctx.Work
+    $script = Join-Path $PSScriptRoot 'tcp-segment-count.py'
+    $vips = ($Ctx.Scn.Values | ForEach-Object { "--vip $($Ctx.Network).$($_.Host)" }) -join ' '
+    Invoke-LvsLabCommand -Lab $Ctx.Name -Node client -Command "rm -f $w/segs.ready; setsid '$($Ctx.Python)' '$script' --ready $w/segs.ready $vips >$w/segs.out 2>&1 </dev/null & echo `$! >$w/segs.pid; for t in `$(seq 100); do [ -f $w/segs.ready ] && break; sleep 0.05; done; [ -f $w/segs.ready ]" | Out-Null
+}
+
+function Stop-DiffSegmentCount([hashtable]$Ctx) {
+    # Ends the counter (SIGTERM: it prints its counts and exits) and returns VIP -> @(packets, bytes).
+    $w = $Ctx.Work
+    $out = Invoke-LvsLabCommand -Lab $Ctx.Name -Node client -Command "p=`$(cat $w/segs.pid); kill -TERM `$p; for t in `$(seq 100); do kill -0 `$p 2>/dev/null || break; sleep 0.05; done; cat $w/segs.out"
+    $h = @{}
+    foreach ($l in @($out)) { if ($l -match '^(\S+) (\d+) (\d+)$') { $h[$Matches[1]] = @([long]$Matches[2], [long]$Matches[3]) } }
+    $h
 }
 
 function Get-DiffListing([hashtable]$Ctx, [string]$Kind) {
