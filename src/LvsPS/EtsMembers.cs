@@ -12,6 +12,14 @@ namespace LvsPS;
 /// </summary>
 public static partial class LvsEtsMembers
 {
+    /// <summary>
+    /// <paramref name="value"/> (a PSObject taken as its base object) converted as PowerShell converts arguments, with
+    /// the invariant culture: what every setter here and LvsTextList's Add and indexer store. A bad value throws the
+    /// conversion's error, which names it.
+    /// </summary>
+    internal static object? ConvertValue(object? value, Type type) =>
+        value is null ? null : LanguagePrimitives.ConvertTo(value is PSObject w ? w.BaseObject : value, type, System.Globalization.CultureInfo.InvariantCulture);
+
     private static PropertyInfo? PropertyOf(object target, string name) =>
         target.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
 
@@ -40,10 +48,10 @@ public static partial class LvsEtsMembers
             // an LvsObjectList (or any list) back to the property's own list type, item by item
             var elem = p.PropertyType.GetGenericArguments()[0];
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elem))!;
-            foreach (var o in items) list.Add(LanguagePrimitives.ConvertTo(o is PSObject w && w.BaseObject is not string ? w.BaseObject : o, elem, System.Globalization.CultureInfo.InvariantCulture));
-            p.SetValue(target, LanguagePrimitives.ConvertTo(list, p.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var o in items) list.Add(ConvertValue(o, elem));
+            p.SetValue(target, ConvertValue(list, p.PropertyType));
             return;
         }
-        p.SetValue(target, value is null ? null : LanguagePrimitives.ConvertTo(value is PSObject v ? v.BaseObject : value, p.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+        p.SetValue(target, ConvertValue(value, p.PropertyType));
     }
 }

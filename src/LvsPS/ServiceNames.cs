@@ -121,8 +121,7 @@ public sealed class LvsTextList : IList
         _element = t.IsArray ? t.GetElementType()! : t.IsGenericType ? t.GetGenericArguments()[0] : typeof(object);
     }
 
-    private object? ToElement(object? value) =>
-        value is null ? null : LanguagePrimitives.ConvertTo(value is PSObject w ? w.BaseObject : value, _element, System.Globalization.CultureInfo.InvariantCulture);
+    private object? ToElement(object? value) => LvsEtsMembers.ConvertValue(value, _element);
 
     private static string? Text(object? o) => o?.ToString();
 

@@ -10,7 +10,7 @@ InBytes can be checked against them.
 """
 import argparse, signal, socket, struct, sys, time
 
-ETH_P_IP = 0x0800
+ETH_P_ALL = 0x0003  # outgoing frames reach only the taps of every protocol (dev_queue_xmit_nit)
 PACKET_OUTGOING = 4
 
 
@@ -23,9 +23,9 @@ def main():
     o = a.parse_args()
     vips = {socket.inet_aton(v): v for v in o.vip}
     counts = {v: [0, 0] for v in o.vip}
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-    s.bind((o.interface, ETH_P_IP))
+    s.bind((o.interface, ETH_P_ALL))
     s.settimeout(0.2)
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -41,7 +41,7 @@ def main():
             continue
         except InterruptedError:
             continue
-        if addr[2] != PACKET_OUTGOING or len(frame) < 34:
+        if addr[2] != PACKET_OUTGOING or len(frame) < 34 or frame[12:14] != b"\x08\x00":
             continue
         ip = frame[14:]
         if ip[0] >> 4 != 4 or ip[9] != 6:
