@@ -53,22 +53,7 @@ public class PacketPathBenchmarks
     public void Setup()
     {
         _sink = new NullSink();
-        _engine = new DirectorEngine("bench", DirectorMac, 0x0afa0001, _sink, 12);
-        _engine.AddService(new ServiceSpec
-        {
-            Protocol = LvsProtocol.Tcp,
-            Address = IPAddress.Parse("10.250.0.101"),
-            Port = 80,
-            Scheduler = LvsScheduler.Rr,
-            RealServers =
-            {
-                new RealServerSpec { Address = IPAddress.Parse("10.250.0.4"), Port = 80, Weight = 1 },
-                new RealServerSpec { Address = IPAddress.Parse("10.250.0.3"), Port = 80, Weight = 1 },
-            },
-        });
-        // The real servers answer the engine's ARP requests.
-        _engine.ProcessFrame(TestFrames.ArpReply(new byte[] { 2, 0x4c, 0x56, 0, 0x11, 3 }, 0x0afa0003, DirectorMac, 0x0afa0001));
-        _engine.ProcessFrame(TestFrames.ArpReply(new byte[] { 2, 0x4c, 0x56, 0, 0x12, 4 }, 0x0afa0004, DirectorMac, 0x0afa0001));
+        _engine = ConnBench.Engine(_sink, 12); // rr over 10.250.0.4 and .3, their ARP replies seen
         // One established flow; the benchmark sends its data packets.
         _engine.ProcessFrame(TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x02, 0));
         _engine.ProcessFrame(TestFrames.Tcp(ClientMac, DirectorMac, 0x0afa00c8, 0x0afa0065, 40000, 80, 0x10, 0));
