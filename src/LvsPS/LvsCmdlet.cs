@@ -176,25 +176,44 @@ public abstract class LvsCmdlet : PSCmdlet
     }
 
     private Action<string>? _verboseSink;
+    private int _verboseThread;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _verboseFromWorkers = new();
 
     /// <summary>
-    /// This command's WriteVerbose as the management layer's sink: used only on the pipeline's thread and while the
-    /// command runs (a message from elsewhere is dropped rather than written out of turn); it never throws.
+    /// This command's WriteVerbose as the management layer's sink; it never throws. On the pipeline's thread it writes
+    /// at once; a message from another thread (a fleet run's worker: "Running ... on host over SSH") is queued and
+    /// written, in the order it came, the next time the sink is used on the pipeline's thread or at
+    /// <see cref="FlushVerbose"/>, since WriteVerbose belongs to the pipeline's thread.
     /// </summary>
     internal Action<string> VerboseSink
     {
         get
         {
             if (_verboseSink is not null) return _verboseSink;
-            var thread = Environment.CurrentManagedThreadId;
+            _verboseThread = Environment.CurrentManagedThreadId;
             _verboseSink = message =>
             {
-                if (Environment.CurrentManagedThreadId != thread || Stopping) return;
-                try { WriteVerbose(message); }
-                catch (Exception e) when (e is InvalidOperationException or PipelineStoppedException or NotImplementedException) { }
+                if (Stopping) return;
+                if (Environment.CurrentManagedThreadId != _verboseThread) { _verboseFromWorkers.Enqueue(message); return; }
+                FlushVerbose();
+                WriteVerboseQuietly(message);
             };
             return _verboseSink;
         }
+    }
+
+    /// <summary>Writes the verbose messages queued by other threads (call on the pipeline's thread only).</summary>
+    internal void FlushVerbose()
+    {
+        if (_verboseSink is null || Environment.CurrentManagedThreadId != _verboseThread) return;
+        while (_verboseFromWorkers.TryDequeue(out var queued))
+            if (!Stopping) WriteVerboseQuietly(queued);
+    }
+
+    private void WriteVerboseQuietly(string message)
+    {
+        try { WriteVerbose(message); }
+        catch (Exception e) when (e is InvalidOperationException or PipelineStoppedException or NotImplementedException) { }
     }
 
     /// <summary>Reads from the director; a failure ends the command, its ErrorRecord targeting the director.</summary>

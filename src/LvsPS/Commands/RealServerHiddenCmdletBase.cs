@@ -105,6 +105,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
         bool allGood = true;
         void Completed(ParallelOutcome<TJob, TResult> o)
         {
+            FlushVerbose();
             done++;
             WriteProgress(new ProgressRecord(activityId, activity, $"{done} of {jobs.Count} host(s) done")
             {
@@ -126,6 +127,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return false; }
+        FlushVerbose();
         WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         return allGood;
     }

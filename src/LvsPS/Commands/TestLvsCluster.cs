@@ -197,8 +197,10 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             {
                 failed |= r.Result == LvsCheckResultKind.Failed;
                 results.Add(r);
+                FlushVerbose(); // what the fleet's workers said (the hosts' commands) comes before their results
                 if (!Quiet) WriteObject(r);
             }
+            FlushVerbose();
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
         finally { (options.ClientHost as IDisposable)?.Dispose(); }
