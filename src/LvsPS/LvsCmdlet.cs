@@ -175,6 +175,16 @@ public abstract class LvsCmdlet : PSCmdlet
         return director;
     }
 
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Cancelled when the pipeline is stopped (Ctrl+C): for work that waits or runs on other threads (a fleet run's
+    /// hosts, a drain's wait). A command that overrides StopProcessing for its own wait calls the base too.
+    /// </summary>
+    internal CancellationToken StopToken => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
     private Action<string>? _verboseSink;
     private int _verboseThread;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _verboseFromWorkers = new();

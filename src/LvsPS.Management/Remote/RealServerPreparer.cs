@@ -185,10 +185,11 @@ public static class RealServerPreparer
                 int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var status))
                 return (index, status, string.Join("\n", errorLines.Take(i)), null);
         }
-        var output = r.Output.Replace("\r", "");
-        var at = output.StartsWith(ReadBackMarker + "\n", StringComparison.Ordinal) ? 0 : output.IndexOf("\n" + ReadBackMarker + "\n", StringComparison.Ordinal);
+        // The marker's own line, at the start of stdout or after the steps' output; the read-back follows it.
+        var output = "\n" + r.Output.Replace("\r", "");
+        var at = output.IndexOf("\n" + ReadBackMarker + "\n", StringComparison.Ordinal);
         if (at < 0 || !r.Succeeded) return (null, 0, "", null);
-        return (null, 0, "", output[(output.IndexOf(ReadBackMarker, at, StringComparison.Ordinal) + ReadBackMarker.Length + 1)..]);
+        return (null, 0, "", output[(at + ReadBackMarker.Length + 2)..]);
     }
 
     private static Snapshot Read(SshSession s, IPAddress vip, string iface, string? net)

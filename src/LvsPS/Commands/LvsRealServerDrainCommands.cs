@@ -32,7 +32,6 @@ public sealed class SuspendLvsRealServerCommand : LvsRealServerStateCmdlet
 
     private readonly List<(ServiceSpec Service, LvsRealServer RealServer)> _suspended = new();
     private IDirector? _client;
-    private readonly CancellationTokenSource _stop = new();
 
     private bool Waiting => Wait || TimeoutSec is not null;
 
@@ -69,14 +68,12 @@ public sealed class SuspendLvsRealServerCommand : LvsRealServerStateCmdlet
         var client = _client;
         var names = _suspended.Select(x => $"{x.RealServer.RealAddress}:{x.RealServer.RealPort} in {x.Service}").ToList();
         var waiter = new DrainWaiter(names, () => ActiveNow(client), TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null);
-        var left = waiter.Run(_stop.Token, p => WriteProgress(p), TimeSpan.FromMilliseconds(250));
+        var left = waiter.Run(StopToken, p => WriteProgress(p), TimeSpan.FromMilliseconds(250));
         foreach (var warning in DrainWaiter.Warnings(left, TimeoutSec ?? 0)) WriteWarning(warning);
         if (PassThru)
             foreach (var (svc, rs) in _suspended)
                 if (FindRealServer(client, svc, rs.RealAddress, rs.RealPort) is { } now) WriteObject(now);
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
 
     /// <summary>The active connections of each suspended real server now (null once it is gone from the table).</summary>
     private IReadOnlyList<int?> ActiveNow(IDirector client)

@@ -86,16 +86,11 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     [ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
-    private readonly CancellationTokenSource _stop = new();
-
-    /// <summary>Ctrl+C: the hosts not yet started are skipped, the sessions in progress aborted.</summary>
-    protected override void StopProcessing() => _stop.Cancel();
-
     /// <summary>
     /// Runs <paramref name="work"/> for every job, ThrottleLimit at a time (BoundedParallel), and its outcomes through the pipeline thread: a progress record per finished host
     /// (how many are done, which host just finished), one non-terminating error per failed host (its ErrorId,
     /// category and the host as TargetObject), and each success to <paramref name="each"/>, in input order.
-    /// Returns false when a host failed. A Ctrl+C ends it quietly (the pipeline is stopping anyway).
+    /// Returns false when a host failed. A Ctrl+C (StopToken) skips the hosts not yet started, aborts the sessions in progress and ends it quietly.
     /// </summary>
     internal bool RunFleet<TJob, TResult>(int activityId, IReadOnlyList<TJob> jobs, Func<TJob, string> hostOf,
         Func<TJob, CancellationToken, TResult> work, Action<TJob, TResult> each)
@@ -118,7 +113,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
             { PercentComplete = 0, CurrentOperation = $"{Math.Min(ThrottleLimit, jobs.Count)} at a time" });
         try
         {
-            foreach (var o in BoundedParallel.Run(jobs, ThrottleLimit, work, _stop.Token, Completed))
+            foreach (var o in BoundedParallel.Run(jobs, ThrottleLimit, work, StopToken, Completed))
             {
                 if (o.Succeeded) { each(o.Item, o.Result!); continue; }
                 allGood = false;
@@ -126,7 +121,7 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
                 WriteLvsError(SshFleet.ForHost(o.Error!, host), host);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return false; }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested) { return false; }
         FlushVerbose();
         WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         return allGood;

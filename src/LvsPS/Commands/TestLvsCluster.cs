@@ -101,11 +101,6 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
     [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
 
-    private readonly CancellationTokenSource _stop = new();
-
-    /// <summary>Ctrl+C: the hosts not yet logged in to are skipped, the SSH sessions in progress aborted.</summary>
-    protected override void StopProcessing() => _stop.Cancel();
-
     /// <summary>Return $true when no check failed, else $false.</summary>
     [Parameter(ParameterSetName = LabSet)]
     [Parameter(ParameterSetName = DirectorSet)]
@@ -141,7 +136,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             WriteObject(ClusterChecks.Catalogue, true);
             return;
         }
-        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface, MaxSyncLag = TimeSpan.FromSeconds(MaxSyncLag), RequestsPerRealServer = RequestCount, ExpectedPersistence = ExpectedPersistence, ThrottleLimit = ThrottleLimit, Cancellation = _stop.Token };
+        var options = new ClusterCheckOptions { Include = Include, Exclude = Exclude, EnginePath = EnginePath, VipInterface = VipInterface, MaxSyncLag = TimeSpan.FromSeconds(MaxSyncLag), RequestsPerRealServer = RequestCount, ExpectedPersistence = ExpectedPersistence, ThrottleLimit = ThrottleLimit, Cancellation = StopToken }; // Ctrl+C: hosts not yet logged in to are skipped, sessions aborted
         var peers = new List<string>();
         string? reportPath = null;
         LvsReportFormat reportFormat = LvsReportFormat.Html;
@@ -202,7 +197,7 @@ public sealed class TestLvsClusterCommand : LvsCmdlet
             }
             FlushVerbose();
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested) { return; }
         finally { (options.ClientHost as IDisposable)?.Dispose(); }
         if (reportPath is not null)
         {

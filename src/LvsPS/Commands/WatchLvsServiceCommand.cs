@@ -60,7 +60,7 @@ public sealed class WatchLvsServiceCommand : LvsServiceMarkFilterCmdlet
         }
     }
 
-    protected override void StopProcessing() => _stop.Set();
+    protected override void StopProcessing() { base.StopProcessing(); _stop.Set(); }
 
     /// <summary>An interactive host: the console is not redirected and the host speaks ANSI.</summary>
     private bool Interactive()

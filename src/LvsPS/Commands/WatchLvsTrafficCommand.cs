@@ -79,5 +79,5 @@ public sealed class WatchLvsTrafficCommand : LvsDirectorCmdlet
         }
     }
 
-    protected override void StopProcessing() => _stopping.Set();
+    protected override void StopProcessing() { base.StopProcessing(); _stopping.Set(); }
 }
