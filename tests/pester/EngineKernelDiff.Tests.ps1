@@ -32,8 +32,9 @@ BeforeAll {
         throw 'qemu-system-x86_64 is not installed: the engine/kernel comparison boots a kernel lab under QEMU (./build.sh installs qemu-system-x86).'
     }
     $script:LabName = 'ddk'
-    $script:Kernel = Invoke-EngineKernelRun -Kind Kernel -Name $LabName -Network 10.226.0
-    $script:Engine = Invoke-EngineKernelRun -Kind Engine -Name $LabName -Network 10.226.0
+    $script:Network = '10.226.0'
+    $script:Kernel = Invoke-EngineKernelRun -Kind Kernel -Name $LabName -Network $Network
+    $script:Engine = Invoke-EngineKernelRun -Kind Engine -Name $LabName -Network $Network
     Write-Host "kernel run $($Kernel.Seconds) s, engine run $($Engine.Seconds) s"
 
     function script:ConvertTo-Outcome([string]$Text) {
@@ -61,7 +62,7 @@ BeforeAll {
         # exact, and a service's real servers together account for the service's difference.
         $Actual.Count | Should -Be $Expected.Count -Because "'$Command' has as many lines in both runs"
         $vipOfMark = @{}; $scn = Get-EngineKernelScenario
-        foreach ($s in $scn.Values) { if ($s.ContainsKey('Mark')) { $vipOfMark["$($s.Mark)"] = "10.226.0.$($s.Host)" } }
+        foreach ($s in $scn.Values) { if ($s.ContainsKey('Mark')) { $vipOfMark["$($s.Mark)"] = "$Network.$($s.Host)" } }
         $service = $null; $svcDelta = @(0, 0); $rsDelta = @(0, 0)
         function Close-Service {
             if ($null -ne $service) {
