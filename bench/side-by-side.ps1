@@ -16,7 +16,9 @@
     counters) are read around each VIP run.
     UDP: for each path (straight to rs1 = the kernel's bridge path, and through lvsd with each link) a bounded
     sender in the client namespace sends -UdpSeconds worth of 18-byte datagrams at each rate of -UdpRates from 8
-    source ports; a receiver on rs1 counts them; the highest rate with no loss is reported.
+    source ports (sendmmsg batches of 32); a rate the sender itself cannot reach (under 95 % of it) ends the path's
+    series as SenderLimit, with the rate it did reach. A receiver on rs1 counts them; the highest rate with no loss
+    is reported.
     Bounded: every run is limited in time and count, traffic stays inside the lab, HAProxy is stopped by its PID and
     the lab is removed at the end.
 .EXAMPLE
@@ -27,7 +29,7 @@ param(
     [ValidateRange(1, 60)][int]$DurationSec = 5,
     [ValidateRange(1, 10)][int]$Rounds = 2,
     [string[]]$Links = @('pcap', 'packet', 'packet2'),
-    [int[]]$UdpRates = @(25000, 50000, 75000, 100000, 150000, 200000, 300000),
+    [int[]]$UdpRates = @(25000, 50000, 75000, 100000, 150000, 200000, 300000, 400000, 500000, 700000, 1000000),
     [ValidateRange(1, 10)][int]$UdpSeconds = 1,
     [string[]]$Cases = @('keep-alive 16', 'keep-alive 64', 'new conn 16', 'new conn 64'),
     [switch]$SkipHttp,
@@ -73,12 +75,15 @@ function Get-CpuTicks([int]$procId) {
 
 function Start-Engine([string]$link) {
     if (Get-LvsDirector -Name $Name -ErrorAction SilentlyContinue | Where-Object ProcessId) { Stop-LvsDirector -Name $Name -Confirm:$false | Out-Null }
-    # "pcap", "packet", "packet2" (two fanout threads); "+opt" adds LVSPS_PACKET_OPTS for experiments (packet+nobatch).
+    # "pcap", "packet", "packet2" (two fanout threads); "+opt" adds LVSPS_PACKET_OPTS for experiments (packet+nobatch);
+    # "+keep" starts lvsd with -KernelCopy Keep (the director kernel gets its copy of the VIP frames, as before 2026-12-02).
     $base, $opts = $link -split '\+', 2
+    $words = @(($opts -split '\+') | Where-Object { $_ })
+    $copy = if ($words -contains 'keep') { 'Keep' } else { 'Drop' }
     $env:LVSPS_LINK = if ($base -eq 'pcap') { 'pcap' } else { 'packet' }
     $env:LVSPS_RX_THREADS = if ($base -match '(\d+)$') { $Matches[1] } else { '1' }
-    $env:LVSPS_PACKET_OPTS = ($opts -replace '\+', ',')
-    Start-LvsDirector -Lab $Name | Out-Null
+    $env:LVSPS_PACKET_OPTS = (@($words | Where-Object { $_ -ne 'keep' }) -join ',')
+    Start-LvsDirector -Lab $Name -KernelCopy $copy | Out-Null
     Remove-Item Env:LVSPS_LINK, Env:LVSPS_RX_THREADS, Env:LVSPS_PACKET_OPTS -ErrorAction SilentlyContinue
     # Warm up: ARP, JIT, nginx workers.
     Invoke-LvsLabCommand -Lab $Name -Node client -Command "for i in 1 2 3 4 5 6; do curl -s -o /dev/null http://$vip/test.html; done" | Out-Null
@@ -131,10 +136,11 @@ $servers
                 foreach ($c in $runCases) {
                     $d = Invoke-Wrk $directUrl $c.C $c.Close
                     $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = 'direct'; Rps = $d.RequestsPerSec; CpuSec = 0; Frames = 0; Errors = $d.SocketErrors })
-                    $f0 = (Get-LvsDirector -Name $Name).FramesForwarded; $t0 = Get-CpuTicks $enginePid
+                    $s0 = Get-LvsDirector -Name $Name; $t0 = Get-CpuTicks $enginePid
                     $v = Invoke-Wrk $vipUrl $c.C $c.Close
-                    $t1 = Get-CpuTicks $enginePid; $f1 = (Get-LvsDirector -Name $Name).FramesForwarded
-                    $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = "lvsd-$link"; Rps = $v.RequestsPerSec; CpuSec = ($t1 - $t0) / 100; Frames = $f1 - $f0; Errors = $v.SocketErrors })
+                    $t1 = Get-CpuTicks $enginePid; $s1 = Get-LvsDirector -Name $Name
+                    $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = "lvsd-$link"; Rps = $v.RequestsPerSec; CpuSec = ($t1 - $t0) / 100
+                        Frames = $s1.FramesForwarded - $s0.FramesForwarded; Refused = $s1.ConnectionsRefused - $s0.ConnectionsRefused; Errors = $v.SocketErrors })
                     if ($link -eq $Links[0]) {
                         $h0 = Get-CpuTicks $haproxyPid
                         $h = Invoke-Wrk $haUrl $c.C $c.Close
@@ -144,7 +150,7 @@ $servers
                 }
             }
         }
-        $runs | Format-Table Round, Case, Path, Rps, CpuSec, Frames, Errors | Out-Host
+        $runs | Format-Table Round, Case, Path, Rps, CpuSec, Frames, Refused, Errors | Out-Host
         $summary = foreach ($c in $runCases) {
             $direct = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object Rps)
             $ha = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' } | ForEach-Object Rps)
@@ -173,20 +179,23 @@ $servers
             $maxMs = ($UdpSeconds + 3) * 1000
             $out = & bash -c "ip netns exec $rsNs $blast recv 9000 500 $maxMs > $work/recv.out & r=`$!; for i in `$(seq 50); do grep -q ready $work/recv.out 2>/dev/null && break; sleep 0.05; done; ip netns exec $clientNs $blast send $target 9000 $rate $count 8; wait `$r; tail -1 $work/recv.out"
             $got = [long](($out | Select-Object -Last 1))
-            [pscustomobject]@{ Rate = $rate; Sent = $count; Received = $got; Lost = $count - $got }
+            # the rate the sender really reached ("sent N in S s"): above what it can do, a rate is not a test of the path
+            $reached = if (($out -join "`n") -match 'sent (\d+) in ([\d.]+) s') { [math]::Round([double]$Matches[1] / [math]::Max([double]$Matches[2], 0.001)) } else { 0 }
+            [pscustomobject]@{ Rate = $rate; Sent = $count; Reached = $reached; Received = $got; Lost = $count - $got; SenderLimited = $reached -lt 0.95 * $rate }
         }
         $udp = foreach ($path in @('bridge') + $Links) {
             if ($path -ne 'bridge') { Start-Engine $path | Out-Null }
             $target = if ($path -eq 'bridge') { "$($rs1.Address)" } else { "$vip" }
             Test-UdpRate $target 1000 | Out-Null   # ARP and the connection entries
-            $best = 0
+            $best = 0; $limit = $null
             $trials = foreach ($rate in $UdpRates) {
                 $t = Test-UdpRate $target $rate
                 $t | Add-Member Path $path -PassThru
+                if ($t.SenderLimited) { $limit = $t.Reached; break }
                 if ($t.Lost -le 0) { $best = $rate } else { break }
             }
-            $trials | Format-Table Path, Rate, Sent, Received, Lost | Out-Host
-            [pscustomobject]@{ Path = $path; LossFreePps = $best }
+            $trials | Format-Table Path, Rate, Sent, Reached, Received, Lost, SenderLimited | Out-Host
+            [pscustomobject]@{ Path = $path; LossFreePps = $best; SenderLimit = $limit }
         }
         $udp | Format-Table | Out-Host
         $udp | ConvertTo-Json | Set-Content (Join-Path $work 'udp.json')

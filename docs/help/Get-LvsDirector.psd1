@@ -4,7 +4,8 @@
 Get-LvsDirector lists the directors that have a control socket under /run/lvsps and asks each for its status: name,
 process ID, interface and network namespace, MAC and interface address, table size, number of services, real
 servers and connections, the VIPs it owns, and its frame counters (received, forwarded, dropped, ARP replies sent,
-and libpcap's capture counters).
+and libpcap's capture counters), and KernelCopy: Drop while lvsd's tc ingress filter keeps the VIPs' frames from
+the director kernel's IP stack, Keep otherwise, with KernelCopyNote saying why (Start-LvsDirector -KernelCopy).
 
 Each director also shows its place in a failover pair, read from its VRRP instances and sync daemons: Role (Master,
 Backup, Fault, Init, Mixed when it is master of some instances and backup of others, or None without VRRP),

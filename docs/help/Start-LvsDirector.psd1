@@ -38,6 +38,16 @@ The director must not hold the VIP in its own kernel (no "ip addr add VIP" on th
 VIP, and a kernel that also holds it would answer ARP and take the traffic itself. DR does not need
 net.ipv4.ip_forward on the director either; Test-LvsCluster checks both in a lab.
 
+The director kernel also receives its own copy of every frame sent to the VIPs (both lvsd's capture and the
+kernel's IP stack see each frame for the interface's MAC). A kernel that does not hold the VIP only routes each
+copy to discard it (Ip InAddrErrors in nstat) or, with ip_forward 1, sends it back out. By default
+(-KernelCopy Drop) lvsd drops those copies at the interface's tc ingress hook, which runs after its capture: a
+classic-BPF filter at tc preference 49152 that matches IPv4 frames to the VIPs. lvsd adds an ingress qdisc only
+when the interface has none, never touches other qdiscs or filters, takes over its own filter left by a killed
+lvsd, and removes the filter (and the qdisc it added) when it stops. A VIP the kernel holds itself is never dropped.
+Get-LvsDirector shows KernelCopy (Drop or Keep) and KernelCopyNote (why a copy is kept: tc missing, another filter
+at the preference, a VIP the kernel holds). -KernelCopy Keep leaves the interface's tc configuration alone.
+
 The cmdlets of this session talk to the director started last when several run and no -Director is given.
 -WhatIf prints the exact command line that would be run, each word quoted for a POSIX shell.
 '@
@@ -53,6 +63,7 @@ The cmdlets of this session talk to the director started last when several run a
         LogPath          = 'The log file, an absolute path (one line a record: time, level, severity, source, message). By default /var/lib/lvsps/directors/<name>.log. lvsd''s own output goes there too.'
         Syslog           = 'Also send each record to syslog as an RFC 5424 datagram (APP-NAME lvsd): a unix datagram socket path such as /dev/log, or udp://address:port. A full or absent socket drops the record and counts it; it never stalls the director.'
         SyslogFacility   = @{ Description = 'The syslog facility of the datagrams.'; DefaultValue = 'Daemon' }
+        KernelCopy       = @{ Description = 'What becomes of the director kernel''s own copy of the frames to the VIPs: Drop (a tc ingress filter discards them after lvsd''s capture, so the kernel''s IP stack never routes them) or Keep (the interface''s tc configuration is left alone and the kernel discards each copy itself). lvsd passes it as --kernel-copy keep.'; DefaultValue = 'Drop' }
         WhatIf           = 'Shows the command line that would start the director (setsid, ip netns exec when needed, dotnet lvsd.dll run ...), each word shell-quoted as it is run, without running it.'
         InsideInterface = 'A second interface toward the real servers'' internal network, for LVS-NAT: NAT real servers are reached through it and their replies come back on it. A NAT lab''s director gets it (eth1) with -Lab.'
     }

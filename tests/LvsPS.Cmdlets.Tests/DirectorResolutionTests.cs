@@ -149,6 +149,19 @@ public sealed class DirectorResolutionTests : CmdletTestBase
         Assert.False(Directory.Exists(RunDir) && Directory.GetFiles(RunDir).Length > 0);
     }
 
+    [Fact]
+    public void StartLvsDirector_KernelCopyKeep_IsPassedToLvsd_AndABadValueIsRefusedNamingIt()
+    {
+        var r = Run("Start-LvsDirector -Name d1 -Interface eth7 -KernelCopy Keep -WhatIf").Ok();
+        Assert.EndsWith("'--table-bits' '12' '--kernel-copy' 'keep'\".", Assert.Single(r.WhatIf));
+        r = Run("Start-LvsDirector -Name d1 -Interface eth7 -KernelCopy Drop -WhatIf").Ok();
+        Assert.EndsWith("'--table-bits' '12'\".", Assert.Single(r.WhatIf));
+        r = Run("Start-LvsDirector -Name d1 -Interface eth7 -KernelCopy Sometimes -WhatIf");
+        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", "KernelCopy");
+        Assert.Contains("Sometimes", e.Message);
+        Assert.Empty(r.WhatIf);
+    }
+
     [Theory]
     [InlineData("Start-LvsDirector -Name 9lives -Interface eth0", "9lives", "InvalidDirectorName", ErrorCategory.InvalidArgument, "9lives")]
     [InlineData("Start-LvsDirector -Name d1 -Interface eth0:1", "d1", "InvalidInterfaceName", ErrorCategory.InvalidArgument, "eth0:1")]

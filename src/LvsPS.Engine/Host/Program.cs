@@ -124,7 +124,13 @@ internal static class Program
         using var link = OpenLink(iface, linkKind, rxThreads);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Logger.Record, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
-        engine.VirtualAddressesChanged += (vips, natSources) => link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
+        // The kernel's own copy of the VIPs' frames dropped at tc ingress, after the capture (--kernel-copy keep: not).
+        using var kernelCopy = KernelCopyFilter.Open(iface, ParseKernelCopy(o.TryGetValue("kernel-copy", out var kc) ? kc : null), Log);
+        engine.VirtualAddressesChanged += (vips, natSources) =>
+        {
+            link.SetVirtualAddresses(vips, natSources, engine.MarkRuleNets);
+            kernelCopy.Post(vips);
+        };
         // LVS-NAT with real servers on an internal network: a second link, where their replies arrive.
         IEngineLink? inside = null;
         if (o.TryGetValue("inside-interface", out var insideName) && insideName.Length > 0)
@@ -163,6 +169,8 @@ internal static class Program
             status.CaptureReceived = recv;
             status.CaptureDropped = drop;
             status.InterfaceDropped = ifdrop;
+            status.KernelCopy = kernelCopy.State;
+            status.KernelCopyNote = kernelCopy.Note;
             status.SocketPath = DirectorPaths.Socket(name);
             status.StatePath = statePath;
             status.LogPath = Logger.LogPath ?? DirectorPaths.Log(name);
@@ -208,11 +216,20 @@ internal static class Program
             Log("omega: ran " + Probes.RunCommandAsync(cmd, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());
         timer.Dispose();
         inside?.Dispose();
+        kernelCopy.Dispose();
         link.Dispose();
         server.Dispose();
         try { File.Delete(DirectorPaths.Pid(name)); } catch (Exception) { }
         return 0;
     }
+
+    /// <summary>--kernel-copy drop (the default) or keep; anything else is InvalidArgument naming it.</summary>
+    internal static LvsKernelCopy ParseKernelCopy(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "drop" => LvsKernelCopy.Drop,
+        "keep" => LvsKernelCopy.Keep,
+        _ => throw new LvsException(LvsErrorIds.InvalidArgument, LvsErrorKind.InvalidArgument, $"--kernel-copy '{text}' is not valid (drop, keep).", text),
+    };
 
     /// <summary>
     /// Opens a link of <paramref name="kind"/> (the AF_PACKET one falls back to libpcap, logged, when its ring cannot be

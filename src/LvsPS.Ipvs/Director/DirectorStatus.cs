@@ -9,6 +9,19 @@ public enum LvsDirectorKind : long
     Kernel,
 }
 
+/// <summary>
+/// What lvsd does with the director kernel's own copy of the frames it forwards (Start-LvsDirector -KernelCopy): Drop
+/// them at the interface's tc ingress hook, after lvsd's capture has seen them, or Keep them (the kernel routes each
+/// one only to discard it).
+/// </summary>
+public enum LvsKernelCopy : long
+{
+    /// <summary>A tc ingress filter drops IPv4 frames to the VIPs before the kernel's IP stack (the default).</summary>
+    Drop,
+    /// <summary>The kernel receives its copy of every frame, as without lvsd.</summary>
+    Keep,
+}
+
 /// <summary>A running director as Get-LvsDirector shows it.</summary>
 public sealed class DirectorStatus
 {
@@ -46,6 +59,13 @@ public sealed class DirectorStatus
     public ulong CaptureReceived { get; set; }
     public ulong CaptureDropped { get; set; }
     public ulong InterfaceDropped { get; set; }
+    /// <summary>
+    /// lvsd: Drop while its tc ingress filter keeps the VIPs' frames from the director kernel's IP stack; Keep when
+    /// asked to, or when it cannot (<see cref="KernelCopyNote"/> says why). A kernel director reports Keep.
+    /// </summary>
+    public LvsKernelCopy KernelCopy { get; set; } = LvsKernelCopy.Keep;
+    /// <summary>Why the kernel's copy is kept (or kept for some VIPs: those the kernel holds itself), else null.</summary>
+    public string? KernelCopyNote { get; set; }
     public string SocketPath { get; set; } = "";
     public string StatePath { get; set; } = "";
     public string LogPath { get; set; } = "";

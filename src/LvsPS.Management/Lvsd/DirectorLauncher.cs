@@ -42,7 +42,7 @@ public static class DirectorLauncher
 
     /// <summary>The exact command line Start-LvsDirector runs (shown by -WhatIf).</summary>
     public static IReadOnlyList<string> BuildCommand(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null,
-        DirectorLogOptions? log = null)
+        DirectorLogOptions? log = null, LvsKernelCopy kernelCopy = LvsKernelCopy.Drop)
     {
         var args = new List<string>();
         args.Add("setsid");
@@ -51,6 +51,7 @@ public static class DirectorLauncher
         if (!string.IsNullOrEmpty(netns)) args.AddRange(new[] { "--namespace", netns });
         if (!string.IsNullOrEmpty(insideInterface)) args.AddRange(new[] { "--inside-interface", insideInterface });
         if (log is not null) args.AddRange(log.Arguments());
+        if (kernelCopy == LvsKernelCopy.Keep) args.AddRange(new[] { "--kernel-copy", "keep" });
         return args;
     }
 
@@ -59,8 +60,8 @@ public static class DirectorLauncher
 
     /// <summary>The command line of <see cref="BuildCommand"/> as the shell runs it, each word shell-quoted (shown by -WhatIf).</summary>
     public static string CommandLine(string name, string iface, string? netns, string enginePath, int tableBits, string? insideInterface = null,
-        DirectorLogOptions? log = null) =>
-        string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits, insideInterface, log).Select(ShellQuote.Quote));
+        DirectorLogOptions? log = null, LvsKernelCopy kernelCopy = LvsKernelCopy.Drop) =>
+        string.Join(' ', BuildCommand(name, iface, netns, enginePath, tableBits, insideInterface, log, kernelCopy).Select(ShellQuote.Quote));
 
     /// <summary>
     /// Starts the director and waits until it answers on its socket. Refuses (DirectorAlreadyRunning, naming the pid)
@@ -69,7 +70,7 @@ public static class DirectorLauncher
     /// code, e.g. StateFileInvalid), not after the timeout.
     /// </summary>
     public static DirectorStatus Start(string name, string iface, string? netns, string enginePath, int tableBits = 12, TimeSpan? timeout = null, string? insideInterface = null,
-        DirectorLogOptions? logOptions = null)
+        DirectorLogOptions? logOptions = null, LvsKernelCopy kernelCopy = LvsKernelCopy.Drop)
     {
         logOptions?.Validate();
         ValidateName(name);
@@ -91,7 +92,7 @@ public static class DirectorLauncher
         // the caller stays open in the daemon. exec all the way down: the child's pid is lvsd's.
         var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"exec {CommandLine(name, iface, netns, enginePath, tableBits, insideInterface, logOptions)} </dev/null >>{ShellQuote.Quote(log)} 2>&1");
+        psi.ArgumentList.Add($"exec {CommandLine(name, iface, netns, enginePath, tableBits, insideInterface, logOptions, kernelCopy)} </dev/null >>{ShellQuote.Quote(log)} 2>&1");
         using var lvsd = System.Diagnostics.Process.Start(psi)
             ?? throw new LvsException(LvsErrorIds.DirectorStartFailed, LvsErrorKind.InvalidOperation, "Starting the director failed: /bin/sh did not start.", name);
 

@@ -81,6 +81,13 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
     [Parameter]
     public LvsSyslogFacility? SyslogFacility { get; set; }
 
+    /// <summary>
+    /// The director kernel's own copy of the VIPs' frames: Drop (default) at the interface's tc ingress hook, after
+    /// lvsd's capture; Keep to leave the interface's tc configuration untouched.
+    /// </summary>
+    [Parameter]
+    public LvsKernelCopy KernelCopy { get; set; } = LvsKernelCopy.Drop;
+
     private DirectorLogOptions? LogOptions =>
         DebugLevel is null && LogPath is null && Syslog is null && SyslogFacility is null ? null
             : new DirectorLogOptions { DebugLevel = DebugLevel, LogPath = LogPath is null ? null : GetUnresolvedProviderPathFromPSPath(LogPath), Syslog = Syslog, SyslogFacility = SyslogFacility };
@@ -139,7 +146,7 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
         try
         {
             LogOptions?.Validate();
-            command = DirectorLauncher.CommandLine(name, iface, ns, EnginePath, TableBits, inside, LogOptions);
+            command = DirectorLauncher.CommandLine(name, iface, ns, EnginePath, TableBits, inside, LogOptions, KernelCopy);
         }
         catch (LvsException e) { Fail(e); return false; }
         if (!ShouldProcess($"director '{name}' on {iface}{(ns is null ? "" : " in namespace " + ns)}: {command}", "Start LvsPS director"))
@@ -148,7 +155,7 @@ public sealed class StartLvsDirectorCommand : LvsCmdlet
         WriteProgress(new ProgressRecord(1, "Start-LvsDirector", $"Starting director '{name}'") { PercentComplete = 10 });
         try
         {
-            var status = DirectorLauncher.Start(name, iface, ns, EnginePath, TableBits, TimeSpan.FromSeconds(TimeoutSec), inside, LogOptions);
+            var status = DirectorLauncher.Start(name, iface, ns, EnginePath, TableBits, TimeSpan.FromSeconds(TimeoutSec), inside, LogOptions, KernelCopy);
             SessionDirector = name;
             WriteObject(status);
             return true;
