@@ -43,7 +43,7 @@ kernel's IP stack see each frame for the interface's MAC). A kernel that does no
 copy to discard it (Ip InAddrErrors in nstat) or, with ip_forward 1, sends it back out. By default
 (-KernelCopy Drop) lvsd drops those copies at the interface's tc ingress hook, which runs after its capture: a
 classic-BPF filter at tc preference 49152 that matches IPv4 frames to the VIPs. lvsd adds an ingress qdisc only
-when the interface has none, never touches other qdiscs or filters, takes over its own filter left by a killed
+when the interface has none, never touches other qdiscs or filters, removes at start its own filter left by a killed
 lvsd, and removes the filter (and the qdisc it added) when it stops. A VIP the kernel holds itself is never dropped.
 Get-LvsDirector shows KernelCopy (Drop or Keep) and KernelCopyNote (why a copy is kept: tc missing, another filter
 at the preference, a VIP the kernel holds). -KernelCopy Keep leaves the interface's tc configuration alone.

@@ -180,7 +180,7 @@ public sealed class KernelCopyFilterTests : IDisposable
     }
 
     [Fact]
-    public void AKilledLvsdsFilter_IsTakenOver_ThenRemovedWithItsQdisc_AndKeepRemovesItToo()
+    public void AKilledLvsdsFilter_IsReplaced_ThenRemovedWithItsQdisc_AndKeepRemovesItToo()
     {
         var name = _box.NewName("kk");
         var first = Start(name);
@@ -204,6 +204,21 @@ public sealed class KernelCopyFilterTests : IDisposable
         Assert.Equal("", Filters().Trim());
         DirectorLauncher.Stop(name);
         Assert.Equal("", Qdisc().Trim());
+    }
+
+    [Fact]
+    public void AStaleFilter_IsRemovedAtStart_EvenWithNoVipToDrop()
+    {
+        // what a killed lvsd leaves: its qdisc and its program (signature first) for a VIP this lvsd does not have
+        Tc("qdisc", "add", "dev", LvsdNamespace.Interface, "ingress");
+        Tc("filter", "add", "dev", LvsdNamespace.Interface, "ingress", "pref", KernelCopyFilter.Preference.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "handle", "1", "protocol", "ip", "bpf", "da", "bytecode", KernelCopyFilter.BuildBytecode(new[] { Be("10.252.0.250") }));
+        var name = _box.NewName("ks");
+        var status = Start(name);
+        Assert.Equal("", Filters().Trim());
+        Assert.Equal((LvsKernelCopy.Keep, "kept: no VIP yet"), (status.KernelCopy, status.KernelCopyNote));
+        DirectorLauncher.Stop(name);
+        Assert.Equal("", Qdisc().Trim());   // the stale filter was its only one: the qdisc was lvsd's
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace LvsPS.Engine.IO;
 /// The filter is a classic-BPF cls_bpf program in direct-action mode (no tc action module needed): it loads the IPv4
 /// destination and returns TC_ACT_SHOT for a VIP, TC_ACT_UNSPEC (on to the next filter, then the stack) for anything
 /// else. Its first instruction loads <see cref="Marker"/>, which no other program carries: that is how lvsd knows a
-/// filter at <see cref="Preference"/> as its own (a stale one after a kill -9 is replaced, anyone else's is left
+/// filter at <see cref="Preference"/> as its own (a stale one after a kill -9 is removed at start, anyone else's is left
 /// alone). A VIP the kernel itself holds (an address of this namespace, checked again every <see cref="Recheck"/>) is
 /// never dropped, so whatever the kernel serves on it goes on working; fwmark rule networks and NAT replies keep their kernel copy (a net may hold the director's
 /// own address, a real server's replies include its health-check answers).
@@ -77,8 +77,7 @@ internal sealed class KernelCopyFilter : IDisposable
         f.Prepare(addQdisc: mode == LvsKernelCopy.Drop);
         if (mode == LvsKernelCopy.Keep)
         {
-            // Asked to keep it: a killed lvsd's filter goes too (with its qdisc, on Dispose, when that was lvsd's).
-            f.RemoveFilter();
+            // Asked to keep it: a killed lvsd's filter is gone already (its qdisc goes on Dispose, when it was lvsd's).
             f._disabled = true;
             f.Note = "kept (--kernel-copy keep)";
         }
@@ -228,13 +227,14 @@ internal sealed class KernelCopyFilter : IDisposable
                 Disable($"kept: another filter holds tc preference {Preference} on {_iface} ingress");
                 return;
             }
-            // A killed lvsd's: replaced by the first Update, removed on exit. When it was the qdisc's only filter,
-            // the qdisc was lvsd's too.
+            // A killed lvsd's, for the VIPs it had: removed now (the first Update puts in this lvsd's own, which
+            // may have none). When it was the qdisc's only filter, the qdisc was lvsd's too.
             var all = Tc("filter", "show", "dev", _iface, "ingress");
-            _installed = true;
             _addedQdisc = all.Ok && all.Output.Split('\n').Where(l => l.StartsWith("filter ", StringComparison.Ordinal))
                 .All(l => l.Contains($"pref {Preference} ", StringComparison.Ordinal));
-            _log($"kernel copy: a stale filter of lvsd's on {_iface} ingress (preference {Preference}) is taken over");
+            _installed = true;
+            RemoveFilter();
+            _log($"kernel copy: a stale filter of lvsd's on {_iface} ingress (preference {Preference}) was removed");
         }
         if (addQdisc && string.IsNullOrWhiteSpace(qdisc.Output))
         {
