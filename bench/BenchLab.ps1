@@ -25,3 +25,16 @@ function New-BenchLab {
     }
     $lab
 }
+
+function Set-BenchClientTuning {
+    <#
+    .SYNOPSIS
+        Tunes the lab's client namespace as a load generator is tuned: ip_local_port_range 1024-65000 and
+        tcp_tw_reuse 1. Without it, minutes of new connections to one address fill the client's even ephemeral ports
+        with its own TIME_WAIT sockets, and every connect() then searches the range (milliseconds each), which
+        throttles the client itself (bench/client-ports.ps1; docs/PERFORMANCE.md, "The new-connection collapse").
+    #>
+    param($Lab)
+    & ip netns exec $Lab.Client.Namespace sysctl -q -w net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 | Out-Null
+    if ($LASTEXITCODE) { throw "sysctl in $($Lab.Client.Namespace) failed" }
+}

@@ -13,8 +13,9 @@
       - five connect() calls from an ephemeral port and five from a port bound in 20000-30000, timed in one python3
         process (ms): when the first are slow and the second are not, the time is spent in the client's own search
         for a free port, not on the path;
-      - lvsd's FramesReceived, FramesForwarded and FramesDropped, and the real servers' TIME_WAIT counts.
-    -TwReuse sets net.ipv4.tcp_tw_reuse=1 in the client namespace first (as bench/side-by-side.ps1 now does).
+      - lvsd's FramesReceived and FramesDropped, and the real servers' TIME_WAIT counts.
+    -TwReuse sets net.ipv4.tcp_tw_reuse=1 in the client namespace first, and only that: the port range stays the
+    default, so the runs differ from the defaults in the one setting (Set-BenchClientTuning does both).
     Bounded: -Runs x -Sec seconds of load inside the lab; the lab is removed at the end. Hold the lab lock:
 
         flock /tmp/lvsps-lab.lock dotnet pwsh -NoProfile -File bench/client-ports.ps1 [-Runs 10] [-Direct] [-TwReuse]

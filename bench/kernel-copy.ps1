@@ -12,8 +12,7 @@
     CPU (/proc/PID/stat), the frames it forwarded, and the director namespace's Ip InAddrErrors (/proc/net/snmp: the
     copies the kernel routed to discard). Reported per case and mode: requests, CPU microseconds per request for the
     machine and for lvsd, and kernel copies per forwarded frame, with the ratio Drop / Keep. The client namespace is
-    tuned as a load generator is (ip_local_port_range 1024-65000, tcp_tw_reuse 1): without it the new-connection
-    runs fill the client's ephemeral ports with TIME_WAIT and throttle the client itself (bench/client-ports.ps1).
+    tuned as a load generator is (Set-BenchClientTuning in bench/BenchLab.ps1).
     Bounded: wrk runs are limited in time, traffic stays inside the lab, the lab is removed at the end.
 .EXAMPLE
     sudo flock /tmp/lvsps-lab.lock dotnet pwsh -NoProfile -File bench/kernel-copy.ps1 -Rounds 4
@@ -42,7 +41,7 @@ function Get-InAddrErrors {
 $lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '80/rr'
 try {
     $url = "http://$($lab.VirtualAddress)/test.html"
-    & ip netns exec $lab.Client.Namespace sysctl -q -w net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 | Out-Null
+    Set-BenchClientTuning $lab
     $cases = @(@{ Case = "keep-alive $Connections"; H = '' }, @{ Case = "new conn $Connections"; H = " -H 'Connection: close'" })
     $runs = foreach ($round in 1..$Rounds) {
         foreach ($mode in 'Drop', 'Keep') {

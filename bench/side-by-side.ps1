@@ -12,11 +12,9 @@
     receive threads; lvsd is restarted with LVSPS_LINK/LVSPS_RX_THREADS and restores its services), for each case
     (keep-alive 16 and 64 connections, a new connection per request with "Connection: close", 16 and 64), wrk runs
     -DurationSec seconds straight to rs1, then through the VIP, then (first link only) through HAProxy: the paths
-    interleaved so that noise hits each. The client namespace is tuned as a load generator is (ip_local_port_range
-    1024-65000, tcp_tw_reuse 1), for every path alike: without it a few minutes of new connections to one address
-    fill the client's even ephemeral ports with its own TIME_WAIT sockets, and every connect() then searches the
-    range (3 ms and more each), which throttles the client itself (docs/PERFORMANCE.md, "new-connection collapse"). lvsd's CPU (utime + stime from /proc/PID/stat) and forwarded frames (its
-    counters) are read around each VIP run.
+    interleaved so that noise hits each. The client namespace is tuned as a load generator is, for every path alike
+    (Set-BenchClientTuning in bench/BenchLab.ps1). lvsd's CPU (utime + stime from /proc/PID/stat) and forwarded
+    frames (its counters) are read around each VIP run.
     UDP: for each path (straight to rs1 = the kernel's bridge path, and through lvsd with each link) a bounded
     sender in the client namespace sends -UdpSeconds worth of 18-byte datagrams at each rate of -UdpRates from 8
     source ports (sendmmsg batches of 32); a receiver on rs1 counts them. The sender reports the rate it really
@@ -123,8 +121,7 @@ backend rs
 $servers
 "@
     & ip netns exec $dirNs sysctl -q -w net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=4096 | Out-Null
-    # The load generator's own tuning (see .DESCRIPTION): the same for the direct, lvsd and HAProxy runs.
-    & ip netns exec $lab.Client.Namespace sysctl -q -w net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 | Out-Null
+    Set-BenchClientTuning $lab   # the same for the direct, lvsd and HAProxy runs
     & ip netns exec $dirNs haproxy -D -f $cfg -p (Join-Path $work 'haproxy.pid')
     if ($LASTEXITCODE) { throw 'haproxy did not start' }
     Start-Sleep -Milliseconds 300

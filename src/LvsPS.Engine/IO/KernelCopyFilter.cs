@@ -232,9 +232,10 @@ internal sealed class KernelCopyFilter : IDisposable
             var all = Tc("filter", "show", "dev", _iface, "ingress");
             _addedQdisc = all.Ok && all.Output.Split('\n').Where(l => l.StartsWith("filter ", StringComparison.Ordinal))
                 .All(l => l.Contains($"pref {Preference} ", StringComparison.Ordinal));
-            _installed = true;
-            RemoveFilter();
-            _log($"kernel copy: a stale filter of lvsd's on {_iface} ingress (preference {Preference}) was removed");
+            var del = DeleteFilter();
+            _log(del.Ok
+                ? $"kernel copy: a stale filter of lvsd's on {_iface} ingress (preference {Preference}) was removed"
+                : $"kernel copy: a stale filter of lvsd's on {_iface} ingress (preference {Preference}) could not be removed: {del.Output}");
         }
         if (addQdisc && string.IsNullOrWhiteSpace(qdisc.Output))
         {
@@ -245,12 +246,16 @@ internal sealed class KernelCopyFilter : IDisposable
         Note = "kept: no VIP yet";
     }
 
+    /// <summary>This lvsd's filter out, when it put one in.</summary>
     private void RemoveFilter()
     {
         if (!_installed) return;
-        Tc("filter", "del", "dev", _iface, "ingress", "pref", Num(Preference));
+        DeleteFilter();
         _installed = false;
     }
+
+    /// <summary>Whatever filter holds <see cref="Preference"/> on the interface's ingress, deleted.</summary>
+    private (bool Ok, string Output) DeleteFilter() => Tc("filter", "del", "dev", _iface, "ingress", "pref", Num(Preference));
 
     private void Disable(string why)
     {
