@@ -1,3 +1,5 @@
+using LvsPS.Management.Util;
+
 namespace LvsPS;
 
 /// <summary>
@@ -10,7 +12,22 @@ public abstract class LvsCmdlet : PSCmdlet
     internal static string? SessionDirector { get; set; }
 
     /// <summary>Whether the parameter was given on this call (so a value of null or false still counts).</summary>
-    internal bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+    internal bool Given(string parameterName) => _givenWhenFrozen?.Contains(parameterName) ?? MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>The parameters given to the record a <see cref="Frozen{T}"/> copy was taken of; null on the live command.</summary>
+    private HashSet<string>? _givenWhenFrozen;
+
+    /// <summary>
+    /// A copy of this command with the parameter values of the record being processed now, for work that runs after
+    /// the next record has been bound (a fleet run's worker): its <see cref="Given"/> answers for this record. The copy
+    /// only reads parameters and computes; it writes nothing to the pipeline.
+    /// </summary>
+    internal T Frozen<T>() where T : LvsCmdlet
+    {
+        var copy = (T)MemberwiseClone();
+        copy._givenWhenFrozen = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
 
     internal static ErrorCategory CategoryOf(LvsErrorKind kind) => kind switch
     {
@@ -226,6 +243,47 @@ public abstract class LvsCmdlet : PSCmdlet
         catch (Exception e) when (e is InvalidOperationException or PipelineStoppedException or NotImplementedException) { }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> for every job, <paramref name="throttleLimit"/> at a time (BoundedParallel), and its outcomes through the pipeline thread: a progress record per finished host
+    /// (how many are done, which host just finished), one non-terminating error per failed host (its ErrorId,
+    /// category and the host as TargetObject), and each success to <paramref name="each"/>, in input order.
+    /// Returns false when a host failed. A Ctrl+C (StopToken) skips the hosts not yet started, aborts the sessions in progress and ends it quietly.
+    /// </summary>
+    internal bool RunFleet<TJob, TResult>(int activityId, int throttleLimit, IReadOnlyList<TJob> jobs, Func<TJob, string> hostOf,
+        Func<TJob, CancellationToken, TResult> work, Action<TJob, TResult> each)
+    {
+        var activity = MyInvocation.MyCommand.Name;
+        int done = 0;
+        bool allGood = true;
+        void Completed(ParallelOutcome<TJob, TResult> o)
+        {
+            FlushVerbose();
+            done++;
+            WriteProgress(new ProgressRecord(activityId, activity, $"{done} of {jobs.Count} host(s) done")
+            {
+                PercentComplete = done * 100 / jobs.Count,
+                CurrentOperation = $"{hostOf(o.Item)}: {(o.Succeeded ? "done" : "failed")}",
+            });
+        }
+        if (jobs.Count > 0)
+            WriteProgress(new ProgressRecord(activityId, activity, $"0 of {jobs.Count} host(s) done")
+            { PercentComplete = 0, CurrentOperation = $"{Math.Min(throttleLimit, jobs.Count)} at a time" });
+        try
+        {
+            foreach (var o in BoundedParallel.Run(jobs, throttleLimit, work, StopToken, Completed))
+            {
+                if (o.Succeeded) { each(o.Item, o.Result!); continue; }
+                allGood = false;
+                var host = hostOf(o.Item);
+                WriteLvsError(SshFleet.ForHost(o.Error!, host), host);
+            }
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested) { return false; }
+        FlushVerbose();
+        WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        return allGood;
+    }
+
     /// <summary>Reads from the director; a failure ends the command, its ErrorRecord targeting the director.</summary>
     internal T Read<T>(IDirector client, Func<IDirector, T> read)
     {
@@ -285,7 +343,7 @@ public abstract class LvsCmdlet : PSCmdlet
 }
 
 /// <summary>Base of the cmdlets that address one director's table.</summary>
-public abstract class LvsDirectorCmdlet : LvsCmdlet
+public abstract partial class LvsDirectorCmdlet : LvsCmdlet
 {
     /// <summary>The director (engine instance) to talk to; optional while only one runs.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -222,4 +222,28 @@ public sealed class DirectorResolutionTests : CmdletTestBase
         var piped = Run("[pscustomobject]@{ Director = 'a1' }, [pscustomobject]@{ Name = 'a2' } | Disconnect-LvsDirector");
         Assert.Equal(new object[] { "a1", "a2" }, piped.Errors.Select(e => e.TargetObject).ToArray());
     }
+
+    [Fact]
+    public void ConnectLvsDirector_SeveralHosts_OneErrorPerHost_NothingRegistered_AndANameGivenTwiceIsRefused()
+    {
+        var key = Path.Combine(TempDir, "no-such-key");
+        var known = Path.Combine(TempDir, "known_hosts");
+        var r = Run("""
+            @([pscustomobject]@{ Name = 'kf1'; ComputerName = '127.0.0.1' }, [pscustomobject]@{ Name = 'kf2'; ComputerName = '127.0.0.2' }) |
+                Connect-LvsDirector -KeyFile $k -KnownHostsFile $kh
+            """, ("k", key), ("kh", known));
+        Assert.Null(r.Terminating);
+        Assert.Equal(new object[] { "127.0.0.1", "127.0.0.2" }, r.Errors.Select(e => e.TargetObject).ToArray());
+        Assert.All(r.Errors, e => Assert.Equal("SshAuthenticationFailed", e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Contains(r.Progress, p => p.CurrentOperation == "127.0.0.2: failed");
+        AssertLvsError(Run("Get-LvsDirector -Name kf1").SingleError(), "DirectorNotRunning", ErrorCategory.ObjectNotFound);
+
+        var twice = Run("""
+            @([pscustomobject]@{ Name = 'kf1'; ComputerName = '127.0.0.1' }, [pscustomobject]@{ Name = 'kf1'; ComputerName = '127.0.0.2' }) |
+                Connect-LvsDirector -KeyFile $k -KnownHostsFile $kh
+            """, ("k", key), ("kh", known));
+        AssertLvsError(twice.SingleError(), "InvalidArgument", ErrorCategory.InvalidArgument, "kf1", "ConnectLvsDirectorCommand");
+        Assert.NotNull(twice.Terminating);
+        Assert.Empty(twice.Progress);
+    }
 }

@@ -58,6 +58,16 @@ internal static class HealthText
 /// </summary>
 public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
 {
+    /// <summary>
+    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    protected override void EndProcessing() => RunOnDirectors(12, ThrottleLimit);
+
     /// <summary>delay_loop of this checker in seconds.</summary>
     [Parameter]
     [Alias("delay_loop", "Interval")]

@@ -18,30 +18,27 @@ public sealed class AddLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     {
         if (!TryServiceIdentity(out var svc)) return;
         if (!Try(() => Apply(new HealthCheckSpec { Type = Type }), out var check)) return;
-        var client = GetClient();
-        Try(() =>
+        var frozen = Frozen<AddLvsHealthCheckCommand>();
+        OnDirector((client, output) => output.Try(() =>
         {
-            var (service, rs) = RequireListed(client, svc);
+            var (service, rs) = frozen.RequireListed(client, svc);
             if (rs.HealthChecks.Any(c => c.Type == check.Type))
                 throw new LvsException(LvsErrorIds.HealthCheckExists, LvsErrorKind.ResourceExists,
                     $"The real server {rs} in {svc} already has a {check.KeepalivedName} checker; change it with Set-LvsHealthCheck or remove it with Remove-LvsHealthCheck.", check.Type);
-            if (!ShouldProcess(Target(svc, client, rs), $"Add health check {HealthText.Describe(check, service.Health)}")) return;
+            if (!output.ShouldProcess(Target(svc, client, rs), $"Add health check {HealthText.Describe(check, service.Health)}")) return;
             client.AddHealthCheck(svc, SpecOf(rs), check);
-            if (PassThru) WriteChecks(client, svc, rs, check.Type);
-        }, RealAddress);
+            if (frozen.PassThru) WriteHealthChecks(client, svc, rs, check.Type, output);
+        }, frozen.RealAddress));
     }
 
-    internal void WriteChecks(IDirector client, ServiceSpec svc, LvsRealServer rs, LvsHealthCheckType type) =>
-        WriteHealthChecks(this, client, svc, rs, type);
-
     /// <summary>Writes the real server's checker of that type as the director now lists it.</summary>
-    internal static void WriteHealthChecks(LvsRealServerCmdlet cmdlet, IDirector client, ServiceSpec svc, LvsRealServer rs, LvsHealthCheckType? type)
+    internal static void WriteHealthChecks(IDirector client, ServiceSpec svc, LvsRealServer rs, LvsHealthCheckType? type, DirectorOutput output)
     {
-        var service = cmdlet.FindService(client, svc);
+        var service = ListServices(client).FirstOrDefault(svc.Names);
         var now = RealServerOf(service, rs.RealAddress, rs.RealPort);
         if (service is null || now is null) return;
         foreach (var c in now.HealthChecks.Where(c => type is null || c.Type == type))
-            cmdlet.WriteObject(LvsHealthCheckInfo.From(service, now, c));
+            output.WriteObject(LvsHealthCheckInfo.From(service, now, c));
     }
 }
 
@@ -61,20 +58,26 @@ public sealed class SetLvsHealthCheckCommand : LvsHealthCheckParameterCmdlet
     protected override void ProcessRecord()
     {
         if (!TryServiceIdentity(out var svc)) return;
-        var client = GetClient();
-        if (!Try(() =>
+        var frozen = Frozen<SetLvsHealthCheckCommand>();
+        OnDirector((client, output) => frozen.Change(client, svc, output));
+    }
+
+    /// <summary>The change on one director, from this record's parameters (run on a frozen copy).</summary>
+    private void Change(IDirector client, ServiceSpec svc, DirectorOutput output)
+    {
+        if (!output.Try(() =>
             {
-                    var (service, rs) = RequireListed(client, svc);
+                var (service, rs) = RequireListed(client, svc);
                 return (service, rs, SelectCheck(rs, svc, Type));
             }, out var found, RealAddress)) return;
         var (service, rs, current) = found;
         // The changed checker is validated as a whole before anything is shown or sent (target: the bad value).
-        if (!Try(() => Apply(current.Clone()), out var check)) return;
-        if (!ShouldProcess(Target(svc, client, rs), $"Set health check {HealthText.Describe(check, service.Health)}")) return;
-        Try(() =>
+        if (!output.Try(() => Apply(current.Clone()), out var check)) return;
+        if (!output.ShouldProcess(Target(svc, client, rs), $"Set health check {HealthText.Describe(check, service.Health)}")) return;
+        output.Try(() =>
         {
             client.SetHealthCheck(svc, SpecOf(rs), check);
-            if (PassThru) AddLvsHealthCheckCommand.WriteHealthChecks(this, client, svc, rs, check.Type);
+            if (PassThru) AddLvsHealthCheckCommand.WriteHealthChecks(client, svc, rs, check.Type, output);
         }, RealAddress);
     }
 

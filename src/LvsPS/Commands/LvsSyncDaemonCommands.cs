@@ -46,6 +46,14 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// How many directors are set up at once when the input names several (default 32, as Invoke-Command). Output
+    /// keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
     internal SyncDaemonSpec Spec()
     {
         var spec = new SyncDaemonSpec { Role = Role, Interface = Interface };
@@ -65,11 +73,16 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
     protected override void ProcessRecord()
     {
         if (!Try(Spec, out var spec)) return;
-        var client = GetClient();
-        if (!ShouldProcess($"{Describe(spec)} on director '{client.Name}'", "Start sync daemon")) return;
-        if (Try(() => client.StartSyncDaemon(spec), Role) && PassThru)
-            Try(() => WriteObject(client.ListSyncDaemons().Where(d => d.Role == Role), true), Role);
+        bool passThru = PassThru;
+        OnDirector((client, output) =>
+        {
+            if (!output.ShouldProcess($"{Describe(spec)} on director '{client.Name}'", "Start sync daemon")) return;
+            if (output.Try(() => client.StartSyncDaemon(spec), spec.Role) && passThru)
+                output.Try(() => output.WriteObjects(client.ListSyncDaemons().Where(d => d.Role == spec.Role)), spec.Role);
+        });
     }
+
+    protected override void EndProcessing() => RunOnDirectors(11, ThrottleLimit);
 }
 
 /// <summary>

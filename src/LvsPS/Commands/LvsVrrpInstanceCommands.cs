@@ -10,7 +10,7 @@ namespace LvsPS.Commands;
 public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
 {
     /// <summary>priority: 1..255 (keepalived's default 100; 255 = the address owner).</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int? Priority { get; set; }
 
     /// <summary>version: 2 (RFC 3768) or 3 (RFC 5798).</summary>
@@ -31,15 +31,15 @@ public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
     public double? PreemptDelay { get; set; }
 
     /// <summary>state MASTER|BACKUP: the state to start in.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public VrrpState? InitialState { get; set; }
 
     /// <summary>unicast_peer: adverts go to these instead of 224.0.0.18.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public IPAddress[]? UnicastPeer { get; set; }
 
     /// <summary>unicast_src_ip / mcast_src_ip.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public IPAddress? SourceAddress { get; set; }
 
     /// <summary>authentication { auth_type }: None or Pass (VRRPv2 only).</summary>
@@ -72,6 +72,16 @@ public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>
+    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    protected override void EndProcessing() => RunOnDirectors(10, ThrottleLimit);
 
     /// <summary>
     /// Writes the given parameters into <paramref name="spec"/> and checks the whole instance (InvalidVrrpInstance
@@ -151,10 +161,8 @@ public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
         return s;
     }
 
-    internal void WriteInstance(IDirector client, string name)
-    {
-        foreach (var s in ListShown(client).Where(s => s.Name == name)) WriteObject(s);
-    }
+    internal static void WriteInstance(IDirector client, string name, DirectorOutput output) =>
+        output.WriteObjects(ListShown(client).Where(s => s.Name == name));
 
     internal static LvsException NotFound(string name, IDirector client) =>
         new(LvsErrorIds.VrrpInstanceNotFound, LvsErrorKind.ObjectNotFound, $"The director '{client.Name}' has no VRRP instance named '{name}'.", name);
@@ -210,9 +218,13 @@ public sealed class NewLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
     {
         var spec = new VrrpInstanceSpec { Name = Name, Interface = Interface, VirtualRouterId = VirtualRouterId, VirtualAddresses = VirtualAddress.ToList() };
         if (!Try(() => Apply(spec), out _)) return;
-        var client = GetClient();
-        if (!ShouldProcess(Target(Describe(spec), client), "New VRRP instance")) return;
-        if (Try(() => client.AddVrrpInstance(spec), Name) && PassThru) Try(() => WriteInstance(client, Name), Name);
+        string name = Name;
+        bool passThru = PassThru;
+        OnDirector((client, output) =>
+        {
+            if (!output.ShouldProcess(Target(Describe(spec), client), "New VRRP instance")) return;
+            if (output.Try(() => client.AddVrrpInstance(spec), name) && passThru) output.Try(() => WriteInstance(client, name, output), name);
+        });
     }
 }
 
@@ -269,11 +281,16 @@ public sealed class SetLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
 
     protected override void ProcessRecord()
     {
-        var client = GetClient();
-        if (!Try(() => client.ListVrrpInstances().FirstOrDefault(s => s.Name == Name) ?? throw NotFound(Name, client), out var current, Name)) return;
+        var frozen = Frozen<SetLvsVrrpInstanceCommand>();
+        OnDirector((client, output) => frozen.Change(client, output));
+    }
+
+    /// <summary>The change on one director, from this record's parameters (run on a frozen copy).</summary>
+    private void Change(IDirector client, DirectorOutput output)
+    {
+        if (!output.Try(() => client.ListVrrpInstances().FirstOrDefault(s => s.Name == Name) ?? throw NotFound(Name, client), out var current, Name)) return;
         var spec = SpecOf(current);
-        List<string> said = new();
-        if (!Try(() =>
+        if (!output.Try(() =>
             {
                 var s = new List<string>();
                 if (Interface is not null) { spec.Interface = Interface; s.Add($"interface {Interface}"); }
@@ -281,9 +298,9 @@ public sealed class SetLvsVrrpInstanceCommand : LvsVrrpInstanceParameterCmdlet
                 if (VirtualAddress is not null) { spec.VirtualAddresses = VirtualAddress.ToList(); s.Add($"virtual addresses {string.Join(", ", VirtualAddress.Select(a => a?.ToString()))}"); }
                 s.AddRange(Apply(spec));
                 return s;
-            }, out said)) return;
-        if (!ShouldProcess(Target($"VRRP instance {Name}", client), said.Count == 0 ? "Set VRRP instance (no change)" : "Set " + string.Join(", ", said))) return;
-        if (Try(() => client.EditVrrpInstance(spec), Name) && PassThru) Try(() => WriteInstance(client, Name), Name);
+            }, out var said)) return;
+        if (!output.ShouldProcess(Target($"VRRP instance {Name}", client), said.Count == 0 ? "Set VRRP instance (no change)" : "Set " + string.Join(", ", said))) return;
+        if (output.Try(() => client.EditVrrpInstance(spec), Name) && PassThru) output.Try(() => WriteInstance(client, Name, output), Name);
     }
 }
 

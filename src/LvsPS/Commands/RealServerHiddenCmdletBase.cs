@@ -86,46 +86,10 @@ public abstract class LvsRealServerRemoteCmdlet : LvsCmdlet
     [ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
-    /// <summary>
-    /// Runs <paramref name="work"/> for every job, ThrottleLimit at a time (BoundedParallel), and its outcomes through the pipeline thread: a progress record per finished host
-    /// (how many are done, which host just finished), one non-terminating error per failed host (its ErrorId,
-    /// category and the host as TargetObject), and each success to <paramref name="each"/>, in input order.
-    /// Returns false when a host failed. A Ctrl+C (StopToken) skips the hosts not yet started, aborts the sessions in progress and ends it quietly.
-    /// </summary>
+    /// <summary>The fleet run of <see cref="LvsCmdlet.RunFleet"/> at this command's -ThrottleLimit.</summary>
     internal bool RunFleet<TJob, TResult>(int activityId, IReadOnlyList<TJob> jobs, Func<TJob, string> hostOf,
-        Func<TJob, CancellationToken, TResult> work, Action<TJob, TResult> each)
-    {
-        var activity = MyInvocation.MyCommand.Name;
-        int done = 0;
-        bool allGood = true;
-        void Completed(ParallelOutcome<TJob, TResult> o)
-        {
-            FlushVerbose();
-            done++;
-            WriteProgress(new ProgressRecord(activityId, activity, $"{done} of {jobs.Count} host(s) done")
-            {
-                PercentComplete = done * 100 / jobs.Count,
-                CurrentOperation = $"{hostOf(o.Item)}: {(o.Succeeded ? "done" : "failed")}",
-            });
-        }
-        if (jobs.Count > 0)
-            WriteProgress(new ProgressRecord(activityId, activity, $"0 of {jobs.Count} host(s) done")
-            { PercentComplete = 0, CurrentOperation = $"{Math.Min(ThrottleLimit, jobs.Count)} at a time" });
-        try
-        {
-            foreach (var o in BoundedParallel.Run(jobs, ThrottleLimit, work, StopToken, Completed))
-            {
-                if (o.Succeeded) { each(o.Item, o.Result!); continue; }
-                allGood = false;
-                var host = hostOf(o.Item);
-                WriteLvsError(SshFleet.ForHost(o.Error!, host), host);
-            }
-        }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested) { return false; }
-        FlushVerbose();
-        WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        return allGood;
-    }
+        Func<TJob, CancellationToken, TResult> work, Action<TJob, TResult> each) =>
+        RunFleet(activityId, ThrottleLimit, jobs, hostOf, work, each);
 
     private LvsLab? _lab;
 

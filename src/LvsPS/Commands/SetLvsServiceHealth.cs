@@ -75,6 +75,14 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
     /// <summary>The service's settings (or keepalived's defaults) with the parameters given applied, validated.</summary>
     internal ServiceHealthSpec Apply(ServiceHealthSpec? current)
     {
@@ -121,14 +129,22 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
         if (!TryServiceIdentity(out var svc)) return;
         // Values that are wrong whatever the service has are refused before the director is asked.
         if (!Try(() => Apply(null), out _)) return;
-        var client = GetClient();
-        if (!Try(() => RequireService(client, svc), out var current, svc.ToString())) return;
-        if (!Try(() => Apply(current.Health), out var health)) return;
-        if (!ShouldProcess(ShouldProcessTarget(svc, client), $"Set service health: {Describe(health)}")) return;
-        Try(() =>
+        var frozen = Frozen<SetLvsServiceHealthCommand>();
+        OnDirector((client, output) => frozen.Change(client, svc, output));
+    }
+
+    protected override void EndProcessing() => RunOnDirectors(13, ThrottleLimit);
+
+    /// <summary>The change on one director, from this record's parameters (run on a frozen copy).</summary>
+    private void Change(IDirector client, ServiceSpec svc, DirectorOutput output)
+    {
+        if (!output.Try(() => RequireService(client, svc), out var current, svc.ToString())) return;
+        if (!output.Try(() => Apply(current.Health), out var health)) return;
+        if (!output.ShouldProcess(ShouldProcessTarget(svc, client), $"Set service health: {Describe(health)}")) return;
+        output.Try(() =>
         {
             client.SetServiceHealth(svc, health);
-            if (PassThru && FindService(client, svc) is { } after) WriteObject(LvsViews.As(after, LvsViews.ServiceTable));
+            if (PassThru && FindService(client, svc) is { } after) output.WriteObject(LvsViews.As(after, LvsViews.ServiceTable));
         }, svc.ToString());
     }
 }

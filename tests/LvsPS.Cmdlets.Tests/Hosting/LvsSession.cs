@@ -12,6 +12,8 @@ public sealed class PsResult
     public ErrorRecord? Terminating { get; init; }
     public required IReadOnlyList<WarningRecord> Warnings { get; init; }
     public required IReadOnlyList<VerboseRecord> Verbose { get; init; }
+    /// <summary>The progress records written, in order (the host shows none: $ProgressPreference stays Continue).</summary>
+    public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
     /// <summary>The "What if: ..." lines the host received.</summary>
     public required IReadOnlyList<string> WhatIf { get; init; }
     /// <summary>Confirmation prompts the host was shown.</summary>
@@ -109,6 +111,7 @@ public sealed class LvsSession : IDisposable
             Terminating = terminating,
             Warnings = ps.Streams.Warning.ToList(),
             Verbose = ps.Streams.Verbose.ToList(),
+            Progress = ps.Streams.Progress.ToList(),
             WhatIf = Host.WhatIf,
             Prompts = Host.Prompts,
         };
