@@ -23,6 +23,13 @@ detected within delay_loop + connect_timeout x (retry + 1) + delay_before_retry 
 The values are checked before anything is sent: a value keepalived would refuse (an interval of 0, a path without a
 leading /, a status code outside 100..599, a digest that is not 32 hex digits, a Misc checker without a command) is
 an InvalidHealthCheck error that names it, and nothing changes.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         VirtualAddress      = 'The virtual IP address (VIP) of the service. Real servers from Get-LvsRealServer bind it by property name.'
@@ -53,6 +60,7 @@ an InvalidHealthCheck error that names it, and nothing changes.
         Dynamic             = 'Misc: keepalived''s misc_dynamic: an exit status 2 to 255 means up with weight status - 2 (0 and 1 keep their meaning).'
         Alpha               = 'keepalived''s alpha for this checker: the real server starts down until this checker has passed once. By default the service''s alpha (Set-LvsServiceHealth -Alpha).'
         PassThru            = 'Returns the checker as the director now holds it (an LvsHealthCheckInfo). By default nothing is returned.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         WhatIf              = 'Shows the checker, with the interval, timeout and retry it would run with, and the real server it would be added to, without adding it.'
     }
     Examples    = @(

@@ -24,6 +24,13 @@ when it has dropped.
 Connecting again with a name already connected replaces that connection once the new one works. A name that a
 local running director already uses is refused.
 
+Several directors at once: pipe records with Name and ComputerName (and, where they differ, SshPort, KeyFile and
+NetworkNamespace) by property name, as from Import-Csv. Every record is checked first (a bad name, or a name given
+twice, ends the command before any host is logged in to); then the hosts are logged in to at once, -ThrottleLimit
+at a time. The output keeps the order the records came in, progress names each host as it finishes, and a host
+that fails (unreachable, host key refused, no ipvsadm, no IPVS) is one error naming it (TargetObject) while the
+others connect. With one record, a failure ends the command, as a single connection always did.
+
 The command generation and the parsing were checked against ipvsadm's documented formats, not against a live
 kernel; see docs/KERNEL-BACKEND.md.
 '@
@@ -36,6 +43,7 @@ kernel; see docs/KERNEL-BACKEND.md.
         KnownHostsFile   = 'The known_hosts file the director''s host key is verified against (SHA256 fingerprints). By default ~/.ssh/known_hosts.'
         AcceptNewHostKey = 'Trusts a host key that is not yet in the known_hosts file and records it there (trust on first use). A host key that differs from the recorded one is still refused.'
         NetworkNamespace = 'Opens the SSH connection from inside this network namespace (as listed by "ip netns list"). By default the current namespace is used.'
+        ThrottleLimit    = @{ Description = 'How many hosts are logged in to at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a login is a few SSH round trips, mostly waiting on the network and the far side. 1 logs in to them one after another.'; DefaultValue = '32' }
     }
     Examples    = @(
         @{
@@ -56,6 +64,12 @@ Get-LvsService -Director lvs1
             Remarks = 'Records the host key in ~/.ssh/known_hosts if it is not there yet; -Verbose shows the ipvsadm and IPVS versions and the host key fingerprint.'
         }
         @{
+            Lab     = 'Remote: a directors.csv with the columns Name and ComputerName'
+            Title   = 'Connect a fleet of directors at once'
+            Code    = 'Import-Csv ./directors.csv | Connect-LvsDirector -KeyFile ~/.ssh/id_ed25519 -ErrorVariable failed'
+            Remarks = 'Logs in to every director at once (32 at a time); $failed holds one error per host that could not be connected, naming it.'
+        }
+        @{
             Lab     = 'Kernel: the kernel director lvs1 connected in example 1'
             Title   = 'See the director''s table as ipvsadm prints it'
             Code    = 'Get-LvsService -Director lvs1 -AsText'
@@ -63,7 +77,7 @@ Get-LvsService -Director lvs1
         }
     )
     Inputs      = @(
-        @{ Type = 'System.String'; Description = 'The director''s host name, by the property name ComputerName (or HostName).' }
+        @{ Type = 'System.String'; Description = 'The director''s name and host name, by the property names Name (or Director) and ComputerName (or HostName); SshPort, KeyFile and NetworkNamespace also bind by property name. One record per director.' }
     )
     Outputs     = @(
         @{ Type = 'LvsPS.Management.Kernel.KernelDirectorStatus'; Description = 'The connected director: Name, Backend (KernelIpvs), ComputerName, SshPort, UserName, HostKeyFingerprint, IpvsadmPath, IpvsadmVersion, IpvsVersion, TableSize, ServiceCount, RealServerCount, VirtualAddresses, ConnectedAt and Connected.' }

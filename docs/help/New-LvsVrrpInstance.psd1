@@ -13,6 +13,13 @@ fractions (0.25); VRRPv2 (RFC 3768) carries whole seconds and is the only versio
 
 Every value is checked before anything is sent; a refused value ends in InvalidVrrpInstance naming it, also under
 -WhatIf. On a kernel director LvsPS writes the vrrp_instance into keepalived.conf and keepalived runs it.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         Name             = 'The instance name (vrrp_instance NAME): letters, digits, _, - and ., at most 64. Unique on the director.'
@@ -36,6 +43,7 @@ Every value is checked before anything is sent; a refused value ends in InvalidV
         NotifyFault      = 'notify_fault: a command run on entering FAULT.'
         Notify           = 'notify: a command run on every change, with keepalived''s arguments INSTANCE name state priority.'
         PassThru         = 'Returns the new instance as the director reports it.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         Director         = 'The director. By default: the only director running, or the one this session started last.'
         WhatIf           = 'Shows the instance that would be added, without adding it. The values are checked first.'
         Confirm          = 'Prompts for confirmation before adding the instance.'
@@ -51,6 +59,17 @@ New-LvsVrrpInstance -Director ha-director2 -Name VI_1 -Interface eth0 -VirtualRo
             Remarks = 'director1 becomes master; director2 takes over within about 0.8 s of director1''s last advert.'
         }
         @{
+            Lab     = 'Pair: a two-director lab named ha'
+            Title   = 'Both directors of the pair from one pipeline, each with its priority'
+            Code    = @'
+@(
+    [pscustomobject]@{ Director = 'ha-director1'; Priority = 150 }
+    [pscustomobject]@{ Director = 'ha-director2'; Priority = 100 }
+) | New-LvsVrrpInstance -Name VI_1 -Interface eth0 -VirtualRouterId 51 -AdvertInterval 0.25 -VirtualAddress 10.0.0.101 -PassThru
+'@
+            Remarks = 'The two directors are set up at once; the output lists director1''s instance, then director2''s. The rows may as well come from Import-Csv.'
+        }
+        @{
             Lab     = 'Interactive: Read-Host asks for the password'
             Title   = 'VRRPv2 with a password, as an older keepalived peer has it'
             Code    = 'New-LvsVrrpInstance VI_2 -Interface eth0 -VirtualRouterId 52 -Version 2 -AuthPassword (Read-Host -AsSecureString) -VirtualAddress 10.0.0.102 -NoPreempt'
@@ -58,7 +77,7 @@ New-LvsVrrpInstance -Director ha-director2 -Name VI_1 -Interface eth0 -VirtualRo
         }
     )
     Inputs      = @(
-        @{ Type = 'None'; Description = 'Name, Interface, VirtualRouterId, VirtualAddress and Director bind by property name.' }
+        @{ Type = 'None'; Description = 'Name, Interface, VirtualRouterId, VirtualAddress, Priority, InitialState, UnicastPeer, SourceAddress and Director bind by property name: one record per director.' }
     )
     Outputs     = @(
         @{ Type = 'None'; Description = 'By default, nothing.' }

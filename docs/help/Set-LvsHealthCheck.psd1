@@ -7,6 +7,13 @@ are given, checks the result as keepalived would and replaces the checker with i
 real server that is down stays down until the changed checker passes.
 
 An empty string clears a text value (-VirtualHost ', -HttpProtocol ') back to keepalived's default.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         VirtualAddress      = 'The virtual IP address (VIP) of the service. Real servers from Get-LvsRealServer bind it by property name.'
@@ -37,6 +44,7 @@ An empty string clears a text value (-VirtualHost ', -HttpProtocol ') back to ke
         Dynamic             = 'Misc: -Dynamic turns misc_dynamic on, -Dynamic:$false off. By default it stays.'
         Alpha               = 'alpha for this checker: -Alpha on, -Alpha:$false off. By default it stays.'
         PassThru            = 'Returns the changed checker (an LvsHealthCheckInfo). By default nothing is returned.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         WhatIf              = 'Shows the checker as it would be after the change, with the values it would run with, without changing it.'
     }
     Examples    = @(

@@ -15,6 +15,13 @@ has its quorum in QuorumUp.
 - inhibit_on_failure: a failed real server stays in the table with weight 0 instead of being removed, so its open
   connections go on.
 - alpha: real servers start down until their checks pass; omega: on shutdown, run the down notifiers and quorum_down.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         VirtualAddress        = 'The virtual IP address (VIP) of the service. Real servers from Get-LvsRealServer bind it by property name.'
@@ -36,6 +43,7 @@ has its quorum in QuorumUp.
         InhibitOnFailure      = 'keepalived''s inhibit_on_failure for every real server of the service: a failed real server keeps its place with weight 0 instead of being taken out. -InhibitOnFailure:$false turns it off.'
         VirtualHost           = 'keepalived''s virtualhost: the Host header of the Http and Ssl checks that set none. An empty string removes it.'
         PassThru              = 'Returns the service as the director now lists it. By default nothing is returned.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         WhatIf                = 'Shows the settings the service would have, without changing them.'
     }
     Examples    = @(

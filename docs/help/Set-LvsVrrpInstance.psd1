@@ -5,6 +5,13 @@ Set-LvsVrrpInstance changes a VRRP instance in place: only the parameters given 
 director has. Lowering a master's priority below a backup's makes the backup preempt (unless it has nopreempt);
 the whole changed instance is checked before anything is sent (InvalidVrrpInstance naming the bad value, also under
 -WhatIf), and a refused change leaves the instance as it was.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         Name             = 'The instance to change. Objects from Get-LvsVrrpInstance bind it (and Director) by property name.'
@@ -28,6 +35,7 @@ the whole changed instance is checked before anything is sent (InvalidVrrpInstan
         NotifyFault      = 'A new notify_fault command ('''' removes it).'
         Notify           = 'A new notify command ('''' removes it).'
         PassThru         = 'Returns the changed instance.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         Director         = 'The director. By default: the only director running, or the one this session started last.'
         WhatIf           = 'Shows the change, without making it. The values are checked first.'
         Confirm          = 'Prompts for confirmation before changing the instance.'

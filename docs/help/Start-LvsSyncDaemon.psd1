@@ -9,6 +9,13 @@ at once is usual in a pair, so either director can take over.
 
 On lvsd a connection is sent when it is created and refreshed periodically; on a kernel director this runs ipvsadm
 there. Every value is checked first (InvalidSyncDaemon or InvalidInterfaceName naming it, also under -WhatIf).
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsService and Get-LvsVrrpInstance carry it) and its own values. The changes are
+made once the input is in, the directors at once (-ThrottleLimit), each director's changes in the order they came;
+the output keeps the order the directors came in, progress names each director as it finishes, and a director that
+does not answer is one error (naming it, as TargetObject) while the others go on. With -WhatIf, -Confirm or a
+confirmation due, every record is done at once, one after another, as asked.
 '@
     Parameters  = @{
         Role      = 'Master (sends) or Backup (receives).'
@@ -19,6 +26,7 @@ there. Every value is checked first (InvalidSyncDaemon or InvalidInterfaceName n
         Ttl       = 'The multicast TTL (--mcast-ttl), 1..255, 1 by default.'
         MaxLength = 'The largest message payload in bytes (--sync-maxlen); 0, the default, takes it from the interface''s MTU.'
         PassThru  = 'Returns the started daemon.'
+        ThrottleLimit    = @{ Description = 'How many directors are changed at once when the input names several (1 to 1024). The default, 32, is Invoke-Command''s: a change is a few requests, over SSH for a kernel director, mostly waiting on the far side. 1 changes them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         Director  = 'The director. By default: the only director running, or the one this session started last.'
         WhatIf    = 'Shows the daemon that would be started, without starting it.'
         Confirm   = 'Prompts for confirmation before starting it.'

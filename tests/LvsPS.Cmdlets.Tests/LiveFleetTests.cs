@@ -30,6 +30,8 @@ public sealed class LiveFleetTests : CmdletTestBase
     private void StartPair()
     {
         if (!DirectorFixture.IsRoot) throw new InvalidOperationException("Real directors need root.");
+        Run("$null").Ok(); // the module is loaded
+        _sessionDirector = SessionDirector.GetValue(null);
         string nsA = "lvsfa-" + _id, nsB = "lvsfb-" + _id;
         foreach (var ns in new[] { nsA, nsB })
         {
@@ -51,9 +53,20 @@ public sealed class LiveFleetTests : CmdletTestBase
         Run("$null", ("a", First), ("b", Second)).Ok(); // the rows' variables
     }
 
+    /// <summary>
+    /// The session's default director (Start-LvsDirector makes the one it started the default): put back in Dispose,
+    /// so the collection's director is the default again for the tests after this one.
+    /// </summary>
+    private static System.Reflection.PropertyInfo SessionDirector =>
+        AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType("LvsPS.LvsCmdlet")).First(t => t is not null)!
+            .GetProperty("SessionDirector", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private object? _sessionDirector;
+
     public override void Dispose()
     {
         foreach (var name in _started) Run("Stop-LvsDirector -Name $n -Confirm:$false", ("n", name));
+        if (_started.Count > 0) SessionDirector.SetValue(null, _sessionDirector);
         foreach (var ns in _namespaces)
         {
             try { DirectorFixture.Ip("netns", "del", ns); } catch (Exception) { }

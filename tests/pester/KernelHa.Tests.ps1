@@ -7,6 +7,8 @@
 #   VIP; behind a higher-priority Debian keepalived peer (run by this suite in the lab's rs1 namespace, killed by its
 #   pid) it is backup and names the master; the peer's kill -9 makes it master again; removed, the VIP is gone.
 # - two kernel directors of a pair elect by priority; kill -9 of the master's keepalived → the other takes over.
+# - the pair set up from one pipeline through the cmdlets (Connect-LvsDirector, New-LvsVrrpInstance,
+#   Start-LvsSyncDaemon over several directors at once), with a host that runs no kernel IPVS as its one error.
 # The operations are IDirector's (the cmdlets are another helper's), called on the KernelDirector the lab registers.
 # Without qemu-system-x86_64 New-LvsLab -DirectorKind Kernel fails, and so does this suite: it does not skip.
 
@@ -257,6 +259,50 @@ Describe 'Two kernel directors: keepalived elects by priority and takes over on 
         Wait-Until { (& $HasVip $Node1) -and -not (& $HasVip $Node2) } 'the VIP back on director1 only' | Out-Null
         $K1.DeleteVrrpInstance('VI_pair')
         $K2.DeleteVrrpInstance('VI_pair')
+        Wait-Until { -not (& $HasVip $Node1) -and -not (& $HasVip $Node2) } 'the VIP gone from both' | Out-Null
+    }
+
+    It 'one pipeline sets up both at once through the cmdlets: Connect-LvsDirector (a host without kernel IPVS is one error), VRRP with each one''s priority, sync daemons with each one''s role' {
+        $lab = $Pair.Lab
+        $rs1 = "$($lab.RealServers[0].Address)"
+        $f1, $f2, $fr = "$PairName-f1", "$PairName-f2", "$PairName-fr"
+        $rows = @(
+            [pscustomobject]@{ Name = $f1; ComputerName = $Addr1; NetworkNamespace = $lab.ManagementNamespaceFor($lab.Directors[0]); Priority = 150; Role = 'Master' }
+            [pscustomobject]@{ Name = $fr; ComputerName = $rs1; NetworkNamespace = $lab.ManagementNamespace; Priority = 120; Role = 'Master' }
+            [pscustomobject]@{ Name = $f2; ComputerName = $Addr2; NetworkNamespace = $lab.ManagementNamespaceFor($lab.Directors[1]); Priority = 100; Role = 'Backup' }
+        )
+        try {
+            # The real server's sshd lets the lab key in, but it runs no kernel IPVS: its one error names it; the two guests connect.
+            $connected = @($rows | Connect-LvsDirector -KeyFile $lab.KeyFile -KnownHostsFile $lab.KnownHostsFile -ThrottleLimit 3 -ErrorVariable failed -ErrorAction SilentlyContinue)
+            $connected.Name | Should -Be @($f1, $f2)
+            $failed.Count | Should -Be 1
+            "$($failed[0].TargetObject)" | Should -Be $rs1
+            $failed[0].Exception | Should -BeOfType ([LvsPS.Ipvs.Model.LvsException])
+            [LvsPS.Management.Kernel.KernelDirectorRegistry]::Contains($fr) | Should -BeFalse
+
+            $pairRows = @($rows | Where-Object Name -NE $fr | ForEach-Object { [pscustomobject]@{ Director = $_.Name; Priority = $_.Priority; Role = $_.Role } })
+            $made = @($pairRows | New-LvsVrrpInstance -Name VI_fleet -Interface eth0 -VirtualRouterId 73 -VirtualAddress $PairVip -Version 3 -AdvertInterval 0.25 -ThrottleLimit 2 -PassThru)
+            $made.Director | Should -Be @($f1, $f2)
+            $made.Priority | Should -Be @(150, 100)
+            Wait-Until { "$((Get-LvsVrrpInstance -Director $f1 -Name VI_fleet).State)" -eq 'Master' } 'director1 becoming Master' | Out-Null
+            Wait-Until { $x = Get-LvsVrrpInstance -Director $f2 -Name VI_fleet; "$($x.State)" -eq 'Backup' -and "$($x.MasterAddress)" -eq $Addr1 } 'director2 backing off, naming director1' | Out-Null
+            Wait-Until { (& $HasVip $Node1) -and -not (& $HasVip $Node2) } 'the VIP on director1 only' | Out-Null
+
+            $daemons = @($pairRows | Start-LvsSyncDaemon -Interface eth0 -SyncId 7 -ThrottleLimit 2 -PassThru)
+            @($daemons | ForEach-Object { "$($_.Director) $($_.Role)" }) | Should -Be @("$f1 Master", "$f2 Backup")
+            # As the kernels list them (ipvsadm -L --daemon on each guest).
+            (Invoke-LvsLabCommand -Lab $PairName -Node $Node1 -Command 'ipvsadm -L --daemon') -join "`n" | Should -Match 'master sync daemon \(mcast=eth0, syncid=7'
+            (Invoke-LvsLabCommand -Lab $PairName -Node $Node2 -Command 'ipvsadm -L --daemon') -join "`n" | Should -Match 'backup sync daemon \(mcast=eth0, syncid=7'
+        }
+        finally {
+            foreach ($d in $f1, $f2) {
+                if ([LvsPS.Management.Kernel.KernelDirectorRegistry]::Contains($d)) {
+                    Stop-LvsSyncDaemon -Director $d -Force -ErrorAction SilentlyContinue
+                    Remove-LvsVrrpInstance -Director $d -Name VI_fleet -Force -ErrorAction SilentlyContinue
+                }
+            }
+            Disconnect-LvsDirector -Name "$PairName-f*"
+        }
         Wait-Until { -not (& $HasVip $Node1) -and -not (& $HasVip $Node2) } 'the VIP gone from both' | Out-Null
     }
 }
