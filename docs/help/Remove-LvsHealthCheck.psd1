@@ -4,6 +4,13 @@
 Remove-LvsHealthCheck removes the real server's checker of the type given with -Type, or, without -Type, every
 checker it has. A real server that its checks had taken down comes back into the table once no checker holds it
 down (with no checker left, it is up); a suspended real server stays suspended.
+
+Several directors from one pipeline: each input record names its director (-Director by property name, as the
+objects of Get-LvsRealServer, Get-LvsSyncDaemon and Get-LvsVrrpInstance carry it). With -Force (or no confirmation
+due) the changes are made once the input is in, the directors at once (-ThrottleLimit), each director's in the
+order they came; the output keeps the order the directors came in, progress names each director as it finishes,
+and a director that does not answer is one error (naming it, as TargetObject) while the others go on. Without
+-Force, with -WhatIf or -Confirm, every record is done at once, one after another, asking as it goes.
 '@
     Parameters  = @{
         Force          = 'Removes without asking. An explicit -Confirm still asks, and -WhatIf still only shows.'
@@ -16,6 +23,7 @@ down (with no checker left, it is up); a suspended real server stays suspended.
         RealPort       = 'The port of the real server, when the service has the same address on several ports. By default the service port.'
         Type           = 'The checker to remove: Tcp, Http, Ssl or Misc. By default every checker of the real server. Checkers from Get-LvsHealthCheck bind it by property name.'
         PassThru       = 'Returns each removed checker as it was (an LvsHealthCheckInfo). By default nothing is returned.'
+        ThrottleLimit    = @{ Description = 'How many directors are worked on at once when the input names several and nothing is asked (-Force) (1 to 1024). The default, 32, is Invoke-Command''s. 1 does them one after another. Each director''s own changes always go in the order they came.'; DefaultValue = '32' }
         WhatIf         = 'Shows each checker that would be removed and its real server, without removing it.'
     }
     Examples    = @(

@@ -32,6 +32,13 @@ internal sealed class DirectorOutput
         return true;
     }
 
+    /// <summary>ShouldProcessUnlessForced (a destructive change; -Force asks nothing); recorded as <see cref="ShouldProcess"/>.</summary>
+    internal bool ShouldProcessUnlessForced(string target, string action, bool force)
+    {
+        if (_live is not null) return _live.ShouldProcessUnlessForced(target, action, force);
+        return ShouldProcess(target, action);
+    }
+
     internal void WriteObject(object? o)
     {
         if (_live is not null) _live.WriteObject(o);
@@ -103,7 +110,7 @@ public abstract partial class LvsDirectorCmdlet
 
     /// <summary>
     /// Whether ShouldProcess may stop and ask, or only show, on this call: -WhatIf, -Confirm, or a ConfirmImpact at or
-    /// above $ConfirmPreference. Such a call does its changes at once, one after another, as asked.
+    /// above $ConfirmPreference (unless -Force says not to ask). Such a call does its changes at once, one after another, as asked.
     /// </summary>
     internal bool ShouldProcessInteracts
     {
@@ -111,11 +118,15 @@ public abstract partial class LvsDirectorCmdlet
         {
             if (WhatIfOn) return true;
             if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var c)) return ((SwitchParameter)c).IsPresent;
+            if (ForcesConfirmation) return false;
             var declared = (GetType().GetCustomAttributes(typeof(CmdletAttribute), true).FirstOrDefault() as CmdletAttribute)?.ConfirmImpact ?? ConfirmImpact.Medium;
             var preference = ConfirmPreferenceNow;
             return preference != ConfirmImpact.None && declared >= preference;
         }
     }
+
+    /// <summary>Whether -Force is given to a destructive command that asks nothing with it (ShouldProcessUnlessForced).</summary>
+    internal virtual bool ForcesConfirmation => false;
 
     /// <summary>
     /// A change on this record's director. Where ShouldProcess interacts it runs now, on this thread. Otherwise it is

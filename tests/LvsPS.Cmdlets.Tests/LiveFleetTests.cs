@@ -166,6 +166,25 @@ public sealed class LiveFleetTests : CmdletTestBase
                 Assert.Equal(3, svc.Health!.DelayLoopSec);
                 Assert.Equal(LvsHealthCheckType.Tcp, Assert.Single(Assert.Single(svc.RealServers).HealthChecks).Type);
             }
+
+            // Taking it down over both, -Force asking nothing: still at once, still in order.
+            r = Ok("""
+                @(Get-LvsRealServer -Director $a) + @(Get-LvsRealServer -Director $b) | Remove-LvsHealthCheck -Force -PassThru
+                """, ("a", First), ("b", Second));
+            Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
+            Assert.Empty(r.Prompts);
+            r = Ok("""
+                @(Get-LvsSyncDaemon -Director $a) + @(Get-LvsSyncDaemon -Director $b) | Stop-LvsSyncDaemon -Force -PassThru
+                """, ("a", First), ("b", Second));
+            Assert.Equal(new[] { First, Second }, r.Objects.Cast<SyncDaemonStatus>().Select(d => d.Director).ToArray());
+            Assert.Contains(r.Progress, p => p.Activity == "Stop-LvsSyncDaemon" && p.CurrentOperation == $"{Second}: done");
+            r = Ok("""
+                @(Get-LvsVrrpInstance -Director $a) + @(Get-LvsVrrpInstance -Director $b) | Remove-LvsVrrpInstance -Force -PassThru
+                """, ("a", First), ("b", Second));
+            Assert.Equal(new[] { First, Second }, r.Objects.Cast<VrrpInstanceStatus>().Select(v => v.Director).ToArray());
+            Assert.Empty(r.Prompts);
+            Assert.Empty(Ok("Get-LvsVrrpInstance -Director $a; Get-LvsVrrpInstance -Director $b; Get-LvsSyncDaemon -Director $a; Get-LvsSyncDaemon -Director $b", ("a", First), ("b", Second)).Output);
+            Assert.All(Ok("Get-LvsRealServer -Director $a; Get-LvsRealServer -Director $b", ("a", First), ("b", Second)).Objects.Cast<LvsRealServer>(), rs => Assert.Empty(rs.HealthChecks));
         }
     }
 

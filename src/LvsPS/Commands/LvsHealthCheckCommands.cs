@@ -116,24 +116,36 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    internal override bool ForcesConfirmation => Force;
+
     protected override void ProcessRecord()
     {
         if (!TryServiceIdentity(out var svc)) return;
-        var client = GetClient();
-        Try(() =>
+        var frozen = Frozen<RemoveLvsHealthCheckCommand>();
+        OnDirector((client, output) => output.Try(() =>
         {
-            var (service, rs) = RequireListed(client, svc);
-            var checks = Type is { } t
+            var (service, rs) = frozen.RequireListed(client, svc);
+            var checks = frozen.Type is { } t
                 ? new List<HealthCheckSpec> { rs.HealthChecks.FirstOrDefault(c => c.Type == t) ?? throw SetLvsHealthCheckCommand.NotFound(rs, svc, t) }
                 : rs.HealthChecks.ToList();
             foreach (var check in checks)
             {
-                if (!ShouldProcessUnlessForced(Target(svc, client, rs), $"Remove health check {check}", Force)) continue;
+                if (!output.ShouldProcessUnlessForced(Target(svc, client, rs), $"Remove health check {check}", frozen.Force)) continue;
                 client.RemoveHealthCheck(svc, SpecOf(rs), check.Type);
-                if (PassThru) WriteObject(LvsHealthCheckInfo.From(service, rs, check));
+                if (frozen.PassThru) output.WriteObject(LvsHealthCheckInfo.From(service, rs, check));
             }
-        }, RealAddress);
+        }, frozen.RealAddress));
     }
+
+    protected override void EndProcessing() => RunOnDirectors(17, ThrottleLimit);
 }
 
 /// <summary>Gets the health checkers of the director's real servers, one object per checker.</summary>

@@ -106,22 +106,38 @@ public sealed class StopLvsSyncDaemonCommand : LvsDirectorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// How many directors are stopped on at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    internal override bool ForcesConfirmation => Force;
+
     protected override void ProcessRecord()
     {
-        var client = GetClient();
-        var running = Read(client, c => c.ListSyncDaemons());
-        if (Role is { } r && !running.Any(d => d.Role == r))
+        var role = Role;
+        bool force = Force, passThru = PassThru;
+        OnDirector((client, output) =>
         {
-            WriteLvsError(new LvsException(LvsErrorIds.SyncDaemonNotFound, LvsErrorKind.ObjectNotFound,
-                $"The director '{client.Name}' runs no {r.ToString().ToLowerInvariant()} sync daemon.", r));
-            return;
-        }
-        foreach (var d in running.Where(d => Role is null || d.Role == Role))
-        {
-            if (!ShouldProcessUnlessForced($"sync daemon {d.Role.ToString().ToLowerInvariant()} syncid {d.SyncId} on {d.Interface} on director '{client.Name}'", "Stop sync daemon", Force)) continue;
-            if (Try(() => client.StopSyncDaemon(d.Role), d.Role) && PassThru) WriteObject(d);
-        }
+            if (!output.Try(() => client.ListSyncDaemons(), out var running, client.Name)) return;
+            if (role is { } r && !running.Any(d => d.Role == r))
+            {
+                output.WriteError(new LvsException(LvsErrorIds.SyncDaemonNotFound, LvsErrorKind.ObjectNotFound,
+                    $"The director '{client.Name}' runs no {r.ToString().ToLowerInvariant()} sync daemon.", r));
+                return;
+            }
+            foreach (var d in running.Where(d => role is null || d.Role == role))
+            {
+                if (!output.ShouldProcessUnlessForced($"sync daemon {d.Role.ToString().ToLowerInvariant()} syncid {d.SyncId} on {d.Interface} on director '{client.Name}'", "Stop sync daemon", force)) continue;
+                if (output.Try(() => client.StopSyncDaemon(d.Role), d.Role) && passThru) output.WriteObject(d);
+            }
+        });
     }
+
+    protected override void EndProcessing() => RunOnDirectors(16, ThrottleLimit);
 }
 
 /// <summary>Gets the sync daemons a director runs, with their counters and lag where the director keeps them.</summary>

@@ -325,17 +325,33 @@ public sealed class RemoveLvsVrrpInstanceCommand : LvsDirectorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
+    /// director's changes still go in the order they came. Output keeps the order the directors came in.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+
+    internal override bool ForcesConfirmation => Force;
+
     protected override void ProcessRecord()
     {
-        var client = GetClient();
-        var all = Read(client, LvsVrrpInstanceParameterCmdlet.ListShown);
-        foreach (var n in Name)
+        var names = Name;
+        bool force = Force, passThru = PassThru;
+        OnDirector((client, output) =>
         {
-            var s = all.FirstOrDefault(x => x.Name == n);
-            if (s is null) { WriteLvsError(LvsVrrpInstanceParameterCmdlet.NotFound(n, client)); continue; }
-            var target = LvsVrrpInstanceParameterCmdlet.Target($"VRRP instance {n} (vrid {s.VirtualRouterId}, {s.State}, {string.Join(", ", s.VirtualAddresses.Select(a => a.ToString()))})", client);
-            if (!ShouldProcessUnlessForced(target, "Remove VRRP instance", Force)) continue;
-            if (Try(() => client.DeleteVrrpInstance(n), n) && PassThru) WriteObject(s);
-        }
+            if (!output.Try(() => LvsVrrpInstanceParameterCmdlet.ListShown(client), out var all, client.Name)) return;
+            foreach (var n in names)
+            {
+                var s = all.FirstOrDefault(x => x.Name == n);
+                if (s is null) { output.WriteError(LvsVrrpInstanceParameterCmdlet.NotFound(n, client)); continue; }
+                var target = LvsVrrpInstanceParameterCmdlet.Target($"VRRP instance {n} (vrid {s.VirtualRouterId}, {s.State}, {string.Join(", ", s.VirtualAddresses.Select(a => a.ToString()))})", client);
+                if (!output.ShouldProcessUnlessForced(target, "Remove VRRP instance", force)) continue;
+                if (output.Try(() => client.DeleteVrrpInstance(n), n) && passThru) output.WriteObject(s);
+            }
+        });
     }
+
+    protected override void EndProcessing() => RunOnDirectors(15, ThrottleLimit);
 }
