@@ -125,8 +125,8 @@ public abstract partial class LvsDirectorCmdlet
         }
     }
 
-    /// <summary>Whether -Force is given to a destructive command that asks nothing with it (ShouldProcessUnlessForced).</summary>
-    internal virtual bool ForcesConfirmation => false;
+    /// <summary>Whether -Force is given: the destructive director cmdlets ask nothing with it (ShouldProcessUnlessForced).</summary>
+    private bool ForcesConfirmation => MyInvocation.BoundParameters.TryGetValue("Force", out var f) && f is SwitchParameter { IsPresent: true };
 
     /// <summary>
     /// A change on this record's director. Where ShouldProcess interacts it runs now, on this thread. Otherwise it is

@@ -10,3 +10,4 @@ global using LvsPS.Management.Remote;
 global using LvsPS.Management.Kernel;
 global using LvsPS.Ipvs.Vrrp;
 global using LvsPS.Ipvs.Sync;
+global using LvsPS.Management.Util;

@@ -47,13 +47,9 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
     [ArgumentCompleter(typeof(NetworkNamespaceCompleter))]
     public string? NetworkNamespace { get; set; }
 
-    /// <summary>
-    /// How many directors are logged in to at once when the input names several (default 32, as Invoke-Command).
-    /// Output keeps the order the directors came in.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+    /// <summary>Hosts logged in to at once when the input names several (default 32, as Invoke-Command; LvsCmdlet.RunFleet).</summary>
+    [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
     private readonly List<KernelDirector> _directors = new();
 

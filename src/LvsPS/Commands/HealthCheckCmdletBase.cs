@@ -58,13 +58,9 @@ internal static class HealthText
 /// </summary>
 public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
 {
-    /// <summary>
-    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
-    /// director's changes still go in the order they came. Output keeps the order the directors came in.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+    /// <summary>Directors worked on at once when the input names several (default 32, as Invoke-Command; LvsCmdlet.RunFleet).</summary>
+    [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
     protected override void EndProcessing() => RunOnDirectors(12, ThrottleLimit);
 

@@ -46,13 +46,9 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>
-    /// How many directors are set up at once when the input names several (default 32, as Invoke-Command). Output
-    /// keeps the order the directors came in.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+    /// <summary>Directors worked on at once when the input names several (default 32, as Invoke-Command; LvsCmdlet.RunFleet).</summary>
+    [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
     internal SyncDaemonSpec Spec()
     {
@@ -106,15 +102,9 @@ public sealed class StopLvsSyncDaemonCommand : LvsDirectorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>
-    /// How many directors are stopped on at once when the input names several (default 32, as Invoke-Command); each
-    /// director's changes still go in the order they came. Output keeps the order the directors came in.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
-
-    internal override bool ForcesConfirmation => Force;
+    /// <summary>Directors worked on at once when the input names several (default 32, as Invoke-Command; LvsCmdlet.RunFleet).</summary>
+    [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
     protected override void ProcessRecord()
     {

@@ -75,13 +75,9 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>
-    /// How many directors are changed at once when the input names several (default 32, as Invoke-Command); each
-    /// director's changes still go in the order they came. Output keeps the order the directors came in.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, LvsPS.Management.Util.BoundedParallel.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = LvsPS.Management.Util.BoundedParallel.DefaultThrottleLimit;
+    /// <summary>Directors worked on at once when the input names several (default 32, as Invoke-Command; LvsCmdlet.RunFleet).</summary>
+    [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
     /// <summary>The service's settings (or keepalived's defaults) with the parameters given applied, validated.</summary>
     internal ServiceHealthSpec Apply(ServiceHealthSpec? current)
