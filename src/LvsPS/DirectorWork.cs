@@ -108,6 +108,9 @@ public abstract partial class LvsDirectorCmdlet
 {
     private List<DirectorJob>? _queued;
 
+    /// <summary>The Write-Progress activity id of a run over directors.</summary>
+    private const int DirectorFleetActivityId = 10;
+
     /// <summary>
     /// Whether ShouldProcess may stop and ask, or only show, on this call: -WhatIf, -Confirm, or a ConfirmImpact at or
     /// above $ConfirmPreference (unless -Force says not to ask). Such a call does its changes at once, one after another, as asked.
@@ -130,7 +133,7 @@ public abstract partial class LvsDirectorCmdlet
 
     /// <summary>
     /// A change on this record's director. Where ShouldProcess interacts it runs now, on this thread. Otherwise it is
-    /// queued, and <see cref="RunOnDirectors"/> (EndProcessing) runs the queue: the directors at once, -ThrottleLimit
+    /// queued, and EndProcessing runs the queue (<see cref="RunOnDirectors"/>): the directors at once, -ThrottleLimit
     /// at a time, each director's changes in the order they came. <paramref name="work"/> must read its parameters from
     /// values taken now (locals, or a <see cref="LvsCmdlet.Frozen{T}"/> copy), not from this command, whose parameters
     /// the next record rebinds.
@@ -153,17 +156,21 @@ public abstract partial class LvsDirectorCmdlet
         job.Work.Add(work);
     }
 
+    /// <summary>The queued changes run here, after the last record; a command that overrides this calls the base.</summary>
+    protected override void EndProcessing() => RunOnDirectors();
+
     /// <summary>
-    /// Runs the queued changes (<see cref="OnDirector"/>): one worker per director, <paramref name="throttleLimit"/> at
-    /// a time, progress per director, and each director's output and errors written in the order the directors came.
-    /// A director that cannot be reached is one error (its name the target); the others go on.
+    /// Runs the queued changes (<see cref="OnDirector"/>): one worker per director, -ThrottleLimit (the command's, else
+    /// 32) at a time, progress per director, and each director's output and errors written in the order the directors
+    /// came. A director that cannot be reached is one error (its name the target); the others go on.
     /// </summary>
-    internal void RunOnDirectors(int activityId, int throttleLimit)
+    private void RunOnDirectors()
     {
         if (_queued is not { Count: > 0 } jobs) return;
         _queued = null;
+        int throttleLimit = MyInvocation.BoundParameters.TryGetValue("ThrottleLimit", out var t) && t is int given ? given : BoundedParallel.DefaultThrottleLimit;
         var verbose = VerboseSink; // taken here: the sink learns the pipeline's thread on first use
-        RunFleet(activityId, throttleLimit, jobs, j => j.Director, (job, cancel) =>
+        RunFleet(DirectorFleetActivityId, throttleLimit, jobs, j => j.Director, (job, cancel) =>
         {
             var client = Client(job.Director);
             LvsPS.Management.DirectorVerbose.Attach(client, verbose);

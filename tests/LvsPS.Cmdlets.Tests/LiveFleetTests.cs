@@ -102,106 +102,104 @@ public sealed class LiveFleetTests : CmdletTestBase
     public void OnePipeline_SetsUpEachDirectorWithItsOwnValues_InInputOrder_OneErrorForADirectorNotRunning()
     {
         StartPair();
-        {
-            // VRRP: each director its own interface and priority; the one not running is one error, named.
-            var r = Run(Rows + "\n" + """
-                $rows | New-LvsVrrpInstance -Name VI_fleet -VirtualRouterId 77 -VirtualAddress 10.252.77.177 -Version 3 -AdvertInterval 0.25 -ThrottleLimit 4 -PassThru
-                """, ("a", First), ("b", Second));
-            var made = r.Objects.Cast<VrrpInstanceStatus>().ToList();
-            Assert.Equal(new[] { First, Second }, made.Select(s => s.Director).ToArray());
-            Assert.Equal(new[] { 150, 100 }, made.Select(s => s.Priority).ToArray());
-            Assert.Equal(new[] { "lvsfa0", "lvsfb0" }, made.Select(s => s.Interface).ToArray());
-            var e = r.SingleError();
-            AssertLvsError(e, "DirectorNotRunning", ErrorCategory.ResourceUnavailable, "nosuchdir7", "NewLvsVrrpInstanceCommand");
-            Assert.Contains("nosuchdir7", e.Exception.Message);
-            // Progress per director as each finishes, then done.
-            var progress = r.Progress.Where(p => p.Activity == "New-LvsVrrpInstance").ToList();
-            Assert.Equal("0 of 3 host(s) done", progress[0].StatusDescription);
-            Assert.Contains(progress, p => p.CurrentOperation == "nosuchdir7: failed");
-            Assert.Contains(progress, p => p.CurrentOperation == $"{First}: done");
-            Assert.Contains(progress, p => p.CurrentOperation == $"{Second}: done");
-            Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+        // VRRP: each director its own interface and priority; the one not running is one error, named.
+        var r = Run(Rows + "\n" + """
+            $rows | New-LvsVrrpInstance -Name VI_fleet -VirtualRouterId 77 -VirtualAddress 10.252.77.177 -Version 3 -AdvertInterval 0.25 -ThrottleLimit 4 -PassThru
+            """, ("a", First), ("b", Second));
+        var made = r.Objects.Cast<VrrpInstanceStatus>().ToList();
+        Assert.Equal(new[] { First, Second }, made.Select(s => s.Director).ToArray());
+        Assert.Equal(new[] { 150, 100 }, made.Select(s => s.Priority).ToArray());
+        Assert.Equal(new[] { "lvsfa0", "lvsfb0" }, made.Select(s => s.Interface).ToArray());
+        var e = r.SingleError();
+        AssertLvsError(e, "DirectorNotRunning", ErrorCategory.ResourceUnavailable, "nosuchdir7", "NewLvsVrrpInstanceCommand");
+        Assert.Contains("nosuchdir7", e.Exception.Message);
+        // Progress per director as each finishes, then done.
+        var progress = r.Progress.Where(p => p.Activity == "New-LvsVrrpInstance").ToList();
+        Assert.Equal("0 of 3 host(s) done", progress[0].StatusDescription);
+        Assert.Equal("3 at a time", progress[0].CurrentOperation); // -ThrottleLimit 4, three directors
+        Assert.Contains(progress, p => p.CurrentOperation == "nosuchdir7: failed");
+        Assert.Contains(progress, p => p.CurrentOperation == $"{First}: done");
+        Assert.Contains(progress, p => p.CurrentOperation == $"{Second}: done");
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
 
-            // The two lvsd hear each other over the veth: 150 is master, 100 backup naming it.
-            WaitFor(() => Instance(First, "Master"), "the first director becoming master");
-            var backup = WaitFor(() => Instance(Second, "Backup") is { MasterPriority: 150 } b ? b : null, "the second director backing off");
-            Assert.Equal(IPAddress.Parse(FirstAddress), backup.MasterAddress);
+        // The two lvsd hear each other over the veth: 150 is master, 100 backup naming it.
+        WaitFor(() => Instance(First, "Master"), "the first director becoming master");
+        var backup = WaitFor(() => Instance(Second, "Backup") is { MasterPriority: 150 } b ? b : null, "the second director backing off");
+        Assert.Equal(IPAddress.Parse(FirstAddress), backup.MasterAddress);
 
-            // Set: each record's priority goes to its own director (the work reads a frozen copy of its record).
-            r = Run("""
-                @([pscustomobject]@{ Director = $a; Priority = 90 }, [pscustomobject]@{ Director = $b; Priority = 200 }) |
-                    Set-LvsVrrpInstance -Name VI_fleet -PassThru
-                """, ("a", First), ("b", Second)).Ok();
-            Assert.Equal(new[] { (First, 90), (Second, 200) }, r.Objects.Cast<VrrpInstanceStatus>().Select(s => (s.Director, s.Priority)).ToArray());
-            WaitFor(() => Instance(Second, "Master"), "the second director preempting with 200");
-            WaitFor(() => Instance(First, "Backup"), "the first director backing off");
+        // Set: each record's priority goes to its own director (the work reads a frozen copy of its record).
+        r = Run("""
+            @([pscustomobject]@{ Director = $a; Priority = 90 }, [pscustomobject]@{ Director = $b; Priority = 200 }) |
+                Set-LvsVrrpInstance -Name VI_fleet -ThrottleLimit 1 -PassThru
+            """, ("a", First), ("b", Second)).Ok();
+        Assert.Equal("1 at a time", r.Progress.First(p => p.Activity == "Set-LvsVrrpInstance").CurrentOperation);
+        Assert.Equal(new[] { (First, 90), (Second, 200) }, r.Objects.Cast<VrrpInstanceStatus>().Select(s => (s.Director, s.Priority)).ToArray());
+        WaitFor(() => Instance(Second, "Master"), "the second director preempting with 200");
+        WaitFor(() => Instance(First, "Backup"), "the first director backing off");
 
-            // Sync daemons: master on one, backup on the other, from the same rows.
-            r = Run(Rows + "\n" + """
-                $rows | Start-LvsSyncDaemon -SyncId 9 -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new[] { (First, SyncDaemonRole.Master), (Second, SyncDaemonRole.Backup) },
-                r.Objects.Cast<SyncDaemonStatus>().Select(d => (d.Director, d.Role)).ToArray());
-            Assert.Equal("nosuchdir7", r.SingleError().TargetObject);
-            Assert.Equal(SyncDaemonRole.Backup, Ok("Get-LvsSyncDaemon -Director $b", ("b", Second)).Single<SyncDaemonStatus>().Role);
+        // Sync daemons: master on one, backup on the other, from the same rows.
+        r = Run(Rows + "\n" + """
+            $rows | Start-LvsSyncDaemon -SyncId 9 -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new[] { (First, SyncDaemonRole.Master), (Second, SyncDaemonRole.Backup) },
+            r.Objects.Cast<SyncDaemonStatus>().Select(d => (d.Director, d.Role)).ToArray());
+        Assert.Equal("nosuchdir7", r.SingleError().TargetObject);
+        Assert.Equal(SyncDaemonRole.Backup, Ok("Get-LvsSyncDaemon -Director $b", ("b", Second)).Single<SyncDaemonStatus>().Role);
 
-            // Health: the same service and real server on both, a checker added to both from Get-LvsRealServer's output.
-            Ok("""
-                foreach ($d in $a, $b) {
-                    New-LvsService -Director $d -VirtualAddress 10.252.77.177 -Port 80 -Scheduler rr | Out-Null
-                    Add-LvsRealServer -Director $d -VirtualAddress 10.252.77.177 -Port 80 -RealAddress 10.252.77.3 | Out-Null
-                }
-                """, ("a", First), ("b", Second));
-            r = Ok("""
-                @(Get-LvsRealServer -Director $a) + @(Get-LvsRealServer -Director $b) | Add-LvsHealthCheck -Type Tcp -TimeoutSec 2 -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
-            r = Ok("""
-                @(Get-LvsService -Director $a) + @(Get-LvsService -Director $b) | Set-LvsServiceHealth -DelayLoopSec 3 -Quorum 1 -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
-            foreach (var d in new[] { First, Second })
-            {
-                var svc = Ok("Get-LvsService -Director $d", ("d", d)).Single<LvsService>();
-                Assert.Equal(3, svc.Health!.DelayLoopSec);
-                Assert.Equal(LvsHealthCheckType.Tcp, Assert.Single(Assert.Single(svc.RealServers).HealthChecks).Type);
+        // Health: the same service and real server on both, a checker added to both from Get-LvsRealServer's output.
+        Ok("""
+            foreach ($d in $a, $b) {
+                New-LvsService -Director $d -VirtualAddress 10.252.77.177 -Port 80 -Scheduler rr | Out-Null
+                Add-LvsRealServer -Director $d -VirtualAddress 10.252.77.177 -Port 80 -RealAddress 10.252.77.3 | Out-Null
             }
-
-            // Taking it down over both, -Force asking nothing: still at once, still in order.
-            r = Ok("""
-                @(Get-LvsRealServer -Director $a) + @(Get-LvsRealServer -Director $b) | Remove-LvsHealthCheck -Force -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
-            Assert.Empty(r.Prompts);
-            r = Ok("""
-                @(Get-LvsSyncDaemon -Director $a) + @(Get-LvsSyncDaemon -Director $b) | Stop-LvsSyncDaemon -Force -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new[] { First, Second }, r.Objects.Cast<SyncDaemonStatus>().Select(d => d.Director).ToArray());
-            Assert.Contains(r.Progress, p => p.Activity == "Stop-LvsSyncDaemon" && p.CurrentOperation == $"{Second}: done");
-            r = Ok("""
-                @(Get-LvsVrrpInstance -Director $a) + @(Get-LvsVrrpInstance -Director $b) | Remove-LvsVrrpInstance -Force -PassThru
-                """, ("a", First), ("b", Second));
-            Assert.Equal(new[] { First, Second }, r.Objects.Cast<VrrpInstanceStatus>().Select(v => v.Director).ToArray());
-            Assert.Empty(r.Prompts);
-            Assert.Empty(Ok("Get-LvsVrrpInstance -Director $a; Get-LvsVrrpInstance -Director $b; Get-LvsSyncDaemon -Director $a; Get-LvsSyncDaemon -Director $b", ("a", First), ("b", Second)).Output);
-            Assert.All(Ok("Get-LvsRealServer -Director $a; Get-LvsRealServer -Director $b", ("a", First), ("b", Second)).Objects.Cast<LvsRealServer>(), rs => Assert.Empty(rs.HealthChecks));
+            """, ("a", First), ("b", Second));
+        r = Ok("""
+            @(Get-LvsRealServer -Director $a) + @(Get-LvsRealServer -Director $b) | Add-LvsHealthCheck -Type Tcp -TimeoutSec 2 -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
+        r = Ok("""
+            @(Get-LvsService -Director $a) + @(Get-LvsService -Director $b) | Set-LvsServiceHealth -DelayLoopSec 3 -Quorum 1 -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
+        foreach (var d in new[] { First, Second })
+        {
+            var svc = Ok("Get-LvsService -Director $d", ("d", d)).Single<LvsService>();
+            Assert.Equal(3, svc.Health!.DelayLoopSec);
+            Assert.Equal(LvsHealthCheckType.Tcp, Assert.Single(Assert.Single(svc.RealServers).HealthChecks).Type);
         }
+
+        // Taking it down over both, -Force asking nothing: still at once, still in order.
+        r = Ok("""
+            @(Get-LvsRealServer -Director $a) + @(Get-LvsRealServer -Director $b) | Remove-LvsHealthCheck -Force -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new object?[] { First, Second }, r.Objects.Select(o => Prop(o, "Director")).ToArray());
+        Assert.Empty(r.Prompts);
+        r = Ok("""
+            @(Get-LvsSyncDaemon -Director $a) + @(Get-LvsSyncDaemon -Director $b) | Stop-LvsSyncDaemon -Force -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new[] { First, Second }, r.Objects.Cast<SyncDaemonStatus>().Select(d => d.Director).ToArray());
+        Assert.Contains(r.Progress, p => p.Activity == "Stop-LvsSyncDaemon" && p.CurrentOperation == $"{Second}: done");
+        r = Ok("""
+            @(Get-LvsVrrpInstance -Director $a) + @(Get-LvsVrrpInstance -Director $b) | Remove-LvsVrrpInstance -Force -PassThru
+            """, ("a", First), ("b", Second));
+        Assert.Equal(new[] { First, Second }, r.Objects.Cast<VrrpInstanceStatus>().Select(v => v.Director).ToArray());
+        Assert.Empty(r.Prompts);
+        Assert.Empty(Ok("Get-LvsVrrpInstance -Director $a; Get-LvsVrrpInstance -Director $b; Get-LvsSyncDaemon -Director $a; Get-LvsSyncDaemon -Director $b", ("a", First), ("b", Second)).Output);
+        Assert.All(Ok("Get-LvsRealServer -Director $a; Get-LvsRealServer -Director $b", ("a", First), ("b", Second)).Objects.Cast<LvsRealServer>(), rs => Assert.Empty(rs.HealthChecks));
     }
 
     [RootFact]
     public void WhatIf_OverSeveralDirectors_ShowsEach_AndChangesNothing()
     {
         StartPair();
-        {
-            var r = Run(Rows + "\n" + """
-                $rows | Where-Object Director -NE 'nosuchdir7' | New-LvsVrrpInstance -Name VI_fleet -VirtualRouterId 77 -VirtualAddress 10.252.77.177 -WhatIf
-                """);
-            // -WhatIf runs each record at once, as asked: one line per director, in order, and nothing made on either.
-            Assert.Equal(2, r.WhatIf.Count);
-            Assert.Contains($"on director '{First}'", r.WhatIf[0]);
-            Assert.Contains($"on director '{Second}'", r.WhatIf[1]);
-            Assert.Empty(r.Progress);
-            Assert.Empty(Ok("Get-LvsVrrpInstance -Director $a; Get-LvsVrrpInstance -Director $b", ("a", First), ("b", Second)).Output);
-        }
+        var r = Run(Rows + "\n" + """
+            $rows | Where-Object Director -NE 'nosuchdir7' | New-LvsVrrpInstance -Name VI_fleet -VirtualRouterId 77 -VirtualAddress 10.252.77.177 -WhatIf
+            """);
+        // -WhatIf runs each record at once, as asked: one line per director, in order, and nothing made on either.
+        Assert.Equal(2, r.WhatIf.Count);
+        Assert.Contains($"on director '{First}'", r.WhatIf[0]);
+        Assert.Contains($"on director '{Second}'", r.WhatIf[1]);
+        Assert.Empty(r.Progress);
+        Assert.Empty(Ok("Get-LvsVrrpInstance -Director $a; Get-LvsVrrpInstance -Director $b", ("a", First), ("b", Second)).Output);
     }
 }

@@ -82,9 +82,10 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
             return;
         }
         // A fleet: one error per host that fails (its name the target), the others connect.
+        var verbose = VerboseSink; // taken here: the sink learns the pipeline's thread on first use
         RunFleet(14, ThrottleLimit, _directors, d => d.Target!.HostName, (d, _) =>
         {
-            VerboseFromWorker($"Connecting to {d.Target} as kernel director '{d.Name}'.");
+            verbose($"Connecting to {d.Target} as kernel director '{d.Name}'.");
             try { return d.Connect(); }
             catch { d.Dispose(); throw; }
         }, Connected);
@@ -114,12 +115,6 @@ public sealed class ConnectLvsDirectorCommand : LvsCmdlet
         WriteVerbose($"{director.Target!.HostName}: {status.IpvsadmVersion}; IPVS {status.IpvsVersion} (size={status.TableSize}); host key {status.HostKeyFingerprint}.");
         WriteObject(status);
     }
-
-    private void VerboseFromWorker(string message) => _verbose?.Invoke(message);
-
-    private Action<string>? _verbose;
-
-    protected override void BeginProcessing() => _verbose = VerboseSink;
 
     private void DisposeUnconnected()
     {

@@ -62,8 +62,6 @@ public abstract class LvsHealthCheckParameterCmdlet : LvsRealServerStateCmdlet
     [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
-    protected override void EndProcessing() => RunOnDirectors(12, ThrottleLimit);
-
     /// <summary>delay_loop of this checker in seconds.</summary>
     [Parameter]
     [Alias("delay_loop", "Interval")]

@@ -139,7 +139,6 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
         }, frozen.RealAddress));
     }
 
-    protected override void EndProcessing() => RunOnDirectors(17, ThrottleLimit);
 }
 
 /// <summary>Gets the health checkers of the director's real servers, one object per checker.</summary>

@@ -64,6 +64,7 @@ public sealed class SuspendLvsRealServerCommand : LvsRealServerStateCmdlet
 
     protected override void EndProcessing()
     {
+        base.EndProcessing();
         if (!Waiting || _client is null || _suspended.Count == 0) return;
         var client = _client;
         var names = _suspended.Select(x => $"{x.RealServer.RealAddress}:{x.RealServer.RealPort} in {x.Service}").ToList();

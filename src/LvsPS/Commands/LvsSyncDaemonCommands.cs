@@ -78,7 +78,6 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
         });
     }
 
-    protected override void EndProcessing() => RunOnDirectors(11, ThrottleLimit);
 }
 
 /// <summary>
@@ -127,7 +126,6 @@ public sealed class StopLvsSyncDaemonCommand : LvsDirectorCmdlet
         });
     }
 
-    protected override void EndProcessing() => RunOnDirectors(16, ThrottleLimit);
 }
 
 /// <summary>Gets the sync daemons a director runs, with their counters and lag where the director keeps them.</summary>

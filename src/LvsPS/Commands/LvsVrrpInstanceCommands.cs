@@ -77,8 +77,6 @@ public abstract class LvsVrrpInstanceParameterCmdlet : LvsDirectorCmdlet
     [Parameter, ValidateRange(1, BoundedParallel.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = BoundedParallel.DefaultThrottleLimit;
 
-    protected override void EndProcessing() => RunOnDirectors(10, ThrottleLimit);
-
     /// <summary>
     /// Writes the given parameters into <paramref name="spec"/> and checks the whole instance (InvalidVrrpInstance
     /// naming the bad value); returns a description of what was given, for ShouldProcess.
@@ -343,5 +341,4 @@ public sealed class RemoveLvsVrrpInstanceCommand : LvsDirectorCmdlet
         });
     }
 
-    protected override void EndProcessing() => RunOnDirectors(15, ThrottleLimit);
 }

@@ -129,8 +129,6 @@ public sealed class SetLvsServiceHealthCommand : LvsServiceCmdlet
         OnDirector((client, output) => frozen.Change(client, svc, output));
     }
 
-    protected override void EndProcessing() => RunOnDirectors(13, ThrottleLimit);
-
     /// <summary>The change on one director, from this record's parameters (run on a frozen copy).</summary>
     private void Change(IDirector client, ServiceSpec svc, DirectorOutput output)
     {
