@@ -24,6 +24,35 @@ public sealed class VrrpRouterTests
     private static bool BecameBackup(List<VrrpAction> a) => a.Any(x => x.Kind == VrrpActionKind.StateChanged && x.State == VrrpState.Backup);
     private static int[] Adverts(List<VrrpAction> a) => a.Where(x => x.Kind == VrrpActionKind.SendAdvert).Select(x => x.Priority).ToArray();
 
+    /// <summary>A router on <paramref name="address"/>, started at 0 (so in BACKUP, or MASTER if it owns the addresses).</summary>
+    private static VrrpRouter Started(VrrpInstanceSpec spec, uint address = Me)
+    {
+        var r = new VrrpRouter(spec, address);
+        r.Start(0);
+        return r;
+    }
+
+    /// <summary>A router started at 0 that heard no one and became MASTER when its down timer ran out.</summary>
+    private static VrrpRouter StartedMaster(VrrpInstanceSpec spec, uint address = Me)
+    {
+        var r = Started(spec, address);
+        r.OnTimer(r.Deadline);
+        return r;
+    }
+
+    /// <summary>
+    /// A master of <paramref name="priority"/> advertising every second from <paramref name="from"/> to
+    /// <paramref name="to"/>; the router does nothing between its adverts.
+    /// </summary>
+    private static void AdvertsEverySecond(VrrpRouter r, long from, long to, int priority)
+    {
+        for (long t = from; t <= to; t += 1000)
+        {
+            Assert.Empty(Run(r, t - 999, t - 1));
+            r.OnAdvert(t, Advert(priority));
+        }
+    }
+
     /// <summary>Runs the router's timers from <paramref name="from"/> to <paramref name="to"/>; every action with its time.</summary>
     private static List<(long At, VrrpAction Action)> Run(VrrpRouter r, long from, long to)
     {
@@ -73,8 +102,7 @@ public sealed class VrrpRouterTests
     {
         var spec = Spec(120);
         spec.InitialState = VrrpState.Master;
-        var r = new VrrpRouter(spec, Me);
-        r.Start(0);
+        var r = Started(spec);
         Assert.Equal(VrrpState.Backup, r.State);
         Assert.Equal(VrrpRouter.MasterDownMs(3, 120, 100), r.Deadline);
     }
@@ -91,8 +119,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Master_AdvertisesEveryInterval_AndRepeatsTheGarpBurstAfterGarpMasterDelay()
     {
-        var r = new VrrpRouter(Spec(255, 25), Me);
-        r.Start(0);
+        var r = Started(Spec(255, 25));
         var run = Run(r, 1, 6000);
         var adverts = run.Where(x => x.Action.Kind == VrrpActionKind.SendAdvert).Select(x => x.At).ToList();
         Assert.Equal(Enumerable.Range(1, 24).Select(i => i * 250L), adverts);
@@ -105,16 +132,14 @@ public sealed class VrrpRouterTests
     {
         var spec = Spec(255);
         spec.GarpMasterDelaySeconds = 0;
-        var r = new VrrpRouter(spec, Me);
-        r.Start(0);
+        var r = Started(spec);
         Assert.DoesNotContain(Run(r, 1, 20000), x => x.Action.Kind == VrrpActionKind.GratuitousArp);
     }
 
     [Fact]
     public void Backup_HigherPriorityAdverts_KeepItBackup_ForEver()
     {
-        var r = new VrrpRouter(Spec(100), Me);
-        r.Start(0);
+        var r = Started(Spec(100));
         for (long t = 500; t < 60_000; t += 1000)
         {
             Run(r, t - 1000 + 1, t - 1);
@@ -127,8 +152,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Backup_TakesOver_OneDownIntervalAfterTheLastAdvert()
     {
-        var r = new VrrpRouter(Spec(100), Me);
-        r.Start(0);
+        var r = Started(Spec(100));
         r.OnAdvert(2000, Advert(200));
         Assert.Equal(2000 + 3600, r.Deadline);
         var run = Run(r, 2001, 5599);
@@ -139,8 +163,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Backup_PriorityZero_TakesOverAfterSkewTime()
     {
-        var r = new VrrpRouter(Spec(100), Me);
-        r.Start(0);
+        var r = Started(Spec(100));
         r.OnAdvert(1000, Advert(200));
         r.OnAdvert(1500, Advert(0));
         Assert.Equal(1500 + 600, r.Deadline);
@@ -150,8 +173,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Backup_LowerPriorityMaster_IsPreempted_AfterTheDownInterval()
     {
-        var r = new VrrpRouter(Spec(150), Me);
-        r.Start(0);
+        var r = Started(Spec(150));
         long deadline = r.Deadline;
         // The lower priority master's adverts are ignored: the timer set at start runs out.
         r.OnAdvert(1000, Advert(100));
@@ -165,13 +187,8 @@ public sealed class VrrpRouterTests
     {
         var spec = Spec(150);
         spec.Preempt = false;
-        var r = new VrrpRouter(spec, Me);
-        r.Start(0);
-        for (long t = 1000; t < 30_000; t += 1000)
-        {
-            Assert.Empty(Run(r, t - 999, t - 1));
-            r.OnAdvert(t, Advert(100));
-        }
+        var r = Started(spec);
+        AdvertsEverySecond(r, 1000, 29_000, 100);
         Assert.Equal(VrrpState.Backup, r.State);
         // ... and takes over when that master goes silent.
         Assert.True(BecameMaster(r.OnTimer(29_000 + VrrpRouter.MasterDownMs(3, 150, 100))));
@@ -182,16 +199,11 @@ public sealed class VrrpRouterTests
     {
         var spec = Spec(150);
         spec.PreemptDelaySeconds = 10;
-        var r = new VrrpRouter(spec, Me);
-        r.Start(0);
+        var r = Started(spec);
         long t = 1000;
         r.OnAdvert(t, Advert(100)); // starts the delay: preempt at 11 000
         Assert.Equal(11_000, r.PreemptAtMs);
-        for (t = 2000; t <= 11_000; t += 1000)
-        {
-            Assert.Empty(Run(r, t - 999, t - 1));
-            r.OnAdvert(t, Advert(100));
-        }
+        AdvertsEverySecond(r, 2000, 11_000, 100);
         Assert.Equal(VrrpState.Backup, r.State);
         // From 11 000 on the adverts are ignored; the timer set by the last one taken (at 10 000) runs out.
         for (t = 12_000; t < 10_000 + VrrpRouter.MasterDownMs(3, 150, 100); t += 1000) r.OnAdvert(t, Advert(100));
@@ -203,8 +215,7 @@ public sealed class VrrpRouterTests
     {
         var spec = Spec(150);
         spec.PreemptDelaySeconds = 10;
-        var r = new VrrpRouter(spec, Me);
-        r.Start(0);
+        var r = Started(spec);
         r.OnAdvert(1000, Advert(100));
         Assert.Equal(11_000, r.PreemptAtMs);
         r.OnAdvert(2000, Advert(200));
@@ -214,8 +225,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Backup_V3_TakesTheMastersInterval()
     {
-        var r = new VrrpRouter(Spec(100, 100), Me);
-        r.Start(0);
+        var r = Started(Spec(100, 100));
         r.OnAdvert(1000, Advert(200, intervalCs: 25));
         Assert.Equal(25, r.MasterAdvertIntervalCentiseconds);
         Assert.Equal(1000 + 750 + 150, r.Deadline);
@@ -224,12 +234,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Master_HigherPriority_MakesItBackup_AfterOneAdvertAtItsOwnPriority_NotPriorityZero()
     {
-        var r = new VrrpRouter(Spec(255), Me);
-        r.Start(0);
-        var spec2 = Spec(100);
-        var m = new VrrpRouter(spec2, Me);
-        m.Start(0);
-        m.OnTimer(m.Deadline);
+        var m = StartedMaster(Spec(100));
         Assert.Equal(VrrpState.Master, m.State);
         var a = m.OnAdvert(5000, Advert(200));
         Assert.True(BecameBackup(a));
@@ -244,8 +249,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Master_LowerPriorityOrPriorityZero_AnswersWithAnAdvert_AndStays()
     {
-        var m = new VrrpRouter(Spec(255), Me);
-        m.Start(0);
+        var m = Started(Spec(255));
         Assert.Equal(new[] { 255 }, Adverts(m.OnAdvert(100, Advert(100))));
         Assert.Equal(new[] { 255 }, Adverts(m.OnAdvert(200, Advert(0))));
         Assert.Equal(VrrpState.Master, m.State);
@@ -256,8 +260,7 @@ public sealed class VrrpRouterTests
     {
         // After a split the clients' ARP caches point at the other master: win them back as keepalived's
         // garp_lower_prio_repeat does (garp_master_repeat GARPs, then quiet for garp_master_delay).
-        var m = new VrrpRouter(Spec(255), Me);
-        m.Start(0);
+        var m = Started(Spec(255));
         static int Garps(List<VrrpAction> a) => a.Where(x => x.Kind == VrrpActionKind.GratuitousArp).Sum(x => x.Count);
         Assert.Equal(5, Garps(m.OnAdvert(10_000, Advert(100))));
         Assert.Equal(0, Garps(m.OnAdvert(12_000, Advert(100))));
@@ -269,11 +272,9 @@ public sealed class VrrpRouterTests
     public void EqualPriority_TheHigherAddressWins()
     {
         // Two masters of priority 100: the one with the lower address yields, the higher stays.
-        var low = new VrrpRouter(Spec(100), Me);
-        low.Start(0); low.OnTimer(low.Deadline);
+        var low = StartedMaster(Spec(100));
         Assert.True(BecameBackup(low.OnAdvert(5000, Advert(100, from: Higher))));
-        var high = new VrrpRouter(Spec(100), Higher);
-        high.Start(0); high.OnTimer(high.Deadline);
+        var high = StartedMaster(Spec(100), Higher);
         Assert.Equal(new[] { 100 }, Adverts(high.OnAdvert(5000, Advert(100, from: Me))));
         Assert.Equal(VrrpState.Master, high.State);
     }
@@ -281,8 +282,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void EqualPriority_ABackupDoesNotPreemptAMaster()
     {
-        var r = new VrrpRouter(Spec(100), Higher);
-        r.Start(0);
+        var r = Started(Spec(100), Higher);
         r.OnAdvert(1000, Advert(100, from: Me));
         Assert.Equal(1000 + 3600, r.Deadline);
     }
@@ -290,8 +290,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void TwoOwners_TheReceivingOneLowersItsPriority()
     {
-        var m = new VrrpRouter(Spec(255), Me);
-        m.Start(0);
+        var m = Started(Spec(255));
         var a = m.OnAdvert(100, Advert(255, from: Higher));
         Assert.Equal(254, m.EffectivePriority);
         Assert.True(BecameBackup(a));
@@ -300,8 +299,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void LinkDown_MakesAMasterFault_ReleasingTheVips_SilentAndDeafUntilTheLinkIsBack()
     {
-        var r = new VrrpRouter(Spec(150, 25), Me);
-        r.Start(0);
+        var r = Started(Spec(150, 25));
         Run(r, 0, 2000);
         Assert.Equal(VrrpState.Master, r.State);
         var down = r.OnLinkDown(2100);
@@ -321,8 +319,7 @@ public sealed class VrrpRouterTests
         // The director that was master before its link was cut must not assume it still is: the other took over and
         // the clients' ARP caches point at it. As keepalived leaves FAULT: backup, then the lower-priority master is
         // preempted when the down interval runs out, with adverts and a gratuitous ARP burst.
-        var r = new VrrpRouter(Spec(150, 25), Me);
-        r.Start(0);
+        var r = Started(Spec(150, 25));
         Run(r, 0, 2000);
         r.OnLinkDown(2100);
         var up = r.OnLinkUp(10_000);
@@ -338,8 +335,7 @@ public sealed class VrrpRouterTests
     [Fact]
     public void LinkUp_TheAddressOwner_IsMasterAtOnce()
     {
-        var r = new VrrpRouter(Spec(255, 25), Me);
-        r.Start(0);
+        var r = Started(Spec(255, 25));
         r.OnLinkDown(100);
         var up = r.OnLinkUp(200);
         Assert.True(BecameMaster(up));
@@ -350,14 +346,12 @@ public sealed class VrrpRouterTests
     [Fact]
     public void Stop_AMasterSendsPriorityZero_ABackupSendsNothing()
     {
-        var m = new VrrpRouter(Spec(255), Me);
-        m.Start(0);
+        var m = Started(Spec(255));
         var stop = m.Stop(100);
         Assert.Equal(new[] { 0 }, Adverts(stop));
         Assert.Contains(stop, x => x.Kind == VrrpActionKind.StateChanged && x.State == VrrpState.Init);
         Assert.Equal(VrrpRouter.Never, m.Deadline);
-        var b = new VrrpRouter(Spec(100), Me);
-        b.Start(0);
+        var b = Started(Spec(100));
         Assert.Empty(Adverts(b.Stop(100)));
     }
 
