@@ -10,6 +10,14 @@ public sealed class SyncDaemonValidatorTests
 {
     private static SyncDaemonSpec Good() => new() { Role = SyncDaemonRole.Master, Interface = "eth0", SyncId = 7 };
 
+    /// <summary>The refusal of <see cref="Good"/> with one value changed.</summary>
+    private static LvsException Refused(Action<SyncDaemonSpec> change)
+    {
+        var d = Good();
+        change(d);
+        return Assert.Throws<LvsException>(() => SyncDaemonValidator.Validate(d));
+    }
+
     [Fact]
     public void TheKernelsDefaultsAndTheRangesEndsAreAccepted()
     {
@@ -38,9 +46,7 @@ public sealed class SyncDaemonValidatorTests
     [MemberData(nameof(BadValues))]
     public void ABadValueIsRefusedWithInvalidSyncDaemonNamingIt(Action<SyncDaemonSpec> change, string message, object target)
     {
-        var d = Good();
-        change(d);
-        var e = Assert.Throws<LvsException>(() => SyncDaemonValidator.Validate(d));
+        var e = Refused(change);
         Assert.Equal((LvsErrorIds.InvalidSyncDaemon, LvsErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.Equal(message, e.Message);
         Assert.Equal(target, e.Target);
@@ -53,9 +59,7 @@ public sealed class SyncDaemonValidatorTests
     [InlineData("::1", "it is a loopback address")]
     public void AGroupThatCannotCarryMessagesIsRefused(string group, string reason)
     {
-        var d = Good();
-        d.Group = IPAddress.Parse(group);
-        var e = Assert.Throws<LvsException>(() => SyncDaemonValidator.Validate(d));
+        var e = Refused(d => d.Group = IPAddress.Parse(group));
         Assert.Equal(LvsErrorIds.InvalidSyncDaemon, e.ErrorId);
         Assert.StartsWith($"The sync daemon group '{group}' cannot be used: {reason}", e.Message);
     }
@@ -68,9 +72,7 @@ public sealed class SyncDaemonValidatorTests
     [InlineData("../x", "it contains '/'")]
     public void ABadInterfaceIsRefusedWithInvalidInterfaceName(string name, string reason)
     {
-        var d = Good();
-        d.Interface = name;
-        var e = Assert.Throws<LvsException>(() => SyncDaemonValidator.Validate(d));
+        var e = Refused(d => d.Interface = name);
         Assert.Equal((LvsErrorIds.InvalidInterfaceName, LvsErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.StartsWith($"Invalid sync daemon interface name '{name}': {reason}", e.Message);
     }
