@@ -70,13 +70,27 @@ public sealed class FailoverChecksTests
         return (la, lb, check => ClusterChecks.Run(a, new ClusterCheckOptions { Director = "ha-director1", Peers = new[] { b }, Include = new[] { check } }).ToList());
     }
 
+    /// <summary>
+    /// <see cref="Pair"/> with VI_1 on each: in <paramref name="first"/> at priority 150 on ha-director1, in
+    /// <paramref name="second"/> at 100 on ha-director2 (hearing <paramref name="secondHears"/>).
+    /// </summary>
+    private static (ListingDirector A, ListingDirector B, Func<string, List<LvsCheckResult>> Run) PairWithVrrp(
+        VrrpState first = VrrpState.Master, VrrpState second = VrrpState.Backup, string? secondHears = null)
+    {
+        var (a, b, run) = Pair();
+        a.Vrrp.Add(Instance("ha-director1", first, 150));
+        b.Vrrp.Add(Instance("ha-director2", second, 100, master: secondHears));
+        return (a, b, run);
+    }
+
+    /// <summary>VrrpSingleMaster's one result over <see cref="PairWithVrrp"/>.</summary>
+    private static LvsCheckResult SingleMaster(VrrpState first, VrrpState second, string? secondHears = null) =>
+        Assert.Single(PairWithVrrp(first, second, secondHears).Run(ClusterChecks.VrrpSingleMaster));
+
     [Fact]
     public void VrrpSingleMaster_OneMasterOneBackup_Passes_NamingBoth()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100, master: "10.0.0.1"));
-        var r = Assert.Single(run(ClusterChecks.VrrpSingleMaster));
+        var r = SingleMaster(VrrpState.Master, VrrpState.Backup, secondHears: "10.0.0.1");
         Assert.Equal((LvsCheckResultKind.Passed, "VI_1 (vrid 51)"), (r.Result, r.Target));
         Assert.Equal("ha-director1 is the one master of VI_1 (ha-director1 Master (priority 150), ha-director2 Backup (priority 100, hears 10.0.0.1)).", r.Message);
     }
@@ -84,10 +98,7 @@ public sealed class FailoverChecksTests
     [Fact]
     public void VrrpSingleMaster_TwoMasters_Fails_NamingTheInstanceAndBothDirectors()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Master, 100));
-        var r = Assert.Single(run(ClusterChecks.VrrpSingleMaster));
+        var r = SingleMaster(VrrpState.Master, VrrpState.Master);
         Assert.Equal(LvsCheckResultKind.Failed, r.Result);
         Assert.StartsWith("ha-director1 and ha-director2 are all master of VI_1 (vrid 51): each answers ARP for 10.0.0.101", r.Message);
         Assert.Contains("AdvertsReceived", r.Remedy);
@@ -96,10 +107,7 @@ public sealed class FailoverChecksTests
     [Fact]
     public void VrrpSingleMaster_NoMaster_Fails_AndAFault_IsNamed()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Fault, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100));
-        var r = Assert.Single(run(ClusterChecks.VrrpSingleMaster));
+        var r = SingleMaster(VrrpState.Fault, VrrpState.Backup);
         Assert.Equal(LvsCheckResultKind.Failed, r.Result);
         Assert.Contains("No director is master of VI_1 (vrid 51): its VIPs have no owner", r.Message);
         Assert.Contains("ha-director1 in FAULT", r.Message);
@@ -108,10 +116,8 @@ public sealed class FailoverChecksTests
     [Fact]
     public void VrrpSingleMaster_AVridOnOneDirectorOnly_IsAWarning_PerVrid()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
+        var (a, _, run) = PairWithVrrp();
         a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150, "VI_2", 52));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100));
         var results = run(ClusterChecks.VrrpSingleMaster);
         Assert.Equal(new[] { "VI_1 (vrid 51)", "VI_2 (vrid 52)" }, results.Select(r => r.Target));
         Assert.Equal(LvsCheckResultKind.Passed, results[0].Result);
@@ -145,10 +151,8 @@ public sealed class FailoverChecksTests
     [Fact]
     public void Sync_MasterAndBackupDaemons_WhereVrrpSays_Pass_WithTheLag()
     {
-        var (a, b, run) = Pair();
+        var (a, b, run) = PairWithVrrp();
         var now = DateTime.UtcNow;
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100));
         a.Sync.Add(Daemon("ha-director1", SyncDaemonRole.Master, 7, sent: 12, lag: TimeSpan.FromMilliseconds(20), last: now));
         b.Sync.Add(Daemon("ha-director2", SyncDaemonRole.Backup, 7, received: 12, last: now));
         var results = run(ClusterChecks.SyncDaemonRunning);
@@ -160,9 +164,7 @@ public sealed class FailoverChecksTests
     [Fact]
     public void Sync_NoDaemon_Fails_WithTheCommandThatStartsIt()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100));
+        var (_, _, run) = PairWithVrrp();
         var results = run(ClusterChecks.SyncDaemonRunning);
         Assert.All(results, r => Assert.Equal(LvsCheckResultKind.Failed, r.Result));
         Assert.StartsWith("ha-director1 is VRRP master but runs no master sync daemon", results[0].Message);
@@ -173,9 +175,7 @@ public sealed class FailoverChecksTests
     [Fact]
     public void Sync_ABackupThatHearsNothing_OrAnotherSyncId_OrAMasterLagging_Fails()
     {
-        var (a, b, run) = Pair();
-        a.Vrrp.Add(Instance("ha-director1", VrrpState.Master, 150));
-        b.Vrrp.Add(Instance("ha-director2", VrrpState.Backup, 100));
+        var (a, b, run) = PairWithVrrp();
         a.Sync.Add(Daemon("ha-director1", SyncDaemonRole.Master, 7, sent: 30, lag: TimeSpan.FromSeconds(5)));
         b.Sync.Add(Daemon("ha-director2", SyncDaemonRole.Backup, 8));
         var results = run(ClusterChecks.SyncDaemonRunning);
