@@ -102,12 +102,21 @@ public sealed class ObjectOutputTests : CmdletTestBase
         return s;
     }
 
+    /// <summary>
+    /// ConvertTo-Json -Compress of <paramref name="value"/> piped twice (an array, so the objects' own members are
+    /// at its last level, 2), and how many warnings (such as "truncated") it gave.
+    /// </summary>
+    private (string Json, int Warnings) JsonOfTwo(object value)
+    {
+        var r = Run("$v, $v | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("v", value)).Ok();
+        return ((string)r.Objects[0]!, Convert.ToInt32(r.Objects[1], CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void ConvertToJson_GivesAddressesAndEnumsAsText_FlatCounters_AndNoTruncation()
     {
         // Two services piped: an array, so the real servers are at ConvertTo-Json's last level (2) and must be leaves.
-        var r = Run("$s, $s | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("s", SampleService())).Ok();
-        var json = (string)r.Objects[0]!;
+        var (json, warnings) = JsonOfTwo(SampleService());
         Assert.Contains("\"VirtualAddress\":\"10.0.0.1\"", json);
         Assert.Contains("\"Protocol\":\"Tcp\"", json);
         Assert.Contains("\"Scheduler\":\"Wlc\"", json);
@@ -116,22 +125,20 @@ public sealed class ObjectOutputTests : CmdletTestBase
         Assert.Contains("\"RealServers\":[\"10.0.0.2:80\"]", json);
         Assert.DoesNotContain("AddressFamily", json);
         Assert.DoesNotContain("ActiveConn\"", json);
-        Assert.Equal(0, Convert.ToInt32(r.Objects[1], CultureInfo.InvariantCulture)); // no "truncated" warning at depth 2
+        Assert.Equal(0, warnings); // no "truncated" warning at depth 2
     }
 
     [Fact]
     public void ConvertToJson_OfRealServers_GivesTheirAddressesForwardingCountersAndChecks_WithoutTruncation()
     {
-        var s = SampleService();
-        var r = Run("$r, $r | ConvertTo-Json -Compress -WarningVariable w -WarningAction SilentlyContinue; $w.Count", ("r", s.RealServers[0])).Ok();
-        var json = (string)r.Objects[0]!;
+        var (json, warnings) = JsonOfTwo(SampleService().RealServers[0]);
         Assert.Contains("\"RealAddress\":\"10.0.0.2\"", json);
         Assert.Contains("\"VirtualAddress\":\"10.0.0.1\"", json);
         Assert.Contains("\"Forwarding\":\"Route\"", json);
         Assert.Contains("\"State\":\"Up\"", json);
         Assert.Contains("\"InBytes\":99", json);
         Assert.Contains("\"HealthChecks\":[\"TCP_CHECK\"]", json);
-        Assert.Equal(0, Convert.ToInt32(r.Objects[1], CultureInfo.InvariantCulture));
+        Assert.Equal(0, warnings);
     }
 
     [Fact]
