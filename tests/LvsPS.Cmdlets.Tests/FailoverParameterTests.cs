@@ -154,14 +154,6 @@ public sealed class FailoverParameterTests : CmdletTestBase
         AssertRefused($"{StartSync} {parameters}", "InvalidSyncDaemon", target, message, "StartLvsSyncDaemonCommand");
 
     [Fact]
-    public void SyncRole_IsAnEnum()
-    {
-        var r = Run("Start-LvsSyncDaemon -Role Primary -Interface eth0 -Director d1 -WhatIf");
-        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", "Role");
-        Assert.Contains("Master, Backup", e.Message);
-    }
-
-    [Fact]
     public void TestLvsCluster_TakesSeveralDirectors_AndListsTheFailoverChecks()
     {
         Assert.Equal(typeof(string[]), Command("Test-LvsCluster").Parameters["Director"].ParameterType);

@@ -25,12 +25,15 @@ public sealed class ParameterBindingTests : CmdletTestBase
             Assert.Single(r.WhatIf));
     }
 
-    [Fact]
-    public void Scheduler_UnknownName_FailsBinding_NamingTheValidSchedulers()
+    [Theory]
+    [InlineData("New-LvsService -VirtualAddress 10.0.0.1 -Port 80 -Scheduler bogus -Director d1 -WhatIf", "Scheduler", "Rr, Wrr, Lc, Wlc, Sed, Nq, Fo, Ovf, Lblc, Lblcr, Dh, Sh, Mh, Twos")]
+    [InlineData("Add-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Forwarding Bridge -Director d1 -WhatIf", "Forwarding", "Route, Masq, Tunnel, Local")]
+    [InlineData("Start-LvsSyncDaemon -Role Primary -Interface eth0 -Director d1 -WhatIf", "Role", "Master, Backup")]
+    public void AnEnum_UnknownName_FailsBinding_NamingTheValidNames(string script, string parameter, string names)
     {
-        var r = Run("New-LvsService -VirtualAddress 10.0.0.1 -Port 80 -Scheduler bogus -Director d1 -WhatIf");
-        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", "Scheduler");
-        Assert.Contains("Rr, Wrr, Lc, Wlc, Sed, Nq, Fo, Ovf, Lblc, Lblcr, Dh, Sh, Mh, Twos", e.Message);
+        var r = Run(script);
+        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", parameter);
+        Assert.Contains(names, e.Message);
         Assert.Empty(r.WhatIf);
     }
 
@@ -122,14 +125,6 @@ public sealed class ParameterBindingTests : CmdletTestBase
             "What if: Performing the operation \"Add LVS real server\" on target \"10.0.0.3:80 (Tunnel, weight 3) in TCP 10.0.0.1:80 on director 'd1'\".",
             "What if: Performing the operation \"Add LVS real server\" on target \"10.0.0.4:0 (Route, weight 1) in FWM 7 on director 'd1'\".",
         }, r.WhatIf);
-    }
-
-    [Fact]
-    public void Forwarding_UnknownName_FailsBinding()
-    {
-        var r = Run("Add-LvsRealServer 10.0.0.1 80 -RealAddress 10.0.0.3 -Forwarding Bridge -Director d1 -WhatIf");
-        var e = AssertBindingError(r, "CannotConvertArgumentNoMessage", "Forwarding");
-        Assert.Contains("Route, Masq, Tunnel, Local", e.Message);
     }
 
     [Fact]
