@@ -194,30 +194,32 @@ public sealed class VrrpRouterTests
         Assert.True(BecameMaster(r.OnTimer(29_000 + VrrpRouter.MasterDownMs(3, 150, 100))));
     }
 
-    [Fact]
-    public void Backup_PreemptDelay_WaitsThatLong_ThenPreempts()
+    /// <summary>A backup of priority 150 with a preempt delay of 10 s that heard a lower master (100) at 1000.</summary>
+    private static VrrpRouter PreemptDelayed()
     {
         var spec = Spec(150);
         spec.PreemptDelaySeconds = 10;
         var r = Started(spec);
-        long t = 1000;
-        r.OnAdvert(t, Advert(100)); // starts the delay: preempt at 11 000
+        r.OnAdvert(1000, Advert(100)); // starts the delay: preempt at 11 000
         Assert.Equal(11_000, r.PreemptAtMs);
+        return r;
+    }
+
+    [Fact]
+    public void Backup_PreemptDelay_WaitsThatLong_ThenPreempts()
+    {
+        var r = PreemptDelayed();
         AdvertsEverySecond(r, 2000, 11_000, 100);
         Assert.Equal(VrrpState.Backup, r.State);
         // From 11 000 on the adverts are ignored; the timer set by the last one taken (at 10 000) runs out.
-        for (t = 12_000; t < 10_000 + VrrpRouter.MasterDownMs(3, 150, 100); t += 1000) r.OnAdvert(t, Advert(100));
+        for (long t = 12_000; t < 10_000 + VrrpRouter.MasterDownMs(3, 150, 100); t += 1000) r.OnAdvert(t, Advert(100));
         Assert.True(BecameMaster(r.OnTimer(10_000 + VrrpRouter.MasterDownMs(3, 150, 100))));
     }
 
     [Fact]
     public void Backup_PreemptDelay_StopsWhenAHigherMasterAppears()
     {
-        var spec = Spec(150);
-        spec.PreemptDelaySeconds = 10;
-        var r = Started(spec);
-        r.OnAdvert(1000, Advert(100));
-        Assert.Equal(11_000, r.PreemptAtMs);
+        var r = PreemptDelayed();
         r.OnAdvert(2000, Advert(200));
         Assert.Equal(VrrpRouter.Never, r.PreemptAtMs);
     }
