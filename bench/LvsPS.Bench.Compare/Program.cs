@@ -9,6 +9,8 @@ namespace LvsPS.Bench.Compare;
 /// build differ by 2x. Each build's LvsPS.Bench.dll (with its lvsd.dll) is loaded into its own AssemblyLoadContext,
 /// PacketPathBenchmarks.Setup runs in each, then the builds' benchmark methods are called in alternating batches; the
 /// fastest batch and the median per build are printed (other processes only ever make a batch slower).
+/// NewConnectionBenchmarks' SynIntoNewTable and SynSteadyState run the same way, their IterationSetup (untimed) before
+/// each batch of 50,000 new connections.
 /// Usage: dotnet run -c Release --project bench/LvsPS.Bench.Compare -- BEFORE/out/bench/LvsPS.Bench.dll
 ///        AFTER/out/bench/LvsPS.Bench.dll [benchmark ...]
 /// </summary>
@@ -22,13 +24,25 @@ public static class Program
             _resolver.ResolveAssemblyToPath(name) is { } path ? LoadFromAssemblyPath(path) : null;
     }
 
-    private static Action Prepare(string benchDll, string method)
+    /// <summary>
+    /// The benchmark methods of NewConnectionBenchmarks, which need their IterationSetup before each batch (a fresh
+    /// engine, or the last batch's entries expired), and the batch size its InvocationCount gives.
+    /// </summary>
+    private static readonly Dictionary<string, string> NewConnectionSetups = new()
+    {
+        ["SynIntoNewTable"] = "Fresh",
+        ["SynSteadyState"] = "Expire",
+    };
+
+    private static (Action Run, Action? BeforeBatch) Prepare(string benchDll, string method)
     {
         var asm = new BuildContext(benchDll).LoadFromAssemblyPath(benchDll);
-        var type = asm.GetType("LvsPS.Bench.PacketPathBenchmarks", throwOnError: true);
+        bool perBatch = NewConnectionSetups.TryGetValue(method, out var batchSetup);
+        var type = asm.GetType(perBatch ? "LvsPS.Bench.NewConnectionBenchmarks" : "LvsPS.Bench.PacketPathBenchmarks", throwOnError: true)!;
         var bench = Activator.CreateInstance(type);
-        type.GetMethod("Setup").Invoke(bench, null); // also checks that the frame really is forwarded
-        return (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(method));
+        type.GetMethod("Setup")!.Invoke(bench, null); // PacketPathBenchmarks: also checks that the frame really is forwarded
+        var run = (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(method)!);
+        return (run, perBatch ? (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(batchSetup!)!) : null);
     }
 
     private static double Batch(Action a, int n)
@@ -48,13 +62,14 @@ public static class Program
         string[] builds = { Path.GetFullPath(args[0]), Path.GetFullPath(args[1]) };
         string[] labels = { "before", "after" };
         var methods = args.Length > 2 ? args[2..] : new[] { "EstablishedSegment", "ArpRequestForVip", "NewConnectionSynAckRst" };
-        const int rounds = 400;
         foreach (var method in methods)
         {
             var actions = builds.Select(b => Prepare(b, method)).ToArray();
-            int n = method == "NewConnectionSynAckRst" ? 2_000 : 20_000;
+            // NewConnectionBenchmarks' InvocationCount: one batch fills its engine's table with 50,000 new entries.
+            int n = actions[0].BeforeBatch is not null ? 50_000 : method == "NewConnectionSynAckRst" ? 2_000 : 20_000;
+            int rounds = actions[0].BeforeBatch is not null ? 60 : 400;
             var warm = Stopwatch.StartNew(); // tier-up and PGO before measuring
-            while (warm.ElapsedMilliseconds < 3000) foreach (var a in actions) Batch(a, n);
+            while (warm.ElapsedMilliseconds < 3000) foreach (var a in actions) { a.BeforeBatch?.Invoke(); Batch(a.Run, n); }
             var samples = actions.Select(_ => new List<double>(rounds)).ToArray();
             var allocated = new long[actions.Length];
             for (int r = 0; r < rounds; r++)
@@ -62,8 +77,9 @@ public static class Program
                 {
                     // alternate which build goes first, so neither always follows the other
                     int i = (r & 1) == 0 ? k : actions.Length - 1 - k;
+                    actions[i].BeforeBatch?.Invoke(); // not timed, as BenchmarkDotNet's IterationSetup
                     long before = GC.GetAllocatedBytesForCurrentThread();
-                    samples[i].Add(Batch(actions[i], n));
+                    samples[i].Add(Batch(actions[i].Run, n));
                     allocated[i] += GC.GetAllocatedBytesForCurrentThread() - before;
                 }
             for (int k = 0; k < actions.Length; k++)

@@ -18,7 +18,25 @@ public static class Program
     {
         // `--conn-bytes N`: the managed heap's growth per connection for N SYNs through the engine (not a benchmark).
         if (args.Length == 2 && args[0] == "--conn-bytes") { ConnBench.PrintBytesPerConnection(int.Parse(args[1])); return; }
+        // `--loop Class.Method SECONDS`: the benchmark's GlobalSetup, then the method in a loop, in this process and
+        // without BenchmarkDotNet's harness, for a profiler (perf record with DOTNET_PerfMapEnabled=1; not a measurement).
+        if (args.Length == 3 && args[0] == "--loop") { Loop(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)); return; }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    private static void Loop(string name, double seconds)
+    {
+        int dot = name.LastIndexOf('.');
+        var type = typeof(Program).Assembly.GetType("LvsPS.Bench." + name[..dot])
+            ?? throw new ArgumentException($"no benchmark class '{name[..dot]}' in LvsPS.Bench", nameof(name));
+        var bench = Activator.CreateInstance(type)!;
+        foreach (var setup in type.GetMethods().Where(m => m.IsDefined(typeof(GlobalSetupAttribute), false))) setup.Invoke(bench, null);
+        var method = type.GetMethod(name[(dot + 1)..]) ?? throw new ArgumentException($"no method '{name[(dot + 1)..]}' in {type.Name}", nameof(name));
+        var run = (Action)Delegate.CreateDelegate(typeof(Action), bench, method);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long calls = 0;
+        while (clock.Elapsed.TotalSeconds < seconds) { run(); calls++; }
+        Console.WriteLine($"{name}: {calls} calls in {clock.Elapsed.TotalSeconds:F1} s");
     }
 }
 
