@@ -25,8 +25,8 @@ public static class Program
     }
 
     /// <summary>
-    /// The benchmark methods of NewConnectionBenchmarks, which need their IterationSetup before each batch (a fresh
-    /// engine, or the last batch's entries expired), and the batch size its InvocationCount gives.
+    /// The benchmark methods of NewConnectionBenchmarks and their IterationSetup, run before each batch (a fresh engine,
+    /// or the last batch's entries expired); the batch is the method's InvocationCount.
     /// </summary>
     private static readonly Dictionary<string, string> NewConnectionSetups = new()
     {
@@ -34,15 +34,19 @@ public static class Program
         ["SynSteadyState"] = "Expire",
     };
 
-    private static (Action Run, Action? BeforeBatch) Prepare(string benchDll, string method)
+    private static (Action Run, Action? BeforeBatch, int? InvocationCount) Prepare(string benchDll, string method)
     {
         var asm = new BuildContext(benchDll).LoadFromAssemblyPath(benchDll);
         bool perBatch = NewConnectionSetups.TryGetValue(method, out var batchSetup);
         var type = asm.GetType(perBatch ? "LvsPS.Bench.NewConnectionBenchmarks" : "LvsPS.Bench.PacketPathBenchmarks", throwOnError: true)!;
         var bench = Activator.CreateInstance(type);
         type.GetMethod("Setup")!.Invoke(bench, null); // PacketPathBenchmarks: also checks that the frame really is forwarded
-        var run = (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(method)!);
-        return (run, perBatch ? (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(batchSetup!)!) : null);
+        var benchmark = type.GetMethod(method)!;
+        var run = (Action)Delegate.CreateDelegate(typeof(Action), bench, benchmark);
+        // [InvocationCount(n)], read by name: the attribute's type lives in the build's own load context.
+        var invocations = benchmark.GetCustomAttributesData()
+            .FirstOrDefault(a => a.AttributeType.Name == "InvocationCountAttribute")?.ConstructorArguments[0].Value as int?;
+        return (run, perBatch ? (Action)Delegate.CreateDelegate(typeof(Action), bench, type.GetMethod(batchSetup!)!) : null, invocations);
     }
 
     private static double Batch(Action a, int n)
@@ -65,9 +69,10 @@ public static class Program
         foreach (var method in methods)
         {
             var actions = builds.Select(b => Prepare(b, method)).ToArray();
-            // NewConnectionBenchmarks' InvocationCount: one batch fills its engine's table with 50,000 new entries.
-            int n = actions[0].BeforeBatch is not null ? 50_000 : method == "NewConnectionSynAckRst" ? 2_000 : 20_000;
-            int rounds = actions[0].BeforeBatch is not null ? 60 : 400;
+            bool perBatch = actions[0].BeforeBatch is not null;
+            // A benchmark with an IterationSetup runs its InvocationCount a batch (NewConnectionBenchmarks: its table filled).
+            int n = actions[0].InvocationCount ?? (method == "NewConnectionSynAckRst" ? 2_000 : 20_000);
+            int rounds = perBatch ? 60 : 400;
             var warm = Stopwatch.StartNew(); // tier-up and PGO before measuring
             while (warm.ElapsedMilliseconds < 3000) foreach (var a in actions) { a.BeforeBatch?.Invoke(); Batch(a.Run, n); }
             var samples = actions.Select(_ => new List<double>(rounds)).ToArray();

@@ -138,7 +138,6 @@ public sealed class RemoveLvsHealthCheckCommand : LvsRealServerStateCmdlet
             }
         }, frozen.RealAddress));
     }
-
 }
 
 /// <summary>Gets the health checkers of the director's real servers, one object per checker.</summary>

@@ -77,7 +77,6 @@ public sealed class StartLvsSyncDaemonCommand : LvsDirectorCmdlet
                 output.Try(() => output.WriteObjects(client.ListSyncDaemons().Where(d => d.Role == spec.Role)), spec.Role);
         });
     }
-
 }
 
 /// <summary>
@@ -125,7 +124,6 @@ public sealed class StopLvsSyncDaemonCommand : LvsDirectorCmdlet
             }
         });
     }
-
 }
 
 /// <summary>Gets the sync daemons a director runs, with their counters and lag where the director keeps them.</summary>

@@ -340,5 +340,4 @@ public sealed class RemoveLvsVrrpInstanceCommand : LvsDirectorCmdlet
             }
         });
     }
-
 }
