@@ -29,7 +29,7 @@ internal static class ConnBench
     }
 
     /// <summary>An engine with one rr service of two resolved real servers, the defence off and room for <paramref name="max"/> entries.</summary>
-    public static DirectorEngine Engine(IFrameSink sink, int bits, int max, Func<long>? clock = null)
+    public static DirectorEngine Engine(IFrameSink sink, int bits, int max, Func<long> clock = null)
     {
         var e = Engine(sink, bits, clock);
         e.SetDefense(new DefenseSpec { MaxConnections = max, DropEntry = LvsDefenseMode.Off, SecureTcp = LvsDefenseMode.Off });
@@ -40,7 +40,7 @@ internal static class ConnBench
     /// An engine (the defence at its defaults) with one rr service, VIP 10.250.0.101:80, over two real servers
     /// (10.250.0.4 and .3) whose ARP replies it has seen, so it forwards at once.
     /// </summary>
-    public static DirectorEngine Engine(IFrameSink sink, int bits, Func<long>? clock = null)
+    public static DirectorEngine Engine(IFrameSink sink, int bits, Func<long> clock = null)
     {
         var e = new DirectorEngine("bench", DirectorMac, 0x0afa0001, sink, bits, clock);
         e.AddService(new ServiceSpec

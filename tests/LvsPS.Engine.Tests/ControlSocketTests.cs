@@ -172,10 +172,10 @@ public sealed class ControlSocketTests : ControlServerTestBase
     }
 
     [Fact]
-    public void ConcurrentChangesAreEachAnsweredAndSaved()
+    public async Task ConcurrentChangesAreEachAnsweredAndSaved()
     {
         var tasks = Enumerable.Range(0, 24).Select(i => Task.Run(() => Client().AddService(Spec((ushort)(1000 + i))))).ToArray();
-        Task.WaitAll(tasks);
+        await Task.WhenAll(tasks);
         Assert.Equal(24, Client().ListServices().Count);
         Assert.Equal(24, _saved.Count);
     }

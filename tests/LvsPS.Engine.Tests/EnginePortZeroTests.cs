@@ -130,7 +130,7 @@ public class EnginePortZeroTests
         // The real server is listed with the port it was given, the template with port 0.
         var listed = n.Engine.ListServices().Single();
         Assert.Equal((ushort)80, Assert.Single(listed.RealServers).RealPort);
-        var t = Assert.Single(n.Engine.ListConnections().Where(x => x.ClientPort == 0));
+        var t = Assert.Single(n.Engine.ListConnections(), x => x.ClientPort == 0);
         Assert.Equal(((ushort)0, (ushort)0), (t.Port, t.RealPort));
     }
 

@@ -90,7 +90,7 @@ public class EngineTunnelTests
         sent = h.Forward(noDf);
         AssertEncapsulated(noDf, Rs1, sent);
         Assert.Equal(0, Get16(sent!, 20));
-        Assert.Equal(0x28, sent[15]);
+        Assert.Equal(0x28, sent![15]);
     }
 
     [Fact]

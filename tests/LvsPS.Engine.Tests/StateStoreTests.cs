@@ -7,6 +7,7 @@ namespace LvsPS.Engine.Tests;
 /// health checks, persistence, firewall marks and mark rules included), each save keeps the previous file as .bak,
 /// and a save leaves no temporary file behind.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the state file is a Linux daemon's: its mode is checked
 public sealed class StateStoreTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("lvsps-statestore-").FullName;

@@ -142,9 +142,9 @@ internal sealed unsafe class PacketLink : IEngineLink
         lock (_statsLock)
         {
             // PACKET_STATISTICS resets the kernel's counters when read: they are summed here.
+            uint* st = stackalloc uint[3];
             foreach (var r in _receivers)
             {
-                uint* st = stackalloc uint[3];
                 int len = 12;
                 if (getsockopt(r.Fd, SOL_PACKET, PACKET_STATISTICS, st, &len) == 0)
                 {

@@ -170,7 +170,7 @@ public sealed class ConfigurationWriterTests : IDisposable
         Assert.DoesNotContain("ip addr replace '192.168.0.101/32' dev 'eth0'", script); // no VipDevice: the director's addresses stay
     }
 
-    [Fact]
+    [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")] // runs the script with sh and stand-in tools
     public void RcLvsDrFindsItsRoleFromTheLocalAddresses()
     {
         string script = ConfigurationWriter.WriteRcLvsDr(RcServices(), new ConfigurationWriterOptions { VipDevice = "eth0:101", ServerVipDevice = "lo" });

@@ -109,7 +109,7 @@ public sealed class BoundedParallelTests
     }
 
     [Fact]
-    public void Cancelling_starts_no_further_item_cancels_the_running_ones_and_waits_for_them()
+    public async Task Cancelling_starts_no_further_item_cancels_the_running_ones_and_waits_for_them()
     {
         using var cts = new CancellationTokenSource();
         int started = 0, ended = 0, sawCancel = 0;
@@ -133,7 +133,7 @@ public sealed class BoundedParallelTests
             cts.Cancel();
         });
         Assert.ThrowsAny<OperationCanceledException>(() => run.ToList());
-        canceller.GetAwaiter().GetResult();
+        await canceller;
         Assert.Equal(3, Volatile.Read(ref started));
         Assert.Equal(3, Volatile.Read(ref ended));   // the running items ended before the enumeration did
         Assert.Equal(3, Volatile.Read(ref sawCancel));
