@@ -17,4 +17,19 @@ internal interface IFrameProcessor
     /// place and re-sent; it is not kept after the call returns.
     /// </summary>
     void ProcessFrame(Span<byte> frame, int link);
+
+    /// <summary>
+    /// A hint for a frame still waiting in the ring (<see cref="FlowLookAhead"/>): the processor may ask memory for
+    /// what that frame will need and return a token for <see cref="PrefetchConnection"/>, or -1. It changes nothing.
+    /// </summary>
+    int PrefetchFlow(ReadOnlySpan<byte> frame, int link) => -1;
+
+    /// <summary>Whether hints pay now (read once per run of frames); false: the loop gives none.</summary>
+    bool WantsLookAhead => false;
+
+    /// <summary>The hint's second step, given the token <see cref="PrefetchFlow"/> returned a few frames before.</summary>
+    void PrefetchConnection(int token) { }
+
+    /// <summary>The hint's third step, a frame or two after the second (the next entry in line).</summary>
+    void PrefetchNextConnection(int token) { }
 }

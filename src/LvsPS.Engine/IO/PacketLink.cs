@@ -257,11 +257,32 @@ internal sealed unsafe class PacketLink : IEngineLink
             poll(&pfd, 1, 100);
         }
 
+        /// <summary>A V2 slot's frame if the kernel has handed it over and it is one to deliver; else null.</summary>
+        private byte* ReadyV2(int index, out int length)
+        {
+            byte* h = (byte*)_ring + (long)(index % _frameCount) * _frameSize;
+            length = 0;
+            uint status = Volatile.Read(ref *(uint*)h);
+            if ((status & TP_STATUS_USER) == 0 || (status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) != 0 || h[32 + 10] == PACKET_OUTGOING) return null;
+            length = (int)*(uint*)(h + 8);
+            return h + *(ushort*)(h + 12);
+        }
+
+        /// <summary>The look-ahead's first step for the V2 slot <paramref name="index"/>, frame number <paramref name="seq"/>.</summary>
+        private void HintV2(ref FlowLookAhead ahead, IFrameProcessor p, int index, long seq)
+        {
+            byte* f = ReadyV2(index, out int length);
+            if (f is null) ahead.Forget(seq);
+            else ahead.Far(p, seq, new ReadOnlySpan<byte>(f, length), _link._linkIndex);
+        }
+
         private void LoopV2(TxBatch batch)
         {
             int index = 0;
-            long spinUntil = 0;
+            long seq = 0, spinUntil = 0;
             byte* ring = (byte*)_ring;
+            var p = _link._processor!;
+            var ahead = new FlowLookAhead();
             while (!_link._stop)
             {
                 byte* h = ring + (long)index * _frameSize;
@@ -270,14 +291,25 @@ internal sealed unsafe class PacketLink : IEngineLink
                     Wait(spinUntil);
                     continue;
                 }
+                // With a big table, the frames already waiting behind this one have their lookups started early.
+                bool look = p.WantsLookAhead;
+                if (look)
+                    for (int k = 1; k < FlowLookAhead.BucketAhead; k++) HintV2(ref ahead, p, index + k, seq + k);
                 int n = 0;
                 do
                 {
+                    if (look)
+                    {
+                        ahead.Nearer(p, seq + FlowLookAhead.NextAhead);
+                        ahead.Near(p, seq + FlowLookAhead.EntryAhead);
+                        HintV2(ref ahead, p, index + FlowLookAhead.BucketAhead, seq + FlowLookAhead.BucketAhead);
+                    }
                     // struct tpacket2_hdr: tp_status 0, tp_len 4, tp_snaplen 8, tp_mac 12; then struct sockaddr_ll at 32.
                     uint status = *(uint*)h;
                     if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[32 + 10] != PACKET_OUTGOING)
                         _link.Deliver(h + *(ushort*)(h + 12), (int)*(uint*)(h + 8));
                     Volatile.Write(ref *(uint*)h, TP_STATUS_KERNEL);
+                    seq++;
                     index = index + 1 == _frameCount ? 0 : index + 1;
                     h = ring + (long)index * _frameSize;
                 }
@@ -287,10 +319,20 @@ internal sealed unsafe class PacketLink : IEngineLink
             }
         }
 
+        /// <summary>The look-ahead's first step for the V3 frame at <paramref name="h"/>, number <paramref name="seq"/> in its block.</summary>
+        private void HintV3(ref FlowLookAhead ahead, IFrameProcessor p, byte* h, long seq)
+        {
+            uint status = *(uint*)(h + 20);
+            if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) != 0 || h[48 + 10] == PACKET_OUTGOING) ahead.Forget(seq);
+            else ahead.Far(p, seq, new ReadOnlySpan<byte>(h + *(ushort*)(h + 24), (int)*(uint*)(h + 12)), _link._linkIndex);
+        }
+
         private void LoopV3(TxBatch batch)
         {
             int block = 0;
             long spinUntil = 0;
+            var p = _link._processor!;
+            var ahead = new FlowLookAhead();
             while (!_link._stop)
             {
                 // struct tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1: block_status 8, num_pkts 12, offset_to_first_pkt 16.
@@ -302,8 +344,20 @@ internal sealed unsafe class PacketLink : IEngineLink
                 }
                 uint count = *(uint*)(b + 12);
                 byte* h = b + *(uint*)(b + 16);
+                // With a big table, a frame's lookup is started BucketAhead frames before its turn (FlowLookAhead).
+                bool look = p.WantsLookAhead;
+                byte* a = h;
+                uint ai = 0;
+                if (look)
+                    for (; ai < count && ai < FlowLookAhead.BucketAhead; ai++) { HintV3(ref ahead, p, a, ai); a += *(uint*)a; }
                 for (uint i = 0; i < count; i++)
                 {
+                    if (look)
+                    {
+                        if (i + FlowLookAhead.NextAhead < count) ahead.Nearer(p, i + FlowLookAhead.NextAhead);
+                        if (i + FlowLookAhead.EntryAhead < count) ahead.Near(p, i + FlowLookAhead.EntryAhead);
+                        if (ai < count) { HintV3(ref ahead, p, a, ai); a += *(uint*)a; ai++; }
+                    }
                     // struct tpacket3_hdr: tp_next_offset 0, tp_snaplen 12, tp_status 20, tp_mac 24; struct sockaddr_ll at 48.
                     uint status = *(uint*)(h + 20);
                     if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[48 + 10] != PACKET_OUTGOING)
