@@ -146,6 +146,7 @@ public class ConnectionLookupBenchmarks
             _misses[i] = new ConnKey(6, c, p, ConnBench.Vip, 81); // never in the table
         }
         for (int i = 0; i < n; i += Batch) { _cursor = i; if (!Hit()) throw new InvalidOperationException("a hit missed"); }
+        for (int i = 0; i < n; i += Batch) { _cursor = i; if (!HitAhead()) throw new InvalidOperationException("a hit looking ahead missed"); }
         for (int i = 0; i < n; i += Batch) { _cursor = i; if (Miss()) throw new InvalidOperationException("a miss hit"); }
         _cursor = 0;
     }
@@ -155,10 +156,17 @@ public class ConnectionLookupBenchmarks
     {
         bool all = true;
         var keys = _hits;
-        int from = _cursor;
+        int from = Take(keys);
         for (int i = from; i < from + Batch; i++) all &= ConnectionTableFill.Found(_table, in keys[i]);
-        _cursor = from + Batch == keys.Length ? 0 : from + Batch;
         return all;
+    }
+
+    /// <summary>Where this call's 1,024 keys start; the next call takes the 1,024 after them (round the list).</summary>
+    private int Take(ConnKey[] keys)
+    {
+        int from = _cursor;
+        _cursor = from + Batch == keys.Length ? 0 : from + Batch;
+        return from;
     }
 
     /// <summary>
@@ -171,7 +179,7 @@ public class ConnectionLookupBenchmarks
         bool all = true;
         var keys = _hits;
         var t = _table;
-        int from = _cursor, end = from + Batch;
+        int from = Take(keys), end = from + Batch;
         const int Far = FlowLookAhead.BucketAhead, Near = FlowLookAhead.EntryAhead, Nearer = FlowLookAhead.NextAhead;
         Span<int> buckets = stackalloc int[Far];
         for (int i = from; i < from + Far; i++) buckets[i & (Far - 1)] = t.PrefetchBucket(in keys[i]);
@@ -182,7 +190,6 @@ public class ConnectionLookupBenchmarks
             if (i + Far < end) buckets[i & (Far - 1)] = t.PrefetchBucket(in keys[i + Far]);
             all &= ConnectionTableFill.Found(t, in keys[i]);
         }
-        _cursor = end == keys.Length ? 0 : end;
         return all;
     }
 
@@ -191,9 +198,8 @@ public class ConnectionLookupBenchmarks
     {
         bool any = false;
         var keys = _misses;
-        int from = _cursor;
+        int from = Take(keys);
         for (int i = from; i < from + Batch; i++) any |= ConnectionTableFill.Found(_table, in keys[i]);
-        _cursor = from + Batch == keys.Length ? 0 : from + Batch;
         return any;
     }
 }
