@@ -283,7 +283,7 @@ internal sealed class ConnectionTable
 
     /// <summary>
     /// The first step of a look-ahead over frames still to come: the bucket <paramref name="key"/> hashes to, its slot
-    /// asked for from memory. Pass the bucket to <see cref="PrefetchHead"/> a frame or two later, then
+    /// asked for from memory. Pass the bucket to <see cref="PrefetchHead"/> some frames later (FlowLookAhead: 4), then
     /// <see cref="Find"/> it when its frame's turn comes. Only hints: it changes nothing and needs no lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
