@@ -462,8 +462,7 @@ public class LookAheadBenchmarks
             for (; ai < FlowLookAhead.BucketAhead; ai++) ahead.Far(p, ai, _frames[ai], 0);
             for (int i = 0; i < Block; i++)
             {
-                if (i + FlowLookAhead.NextAhead < Block) ahead.Nearer(p, i + FlowLookAhead.NextAhead);
-                if (i + FlowLookAhead.EntryAhead < Block) ahead.Near(p, i + FlowLookAhead.EntryAhead);
+                ahead.Step(p, i, Block);
                 if (ai < Block) { ahead.Far(p, ai, _frames[ai], 0); ai++; }
                 e.ProcessFrame(_frames[i], 0);
             }

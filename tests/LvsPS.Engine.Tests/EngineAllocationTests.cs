@@ -14,12 +14,8 @@ public class EngineAllocationTests
     }
 
     /// <summary>The least a window of <paramref name="count"/> frames allocated; how many windows ran.</summary>
-    private static (long Allocated, int Windows) Measure(DirectorEngine engine, byte[] frame, int count)
-    {
-        int windows = 0;
-        long allocated = Allocations.Least(_ => { for (int i = 0; i < count; i++) Feed(engine, frame); windows++; });
-        return (allocated, windows);
-    }
+    private static (long Allocated, int Windows) Measure(DirectorEngine engine, byte[] frame, int count) =>
+        (Allocations.Least(_ => { for (int i = 0; i < count; i++) Feed(engine, frame); }, out int windows), windows);
 
     [Fact]
     public void EstablishedDataSegment_AllocatesNothing()

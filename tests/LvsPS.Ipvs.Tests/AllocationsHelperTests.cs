@@ -8,10 +8,11 @@ public class AllocationsHelperTests
     [Fact]
     public void AnAllocationInEveryWindow_IsReported_AndEveryWindowIsTried()
     {
-        int windows = 0;
-        long least = Allocations.Least(_ => { _kept = new byte[1000]; windows++; }, attempts: 3);
+        int ran = 0;
+        long least = Allocations.Least(_ => { _kept = new byte[1000]; ran++; }, out int windows, attempts: 3);
         Assert.InRange(least, 1000, 1100);
         Assert.Equal(3, windows);
+        Assert.Equal(3, ran);
         Assert.NotNull(_kept);
     }
 

@@ -15,15 +15,19 @@ internal static class Allocations
     /// <paramref name="attempts"/> times, and returns the least it allocated. <paramref name="prepare"/>, if given,
     /// runs before each window and is not counted.
     /// </summary>
-    public static long Least(Action<int> window, int attempts = 3, Action<int>? prepare = null)
+    public static long Least(Action<int> window, int attempts = 3, Action<int>? prepare = null) =>
+        Least(window, out _, attempts, prepare);
+
+    /// <summary>As the other overload; <paramref name="windows"/> is how many windows ran.</summary>
+    public static long Least(Action<int> window, out int windows, int attempts = 3, Action<int>? prepare = null)
     {
         if (attempts < 1) throw new ArgumentOutOfRangeException(nameof(attempts), attempts, "at least one window");
         long least = long.MaxValue;
-        for (int attempt = 0; attempt < attempts && least != 0; attempt++)
+        for (windows = 0; windows < attempts && least != 0; windows++)
         {
-            prepare?.Invoke(attempt);
+            prepare?.Invoke(windows);
             long before = GC.GetAllocatedBytesForCurrentThread();
-            window(attempt);
+            window(windows);
             least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
         return least;

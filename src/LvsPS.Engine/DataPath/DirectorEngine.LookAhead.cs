@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace LvsPS.Engine.DataPath;
 
 // The engine's side of the receive loop's look-ahead (FlowLookAhead): a frame still in the ring has its connection's
@@ -8,7 +6,7 @@ internal sealed partial class DirectorEngine
 {
     /// <summary>
     /// Below this many entries the table and its entries stay in the cache and a hint would only cost time
-    /// (ConnectionLookupBenchmarks: 1,000 entries, a lookup 16 ns, with hints 23 ns).
+    /// (ConnectionLookupBenchmarks: 1,000 entries, a lookup 15.4 ns, with hints 26.1 ns).
     /// </summary>
     internal const int LookAheadMinEntries = 1 << 15;
 
@@ -24,16 +22,14 @@ internal sealed partial class DirectorEngine
     internal int PrefetchFlow(ReadOnlySpan<byte> frame, int link)
     {
         if (link != 0 || frame.Length < Frames.EthHeader + 24) return -1;
-        if (BinaryPrimitives.ReadUInt16BigEndian(frame.Slice(12)) != Frames.EtherTypeIPv4) return -1;
+        if (Frames.U16(frame, 12) != Frames.EtherTypeIPv4) return -1;
         byte vihl = frame[14];
         int ihl = (vihl & 15) * 4;
         if (vihl >> 4 != 4 || ihl < 20 || frame.Length < Frames.EthHeader + ihl + 4) return -1;
         byte proto = frame[23];
         if (!Ipv4Packet.IsTransport(proto)) return -1;
-        var ports = frame.Slice(Frames.EthHeader + ihl);
-        var key = new ConnKey(proto,
-            BinaryPrimitives.ReadUInt32BigEndian(frame.Slice(26)), BinaryPrimitives.ReadUInt16BigEndian(ports),
-            BinaryPrimitives.ReadUInt32BigEndian(frame.Slice(30)), BinaryPrimitives.ReadUInt16BigEndian(ports.Slice(2)));
+        int ports = Frames.EthHeader + ihl;
+        var key = new ConnKey(proto, Frames.U32(frame, 26), Frames.U16(frame, ports), Frames.U32(frame, 30), Frames.U16(frame, ports + 2));
         return _connections.PrefetchBucket(in key);
     }
 

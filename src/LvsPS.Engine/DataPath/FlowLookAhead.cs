@@ -27,17 +27,15 @@ internal unsafe struct FlowLookAhead
     /// <summary>Nothing is known of frame <paramref name="seq"/> (not ready, or not to be delivered).</summary>
     public void Forget(long seq) => _tokens[seq & (BucketAhead - 1)] = -1;
 
-    /// <summary>Frame <paramref name="seq"/> is <see cref="EntryAhead"/> places ahead: ask for its entry.</summary>
-    public void Near(IFrameProcessor p, long seq)
+    /// <summary>
+    /// Frame <paramref name="seq"/>'s turn has come: asks for the entry after the head of the frame
+    /// <see cref="NextAhead"/> places ahead, then for the head entry of the frame <see cref="EntryAhead"/> places
+    /// ahead, each only if that frame is before <paramref name="end"/> (the run's end, when the loop knows it).
+    /// </summary>
+    public void Step(IFrameProcessor p, long seq, long end)
     {
-        int t = _tokens[seq & (BucketAhead - 1)];
-        if (t >= 0) p.PrefetchConnection(t);
-    }
-
-    /// <summary>Frame <paramref name="seq"/> is <see cref="NextAhead"/> places ahead: ask for the entry after.</summary>
-    public void Nearer(IFrameProcessor p, long seq)
-    {
-        int t = _tokens[seq & (BucketAhead - 1)];
-        if (t >= 0) p.PrefetchNextConnection(t);
+        int t;
+        if (seq + NextAhead < end && (t = _tokens[(seq + NextAhead) & (BucketAhead - 1)]) >= 0) p.PrefetchNextConnection(t);
+        if (seq + EntryAhead < end && (t = _tokens[(seq + EntryAhead) & (BucketAhead - 1)]) >= 0) p.PrefetchConnection(t);
     }
 }

@@ -257,21 +257,24 @@ internal sealed unsafe class PacketLink : IEngineLink
             poll(&pfd, 1, 100);
         }
 
-        /// <summary>A V2 slot's frame if the kernel has handed it over and it is one to deliver; else null.</summary>
-        private byte* ReadyV2(int index, out int length)
+        /// <summary>
+        /// The frame of a V2 slot the kernel has handed over, or null when it is not one to deliver (a VLAN-tagged or
+        /// truncated copy, or the link's own outgoing frame). struct tpacket2_hdr: tp_status 0, tp_len 4, tp_snaplen 8,
+        /// tp_mac 12; then struct sockaddr_ll at 32.
+        /// </summary>
+        private static byte* FrameV2(byte* h, uint status, out int length)
         {
-            byte* h = (byte*)_ring + (long)(index % _frameCount) * _frameSize;
-            length = 0;
-            uint status = Volatile.Read(ref *(uint*)h);
-            if ((status & TP_STATUS_USER) == 0 || (status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) != 0 || h[32 + 10] == PACKET_OUTGOING) return null;
             length = (int)*(uint*)(h + 8);
-            return h + *(ushort*)(h + 12);
+            return (status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[32 + 10] != PACKET_OUTGOING ? h + *(ushort*)(h + 12) : null;
         }
 
         /// <summary>The look-ahead's first step for the V2 slot <paramref name="index"/>, frame number <paramref name="seq"/>.</summary>
         private void HintV2(ref FlowLookAhead ahead, IFrameProcessor p, int index, long seq)
         {
-            byte* f = ReadyV2(index, out int length);
+            byte* h = (byte*)_ring + (long)(index % _frameCount) * _frameSize;
+            uint status = Volatile.Read(ref *(uint*)h);
+            int length = 0;
+            byte* f = (status & TP_STATUS_USER) != 0 ? FrameV2(h, status, out length) : null;
             if (f is null) ahead.Forget(seq);
             else ahead.Far(p, seq, new ReadOnlySpan<byte>(f, length), _link._linkIndex);
         }
@@ -300,14 +303,11 @@ internal sealed unsafe class PacketLink : IEngineLink
                 {
                     if (look)
                     {
-                        ahead.Nearer(p, seq + FlowLookAhead.NextAhead);
-                        ahead.Near(p, seq + FlowLookAhead.EntryAhead);
+                        ahead.Step(p, seq, long.MaxValue); // a stale token (a slot not ready in time) only wastes a prefetch
                         HintV2(ref ahead, p, index + FlowLookAhead.BucketAhead, seq + FlowLookAhead.BucketAhead);
                     }
-                    // struct tpacket2_hdr: tp_status 0, tp_len 4, tp_snaplen 8, tp_mac 12; then struct sockaddr_ll at 32.
-                    uint status = *(uint*)h;
-                    if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[32 + 10] != PACKET_OUTGOING)
-                        _link.Deliver(h + *(ushort*)(h + 12), (int)*(uint*)(h + 8));
+                    byte* f = FrameV2(h, *(uint*)h, out int length);
+                    if (f is not null) _link.Deliver(f, length);
                     Volatile.Write(ref *(uint*)h, TP_STATUS_KERNEL);
                     seq++;
                     index = index + 1 == _frameCount ? 0 : index + 1;
@@ -319,12 +319,22 @@ internal sealed unsafe class PacketLink : IEngineLink
             }
         }
 
+        /// <summary>
+        /// The frame of a V3 block's packet, or null when it is not one to deliver (as <see cref="FrameV2"/>).
+        /// struct tpacket3_hdr: tp_next_offset 0, tp_snaplen 12, tp_status 20, tp_mac 24; struct sockaddr_ll at 48.
+        /// </summary>
+        private static byte* FrameV3(byte* h, out int length)
+        {
+            length = (int)*(uint*)(h + 12);
+            return (*(uint*)(h + 20) & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[48 + 10] != PACKET_OUTGOING ? h + *(ushort*)(h + 24) : null;
+        }
+
         /// <summary>The look-ahead's first step for the V3 frame at <paramref name="h"/>, number <paramref name="seq"/> in its block.</summary>
         private void HintV3(ref FlowLookAhead ahead, IFrameProcessor p, byte* h, long seq)
         {
-            uint status = *(uint*)(h + 20);
-            if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) != 0 || h[48 + 10] == PACKET_OUTGOING) ahead.Forget(seq);
-            else ahead.Far(p, seq, new ReadOnlySpan<byte>(h + *(ushort*)(h + 24), (int)*(uint*)(h + 12)), _link._linkIndex);
+            byte* f = FrameV3(h, out int length);
+            if (f is null) ahead.Forget(seq);
+            else ahead.Far(p, seq, new ReadOnlySpan<byte>(f, length), _link._linkIndex);
         }
 
         private void LoopV3(TxBatch batch)
@@ -354,14 +364,11 @@ internal sealed unsafe class PacketLink : IEngineLink
                 {
                     if (look)
                     {
-                        if (i + FlowLookAhead.NextAhead < count) ahead.Nearer(p, i + FlowLookAhead.NextAhead);
-                        if (i + FlowLookAhead.EntryAhead < count) ahead.Near(p, i + FlowLookAhead.EntryAhead);
+                        ahead.Step(p, i, count);
                         if (ai < count) { HintV3(ref ahead, p, a, ai); a += *(uint*)a; ai++; }
                     }
-                    // struct tpacket3_hdr: tp_next_offset 0, tp_snaplen 12, tp_status 20, tp_mac 24; struct sockaddr_ll at 48.
-                    uint status = *(uint*)(h + 20);
-                    if ((status & (TP_STATUS_VLAN_VALID | TP_STATUS_COPY)) == 0 && h[48 + 10] != PACKET_OUTGOING)
-                        _link.Deliver(h + *(ushort*)(h + 24), (int)*(uint*)(h + 12));
+                    byte* f = FrameV3(h, out int length);
+                    if (f is not null) _link.Deliver(f, length);
                     if (i % RunFrames == RunFrames - 1) batch.Flush();
                     h += *(uint*)h;
                 }

@@ -115,10 +115,10 @@ public class FrameFuzzPropertyTests
         var d = new FuzzDirector();
         for (int i = 0; i < copies.Count; i++) d.Engine.ProcessFrame(copies[i], refused[i].Link); // warm-up
 
-        int windows = 0;
         long allocated = Allocations.Least(
             prepare: _ => { for (int i = 0; i < copies.Count; i++) refused[i].Bytes.CopyTo(copies[i], 0); },
-            window: _ => { for (int i = 0; i < copies.Count; i++) d.Engine.ProcessFrame(copies[i], refused[i].Link); windows++; });
+            window: _ => { for (int i = 0; i < copies.Count; i++) d.Engine.ProcessFrame(copies[i], refused[i].Link); },
+            windows: out int windows);
 
         Assert.Equal(0, allocated);
         Assert.Equal(0UL, d.Engine.FramesForwarded);
