@@ -75,6 +75,26 @@ function Get-CpuTicks([int]$procId) {
     [double]$f[11] + [double]$f[12]   # utime + stime, clock ticks (100 per second)
 }
 
+# The whole machine's CPU (client, director, real servers): busy = user + nice + system + irq + softirq, all = busy +
+# idle + iowait + steal, in clock ticks summed over the cores (/proc/stat's first line).
+function Get-MachineTicks {
+    $f = -split (Get-Content /proc/stat -TotalCount 1)
+    $busy = [double]$f[1] + [double]$f[2] + [double]$f[3] + [double]$f[6] + [double]$f[7]
+    [pscustomobject]@{ Busy = $busy; All = $busy + [double]$f[4] + [double]$f[5] + [double]$f[8] }
+}
+
+# wrk with the machine's CPU read around it: MachineBusy is the share of all cores busy during the run, MachineUsPerReq
+# the machine's busy CPU per request (µs), the measure of what each path costs the box as a whole.
+function Invoke-MeasuredWrk([string]$url, [int]$c, [bool]$close) {
+    $m0 = Get-MachineTicks
+    $r = Invoke-Wrk $url $c $close
+    $m1 = Get-MachineTicks
+    $busy = $m1.Busy - $m0.Busy; $all = $m1.All - $m0.All
+    $r | Add-Member MachineBusy ($(if ($all) { [math]::Round($busy / $all, 3) } else { 0 }))
+    $r | Add-Member MachineUsPerReq ($(if ($r.RequestsPerSec) { [math]::Round($busy / 100 * 1e6 / ($r.RequestsPerSec * $DurationSec), 2) } else { 0 }))
+    $r
+}
+
 function Start-Engine([string]$link) {
     if (Get-LvsDirector -Name $Name -ErrorAction SilentlyContinue | Where-Object ProcessId) { Stop-LvsDirector -Name $Name -Confirm:$false | Out-Null }
     # "pcap", "packet", "packet2" (two fanout threads); "+opt" adds LVSPS_PACKET_OPTS for experiments (packet+nobatch);
@@ -137,27 +157,34 @@ $servers
             foreach ($link in $Links) {
                 $enginePid = Start-Engine $link
                 foreach ($c in $runCases) {
-                    $d = Invoke-Wrk $directUrl $c.C $c.Close
-                    $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = 'direct'; Rps = $d.RequestsPerSec; CpuSec = 0; Frames = 0; Errors = $d.SocketErrors })
+                    $d = Invoke-MeasuredWrk $directUrl $c.C $c.Close
+                    $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = 'direct'; Rps = $d.RequestsPerSec; CpuSec = 0; Frames = 0
+                        Busy = $d.MachineBusy; UsPerReq = $d.MachineUsPerReq; Errors = $d.SocketErrors })
                     $s0 = Get-LvsDirector -Name $Name; $t0 = Get-CpuTicks $enginePid
-                    $v = Invoke-Wrk $vipUrl $c.C $c.Close
+                    $v = Invoke-MeasuredWrk $vipUrl $c.C $c.Close
                     $t1 = Get-CpuTicks $enginePid; $s1 = Get-LvsDirector -Name $Name
                     $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = "lvsd-$link"; Rps = $v.RequestsPerSec; CpuSec = ($t1 - $t0) / 100
-                        Frames = $s1.FramesForwarded - $s0.FramesForwarded; Refused = $s1.ConnectionsRefused - $s0.ConnectionsRefused; Errors = $v.SocketErrors })
+                        Frames = $s1.FramesForwarded - $s0.FramesForwarded; Refused = $s1.ConnectionsRefused - $s0.ConnectionsRefused
+                        Busy = $v.MachineBusy; UsPerReq = $v.MachineUsPerReq; Errors = $v.SocketErrors })
                     if ($link -eq $Links[0]) {
                         $h0 = Get-CpuTicks $haproxyPid
-                        $h = Invoke-Wrk $haUrl $c.C $c.Close
+                        $h = Invoke-MeasuredWrk $haUrl $c.C $c.Close
                         $h1 = Get-CpuTicks $haproxyPid
-                        $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = 'haproxy'; Rps = $h.RequestsPerSec; CpuSec = ($h1 - $h0) / 100; Frames = 0; Errors = $h.SocketErrors })
+                        $runs.Add([pscustomobject]@{ Round = $round; Case = $c.Case; Path = 'haproxy'; Rps = $h.RequestsPerSec; CpuSec = ($h1 - $h0) / 100; Frames = 0
+                            Busy = $h.MachineBusy; UsPerReq = $h.MachineUsPerReq; Errors = $h.SocketErrors })
                     }
                 }
             }
         }
-        $runs | Format-Table Round, Case, Path, Rps, CpuSec, Frames, Refused, Errors | Out-Host
+        $runs | Format-Table Round, Case, Path, Rps, CpuSec, Frames, Refused, Busy, UsPerReq, Errors | Out-Host
         $summary = foreach ($c in $runCases) {
             $direct = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object Rps)
             $ha = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' } | ForEach-Object Rps)
-            $row = [ordered]@{ Case = $c.Case; Direct = [math]::Round($direct); HAProxy = [math]::Round($ha); 'HAProxy/direct' = [math]::Round($ha / $direct, 3) }
+            $directUs = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object UsPerReq)
+            $row = [ordered]@{ Case = $c.Case; Direct = [math]::Round($direct); HAProxy = [math]::Round($ha); 'HAProxy/direct' = [math]::Round($ha / $direct, 3)
+                'direct busy' = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object Busy)
+                'direct machine us/req' = $directUs
+                'HAProxy machine us/req' = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' } | ForEach-Object UsPerReq) }
             foreach ($link in $Links) {
                 $sel = @($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq "lvsd-$link" })
                 $rps = Median ($sel | ForEach-Object Rps)
@@ -167,6 +194,13 @@ $servers
                 $row["$link/direct"] = [math]::Round($rps / $direct, 3)
                 $row["$link cpu-s/Mframe"] = if ($frames) { [math]::Round($cpu / $frames * 1e6, 2) } else { 0 }
                 $row["$link %core"] = [math]::Round(100 * $cpu / ($sel.Count * $DurationSec))
+                # the machine's CPU per request through this link, and the ratio a saturated box allows at that cost:
+                # when every core is busy, req/s is cores ÷ CPU per request, so the best lvsd ÷ direct is direct's CPU
+                # per request ÷ this path's
+                $us = Median ($sel | ForEach-Object UsPerReq)
+                $row["$link machine us/req"] = $us
+                $row["$link busy"] = Median ($sel | ForEach-Object Busy)
+                $row["$link cpu-bound ratio"] = if ($us) { [math]::Round($directUs / $us, 3) } else { 0 }
             }
             [pscustomobject]$row
         }
