@@ -127,9 +127,13 @@ public class ConnectionLookupBenchmarks
     [Params(1_000, 100_000, 1_000_000)]
     public int Entries { get; set; }
 
+    /// <summary>The heap advised to transparent huge pages (lvsd's --huge-pages auto) and collapsed.</summary>
+    protected virtual bool HugePages => false;
+
     [GlobalSetup]
     public void Setup()
     {
+        if (HugePages) LvsPS.Engine.Host.HugePages.AdviseManagedHeap();   // as lvsd does at start-up
         _table = new ConnectionTable(ConnBench.BitsFor(Entries));
         for (int i = 0; i < Entries; i++) ConnectionTableFill.Add(_table, ConnBench.Key(i));
         var rnd = new Random(12345);
@@ -149,6 +153,14 @@ public class ConnectionLookupBenchmarks
         for (int i = 0; i < n; i += Batch) { _cursor = i; if (!HitAhead()) throw new InvalidOperationException("a hit looking ahead missed"); }
         for (int i = 0; i < n; i += Batch) { _cursor = i; if (Miss()) throw new InvalidOperationException("a miss hit"); }
         _cursor = 0;
+        if (HugePages)
+        {
+            // where khugepaged brings lvsd's heap within about a minute, at once; the log line says what was reached
+            LvsPS.Engine.Host.HugePages.CollapseManagedHeap();
+            Console.WriteLine("// " + string.Join(", ", File.ReadAllLines("/proc/self/smaps_rollup")
+                .Where(l => l.StartsWith("Rss", StringComparison.Ordinal) || l.StartsWith("AnonHugePages", StringComparison.Ordinal))
+                .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))));
+        }
     }
 
     [Benchmark(OperationsPerInvoke = Batch)]
@@ -202,6 +214,17 @@ public class ConnectionLookupBenchmarks
         for (int i = from; i < from + Batch; i++) any |= ConnectionTableFill.Found(_table, in keys[i]);
         return any;
     }
+}
+
+/// <summary>
+/// The same lookups with the managed heap on transparent huge pages, as lvsd runs by default (--huge-pages auto: the
+/// GC's reservation advised at start-up, Host/HugePages.cs): each read far from the last then also finds its page in the
+/// TLB. The setup collapses the heap at once to the state khugepaged reaches within about a minute, and prints the Rss
+/// and AnonHugePages it reached.
+/// </summary>
+public class ConnectionLookupHugePagesBenchmarks : ConnectionLookupBenchmarks
+{
+    protected override bool HugePages => true;
 }
 
 /// <summary>

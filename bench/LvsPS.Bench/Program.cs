@@ -20,6 +20,7 @@ public static class Program
         if (args.Length == 2 && args[0] == "--conn-bytes") { ConnBench.PrintBytesPerConnection(int.Parse(args[1])); return; }
         // `--loop Class.Method SECONDS`: the benchmark's GlobalSetup, then the method in a loop, in this process and
         // without BenchmarkDotNet's harness, for a profiler (perf record with DOTNET_PerfMapEnabled=1; not a measurement).
+        // A [Params] property takes its last (largest) value.
         if (args.Length == 3 && args[0] == "--loop") { Loop(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)); return; }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
@@ -30,9 +31,14 @@ public static class Program
         var type = typeof(Program).Assembly.GetType("LvsPS.Bench." + name[..dot])
             ?? throw new ArgumentException($"no benchmark class '{name[..dot]}' in LvsPS.Bench", nameof(name));
         var bench = Activator.CreateInstance(type)!;
+        foreach (var p in type.GetProperties().Where(p => p.IsDefined(typeof(ParamsAttribute), false)))
+            p.SetValue(bench, ((ParamsAttribute)p.GetCustomAttributes(typeof(ParamsAttribute), false)[0]).Values[^1]);
         foreach (var setup in type.GetMethods().Where(m => m.IsDefined(typeof(GlobalSetupAttribute), false))) setup.Invoke(bench, null);
         var method = type.GetMethod(name[(dot + 1)..]) ?? throw new ArgumentException($"no method '{name[(dot + 1)..]}' in {type.Name}", nameof(name));
-        var run = (Action)Delegate.CreateDelegate(typeof(Action), bench, method);
+        // a benchmark that returns its result (so that the JIT keeps the work) is called through a Func<bool>
+        Action run = method.ReturnType == typeof(bool)
+            ? ((Func<bool>)Delegate.CreateDelegate(typeof(Func<bool>), bench, method)) is var f ? () => f() : null!
+            : (Action)Delegate.CreateDelegate(typeof(Action), bench, method);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long calls = 0;
         while (clock.Elapsed.TotalSeconds < seconds) { run(); calls++; }

@@ -10,7 +10,7 @@ namespace LvsPS.Engine.Host;
 /// <summary>
 /// lvsd: the LvsPS director process.
 ///   lvsd run --name NAME --interface IF [--namespace NS] [--table-bits 12] [--link packet|pcap] [--rx-threads N]
-///            [--kernel-copy drop|keep]
+///            [--kernel-copy drop|keep] [--huge-pages auto|off]
 ///   lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]
 /// </summary>
 internal static class Program
@@ -58,7 +58,7 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: lvsd run --name NAME --interface IF [--inside-interface IF2] [--namespace NS] [--table-bits 12]\n" +
-            "           [--link packet|pcap] [--rx-threads 1] [--kernel-copy drop|keep]\n" +
+            "           [--link packet|pcap] [--rx-threads 1] [--kernel-copy drop|keep] [--huge-pages auto|off]\n" +
             "           [--debug-level 0..12] [--log-path FILE] [--syslog /dev/log|udp://ADDR:PORT] [--syslog-facility daemon]\n       lvsd arp-probe --interface IF --target IPV4 [--count 3] [--wait-ms 1500]");
         return 64;
     }
@@ -122,6 +122,9 @@ internal static class Program
         var linkKind = EngineLinks.ParseKind(o.TryGetValue("link", out var lk) ? lk : Environment.GetEnvironmentVariable("LVSPS_LINK"));
         int rxThreads = EngineLinks.ParseThreads(o.TryGetValue("rx-threads", out var rt) ? rt : Environment.GetEnvironmentVariable("LVSPS_RX_THREADS"));
         var kernelCopyMode = ParseKernelCopy(o.TryGetValue("kernel-copy", out var kc) ? kc : null);
+        bool hugePages = HugePages.ParseOption(o.TryGetValue("huge-pages", out var hp) ? hp : Environment.GetEnvironmentVariable("LVSPS_HUGE_PAGES"));
+        // Before the connection table grows: its buckets and entries live in the managed heap (HugePages.cs).
+        Log(HugePages.Apply(hugePages, HugePages.SystemMode()));
         using var link = OpenLink(iface, linkKind, rxThreads);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Logger.Record, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
