@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Lab;
 using LvsPS.Management.Lab.Guest;
 
@@ -92,11 +91,7 @@ public sealed class KernelLabTests : IClassFixture<KernelLabFixture>
         var status = director.Describe();
         Assert.Contains("v1.31", status.IpvsadmVersion);
         var vip = Lab.VirtualAddress;
-        var svc = new ServiceSpec
-        {
-            Protocol = LvsProtocol.Tcp, Address = vip, Port = 80, Scheduler = LvsScheduler.Rr,
-            RealServers = Lab.RealServers.Select(r => new RealServerSpec { Address = r.Address, Port = 80, Weight = 1 }).ToList(),
-        };
+        var svc = Helpers.TcpService(Lab, 80, LvsScheduler.Rr);
         director.AddService(svc);
         try
         {

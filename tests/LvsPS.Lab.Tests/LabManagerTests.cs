@@ -1,6 +1,7 @@
 using System.Net;
 using LvsPS.Management.Lab;
 using LvsPS.Ipvs.Model;
+using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Util;
 
 namespace LvsPS.Lab.Tests;
@@ -49,6 +50,13 @@ internal static class Helpers
     public static int[] Pids(string ns) =>
         Root("ip", "netns", "pids", ns).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s.Trim())).ToArray();
+
+    /// <summary>A TCP service on the lab's VIP and <paramref name="port"/>, each of its real servers behind it on the same port, weight 1.</summary>
+    public static ServiceSpec TcpService(LvsLab lab, ushort port, LvsScheduler scheduler) => new()
+    {
+        Protocol = LvsProtocol.Tcp, Address = lab.VirtualAddress, Port = port, Scheduler = scheduler,
+        RealServers = lab.RealServers.Select(r => new RealServerSpec { Address = r.Address, Port = port, Weight = 1 }).ToList(),
+    };
 }
 
 /// <summary>A lab with two real servers in a private state folder, shared by one test class, removed after it.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using LvsPS.Ipvs.Director;
 using LvsPS.Ipvs.Model;
-using LvsPS.Ipvs.Specs;
 using LvsPS.Management.Lab;
 using LvsPS.Management.Lvsd;
 
@@ -275,11 +274,7 @@ public sealed class MixedPairLabTests : IClassFixture<MixedPairLabFixture>
         using var director = LabManager.ConnectKernelDirector(Lab, D2);
         Assert.Equal($"{Lab.Name}-director2", director.Name);
         var vip = Lab.VirtualAddress;
-        var svc = new ServiceSpec
-        {
-            Protocol = LvsProtocol.Tcp, Address = vip, Port = 8080, Scheduler = LvsScheduler.Wlc,
-            RealServers = Lab.RealServers.Select(r => new RealServerSpec { Address = r.Address, Port = 8080, Weight = 1 }).ToList(),
-        };
+        var svc = Helpers.TcpService(Lab, 8080, LvsScheduler.Wlc);
         director.AddService(svc);
         try
         {
