@@ -5,12 +5,8 @@
 # answered, or the VIP gone from its lo); each passes again after the fix. One lab for every case.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
     # Without ip_vs on this host and without qemu-system-x86_64, New-LvsLab fails here saying so (LabSetupFailed).
-    $script:TestLab = New-LvsTestLab -NamePrefix kc -Network 10.218 -DirectorKind Kernel
-    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'kc'; Network = '10.218'; DirectorKind = 'Kernel' }
     $script:Rs1 = $Lab.RealServers[0]
     New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
     foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Route | Out-Null }

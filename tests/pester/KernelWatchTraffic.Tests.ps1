@@ -6,11 +6,7 @@
 # on the guest afterwards. Bounded: 15 requests, 0.2 s apart, each watch at most -Count records or 20 s.
 
 BeforeAll {
-    $ErrorActionPreference = 'Stop'
-    Import-Module (Join-Path $PSScriptRoot 'LvsPS.TestHelpers.psm1') -Force
-    Import-LvsTestModule
-    $script:TestLab = New-LvsTestLab -NamePrefix kt -Network 10.171 -DirectorKind Kernel
-    $script:LabName = $TestLab.Name; $script:Lab = $TestLab.Lab; $script:Vip = $TestLab.VirtualAddress
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'kt'; Network = '10.171'; DirectorKind = 'Kernel' }
     New-LvsService -Director $LabName -VirtualAddress $Vip -Port 80 -Scheduler rr | Out-Null
     foreach ($rs in $Lab.RealServers) { Add-LvsRealServer -Director $LabName -VirtualAddress $Vip -Port 80 -RealAddress $rs.Address -Forwarding Route | Out-Null }
     Set-LvsRealServerHidden -Lab $LabName -Confirm:$false

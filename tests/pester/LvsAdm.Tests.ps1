@@ -6,10 +6,7 @@
 # nothing the second time, and a weight-only change keeps an established TCP session through the VIP.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1')
-    $script:TestLab = New-LvsTestLab -NamePrefix ad -Network 10.178 -RealServerCount 2 -StartDirector -HideRealServers
-    $script:LabName = $TestLab.Name
-    $script:Vip = $TestLab.VirtualAddress.ToString()
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'ad'; Network = '10.178'; RealServerCount = 2; StartDirector = $true; HideRealServers = $true }
     $script:Rs1 = $TestLab.RealServers['rs1'].ToString()
     $script:Rs2 = $TestLab.RealServers['rs2'].ToString()
     $script:Corpus = Join-Path (Get-LvsTestRoot) '..' 'shared' 'corpus' 'keepalived'

@@ -7,10 +7,7 @@
 # directory says so; Invoke-LvsLabCommand's LabCommandFailed message ends cleanly without stderr.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1')
-    $script:TestLab = New-LvsTestLab -NamePrefix safe -Network 10.181 -RealServerCount 2 -StartDirector -HideRealServers
-    $script:LabName = $TestLab.Name
-    $script:Vip = $TestLab.VirtualAddress.ToString()
+    . (Join-Path $PSScriptRoot 'LvsPS.TestSuite.ps1') -LabParameters @{ NamePrefix = 'safe'; Network = '10.181'; RealServerCount = 2; StartDirector = $true; HideRealServers = $true }
     $script:Rs1 = $TestLab.RealServers['rs1'].ToString()
     $script:Rs2 = $TestLab.RealServers['rs2'].ToString()
     $script:Net = $TestLab.Subnet -replace '\.0/24$', ''
