@@ -22,12 +22,7 @@ public sealed class KernelLabTests : IClassFixture<KernelLabFixture>
     public KernelLabTests(KernelLabFixture fixture) => _f = fixture;
     private LvsLab Lab => _f.Lab;
 
-    private string Ok(string node, string command)
-    {
-        var r = _f.Exec(node, command);
-        Assert.True(r.ExitCode == 0, $"`{command}` on {node} exited {r.ExitCode}: {r.Error} {r.Output}");
-        return r.Output;
-    }
+    private string Ok(string node, string command) => _f.ExecOk(node, command);
 
     [Fact]
     public void Create_MakesTheDirectorAKernelNodeWithTheLabsAddressMacAndVip()

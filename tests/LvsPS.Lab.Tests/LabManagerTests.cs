@@ -92,6 +92,14 @@ public abstract class SharedLabFixture : IDisposable
     public (int ExitCode, string Output, string Error) Exec(string node, string command) =>
         Manager.Exec(Lab, node, command, TimeSpan.FromSeconds(30));
 
+    /// <summary>Runs <paramref name="command"/> on <paramref name="node"/>; fails the test unless it exits 0. Its output.</summary>
+    public string ExecOk(string node, string command)
+    {
+        var r = Exec(node, command);
+        Assert.True(r.ExitCode == 0, $"`{command}` on {node} exited {r.ExitCode}: {r.Error} {r.Output}");
+        return r.Output;
+    }
+
     public void Dispose()
     {
         try { Manager.Remove(Name); }

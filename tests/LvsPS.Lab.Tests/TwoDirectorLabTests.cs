@@ -231,12 +231,7 @@ public sealed class MixedPairLabTests : IClassFixture<MixedPairLabFixture>
     private LvsLabNode D1 => Lab.Directors[0];
     private LvsLabNode D2 => Lab.Directors[1];
 
-    private string Ok(string node, string command)
-    {
-        var r = _f.Exec(node, command);
-        Assert.True(r.ExitCode == 0, $"`{command}` on {node} exited {r.ExitCode}: {r.Error} {r.Output}");
-        return r.Output;
-    }
+    private string Ok(string node, string command) => _f.ExecOk(node, command);
 
     [Fact]
     public void Layout_Director1Engine_Director2Kernel_NoVipOnEither()
