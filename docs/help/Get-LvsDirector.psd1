@@ -5,7 +5,10 @@ Get-LvsDirector lists the directors that have a control socket under /run/lvsps 
 process ID, interface and network namespace, MAC and interface address, table size, number of services, real
 servers and connections, the VIPs it owns, and its frame counters (received, forwarded, dropped, ARP replies sent,
 and libpcap's capture counters), and KernelCopy: Drop while lvsd's tc ingress filter keeps the VIPs' frames from
-the director kernel's IP stack, Keep otherwise, with KernelCopyNote saying why (Start-LvsDirector -KernelCopy).
+the director kernel's IP stack, Keep otherwise, with KernelCopyNote saying why (Start-LvsDirector -KernelCopy),
+and HugePages: what lvsd did at start-up about transparent huge pages for the memory its connection table lives in
+("the managed heap's ... reservation advised", "off", or "not used" and why; lvsd --huge-pages auto|off, or
+LVSPS_HUGE_PAGES in the environment Start-LvsDirector runs in).
 
 Each director also shows its place in a failover pair, read from its VRRP instances and sync daemons: Role (Master,
 Backup, Fault, Init, Mixed when it is master of some instances and backup of others, or None without VRRP),

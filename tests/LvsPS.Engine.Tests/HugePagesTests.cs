@@ -8,7 +8,8 @@ namespace LvsPS.Engine.Tests;
 /// lvsd's managed heap on transparent huge pages (Host/HugePages.cs): the THP mode and /proc/PID/maps parsed, the
 /// heap's run found among the mappings, --huge-pages refused when it is neither auto nor off, and the real advice read
 /// back from the kernel (VmFlags "hg" in /proc/PID/smaps), in this process and in real lvsd processes started with
-/// auto and with off. Where the kernel has THP "never" (or none), auto must advise nothing, and that is asserted.
+/// auto and with off, which also report it in their status (Get-LvsDirector's HugePages). Where the kernel has THP
+/// "never" (or none), auto must advise nothing, and that is asserted.
 /// </summary>
 [Collection(LvsdProcessCollection.Name)]
 public sealed class HugePagesTests : IDisposable
@@ -151,11 +152,13 @@ public sealed class HugePagesTests : IDisposable
         if (ThpUsable)
         {
             Assert.Contains("huge pages: the managed heap's ", log);
+            Assert.StartsWith("the managed heap's ", status.HugePages);
             Assert.True(AdvisedMappings(status.ProcessId) > 0, "lvsd started with --huge-pages auto has no mapping advised to huge pages");
         }
         else
         {
             Assert.Contains("huge pages: not used", log);
+            Assert.StartsWith("not used", status.HugePages);
             Assert.Equal(0, AdvisedMappings(status.ProcessId));
         }
         DirectorLauncher.Stop(auto);
@@ -166,6 +169,7 @@ public sealed class HugePagesTests : IDisposable
         {
             var offStatus = DirectorLauncher.Start(off, LvsdNamespace.Interface, _ns.Name, LvsdSandbox.EnginePath, timeout: TimeSpan.FromSeconds(120));
             Assert.Contains("huge pages: off (--huge-pages off)", File.ReadAllText(DirectorPaths.Log(off)));
+            Assert.Equal("off (--huge-pages off)", DirectorClient.Connect(off).GetStatus().HugePages);
             Assert.Equal(0, AdvisedMappings(offStatus.ProcessId));
             DirectorLauncher.Stop(off);
         }

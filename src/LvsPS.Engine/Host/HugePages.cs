@@ -114,7 +114,8 @@ internal static class HugePages
     };
 
     /// <summary>lvsd's start-up step: with <paramref name="wanted"/> and a kernel in "always" or "madvise" mode, the
-    /// heap is advised; the returned line says what was done, for the log.</summary>
+    /// heap is advised; the returned line says what was done, for the log (and, less its "huge pages: ", for
+    /// Get-LvsDirector's HugePages).</summary>
     public static string Apply(bool wanted, string? mode)
     {
         if (!wanted) return "huge pages: off (--huge-pages off)";

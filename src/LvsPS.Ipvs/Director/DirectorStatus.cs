@@ -66,6 +66,11 @@ public sealed class DirectorStatus
     public LvsKernelCopy KernelCopy { get; set; } = LvsKernelCopy.Keep;
     /// <summary>Why the kernel's copy is kept (or kept for some VIPs: those the kernel holds itself), else null.</summary>
     public string? KernelCopyNote { get; set; }
+    /// <summary>lvsd: what it did at start-up about transparent huge pages for its managed heap, where the connection
+    /// table lives (--huge-pages auto|off): e.g. "the managed heap's 48711 MiB reservation advised (transparent huge
+    /// pages 'madvise')", "off (--huge-pages off)", "not used (transparent huge pages are 'never')". Null on a kernel
+    /// director.</summary>
+    public string? HugePages { get; set; }
     public string SocketPath { get; set; } = "";
     public string StatePath { get; set; } = "";
     public string LogPath { get; set; } = "";
