@@ -38,3 +38,25 @@ function Set-BenchClientTuning {
     & ip netns exec $Lab.Client.Namespace sysctl -q -w net.ipv4.ip_local_port_range='1024 65000' net.ipv4.tcp_tw_reuse=1 | Out-Null
     if ($LASTEXITCODE) { throw "sysctl in $($Lab.Client.Namespace) failed" }
 }
+
+function New-BenchUdpBlast {
+    <#
+    .SYNOPSIS
+        Compiles bench/udp-blast.c (the bounded small-UDP sender and receiver) into -Folder; returns its path.
+    #>
+    param([string]$Folder)
+    $blast = Join-Path $Folder 'udp-blast'
+    & gcc -O2 -o $blast (Join-Path $PSScriptRoot 'udp-blast.c')
+    if ($LASTEXITCODE) { throw 'gcc udp-blast.c failed' }
+    $blast
+}
+
+function Add-BenchUdpService {
+    <#
+    .SYNOPSIS
+        The UDP service the bench scripts blast: the lab's VIP, port 9000 (rr), over the lab's first real server.
+    #>
+    param($Lab)
+    New-LvsService -Director $Lab.Name -VirtualAddress $Lab.VirtualAddress -Port 9000 -Protocol Udp -Scheduler rr | Out-Null
+    Add-LvsRealServer -Director $Lab.Name -VirtualAddress $Lab.VirtualAddress -Port 9000 -Protocol Udp -RealAddress $Lab.RealServers[0].Address | Out-Null
+}

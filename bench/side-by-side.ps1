@@ -46,9 +46,6 @@ foreach ($tool in 'wrk', 'haproxy', 'gcc') {
 }
 $work = Join-Path ([IO.Path]::GetTempPath()) "lvsps-sbs-$PID"
 New-Item -ItemType Directory -Path $work | Out-Null
-$blast = Join-Path $work 'udp-blast'
-& gcc -O2 -o $blast (Join-Path $PSScriptRoot 'udp-blast.c')
-if ($LASTEXITCODE) { throw 'gcc udp-blast.c failed' }
 
 function Median([double[]]$x) { $s = @($x | Sort-Object); if ($s.Count -eq 0) { return 0 }; if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 
@@ -113,14 +110,14 @@ function Start-Engine([string]$link) {
 }
 
 . (Join-Path $PSScriptRoot 'BenchLab.ps1')
+$blast = New-BenchUdpBlast $work
 $lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '80/rr'
 $haproxyPid = $null
 try {
     $vip = $lab.VirtualAddress
     $rs1 = $lab.RealServers[0]
     $dirNs = $lab.Director.Namespace
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 9000 -Protocol Udp -Scheduler rr | Out-Null
-    Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 9000 -Protocol Udp -RealAddress $rs1.Address | Out-Null
+    Add-BenchUdpService $lab
 
     # HAProxy in the director's namespace, its own config and pid file.
     $cfg = Join-Path $work 'haproxy.cfg'
@@ -178,13 +175,15 @@ $servers
         }
         $runs | Format-Table Round, Case, Path, Rps, CpuSec, Frames, Refused, Busy, UsPerReq, Errors | Out-Host
         $summary = foreach ($c in $runCases) {
-            $direct = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object Rps)
-            $ha = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' } | ForEach-Object Rps)
-            $directUs = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object UsPerReq)
+            $directRuns = @($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' })
+            $haRuns = @($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' })
+            $direct = Median ($directRuns | ForEach-Object Rps)
+            $ha = Median ($haRuns | ForEach-Object Rps)
+            $directUs = Median ($directRuns | ForEach-Object UsPerReq)
             $row = [ordered]@{ Case = $c.Case; Direct = [math]::Round($direct); HAProxy = [math]::Round($ha); 'HAProxy/direct' = [math]::Round($ha / $direct, 3)
-                'direct busy' = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'direct' } | ForEach-Object Busy)
+                'direct busy' = Median ($directRuns | ForEach-Object Busy)
                 'direct machine us/req' = $directUs
-                'HAProxy machine us/req' = Median ($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq 'haproxy' } | ForEach-Object UsPerReq) }
+                'HAProxy machine us/req' = Median ($haRuns | ForEach-Object UsPerReq) }
             foreach ($link in $Links) {
                 $sel = @($runs | Where-Object { $_.Case -eq $c.Case -and $_.Path -eq "lvsd-$link" })
                 $rps = Median ($sel | ForEach-Object Rps)

@@ -24,18 +24,15 @@ Import-Module (Join-Path $PSScriptRoot '../LvsPS.psd1') -Force
 . (Join-Path $PSScriptRoot 'BenchLab.ps1')
 $work = Join-Path ([IO.Path]::GetTempPath()) "lvsps-udpprof-$PID"
 New-Item -ItemType Directory -Path $work | Out-Null
-$blast = Join-Path $work 'udp-blast'
-& gcc -O2 -o $blast (Join-Path $PSScriptRoot 'udp-blast.c')
-if ($LASTEXITCODE) { throw 'gcc udp-blast.c failed' }
+$blast = New-BenchUdpBlast $work
 $env:DOTNET_PerfMapEnabled = '1'; $env:DOTNET_EnableWriteXorExecute = '0'; $env:LVSPS_LINK = $Link
 $lab = New-BenchLab -Name $Name -Subnet $Subnet -Service '80/rr'
 try {
     $vip = $lab.VirtualAddress; $rs1 = $lab.RealServers[0]
-    New-LvsService -Director $Name -VirtualAddress $vip -Port 9000 -Protocol Udp -Scheduler rr | Out-Null
-    Add-LvsRealServer -Director $Name -VirtualAddress $vip -Port 9000 -Protocol Udp -RealAddress $rs1.Address | Out-Null
+    Add-BenchUdpService $lab
     $dpid = (Get-LvsDirector -Name $Name).ProcessId
     $count = $Rate * 8
-    & bash -c "ip netns exec $($rs1.Namespace) $blast recv 9000 500 12000 > $work/recv.out & r=`$!; sleep 0.3; ip netns exec $($lab.Client.Namespace) $blast send $vip 9000 $Rate $count 8 > $work/send.out & s=`$!; sleep 2; perf record -a -g -F 1999 -o $Output -- sleep 4 2>/dev/null; wait `$s; wait `$r; cat $work/send.out; echo received `$(tail -1 $work/recv.out)"
+    & bash -c "ip netns exec $($rs1.Namespace) $blast recv 9000 500 12000 > $work/recv.out & r=`$!; for i in `$(seq 50); do grep -q ready $work/recv.out 2>/dev/null && break; sleep 0.05; done; ip netns exec $($lab.Client.Namespace) $blast send $vip 9000 $Rate $count 8 > $work/send.out & s=`$!; sleep 2; perf record -a -g -F 1999 -o $Output -- sleep 4 2>/dev/null; wait `$s; wait `$r; cat $work/send.out; echo received `$(tail -1 $work/recv.out)"
     $f = ((Get-Content "/proc/$dpid/stat" -Raw) -replace '^.*\) ', '') -split ' '
     "lvsd pid ${dpid}: utime $($f[11]) stime $($f[12]) ticks; profile in $Output"
 }

@@ -36,9 +36,9 @@ public static class Program
         foreach (var setup in type.GetMethods().Where(m => m.IsDefined(typeof(GlobalSetupAttribute), false))) setup.Invoke(bench, null);
         var method = type.GetMethod(name[(dot + 1)..]) ?? throw new ArgumentException($"no method '{name[(dot + 1)..]}' in {type.Name}", nameof(name));
         // a benchmark that returns its result (so that the JIT keeps the work) is called through a Func<bool>
-        Action run = method.ReturnType == typeof(bool)
-            ? ((Func<bool>)Delegate.CreateDelegate(typeof(Func<bool>), bench, method)) is var f ? () => f() : null!
-            : (Action)Delegate.CreateDelegate(typeof(Action), bench, method);
+        Action run;
+        if (method.ReturnType == typeof(bool)) { var f = (Func<bool>)Delegate.CreateDelegate(typeof(Func<bool>), bench, method); run = () => f(); }
+        else run = (Action)Delegate.CreateDelegate(typeof(Action), bench, method);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long calls = 0;
         while (clock.Elapsed.TotalSeconds < seconds) { run(); calls++; }

@@ -114,15 +114,14 @@ internal static class HugePages
     };
 
     /// <summary>lvsd's start-up step: with <paramref name="wanted"/> and a kernel in "always" or "madvise" mode, the
-    /// heap is advised; the returned line says what was done, for the log (and, less its "huge pages: ", for
-    /// Get-LvsDirector's HugePages).</summary>
+    /// heap is advised. Returns what was done: Get-LvsDirector's HugePages, and the log's line after "huge pages: ".</summary>
     public static string Apply(bool wanted, string? mode)
     {
-        if (!wanted) return "huge pages: off (--huge-pages off)";
-        if (mode is not ("always" or "madvise")) return $"huge pages: not used (transparent huge pages {(mode is null ? "not in this kernel" : $"are '{mode}'")})";
+        if (!wanted) return "off (--huge-pages off)";
+        if (mode is not ("always" or "madvise")) return $"not used (transparent huge pages {(mode is null ? "not in this kernel" : $"are '{mode}'")})";
         ulong bytes = AdviseManagedHeap();
         return bytes > 0
-            ? $"huge pages: the managed heap's {bytes >> 20} MiB reservation advised (transparent huge pages '{mode}')"
-            : "huge pages: not used (the managed heap's mapping was not found or madvise refused)";
+            ? $"the managed heap's {bytes >> 20} MiB reservation advised (transparent huge pages '{mode}')"
+            : "not used (the managed heap's mapping was not found or madvise refused)";
     }
 }

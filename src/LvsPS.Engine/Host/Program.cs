@@ -124,8 +124,8 @@ internal static class Program
         var kernelCopyMode = ParseKernelCopy(o.TryGetValue("kernel-copy", out var kc) ? kc : null);
         bool hugePages = HugePages.ParseOption(o.TryGetValue("huge-pages", out var hp) ? hp : Environment.GetEnvironmentVariable("LVSPS_HUGE_PAGES"));
         // Before the connection table grows: its buckets and entries live in the managed heap (HugePages.cs).
-        string hugePagesNote = HugePages.Apply(hugePages, HugePages.SystemMode());
-        Log(hugePagesNote);
+        string hugePagesDone = HugePages.Apply(hugePages, HugePages.SystemMode());
+        Log("huge pages: " + hugePagesDone);
         using var link = OpenLink(iface, linkKind, rxThreads);
         uint ifaddr = link.Address is null ? 0 : Frames.ToUInt32(link.Address);
         var engine = new DirectorEngine(name, link.Mac, ifaddr, link, bits) { Log = Logger.Record, Logger = Logger, InterfacePrefixLength = link.PrefixLength };
@@ -176,7 +176,7 @@ internal static class Program
             status.InterfaceDropped = ifdrop;
             status.KernelCopy = kernelCopy.State;
             status.KernelCopyNote = kernelCopy.Note;
-            status.HugePages = hugePagesNote["huge pages: ".Length..];
+            status.HugePages = hugePagesDone;
             status.SocketPath = DirectorPaths.Socket(name);
             status.StatePath = statePath;
             status.LogPath = Logger.LogPath ?? DirectorPaths.Log(name);
